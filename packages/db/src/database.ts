@@ -1,0 +1,232 @@
+import fs from "node:fs";
+import path from "node:path";
+import type BetterSqlite3 from "better-sqlite3";
+import pg from "pg";
+import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
+import { PrismaPg } from "@prisma/adapter-pg";
+import type { PrismaClient } from "./generated/sqlite/client.ts";
+import { runAsync, runSync, type Query, type QueryOp } from "./query.ts";
+import { providerOf, redactUrl, resolveDatabaseUrl, sqliteFilePath, type Provider } from "./url.ts";
+import { migrate } from "./migrate.ts";
+
+export type { PrismaClient };
+
+/**
+ * One open database: a Prisma client for ordinary queries and a raw executor (on the same
+ * connection or pool) for the paths that must run near the database's own speed.
+ */
+export interface Database {
+  readonly provider: Provider;
+  readonly url: string;
+  readonly prisma: PrismaClient;
+  /** Runs the queries of `body` as one transaction (atomic; retried by the caller if needed). */
+  tx<T>(body: () => Query<T>): Promise<T>;
+  /** Runs the queries of `body` outside a transaction. */
+  read<T>(body: () => Query<T>): Promise<T>;
+  /**
+   * PostgreSQL only: subscribe to NOTIFY on a channel (state changes broadcast between
+   * processes). Returns an unsubscribe function.
+   */
+  listen?(channel: string, onMessage: (payload: string) => void): Promise<() => Promise<void>>;
+  close(): Promise<void>;
+}
+
+export interface OpenDatabaseOptions {
+  url?: string;
+  /** Apply pending migrations first (default true). */
+  migrate?: boolean;
+}
+
+export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<Database> {
+  const url = resolveDatabaseUrl(options.url);
+  const provider = providerOf(url);
+  if (options.migrate !== false) await migrate(url);
+  return provider === "sqlite" ? openSqlite(url) : openPostgres(url);
+}
+
+// ---------------------------------------------------------------- SQLite
+
+function sqliteParam(value: unknown): unknown {
+  if (value === undefined) return null;
+  if (value instanceof Date) return value.getTime();
+  if (typeof value === "boolean") return value ? 1 : 0;
+  return value;
+}
+
+async function openSqlite(url: string): Promise<Database> {
+  const file = sqliteFilePath(url);
+  if (file !== ":memory:") fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  const factory = new PrismaBetterSqlite3({ url }, { timestampFormat: "unixepoch-ms" });
+  let connection: BetterSqlite3.Database | undefined;
+  const statements = new Map<string, BetterSqlite3.Statement>();
+  // Capture the driver connection Prisma opens, so raw statements share it: one writer,
+  // no lock contention between our statements and Prisma's inside one process.
+  const capturing = {
+    provider: factory.provider,
+    adapterName: factory.adapterName,
+    connect: async () => {
+      const adapter = await factory.connect();
+      connection = (adapter as unknown as { client: BetterSqlite3.Database }).client;
+      connection.pragma("journal_mode = WAL");
+      connection.pragma("synchronous = NORMAL");
+      connection.pragma("busy_timeout = 5000");
+      connection.pragma("foreign_keys = ON");
+      statements.clear();
+      return adapter;
+    },
+    connectToShadowDb: () => factory.connectToShadowDb(),
+  };
+  const { PrismaClient } = await import("./generated/sqlite/client.ts");
+  const prisma = new PrismaClient({ adapter: capturing as typeof factory });
+  await prisma.$connect();
+  if (!connection) throw new Error(`Could not open SQLite database ${file}`);
+
+  const exec = (op: QueryOp): unknown => {
+    let stmt = statements.get(op.sql);
+    if (!stmt) {
+      stmt = connection!.prepare(op.sql);
+      stmt.safeIntegers(false);
+      statements.set(op.sql, stmt);
+    }
+    const params = op.params.map(sqliteParam);
+    if (op.kind === "run" || !stmt.reader) return stmt.run(...params).changes;
+    return stmt.all(...params);
+  };
+
+  // Prisma's interactive transactions hold BEGIN across awaits on the shared connection;
+  // never start ours inside one of theirs.
+  const idle = async () => {
+    while (connection!.inTransaction) await new Promise((resolve) => setImmediate(resolve));
+  };
+
+  let closed = false;
+  return {
+    provider: "sqlite",
+    url,
+    prisma,
+    async tx(body) {
+      await idle();
+      const conn = connection!;
+      return conn.transaction(() => runSync(body(), exec)).immediate();
+    },
+    async read(body) {
+      await idle();
+      return runSync(body(), exec);
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      statements.clear();
+      await prisma.$disconnect();
+    },
+  };
+}
+
+// ---------------------------------------------------------------- PostgreSQL
+
+const TIMESTAMP_OID = 1114;
+const INT8_OID = 20;
+const NUMERIC_OID = 1700;
+const pgTypes = {
+  getTypeParser: (oid: number, format?: "text" | "binary") => {
+    // Prisma writes timestamp(3) without time zone in UTC; read it back as UTC.
+    if (oid === TIMESTAMP_OID) return (value: string) => new Date(value.replace(" ", "T") + "Z");
+    if (oid === INT8_OID || oid === NUMERIC_OID) return (value: string) => Number(value);
+    return pg.types.getTypeParser(oid, format as "text");
+  },
+};
+
+const placeholderCache = new Map<string, string>();
+function pgSql(sql: string): string {
+  let converted = placeholderCache.get(sql);
+  if (converted === undefined) {
+    let n = 0;
+    converted = sql.replace(/\?/g, () => `$${++n}`);
+    placeholderCache.set(sql, converted);
+  }
+  return converted;
+}
+
+function pgParam(value: unknown): unknown {
+  if (value === undefined) return null;
+  if (typeof value === "bigint") return value.toString();
+  // timestamp(3) has no zone: send UTC wall time, whatever the process time zone.
+  if (value instanceof Date) return value.toISOString().replace("T", " ").replace("Z", "");
+  return value;
+}
+
+async function openPostgres(url: string): Promise<Database> {
+  const pool = new pg.Pool({ connectionString: url, max: Number(process.env.MOTION_PG_POOL_SIZE ?? 10) });
+  pool.on("error", () => {
+    // An idle client lost its connection (e.g. the server restarted); the pool replaces it.
+  });
+  const { PrismaClient } = await import("./generated/postgresql/client.ts");
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) }) as unknown as PrismaClient;
+  try {
+    await pool.query("SELECT 1");
+  } catch (error) {
+    await pool.end();
+    throw new Error(`Cannot reach PostgreSQL at ${redactUrl(url)}: ${(error as Error).message}`);
+  }
+
+  const execOn = (client: pg.Pool | pg.PoolClient) => async (op: QueryOp) => {
+    const result = await client.query({ text: pgSql(op.sql), values: op.params.map(pgParam), types: pgTypes });
+    return op.kind === "run" ? (result.rowCount ?? 0) : result.rows;
+  };
+  const poolExec = execOn(pool);
+
+  let closed = false;
+  return {
+    provider: "postgresql",
+    url,
+    prisma,
+    async tx(body) {
+      const client = await pool.connect();
+      try {
+        await client.query("BEGIN");
+        const result = await runAsync(body(), execOn(client));
+        await client.query("COMMIT");
+        return result;
+      } catch (error) {
+        await client.query("ROLLBACK").catch(() => undefined);
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
+    read(body) {
+      return runAsync(body(), poolExec);
+    },
+    async listen(channel, onMessage) {
+      if (!/^[a-z_][a-z0-9_]*$/.test(channel)) throw new Error(`bad channel name ${channel}`);
+      // A dedicated connection: LISTEN is per session. Reconnects after a server restart.
+      let client: pg.Client | null = null;
+      let stopped = false;
+      const connect = async (): Promise<void> => {
+        if (stopped) return;
+        const c = new pg.Client({ connectionString: url });
+        c.on("notification", (msg) => {
+          if (msg.channel === channel) onMessage(msg.payload ?? "");
+        });
+        c.on("error", () => {
+          client = null;
+          if (!stopped) setTimeout(() => void connect().catch(() => undefined), 1000).unref();
+        });
+        await c.connect();
+        await c.query(`LISTEN ${channel}`);
+        client = c;
+      };
+      await connect();
+      return async () => {
+        stopped = true;
+        await client?.end().catch(() => undefined);
+      };
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await prisma.$disconnect();
+      await pool.end();
+    },
+  };
+}

@@ -1,0 +1,76 @@
+// Test helpers for the local services tests depend on. Reused by other packages through
+// `@motion/db/test-support`.
+//
+// Policy: a missing service skips its tests with a loud warning on a developer machine, but
+// fails the run when MOTION_REQUIRE_SERVICES=1 or CI=true, so CI never goes green by skipping.
+import { randomBytes } from "node:crypto";
+import pg from "pg";
+
+export const DEFAULT_POSTGRES_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres";
+
+/** True when missing services must fail the run instead of skipping tests. */
+export function servicesRequired(env: NodeJS.ProcessEnv = process.env): boolean {
+  return env.MOTION_REQUIRE_SERVICES === "1" || env.CI === "true";
+}
+
+/**
+ * Returns an admin connection URL for the local PostgreSQL (env MOTION_TEST_POSTGRES_URL, default
+ * postgres@127.0.0.1:5432 with trust auth) if it answers, otherwise `null` after a loud warning.
+ * Throws instead of returning null when services are required (see `servicesRequired`).
+ */
+export async function requirePostgres(): Promise<string | null> {
+  const url = process.env.MOTION_TEST_POSTGRES_URL || DEFAULT_POSTGRES_ADMIN_URL;
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3_000 });
+  try {
+    await client.connect();
+    await client.query("SELECT 1");
+    return url;
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    const message =
+      `PostgreSQL is not reachable at ${url} (${reason}). Start it with: ` +
+      "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start";
+    if (servicesRequired()) throw new Error(`${message} [required: MOTION_REQUIRE_SERVICES=1 or CI=true]`);
+    console.warn(`\n${"!".repeat(78)}\n!! SKIPPING PostgreSQL tests: ${message}\n${"!".repeat(78)}\n`);
+    return null;
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+export interface ThrowawayDatabase {
+  /** Connection URL of the new database. */
+  url: string;
+  name: string;
+  /** Drops the database (terminating leftover connections). Safe to call twice. */
+  drop(): Promise<void>;
+}
+
+/** Creates a uniquely named empty database next to `adminUrl`'s; drop it in `afterAll`. */
+export async function createThrowawayDatabase(adminUrl: string, prefix = "motion_test"): Promise<ThrowawayDatabase> {
+  const safePrefix = prefix.toLowerCase().replace(/[^a-z0-9_]/g, "_").slice(0, 30);
+  const name = `${safePrefix}_${Date.now().toString(36)}_${randomBytes(4).toString("hex")}`;
+  await withAdmin(adminUrl, (c) => c.query(`CREATE DATABASE "${name}"`));
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  let dropped = false;
+  return {
+    url: url.toString(),
+    name,
+    async drop() {
+      if (dropped) return;
+      dropped = true;
+      await withAdmin(adminUrl, (c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+    },
+  };
+}
+
+async function withAdmin<T>(adminUrl: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 5_000 });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
