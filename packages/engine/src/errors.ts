@@ -1,0 +1,65 @@
+import type { z } from "zod";
+
+export interface RowIssue {
+  /** Index of the row in the batch. */
+  index: number;
+  /** zod path inside the row, e.g. ["author", "email"]. */
+  path: (string | number)[];
+  message: string;
+  code: string;
+}
+
+/** A batch was rejected because at least one row did not match its relation's schema. */
+export class ValidationError extends Error {
+  readonly code = "VALIDATION";
+  constructor(
+    readonly relation: string,
+    readonly issues: RowIssue[],
+  ) {
+    const first = issues[0];
+    const where = first ? `row ${first.index}${first.path.length ? ` at ${first.path.join(".")}` : ""}: ${first.message}` : "";
+    const more = issues.length > 1 ? ` (and ${issues.length - 1} more issue${issues.length > 2 ? "s" : ""})` : "";
+    super(`Invalid ${relation} ${where}${more}; nothing was written`);
+    this.name = "ValidationError";
+  }
+
+  static fromZod(relation: string, index: number, error: z.ZodError): RowIssue[] {
+    return error.issues.map((issue) => ({
+      index,
+      path: issue.path.map((p) => (typeof p === "symbol" ? String(p) : p)),
+      message: issue.message,
+      code: issue.code,
+    }));
+  }
+}
+
+export class NotFoundError extends Error {
+  readonly code = "NOT_FOUND";
+  constructor(message: string) {
+    super(message);
+    this.name = "NotFoundError";
+  }
+}
+
+/** The request is well-formed but conflicts with the current state (e.g. wrong trigger). */
+export class ConflictError extends Error {
+  readonly code = "CONFLICT";
+  constructor(message: string) {
+    super(message);
+    this.name = "ConflictError";
+  }
+}
+
+/** An infer threw. The row is stored; the inference is stored with the error. */
+export class InferenceError extends Error {
+  readonly code = "INFERENCE";
+  constructor(
+    readonly rowId: string,
+    readonly trigger: string,
+    readonly route: string,
+    readonly cause: unknown,
+  ) {
+    super(`infer of ${trigger}/${route} failed on row ${rowId}: ${(cause as Error)?.message ?? String(cause)}`);
+    this.name = "InferenceError";
+  }
+}

@@ -1,0 +1,476 @@
+import { createHash } from "node:crypto";
+import { z } from "zod";
+import {
+  all, get, insertIngest, newId, openDatabase, run, toJson,
+  type Database, type InferenceInsert, type PendingInsert, type RowInsert,
+} from "@motion/db";
+import { defineApp, isApp, type App, type AppDefinition } from "./app.ts";
+import { feedback as feedbackRelation, type FeedbackRow, type Relation, type StoredRow } from "./relation.ts";
+import type { Trigger } from "./trigger.ts";
+import { ConflictError, NotFoundError, ValidationError, type RowIssue } from "./errors.ts";
+import { contentHash } from "./hash.ts";
+import { InferenceCache } from "./inference-cache.ts";
+import { encodePatch, insertBlobs, insertVersion, moveAlias, readAliases, StateStore, type EncodedPatch, type VersionInfo } from "./state-store.ts";
+import { freezeState, type State } from "./state.ts";
+import { InlineFitExecutor, ThreadFitExecutor, type FitExecutor } from "./fit-executor.ts";
+import { FitRunner } from "./fit-runner.ts";
+import { EmbeddedFitScheduler, type FitScheduler } from "./fit-scheduler.ts";
+import { recoverRuns, requeueDead, readFitRun } from "./fit-store.ts";
+import { createLogger, type Logger } from "./logger.ts";
+
+export interface MotionOptions {
+  app: App | AppDefinition;
+  /** `file:<path>` (SQLite, the default `.motion/motion.db`) or `postgresql://…`. */
+  databaseUrl?: string;
+  /** An already open database (shared with an API server, tests). Not closed by close(). */
+  database?: Database;
+  /** Per-deployment params overrides, by trigger name. */
+  params?: Record<string, Record<string, unknown>>;
+  /** Where fits run: worker threads (default when the app has a module URL) or inline. */
+  fitIn?: "threads" | "inline";
+  /** Replace the embedded scheduler (e.g. the BullMQ one); gets the runner to execute fits. */
+  scheduler?: (ctx: SchedulerContext) => FitScheduler;
+  /** Don't run fits in this process at all (API-only processes in scale-out). */
+  runFits?: boolean;
+  /** Guard typed arrays in infer state against writes (a Proxy; default true). */
+  guardBinaryState?: boolean;
+  /** Max infers running at once within one addMany. */
+  inferConcurrency?: number;
+  log?: Logger;
+}
+
+export interface SchedulerContext {
+  db: Database;
+  app: App;
+  runner: FitRunner;
+  log: Logger;
+}
+
+export interface InferenceResult {
+  id: string;
+  trigger: string;
+  route: string;
+  output: unknown;
+  error: string | null;
+  stateVersion: number;
+  paramsHash: string;
+  cached: boolean;
+  latencyMs: number;
+}
+
+export interface AddResult<T = unknown> {
+  id: string;
+  relation: string;
+  key: string | null;
+  createdAt: Date;
+  data: T;
+  inferences: InferenceResult[];
+}
+
+export interface FeedbackInput {
+  label: "good" | "bad";
+  correction?: unknown;
+  note?: string;
+  actor: string;
+}
+
+interface ActiveState {
+  version: number;
+  view: Readonly<State>;
+}
+
+const feedbackInput = z.object({
+  label: z.enum(["good", "bad"]),
+  correction: z.unknown().optional(),
+  note: z.string().max(10_000).optional(),
+  actor: z.string().min(1),
+});
+
+async function mapLimit<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) await fn(items[next++]!);
+  });
+  await Promise.all(workers);
+}
+
+/** A running Motion application: stores rows, runs infer on add, schedules fits, versions state. */
+export class Motion {
+  readonly app: App;
+  readonly db: Database;
+  readonly log: Logger;
+  private readonly ownsDb: boolean;
+  private readonly store: StateStore;
+  private readonly cache = new InferenceCache();
+  private readonly active = new Map<string, ActiveState>();
+  private readonly params = new Map<string, { params: unknown; hash: string }>();
+  private readonly executor: FitExecutor | null;
+  private readonly scheduler: FitScheduler | null;
+  readonly runner: FitRunner;
+  private readonly guardBinary: boolean;
+  private readonly inferConcurrency: number;
+  private unlisten: (() => Promise<void>) | null = null;
+  private closed = false;
+
+  private constructor(app: App, db: Database, ownsDb: boolean, options: MotionOptions) {
+    this.app = app;
+    this.db = db;
+    this.ownsDb = ownsDb;
+    this.log = options.log ?? createLogger();
+    this.store = new StateStore(db);
+    this.guardBinary = options.guardBinaryState ?? true;
+    this.inferConcurrency = options.inferConcurrency ?? 8;
+    const runFits = options.runFits ?? true;
+    const fitIn = options.fitIn ?? (app.module ? "threads" : "inline");
+    if (fitIn === "threads" && !app.module) throw new TypeError(`app ${app.name} has no module URL; set module: import.meta.url or use fitIn: "inline"`);
+    this.executor = runFits ? (fitIn === "threads" ? new ThreadFitExecutor() : new InlineFitExecutor(app, this.log)) : null;
+    this.runner = new FitRunner({
+      db, app, store: this.store, log: this.log,
+      executor: this.executor ?? new InlineFitExecutor(app, this.log),
+      params: (t) => this.paramsOf(t),
+      onCommitted: (t, version, patch) => this.adopt(t, version, patch),
+    });
+    const ctx = { db, app, runner: this.runner, log: this.log };
+    this.scheduler = runFits ? (options.scheduler ? options.scheduler(ctx) : new EmbeddedFitScheduler(db, app, this.runner, this.log)) : null;
+  }
+
+  static async open(options: MotionOptions): Promise<Motion> {
+    const app = isApp(options.app) ? options.app : defineApp(options.app);
+    const db = options.database ?? (await openDatabase({ url: options.databaseUrl }));
+    const motion = new Motion(app, db, !options.database, options);
+    try {
+      await motion.start(options.params ?? {});
+    } catch (error) {
+      await motion.close();
+      throw error;
+    }
+    return motion;
+  }
+
+  private async start(overrides: Record<string, Record<string, unknown>>): Promise<void> {
+    const stored = await this.db.read(() => all<{ trigger: string; params: unknown }>(`SELECT "trigger", "params" FROM "TriggerParams"`));
+    for (const t of this.app.triggers) {
+      const dbOverride = stored.find((s) => s.trigger === t.name);
+      this.setParamsInMemory(t, { ...(overrides[t.name] ?? {}), ...(dbOverride ? toJson<Record<string, unknown>>(dbOverride.params) : {}) });
+    }
+    for (const t of this.app.triggers) await this.ensureInitial(t);
+    for (const t of this.app.triggers) await this.refresh(t.name);
+    if (this.scheduler) {
+      // Embedded SQLite is one process: whatever was running died with the last one.
+      const recovered = await this.db.tx(() => recoverRuns(new Date(), this.db.provider === "postgresql"));
+      if (recovered) this.log.warn({ recovered }, "re-queued fit runs left running by a stopped process");
+      this.scheduler.notify(this.app.triggers.filter((t) => t.routes.some((r) => r.fit)).map((t) => t.name));
+    }
+    if (this.db.listen) {
+      this.unlisten = await this.db.listen("motion_state", (trigger) => {
+        if (this.app.trigger(trigger)) void this.refresh(trigger).catch((error) => this.log.error({ err: error.message }, "state refresh failed"));
+      });
+    }
+  }
+
+  private setParamsInMemory(t: Trigger, raw: Record<string, unknown>): void {
+    const parsed = t.params.safeParse(raw);
+    if (!parsed.success) {
+      throw new ValidationError(`params of trigger ${t.name}`, ValidationError.fromZod(t.name, 0, parsed.error));
+    }
+    this.params.set(t.name, { params: Object.freeze(parsed.data), hash: contentHash(parsed.data) });
+  }
+
+  paramsOf(trigger: string): { params: unknown; hash: string } {
+    const p = this.params.get(trigger);
+    if (!p) throw new NotFoundError(`unknown trigger ${trigger}`);
+    return p;
+  }
+
+  /** Version 0 from setUp, once per trigger (a concurrent starter's insert wins harmlessly). */
+  private async ensureInitial(t: Trigger): Promise<void> {
+    if (await this.db.read(() => readAliases(t.name))) return;
+    const state = await t.setUp({ params: this.paramsOf(t.name).params, log: this.log });
+    const patch = encodePatch(state ?? {});
+    const now = new Date();
+    const manifest = Object.fromEntries(
+      Object.entries(patch).flatMap(([k, v]) => (v ? [[k, { checksum: v.checksum, kind: v.kind, size: v.bytes.byteLength }]] : [])),
+    );
+    try {
+      await this.db.tx(function* () {
+        if (yield* readAliases(t.name)) return;
+        yield* insertBlobs(patch, now);
+        yield* insertVersion({ trigger: t.name, version: 0, parent: null, fitRunId: null, manifest, createdAt: now });
+        yield* moveAlias({ trigger: t.name, alias: "latest", from: null, to: 0, actor: "setUp", at: now });
+        yield* moveAlias({ trigger: t.name, alias: "active", from: null, to: 0, actor: "setUp", at: now });
+      });
+    } catch (error) {
+      if (!(await this.db.read(() => readAliases(t.name)))) throw error;
+    }
+  }
+
+  /** Reloads the active version of a trigger from the database (after a move elsewhere). */
+  async refresh(trigger: string): Promise<void> {
+    const aliases = await this.db.read(() => readAliases(trigger));
+    if (!aliases) throw new NotFoundError(`trigger ${trigger} has no state`);
+    const current = this.active.get(trigger);
+    if (current?.version === aliases.active) return;
+    const { state } = await this.store.load(trigger, aliases.active);
+    this.active.set(trigger, { version: aliases.active, view: freezeState(state, this.guardBinary) });
+  }
+
+  private adopt(trigger: string, version: VersionInfo, patch: EncodedPatch): void {
+    this.store.remember(version, patch);
+    void (async () => {
+      const aliases = await this.db.read(() => readAliases(trigger));
+      if (aliases && aliases.active === version.version) {
+        const { state } = await this.store.load(trigger, version.version);
+        this.active.set(trigger, { version: version.version, view: freezeState(state, this.guardBinary) });
+      }
+    })().catch((error) => this.log.error({ err: (error as Error).message }, "adopting new version failed"));
+  }
+
+  /** The version infer reads now, in this process. */
+  activeVersion(trigger: string): number {
+    const a = this.active.get(trigger);
+    if (!a) throw new NotFoundError(`unknown trigger ${trigger}`);
+    return a.version;
+  }
+
+  relation(name: string): Relation {
+    const r = this.app.relation(name);
+    if (!r) throw new NotFoundError(`unknown relation ${name}`);
+    return r;
+  }
+
+  trigger(name: string): Trigger {
+    const t = this.app.trigger(name);
+    if (!t) throw new NotFoundError(`unknown trigger ${name}`);
+    return t;
+  }
+
+  async add<T = unknown>(relation: string | Relation, row: unknown): Promise<AddResult<T>> {
+    const [result] = await this.addMany<T>(relation, [row]);
+    return result!;
+  }
+
+  /**
+   * Validates the whole batch first (one bad row rejects it, nothing written), runs every
+   * infer bound to the relation on the active state, then writes rows, inferences and
+   * pending fit entries in one transaction.
+   */
+  async addMany<T = unknown>(relation: string | Relation, input: unknown[]): Promise<AddResult<T>[]> {
+    if (this.closed) throw new Error("motion is closed");
+    const rel = this.relation(typeof relation === "string" ? relation : relation.name);
+    if (!Array.isArray(input)) throw new ValidationError(rel.name, [{ index: -1, path: [], message: "expected an array of rows", code: "invalid_type" }]);
+    const n = input.length;
+    if (n === 0) return [];
+    const parsed: unknown[] = new Array(n);
+    let issues: RowIssue[] | null = null;
+    for (let i = 0; i < n; i++) {
+      const r = rel.schema.safeParse(input[i]);
+      if (r.success) parsed[i] = r.data;
+      else (issues ??= []).push(...ValidationError.fromZod(rel.name, i, r.error));
+    }
+    if (issues) throw new ValidationError(rel.name, issues);
+    return this.ingest<T>(rel, parsed);
+  }
+
+  private async ingest<T>(rel: Relation, parsed: unknown[]): Promise<AddResult<T>[]> {
+    const now = new Date();
+    const nowMs = now.getTime();
+    const partition = now.toISOString().slice(0, 10);
+    const n = parsed.length;
+    const routes = this.app.routesOf(rel.name);
+    const rowInserts: RowInsert[] = new Array(n);
+    const results: AddResult<T>[] = new Array(n);
+    for (let i = 0; i < n; i++) {
+      const data = parsed[i];
+      const id = newId(nowMs);
+      const key = rel.keyOf(data);
+      rowInserts[i] = { id, relation: rel.name, key, data: JSON.stringify(data), partition, createdAt: now };
+      results[i] = { id, relation: rel.name, key, createdAt: now, data: data as T, inferences: [] };
+    }
+    const inferences: InferenceInsert[] = [];
+    const pending: PendingInsert[] = [];
+    const fitTriggers = new Set<string>();
+    for (const { trigger, route } of routes) {
+      if (route.fit) {
+        fitTriggers.add(trigger.name);
+        for (let i = 0; i < n; i++) pending.push({ trigger: trigger.name, route: route.name, rowId: rowInserts[i]!.id, createdAt: now });
+      }
+      if (!route.infer) continue;
+      const infer = route.infer;
+      const active = this.active.get(trigger.name)!;
+      const { params, hash: paramsHash } = this.paramsOf(trigger.name);
+      const useCache = trigger.cache;
+      const one = async (i: number) => {
+        const insert = rowInserts[i]!;
+        const inputHash = useCache ? createHash("sha1").update(insert.data).digest("base64url") : "";
+        const cacheKey = useCache ? InferenceCache.key(trigger.name, route.name, inputHash, active.version, paramsHash) : "";
+        const hit = useCache ? this.cache.get(cacheKey) : undefined;
+        const started = performance.now();
+        let output: unknown = null;
+        let error: string | null = null;
+        if (hit) output = hit.output;
+        else {
+          try {
+            const row: StoredRow = { id: insert.id, key: insert.key, createdAt: now, data: parsed[i] };
+            let out = infer({ state: active.view, row, params, version: active.version, trigger: trigger.name, log: this.log });
+            if (out && typeof (out as Promise<unknown>).then === "function") out = await out;
+            output = out === undefined ? null : out;
+            if (useCache) this.cache.set(cacheKey, output);
+          } catch (e) {
+            error = (e as Error)?.message ?? String(e);
+            this.log.warn({ trigger: trigger.name, route: route.name, row: insert.id, err: error }, "infer failed");
+          }
+        }
+        const latencyMs = performance.now() - started;
+        const id = newId(nowMs);
+        let outputJson: string | null = null;
+        if (error === null) {
+          try {
+            outputJson = JSON.stringify(output);
+          } catch (e) {
+            error = `infer output is not JSON-serialisable: ${(e as Error).message}`;
+            output = null;
+          }
+        }
+        inferences.push({
+          id, rowId: insert.id, relation: rel.name, trigger: trigger.name, route: route.name, output: outputJson, error,
+          stateVersion: active.version, paramsHash, inputHash, latencyMs, cached: !!hit, createdAt: now,
+        });
+        results[i]!.inferences.push({ id, trigger: trigger.name, route: route.name, output, error, stateVersion: active.version, paramsHash, cached: !!hit, latencyMs });
+      };
+      if (n === 1) await one(0);
+      else await mapLimit(Array.from({ length: n }, (_, i) => i), this.inferConcurrency, one);
+    }
+    await this.db.tx(() => insertIngest(rowInserts, inferences, pending));
+    if (fitTriggers.size && this.scheduler) this.scheduler.notify(fitTriggers);
+    return results;
+  }
+
+  /** Labels an inference; the label is also a row of the built-in `feedback` relation. */
+  async feedback(inferenceId: string, input: FeedbackInput): Promise<{ id: string; rowId: string }> {
+    const parsed = feedbackInput.safeParse(input);
+    if (!parsed.success) throw new ValidationError("feedback", ValidationError.fromZod("feedback", 0, parsed.error));
+    const inference = await this.db.read(() =>
+      get<{ id: string; trigger: string; route: string; output: unknown; rowId: string }>(
+        `SELECT "id", "trigger", "route", "output", "rowId" FROM "Inference" WHERE "id" = ?`, [inferenceId],
+      ),
+    );
+    if (!inference) throw new NotFoundError(`no inference ${inferenceId}`);
+    const row = await this.db.read(() => get<{ data: unknown }>(`SELECT "data" FROM "Row" WHERE "id" = ?`, [inference.rowId]));
+    const data: FeedbackRow = {
+      inferenceId, trigger: inference.trigger, route: inference.route, label: parsed.data.label,
+      correction: parsed.data.correction, note: parsed.data.note, actor: parsed.data.actor,
+      input: row ? toJson(row.data) : null, output: inference.output === null ? null : toJson(inference.output),
+    };
+    const [stored] = await this.addMany(feedbackRelation, [data]);
+    const id = newId();
+    await this.db.tx(() =>
+      run(
+        `INSERT INTO "Feedback" ("id", "inferenceId", "rowId", "label", "correction", "note", "actor", "createdAt") VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+        [id, inferenceId, stored!.id, data.label, data.correction === undefined ? null : JSON.stringify(data.correction), data.note ?? null, data.actor, new Date()],
+      ),
+    );
+    return { id, rowId: stored!.id };
+  }
+
+  /**
+   * Re-points `active` at an earlier (or any existing) version of the trigger. Fits continue
+   * from it. With `pin`, fits are held until `unpin` so infer stays on this version.
+   */
+  async rollback(trigger: string, version: number, options: { actor: string; reason?: string; pin?: boolean }): Promise<{ from: number; to: number }> {
+    this.trigger(trigger);
+    if (!Number.isInteger(version) || version < 0) throw new ValidationError("rollback", [{ index: 0, path: ["version"], message: "version must be a non-negative integer", code: "invalid_type" }]);
+    if (!options.actor) throw new ValidationError("rollback", [{ index: 0, path: ["actor"], message: "actor is required", code: "invalid_type" }]);
+    const provider = this.db.provider;
+    const now = new Date();
+    const moved = await this.db.tx(function* () {
+      const aliases = yield* readAliases(trigger, provider);
+      if (!aliases) throw new NotFoundError(`trigger ${trigger} has no state`);
+      const exists = yield* get(`SELECT "version" FROM "StateVersion" WHERE "trigger" = ? AND "version" = ?`, [trigger, version]);
+      if (!exists) throw new NotFoundError(`trigger ${trigger} has no state version ${version}`);
+      yield* moveAlias({ trigger, alias: "active", from: aliases.active, to: version, actor: options.actor, reason: options.reason ?? null, pinned: options.pin ?? false, at: now });
+      yield* run(
+        `INSERT INTO "AuditEvent" ("id", "actor", "action", "target", "reason", "data", "createdAt") VALUES (?, ?, ?, ?, ?, ?, ?)`,
+        [newId(), options.actor, "state.rollback", trigger, options.reason ?? null, JSON.stringify({ from: aliases.active, to: version, pin: options.pin ?? false }), now],
+      );
+      if (provider === "postgresql") yield* all(`SELECT pg_notify('motion_state', ?)`, [trigger]);
+      return { from: aliases.active, to: version };
+    });
+    await this.refresh(trigger);
+    this.scheduler?.kick(trigger);
+    return moved;
+  }
+
+  /** Lets `active` follow `latest` again after a pinned rollback; held fits resume. */
+  async unpin(trigger: string, options: { actor: string; reason?: string }): Promise<void> {
+    this.trigger(trigger);
+    const now = new Date();
+    await this.db.tx(function* () {
+      const aliases = yield* readAliases(trigger);
+      if (!aliases) throw new NotFoundError(`trigger ${trigger} has no state`);
+      if (!aliases.pinned) return;
+      yield* moveAlias({ trigger, alias: "active", from: aliases.active, to: aliases.active, actor: options.actor, reason: options.reason ?? "unpin", pinned: false, at: now });
+    });
+    this.scheduler?.kick(trigger);
+  }
+
+  /** Sets per-deployment params (validated against the trigger's schema; audited). */
+  async setParams(trigger: string, params: Record<string, unknown>, options: { actor: string }): Promise<{ params: unknown; hash: string }> {
+    const t = this.trigger(trigger);
+    const parsed = t.params.safeParse(params);
+    if (!parsed.success) throw new ValidationError(`params of trigger ${trigger}`, ValidationError.fromZod(trigger, 0, parsed.error));
+    const hash = contentHash(parsed.data);
+    const now = new Date();
+    const json = JSON.stringify(parsed.data);
+    await this.db.tx(function* () {
+      const changed = yield* run(`UPDATE "TriggerParams" SET "params" = ?, "paramsHash" = ?, "updatedBy" = ?, "updatedAt" = ? WHERE "trigger" = ?`, [json, hash, options.actor, now, trigger]);
+      if (changed === 0) {
+        yield* run(`INSERT INTO "TriggerParams" ("trigger", "params", "paramsHash", "updatedBy", "updatedAt") VALUES (?, ?, ?, ?, ?)`, [trigger, json, hash, options.actor, now]);
+      }
+      yield* run(
+        `INSERT INTO "AuditEvent" ("id", "actor", "action", "target", "reason", "data", "createdAt") VALUES (?, ?, ?, ?, ?, ?, ?)`,
+        [newId(), options.actor, "trigger.params", trigger, null, json, now],
+      );
+    });
+    this.setParamsInMemory(t, parsed.data as Record<string, unknown>);
+    return this.paramsOf(trigger) as { params: unknown; hash: string };
+  }
+
+  /** Re-queues a dead-lettered fit run with fresh attempts. */
+  async retryFit(runId: string, options: { actor: string; reason?: string }): Promise<void> {
+    const existing = await this.db.read(() => readFitRun(runId));
+    if (!existing) throw new NotFoundError(`no fit run ${runId}`);
+    const now = new Date();
+    const ok = await this.db.tx(function* () {
+      const changed = yield* requeueDead(runId);
+      if (changed) {
+        yield* run(
+          `INSERT INTO "AuditEvent" ("id", "actor", "action", "target", "reason", "data", "createdAt") VALUES (?, ?, ?, ?, ?, ?, ?)`,
+          [newId(), options.actor, "fits.retry", runId, options.reason ?? null, JSON.stringify({ trigger: existing.trigger }), now],
+        );
+      }
+      return changed;
+    });
+    if (!ok) throw new ConflictError(`fit run ${runId} is ${existing.status}; only dead-lettered (failed) runs can be retried`);
+    this.scheduler?.kick(existing.trigger);
+  }
+
+  /** Waits until every pending fit has committed or failed for good. */
+  async flush(): Promise<void> {
+    if (!this.scheduler) throw new Error("this process does not run fits (runFits: false)");
+    await this.scheduler.flush();
+  }
+
+  /** Stops scheduling, lets running fits finish, closes the database if Motion opened it. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.scheduler?.close();
+    await this.executor?.close();
+    await this.unlisten?.();
+    if (this.ownsDb) await this.db.close();
+  }
+}
+
+export function createMotion(options: MotionOptions): Promise<Motion> {
+  return Motion.open(options);
+}

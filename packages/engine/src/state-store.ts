@@ -1,0 +1,185 @@
+import { all, get, newId, run, toBuffer, toDate, toJson, type Database, type Provider, type Query } from "@motion/db";
+import {
+  decodeValue, encodeValue, manifestChecksum, manifestSize,
+  type BlobKind, type EncodedValue, type Manifest, type State, type StatePatch,
+} from "./state.ts";
+import { NotFoundError } from "./errors.ts";
+
+export interface VersionInfo {
+  trigger: string;
+  version: number;
+  parent: number | null;
+  fitRunId: string | null;
+  manifest: Manifest;
+  size: number;
+  checksum: string;
+  createdAt: Date;
+}
+
+export interface Aliases {
+  active: number;
+  latest: number;
+  pinned: boolean;
+}
+
+/** A patch already encoded (in the fit worker): the main thread only writes bytes. */
+export type EncodedPatch = Record<string, EncodedValue | null>;
+
+export function encodePatch(patch: StatePatch): EncodedPatch {
+  const out: EncodedPatch = {};
+  for (const [key, value] of Object.entries(patch)) out[key] = value === undefined ? null : encodeValue(key, value);
+  return out;
+}
+
+export function nextManifest(base: Manifest, patch: EncodedPatch): Manifest {
+  const next: Manifest = { ...base };
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === null) delete next[key];
+    else next[key] = { checksum: value.checksum, kind: value.kind, size: value.bytes.byteLength };
+  }
+  return next;
+}
+
+function rowToVersion(r: Record<string, unknown>): VersionInfo {
+  return {
+    trigger: r.trigger as string,
+    version: Number(r.version),
+    parent: r.parent === null || r.parent === undefined ? null : Number(r.parent),
+    fitRunId: (r.fitRunId as string | null) ?? null,
+    manifest: toJson<Manifest>(r.entries),
+    size: Number(r.size),
+    checksum: r.checksum as string,
+    createdAt: toDate(r.createdAt),
+  };
+}
+
+/** Row lock on the trigger's `active` alias: serialises every alias move of one trigger. */
+export function lockSuffix(provider: Provider): string {
+  return provider === "postgresql" ? " FOR UPDATE" : "";
+}
+
+export function* readAliases(trigger: string, provider?: Provider): Query<Aliases | null> {
+  const rows = yield* all<{ name: string; version: number; pinned: unknown }>(
+    `SELECT "name", "version", "pinned" FROM "StateAlias" WHERE "trigger" = ? ORDER BY "name"${provider ? lockSuffix(provider) : ""}`,
+    [trigger],
+  );
+  const active = rows.find((r) => r.name === "active");
+  const latest = rows.find((r) => r.name === "latest");
+  if (!active || !latest) return null;
+  return { active: Number(active.version), latest: Number(latest.version), pinned: active.pinned === true || active.pinned === 1 };
+}
+
+export function* readVersion(trigger: string, version: number): Query<VersionInfo | undefined> {
+  const r = yield* get(`SELECT * FROM "StateVersion" WHERE "trigger" = ? AND "version" = ?`, [trigger, version]);
+  return r ? rowToVersion(r) : undefined;
+}
+
+export function* insertBlobs(patch: EncodedPatch, now: Date): Query<void> {
+  for (const value of Object.values(patch)) {
+    if (!value) continue;
+    yield* run(
+      `INSERT INTO "StateBlob" ("checksum", "kind", "size", "bytes", "createdAt") VALUES (?, ?, ?, ?, ?) ON CONFLICT ("checksum") DO NOTHING`,
+      [value.checksum, value.kind, value.bytes.byteLength, Buffer.from(value.bytes.buffer, value.bytes.byteOffset, value.bytes.byteLength), now],
+    );
+  }
+}
+
+export function* insertVersion(v: Omit<VersionInfo, "size" | "checksum">): Query<VersionInfo> {
+  const size = manifestSize(v.manifest);
+  const checksum = manifestChecksum(v.manifest);
+  yield* run(
+    `INSERT INTO "StateVersion" ("trigger", "version", "parent", "fitRunId", "entries", "size", "checksum", "createdAt") VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    [v.trigger, v.version, v.parent, v.fitRunId, JSON.stringify(v.manifest), size, checksum, v.createdAt],
+  );
+  return { ...v, size, checksum };
+}
+
+export interface AliasMove {
+  trigger: string;
+  alias: "active" | "latest";
+  from: number | null;
+  to: number;
+  actor: string;
+  reason?: string | null;
+  pinned?: boolean;
+  at: Date;
+}
+
+/** The only way an alias moves: update the pointer and append the event, in the caller's transaction. */
+export function* moveAlias(move: AliasMove): Query<void> {
+  if (move.from === null) {
+    yield* run(
+      `INSERT INTO "StateAlias" ("trigger", "name", "version", "pinned", "updatedAt") VALUES (?, ?, ?, ?, ?)`,
+      [move.trigger, move.alias, move.to, move.pinned ?? false, move.at],
+    );
+  } else {
+    yield* run(
+      `UPDATE "StateAlias" SET "version" = ?, "pinned" = ?, "updatedAt" = ? WHERE "trigger" = ? AND "name" = ?`,
+      [move.to, move.pinned ?? false, move.at, move.trigger, move.alias],
+    );
+  }
+  yield* run(
+    `INSERT INTO "AliasEvent" ("id", "trigger", "alias", "fromVersion", "toVersion", "actor", "reason", "createdAt") VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    [newId(move.at.getTime()), move.trigger, move.alias, move.from, move.to, move.actor, move.reason ?? null, move.at],
+  );
+}
+
+/**
+ * Loads and decodes state versions, caching decoded values by blob checksum (versions share
+ * unchanged values) and manifests by version.
+ */
+export class StateStore {
+  private readonly values = new Map<string, unknown>();
+  private readonly manifests = new Map<string, VersionInfo>();
+
+  constructor(private readonly db: Database) {}
+
+  async version(trigger: string, version: number): Promise<VersionInfo> {
+    const cacheKey = `${trigger}@${version}`;
+    const cached = this.manifests.get(cacheKey);
+    if (cached) return cached;
+    const info = await this.db.read(() => readVersion(trigger, version));
+    if (!info) throw new NotFoundError(`trigger ${trigger} has no state version ${version}`);
+    this.manifests.set(cacheKey, info);
+    return info;
+  }
+
+  async load(trigger: string, version: number): Promise<{ info: VersionInfo; state: State }> {
+    const info = await this.version(trigger, version);
+    const missing = Object.values(info.manifest).filter((e) => !this.values.has(e.checksum)).map((e) => e.checksum);
+    if (missing.length) {
+      const rows = await this.db.read(() =>
+        all<{ checksum: string; kind: string; bytes: unknown }>(
+          `SELECT "checksum", "kind", "bytes" FROM "StateBlob" WHERE "checksum" IN (${missing.map(() => "?").join(", ")})`,
+          missing,
+        ),
+      );
+      for (const row of rows) this.values.set(row.checksum, decodeValue(row.kind as BlobKind, toBuffer(row.bytes), row.checksum));
+    }
+    const state: State = {};
+    for (const [key, entry] of Object.entries(info.manifest)) {
+      if (!this.values.has(entry.checksum)) throw new Error(`State blob ${entry.checksum.slice(0, 12)} of ${trigger}@${version} is missing`);
+      state[key] = this.values.get(entry.checksum) as State[string];
+    }
+    return { info, state };
+  }
+
+  /** Seeds the cache with values a fit just produced, so the commit needs no read-back. */
+  remember(info: VersionInfo, patch: EncodedPatch): void {
+    for (const value of Object.values(patch)) {
+      if (value && !this.values.has(value.checksum)) {
+        this.values.set(value.checksum, decodeValue(value.kind, value.bytes, value.checksum, false));
+      }
+    }
+    this.manifests.set(`${info.trigger}@${info.version}`, info);
+  }
+
+  /** Drops cached values no longer referenced by the given versions (bounded memory). */
+  retain(keep: VersionInfo[]): void {
+    const live = new Set<string>();
+    for (const info of keep) for (const entry of Object.values(info.manifest)) live.add(entry.checksum);
+    for (const checksum of this.values.keys()) if (!live.has(checksum)) this.values.delete(checksum);
+    const keepKeys = new Set(keep.map((v) => `${v.trigger}@${v.version}`));
+    for (const key of this.manifests.keys()) if (!keepKeys.has(key)) this.manifests.delete(key);
+  }
+}

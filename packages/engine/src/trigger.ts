@@ -1,0 +1,114 @@
+import { z } from "zod";
+import { assertName, type Relation, type StoredRow } from "./relation.ts";
+import type { State, StatePatch } from "./state.ts";
+import type { Logger } from "./logger.ts";
+
+export interface InferContext<Row, P> {
+  /** The active state version, deeply frozen: a write throws. */
+  state: Readonly<State>;
+  row: StoredRow<Row>;
+  params: P;
+  version: number;
+  trigger: string;
+  log: Logger;
+}
+
+export interface InferenceSummary {
+  id: string;
+  rowId: string;
+  output: unknown;
+  stateVersion: number;
+}
+
+export interface FitContext<Row, P> {
+  /** The version this fit builds on (a copy: mutating it changes nothing). */
+  state: Readonly<State>;
+  rows: StoredRow<Row>[];
+  params: P;
+  /** What this trigger's infer returned for these rows, by row id. */
+  inferences: Record<string, InferenceSummary>;
+  version: number;
+  trigger: string;
+  /** Record metrics on this fit run (shown in fit history). */
+  report(metrics: Record<string, number>): void;
+  log: Logger;
+}
+
+export interface Route<R extends Relation = Relation, P = unknown> {
+  /** Defaults to the relation name; unique within the trigger. */
+  name?: string;
+  relation: R;
+  infer?: (ctx: InferContext<z.output<R["schema"]>, P>) => unknown;
+  fit?: (ctx: FitContext<z.output<R["schema"]>, P>) => StatePatch | void | Promise<StatePatch | void>;
+  /** Rows per fit batch (default: the trigger's, else 1). */
+  batchSize?: number;
+  /** A partial batch is fitted after waiting this long (default: the trigger's, else 1000). */
+  maxWaitMs?: number;
+}
+
+export interface RetryPolicy {
+  maxAttempts: number;
+  backoffMs: number;
+  maxBackoffMs: number;
+}
+
+export interface TriggerOptions<PS extends z.ZodType> {
+  params?: PS;
+  setUp?: (ctx: { params: z.output<PS>; log: Logger }) => State | Promise<State>;
+  routes: Route<any, z.output<PS>>[];
+  batchSize?: number;
+  maxWaitMs?: number;
+  retry?: Partial<RetryPolicy>;
+  /** Cache infer outputs for identical inputs on the same version and params (default true). */
+  cache?: boolean;
+}
+
+export interface ResolvedRoute {
+  name: string;
+  relation: Relation;
+  infer?: Route["infer"];
+  fit?: Route["fit"];
+  batchSize: number;
+  maxWaitMs: number;
+}
+
+export interface Trigger<PS extends z.ZodType = z.ZodType> {
+  readonly kind: "trigger";
+  readonly name: string;
+  readonly params: PS;
+  readonly setUp: (ctx: { params: z.output<PS>; log: Logger }) => State | Promise<State>;
+  readonly routes: ResolvedRoute[];
+  readonly retry: RetryPolicy;
+  readonly cache: boolean;
+}
+
+/** Helper for typing a route against its relation and the trigger's params. */
+export function route<R extends Relation, P = any>(r: Route<R, P>): Route<R, P> {
+  return r;
+}
+
+export function trigger<PS extends z.ZodType = z.ZodObject<{}>>(name: string, options: TriggerOptions<PS>): Trigger<PS> {
+  assertName("trigger", name);
+  if (!options.routes?.length) throw new TypeError(`trigger ${name} needs at least one route`);
+  const seen = new Set<string>();
+  const routes = options.routes.map((r): ResolvedRoute => {
+    const routeName = r.name ?? r.relation.name;
+    assertName("route", routeName);
+    if (seen.has(routeName)) throw new TypeError(`trigger ${name} has two routes named ${routeName}`);
+    seen.add(routeName);
+    if (!r.infer && !r.fit) throw new TypeError(`route ${name}/${routeName} needs infer, fit or both`);
+    const batchSize = r.batchSize ?? options.batchSize ?? 1;
+    const maxWaitMs = r.maxWaitMs ?? options.maxWaitMs ?? 1000;
+    if (!Number.isInteger(batchSize) || batchSize < 1) throw new TypeError(`route ${name}/${routeName}: batchSize must be a positive integer`);
+    return { name: routeName, relation: r.relation, infer: r.infer as ResolvedRoute["infer"], fit: r.fit as ResolvedRoute["fit"], batchSize, maxWaitMs };
+  });
+  return {
+    kind: "trigger",
+    name,
+    params: (options.params ?? z.object({})) as PS,
+    setUp: options.setUp ?? (() => ({})),
+    routes,
+    retry: { maxAttempts: 3, backoffMs: 1000, maxBackoffMs: 60_000, ...options.retry },
+    cache: options.cache ?? true,
+  };
+}
