@@ -37,3 +37,13 @@ export function toBuffer(value: unknown): Buffer {
   if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
   throw new TypeError("Not a byte array");
 }
+
+/**
+ * A JSON column read by raw SQL: SQLite hands back the text, PostgreSQL (jsonb) the parsed
+ * value — so a JSON string must not be parsed twice on PostgreSQL.
+ */
+export function decodeJson<T = unknown>(provider: "sqlite" | "postgresql", value: unknown): T | null {
+  if (value === null || value === undefined) return null;
+  if (provider === "postgresql") return value as T;
+  return (typeof value === "string" ? JSON.parse(value) : value) as T;
+}

@@ -5,7 +5,7 @@ import pg from "pg";
 import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
 import type { PrismaClient } from "./generated/sqlite/client.ts";
-import { runAsync, runSync, type Query, type QueryOp } from "./query.ts";
+import { runAsync, runSync, valuesList, type Query, type QueryOp } from "./query.ts";
 import { providerOf, redactUrl, resolveDatabaseUrl, sqliteFilePath, type Provider } from "./url.ts";
 import { migrate } from "./migrate.ts";
 
@@ -81,16 +81,31 @@ async function openSqlite(url: string): Promise<Database> {
   await prisma.$connect();
   if (!connection) throw new Error(`Could not open SQLite database ${file}`);
 
-  const exec = (op: QueryOp): unknown => {
-    let stmt = statements.get(op.sql);
+  const prepare = (sql: string) => {
+    let stmt = statements.get(sql);
     if (!stmt) {
-      stmt = connection!.prepare(op.sql);
+      stmt = connection!.prepare(sql);
       stmt.safeIntegers(false);
-      statements.set(op.sql, stmt);
+      statements.set(sql, stmt);
     }
+    return stmt;
+  };
+  const exec = (op: QueryOp): unknown => {
+    if (op.kind === "insertMany") {
+      const stmt = prepare(op.head + valuesList(1, op.columns));
+      for (const row of op.rows) {
+        for (let i = 0; i < row.length; i++) {
+          const v = row[i];
+          if (v === undefined || v instanceof Date || typeof v === "boolean") row[i] = sqliteParam(v);
+        }
+        stmt.run(row);
+      }
+      return op.rows.length;
+    }
+    const stmt = prepare(op.sql);
     const params = op.params.map(sqliteParam);
-    if (op.kind === "run" || !stmt.reader) return stmt.run(...params).changes;
-    return stmt.all(...params);
+    if (op.kind === "run" || !stmt.reader) return stmt.run(params).changes;
+    return stmt.all(params);
   };
 
   // Prisma's interactive transactions hold BEGIN across awaits on the shared connection;
@@ -170,6 +185,17 @@ async function openPostgres(url: string): Promise<Database> {
   }
 
   const execOn = (client: pg.Pool | pg.PoolClient) => async (op: QueryOp) => {
+    if (op.kind === "insertMany") {
+      // Stay under PostgreSQL's 65,535 bind parameters per statement.
+      const per = Math.max(1, Math.floor(60_000 / op.columns));
+      for (let start = 0; start < op.rows.length; start += per) {
+        const chunk = op.rows.slice(start, start + per);
+        const values: unknown[] = [];
+        for (const row of chunk) for (const v of row) values.push(pgParam(v));
+        await client.query({ text: pgSql(op.head + valuesList(chunk.length, op.columns)), values });
+      }
+      return op.rows.length;
+    }
     const result = await client.query({ text: pgSql(op.sql), values: op.params.map(pgParam), types: pgTypes });
     return op.kind === "run" ? (result.rowCount ?? 0) : result.rows;
   };

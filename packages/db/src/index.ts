@@ -1,6 +1,6 @@
 export { openDatabase, type Database, type OpenDatabaseOptions, type PrismaClient } from "./database.ts";
 export { migrate } from "./migrate.ts";
-export { all, get, run, runAsync, runSync, valuesList, type Query, type QueryOp } from "./query.ts";
+export { all, get, insertMany, run, runAsync, runSync, valuesList, type Query, type QueryOp } from "./query.ts";
 export { defaultDatabaseUrl, providerOf, redactUrl, resolveDatabaseUrl, sqliteFilePath, type Provider } from "./url.ts";
 export { newId, idFloor } from "./ids.ts";
 export { insertIngest, type InferenceInsert, type PendingInsert, type RowInsert } from "./repositories/ingest.ts";

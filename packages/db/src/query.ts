@@ -6,7 +6,9 @@
  */
 export type QueryOp =
   | { kind: "all"; sql: string; params: readonly unknown[] }
-  | { kind: "run"; sql: string; params: readonly unknown[] };
+  | { kind: "run"; sql: string; params: readonly unknown[] }
+  /** One INSERT of many rows: `head` is `INSERT INTO "T" ("a", "b") VALUES `, rows are value lists. */
+  | { kind: "insertMany"; head: string; columns: number; rows: readonly unknown[][] };
 
 export type Query<T> = Generator<QueryOp, T, unknown>;
 
@@ -22,6 +24,14 @@ export function* get<T = Record<string, unknown>>(sql: string, params: readonly 
 /** Executes a statement; returns the number of rows it changed. */
 export function* run(sql: string, params: readonly unknown[] = []): Query<number> {
   return (yield { kind: "run", sql, params }) as number;
+}
+
+/**
+ * Inserts many rows the fastest way each database allows: a cached one-row prepared statement
+ * per row on SQLite (inside the caller's transaction), multi-row INSERTs on PostgreSQL.
+ */
+export function* insertMany(head: string, columns: number, rows: readonly unknown[][]): Query<void> {
+  if (rows.length) yield { kind: "insertMany", head, columns, rows };
 }
 
 export function runSync<T>(gen: Query<T>, exec: (op: QueryOp) => unknown): T {

@@ -1,5 +1,5 @@
 import os from "node:os";
-import { all, get, newId, run, toDate, toJson, type Database, type Provider, type Query } from "@motion/db";
+import { all, decodeJson, get, newId, run, toDate, type Database, type Provider, type Query } from "@motion/db";
 import type { App } from "./app.ts";
 import type { ResolvedRoute, Trigger, InferenceSummary } from "./trigger.ts";
 import type { StoredRow } from "./relation.ts";
@@ -40,7 +40,7 @@ function backoff(trigger: Trigger, attempts: number): number {
   return Math.min(maxBackoffMs, backoffMs * 2 ** Math.max(0, attempts - 1));
 }
 
-function* loadBatch(trigger: string, rowIds: string[]): Query<{ rows: StoredRow[]; inferences: Record<string, InferenceSummary> }> {
+function* loadBatch(provider: Provider, trigger: string, rowIds: string[]): Query<{ rows: StoredRow[]; inferences: Record<string, InferenceSummary> }> {
   const marks = rowIds.map(() => "?").join(", ");
   const rowRecords = yield* all<{ id: string; key: string | null; data: unknown; createdAt: unknown }>(
     `SELECT "id", "key", "data", "createdAt" FROM "Row" WHERE "id" IN (${marks}) ORDER BY "id"`,
@@ -52,10 +52,10 @@ function* loadBatch(trigger: string, rowIds: string[]): Query<{ rows: StoredRow[
   );
   const inferences: Record<string, InferenceSummary> = {};
   for (const r of inferenceRecords) {
-    inferences[r.rowId] = { id: r.id, rowId: r.rowId, output: r.output === null ? null : toJson(r.output), stateVersion: Number(r.stateVersion) };
+    inferences[r.rowId] = { id: r.id, rowId: r.rowId, output: decodeJson(provider, r.output), stateVersion: Number(r.stateVersion) };
   }
   return {
-    rows: rowRecords.map((r) => ({ id: r.id, key: r.key, createdAt: toDate(r.createdAt), data: toJson(r.data) })),
+    rows: rowRecords.map((r) => ({ id: r.id, key: r.key, createdAt: toDate(r.createdAt), data: decodeJson(provider, r.data) })),
     inferences,
   };
 }
@@ -142,7 +142,7 @@ export class FitRunner {
     try {
       const { info: base, state } = await store.load(trigger.name, baseVersion);
       await db.tx(() => run(`UPDATE "FitRun" SET "baseVersion" = ? WHERE "id" = ?`, [base.version, claim.runId]));
-      const batch = await db.read(() => loadBatch(trigger.name, claim.rowIds));
+      const batch = await db.read(() => loadBatch(db.provider, trigger.name, claim.rowIds));
       let outcome;
       try {
         outcome = await executor.run({

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import {
-  all, get, insertIngest, newId, openDatabase, run, toJson,
+  all, decodeJson, get, insertIngest, newId, openDatabase, run, toJson,
   type Database, type InferenceInsert, type PendingInsert, type RowInsert,
 } from "@motion/db";
 import { defineApp, isApp, type App, type AppDefinition } from "./app.ts";
@@ -299,50 +299,85 @@ export class Motion {
       const active = this.active.get(trigger.name)!;
       const { params, hash: paramsHash } = this.paramsOf(trigger.name);
       const useCache = trigger.cache;
-      const one = async (i: number) => {
+      const version = active.version;
+      const record = (i: number, output: unknown, error: string | null, cached: boolean, latencyMs: number, inputHash: string) => {
         const insert = rowInserts[i]!;
-        const inputHash = useCache ? createHash("sha1").update(insert.data).digest("base64url") : "";
-        const cacheKey = useCache ? InferenceCache.key(trigger.name, route.name, inputHash, active.version, paramsHash) : "";
-        const hit = useCache ? this.cache.get(cacheKey) : undefined;
-        const started = performance.now();
-        let output: unknown = null;
-        let error: string | null = null;
-        if (hit) output = hit.output;
-        else {
-          try {
-            const row: StoredRow = { id: insert.id, key: insert.key, createdAt: now, data: parsed[i] };
-            let out = infer({ state: active.view, row, params, version: active.version, trigger: trigger.name, log: this.log });
-            if (out && typeof (out as Promise<unknown>).then === "function") out = await out;
-            output = out === undefined ? null : out;
-            if (useCache) this.cache.set(cacheKey, output);
-          } catch (e) {
-            error = (e as Error)?.message ?? String(e);
-            this.log.warn({ trigger: trigger.name, route: route.name, row: insert.id, err: error }, "infer failed");
-          }
-        }
-        const latencyMs = performance.now() - started;
-        const id = newId(nowMs);
         let outputJson: string | null = null;
         if (error === null) {
           try {
-            outputJson = JSON.stringify(output);
+            outputJson = JSON.stringify(output) ?? "null";
           } catch (e) {
             error = `infer output is not JSON-serialisable: ${(e as Error).message}`;
             output = null;
           }
         }
+        const id = newId(nowMs);
         inferences.push({
           id, rowId: insert.id, relation: rel.name, trigger: trigger.name, route: route.name, output: outputJson, error,
-          stateVersion: active.version, paramsHash, inputHash, latencyMs, cached: !!hit, createdAt: now,
+          stateVersion: version, paramsHash, inputHash, latencyMs, cached, createdAt: now,
         });
-        results[i]!.inferences.push({ id, trigger: trigger.name, route: route.name, output, error, stateVersion: active.version, paramsHash, cached: !!hit, latencyMs });
+        results[i]!.inferences.push({ id, trigger: trigger.name, route: route.name, output, error, stateVersion: version, paramsHash, cached, latencyMs });
       };
-      if (n === 1) await one(0);
-      else await mapLimit(Array.from({ length: n }, (_, i) => i), this.inferConcurrency, one);
+      const failed = (i: number, e: unknown) => {
+        const message = (e as Error)?.message ?? String(e);
+        this.log.warn({ trigger: trigger.name, route: route.name, row: rowInserts[i]!.id, err: message }, "infer failed");
+        return message;
+      };
+      // Synchronous infers finish in this loop with no promise per row; the first one that
+      // returns a promise switches the rest of the batch to bounded concurrency.
+      const start = (i: number): Promise<void> | undefined => {
+        const insert = rowInserts[i]!;
+        const inputHash = useCache ? createHash("sha1").update(insert.data).digest("base64url") : "";
+        const cacheKey = useCache ? InferenceCache.key(trigger.name, route.name, inputHash, version, paramsHash) : "";
+        const started = performance.now();
+        const hit = useCache ? this.cache.get(cacheKey) : undefined;
+        if (hit) {
+          record(i, hit.output, null, true, performance.now() - started, inputHash);
+          return undefined;
+        }
+        let out: unknown;
+        try {
+          out = infer({ state: active.view, row: { id: insert.id, key: insert.key, createdAt: now, data: parsed[i] }, params, version, trigger: trigger.name, log: this.log });
+        } catch (e) {
+          record(i, null, failed(i, e), false, performance.now() - started, inputHash);
+          return undefined;
+        }
+        const done = (value: unknown) => {
+          const output = value === undefined ? null : value;
+          if (useCache) this.cache.set(cacheKey, output);
+          record(i, output, null, false, performance.now() - started, inputHash);
+        };
+        if (out && typeof (out as Promise<unknown>).then === "function") {
+          return (out as Promise<unknown>).then(done, (e) => record(i, null, failed(i, e), false, performance.now() - started, inputHash));
+        }
+        done(out);
+        return undefined;
+      };
+      for (let i = 0; i < n; i++) {
+        const pendingInfer = start(i);
+        if (!pendingInfer) continue;
+        const rest = Array.from({ length: n - i - 1 }, (_, k) => i + 1 + k);
+        await Promise.all([pendingInfer, mapLimit(rest, Math.max(1, this.inferConcurrency - 1), async (j) => start(j))]);
+        break;
+      }
     }
     await this.db.tx(() => insertIngest(rowInserts, inferences, pending));
     if (fitTriggers.size && this.scheduler) this.scheduler.notify(fitTriggers);
+    await this.fairness();
     return results;
+  }
+
+  private lastYield = performance.now();
+
+  /**
+   * On SQLite every await in add resolves without I/O, so a caller adding in a tight loop
+   * would never let the event loop deliver a finished fit. Yield a turn every few ms.
+   */
+  private async fairness(): Promise<void> {
+    const now = performance.now();
+    if (now - this.lastYield < 4) return;
+    this.lastYield = now;
+    await new Promise((resolve) => setImmediate(resolve));
   }
 
   /** Labels an inference; the label is also a row of the built-in `feedback` relation. */
@@ -359,7 +394,7 @@ export class Motion {
     const data: FeedbackRow = {
       inferenceId, trigger: inference.trigger, route: inference.route, label: parsed.data.label,
       correction: parsed.data.correction, note: parsed.data.note, actor: parsed.data.actor,
-      input: row ? toJson(row.data) : null, output: inference.output === null ? null : toJson(inference.output),
+      input: row ? decodeJson(this.db.provider, row.data) : null, output: decodeJson(this.db.provider, inference.output),
     };
     const [stored] = await this.addMany(feedbackRelation, [data]);
     const id = newId();

@@ -211,6 +211,13 @@ describe.each(factories)("engine on %s", (_name, makeDatabase) => {
     // All five answers came back while the first fit was still running, on version 0.
     expect(stillRunning).toBeDefined();
     expect(answered).toEqual([0, 0, 0, 0, 0]);
+    // A caller adding in a tight loop must not starve the fit's completion: the loop ends
+    // when infer sees the new version (bounded, so a starved fit fails the test).
+    let seen = 0;
+    for (let i = 0; i < 200_000 && seen === 0; i++) {
+      seen = ((await motion.add("heavy", { spinMs: 0 })).inferences[0]!.output as { fits: number }).fits;
+    }
+    expect(seen).toBe(1);
     await motion.flush();
   });
 
@@ -249,7 +256,7 @@ describe.each(factories)("engine on %s", (_name, makeDatabase) => {
       { label: "good", actor: "other@example.com" },
     ]);
     const state = (motion as unknown as { active: Map<string, { view: Record<string, unknown> }> }).active.get("learner")!.view;
-    expect(state).toMatchObject({ good: 1, bad: 1, corrections: [{ input: { text: "what is motion?" }, correction: { answer: "A framework" } }] });
+    expect(state).toMatchObject({ good: 1, bad: 1, corrections: [{ input: { text: "what is motion?" }, output: "WHAT IS MOTION?", correction: { answer: "A framework" } }] });
     await expect(motion.feedback("missing", { label: "good", actor: "x" })).rejects.toBeInstanceOf(NotFoundError);
     await expect(motion.feedback(inferenceId, { label: "meh" as "good", actor: "x" })).rejects.toBeInstanceOf(ValidationError);
   });

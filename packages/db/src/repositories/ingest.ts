@@ -1,4 +1,4 @@
-import { run, valuesList, type Query } from "../query.ts";
+import { insertMany, type Query } from "../query.ts";
 
 export interface RowInsert {
   id: string;
@@ -34,18 +34,9 @@ export interface PendingInsert {
   createdAt: Date;
 }
 
-// Keep each statement well under SQLite's 32,766 bound parameters.
-const MAX_PARAMS = 30_000;
-
-function* insertChunked<T>(table: string, columns: string[], items: T[], values: (item: T, out: unknown[]) => void): Query<void> {
-  const per = Math.max(1, Math.floor(MAX_PARAMS / columns.length));
+function* insertRows<T>(table: string, columns: string[], items: T[], values: (item: T) => unknown[]): Query<void> {
   const head = `INSERT INTO "${table}" (${columns.map((c) => `"${c}"`).join(", ")}) VALUES `;
-  for (let start = 0; start < items.length; start += per) {
-    const chunk = items.slice(start, start + per);
-    const params: unknown[] = [];
-    for (const item of chunk) values(item, params);
-    yield* run(head + valuesList(chunk.length, columns.length), params);
-  }
+  yield* insertMany(head, columns.length, items.map(values));
 }
 
 const ROW_COLUMNS = ["id", "relation", "key", "data", "partition", "createdAt"];
@@ -57,18 +48,10 @@ const PENDING_COLUMNS = ["trigger", "route", "rowId", "createdAt"];
 
 /** Writes rows, their inferences and their pending-fit entries; run inside one transaction. */
 export function* insertIngest(rows: RowInsert[], inferences: InferenceInsert[], pending: PendingInsert[]): Query<void> {
-  yield* insertChunked("Row", ROW_COLUMNS, rows, (r, out) => {
-    out.push(r.id, r.relation, r.key, r.data, r.partition, r.createdAt);
-  });
-  if (inferences.length) {
-    yield* insertChunked("Inference", INFERENCE_COLUMNS, inferences, (i, out) => {
-      out.push(i.id, i.rowId, i.relation, i.trigger, i.route, i.output, i.error, i.stateVersion,
-        i.paramsHash, i.inputHash, i.latencyMs, i.cached, i.createdAt);
-    });
-  }
-  if (pending.length) {
-    yield* insertChunked("PendingRow", PENDING_COLUMNS, pending, (p, out) => {
-      out.push(p.trigger, p.route, p.rowId, p.createdAt);
-    });
-  }
+  yield* insertRows("Row", ROW_COLUMNS, rows, (r) => [r.id, r.relation, r.key, r.data, r.partition, r.createdAt]);
+  yield* insertRows("Inference", INFERENCE_COLUMNS, inferences, (i) => [
+    i.id, i.rowId, i.relation, i.trigger, i.route, i.output, i.error, i.stateVersion,
+    i.paramsHash, i.inputHash, i.latencyMs, i.cached, i.createdAt,
+  ]);
+  yield* insertRows("PendingRow", PENDING_COLUMNS, pending, (p) => [p.trigger, p.route, p.rowId, p.createdAt]);
 }
