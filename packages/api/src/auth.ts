@@ -1,0 +1,185 @@
+// Operators' identities: better-auth (email + password, httpOnly SameSite cookies) on the same
+// database as Motion through its Prisma adapter. Sign-up is closed: admins (or the CLI / the
+// first start) create users. The role lives on the user as a better-auth additional field that
+// no user-facing endpoint accepts as input.
+import { randomBytes } from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { betterAuth } from "better-auth";
+import { prismaAdapter } from "better-auth/adapters/prisma";
+import { get, newId, run, type Database } from "@motion/db";
+import { isRole, toRole, type Role } from "./principal.ts";
+
+export interface CreateAuthOptions {
+  db: Database;
+  /** The public origin operators browse to, e.g. `http://localhost:3000`. */
+  baseURL: string;
+  /** At least 32 random characters; signs session cookies. */
+  secret: string;
+  /** Extra origins allowed to call the auth endpoints (the baseURL origin always is). */
+  trustedOrigins?: string[];
+  /** Session lifetime in seconds (default 7 days). */
+  sessionExpiresIn?: number;
+}
+
+export function createAuth(options: CreateAuthOptions) {
+  const { db } = options;
+  return betterAuth({
+    appName: "Motion",
+    baseURL: options.baseURL,
+    basePath: "/api/auth",
+    secret: options.secret,
+    trustedOrigins: options.trustedOrigins,
+    database: prismaAdapter(db.prisma, { provider: db.provider }),
+    emailAndPassword: {
+      enabled: true,
+      // Operators are created by admins, the CLI or MOTION_ADMIN_EMAIL on first start.
+      disableSignUp: true,
+      minPasswordLength: 8,
+      maxPasswordLength: 128,
+    },
+    user: {
+      additionalFields: {
+        role: { type: "string", required: false, defaultValue: "viewer", input: false },
+      },
+    },
+    session: { expiresIn: options.sessionExpiresIn ?? 60 * 60 * 24 * 7 },
+    // Endpoints Motion does not offer: self sign-up, account deletion, e-mail changes.
+    disabledPaths: ["/sign-up/email", "/delete-user", "/change-email"],
+    advanced: {
+      cookiePrefix: "motion",
+      defaultCookieAttributes: { httpOnly: true, sameSite: "lax" },
+      database: { generateId: () => newId() },
+    },
+    telemetry: { enabled: false },
+  });
+}
+
+export type MotionAuth = ReturnType<typeof createAuth>;
+
+export interface NewUser {
+  email: string;
+  password: string;
+  name?: string;
+  role: Role;
+}
+
+export interface UserRecord {
+  id: string;
+  email: string;
+  name: string;
+  role: Role;
+  createdAt: Date;
+}
+
+class AuthConflict extends Error {
+  readonly code = "CONFLICT";
+  constructor(message: string) {
+    super(message);
+    this.name = "ConflictError";
+  }
+}
+
+/** Creates an operator with a password (hashed by better-auth). Refuses an existing e-mail. */
+export async function createUser(auth: MotionAuth, input: NewUser): Promise<UserRecord> {
+  if (!isRole(input.role)) throw new TypeError(`unknown role ${String(input.role)}`);
+  const ctx = await auth.$context;
+  const email = input.email.trim().toLowerCase();
+  const { minPasswordLength, maxPasswordLength } = ctx.password.config;
+  if (input.password.length < minPasswordLength || input.password.length > maxPasswordLength) {
+    throw new TypeError(`password must be ${minPasswordLength}-${maxPasswordLength} characters`);
+  }
+  if (await ctx.internalAdapter.findUserByEmail(email)) throw new AuthConflict(`a user with e-mail ${email} exists`);
+  const hash = await ctx.password.hash(input.password);
+  const user = await ctx.internalAdapter.createUser({ email, name: input.name?.trim() || email.split("@")[0]!, role: input.role, emailVerified: true }, { method: "admin" });
+  await ctx.internalAdapter.linkAccount({ userId: user.id, providerId: "credential", accountId: user.id, password: hash });
+  return { id: user.id, email: user.email, name: user.name, role: toRole((user as { role?: unknown }).role), createdAt: user.createdAt };
+}
+
+function* insertAudit(actor: string, action: string, target: string, reason: string | null, data: unknown, at: Date) {
+  yield* run(
+    `INSERT INTO "AuditEvent" ("id", "actor", "action", "target", "reason", "data", "createdAt") VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    [newId(at.getTime()), actor, action, target, reason, data === undefined ? null : JSON.stringify(data), at],
+  );
+}
+
+/**
+ * Makes sure `email` is an admin: creates it with `password` if missing, else promotes it
+ * (the password of an existing user is left alone). Audited as actor `bootstrap`.
+ */
+export async function ensureAdmin(auth: MotionAuth, db: Database, input: { email: string; password: string; name?: string }): Promise<{ created: boolean; promoted: boolean; user: UserRecord }> {
+  const email = input.email.trim().toLowerCase();
+  const existing = await db.read(() => get<{ id: string; email: string; name: string; role: string; createdAt: unknown }>(`SELECT "id", "email", "name", "role", "createdAt" FROM "User" WHERE "email" = ?`, [email]));
+  if (!existing) {
+    const user = await createUser(auth, { email, password: input.password, name: input.name, role: "admin" });
+    await db.tx(() => insertAudit("bootstrap", "users.create", user.id, "first admin", { email, role: "admin" }, new Date()));
+    return { created: true, promoted: false, user };
+  }
+  const user: UserRecord = { id: existing.id, email: existing.email, name: existing.name, role: toRole(existing.role), createdAt: new Date() };
+  if (existing.role === "admin") return { created: false, promoted: false, user };
+  const now = new Date();
+  await db.tx(function* () {
+    yield* run(`UPDATE "User" SET "role" = 'admin', "updatedAt" = ? WHERE "id" = ?`, [now, existing.id]);
+    yield* insertAudit("bootstrap", "users.setRole", existing.id, "MOTION_ADMIN_EMAIL", { email, from: existing.role, to: "admin" }, now);
+  });
+  return { created: false, promoted: true, user: { ...user, role: "admin" } };
+}
+
+export interface BootstrapResult {
+  /** What to print on start: how to sign in. */
+  message: string;
+  email?: string;
+  /** Only when a password was generated just now (shown once). */
+  generatedPassword?: string;
+}
+
+/**
+ * First start: with MOTION_ADMIN_EMAIL + MOTION_ADMIN_PASSWORD, ensure that admin. Without
+ * them and with no admin yet, `generate` (default true on SQLite, the embedded default)
+ * creates admin@motion.local with a random password and returns it once.
+ */
+export async function bootstrapAdmin(
+  auth: MotionAuth,
+  db: Database,
+  options: { env?: NodeJS.ProcessEnv; baseURL: string; generate?: boolean },
+): Promise<BootstrapResult> {
+  const env = options.env ?? process.env;
+  const email = env.MOTION_ADMIN_EMAIL?.trim();
+  const password = env.MOTION_ADMIN_PASSWORD;
+  if (email && password) {
+    const result = await ensureAdmin(auth, db, { email, password });
+    const what = result.created ? "created" : result.promoted ? "promoted to admin" : "exists";
+    return { email: result.user.email, message: `Motion admin ${result.user.email} ${what}. Sign in at ${options.baseURL} with the password from MOTION_ADMIN_PASSWORD.` };
+  }
+  const admin = await db.read(() => get<{ email: string }>(`SELECT "email" FROM "User" WHERE "role" = 'admin' ORDER BY "createdAt" LIMIT 1`));
+  if (admin) return { email: admin.email, message: `Sign in at ${options.baseURL} (admin: ${admin.email}).` };
+  const cli = "npm run create-admin -w @motion/api -- --email you@example.com --password '<at least 8 characters>'";
+  if (!(options.generate ?? db.provider === "sqlite")) {
+    return { message: `No Motion admin yet. Create one with \`${cli}\`, or set MOTION_ADMIN_EMAIL and MOTION_ADMIN_PASSWORD and restart.` };
+  }
+  const generated = randomBytes(12).toString("base64url");
+  const result = await ensureAdmin(auth, db, { email: "admin@motion.local", password: generated, name: "Admin" });
+  return {
+    email: result.user.email,
+    generatedPassword: generated,
+    message:
+      `Sign in at ${options.baseURL} as ${result.user.email} with password ${generated} (shown once). ` +
+      `Set MOTION_ADMIN_EMAIL/MOTION_ADMIN_PASSWORD or run \`${cli}\` for your own admin.`,
+  };
+}
+
+/**
+ * The session-signing secret: MOTION_AUTH_SECRET or BETTER_AUTH_SECRET, else one generated
+ * once and kept in `file` (mode 0600; the embedded default uses `.motion/auth-secret`), so
+ * sessions survive restarts without configuration.
+ */
+export function resolveAuthSecret(options: { file: string; env?: NodeJS.ProcessEnv }): string {
+  const env = options.env ?? process.env;
+  const fromEnv = env.MOTION_AUTH_SECRET || env.BETTER_AUTH_SECRET;
+  if (fromEnv) return fromEnv;
+  if (fs.existsSync(options.file)) return fs.readFileSync(options.file, "utf8").trim();
+  fs.mkdirSync(path.dirname(options.file), { recursive: true });
+  const secret = randomBytes(32).toString("base64url");
+  fs.writeFileSync(options.file, secret + "\n", { mode: 0o600, flag: "wx" });
+  return secret;
+}

@@ -1,0 +1,47 @@
+import type { Motion } from "@motion/engine";
+import { bearerKey, principalForKey } from "./api-keys.ts";
+import type { MotionAuth } from "./auth.ts";
+import { toRole, type Principal } from "./principal.ts";
+
+export interface ApiOptions {
+  /** How long `review.next` holds an item for one labeler (default 2 minutes). */
+  reviewLockMs: number;
+}
+
+export interface ApiContext {
+  motion: Motion;
+  auth: MotionAuth | null;
+  headers: Headers;
+  options: ApiOptions;
+  /** Identity from the Bearer key or the session cookie only; resolved once per request. */
+  resolvePrincipal(): Promise<Principal | null>;
+}
+
+export interface CreateContextOptions {
+  motion: Motion;
+  auth: MotionAuth | null;
+  headers: Headers;
+  options?: Partial<ApiOptions>;
+}
+
+export async function principalFromHeaders(motion: Motion, auth: MotionAuth | null, headers: Headers): Promise<Principal | null> {
+  const key = bearerKey(headers);
+  if (key) return principalForKey(motion.db, key);
+  if (headers.get("authorization")) return null; // a malformed or foreign credential: anonymous
+  if (!auth || !headers.get("cookie")) return null;
+  const session = await auth.api.getSession({ headers });
+  if (!session) return null;
+  const user = session.user as typeof session.user & { role?: unknown };
+  return { kind: "user", id: user.id, email: user.email, name: user.name, role: toRole(user.role) };
+}
+
+export function createContext(input: CreateContextOptions): ApiContext {
+  let principal: Promise<Principal | null> | undefined;
+  return {
+    motion: input.motion,
+    auth: input.auth,
+    headers: input.headers,
+    options: { reviewLockMs: 120_000, ...input.options },
+    resolvePrincipal: () => (principal ??= principalFromHeaders(input.motion, input.auth, input.headers)),
+  };
+}

@@ -1,0 +1,24 @@
+import { get } from "@motion/db";
+import { publicProcedure, router } from "../../trpc.ts";
+import { API_VERSION } from "../../version.ts";
+
+export const healthRouter = publicProcedure.query(async ({ ctx }) => {
+  let ok = true;
+  try {
+    await ctx.motion.db.read(() => get(`SELECT 1 AS "one"`));
+  } catch {
+    ok = false;
+  }
+  return { ok, version: API_VERSION, database: ctx.motion.db.provider, app: ctx.motion.app.name };
+});
+
+export const authRouter = router({
+  /** The caller, or null when anonymous. */
+  me: publicProcedure.query(async ({ ctx }) => {
+    const p = await ctx.resolvePrincipal();
+    if (!p) return null;
+    return p.kind === "user"
+      ? { kind: p.kind, id: p.id, email: p.email as string | undefined, name: p.name as string | undefined, role: p.role }
+      : { kind: p.kind, id: p.id, email: undefined as string | undefined, name: p.name as string | undefined, role: p.role };
+  }),
+});

@@ -1,0 +1,39 @@
+import { z } from "zod";
+import { all } from "@motion/db";
+import type { Relation } from "@motion/engine";
+import { viewerProcedure, router } from "../../trpc.ts";
+
+const schemaCache = new WeakMap<object, unknown>();
+
+/** JSON Schema of a relation's zod schema (input side; unrepresentable parts become `{}`). */
+export function jsonSchemaOf(schema: z.ZodType): unknown {
+  let cached = schemaCache.get(schema);
+  if (cached === undefined) {
+    try {
+      cached = z.toJSONSchema(schema, { io: "input", unrepresentable: "any" });
+    } catch {
+      cached = {};
+    }
+    schemaCache.set(schema, cached);
+  }
+  return cached;
+}
+
+function keyOf(relation: Relation): string | null {
+  if (relation.key === undefined) return null;
+  return typeof relation.key === "string" ? relation.key : "(function)";
+}
+
+export const relationsRouter = router({
+  list: viewerProcedure.query(async ({ ctx }) => {
+    const counts = await ctx.motion.db.read(() => all<{ relation: string; n: unknown }>(`SELECT "relation", COUNT(*) AS "n" FROM "Row" GROUP BY "relation"`));
+    const byName = new Map(counts.map((c) => [c.relation, Number(c.n)]));
+    return ctx.motion.app.relations.map((r) => ({
+      name: r.name,
+      key: keyOf(r),
+      schema: jsonSchemaOf(r.schema),
+      rowCount: byName.get(r.name) ?? 0,
+      triggers: ctx.motion.app.routesOf(r.name).map(({ trigger, route }) => ({ trigger: trigger.name, route: route.name, infer: !!route.infer, fit: !!route.fit })),
+    }));
+  }),
+});

@@ -1,0 +1,140 @@
+import { TRPCError } from "@trpc/server";
+import { z } from "zod";
+import { all, get, toBool, toDate, toNum, type Provider } from "@motion/db";
+import type { AddResult } from "@motion/engine";
+import { rowValidationError } from "../../errors.ts";
+import { cursorSchema, idSchema, limitSchema, nameSchema, page, placeholders, readJson, requireRelation } from "../../lib/common.ts";
+import { labelerProcedure, router, viewerProcedure } from "../../trpc.ts";
+import { rowFilterSchema, rowWhere } from "./filter.ts";
+
+const rowQuery = {
+  relation: nameSchema,
+  filter: rowFilterSchema.optional(),
+  from: z.date().optional(),
+  to: z.date().optional(),
+};
+
+export interface RowItem {
+  id: string;
+  key: string | null;
+  createdAt: Date;
+  data: unknown;
+}
+
+function toAdded(r: AddResult) {
+  return {
+    id: r.id,
+    relation: r.relation,
+    key: r.key,
+    createdAt: r.createdAt,
+    data: r.data,
+    inferences: r.inferences.map((i) => ({
+      id: i.id,
+      trigger: i.trigger,
+      route: i.route,
+      output: i.output,
+      error: i.error,
+      stateVersion: i.stateVersion,
+      cached: i.cached,
+      latencyMs: i.latencyMs,
+    })),
+  };
+}
+
+export const rowsRouter = router({
+  /** Newest first; keyset pagination on the time-sortable id (never OFFSET). */
+  list: viewerProcedure
+    .input(z.object({ ...rowQuery, cursor: cursorSchema, limit: limitSchema }))
+    .query(async ({ ctx, input }) => {
+      requireRelation(ctx.motion, input.relation);
+      const where = rowWhere(ctx.motion.db.provider, input, input.cursor);
+      const rows = await ctx.motion.db.read(() =>
+        all<{ id: string; key: string | null; createdAt: unknown; data: unknown }>(
+          `SELECT "id", "key", "createdAt", "data" FROM "Row" WHERE ${where.clauses.join(" AND ")} ORDER BY "id" DESC LIMIT ?`,
+          [...where.params, input.limit + 1],
+        ),
+      );
+      const items: RowItem[] = rows.map((r) => ({ id: r.id, key: r.key, createdAt: toDate(r.createdAt), data: readJson(ctx.motion.db.provider, r.data) }));
+      return page(items, input.limit, (r) => r.id);
+    }),
+
+  /** Separate from list so a table renders before its count. */
+  count: viewerProcedure.input(z.object(rowQuery)).query(async ({ ctx, input }) => {
+    requireRelation(ctx.motion, input.relation);
+    const where = rowWhere(ctx.motion.db.provider, input);
+    const r = await ctx.motion.db.read(() => get<{ n: unknown }>(`SELECT COUNT(*) AS "n" FROM "Row" WHERE ${where.clauses.join(" AND ")}`, where.params));
+    return { count: Number(r?.n ?? 0) };
+  }),
+
+  /** One row with the inferences made on it and their feedback. */
+  get: viewerProcedure.input(z.object({ id: idSchema })).query(async ({ ctx, input }) => {
+    const provider = ctx.motion.db.provider;
+    const { row, inferences, feedback } = await ctx.motion.db.read(function* () {
+      const row = yield* get<{ id: string; relation: string; key: string | null; partition: string; createdAt: unknown; data: unknown }>(
+        `SELECT "id", "relation", "key", "partition", "createdAt", "data" FROM "Row" WHERE "id" = ?`,
+        [input.id],
+      );
+      if (!row) return { row: undefined, inferences: [], feedback: [] };
+      const inferences = yield* all<Record<string, unknown>>(`SELECT * FROM "Inference" WHERE "rowId" = ? ORDER BY "id"`, [input.id]);
+      const ids = inferences.map((i) => i.id as string);
+      const feedback = ids.length
+        ? yield* all<Record<string, unknown>>(`SELECT * FROM "Feedback" WHERE "inferenceId" IN (${placeholders(ids.length)}) ORDER BY "id"`, ids)
+        : [];
+      return { row, inferences, feedback };
+    });
+    if (!row) throw new TRPCError({ code: "NOT_FOUND", message: `no row ${input.id}` });
+    return {
+      id: row.id,
+      relation: row.relation,
+      key: row.key,
+      partition: row.partition,
+      createdAt: toDate(row.createdAt),
+      data: readJson(provider, row.data),
+      inferences: inferences.map((i) => ({
+        id: i.id as string,
+        trigger: i.trigger as string,
+        route: i.route as string,
+        output: readJson(provider, i.output),
+        error: (i.error as string | null) ?? null,
+        stateVersion: toNum(i.stateVersion),
+        paramsHash: i.paramsHash as string,
+        cached: toBool(i.cached),
+        latencyMs: toNum(i.latencyMs),
+        createdAt: toDate(i.createdAt),
+        feedback: feedback.filter((f) => f.inferenceId === i.id).map((f) => feedbackItem(f, provider)),
+      })),
+    };
+  }),
+
+  /** Validates, stores, runs infer on the active state and returns the inferences (a write: labeler). */
+  add: labelerProcedure.input(z.object({ relation: nameSchema, row: z.unknown() })).mutation(async ({ ctx, input }) => {
+    requireRelation(ctx.motion, input.relation);
+    try {
+      return toAdded(await ctx.motion.add(input.relation, input.row));
+    } catch (error) {
+      throw rowValidationError(error, "row") ?? error;
+    }
+  }),
+
+  /** Up to 1000 rows in one transaction: one invalid row rejects the batch. */
+  addMany: labelerProcedure.input(z.object({ relation: nameSchema, rows: z.array(z.unknown()).min(1).max(1_000) })).mutation(async ({ ctx, input }) => {
+    requireRelation(ctx.motion, input.relation);
+    try {
+      return (await ctx.motion.addMany(input.relation, input.rows)).map(toAdded);
+    } catch (error) {
+      throw rowValidationError(error, "rows") ?? error;
+    }
+  }),
+});
+
+export function feedbackItem(f: Record<string, unknown>, provider: Provider) {
+  return {
+    id: f.id as string,
+    inferenceId: f.inferenceId as string,
+    label: f.label as "good" | "bad",
+    correction: readJson(provider, f.correction),
+    note: (f.note as string | null) ?? null,
+    actor: f.actor as string,
+    createdAt: toDate(f.createdAt),
+  };
+}

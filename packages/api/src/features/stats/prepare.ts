@@ -1,0 +1,136 @@
+// Pure data preparers for the console's charts: raw rows in, per-minute series out.
+
+export interface InferencePoint {
+  trigger: string;
+  /** Epoch ms. */
+  at: number;
+  latencyMs: number;
+}
+
+export interface FitPoint {
+  trigger: string;
+  /** Epoch ms when the run finished. */
+  at: number;
+  durationMs: number | null;
+  status: string;
+}
+
+export interface MinutePoint {
+  /** Start of the minute (epoch ms → Date). */
+  t: Date;
+  inferences: number;
+  latencyP50: number | null;
+  latencyP99: number | null;
+  fits: number;
+  fitFailures: number;
+  fitDurationP50: number | null;
+  fitDurationMax: number | null;
+}
+
+export interface TriggerSeries {
+  trigger: string;
+  series: MinutePoint[];
+  totals: { inferences: number; latencyP50: number | null; latencyP99: number | null; fits: number; fitFailures: number; fitDurationP50: number | null };
+}
+
+export interface Overview {
+  from: Date;
+  to: Date;
+  minutes: number;
+  triggers: TriggerSeries[];
+}
+
+const MINUTE = 60_000;
+
+/** Nearest-rank percentile of ascending values; null when empty. */
+export function percentile(sortedAsc: readonly number[], p: number): number | null {
+  if (sortedAsc.length === 0) return null;
+  const rank = Math.ceil((p / 100) * sortedAsc.length);
+  return sortedAsc[Math.min(sortedAsc.length - 1, Math.max(0, rank - 1))]!;
+}
+
+export function sortedNumbers(values: Iterable<number>): number[] {
+  return Array.from(values).sort((a, b) => a - b);
+}
+
+/** The `minutes` minute starts ending with the minute containing `now`. */
+export function minuteStarts(now: number, minutes: number): number[] {
+  const last = Math.floor(now / MINUTE) * MINUTE;
+  return Array.from({ length: minutes }, (_, i) => last - (minutes - 1 - i) * MINUTE);
+}
+
+export function prepareOverview(input: { triggers: string[]; inferences: InferencePoint[]; fits: FitPoint[]; now: number; minutes: number }): Overview {
+  const starts = minuteStarts(input.now, input.minutes);
+  const from = starts[0]!;
+  const end = starts[starts.length - 1]! + MINUTE;
+  const slot = (at: number) => (at < from || at >= end ? -1 : Math.floor((at - from) / MINUTE));
+  const triggers = input.triggers.map((trigger): TriggerSeries => {
+    const latencies = starts.map(() => [] as number[]);
+    const durations = starts.map(() => [] as number[]);
+    const fits = starts.map(() => 0);
+    const failures = starts.map(() => 0);
+    const allLatencies: number[] = [];
+    const allDurations: number[] = [];
+    for (const p of input.inferences) {
+      if (p.trigger !== trigger) continue;
+      const i = slot(p.at);
+      if (i < 0) continue;
+      latencies[i]!.push(p.latencyMs);
+      allLatencies.push(p.latencyMs);
+    }
+    for (const f of input.fits) {
+      if (f.trigger !== trigger) continue;
+      const i = slot(f.at);
+      if (i < 0) continue;
+      fits[i]!++;
+      if (f.status === "failed") failures[i]!++;
+      if (f.durationMs !== null && Number.isFinite(f.durationMs)) {
+        durations[i]!.push(f.durationMs);
+        allDurations.push(f.durationMs);
+      }
+    }
+    const series = starts.map((t, i): MinutePoint => {
+      const l = sortedNumbers(latencies[i]!);
+      const d = sortedNumbers(durations[i]!);
+      return {
+        t: new Date(t),
+        inferences: l.length,
+        latencyP50: percentile(l, 50),
+        latencyP99: percentile(l, 99),
+        fits: fits[i]!,
+        fitFailures: failures[i]!,
+        fitDurationP50: percentile(d, 50),
+        fitDurationMax: d.length ? d[d.length - 1]! : null,
+      };
+    });
+    const l = sortedNumbers(allLatencies);
+    const d = sortedNumbers(allDurations);
+    return {
+      trigger,
+      series,
+      totals: {
+        inferences: l.length,
+        latencyP50: percentile(l, 50),
+        latencyP99: percentile(l, 99),
+        fits: fits.reduce((a, b) => a + b, 0),
+        fitFailures: failures.reduce((a, b) => a + b, 0),
+        fitDurationP50: percentile(d, 50),
+      },
+    };
+  });
+  return { from: new Date(from), to: new Date(end), minutes: input.minutes, triggers };
+}
+
+/** Latency summary of a trigger's recent inferences (triggers.list). */
+export function latencySummary(latencies: number[]): { sample: number; p50: number | null; p99: number | null } {
+  const sorted = sortedNumbers(latencies);
+  return { sample: sorted.length, p50: percentile(sorted, 50), p99: percentile(sorted, 99) };
+}
+
+/** Fit rate over a window: finished runs per minute and the share that succeeded. */
+export function fitRate(counts: { status: string; n: number }[], windowMinutes: number): { windowMinutes: number; succeeded: number; failed: number; perMinute: number; successRate: number | null } {
+  const succeeded = counts.filter((c) => c.status === "succeeded").reduce((a, c) => a + c.n, 0);
+  const failed = counts.filter((c) => c.status === "failed").reduce((a, c) => a + c.n, 0);
+  const done = succeeded + failed;
+  return { windowMinutes, succeeded, failed, perMinute: done / windowMinutes, successRate: done ? succeeded / done : null };
+}

@@ -1,0 +1,93 @@
+import { z } from "zod";
+import { all, get, type Query } from "@motion/db";
+import { toFitRunLike } from "../../lib/fit-runs.ts";
+import type { Motion, Trigger } from "@motion/engine";
+import { nameSchema, requireTrigger } from "../../lib/common.ts";
+import { adminProcedure, router, viewerProcedure } from "../../trpc.ts";
+import { jsonSchemaOf } from "../relations/router.ts";
+import { fitRate, latencySummary } from "../stats/prepare.ts";
+
+const LATENCY_SAMPLE = 1_000;
+const RATE_WINDOW_MINUTES = 60;
+
+interface TriggerStats {
+  aliases: { active: number; latest: number; pinned: boolean } | null;
+  pendingRows: number;
+  deadLettered: number;
+  lastFit: ReturnType<typeof toFitRunLike> | null;
+  rate: { status: string; n: number }[];
+  latencies: number[];
+}
+
+function* triggerStats(name: string, now: Date): Query<TriggerStats> {
+  const aliasRows = yield* all<{ name: string; version: unknown; pinned: unknown }>(`SELECT "name", "version", "pinned" FROM "StateAlias" WHERE "trigger" = ?`, [name]);
+  const active = aliasRows.find((a) => a.name === "active");
+  const latest = aliasRows.find((a) => a.name === "latest");
+  const pending = yield* get<{ n: unknown }>(`SELECT COUNT(*) AS "n" FROM "PendingRow" WHERE "trigger" = ? AND "fitRunId" IS NULL`, [name]);
+  const dead = yield* get<{ n: unknown }>(`SELECT COUNT(*) AS "n" FROM "FitRun" WHERE "trigger" = ? AND "status" = 'failed'`, [name]);
+  const last = yield* get<Record<string, unknown>>(
+    `SELECT "id", "trigger", "route", "relation", "status", "rowCount", "attempts", "maxAttempts", "baseVersion", "producedVersion", "error", "deadLettered", "queuedAt", "startedAt", "finishedAt", "durationMs", "metrics" FROM "FitRun" WHERE "trigger" = ? ORDER BY "queuedAt" DESC LIMIT 1`,
+    [name],
+  );
+  const rate = yield* all<{ status: string; n: unknown }>(
+    `SELECT "status", COUNT(*) AS "n" FROM "FitRun" WHERE "trigger" = ? AND "queuedAt" >= ? GROUP BY "status"`,
+    [name, new Date(now.getTime() - RATE_WINDOW_MINUTES * 60_000)],
+  );
+  const latencies = yield* all<{ latencyMs: unknown }>(`SELECT "latencyMs" FROM "Inference" WHERE "trigger" = ? ORDER BY "id" DESC LIMIT ?`, [name, LATENCY_SAMPLE]);
+  return {
+    aliases: active && latest ? { active: Number(active.version), latest: Number(latest.version), pinned: active.pinned === true || active.pinned === 1 } : null,
+    pendingRows: Number(pending?.n ?? 0),
+    deadLettered: Number(dead?.n ?? 0),
+    lastFit: last ? toFitRunLike(last) : null,
+    rate: rate.map((r) => ({ status: r.status, n: Number(r.n) })),
+    latencies: latencies.map((l) => Number(l.latencyMs)),
+  };
+}
+
+function describe(motion: Motion, t: Trigger, stats: TriggerStats) {
+  const { params, hash } = motion.paramsOf(t.name);
+  return {
+    name: t.name,
+    routes: t.routes.map((r) => ({ name: r.name, relation: r.relation.name, infer: !!r.infer, fit: !!r.fit, batchSize: r.batchSize, maxWaitMs: r.maxWaitMs })),
+    params,
+    paramsHash: hash,
+    paramsSchema: jsonSchemaOf(t.params),
+    retry: t.retry,
+    activeVersion: stats.aliases?.active ?? null,
+    latestVersion: stats.aliases?.latest ?? null,
+    pinned: stats.aliases?.pinned ?? false,
+    pendingRows: stats.pendingRows,
+    deadLettered: stats.deadLettered,
+    lastFit: stats.lastFit,
+    fitRate: fitRate(stats.rate, RATE_WINDOW_MINUTES),
+    latency: latencySummary(stats.latencies),
+  };
+}
+
+export const triggersRouter = router({
+  list: viewerProcedure.query(async ({ ctx }) => {
+    const now = new Date();
+    const triggers = ctx.motion.app.triggers;
+    const stats = await ctx.motion.db.read(function* () {
+      const out: TriggerStats[] = [];
+      for (const t of triggers) out.push(yield* triggerStats(t.name, now));
+      return out;
+    });
+    return triggers.map((t, i) => describe(ctx.motion, t, stats[i]!));
+  }),
+
+  get: viewerProcedure.input(z.object({ trigger: nameSchema })).query(async ({ ctx, input }) => {
+    const t = requireTrigger(ctx.motion, input.trigger);
+    const stats = await ctx.motion.db.read(() => triggerStats(t.name, new Date()));
+    return describe(ctx.motion, t, stats);
+  }),
+
+  /** Per-deployment params, validated by the trigger's schema; audited by the engine. */
+  setParams: adminProcedure
+    .input(z.object({ trigger: nameSchema, params: z.record(z.string().max(128), z.unknown()) }))
+    .mutation(async ({ ctx, input }) => {
+      requireTrigger(ctx.motion, input.trigger);
+      const { params, hash } = await ctx.motion.setParams(input.trigger, input.params, { actor: ctx.actor });
+      return { trigger: input.trigger, params, paramsHash: hash };
+    }),
+});

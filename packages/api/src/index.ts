@@ -1,0 +1,11 @@
+export { appRouter, createCaller, type AppRouter } from "./root.ts";
+export { createMotionApi, TRPC_ENDPOINT, AUTH_BASE_PATH, type MotionApi, type CreateMotionApiOptions } from "./server.ts";
+export { createAuth, createUser, ensureAdmin, bootstrapAdmin, resolveAuthSecret, type MotionAuth, type CreateAuthOptions, type NewUser, type UserRecord, type BootstrapResult } from "./auth.ts";
+export { createContext, type ApiContext, type ApiOptions } from "./context.ts";
+export { toNodeHandler, type FetchHandler } from "./node.ts";
+export { ROLES, TIERS, type Role, type Tier, type Principal } from "./principal.ts";
+export { hashApiKey } from "./api-keys.ts";
+export { type Meta } from "./trpc.ts";
+export { API_VERSION } from "./version.ts";
+export { prepareOverview, percentile, type Overview, type MinutePoint, type TriggerSeries } from "./features/stats/prepare.ts";
+export { toOpenAIJsonl } from "./features/feedback/export.ts";

@@ -1,0 +1,88 @@
+import { TRPCError } from "@trpc/server";
+import { z } from "zod";
+import { decodeJson, idFloor, newId, run, type Provider } from "@motion/db";
+import type { Motion } from "@motion/engine";
+
+/** Names are matched against the app; a well-formed unknown name is NOT_FOUND. */
+export const nameSchema = z.string().min(1).max(128);
+export const idSchema = z.string().min(1).max(64);
+export const cursorSchema = z.string().min(1).max(64).nullish();
+export const limitSchema = z.number().int().min(1).max(200).default(50);
+/** Versions are int4 in PostgreSQL. */
+export const versionSchema = z.number().int().min(0).max(2_147_483_647);
+export const reasonSchema = z.string().trim().min(1).max(2_000);
+export const roleSchema = z.enum(["viewer", "labeler", "admin"]);
+
+export function placeholders(n: number): string {
+  return new Array(n).fill("?").join(", ");
+}
+
+const MAX_ID_MS = 36 ** 9 - 1;
+/** Smallest row/inference id at `date` (ids are time-sortable), clamped to the id range. */
+export function idAt(date: Date): string {
+  return idFloor(Math.min(Math.max(0, Math.floor(date.getTime())), MAX_ID_MS));
+}
+
+/** Exclusive upper id bound for an inclusive `to`. */
+export function idAfter(date: Date): string {
+  return idFloor(Math.min(Math.max(0, Math.floor(date.getTime()) + 1), MAX_ID_MS));
+}
+
+export function requireRelation(motion: Motion, name: string) {
+  const relation = motion.app.relation(name);
+  if (!relation) throw new TRPCError({ code: "NOT_FOUND", message: `unknown relation ${name}` });
+  return relation;
+}
+
+export function requireTrigger(motion: Motion, name: string) {
+  const trigger = motion.app.trigger(name);
+  if (!trigger) throw new TRPCError({ code: "NOT_FOUND", message: `unknown trigger ${name}` });
+  return trigger;
+}
+
+/** One page of a keyset query fetched with `limit + 1` rows. */
+export function page<T>(rows: T[], limit: number, cursorOf: (row: T) => string): { items: T[]; nextCursor: string | null } {
+  if (rows.length <= limit) return { items: rows, nextCursor: null };
+  const items = rows.slice(0, limit);
+  return { items, nextCursor: cursorOf(items[items.length - 1]!) };
+}
+
+export function* audit(entry: { actor: string; action: string; target: string; reason?: string | null; data?: unknown; at?: Date }) {
+  const at = entry.at ?? new Date();
+  yield* run(
+    `INSERT INTO "AuditEvent" ("id", "actor", "action", "target", "reason", "data", "createdAt") VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    [newId(at.getTime()), entry.actor, entry.action, entry.target, entry.reason ?? null, entry.data === undefined ? null : JSON.stringify(entry.data), at],
+  );
+}
+
+export function isPostgres(provider: Provider): boolean {
+  return provider === "postgresql";
+}
+
+/** AND-ed WHERE clauses with their bound parameters, in order. */
+export class Where {
+  readonly clauses: string[] = [];
+  readonly params: unknown[] = [];
+
+  constructor(clause?: string, ...params: unknown[]) {
+    if (clause) this.add(clause, ...params);
+  }
+
+  add(clause: string, ...params: unknown[]): this {
+    this.clauses.push(clause);
+    this.params.push(...params);
+    return this;
+  }
+
+  sql(): string {
+    return this.clauses.length ? `WHERE ${this.clauses.join(" AND ")}` : "";
+  }
+}
+
+/**
+ * A JSON column's value: PostgreSQL (jsonb) hands back parsed values, SQLite the JSON text.
+ * Provider-aware, because on PostgreSQL a JSON string value arrives as a plain JS string.
+ */
+export function readJson<T = unknown>(provider: Provider, value: unknown): T | null {
+  return decodeJson<T>(provider, value);
+}

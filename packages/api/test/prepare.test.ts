@@ -1,0 +1,142 @@
+// Pure functions: chart preparers, the JSONL export, the input guard, row-filter SQL.
+import { describe, expect, it } from "vitest";
+import { checkRawInput } from "../src/errors.ts";
+import { messageText, toOpenAIJsonl } from "../src/features/feedback/export.ts";
+import { rowWhere } from "../src/features/rows/filter.ts";
+import { fitRate, latencySummary, minuteStarts, percentile, prepareOverview } from "../src/features/stats/prepare.ts";
+import { actorOf, allows } from "../src/principal.ts";
+
+const MIN = 60_000;
+
+describe("stats preparers", () => {
+  it("percentile is nearest-rank and null when empty", () => {
+    expect(percentile([], 50)).toBeNull();
+    expect(percentile([7], 99)).toBe(7);
+    const values = Array.from({ length: 100 }, (_, i) => i + 1);
+    expect(percentile(values, 50)).toBe(50);
+    expect(percentile(values, 99)).toBe(99);
+    expect(percentile(values, 100)).toBe(100);
+    expect(percentile([1, 2, 3, 4], 0)).toBe(1);
+  });
+
+  it("minuteStarts ends with the current minute", () => {
+    const now = 10 * MIN + 30_000;
+    expect(minuteStarts(now, 3)).toEqual([8 * MIN, 9 * MIN, 10 * MIN]);
+  });
+
+  it("buckets inferences and fits per trigger and minute", () => {
+    const now = 100 * MIN + 5_000;
+    const overview = prepareOverview({
+      triggers: ["qa", "idle"],
+      now,
+      minutes: 3,
+      inferences: [
+        { trigger: "qa", at: 98 * MIN + 1, latencyMs: 10 },
+        { trigger: "qa", at: 98 * MIN + 2, latencyMs: 30 },
+        { trigger: "qa", at: 98 * MIN + 3, latencyMs: 20 },
+        { trigger: "qa", at: 100 * MIN, latencyMs: 5 },
+        { trigger: "qa", at: 97 * MIN, latencyMs: 999 }, // before the window
+        { trigger: "other", at: 99 * MIN, latencyMs: 1 },
+      ],
+      fits: [
+        { trigger: "qa", at: 99 * MIN + 10, durationMs: 200, status: "succeeded" },
+        { trigger: "qa", at: 99 * MIN + 20, durationMs: 100, status: "failed" },
+        { trigger: "qa", at: 99 * MIN + 30, durationMs: null, status: "succeeded" },
+      ],
+    });
+    expect(overview.from).toEqual(new Date(98 * MIN));
+    expect(overview.to).toEqual(new Date(101 * MIN));
+    const qa = overview.triggers[0]!;
+    expect(qa.series.map((p) => p.inferences)).toEqual([3, 0, 1]);
+    expect(qa.series[0]).toMatchObject({ latencyP50: 20, latencyP99: 30, fits: 0, fitDurationP50: null });
+    expect(qa.series[1]).toMatchObject({ inferences: 0, latencyP50: null, fits: 3, fitFailures: 1, fitDurationP50: 100, fitDurationMax: 200 });
+    expect(qa.series[2]!.t).toEqual(new Date(100 * MIN));
+    expect(qa.totals).toEqual({ inferences: 4, latencyP50: 10, latencyP99: 30, fits: 3, fitFailures: 1, fitDurationP50: 100 });
+    const idle = overview.triggers[1]!;
+    expect(idle.series.every((p) => p.inferences === 0 && p.fits === 0)).toBe(true);
+  });
+
+  it("summarises latency and fit rate", () => {
+    expect(latencySummary([3, 1, 2])).toEqual({ sample: 3, p50: 2, p99: 3 });
+    expect(latencySummary([])).toEqual({ sample: 0, p50: null, p99: null });
+    expect(fitRate([{ status: "succeeded", n: 9 }, { status: "failed", n: 3 }, { status: "queued", n: 4 }], 60)).toEqual({ windowMinutes: 60, succeeded: 9, failed: 3, perMinute: 0.2, successRate: 0.75 });
+    expect(fitRate([], 60).successRate).toBeNull();
+  });
+});
+
+describe("OpenAI JSONL export", () => {
+  it("keeps good outputs, replaces bad ones by corrections, skips bad without correction", () => {
+    const out = toOpenAIJsonl(
+      [
+        { inferenceId: "1", input: { question: "Q1" }, output: { answer: "A1", sources: [] }, label: "good", correction: null },
+        { inferenceId: "2", input: { text: "Q2" }, output: "wrong", label: "bad", correction: "right" },
+        { inferenceId: "3", input: "Q3", output: "meh", label: "bad", correction: null },
+        { inferenceId: "4", input: { n: 1 }, output: { n: 2 }, label: "good", correction: null },
+      ],
+      "sys",
+    );
+    expect(out.lines).toBe(3);
+    expect(out.skipped).toBe(1);
+    expect(out.content.endsWith("\n")).toBe(true);
+    expect(out.content.trimEnd().split("\n").map((l) => JSON.parse(l))).toEqual([
+      { messages: [{ role: "system", content: "sys" }, { role: "user", content: "Q1" }, { role: "assistant", content: "A1" }] },
+      { messages: [{ role: "system", content: "sys" }, { role: "user", content: "Q2" }, { role: "assistant", content: "right" }] },
+      { messages: [{ role: "system", content: "sys" }, { role: "user", content: '{"n":1}' }, { role: "assistant", content: '{"n":2}' }] },
+    ]);
+    expect(toOpenAIJsonl([]).content).toBe("");
+    expect(messageText(null, ["x"])).toBe("null");
+  });
+});
+
+describe("input guard", () => {
+  it("rejects NUL, unpaired surrogates and deep nesting, with the path", () => {
+    expect(checkRawInput({ a: ["ok", "b\u0000"] })).toMatchObject({ path: ["a", 1], code: "invalid_string" });
+    expect(checkRawInput({ a: "\ud800x" })).toMatchObject({ path: ["a"] });
+    expect(checkRawInput({ a: "\udc00" })).toMatchObject({ path: ["a"] });
+    expect(checkRawInput({ a: "😀 fine" })).toBeNull();
+    let deep: unknown = 1;
+    for (let i = 0; i < 100; i++) deep = [deep];
+    expect(checkRawInput(deep)).toMatchObject({ code: "too_big" });
+    expect(checkRawInput({ ["k\u0000"]: 1 })).toMatchObject({ path: ["k\u0000"] });
+    expect(checkRawInput(new Date())).toBeNull();
+  });
+});
+
+describe("row filter SQL", () => {
+  it("binds every value and field; only the structure is in the SQL text", () => {
+    const evil = `x" OR 1=1 --`;
+    for (const provider of ["sqlite", "postgresql"] as const) {
+      const where = rowWhere(provider, { relation: "r", filter: [{ field: "a", op: "eq", value: evil }, { field: "b", op: "gt", value: 3 }, { field: "c", op: "contains", value: evil }], from: new Date(0), to: new Date(1000) }, "cursor");
+      const sql = where.clauses.join(" AND ");
+      expect(sql).not.toContain(evil);
+      expect(sql.split("?").length - 1).toBe(where.params.length);
+      expect(where.params).toContain("cursor");
+    }
+  });
+});
+
+describe("roles", () => {
+  it("orders viewer < labeler < admin; actors name keys", () => {
+    expect(allows("viewer", "public")).toBe(true);
+    expect(allows("viewer", "labeler")).toBe(false);
+    expect(allows("labeler", "labeler")).toBe(true);
+    expect(allows("admin", "admin")).toBe(true);
+    expect(actorOf({ kind: "apiKey", id: "1", name: "ci", role: "viewer" })).toBe("apikey:ci");
+    expect(actorOf({ kind: "user", id: "1", email: "a@b.c", name: "A", role: "viewer" })).toBe("a@b.c");
+  });
+});
+
+describe("auth secret", () => {
+  it("prefers the environment, else generates once and keeps it", async () => {
+    const { resolveAuthSecret } = await import("../src/auth.ts");
+    const fs = await import("node:fs");
+    const os = await import("node:os");
+    const path = await import("node:path");
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "motion-secret-")), ".motion", "auth-secret");
+    expect(resolveAuthSecret({ file, env: { MOTION_AUTH_SECRET: "from-env" } })).toBe("from-env");
+    const generated = resolveAuthSecret({ file, env: {} });
+    expect(generated.length).toBeGreaterThanOrEqual(43);
+    expect(resolveAuthSecret({ file, env: {} })).toBe(generated);
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+  });
+});
