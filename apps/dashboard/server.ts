@@ -1,0 +1,137 @@
+/**
+ * The console's process: opens Motion (the app + its database), creates the API, makes sure
+ * an admin exists, then serves Next on the same Node process. Fits run in this process's
+ * worker threads (the engine does that), never inside Next's bundle.
+ *
+ *   MOTION_APP             module exporting an app (default: the example chatbot)
+ *   MOTION_DATABASE_URL    file:<path> or postgresql://… (default: SQLite .motion/motion.db)
+ *   MOTION_ADMIN_EMAIL / MOTION_ADMIN_PASSWORD   first admin (generated on the embedded default)
+ *   MOTION_SECRET          session signing secret (generated and kept in .motion/secret)
+ *   MOTION_SEED            "0" to skip seeding the example app
+ *   MOTION_REVIEW_LOCK_MS  how long a review item stays locked to one labeler (default 2 min)
+ *   PORT (3000), HOSTNAME (127.0.0.1)
+ */
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import http from "node:http";
+import path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import next from "next";
+import { isApp, Motion, type App } from "@motion/engine";
+import { createMotionApi } from "@motion/api";
+
+process.env.NEXT_TELEMETRY_DISABLED = "1";
+const dir = path.dirname(fileURLToPath(import.meta.url));
+const port = Number(process.env.PORT ?? 3000);
+const hostname = process.env.HOSTNAME && process.env.HOSTNAME !== "0.0.0.0" ? process.env.HOSTNAME : "127.0.0.1";
+const url = `http://${hostname}:${port}`;
+const stateDir = path.resolve(process.cwd(), ".motion");
+
+async function loadApp(): Promise<{ app: App; isExample: boolean }> {
+  const spec = process.env.MOTION_APP;
+  if (!spec) {
+    const mod = (await import("@motion/example-chatbot/app")) as Record<string, unknown>;
+    const app = mod.chatbotApp;
+    if (!isApp(app)) throw new Error("@motion/example-chatbot/app does not export chatbotApp");
+    return { app, isExample: true };
+  }
+  const target = spec.startsWith(".") || path.isAbsolute(spec) ? pathToFileURL(path.resolve(process.cwd(), spec)).href : spec;
+  const mod = (await import(target)) as Record<string, unknown>;
+  const app = [mod.default, ...Object.values(mod)].find(isApp);
+  if (!app) throw new Error(`MOTION_APP=${spec} exports no Motion app (defineApp(...))`);
+  return { app, isExample: false };
+}
+
+function secret(): string {
+  if (process.env.MOTION_SECRET) return process.env.MOTION_SECRET;
+  const file = path.join(stateDir, "secret");
+  if (existsSync(file)) return readFileSync(file, "utf8").trim();
+  mkdirSync(stateDir, { recursive: true });
+  const value = randomBytes(32).toString("base64url");
+  writeFileSync(file, value, { mode: 0o600 });
+  return value;
+}
+
+async function isEmpty(motion: Motion): Promise<boolean> {
+  const { get } = await import("@motion/db");
+  const row = await motion.db.read(() => get<{ id: string }>(`SELECT "id" FROM "Row" LIMIT 1`));
+  return !row;
+}
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  const { app, isExample } = await loadApp();
+  const databaseUrl = process.env.MOTION_DATABASE_URL || undefined;
+  const motion = await Motion.open({ app, databaseUrl });
+
+  if (isExample && process.env.MOTION_SEED !== "0" && (await isEmpty(motion))) {
+    console.log("Seeding the example app (ingesting the project docs, asking questions)…");
+    const { seedExample } = await import("@motion/example-chatbot");
+    const seeded = await seedExample(motion);
+    if (seeded.seeded) console.log(`Seeded ${seeded.documents} documents, ${seeded.questions} questions, ${seeded.labels} labels (state v${seeded.version}).`);
+  }
+
+  const reviewLockMs = Number(process.env.MOTION_REVIEW_LOCK_MS) || undefined;
+  const api = createMotionApi({ motion, baseURL: url, secret: secret(), ...(reviewLockMs ? { reviewLockMs } : {}) });
+
+  let email = process.env.MOTION_ADMIN_EMAIL;
+  let password = process.env.MOTION_ADMIN_PASSWORD;
+  let generated = false;
+  if (!email || !password) {
+    email ??= "admin@motion.local";
+    const file = path.join(stateDir, "admin-password");
+    if (existsSync(file)) password = readFileSync(file, "utf8").trim();
+    else {
+      password = randomBytes(12).toString("base64url");
+      mkdirSync(stateDir, { recursive: true });
+      writeFileSync(file, password, { mode: 0o600 });
+      generated = true;
+    }
+  }
+  await api.ensureAdmin({ email, password });
+
+  globalThis.__motion = { motion, api, url };
+
+  const nextApp = next({ dev: false, dir, hostname, port });
+  await nextApp.prepare();
+  const handle = nextApp.getRequestHandler();
+  const server = http.createServer((req, res) => {
+    void handle(req, res).catch((error: unknown) => {
+      console.error(error);
+      if (!res.headersSent) res.statusCode = 500;
+      res.end("Internal error");
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(port, hostname, resolve));
+
+  const passwordHint = process.env.MOTION_ADMIN_PASSWORD
+    ? "the password in MOTION_ADMIN_PASSWORD"
+    : `password ${password} (${generated ? "generated now, " : ""}kept in ${path.join(stateDir, "admin-password")})`;
+  console.log(
+    [
+      "",
+      `  Motion console for app "${app.name}" is ready in ${Math.round(performance.now() - started)} ms`,
+      `  → ${url}`,
+      `  Sign in as ${email} with ${passwordHint}`,
+      "",
+    ].join("\n"),
+  );
+
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    console.log(`${signal}: closing…`);
+    server.close();
+    await nextApp.close().catch(() => {});
+    await motion.close().catch(() => {});
+    process.exit(0);
+  };
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,5 @@
+import { redirectToFirstTrigger } from "@/features/state/first-trigger";
+
+export default function ReviewIndex() {
+  redirectToFirstTrigger("/review");
+}

@@ -1,0 +1,110 @@
+"use client";
+import * as React from "react";
+import Link from "next/link";
+import { usePathname, useRouter } from "next/navigation";
+import { Activity, Database, GitBranch, Hammer, LogOut, Moon, Sun, Tags } from "lucide-react";
+import { cn } from "@/lib/utils";
+import { Badge } from "@/components/ui/badge";
+import { Button } from "@/components/ui/button";
+import { Tooltip } from "@/components/ui/tooltip";
+import { useMe } from "@/features/auth/role";
+
+const NAV = [
+  { href: "/", label: "Overview", icon: Activity },
+  { href: "/relations", label: "Relations", icon: Database },
+  { href: "/review", label: "Review", icon: Tags },
+  { href: "/state", label: "State", icon: GitBranch },
+  { href: "/fits", label: "Fits", icon: Hammer },
+] as const;
+
+function ThemeToggle() {
+  const toggle = () => {
+    const dark = document.documentElement.classList.toggle("dark");
+    try {
+      localStorage.setItem("motion-theme", dark ? "dark" : "light");
+    } catch {
+      /* private mode */
+    }
+  };
+  return (
+    <Tooltip content="Toggle dark mode">
+      <Button variant="ghost" size="icon" onClick={toggle} aria-label="Toggle dark mode">
+        <Sun className="hidden dark:block" />
+        <Moon className="dark:hidden" />
+      </Button>
+    </Tooltip>
+  );
+}
+
+export function AppShell({ appName, children }: { appName: string; children: React.ReactNode }) {
+  const pathname = usePathname();
+  const router = useRouter();
+  const me = useMe();
+  const signOut = async () => {
+    await fetch("/api/auth/sign-out", { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+    router.replace("/sign-in");
+    router.refresh();
+  };
+  return (
+    <div className="flex min-h-screen">
+      <aside className="sticky top-0 flex h-screen w-56 shrink-0 flex-col border-r bg-card/60">
+        <div className="flex h-14 items-center gap-2 border-b px-4">
+          <div className="flex size-7 items-center justify-center rounded-md bg-primary text-primary-foreground">
+            <Activity className="size-4" />
+          </div>
+          <div className="min-w-0 leading-tight">
+            <div className="text-sm font-semibold">Motion</div>
+            <div className="truncate text-xs text-muted-foreground" title={`app: ${appName}`}>{appName}</div>
+          </div>
+        </div>
+        <nav aria-label="Main" className="flex flex-1 flex-col gap-0.5 p-2">
+          {NAV.map(({ href, label, icon: Icon }) => {
+            const active = href === "/" ? pathname === "/" : pathname.startsWith(href);
+            return (
+              <Link
+                key={href}
+                href={href}
+                aria-current={active ? "page" : undefined}
+                className={cn(
+                  "flex items-center gap-2.5 rounded-md px-2.5 py-1.5 text-sm text-muted-foreground transition-colors hover:bg-accent hover:text-foreground focus-visible:ring-2 focus-visible:ring-ring focus-visible:outline-none",
+                  active && "bg-accent font-medium text-foreground",
+                )}
+              >
+                <Icon className="size-4" />
+                {label}
+              </Link>
+            );
+          })}
+        </nav>
+        <div className="border-t p-3">
+          <div className="mb-2 min-w-0">
+            <div className="truncate text-xs font-medium" data-testid="me-email">{me.email}</div>
+            <Badge variant={me.role === "admin" ? "default" : "secondary"} className="mt-1" data-testid="me-role">{me.role}</Badge>
+          </div>
+          <div className="flex items-center justify-between">
+            <Button variant="ghost" size="sm" onClick={signOut}>
+              <LogOut /> Sign out
+            </Button>
+            <ThemeToggle />
+          </div>
+        </div>
+      </aside>
+      <main className="min-w-0 flex-1">{children}</main>
+    </div>
+  );
+}
+
+export function PageHeader({ title, description, actions, children }: { title: React.ReactNode; description?: React.ReactNode; actions?: React.ReactNode; children?: React.ReactNode }) {
+  return (
+    <header className="border-b bg-card/30 px-6 py-4">
+      <div className="flex items-start justify-between gap-4">
+        <div className="min-w-0">
+          <h1 className="text-lg font-semibold tracking-tight">{title}</h1>
+          {description && <p className="mt-0.5 text-sm text-muted-foreground">{description}</p>}
+        </div>
+        {actions && <div className="flex shrink-0 items-center gap-2">{actions}</div>}
+      </div>
+      {children}
+    </header>
+  );
+}

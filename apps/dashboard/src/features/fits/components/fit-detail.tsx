@@ -1,0 +1,104 @@
+"use client";
+import * as React from "react";
+import Link from "next/link";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { Loader2, RefreshCw } from "lucide-react";
+import { useTRPC } from "@/lib/trpc/client";
+import { Button } from "@/components/ui/button";
+import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
+import { Skeleton } from "@/components/ui/skeleton";
+import { useToast } from "@/components/ui/toast";
+import { ErrorState, errorMessage } from "@/components/states";
+import { JsonView } from "@/components/json-view";
+import { RelativeTime } from "@/components/relative-time";
+import { formatCount, formatMs } from "@/lib/time";
+import { RequireRole } from "@/features/auth/role";
+import { FitStatusBadge } from "../status";
+
+export function FitDetail({ id }: { id: string }) {
+  const trpc = useTRPC();
+  const qc = useQueryClient();
+  const toast = useToast();
+  const fit = useQuery(trpc.fits.get.queryOptions({ id }, { refetchInterval: (q) => (q.state.data && ["queued", "running"].includes(q.state.data.status) ? 2000 : false) }));
+  const retry = useMutation(
+    trpc.fits.retry.mutationOptions({
+      onSuccess: async () => {
+        toast({ title: "Fit re-queued", variant: "success" });
+        await qc.invalidateQueries({ queryKey: trpc.fits.pathKey() });
+        await qc.invalidateQueries({ queryKey: trpc.triggers.pathKey() });
+      },
+      onError: (e) => toast({ title: "Retry refused", description: errorMessage(e), variant: "error" }),
+    }),
+  );
+  if (fit.isPending) return <div className="p-6"><Skeleton className="h-64" /></div>;
+  if (fit.isError) return <ErrorState error={fit.error} retry={() => fit.refetch()} className="py-20" />;
+  const f = fit.data;
+  const facts: [string, React.ReactNode][] = [
+    ["Status", <FitStatusBadge key="s" status={f.status} deadLettered={f.deadLettered} />],
+    ["Trigger / route", <span key="t"><Link className="hover:underline" href={`/state/${encodeURIComponent(f.trigger)}`}>{f.trigger}</Link> / {f.route} <span className="text-muted-foreground">on {f.relation}</span></span>],
+    ["Rows", formatCount(f.rowCount)],
+    ["Attempts", `${f.attempts} of ${f.maxAttempts}`],
+    ["Duration", formatMs(f.durationMs)],
+    ["Version", f.producedVersion !== null ? `v${f.baseVersion} → v${f.producedVersion}` : `from v${f.baseVersion ?? "?"} (none produced)`],
+    ["Queued", <RelativeTime key="q" date={f.queuedAt} />],
+    ["Started", <RelativeTime key="st" date={f.startedAt} />],
+    ["Finished", <RelativeTime key="f" date={f.finishedAt} />],
+    ["Params hash", <span key="p" className="font-mono text-xs">{f.paramsHash.slice(0, 16)}</span>],
+  ];
+  return (
+    <div className="grid gap-5 p-6 xl:grid-cols-3">
+      <Card className="xl:col-span-1">
+        <CardHeader>
+          <CardTitle>Run</CardTitle>
+          {f.deadLettered && f.status === "failed" && (
+            <RequireRole role="admin">
+              <Button size="sm" onClick={() => retry.mutate({ id })} disabled={retry.isPending} data-testid="retry-fit">
+                {retry.isPending ? <Loader2 className="animate-spin" /> : <RefreshCw />} Retry
+              </Button>
+            </RequireRole>
+          )}
+        </CardHeader>
+        <CardContent>
+          <dl className="grid grid-cols-[8rem_1fr] gap-x-3 gap-y-2 text-sm">
+            {facts.map(([k, v]) => (
+              <React.Fragment key={k}>
+                <dt className="text-muted-foreground">{k}</dt>
+                <dd className="min-w-0">{v}</dd>
+              </React.Fragment>
+            ))}
+          </dl>
+        </CardContent>
+      </Card>
+      <div className="space-y-5 xl:col-span-2">
+        {f.error && (
+          <Card className="border-destructive/40">
+            <CardHeader><CardTitle className="text-destructive">Error</CardTitle></CardHeader>
+            <CardContent className="space-y-2">
+              <p className="text-sm font-medium">{f.error}</p>
+              {f.errorStack && <pre className="max-h-80 overflow-auto rounded-md bg-muted/50 p-3 font-mono text-xs whitespace-pre">{f.errorStack}</pre>}
+            </CardContent>
+          </Card>
+        )}
+        <Card>
+          <CardHeader><CardTitle>Metrics</CardTitle></CardHeader>
+          <CardContent>{f.metrics && Object.keys(f.metrics).length ? <JsonView value={f.metrics} /> : <p className="text-sm text-muted-foreground">The fit reported no metrics.</p>}</CardContent>
+        </Card>
+        <Card>
+          <CardHeader><CardTitle>Params</CardTitle></CardHeader>
+          <CardContent><JsonView value={f.params} /></CardContent>
+        </Card>
+        <Card>
+          <CardHeader><CardTitle>Rows consumed ({formatCount(f.rowIds.length)})</CardTitle></CardHeader>
+          <CardContent>
+            <div className="flex max-h-40 flex-wrap gap-1 overflow-y-auto font-mono text-xs">
+              {f.rowIds.slice(0, 200).map((r) => (
+                <Link key={r} href={`/relations/${encodeURIComponent(f.relation)}?row=${r}`} className="rounded bg-muted px-1.5 py-0.5 hover:bg-accent">{r.slice(-10)}</Link>
+              ))}
+              {f.rowIds.length > 200 && <span className="text-muted-foreground">…and {f.rowIds.length - 200} more</span>}
+            </div>
+          </CardContent>
+        </Card>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,85 @@
+"use client";
+import * as React from "react";
+import { useQuery } from "@tanstack/react-query";
+import { MessageSquare } from "lucide-react";
+import { useTRPC } from "@/lib/trpc/client";
+import { Sheet, SheetContent, SheetDescription, SheetHeader, SheetTitle } from "@/components/ui/sheet";
+import { Badge } from "@/components/ui/badge";
+import { Skeleton } from "@/components/ui/skeleton";
+import { EmptyState, ErrorState } from "@/components/states";
+import { JsonView } from "@/components/json-view";
+import { RelativeTime } from "@/components/relative-time";
+import { formatMs } from "@/lib/time";
+
+/** The side panel: the full row, every inference made on it and the feedback each got. */
+export function RowPanel({ id, onClose }: { id: string | null; onClose: () => void }) {
+  const trpc = useTRPC();
+  const row = useQuery(trpc.rows.get.queryOptions({ id: id ?? "" }, { enabled: !!id }));
+  return (
+    <Sheet open={!!id} onOpenChange={(open) => !open && onClose()}>
+      <SheetContent aria-describedby={undefined} data-testid="row-panel">
+        <SheetHeader>
+          <SheetTitle>Row <span className="font-mono text-sm font-normal text-muted-foreground">{id}</span></SheetTitle>
+          {row.data && (
+            <SheetDescription>
+              {row.data.relation} · created <RelativeTime date={row.data.createdAt} />{row.data.key ? <> · key <span className="font-mono">{row.data.key}</span></> : null}
+            </SheetDescription>
+          )}
+        </SheetHeader>
+        <div className="flex-1 space-y-5 overflow-y-auto px-5 py-4">
+          {row.isPending ? (
+            <div className="space-y-3"><Skeleton className="h-40" /><Skeleton className="h-24" /></div>
+          ) : row.isError ? (
+            <ErrorState error={row.error} retry={() => row.refetch()} />
+          ) : (
+            <>
+              <section>
+                <h3 className="mb-2 text-xs font-semibold tracking-wide text-muted-foreground uppercase">Data</h3>
+                <JsonView value={row.data.data} />
+              </section>
+              <section>
+                <h3 className="mb-2 text-xs font-semibold tracking-wide text-muted-foreground uppercase">Inferences ({row.data.inferences.length})</h3>
+                {row.data.inferences.length === 0 ? (
+                  <EmptyState title="No inferences" className="rounded-md border py-6">No trigger infers on this relation, or this row predates them.</EmptyState>
+                ) : (
+                  <div className="space-y-3">
+                    {row.data.inferences.map((inf) => (
+                      <div key={inf.id} className="rounded-md border" data-testid="row-inference">
+                        <div className="flex flex-wrap items-center gap-2 border-b bg-muted/40 px-3 py-2 text-xs">
+                          <span className="font-medium">{inf.trigger}/{inf.route}</span>
+                          <Badge variant="outline">v{inf.stateVersion}</Badge>
+                          <span className="text-muted-foreground">{formatMs(inf.latencyMs)}</span>
+                          {inf.cached && <Badge variant="secondary">cached</Badge>}
+                          {inf.error && <Badge variant="destructive">error</Badge>}
+                          <RelativeTime date={inf.createdAt} className="ml-auto text-muted-foreground" />
+                        </div>
+                        <div className="space-y-2 p-3">
+                          {inf.error ? <pre className="text-xs whitespace-pre-wrap text-destructive">{inf.error}</pre> : <JsonView value={inf.output} maxHeight="14rem" />}
+                          {inf.feedback.length > 0 && (
+                            <ul className="space-y-1.5">
+                              {inf.feedback.map((f) => (
+                                <li key={f.id} className="flex items-start gap-2 text-xs">
+                                  <MessageSquare className="mt-0.5 size-3.5 text-muted-foreground" />
+                                  <Badge variant={f.label === "good" ? "success" : "destructive"}>{f.label}</Badge>
+                                  <span className="min-w-0 flex-1">
+                                    {f.note && <span className="block">{f.note}</span>}
+                                    {f.correction !== null && f.correction !== undefined && <span className="block text-muted-foreground">correction: {typeof f.correction === "string" ? f.correction : JSON.stringify(f.correction)}</span>}
+                                    <span className="text-muted-foreground">{f.actor} · <RelativeTime date={f.createdAt} /></span>
+                                  </span>
+                                </li>
+                              ))}
+                            </ul>
+                          )}
+                        </div>
+                      </div>
+                    ))}
+                  </div>
+                )}
+              </section>
+            </>
+          )}
+        </div>
+      </SheetContent>
+    </Sheet>
+  );
+}

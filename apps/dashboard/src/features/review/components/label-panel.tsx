@@ -1,0 +1,156 @@
+"use client";
+import * as React from "react";
+import Link from "next/link";
+import { Loader2, ThumbsDown, ThumbsUp } from "lucide-react";
+import { Badge } from "@/components/ui/badge";
+import { Button } from "@/components/ui/button";
+import { Card } from "@/components/ui/card";
+import { Kbd } from "@/components/ui/kbd";
+import { Label, Textarea } from "@/components/ui/input";
+import { JsonView } from "@/components/json-view";
+import { RelativeTime } from "@/components/relative-time";
+import { formatMs } from "@/lib/time";
+import { correctionDraft } from "../filters";
+import type { ReviewItem } from "./review-view";
+
+export interface LabelPanelHandle {
+  draft(): { correction?: string; note?: string };
+  reset(): void;
+  focusCorrection(): void;
+  focusNote(): void;
+}
+
+export function LabelPanel({
+  item, canLabel, pending, onLabel, localLabel, ref,
+}: {
+  item: ReviewItem;
+  canLabel: boolean;
+  pending: boolean;
+  onLabel: (label: "good" | "bad") => void;
+  localLabel?: "good" | "bad";
+  ref: React.Ref<LabelPanelHandle>;
+}) {
+  const [editing, setEditing] = React.useState(false);
+  const [correction, setCorrection] = React.useState("");
+  const [note, setNote] = React.useState("");
+  const [showNote, setShowNote] = React.useState(false);
+  const correctionRef = React.useRef<HTMLTextAreaElement>(null);
+  const noteRef = React.useRef<HTMLTextAreaElement>(null);
+
+  React.useImperativeHandle(ref, () => ({
+    draft: () => ({ ...(editing && correction !== correctionDraft(item.output) ? { correction } : {}), ...(note.trim() ? { note: note.trim() } : {}) }),
+    reset: () => {
+      setEditing(false);
+      setCorrection("");
+      setNote("");
+      setShowNote(false);
+    },
+    focusCorrection: () => {
+      if (!editing) setCorrection(correctionDraft(item.output));
+      setEditing(true);
+      requestAnimationFrame(() => correctionRef.current?.focus());
+    },
+    focusNote: () => {
+      setShowNote(true);
+      requestAnimationFrame(() => noteRef.current?.focus());
+    },
+  }));
+
+  const blurOnEscape = (e: React.KeyboardEvent) => {
+    if (e.key === "Escape") {
+      e.preventDefault();
+      (e.target as HTMLElement).blur();
+    }
+  };
+  const last = item.feedback.at(-1);
+  const label = localLabel ?? last?.label;
+
+  return (
+    <Card className="overflow-hidden" data-testid="label-panel" data-inference={item.id}>
+      <div className="flex flex-wrap items-center gap-2 border-b bg-muted/30 px-4 py-2.5 text-xs">
+        <span className="font-medium">{item.trigger}/{item.route}</span>
+        <Badge variant="outline">state v{item.stateVersion}</Badge>
+        <span className="text-muted-foreground">{formatMs(item.latencyMs)}</span>
+        {item.cached && <Badge variant="secondary">cached</Badge>}
+        {label && <Badge variant={label === "good" ? "success" : "destructive"} data-testid="current-label">labeled {label}</Badge>}
+        <span className="ml-auto text-muted-foreground">
+          <Link href={`/relations/${encodeURIComponent(item.relation)}?row=${item.rowId}`} className="hover:underline">row</Link> · <RelativeTime date={item.createdAt} />
+        </span>
+      </div>
+      <div className="grid gap-4 p-4">
+        <section>
+          <h3 className="mb-1.5 text-xs font-semibold tracking-wide text-muted-foreground uppercase">Input</h3>
+          <JsonView value={item.input} maxHeight="10rem" />
+        </section>
+        <section>
+          <h3 className="mb-1.5 text-xs font-semibold tracking-wide text-muted-foreground uppercase">Output</h3>
+          {item.error ? <pre className="rounded-md border border-destructive/30 bg-destructive/5 p-3 text-xs whitespace-pre-wrap text-destructive">{item.error}</pre> : <OutputView output={item.output} />}
+        </section>
+        {item.feedback.length > 0 && (
+          <section className="text-xs text-muted-foreground">
+            {item.feedback.map((f) => (
+              <div key={f.id}>
+                <Badge variant={f.label === "good" ? "success" : "destructive"}>{f.label}</Badge> by {f.actor} <RelativeTime date={f.createdAt} />
+                {f.note ? ` — ${f.note}` : ""}
+              </div>
+            ))}
+          </section>
+        )}
+        {canLabel && (
+          <>
+            {editing && (
+              <div className="grid gap-1.5">
+                <Label htmlFor="correction">Corrected output <span className="font-normal text-muted-foreground">(saved with the label; esc to leave the field)</span></Label>
+                <Textarea id="correction" ref={correctionRef} rows={5} value={correction} onChange={(e) => setCorrection(e.target.value)} onKeyDown={blurOnEscape} />
+              </div>
+            )}
+            {showNote && (
+              <div className="grid gap-1.5">
+                <Label htmlFor="note">Note</Label>
+                <Textarea id="note" ref={noteRef} rows={2} value={note} onChange={(e) => setNote(e.target.value)} onKeyDown={blurOnEscape} placeholder="Why? (optional)" />
+              </div>
+            )}
+            <div className="flex flex-wrap items-center gap-2">
+              <Button variant="success" onClick={() => onLabel("good")} disabled={pending} data-testid="label-good">
+                {pending ? <Loader2 className="animate-spin" /> : <ThumbsUp />} Good <Kbd className="ml-1 border-white/30 bg-white/15 text-white">g</Kbd>
+              </Button>
+              <Button variant="destructive" onClick={() => onLabel("bad")} disabled={pending} data-testid="label-bad">
+                <ThumbsDown /> Bad <Kbd className="ml-1 border-white/30 bg-white/15 text-white">b</Kbd>
+              </Button>
+              {!editing && (
+                <Button variant="outline" onClick={() => { setCorrection(correctionDraft(item.output)); setEditing(true); requestAnimationFrame(() => correctionRef.current?.focus()); }}>
+                  Edit correction <Kbd className="ml-1">e</Kbd>
+                </Button>
+              )}
+              {!showNote && (
+                <Button variant="ghost" onClick={() => { setShowNote(true); requestAnimationFrame(() => noteRef.current?.focus()); }}>
+                  Add note <Kbd className="ml-1">n</Kbd>
+                </Button>
+              )}
+            </div>
+          </>
+        )}
+      </div>
+    </Card>
+  );
+}
+
+function OutputView({ output }: { output: unknown }) {
+  if (typeof output === "string") return <p className="rounded-md border bg-muted/30 p-3 text-sm whitespace-pre-wrap">{output}</p>;
+  const o = output as { answer?: unknown } | null;
+  if (o && typeof o === "object" && typeof o.answer === "string") {
+    const { answer, ...rest } = o as Record<string, unknown>;
+    return (
+      <div className="space-y-2">
+        <p className="rounded-md border bg-muted/30 p-3 text-sm whitespace-pre-wrap" data-testid="output-answer">{answer as string}</p>
+        {Object.keys(rest).length > 0 && (
+          <details className="text-xs">
+            <summary className="cursor-pointer text-muted-foreground">More fields ({Object.keys(rest).join(", ")})</summary>
+            <JsonView value={rest} maxHeight="14rem" className="mt-1.5" />
+          </details>
+        )}
+      </div>
+    );
+  }
+  return <JsonView value={output} maxHeight="16rem" />;
+}

@@ -1,0 +1,315 @@
+"use client";
+import * as React from "react";
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { CheckCircle2, ListChecks, Loader2, Lock, Play, Square, ThumbsDown } from "lucide-react";
+import { useTRPC, useTRPCClient } from "@/lib/trpc/client";
+import type { RouterOutputs } from "@/lib/trpc/types";
+import { cn } from "@/lib/utils";
+import { Badge } from "@/components/ui/badge";
+import { Button } from "@/components/ui/button";
+import { Card } from "@/components/ui/card";
+import { Kbd } from "@/components/ui/kbd";
+import { Select } from "@/components/ui/select";
+import { Tabs, TabsList, TabsTrigger } from "@/components/ui/tabs";
+import { Skeleton } from "@/components/ui/skeleton";
+import { useToast } from "@/components/ui/toast";
+import { EmptyState, ErrorState, errorMessage } from "@/components/states";
+import { previewJson } from "@/components/json-view";
+import { RelativeTime } from "@/components/relative-time";
+import { formatMs } from "@/lib/time";
+import { useCan } from "@/features/auth/role";
+import { LABEL_FILTERS, parseCorrection, reviewListInput, type LabelFilter } from "../filters";
+import { LabelPanel, type LabelPanelHandle } from "./label-panel";
+import { ProgressCard } from "./progress-card";
+
+export type ReviewItem = RouterOutputs["inferences"]["list"]["items"][number];
+
+function isTyping(target: EventTarget | null): boolean {
+  const el = target as HTMLElement | null;
+  return !!el?.closest("input, textarea, select, [contenteditable=true], [role=listbox], [role=menu]");
+}
+
+export function ReviewView({ trigger }: { trigger: string }) {
+  const trpc = useTRPC();
+  const client = useTRPCClient();
+  const qc = useQueryClient();
+  const toast = useToast();
+  const canLabel = useCan("labeler");
+  const [mode, setMode] = React.useState<"browse" | "queue">("browse");
+  const [labelFilter, setLabelFilter] = React.useState<LabelFilter>("unlabeled");
+  const [version, setVersion] = React.useState("all");
+  const info = useQuery(trpc.triggers.get.queryOptions({ trigger }));
+
+  // Browse: the filtered list.
+  const list = useInfiniteQuery(
+    trpc.inferences.list.infiniteQueryOptions(reviewListInput(trigger, labelFilter, version), {
+      getNextPageParam: (last) => last.nextCursor ?? undefined,
+      enabled: mode === "browse",
+    }),
+  );
+  const listItems = React.useMemo(() => list.data?.pages.flatMap((p) => p.items) ?? [], [list.data]);
+  const [browseIndex, setBrowseIndex] = React.useState(0);
+
+  // Queue: items handed out (and locked) by review.next, in the order they came.
+  const [queue, setQueue] = React.useState<{ items: ReviewItem[]; pos: number; lockExpiresAt: Date | null; done: boolean }>({ items: [], pos: 0, lockExpiresAt: null, done: false });
+  const [queueLoading, setQueueLoading] = React.useState(false);
+  const skipped = React.useRef<string[]>([]);
+  const labeledHere = React.useRef(new Map<string, "good" | "bad">());
+  const [, force] = React.useReducer((n: number) => n + 1, 0);
+
+  const takeNext = React.useCallback(async () => {
+    setQueueLoading(true);
+    try {
+      const next = await client.review.next.query({ trigger, ...(version !== "all" ? { version: Number(version) } : {}), exclude: skipped.current.slice(-100) });
+      setQueue((q) => {
+        if (!next) return { ...q, pos: q.items.length, lockExpiresAt: null, done: true };
+        const items = [...q.items.filter((i) => i.id !== next.inference.id), next.inference];
+        return { items, pos: items.length - 1, lockExpiresAt: new Date(next.lockExpiresAt), done: false };
+      });
+    } catch (e) {
+      toast({ title: "Couldn’t take the next item", description: errorMessage(e), variant: "error" });
+    } finally {
+      setQueueLoading(false);
+    }
+  }, [client, trigger, version, toast]);
+
+  const current: ReviewItem | undefined = mode === "browse" ? listItems[browseIndex] : queue.items[queue.pos];
+  const atQueueHead = mode === "queue" && queue.pos === queue.items.length - 1;
+
+  // Release the held item when leaving the queue or the page.
+  const heldRef = React.useRef<string | null>(null);
+  heldRef.current = mode === "queue" && atQueueHead && current && !labeledHere.current.has(current.id) ? current.id : null;
+  React.useEffect(() => {
+    const release = () => {
+      if (heldRef.current) void client.review.release.mutate({ inferenceId: heldRef.current }).catch(() => {});
+    };
+    window.addEventListener("pagehide", release);
+    return () => {
+      window.removeEventListener("pagehide", release);
+      release();
+    };
+  }, [client, mode]);
+
+  const startQueue = () => {
+    setMode("queue");
+    setQueue({ items: [], pos: 0, lockExpiresAt: null, done: false });
+    skipped.current = [];
+    void takeNext();
+  };
+  const stopQueue = () => {
+    if (heldRef.current) void client.review.release.mutate({ inferenceId: heldRef.current }).catch(() => {});
+    heldRef.current = null;
+    setMode("browse");
+    void qc.invalidateQueries({ queryKey: trpc.review.pathKey() });
+  };
+
+  const goNext = React.useCallback(async () => {
+    if (mode === "browse") {
+      setBrowseIndex((i) => {
+        const n = Math.min(i + 1, Math.max(0, listItems.length - 1));
+        if (n >= listItems.length - 3 && list.hasNextPage && !list.isFetchingNextPage) void list.fetchNextPage();
+        return n;
+      });
+      return;
+    }
+    if (queue.pos < queue.items.length - 1) {
+      setQueue((q) => ({ ...q, pos: q.pos + 1 }));
+      return;
+    }
+    if (current && !labeledHere.current.has(current.id)) {
+      skipped.current.push(current.id);
+      await client.review.release.mutate({ inferenceId: current.id }).catch(() => {});
+    }
+    await takeNext();
+  }, [mode, listItems.length, list, queue.pos, queue.items.length, current, client, takeNext]);
+
+  const goPrev = React.useCallback(() => {
+    if (mode === "browse") setBrowseIndex((i) => Math.max(0, i - 1));
+    else setQueue((q) => ({ ...q, pos: Math.max(0, q.pos - 1) }));
+  }, [mode]);
+
+  const label = useMutation(
+    trpc.feedback.label.mutationOptions({
+      onSuccess: async (res) => {
+        labeledHere.current.set(res.inferenceId, res.label);
+        force();
+        void qc.invalidateQueries({ queryKey: trpc.review.progress.queryKey({ trigger }) });
+        void qc.invalidateQueries({ queryKey: trpc.inferences.pathKey() });
+      },
+      onError: (e) => toast({ title: "Label not saved", description: errorMessage(e), variant: "error" }),
+    }),
+  );
+
+  const panel = React.useRef<LabelPanelHandle>(null);
+  const submitLabel = React.useCallback(
+    async (value: "good" | "bad") => {
+      if (!current || !canLabel || label.isPending) return;
+      const draft = panel.current?.draft();
+      const correction = draft?.correction !== undefined ? parseCorrection(draft.correction, current.output) : undefined;
+      await label.mutateAsync({ inferenceId: current.id, label: value, ...(correction !== undefined ? { correction } : {}), ...(draft?.note ? { note: draft.note } : {}) });
+      panel.current?.reset();
+      if (mode === "browse" && labelFilter === "unlabeled") return; // the list refetches without it; the next item slides into place
+      await goNext();
+    },
+    [current, canLabel, label, mode, labelFilter, goNext],
+  );
+
+  React.useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.metaKey || e.ctrlKey || e.altKey || isTyping(e.target) || document.querySelector("[role=dialog]")) return;
+      const actions: Record<string, (() => void) | undefined> = {
+        j: () => void goNext(),
+        k: goPrev,
+        ...(canLabel
+          ? { g: () => void submitLabel("good"), b: () => void submitLabel("bad"), e: () => panel.current?.focusCorrection(), n: () => panel.current?.focusNote() }
+          : {}),
+      };
+      const action = actions[e.key];
+      if (!action) return;
+      e.preventDefault();
+      action();
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [goNext, goPrev, submitLabel, canLabel]);
+
+  const versions = React.useMemo(() => {
+    const latest = info.data?.latestVersion ?? 0;
+    return [{ value: "all", label: "All versions" }, ...Array.from({ length: latest + 1 }, (_, i) => ({ value: String(latest - i), label: `v${latest - i}` }))];
+  }, [info.data?.latestVersion]);
+
+  return (
+    <div className="flex flex-col gap-4 p-6">
+      <div className="flex flex-wrap items-center gap-2">
+        {mode === "browse" ? (
+          <>
+            <Tabs value={labelFilter} onValueChange={(v) => { setLabelFilter(v as LabelFilter); setBrowseIndex(0); }}>
+              <TabsList aria-label="Label filter">
+                {LABEL_FILTERS.map((f) => <TabsTrigger key={f.value} value={f.value}>{f.label}</TabsTrigger>)}
+              </TabsList>
+            </Tabs>
+            <Select aria-label="State version" value={version} onValueChange={(v) => { setVersion(v); setBrowseIndex(0); }} options={versions} className="w-36" />
+          </>
+        ) : (
+          <div className="flex items-center gap-2 text-sm">
+            <Badge variant="default"><ListChecks /> Labeling queue</Badge>
+            {queue.lockExpiresAt && atQueueHead && current && !labeledHere.current.has(current.id) && (
+              <span className="inline-flex items-center gap-1 text-xs text-muted-foreground" data-testid="lock-info">
+                <Lock className="size-3" /> locked for you until {queue.lockExpiresAt.toLocaleTimeString()}
+              </span>
+            )}
+          </div>
+        )}
+        <div className="ml-auto flex items-center gap-2">
+          {canLabel &&
+            (mode === "browse" ? (
+              <Button size="sm" onClick={startQueue} data-testid="start-queue"><Play /> Start labeling queue</Button>
+            ) : (
+              <Button size="sm" variant="outline" onClick={stopQueue}><Square /> Leave queue</Button>
+            ))}
+        </div>
+      </div>
+
+      <div className="grid gap-4 lg:grid-cols-[minmax(0,20rem)_minmax(0,1fr)] xl:grid-cols-[minmax(0,24rem)_minmax(0,1fr)]">
+        <div className="flex min-w-0 flex-col gap-4">
+        <Card className="flex max-h-[calc(100vh-24rem)] min-h-64 flex-col overflow-hidden">
+          <div className="border-b px-3 py-2 text-xs font-medium text-muted-foreground">
+            {mode === "browse" ? "Inferences (newest first)" : `This session · ${labeledHere.current.size} labeled`}
+          </div>
+          <ul className="flex-1 overflow-y-auto" aria-label="Inferences" data-testid="review-list">
+            {mode === "browse" ? (
+              list.isPending ? (
+                Array.from({ length: 6 }, (_, i) => <li key={i} className="border-b p-3"><Skeleton className="h-10" /></li>)
+              ) : list.isError ? (
+                <li><ErrorState error={list.error} retry={() => list.refetch()} /></li>
+              ) : listItems.length === 0 ? (
+                <li><EmptyState title={labelFilter === "unlabeled" ? "Nothing left to label" : "No inferences match"}>{labelFilter === "unlabeled" ? "New inferences appear here as rows arrive." : "Try another filter."}</EmptyState></li>
+              ) : (
+                <>
+                  {listItems.map((item, i) => (
+                    <ItemRow key={item.id} item={item} active={i === browseIndex} localLabel={labeledHere.current.get(item.id)} onClick={() => setBrowseIndex(i)} />
+                  ))}
+                  {list.hasNextPage && (
+                    <li className="p-2 text-center">
+                      <Button variant="ghost" size="sm" onClick={() => list.fetchNextPage()} disabled={list.isFetchingNextPage}>
+                        {list.isFetchingNextPage && <Loader2 className="animate-spin" />} Load more
+                      </Button>
+                    </li>
+                  )}
+                </>
+              )
+            ) : queue.items.length === 0 && queueLoading ? (
+              <li className="p-3"><Skeleton className="h-10" /></li>
+            ) : (
+              queue.items.map((item, i) => (
+                <ItemRow key={item.id} item={item} active={i === queue.pos} localLabel={labeledHere.current.get(item.id)} onClick={() => setQueue((q) => ({ ...q, pos: i }))} />
+              ))
+            )}
+          </ul>
+        </Card>
+        <ProgressCard trigger={trigger} />
+        </div>
+
+        <div className="min-w-0">
+          {mode === "queue" && queue.done && queue.pos >= queue.items.length ? (
+            <Card><EmptyState title="The queue is empty" className="py-16">Every inference of {trigger} is labeled or held by another labeler.</EmptyState></Card>
+          ) : current ? (
+            <LabelPanel ref={panel} key={current.id} item={current} canLabel={canLabel} pending={label.isPending} onLabel={submitLabel} localLabel={labeledHere.current.get(current.id)} />
+          ) : mode === "queue" || list.isPending ? (
+            <Skeleton className="h-96" />
+          ) : (
+            <Card><EmptyState title="Select an inference" className="py-16" /></Card>
+          )}
+        </div>
+      </div>
+
+      <ShortcutsBar canLabel={canLabel} />
+    </div>
+  );
+}
+
+function ItemRow({ item, active, localLabel, onClick }: { item: ReviewItem; active: boolean; localLabel?: "good" | "bad"; onClick: () => void }) {
+  const ref = React.useRef<HTMLLIElement>(null);
+  React.useEffect(() => {
+    if (active) ref.current?.scrollIntoView({ block: "nearest" });
+  }, [active]);
+  const last = localLabel ?? item.feedback.at(-1)?.label;
+  const input = item.input as Record<string, unknown> | null;
+  const text = input && typeof input === "object" ? (input.question ?? input.text ?? input.prompt ?? input) : input;
+  return (
+    <li
+      ref={ref}
+      onClick={onClick}
+      aria-current={active ? "true" : undefined}
+      data-testid="review-item"
+      className={cn("cursor-pointer border-b border-l-2 border-l-transparent px-3 py-2.5 text-sm hover:bg-muted/50", active && "border-l-primary bg-accent")}
+    >
+      <div className="flex items-center gap-2">
+        <span className="min-w-0 flex-1 truncate font-medium">{previewJson(text, 90)}</span>
+        {last === "good" && <CheckCircle2 className="size-4 shrink-0 text-success" aria-label="labeled good" />}
+        {last === "bad" && <ThumbsDown className="size-4 shrink-0 text-destructive" aria-label="labeled bad" />}
+      </div>
+      <div className="mt-0.5 flex items-center gap-2 text-xs text-muted-foreground">
+        <span>v{item.stateVersion}</span>
+        <span>{formatMs(item.latencyMs)}</span>
+        {item.cached && <span>cached</span>}
+        <RelativeTime date={item.createdAt} className="ml-auto" />
+      </div>
+    </li>
+  );
+}
+
+function ShortcutsBar({ canLabel }: { canLabel: boolean }) {
+  const keys: [string, string][] = [["j", "next"], ["k", "previous"]];
+  if (canLabel) keys.push(["g", "good"], ["b", "bad"], ["e", "edit correction"], ["n", "note"], ["esc", "leave field"]);
+  return (
+    <div className="sticky bottom-0 -mx-6 -mb-6 flex flex-wrap items-center gap-x-4 gap-y-1 border-t bg-card/95 px-6 py-2 text-xs text-muted-foreground backdrop-blur" data-testid="shortcuts">
+      <span className="font-medium text-foreground">Shortcuts</span>
+      {keys.map(([k, what]) => (
+        <span key={k} className="inline-flex items-center gap-1.5"><Kbd>{k}</Kbd> {what}</span>
+      ))}
+      {!canLabel && <span className="ml-auto">Viewers can browse; labeling needs the labeler role.</span>}
+    </div>
+  );
+}
+

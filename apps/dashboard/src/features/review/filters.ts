@@ -1,0 +1,41 @@
+export type LabelFilter = "unlabeled" | "good" | "bad" | "all";
+
+export const LABEL_FILTERS: { value: LabelFilter; label: string }[] = [
+  { value: "unlabeled", label: "Unlabeled" },
+  { value: "good", label: "Good" },
+  { value: "bad", label: "Bad" },
+  { value: "all", label: "All" },
+];
+
+/** `inferences.list` input for the review list; shared by the server prefetch and the client. */
+export function reviewListInput(trigger: string, label: LabelFilter, version: string) {
+  return {
+    trigger,
+    limit: 30,
+    ...(label === "unlabeled" ? { labeled: false } : label === "all" ? {} : { label }),
+    ...(version !== "all" && Number.isInteger(Number(version)) ? { version: Number(version) } : {}),
+  };
+}
+
+/** Text to edit a correction in: strings as-is, anything else as pretty JSON. */
+export function correctionDraft(output: unknown): string {
+  if (typeof output === "string") return output;
+  if (output && typeof output === "object" && typeof (output as { answer?: unknown }).answer === "string") return (output as { answer: string }).answer;
+  return JSON.stringify(output, null, 2) ?? "";
+}
+
+/**
+ * Back to a value: when the output was an object with an `answer`, the correction replaces
+ * the answer; JSON text parses; anything else stays a string.
+ */
+export function parseCorrection(text: string, output: unknown): unknown {
+  if (output && typeof output === "object" && !Array.isArray(output) && typeof (output as { answer?: unknown }).answer === "string") {
+    return { ...(output as Record<string, unknown>), answer: text };
+  }
+  if (typeof output === "string") return text;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}

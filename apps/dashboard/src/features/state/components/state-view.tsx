@@ -1,0 +1,208 @@
+"use client";
+import * as React from "react";
+import Link from "next/link";
+import { useInfiniteQuery, useQuery, useQueryClient } from "@tanstack/react-query";
+import { GitCommitVertical, History, Loader2, Pin, RotateCcw } from "lucide-react";
+import { useTRPC } from "@/lib/trpc/client";
+import { Badge } from "@/components/ui/badge";
+import { Button } from "@/components/ui/button";
+import { Card, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
+import { Table, TableBody, TableCell, TableHead, TableHeader, TableMessage, TableRow } from "@/components/ui/table";
+import { Skeleton } from "@/components/ui/skeleton";
+import { EmptyState, ErrorState } from "@/components/states";
+import { RelativeTime } from "@/components/relative-time";
+import { LiveIndicator } from "@/components/live-indicator";
+import { formatBytes, formatCount } from "@/lib/time";
+import { RequireRole } from "@/features/auth/role";
+import { RollbackDialog } from "./rollback-dialog";
+import { VersionDetail } from "./version-detail";
+
+export function StateView({ trigger }: { trigger: string }) {
+  const trpc = useTRPC();
+  const info = useQuery(trpc.triggers.get.queryOptions({ trigger }, { refetchInterval: 5000 }));
+  const versions = useInfiniteQuery(
+    trpc.state.versions.infiniteQueryOptions({ trigger }, { getNextPageParam: (last) => last.nextCursor ?? undefined, refetchInterval: 5000 }),
+  );
+  const history = useQuery(trpc.state.aliasHistory.queryOptions({ trigger }, { refetchInterval: 10_000 }));
+  const items = React.useMemo(() => versions.data?.pages.flatMap((p) => p.items) ?? [], [versions.data]);
+  const [selected, setSelected] = React.useState<number | null>(null);
+  const [rollbackTo, setRollbackTo] = React.useState<number | null>(null);
+  const active = info.data?.activeVersion ?? undefined;
+  const latest = info.data?.latestVersion ?? undefined;
+  const shown = selected ?? active ?? null;
+
+  return (
+    <div className="space-y-5 p-6">
+      <div className="grid gap-3 sm:grid-cols-4">
+        <Stat label="Active (infer reads)" testId="state-active">
+          {active === undefined ? <Skeleton className="h-7 w-12" /> : <>v{active}{info.data?.pinned && <Badge variant="warning" className="ml-2 align-middle"><Pin /> pinned</Badge>}</>}
+        </Stat>
+        <Stat label="Latest (newest fit)">{latest === undefined ? <Skeleton className="h-7 w-12" /> : `v${latest}`}</Stat>
+        <Stat label="Pending rows">{info.data ? formatCount(info.data.pendingRows) : <Skeleton className="h-7 w-12" />}</Stat>
+        <Stat label="Last fit">
+          {info.data?.lastFit ? (
+            <span className="text-sm"><Link className="hover:underline" href={`/fits/${info.data.lastFit.id}`}>{info.data.lastFit.status}</Link> · <RelativeTime date={info.data.lastFit.finishedAt ?? info.data.lastFit.queuedAt} /></span>
+          ) : (
+            <span className="text-base text-muted-foreground">none yet</span>
+          )}
+        </Stat>
+      </div>
+
+      <div className="grid gap-5 xl:grid-cols-[minmax(0,1fr)_minmax(0,26rem)]">
+        <Card className="min-w-0">
+          <CardHeader>
+            <div>
+              <CardTitle>Version timeline</CardTitle>
+              <CardDescription>Versions are immutable; each fit commits parent ⊕ patch.</CardDescription>
+            </div>
+            <LiveIndicator updatedAt={versions.dataUpdatedAt} fetching={versions.isFetching} />
+          </CardHeader>
+          <Table data-testid="versions-table">
+            <TableHeader>
+              <TableRow className="hover:bg-transparent">
+                <TableHead>Version</TableHead>
+                <TableHead>Parent</TableHead>
+                <TableHead>Produced by</TableHead>
+                <TableHead className="text-right">Size</TableHead>
+                <TableHead>Created</TableHead>
+                <TableHead className="w-28" />
+              </TableRow>
+            </TableHeader>
+            <TableBody>
+              {versions.isPending ? (
+                Array.from({ length: 4 }, (_, i) => <TableRow key={i}><TableCell colSpan={6}><Skeleton className="h-5" /></TableCell></TableRow>)
+              ) : versions.isError ? (
+                <TableMessage colSpan={6}><ErrorState error={versions.error} retry={() => versions.refetch()} className="py-2" /></TableMessage>
+              ) : items.length === 0 ? (
+                <TableMessage colSpan={6}>No versions yet.</TableMessage>
+              ) : (
+                items.map((v) => (
+                  <TableRow
+                    key={v.version}
+                    data-state={shown === v.version ? "selected" : undefined}
+                    className="cursor-pointer"
+                    onClick={() => setSelected(v.version)}
+                    data-testid={`version-row-${v.version}`}
+                  >
+                    <TableCell>
+                      <span className="inline-flex items-center gap-1.5 font-medium">
+                        <GitCommitVertical className="size-4 text-muted-foreground" /> v{v.version}
+                        {v.version === active && <Badge>active</Badge>}
+                        {v.version === latest && <Badge variant="outline">latest</Badge>}
+                      </span>
+                    </TableCell>
+                    <TableCell className="text-muted-foreground">{v.parent === null ? "—" : `v${v.parent}`}</TableCell>
+                    <TableCell>
+                      {v.fitRunId ? (
+                        <Link href={`/fits/${v.fitRunId}`} className="font-mono text-xs whitespace-nowrap text-primary hover:underline" title={v.fit?.rowCount != null ? `${v.fit.rowCount} rows` : undefined} onClick={(e) => e.stopPropagation()}>
+                          fit {v.fitRunId.slice(-6)}
+                        </Link>
+                      ) : (
+                        <span className="text-xs text-muted-foreground">setUp</span>
+                      )}
+                    </TableCell>
+                    <TableCell className="text-right text-xs whitespace-nowrap tabular-nums">{formatBytes(v.size)}</TableCell>
+                    <TableCell className="whitespace-nowrap"><RelativeTime date={v.createdAt} className="text-xs text-muted-foreground" /></TableCell>
+                    <TableCell className="py-1 text-right">
+                      {v.version !== active && (
+                        <RequireRole role="admin">
+                          <Button
+                            variant="outline"
+                            size="sm"
+                            data-testid={`rollback-${v.version}`}
+                            onClick={(e) => {
+                              e.stopPropagation();
+                              setRollbackTo(v.version);
+                            }}
+                          >
+                            <RotateCcw /> Roll back here
+                          </Button>
+                        </RequireRole>
+                      )}
+                    </TableCell>
+                  </TableRow>
+                ))
+              )}
+            </TableBody>
+          </Table>
+          {versions.hasNextPage && (
+            <div className="border-t p-2 text-center">
+              <Button variant="ghost" size="sm" onClick={() => versions.fetchNextPage()} disabled={versions.isFetchingNextPage}>
+                {versions.isFetchingNextPage && <Loader2 className="animate-spin" />} Older versions
+              </Button>
+            </div>
+          )}
+        </Card>
+        <div className="min-w-0">
+          {shown === null ? <Skeleton className="h-64" /> : <VersionDetail trigger={trigger} version={shown} />}
+        </div>
+      </div>
+
+      <Card>
+        <CardHeader>
+          <div>
+            <CardTitle className="flex items-center gap-2"><History className="size-4" /> Alias history</CardTitle>
+            <CardDescription>Every move of an alias: who, when and why. Append-only.</CardDescription>
+          </div>
+        </CardHeader>
+        <Table data-testid="alias-history">
+          <TableHeader>
+            <TableRow className="hover:bg-transparent">
+              <TableHead>Alias</TableHead>
+              <TableHead>Move</TableHead>
+              <TableHead>Who</TableHead>
+              <TableHead>Why</TableHead>
+              <TableHead>When</TableHead>
+            </TableRow>
+          </TableHeader>
+          <TableBody>
+            {history.isPending ? (
+              <TableRow><TableCell colSpan={5}><Skeleton className="h-5" /></TableCell></TableRow>
+            ) : history.isError ? (
+              <TableMessage colSpan={5}><ErrorState error={history.error} className="py-2" /></TableMessage>
+            ) : history.data.items.length === 0 ? (
+              <TableMessage colSpan={5}><EmptyState title="No alias moves" className="py-2" /></TableMessage>
+            ) : (
+              history.data.items.map((h) => (
+                <TableRow key={h.id}>
+                  <TableCell><Badge variant={h.alias === "active" ? "default" : "outline"}>{h.alias}</Badge></TableCell>
+                  <TableCell className="tabular-nums">{h.fromVersion === null ? "—" : `v${h.fromVersion}`} → v{h.toVersion}</TableCell>
+                  <TableCell className="text-xs">{h.actor}</TableCell>
+                  <TableCell className="max-w-md truncate text-xs text-muted-foreground" title={h.reason ?? ""}>{h.reason ?? "—"}</TableCell>
+                  <TableCell><RelativeTime date={h.createdAt} className="text-xs text-muted-foreground" /></TableCell>
+                </TableRow>
+              ))
+            )}
+          </TableBody>
+        </Table>
+      </Card>
+
+      {rollbackTo !== null && active !== undefined && (
+        <RollbackDialog trigger={trigger} from={active} to={rollbackTo} onClose={() => setRollbackTo(null)} />
+      )}
+    </div>
+  );
+}
+
+function Stat({ label, children, testId }: { label: string; children: React.ReactNode; testId?: string }) {
+  return (
+    <Card className="px-4 py-3">
+      <div className="text-xs text-muted-foreground">{label}</div>
+      <div className="mt-1 text-2xl font-semibold tabular-nums" data-testid={testId}>{children}</div>
+    </Card>
+  );
+}
+
+export function useInvalidateTrigger(trigger: string) {
+  const trpc = useTRPC();
+  const qc = useQueryClient();
+  return React.useCallback(async () => {
+    await Promise.all([
+      qc.invalidateQueries({ queryKey: trpc.triggers.pathKey() }),
+      qc.invalidateQueries({ queryKey: trpc.state.pathKey() }),
+      qc.invalidateQueries({ queryKey: trpc.stats.pathKey() }),
+    ]);
+    void trigger;
+  }, [qc, trpc, trigger]);
+}
+
