@@ -1,0 +1,61 @@
+// What `npm start` runs on a fresh database: ingest the docs, ask a few questions, label two
+// answers — so the console opens on rows, inferences, feedback and several state versions.
+
+import type { Motion } from "@motion/engine";
+import { TRIGGER, type AnswerOutput } from "./app.ts";
+import { loadCorpus, type CorpusDocument } from "./corpus.ts";
+
+export interface SeedOptions {
+  documents?: CorpusDocument[];
+  /** Who the seed's labels are attributed to. */
+  actor?: string;
+}
+
+export interface SeedResult {
+  seeded: boolean;
+  reason?: string;
+  documents: number;
+  questions: number;
+  labels: number;
+  version: number;
+}
+
+/** Questions asked by the seed; `expect` is the page an answer should cite. */
+export const SEED_QUESTIONS: { text: string; expect: string }[] = [
+  { text: "What is a trigger in Motion?", expect: "docs/concepts.md" },
+  { text: "How do I roll back the state of a trigger to an earlier version?", expect: "docs/operations.md" },
+  { text: "Which roles can label inferences in the console?", expect: "docs/console.md" },
+  { text: "What does Motion.open take as options?", expect: "docs/engine-api.md" },
+  { text: "How do API clients authenticate?", expect: "docs/api.md" },
+];
+
+/**
+ * Seeds the example once. A database whose `docs-qa` trigger has moved past its initial state
+ * version has been seeded (or used) already, and is left alone.
+ */
+export async function seedExample(motion: Motion, options: SeedOptions = {}): Promise<SeedResult> {
+  const actor = options.actor ?? "seed@motion.local";
+  const current = motion.activeVersion(TRIGGER);
+  if (current > 0) return { seeded: false, reason: `${TRIGGER} is at state version ${current} already`, documents: 0, questions: 0, labels: 0, version: current };
+  const docs = options.documents ?? loadCorpus();
+  await motion.addMany("documents", docs);
+  await motion.flush();
+  let labels = 0;
+  let asked = 0;
+  for (const [i, q] of SEED_QUESTIONS.entries()) {
+    const result = await motion.add("questions", { text: q.text, askedBy: actor });
+    asked++;
+    const inference = result.inferences.find((x) => x.trigger === TRIGGER);
+    if (!inference || inference.error) continue;
+    const output = inference.output as AnswerOutput;
+    // Label the first two answers the way an operator would: approve a right one, correct a wrong one.
+    if (i >= 2) continue;
+    const right = output.sources[0]?.url === q.expect;
+    await motion.feedback(inference.id, right
+      ? { label: "good", actor, note: "cites the right page" }
+      : { label: "bad", actor, correction: { url: q.expect }, note: `should cite ${q.expect}` });
+    labels++;
+  }
+  await motion.flush();
+  return { seeded: true, documents: docs.length, questions: asked, labels, version: motion.activeVersion(TRIGGER) };
+}

@@ -1,0 +1,9 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+
+/** A SQLite URL in a fresh temporary folder, and a cleanup for it. */
+export function tempDatabase(prefix = "motion-chatbot-"): { url: string; cleanup(): void } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  return { url: `file:${path.join(dir, "motion.db")}`, cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
+}

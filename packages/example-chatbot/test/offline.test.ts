@@ -1,0 +1,123 @@
+// The example end to end with the embedded local provider on a temporary SQLite database.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Motion } from "@motion/engine";
+import { chatbotApp, loadCorpus, seedExample, TRIGGER, type AnswerOutput } from "../src/index.ts";
+import { loadQuestions } from "../src/evaluation.ts";
+import { tempDatabase } from "./helpers.ts";
+
+const db = tempDatabase();
+let motion: Motion;
+
+async function ask(text: string): Promise<{ id: string; output: AnswerOutput; stateVersion: number }> {
+  const result = await motion.add("questions", { text });
+  const inference = result.inferences.find((i) => i.trigger === TRIGGER)!;
+  expect(inference.error).toBeNull();
+  return { id: inference.id, output: inference.output as AnswerOutput, stateVersion: inference.stateVersion };
+}
+
+beforeAll(async () => {
+  motion = await Motion.open({ app: chatbotApp, databaseUrl: db.url });
+});
+
+afterAll(async () => {
+  await motion.close();
+  db.cleanup();
+});
+
+describe("docs chatbot, local provider", () => {
+  it("seeds once: documents indexed, questions answered, labels learned (≥ 2 new state versions)", async () => {
+    const seeded = await seedExample(motion);
+    expect(seeded).toMatchObject({ seeded: true, documents: loadCorpus().length, questions: 5, labels: 2 });
+    expect(seeded.version).toBeGreaterThanOrEqual(2);
+    const again = await seedExample(motion);
+    expect(again.seeded).toBe(false);
+    expect(motion.activeVersion(TRIGGER)).toBe(seeded.version);
+  });
+
+  it("answers from the docs and cites the page that answers", async () => {
+    const { output } = await ask("How do scripts authenticate to the API with a key?");
+    expect(output.provider).toBe("local");
+    expect(output.model).toBe("extractive-v1");
+    expect(output.retrieval).toBe("lexical");
+    expect(output.sources.length).toBeGreaterThan(0);
+    expect(output.sources.length).toBeLessThanOrEqual(4);
+    expect(output.sources[0]!.url).toBe("docs/api.md");
+    expect(output.sources[0]).toMatchObject({ title: "API" });
+    expect(output.answer).toMatch(/Bearer/);
+    expect(output.answer).toMatch(/\[1\]/);
+    const other = await ask("What does the Review page let a labeler do?");
+    expect(other.output.sources[0]!.url).toBe("docs/console.md");
+  });
+
+  it("says so when nothing in the docs matches", async () => {
+    const { output } = await ask("zebra giraffe hippopotamus");
+    expect(output.sources).toEqual([]);
+    expect(output.answer).toMatch(/could not find/);
+  });
+
+  it("re-adding a document replaces its chunks: same text keeps the index size, new text replaces old chunks", async () => {
+    const before = (await ask("What is a relation?")).output.index;
+    const concepts = loadCorpus().find((d) => d.url === "docs/concepts.md")!;
+    await motion.add("documents", concepts);
+    await motion.flush();
+    const same = await ask("What is a relation in Motion?");
+    expect(same.output.index).toEqual(before);
+
+    const edited = { ...concepts, text: `${concepts.text}\n\n## Quokkas\n\nA quokka relation is kept for the zoo example only.\n` };
+    await motion.add("documents", edited);
+    await motion.flush();
+    const after = await ask("What is a quokka relation kept for?");
+    expect(after.output.index.documents).toBe(before.documents);
+    expect(after.output.index.chunks).toBe(before.chunks + 1);
+    expect(after.output.sources[0]!.url).toBe("docs/concepts.md");
+    expect(after.output.sources[0]!.chunk).toContain("quokka");
+    // Only one copy of the page's chunks: no two sources with the same text.
+    const texts = after.output.sources.map((s) => s.chunk);
+    expect(new Set(texts).size).toBe(texts.length);
+
+    await motion.add("documents", concepts);
+    await motion.flush();
+    expect((await ask("What is a quokka relation kept for?")).output.index).toEqual(before);
+  });
+
+  it("feedback produces a new state version: reranker trained, corrected answers reused for near-duplicates", async () => {
+    const start = motion.activeVersion(TRIGGER);
+    // An operator's round of labels: the training questions of the evaluation set.
+    const labeled = loadQuestions().train.slice(0, 12);
+    expect(labeled.length).toBe(12);
+    for (const { q, url } of labeled) {
+      const { id, output } = await ask(q);
+      if (output.sources[0]?.url === url) await motion.feedback(id, { label: "good", actor: "test@example.com" });
+      else await motion.feedback(id, { label: "bad", actor: "test@example.com", correction: { url } });
+    }
+    const wrong = await ask("Which Node.js version does Motion need?");
+    await motion.feedback(wrong.id, {
+      label: "bad",
+      actor: "test@example.com",
+      correction: { answer: "Node.js 20.19 or newer.", url: "docs/getting-started.md" },
+    });
+    await motion.flush();
+    expect(motion.activeVersion(TRIGGER)).toBeGreaterThan(start);
+
+    const next = await ask("How do scripts authenticate to the API using a key?");
+    expect(next.stateVersion).toBe(motion.activeVersion(TRIGGER));
+    expect(next.output.reranked).toBe(true);
+    expect(next.output.sources[0]!.url).toBe("docs/api.md");
+
+    const duplicate = await ask("Which Node.js version does Motion need?");
+    expect(duplicate.output.correctedFrom).toBe(wrong.id);
+    expect(duplicate.output.answer).toBe("Node.js 20.19 or newer.");
+    expect(duplicate.output.sources[0]!.url).toBe("docs/getting-started.md");
+  });
+
+  it("keeps state versions across a restart", async () => {
+    const version = motion.activeVersion(TRIGGER);
+    await motion.close();
+    motion = await Motion.open({ app: chatbotApp, databaseUrl: db.url });
+    expect(motion.activeVersion(TRIGGER)).toBe(version);
+    expect((await seedExample(motion)).seeded).toBe(false);
+    const { output } = await ask("What does the Overview page of the console summarise?");
+    expect(output.reranked).toBe(true);
+    expect(output.sources.slice(0, 3).map((s) => s.url)).toContain("docs/console.md");
+  });
+});

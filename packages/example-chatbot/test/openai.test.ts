@@ -1,0 +1,104 @@
+// The app with the OpenAI provider, through the real `openai` SDK over HTTP, against a local
+// OpenAI-compatible server: OPENAI_BASE_URL is all it takes.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Motion } from "@motion/engine";
+import type { AnswerOutput } from "../src/app.ts";
+import { loadCorpus } from "../src/corpus.ts";
+import { FAKE_DIMS, startFakeOpenAI, type FakeOpenAI } from "./openai-server.ts";
+import { tempDatabase } from "./helpers.ts";
+
+const db = tempDatabase("motion-chatbot-openai-");
+let server: FakeOpenAI;
+let motion: Motion;
+
+async function ask(text: string): Promise<{ id: string; output: AnswerOutput }> {
+  const result = await motion.add("questions", { text });
+  const inference = result.inferences[0]!;
+  expect(inference.error).toBeNull();
+  return { id: inference.id, output: inference.output as AnswerOutput };
+}
+
+const chats = () => server.requests.filter((r) => r.path === "/chat/completions");
+
+beforeAll(async () => {
+  server = await startFakeOpenAI();
+  // The provider is chosen when the app module loads (here and in fit worker threads, which
+  // inherit this environment), so set it before importing the app.
+  process.env.MOTION_CHATBOT_PROVIDER = "";
+  process.env.OPENAI_BASE_URL = server.baseURL;
+  process.env.OPENAI_API_KEY = "sk-test-motion";
+  const { chatbotApp } = await import("../src/app.ts");
+  motion = await Motion.open({
+    app: chatbotApp,
+    databaseUrl: db.url,
+    params: { "docs-qa": { fineTune: true, fineTuneMinExamples: 2, minLabeledQuestions: 2 } },
+  });
+});
+
+afterAll(async () => {
+  await motion?.close();
+  await server?.close();
+  db.cleanup();
+});
+
+describe("docs chatbot, OpenAI provider against a local OpenAI-compatible server", () => {
+  it("embeds chunks through the SDK (base64 float32) and answers with streamed chat", async () => {
+    await motion.addMany("documents", loadCorpus());
+    await motion.flush();
+    const embeddings = server.requests.filter((r) => r.path === "/embeddings");
+    expect(embeddings.length).toBeGreaterThan(0);
+    expect(embeddings[0]!.body).toMatchObject({ model: "text-embedding-3-small", encoding_format: "base64" });
+    expect(embeddings[0]!.authorization).toBe("Bearer sk-test-motion");
+
+    const { output } = await ask("How do scripts authenticate to the API with a key?");
+    expect(output).toMatchObject({ provider: "openai", model: "gpt-4o-mini", retrieval: "hybrid", fewShot: 0 });
+    expect(output.sources.length).toBe(4);
+    expect(output.sources.map((s) => s.url)).toContain("docs/api.md");
+    expect(output.answer).toBe(`Answer from gpt-4o-mini: see [1] (${output.sources[0]!.url}).`);
+    const chat = chats().at(-1)!;
+    expect(chat.body).toMatchObject({ model: "gpt-4o-mini", stream: true, temperature: 0.2 });
+    expect(chat.body.messages[0].role).toBe("system");
+    expect(chat.body.messages.at(-1).content).toContain("Question: How do scripts authenticate");
+    // The question was embedded too (dense retrieval), with the same width as the index.
+    const lastEmbedding = server.requests.filter((r) => r.path === "/embeddings").at(-1)!;
+    expect(lastEmbedding.body.input).toEqual(["How do scripts authenticate to the API with a key?"]);
+    expect(FAKE_DIMS).toBe(64);
+  });
+
+  it("answers without streaming when the stream param is off", async () => {
+    await motion.setParams("docs-qa", { fineTune: true, fineTuneMinExamples: 2, minLabeledQuestions: 2, stream: false, temperature: 0 }, { actor: "test" });
+    const { output } = await ask("What does the Review page let a labeler do?");
+    expect(output.answer).toMatch(/^Answer from gpt-4o-mini/);
+    expect(chats().at(-1)!.body).toMatchObject({ model: "gpt-4o-mini", temperature: 0 });
+    expect(chats().at(-1)!.body.stream).toBeUndefined();
+  });
+
+  it("learns from corrections: few-shot examples, then a fine-tuning job whose model becomes state", async () => {
+    const start = motion.activeVersion("docs-qa");
+    const a = await ask("Which Node.js version does Motion need?");
+    const b = await ask("Where does npm start keep its data?");
+    await motion.feedback(a.id, { label: "bad", actor: "ops@example.com", correction: { answer: "Node.js 20.19 or newer.", url: "docs/getting-started.md" } });
+    await motion.feedback(b.id, { label: "bad", actor: "ops@example.com", correction: { answer: "In .motion/motion.db where you ran it.", url: "docs/getting-started.md" } });
+    await motion.flush();
+    expect(motion.activeVersion("docs-qa")).toBeGreaterThan(start);
+    const upload = server.requests.find((r) => r.path === "/files")!;
+    expect(upload.raw).toContain("Node.js 20.19 or newer.");
+    expect(upload.raw).toContain('"role":"assistant"');
+    const job = server.requests.find((r) => r.path === "/fine_tuning/jobs")!;
+    expect(job.body).toMatchObject({ model: "gpt-4o-mini-2024-07-18", training_file: "file-motion-1", suffix: "motion-docs" });
+
+    // Still the base model until the job is seen to succeed; few-shot examples are in the prompt.
+    const before = await ask("What runtime version is required by Motion?");
+    expect(before.output.model).toBe("gpt-4o-mini");
+    expect(before.output.fewShot).toBeGreaterThan(0);
+    expect(chats().at(-1)!.body.messages.some((m: { role: string; content: string }) => m.role === "assistant" && m.content === "Node.js 20.19 or newer.")).toBe(true);
+
+    // The next feedback fit polls the job; its model id becomes state.
+    await motion.feedback(before.id, { label: "good", actor: "ops@example.com" });
+    await motion.flush();
+    expect(server.requests.some((r) => r.method === "GET" && r.path === "/fine_tuning/jobs/ftjob-motion-1")).toBe(true);
+    const after = await ask("How do I roll back a trigger to an earlier version?");
+    expect(after.output.model).toBe("ft:gpt-4o-mini-2024-07-18:motion-docs:abc123");
+    expect(chats().at(-1)!.body.model).toBe("ft:gpt-4o-mini-2024-07-18:motion-docs:abc123");
+  });
+});
