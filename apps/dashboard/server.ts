@@ -15,9 +15,9 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import path from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
 import next from "next";
-import { isApp, Motion, type App } from "@motion/engine";
+import { importApp, isApp, Motion, type App } from "@motion/engine";
 import { createMotionApi } from "@motion/api";
 
 process.env.NEXT_TELEMETRY_DISABLED = "1";
@@ -25,7 +25,8 @@ const dir = path.dirname(fileURLToPath(import.meta.url));
 const port = Number(process.env.PORT ?? 3000);
 const hostname = process.env.HOSTNAME && process.env.HOSTNAME !== "0.0.0.0" ? process.env.HOSTNAME : "127.0.0.1";
 const url = `http://${hostname}:${port}`;
-const stateDir = path.resolve(process.cwd(), ".motion");
+// Same place as the embedded database: where the user ran `npm start` (npm sets INIT_CWD).
+const stateDir = path.resolve(process.env.INIT_CWD ?? process.cwd(), ".motion");
 
 async function loadApp(): Promise<{ app: App; isExample: boolean }> {
   const spec = process.env.MOTION_APP;
@@ -35,11 +36,7 @@ async function loadApp(): Promise<{ app: App; isExample: boolean }> {
     if (!isApp(app)) throw new Error("@motion/example-chatbot/app does not export chatbotApp");
     return { app, isExample: true };
   }
-  const target = spec.startsWith(".") || path.isAbsolute(spec) ? pathToFileURL(path.resolve(process.cwd(), spec)).href : spec;
-  const mod = (await import(target)) as Record<string, unknown>;
-  const app = [mod.default, ...Object.values(mod)].find(isApp);
-  if (!app) throw new Error(`MOTION_APP=${spec} exports no Motion app (defineApp(...))`);
-  return { app, isExample: false };
+  return { app: await importApp(spec, process.env.INIT_CWD ?? process.cwd()), isExample: false };
 }
 
 function secret(): string {

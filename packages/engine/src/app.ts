@@ -1,3 +1,5 @@
+import path from "node:path";
+import { pathToFileURL } from "node:url";
 import { feedback, type Relation } from "./relation.ts";
 import type { ResolvedRoute, Trigger } from "./trigger.ts";
 
@@ -61,4 +63,16 @@ export function findApp(mod: Record<string, unknown>, name: string): App {
     if (isApp(value) && value.name === name) return value;
   }
   throw new Error(`The app module exports no app named ${name}`);
+}
+
+/**
+ * Imports the app exported by a module: a package specifier, a file URL, or a path relative
+ * to `cwd`. The default export wins, else the first exported app.
+ */
+export async function importApp(spec: string, cwd = process.cwd()): Promise<App> {
+  const target = spec.startsWith(".") || path.isAbsolute(spec) ? pathToFileURL(path.resolve(cwd, spec)).href : spec;
+  const mod = (await import(target)) as Record<string, unknown>;
+  const app = [mod.default, ...Object.values(mod)].find(isApp);
+  if (!app) throw new Error(`${spec} exports no Motion app (defineApp(...))`);
+  return app;
 }

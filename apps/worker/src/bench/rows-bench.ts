@@ -4,13 +4,11 @@
  * with batched multi-row inserts, then calls the procedure through the API's server-side caller
  * with a signed-in admin's session (auth + validation + query + serialisation-free result).
  *
- *   npx tsx scripts/bench-rows.ts [rows]      (default 1,000,000)
- *   import { benchRowsPage } from "@motion/dashboard/scripts/bench-rows.ts"
+ *   npm run bench -- rows        (part of `npm run bench`)
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { pathToFileURL } from "node:url";
 import { z } from "zod";
 import { defineApp, Motion, relation } from "@motion/engine";
 import { get, insertIngest, newId, type RowInsert } from "@motion/db";
@@ -87,15 +85,4 @@ export async function benchRowsPage(options: BenchRowsOptions = {}): Promise<{ f
     await motion.close();
     rmSync(dir, { recursive: true, force: true });
   }
-}
-
-if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
-  const rows = process.argv[2] ? Number(process.argv[2]) : undefined;
-  benchRowsPage({ rows }).then(
-    () => process.exit(0),
-    (error: unknown) => {
-      console.error(error);
-      process.exit(1);
-    },
-  );
 }

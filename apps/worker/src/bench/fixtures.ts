@@ -1,0 +1,58 @@
+// Benchmark apps: flights from vega-datasets (a real public data set), a no-op infer, and a
+// CPU-bound fit. Fits run in worker threads, which load this module by URL.
+import fs from "node:fs";
+import { createRequire } from "node:module";
+import path from "node:path";
+import { z } from "zod";
+import { defineApp, relation, trigger } from "@motion/engine";
+
+const require = createRequire(import.meta.url);
+
+export interface Flight {
+  date: string;
+  delay: number;
+  distance: number;
+  origin: string;
+  destination: string;
+}
+
+export function loadFlights(): Flight[] {
+  // The package exports only its JS entry; its data files sit beside it.
+  const root = path.dirname(path.dirname(require.resolve("vega-datasets")));
+  return JSON.parse(fs.readFileSync(path.join(root, "data", "flights-20k.json"), "utf8")) as Flight[];
+}
+
+export const flights = relation("flights", {
+  schema: z.object({ date: z.string(), delay: z.number(), distance: z.number(), origin: z.string(), destination: z.string() }),
+});
+
+export const noop = trigger("noop", {
+  routes: [{ relation: flights, infer: () => null }],
+  cache: false,
+});
+
+export const ingestApp = defineApp({ name: "bench-ingest", relations: [flights], triggers: [noop], module: import.meta.url });
+
+export const spins = relation("spins", { schema: z.object({ ms: z.number().int() }) });
+export const probes = relation("probes", { schema: z.object({ n: z.number() }) });
+
+export const spinner = trigger("spinner", {
+  setUp: () => ({ fits: 0 }),
+  routes: [
+    { relation: probes, infer: ({ version }) => version },
+    {
+      relation: spins,
+      fit: ({ state, rows }) => {
+        const until = Date.now() + Math.max(...rows.map((r) => r.data.ms));
+        let x = 0;
+        while (Date.now() < until) x += Math.sqrt(x + 1);
+        return { fits: (state.fits as number) + 1, x };
+      },
+      batchSize: 1,
+      maxWaitMs: 0,
+    },
+  ],
+  cache: false,
+});
+
+export const fitApp = defineApp({ name: "bench-fit", relations: [spins, probes], triggers: [spinner], module: import.meta.url });

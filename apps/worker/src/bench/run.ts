@@ -1,0 +1,32 @@
+// `npm run bench`: performance goals as ratios against raw baselines measured in the same run.
+import fs from "node:fs";
+import path from "node:path";
+import { requirePostgres } from "@motion/db/test-support";
+import { benchRowsPage } from "./rows-bench.ts";
+import { benchAddLatency, benchFitIsolation, benchIngestPostgres, benchIngestSqlite } from "./engine-bench.ts";
+import type { BenchResult } from "./stats.ts";
+
+const results: BenchResult[] = [];
+const only = process.argv.slice(2);
+const want = (name: string) => only.length === 0 || only.includes(name);
+
+if (want("p1")) results.push(await benchIngestSqlite());
+if (want("p1pg")) {
+  const admin = await requirePostgres();
+  if (admin) results.push(await benchIngestPostgres(admin));
+}
+if (want("p2")) results.push(...(await benchAddLatency()));
+if (want("p3")) results.push(...(await benchFitIsolation()));
+if (want("rows")) {
+  const r = await benchRowsPage();
+  results.push({ name: "Console rows.list page, first of 1M rows", value: r.first, unit: "ms", baseline: r.first, ratio: 1, note: "50 rows, server time through the API caller" });
+  results.push({ name: "Console rows.list page, last of 1M rows", value: r.last, unit: "ms", baseline: r.first, ratio: r.last / r.first, goal: "ratio near 1 (keyset, never OFFSET)", note: "baseline: the first page" });
+}
+
+const fmt = (n: number) => (Math.abs(n) >= 100 ? n.toFixed(0) : n.toFixed(3));
+const table = results.map((r) => ({ name: r.name, value: `${fmt(r.value)} ${r.unit}`, baseline: `${fmt(r.baseline)} ${r.unit}`, ratio: r.ratio.toFixed(3), goal: r.goal ?? "" }));
+console.table(table);
+const out = path.join(process.env.INIT_CWD ?? process.cwd(), "bench-results.json");
+fs.writeFileSync(out, JSON.stringify(results, null, 2) + "\n");
+console.log(`wrote ${out}`);
+process.exit(0);

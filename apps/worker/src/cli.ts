@@ -1,0 +1,119 @@
+// motion migrate | worker | seed | users create | bench — see `motion help`.
+import { parseArgs } from "node:util";
+import { migrate, openDatabase, redactUrl, resolveDatabaseUrl } from "@motion/db";
+import { importApp, Motion, createLogger } from "@motion/engine";
+
+const HELP = `motion <command> [options]
+
+  migrate                      apply pending migrations to the database
+  worker [--app <module>]      run fits for an app (no HTTP); stops on SIGINT/SIGTERM
+  seed                         ingest the example chatbot's docs and ask a few questions
+  users create --email <e> --password <p> [--role viewer|labeler|admin] [--name <n>]
+  bench [p1 p1pg p2 p3 rows]   run the benchmarks (writes bench-results.json)
+
+  --database-url <url>         file:<path> or postgresql://… (default: MOTION_DATABASE_URL,
+                               else .motion/motion.db where you run the command)
+  --app <module>               module exporting a Motion app (default: MOTION_APP, else the
+                               example chatbot)
+`;
+
+const { positionals, values } = parseArgs({
+  allowPositionals: true,
+  options: {
+    "database-url": { type: "string" },
+    app: { type: "string" },
+    email: { type: "string" },
+    password: { type: "string" },
+    role: { type: "string" },
+    name: { type: "string" },
+    help: { type: "boolean", short: "h" },
+  },
+});
+
+const [command, ...rest] = positionals;
+const databaseUrl = resolveDatabaseUrl(values["database-url"]);
+const cwd = process.env.INIT_CWD ?? process.cwd();
+
+async function loadApp() {
+  const spec = values.app ?? process.env.MOTION_APP;
+  if (spec) return importApp(spec, cwd);
+  return (await import("@motion/example-chatbot/app")).chatbotApp;
+}
+
+async function main(): Promise<number> {
+  switch (values.help ? "help" : command) {
+    case "migrate": {
+      const { applied } = await migrate(databaseUrl);
+      console.log(applied.length ? `applied ${applied.join(", ")} to ${redactUrl(databaseUrl)}` : `${redactUrl(databaseUrl)} is up to date`);
+      return 0;
+    }
+    case "worker": {
+      const app = await loadApp();
+      const log = createLogger("motion-worker");
+      const motion = await Motion.open({ app, databaseUrl, log });
+      log.info({ app: app.name, database: redactUrl(databaseUrl) }, "worker running fits");
+      await new Promise<void>((resolve) => {
+        process.once("SIGINT", resolve);
+        process.once("SIGTERM", resolve);
+      });
+      log.info("draining");
+      await motion.close();
+      return 0;
+    }
+    case "seed": {
+      const { chatbotApp } = await import("@motion/example-chatbot/app");
+      const { seedExample } = await import("@motion/example-chatbot");
+      const motion = await Motion.open({ app: chatbotApp, databaseUrl });
+      try {
+        const result = await seedExample(motion);
+        console.log(result.seeded ? `seeded ${result.documents} documents, ${result.questions} questions (state v${result.version})` : "already seeded");
+      } finally {
+        await motion.close();
+      }
+      return 0;
+    }
+    case "users": {
+      if (rest[0] !== "create" || !values.email || !values.password) {
+        console.error("usage: motion users create --email <email> --password <password> [--role viewer|labeler|admin] [--name <name>]");
+        return 2;
+      }
+      const { createAuth, createUser, ensureAdmin } = await import("@motion/api");
+      const db = await openDatabase({ url: databaseUrl });
+      try {
+        // The secret only signs cookies, which this command never issues.
+        const auth = createAuth({ db, baseURL: "http://localhost", secret: "cli-does-not-sign-cookies-000000000000" });
+        const role = values.role ?? "viewer";
+        if (role === "admin") {
+          const r = await ensureAdmin(auth, db, { email: values.email, password: values.password, name: values.name });
+          console.log(`${r.user.email}: ${r.created ? "created as admin" : r.promoted ? "promoted to admin" : "already an admin"}`);
+        } else {
+          const user = await createUser(auth, { email: values.email, password: values.password, name: values.name, role: role as "viewer" | "labeler" });
+          console.log(`${user.email}: created as ${user.role}`);
+        }
+      } finally {
+        await db.close();
+      }
+      return 0;
+    }
+    case "bench": {
+      process.argv = [process.argv[0]!, process.argv[1]!, ...rest];
+      await import("./bench/run.ts");
+      return 0;
+    }
+    case "help":
+    case undefined:
+      console.log(HELP);
+      return 0;
+    default:
+      console.error(`unknown command ${command}\n\n${HELP}`);
+      return 2;
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error((error as Error)?.message ?? error);
+    process.exit(1);
+  },
+);
