@@ -2,7 +2,8 @@
 // driver adapter: the equivalent of `prisma migrate deploy`, which cannot run here (it needs a
 // native engine download). Prisma's `_prisma_migrations` table is kept, so both stay
 // interchangeable. Already-applied migrations are skipped; a second call applies nothing.
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
+import Database from "better-sqlite3";
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -55,10 +56,16 @@ export async function migrate(url: string, options: MigrateOptions = {}): Promis
   const provider = providerFromUrl(url);
   const dir = options.migrationsDir ?? defaultMigrationsDir(provider);
   if (!existsSync(dir)) throw new Error(`migrations folder not found: ${dir}`);
-  const migrationsList = await readMigrationList(dir);
+  const wanted = readdirSync(dir, { withFileTypes: true })
+    .filter((e) => e.isDirectory() && existsSync(path.join(dir, e.name, "migration.sql")))
+    .map((e) => e.name);
 
   if (provider === "sqlite") {
     const file = sqlitePathFromUrl(url);
+    // Every open checks first, cheaply, without the schema engine (which would contend for
+    // the file's lock with processes already running on it).
+    if (existsSync(file) && sqliteHasAll(file, wanted)) return { applied: [] };
+    const migrationsList = await readMigrationList(dir);
     await mkdir(path.dirname(file), { recursive: true });
     // `timeout` is better-sqlite3's busy timeout: a second process waits instead of failing.
     const factory = new PrismaBetterSqlite3({ url: `file:${file}`, timeout: 15_000 }, { timestampFormat: "unixepoch-ms" });
@@ -70,6 +77,11 @@ export async function migrate(url: string, options: MigrateOptions = {}): Promis
   // its own pool. Lock waiters block until the holder finishes, then find nothing to apply.
   const lockClient = new pg.Client({ connectionString: url });
   await lockClient.connect();
+  if (await postgresHasAll(lockClient, wanted, schema)) {
+    await lockClient.end();
+    return { applied: [] };
+  }
+  const migrationsList = await readMigrationList(dir);
   const pool = new pg.Pool({ connectionString: url, max: 2 });
   try {
     await lockClient.query("SELECT pg_advisory_lock($1)", [MIGRATE_LOCK_KEY]);
@@ -93,6 +105,29 @@ async function apply(
     options.log ? { log: options.log } : {},
   );
   return { applied: output.appliedMigrationNames };
+}
+
+const APPLIED = `SELECT "migration_name" FROM "_prisma_migrations" WHERE "finished_at" IS NOT NULL AND "rolled_back_at" IS NULL`;
+
+function sqliteHasAll(file: string, wanted: string[]): boolean {
+  const db = new Database(file, { readonly: true, fileMustExist: true, timeout: 15_000 });
+  try {
+    const table = db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name = '_prisma_migrations'`).get();
+    if (!table) return false;
+    const applied = new Set((db.prepare(APPLIED).all() as { migration_name: string }[]).map((r) => r.migration_name));
+    return wanted.every((name) => applied.has(name));
+  } finally {
+    db.close();
+  }
+}
+
+async function postgresHasAll(client: pg.Client, wanted: string[], schema: string | undefined): Promise<boolean> {
+  const table = schema ? `"${schema.replace(/"/g, "")}"."_prisma_migrations"` : `"_prisma_migrations"`;
+  const exists = await client.query(`SELECT to_regclass($1) AS t`, [schema ? `${schema}._prisma_migrations` : "_prisma_migrations"]);
+  if (!exists.rows[0]?.t) return false;
+  const result = await client.query(APPLIED.replace(`"_prisma_migrations"`, table));
+  const applied = new Set(result.rows.map((r: { migration_name: string }) => r.migration_name));
+  return wanted.every((name) => applied.has(name));
 }
 
 function redact(url: string): string {

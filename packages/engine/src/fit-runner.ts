@@ -129,7 +129,7 @@ export class FitRunner {
       }),
     );
     if (!claim) return { kind: "none" };
-    return this.execute(trigger, route, claim, aliases.active, params);
+    return this.execute(trigger, route, claim, claim.baseVersion, params);
   }
 
   private async execute(trigger: Trigger, route: ResolvedRoute, claim: Claim, baseVersion: number, params: unknown): Promise<FitResult> {

@@ -26,13 +26,20 @@ export class EmbeddedFitScheduler implements FitScheduler {
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private draining = 0;
   private closed = false;
+  private readonly poller: NodeJS.Timeout | null;
 
   constructor(
     private readonly db: Database,
     private readonly app: App,
     private readonly runner: FitRunner,
     private readonly log: Logger,
-  ) {}
+    /** Look for work every pollMs even without local adds (rows added by other processes). */
+    pollMs = 1000,
+  ) {
+    const fitting = app.triggers.filter((t) => t.routes.some((r) => r.fit)).map((t) => t.name);
+    this.poller = pollMs > 0 && fitting.length ? setInterval(() => this.notify(fitting), pollMs) : null;
+    this.poller?.unref();
+  }
 
   notify(triggers: Iterable<string>): void {
     for (const t of triggers) this.kick(t);
@@ -132,6 +139,7 @@ export class EmbeddedFitScheduler implements FitScheduler {
 
   async close(): Promise<void> {
     this.closed = true;
+    if (this.poller) clearInterval(this.poller);
     for (const timer of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
     await Promise.all(this.loops.values());

@@ -71,6 +71,8 @@ export interface Claim {
   runId: string;
   rowIds: string[];
   attempts: number;
+  /** The active version when the batch was claimed: the fit's base. */
+  baseVersion: number;
 }
 
 function skipLocked(provider: Provider): string {
@@ -84,6 +86,19 @@ function skipLocked(provider: Provider): string {
  */
 export function* claimBatch(provider: Provider, req: ClaimRequest): Query<Claim | null> {
   const leaseUntil = new Date(req.now.getTime() + req.leaseMs);
+  // One fit per trigger at a time, across processes: claims of a trigger serialise on its
+  // `active` alias row (SQLite: the write transaction itself), and a live lease means busy.
+  const active = yield* get<{ version: number; pinned: unknown }>(
+    `SELECT "version", "pinned" FROM "StateAlias" WHERE "trigger" = ? AND "name" = 'active'${provider === "postgresql" ? " FOR UPDATE" : ""}`,
+    [req.trigger],
+  );
+  if (!active || active.pinned === true || active.pinned === 1) return null;
+  const baseVersion = Number(active.version);
+  const busy = yield* get(
+    `SELECT "id" FROM "FitRun" WHERE "trigger" = ? AND "status" = 'running' AND "leaseUntil" > ? LIMIT 1`,
+    [req.trigger, req.now],
+  );
+  if (busy) return null;
   const retry = yield* get<{ id: string; rowIds: unknown; attempts: number }>(
     `SELECT "id", "rowIds", "attempts" FROM "FitRun" WHERE "trigger" = ? AND "route" = ? AND "status" = 'queued' AND ("runAfter" IS NULL OR "runAfter" <= ?) ORDER BY "queuedAt" LIMIT 1${skipLocked(provider)}`,
     [req.trigger, req.route, req.now],
@@ -94,7 +109,7 @@ export function* claimBatch(provider: Provider, req: ClaimRequest): Query<Claim 
       [JSON.stringify(req.params), req.paramsHash, req.owner, leaseUntil, req.now, retry.id],
     );
     if (changed === 0) return null;
-    return { runId: retry.id, rowIds: toJson<string[]>(retry.rowIds), attempts: Number(retry.attempts) + 1 };
+    return { runId: retry.id, rowIds: toJson<string[]>(retry.rowIds), attempts: Number(retry.attempts) + 1, baseVersion };
   }
   const candidates = yield* all<{ rowId: string }>(
     `SELECT "rowId" FROM "PendingRow" WHERE "trigger" = ? AND "route" = ? AND "fitRunId" IS NULL ORDER BY "rowId" LIMIT ?${skipLocked(provider)}`,
@@ -113,7 +128,7 @@ export function* claimBatch(provider: Provider, req: ClaimRequest): Query<Claim 
     `INSERT INTO "FitRun" ("id", "trigger", "route", "relation", "status", "rowIds", "rowCount", "params", "paramsHash", "attempts", "maxAttempts", "deadLettered", "leaseOwner", "leaseUntil", "queuedAt", "startedAt") VALUES (?, ?, ?, ?, 'running', ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?)`,
     [runId, req.trigger, req.route, req.relation, JSON.stringify(rowIds), rowIds.length, JSON.stringify(req.params), req.paramsHash, req.maxAttempts, false, req.owner, leaseUntil, req.now, req.now],
   );
-  return { runId, rowIds, attempts: 1 };
+  return { runId, rowIds, attempts: 1, baseVersion };
 }
 
 export function* readFitRun(id: string): Query<FitRunRecord | undefined> {

@@ -221,6 +221,26 @@ describe.each(factories)("engine on %s", (_name, makeDatabase) => {
     await motion.flush();
   });
 
+  it("two processes on one database: fits stay serialized and infer follows the other's commits", async () => {
+    const { motion: a, db } = await open(counterApp);
+    const { motion: b } = await open(counterApp, db);
+    const values = Array.from({ length: 60 }, (_, i) => i + 1);
+    await Promise.all(values.map((value, i) => (i % 2 ? a : b).add("events", { value })));
+    await Promise.all([a.flush(), b.flush()]);
+    const versions = await a.db.read(() => all<{ version: number; parent: number | null }>(`SELECT "version", "parent" FROM "StateVersion" WHERE "trigger" = 'counter' ORDER BY "version"`));
+    versions.forEach((v, i) => expect([v.version, v.parent]).toEqual([i, i === 0 ? null : i - 1]));
+    const superseded = await a.db.read(() => all(`SELECT "id" FROM "FitRun" WHERE "status" = 'superseded'`));
+    expect(superseded).toHaveLength(0);
+    const latest = versions.at(-1)!.version;
+    // Each process serves infer from the latest version, whoever committed it. PostgreSQL
+    // broadcasts commits (LISTEN/NOTIFY); SQLite is one process per file, so refresh by hand.
+    for (const m of [a, b]) {
+      if (_name === "sqlite") await m.refresh("counter");
+      for (let i = 0; i < 200 && m.activeVersion("counter") !== latest; i++) await new Promise((r) => setTimeout(r, 10));
+      expect((await m.add("events", { value: 0 })).inferences[0]!.output).toMatchObject({ sum: 1830, count: 60, version: latest });
+    }
+  });
+
   it("survives a restart: state, versions and pending rows persist", async () => {
     const slow = { ...counterApp, triggers: counterApp.triggers };
     const { motion, db } = await open(slow);
