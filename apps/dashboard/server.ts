@@ -5,6 +5,7 @@
  *
  *   MOTION_APP             module exporting an app (default: the example chatbot)
  *   MOTION_DATABASE_URL    file:<path> or postgresql://… (default: SQLite .motion/motion.db)
+ *   MOTION_REDIS_URL       scale-out: fits run in `motion worker` processes via BullMQ
  *   MOTION_ADMIN_EMAIL / MOTION_ADMIN_PASSWORD   first admin (generated on the embedded default)
  *   MOTION_SECRET          session signing secret (generated and kept in .motion/secret)
  *   MOTION_SEED            "0" to skip seeding the example app
@@ -17,7 +18,7 @@ import http from "node:http";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import next from "next";
-import { importApp, isApp, Motion, type App } from "@motion/engine";
+import { bullmqScheduler, importApp, isApp, Motion, type App } from "@motion/engine";
 import { createMotionApi } from "@motion/api";
 
 process.env.NEXT_TELEMETRY_DISABLED = "1";
@@ -59,7 +60,14 @@ async function main(): Promise<void> {
   const started = performance.now();
   const { app, isExample } = await loadApp();
   const databaseUrl = process.env.MOTION_DATABASE_URL || undefined;
-  const motion = await Motion.open({ app, databaseUrl });
+  // Scale-out: with MOTION_REDIS_URL this process only announces new rows; `motion worker`
+  // processes run the fits. Without it, fits run here in worker threads.
+  const redisUrl = process.env.MOTION_REDIS_URL;
+  const motion = await Motion.open({
+    app,
+    databaseUrl,
+    ...(redisUrl ? { runFits: false, scheduler: bullmqScheduler({ redisUrl, consume: false }) } : {}),
+  });
 
   if (isExample && process.env.MOTION_SEED !== "0" && (await isEmpty(motion))) {
     console.log("Seeding the example app (ingesting the project docs, asking questions)…");

@@ -1,7 +1,7 @@
 // motion migrate | worker | seed | users create | bench — see `motion help`.
 import { parseArgs } from "node:util";
 import { migrate, openDatabase, redactUrl, resolveDatabaseUrl } from "@motion/db";
-import { importApp, Motion, createLogger } from "@motion/engine";
+import { bullmqScheduler, createLogger, importApp, Motion } from "@motion/engine";
 
 const HELP = `motion <command> [options]
 
@@ -50,8 +50,10 @@ async function main(): Promise<number> {
     case "worker": {
       const app = await loadApp();
       const log = createLogger("motion-worker");
-      const motion = await Motion.open({ app, databaseUrl, log });
-      log.info({ app: app.name, database: redactUrl(databaseUrl) }, "worker running fits");
+      const redisUrl = process.env.MOTION_REDIS_URL;
+      // With Redis, fits come as BullMQ jobs from any process; without, this process polls.
+      const motion = await Motion.open({ app, databaseUrl, log, ...(redisUrl ? { scheduler: bullmqScheduler({ redisUrl }) } : {}) });
+      log.info({ app: app.name, database: redactUrl(databaseUrl), queue: redisUrl ? "bullmq" : "database polling" }, "worker running fits");
       await new Promise<void>((resolve) => {
         process.once("SIGINT", resolve);
         process.once("SIGTERM", resolve);

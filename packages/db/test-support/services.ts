@@ -74,3 +74,31 @@ async function withAdmin<T>(adminUrl: string, fn: (client: pg.Client) => Promise
     await client.end().catch(() => {});
   }
 }
+
+export const DEFAULT_REDIS_URL = "redis://127.0.0.1:6379";
+
+/**
+ * Returns the local Redis URL (env MOTION_REDIS_URL, default 127.0.0.1:6379) if it answers
+ * PING, otherwise `null` after a loud warning — or throws when services are required.
+ */
+export async function requireRedis(): Promise<string | null> {
+  const url = process.env.MOTION_REDIS_URL || DEFAULT_REDIS_URL;
+  const { hostname, port } = new URL(url);
+  const net = await import("node:net");
+  const answer = await new Promise<string>((resolve) => {
+    const socket = net.connect({ host: hostname, port: Number(port || 6379) });
+    const done = (value: string) => {
+      socket.destroy();
+      resolve(value);
+    };
+    socket.setTimeout(3_000, () => done("timeout"));
+    socket.on("error", (error) => done(error.message));
+    socket.on("connect", () => socket.write("PING\r\n"));
+    socket.on("data", (data) => done(data.toString().trim()));
+  });
+  if (answer === "+PONG") return url;
+  const message = `Redis is not reachable at ${url} (${answer}). Start it with: redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no`;
+  if (servicesRequired()) throw new Error(`${message} [required: MOTION_REQUIRE_SERVICES=1 or CI=true]`);
+  console.warn(`\n${"!".repeat(78)}\n!! SKIPPING Redis tests: ${message}\n${"!".repeat(78)}\n`);
+  return null;
+}

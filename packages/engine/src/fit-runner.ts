@@ -8,7 +8,7 @@ import {
   claimBatch, failRun, readFitRun, renewLease, supersede, type Claim,
 } from "./fit-store.ts";
 import {
-  insertBlobs, insertVersion, lockSuffix, moveAlias, nextManifest, readAliases, readVersion,
+  insertBlobs, insertVersion, moveAlias, nextManifest, readAliases, readVersion,
   type EncodedPatch, type StateStore, type VersionInfo,
 } from "./state-store.ts";
 import type { Logger } from "./logger.ts";
@@ -116,7 +116,7 @@ export class FitRunner {
   }
 
   async runNext(trigger: Trigger, route: ResolvedRoute): Promise<FitResult> {
-    const { db, store, log } = this.deps;
+    const { db } = this.deps;
     const aliases = await db.read(() => readAliases(trigger.name));
     if (!aliases) return { kind: "none" };
     if (aliases.pinned) return { kind: "held" };

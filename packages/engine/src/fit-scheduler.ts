@@ -1,8 +1,7 @@
 import { type Database } from "@motion/db";
 import type { App } from "./app.ts";
 import type { FitRunner } from "./fit-runner.ts";
-import { pendingSummary, queuedRuns, runningCount } from "./fit-store.ts";
-import { readAliases } from "./state-store.ts";
+import { drainTrigger, fittingTriggers, fitWork } from "./fit-drain.ts";
 import type { Logger } from "./logger.ts";
 
 /**
@@ -36,7 +35,7 @@ export class EmbeddedFitScheduler implements FitScheduler {
     /** Look for work every pollMs even without local adds (rows added by other processes). */
     pollMs = 1000,
   ) {
-    const fitting = app.triggers.filter((t) => t.routes.some((r) => r.fit)).map((t) => t.name);
+    const fitting = fittingTriggers(app);
     this.poller = pollMs > 0 && fitting.length ? setInterval(() => this.notify(fitting), pollMs) : null;
     this.poller?.unref();
   }
@@ -67,40 +66,12 @@ export class EmbeddedFitScheduler implements FitScheduler {
 
   /** Runs every ready batch of the trigger, then sleeps until the next one can be ready. */
   private async loop(name: string): Promise<void> {
-    const trigger = this.app.trigger(name);
-    if (!trigger) return;
-    const fitRoutes = trigger.routes.filter((r) => r.fit);
-    let wakeAt = Infinity;
-    for (;;) {
+    let wakeAt: number | null = null;
+    do {
       this.again.delete(name);
-      wakeAt = Infinity;
-      let ran = false;
-      const now = Date.now();
-      const [pending, queued, aliases] = await Promise.all([
-        this.db.read(() => pendingSummary()),
-        this.db.read(() => queuedRuns()),
-        this.db.read(() => readAliases(name)),
-      ]);
-      if (!aliases || aliases.pinned || this.closed) return;
-      for (const route of fitRoutes) {
-        const p = pending.find((x) => x.trigger === name && x.route === route.name);
-        const retries = queued.filter((q) => q.trigger === name && q.route === route.name);
-        const retryDue = retries.some((q) => !q.runAfter || q.runAfter.getTime() <= now);
-        for (const q of retries) if (q.runAfter) wakeAt = Math.min(wakeAt, q.runAfter.getTime());
-        let ready = retryDue;
-        if (p && p.unclaimed > 0) {
-          const dueAt = (p.oldest?.getTime() ?? now) + route.maxWaitMs;
-          if (p.unclaimed >= route.batchSize || dueAt <= now || this.draining > 0) ready = true;
-          else wakeAt = Math.min(wakeAt, dueAt);
-        }
-        if (!ready) continue;
-        const result = await this.runner.runNext(trigger, route);
-        if (result.kind !== "none" && result.kind !== "held") ran = true;
-        if (this.closed) return;
-      }
-      if (!ran && !this.again.has(name)) break;
-    }
-    if (wakeAt !== Infinity && !this.closed) {
+      ({ wakeAt } = await drainTrigger(this.db, this.app, this.runner, name, { force: this.draining > 0, stopped: () => this.closed }));
+    } while (this.again.has(name) && !this.closed);
+    if (wakeAt !== null && !this.closed) {
       const timer = setTimeout(() => {
         this.timers.delete(name);
         this.kick(name);
@@ -114,23 +85,11 @@ export class EmbeddedFitScheduler implements FitScheduler {
     this.draining++;
     try {
       for (;;) {
-        for (const t of this.app.triggers) if (t.routes.some((r) => r.fit)) this.kick(t.name);
+        this.notify(fittingTriggers(this.app));
         await Promise.all(this.loops.values());
-        const [pending, queued, running] = await Promise.all([
-          this.db.read(() => pendingSummary()),
-          this.db.read(() => queuedRuns()),
-          this.db.read(() => runningCount()),
-        ]);
-        const held = new Set<string>();
-        for (const t of this.app.triggers) {
-          const aliases = await this.db.read(() => readAliases(t.name));
-          if (aliases?.pinned) held.add(t.name);
-        }
-        const known = (trigger: string) => !held.has(trigger) && this.app.trigger(trigger) !== undefined;
-        const waiting = pending.filter((p) => known(p.trigger) && p.unclaimed > 0).length + queued.filter((q) => known(q.trigger)).length;
-        if (waiting === 0 && running === 0 && this.loops.size === 0) return;
-        const nextRetry = Math.min(...queued.map((q) => q.runAfter?.getTime() ?? Date.now()));
-        await new Promise((resolve) => setTimeout(resolve, Math.min(250, Math.max(5, nextRetry - Date.now()))));
+        const work = await fitWork(this.db, this.app);
+        if (!work.busy && this.loops.size === 0) return;
+        await new Promise((resolve) => setTimeout(resolve, Math.min(250, Math.max(5, (work.nextRetryAt ?? Date.now()) - Date.now()))));
       }
     } finally {
       this.draining--;

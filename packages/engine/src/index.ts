@@ -11,3 +11,5 @@ export { type FitRunRecord, type FitStatus, toFitRun } from "./fit-store.ts";
 export { type VersionInfo, type Aliases } from "./state-store.ts";
 export { contentHash, stableStringify } from "./hash.ts";
 export { createLogger, type Logger } from "./logger.ts";
+export { BullMQFitScheduler, bullmqScheduler, type BullMQSchedulerOptions } from "./bullmq-fit-scheduler.ts";
+export { drainTrigger, fitWork } from "./fit-drain.ts";

@@ -5,7 +5,7 @@ import {
   type Database, type InferenceInsert, type PendingInsert, type RowInsert,
 } from "@motion/db";
 import { defineApp, isApp, type App, type AppDefinition } from "./app.ts";
-import { feedback as feedbackRelation, type FeedbackRow, type Relation, type StoredRow } from "./relation.ts";
+import { feedback as feedbackRelation, type FeedbackRow, type Relation } from "./relation.ts";
 import type { Trigger } from "./trigger.ts";
 import { ConflictError, NotFoundError, ValidationError, type RowIssue } from "./errors.ts";
 import { contentHash } from "./hash.ts";
@@ -28,7 +28,7 @@ export interface MotionOptions {
   params?: Record<string, Record<string, unknown>>;
   /** Where fits run: worker threads (default when the app has a module URL) or inline. */
   fitIn?: "threads" | "inline";
-  /** Replace the embedded scheduler (e.g. the BullMQ one); gets the runner to execute fits. */
+  /** Replace the embedded scheduler (e.g. `bullmqScheduler(...)`); gets the runner to execute fits. */
   scheduler?: (ctx: SchedulerContext) => FitScheduler;
   /** Don't run fits in this process at all (API-only processes in scale-out). */
   runFits?: boolean;
@@ -131,7 +131,9 @@ export class Motion {
       onCommitted: (t, version, patch) => this.adopt(t, version, patch),
     });
     const ctx = { db, app, runner: this.runner, log: this.log };
-    this.scheduler = runFits ? (options.scheduler ? options.scheduler(ctx) : new EmbeddedFitScheduler(db, app, this.runner, this.log)) : null;
+    // A custom scheduler (BullMQ) is created even when this process runs no fits itself:
+    // API-only processes still have to announce new rows to the workers.
+    this.scheduler = options.scheduler ? options.scheduler(ctx) : runFits ? new EmbeddedFitScheduler(db, app, this.runner, this.log) : null;
   }
 
   static async open(options: MotionOptions): Promise<Motion> {

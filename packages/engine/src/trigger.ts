@@ -87,7 +87,7 @@ export function route<R extends Relation, P = any>(r: Route<R, P>): Route<R, P> 
   return r;
 }
 
-export function trigger<PS extends z.ZodType = z.ZodObject<{}>>(name: string, options: TriggerOptions<PS>): Trigger<PS> {
+export function trigger<PS extends z.ZodType = z.ZodObject<Record<string, never>>>(name: string, options: TriggerOptions<PS>): Trigger<PS> {
   assertName("trigger", name);
   if (!options.routes?.length) throw new TypeError(`trigger ${name} needs at least one route`);
   const seen = new Set<string>();

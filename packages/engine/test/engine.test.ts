@@ -1,5 +1,5 @@
 import fs from "node:fs";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { all, get } from "@motion/db";
 import { Motion, NotFoundError, ValidationError, type MotionOptions } from "../src/index.ts";
 import { counterApp, flakyApp, heavyApp, learnerApp, vectorApp } from "./fixtures/apps.ts";
