@@ -2,7 +2,7 @@
 import * as React from "react";
 import Link from "next/link";
 import { usePathname, useRouter } from "next/navigation";
-import { Activity, Database, GitBranch, Hammer, LogOut, Moon, Sun, Tags } from "lucide-react";
+import { Activity, Database, GitBranch, Hammer, LogOut, Moon, ShieldCheck, Sun, Tags } from "lucide-react";
 import { cn } from "@/lib/utils";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
@@ -16,6 +16,9 @@ const NAV = [
   { href: "/state", label: "State", icon: GitBranch },
   { href: "/fits", label: "Fits", icon: Hammer },
 ] as const;
+
+/** Only admins see it (the server refuses the admin procedures to everyone else anyway). */
+const ADMIN_NAV = { href: "/admin", label: "Admin", icon: ShieldCheck } as const;
 
 function ThemeToggle() {
   const toggle = () => {
@@ -58,7 +61,7 @@ export function AppShell({ appName, children }: { appName: string; children: Rea
           </div>
         </div>
         <nav aria-label="Main" className="flex flex-1 flex-col gap-0.5 p-2">
-          {NAV.map(({ href, label, icon: Icon }) => {
+          {[...NAV, ...(me.role === "admin" ? [ADMIN_NAV] : [])].map(({ href, label, icon: Icon }) => {
             const active = href === "/" ? pathname === "/" : pathname.startsWith(href);
             return (
               <Link

@@ -1,13 +1,13 @@
 import { redirect } from "next/navigation";
 import { AppShell } from "@/components/app-shell";
-import { MeProvider, type Me } from "@/features/auth/role";
-import { serverCaller } from "@/lib/trpc/server";
+import { MeProvider } from "@/features/auth/role";
+import { getMe } from "@/features/auth/server";
 import { runtime } from "@/lib/runtime";
 
 export const dynamic = "force-dynamic";
 
 export default async function ConsoleLayout({ children }: { children: React.ReactNode }) {
-  const me = (await (await serverCaller()).auth.me.query().catch(() => null)) as Me | null;
+  const me = await getMe();
   if (!me) redirect("/sign-in");
   return (
     <MeProvider me={me}>

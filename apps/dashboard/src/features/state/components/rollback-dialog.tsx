@@ -16,10 +16,11 @@ export function RollbackDialog({ trigger, from, to, onClose }: { trigger: string
   const toast = useToast();
   const invalidate = useInvalidateTrigger(trigger);
   const [reason, setReason] = React.useState("");
+  const [pin, setPin] = React.useState(false);
   const rollback = useMutation(
     trpc.state.rollback.mutationOptions({
       onSuccess: async () => {
-        toast({ title: `Active is now v${to}`, description: `${trigger}: new inferences use v${to}.`, variant: "success" });
+        toast({ title: `Active is now v${to}${pin ? " (pinned)" : ""}`, description: `${trigger}: new inferences use v${to}.`, variant: "success" });
         await invalidate();
         onClose();
       },
@@ -28,7 +29,7 @@ export function RollbackDialog({ trigger, from, to, onClose }: { trigger: string
   const submit = (e: React.FormEvent) => {
     e.preventDefault();
     if (!reason.trim()) return;
-    rollback.mutate({ trigger, version: to, reason: reason.trim() });
+    rollback.mutate({ trigger, version: to, reason: reason.trim(), ...(pin ? { pin: true } : {}) });
   };
   return (
     <Dialog open onOpenChange={(open) => !open && onClose()}>
@@ -44,13 +45,20 @@ export function RollbackDialog({ trigger, from, to, onClose }: { trigger: string
             </div>
             <ul className="mt-2 list-disc space-y-0.5 pl-5 text-muted-foreground">
               <li>new inferences will use v{to}</li>
-              <li>fits continue from v{to}</li>
+              <li>{pin ? <>fits are held until unpinned; infer stays on v{to}</> : <>fits continue from v{to}</>}</li>
             </ul>
           </div>
           <div className="grid gap-1.5">
             <Label htmlFor="rollback-reason">Reason (required, recorded in the alias history)</Label>
             <Textarea id="rollback-reason" autoFocus value={reason} onChange={(e) => setReason(e.target.value)} placeholder="e.g. v7 answers regressed after the docs re-scrape" />
           </div>
+          <label className="flex items-start gap-2 text-sm">
+            <input type="checkbox" checked={pin} onChange={(e) => setPin(e.target.checked)} className="mt-0.5 size-4 accent-[var(--primary)]" data-testid="rollback-pin" />
+            <span>
+              Pin v{to}
+              <span className="block text-xs text-muted-foreground">Hold fits so active stays here until someone unpins it.</span>
+            </span>
+          </label>
           {rollback.isError && <p role="alert" className="text-sm text-destructive">{errorMessage(rollback.error)}</p>}
           <DialogFooter>
             <Button type="button" variant="ghost" onClick={onClose}>Cancel</Button>

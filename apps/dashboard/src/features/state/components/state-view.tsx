@@ -2,7 +2,7 @@
 import * as React from "react";
 import Link from "next/link";
 import { useInfiniteQuery, useQuery, useQueryClient } from "@tanstack/react-query";
-import { GitCommitVertical, History, Loader2, Pin, RotateCcw } from "lucide-react";
+import { GitCommitVertical, History, Loader2, Pin, PinOff, RotateCcw } from "lucide-react";
 import { useTRPC } from "@/lib/trpc/client";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
@@ -14,7 +14,9 @@ import { RelativeTime } from "@/components/relative-time";
 import { LiveIndicator } from "@/components/live-indicator";
 import { formatBytes, formatCount } from "@/lib/time";
 import { RequireRole } from "@/features/auth/role";
+import { ParamsCard } from "./params-card";
 import { RollbackDialog } from "./rollback-dialog";
+import { UnpinDialog } from "./unpin-dialog";
 import { VersionDetail } from "./version-detail";
 
 export function StateView({ trigger }: { trigger: string }) {
@@ -27,12 +29,27 @@ export function StateView({ trigger }: { trigger: string }) {
   const items = React.useMemo(() => versions.data?.pages.flatMap((p) => p.items) ?? [], [versions.data]);
   const [selected, setSelected] = React.useState<number | null>(null);
   const [rollbackTo, setRollbackTo] = React.useState<number | null>(null);
+  const [unpinning, setUnpinning] = React.useState(false);
   const active = info.data?.activeVersion ?? undefined;
   const latest = info.data?.latestVersion ?? undefined;
   const shown = selected ?? active ?? null;
 
   return (
     <div className="space-y-5 p-6">
+      {info.data?.pinned && active !== undefined && (
+        <div role="status" data-testid="pinned-banner" className="flex flex-wrap items-center gap-3 rounded-lg border border-warning/40 bg-warning/10 px-4 py-2.5 text-sm">
+          <Pin className="size-4 shrink-0 text-[color-mix(in_oklch,var(--warning)_70%,var(--foreground))]" />
+          <p className="min-w-0 flex-1">
+            <span className="font-medium">Active is pinned to v{active}.</span>{" "}
+            <span className="text-muted-foreground">A rollback pinned it: fits are held and active does not follow latest until it is unpinned.</span>
+          </p>
+          <RequireRole role="admin">
+            <Button variant="outline" size="sm" onClick={() => setUnpinning(true)} data-testid="unpin">
+              <PinOff /> Unpin
+            </Button>
+          </RequireRole>
+        </div>
+      )}
       <div className="grid gap-3 sm:grid-cols-4">
         <Stat label="Active (infer reads)" testId="state-active">
           {active === undefined ? <Skeleton className="h-7 w-12" /> : <>v{active}{info.data?.pinned && <Badge variant="warning" className="ml-2 align-middle"><Pin /> pinned</Badge>}</>}
@@ -138,6 +155,8 @@ export function StateView({ trigger }: { trigger: string }) {
         </div>
       </div>
 
+      {info.data && <ParamsCard trigger={trigger} params={info.data.params} paramsHash={info.data.paramsHash} />}
+
       <Card>
         <CardHeader>
           <div>
@@ -180,6 +199,7 @@ export function StateView({ trigger }: { trigger: string }) {
       {rollbackTo !== null && active !== undefined && (
         <RollbackDialog trigger={trigger} from={active} to={rollbackTo} onClose={() => setRollbackTo(null)} />
       )}
+      {unpinning && active !== undefined && <UnpinDialog trigger={trigger} active={active} latest={latest} onClose={() => setUnpinning(false)} />}
     </div>
   );
 }
