@@ -292,9 +292,14 @@ export class Motion {
     const pending: PendingInsert[] = [];
     const fitTriggers = new Set<string>();
     for (const { trigger, route } of routes) {
+      // Rows this route takes: all, unless it filters (no array is built in the common case).
+      const selected = route.filter ? parsed.flatMap((data, i) => (route.filter!(data) ? [i] : [])) : null;
+      const count = selected ? selected.length : n;
+      const at = (k: number) => (selected ? selected[k]! : k);
+      if (count === 0) continue;
       if (route.fit) {
         fitTriggers.add(trigger.name);
-        for (let i = 0; i < n; i++) pending.push({ trigger: trigger.name, route: route.name, rowId: rowInserts[i]!.id, createdAt: now });
+        for (let k = 0; k < count; k++) pending.push({ trigger: trigger.name, route: route.name, rowId: rowInserts[at(k)]!.id, createdAt: now });
       }
       if (!route.infer) continue;
       const infer = route.infer;
@@ -355,10 +360,10 @@ export class Motion {
         done(out);
         return undefined;
       };
-      for (let i = 0; i < n; i++) {
-        const pendingInfer = start(i);
+      for (let k = 0; k < count; k++) {
+        const pendingInfer = start(at(k));
         if (!pendingInfer) continue;
-        const rest = Array.from({ length: n - i - 1 }, (_, k) => i + 1 + k);
+        const rest = Array.from({ length: count - k - 1 }, (_, j) => at(k + 1 + j));
         await Promise.all([pendingInfer, mapLimit(rest, Math.max(1, this.inferConcurrency - 1), async (j) => start(j))]);
         break;
       }

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { assertName, type Relation, type StoredRow } from "./relation.ts";
+import { assertName, feedback, type FeedbackRow, type Relation, type StoredRow } from "./relation.ts";
 import type { State, StatePatch } from "./state.ts";
 import type { Logger } from "./logger.ts";
 
@@ -40,6 +40,11 @@ export interface Route<R extends Relation = Relation, P = unknown> {
   relation: R;
   infer?: (ctx: InferContext<z.output<R["schema"]>, P>) => unknown;
   fit?: (ctx: FitContext<z.output<R["schema"]>, P>) => StatePatch | void | Promise<StatePatch | void>;
+  /**
+   * Only rows for which this returns true reach the route. Routes on the built-in `feedback`
+   * relation default to labels of this trigger's own inferences.
+   */
+  filter?: (row: z.output<R["schema"]>) => boolean;
   /** Rows per fit batch (default: the trigger's, else 1). */
   batchSize?: number;
   /** A partial batch is fitted after waiting this long (default: the trigger's, else 1000). */
@@ -66,6 +71,7 @@ export interface TriggerOptions<PS extends z.ZodType> {
 export interface ResolvedRoute {
   name: string;
   relation: Relation;
+  filter?: (row: any) => boolean;
   infer?: Route["infer"];
   fit?: Route["fit"];
   batchSize: number;
@@ -100,7 +106,8 @@ export function trigger<PS extends z.ZodType = z.ZodObject<Record<string, never>
     const batchSize = r.batchSize ?? options.batchSize ?? 1;
     const maxWaitMs = r.maxWaitMs ?? options.maxWaitMs ?? 1000;
     if (!Number.isInteger(batchSize) || batchSize < 1) throw new TypeError(`route ${name}/${routeName}: batchSize must be a positive integer`);
-    return { name: routeName, relation: r.relation, infer: r.infer as ResolvedRoute["infer"], fit: r.fit as ResolvedRoute["fit"], batchSize, maxWaitMs };
+    const filter = r.filter ?? (r.relation.name === feedback.name ? (row: FeedbackRow) => row.trigger === name : undefined);
+    return { name: routeName, relation: r.relation, filter, infer: r.infer as ResolvedRoute["infer"], fit: r.fit as ResolvedRoute["fit"], batchSize, maxWaitMs };
   });
   return {
     kind: "trigger",

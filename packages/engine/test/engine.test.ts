@@ -278,6 +278,19 @@ describe.each(factories)("engine on %s", (_name, makeDatabase) => {
     const state = (motion as unknown as { active: Map<string, { view: Record<string, unknown> }> }).active.get("learner")!.view;
     expect(state).toMatchObject({ good: 1, bad: 1, corrections: [{ input: { text: "what is motion?" }, output: "WHAT IS MOTION?", correction: { answer: "A framework" } }] });
     await expect(motion.feedback("missing", { label: "good", actor: "x" })).rejects.toBeInstanceOf(NotFoundError);
+    // Route filters: long-only infers only on long questions; labels on its inferences go
+    // to the feedback relation but not to learner's feedback route (another trigger's).
+    const short = await motion.add("questions", { text: "short one" });
+    expect(short.inferences.map((i) => i.trigger)).toEqual(["learner"]);
+    const long = await motion.add("questions", { text: "a much longer question than that" });
+    expect(long.inferences.map((i) => i.trigger).sort()).toEqual(["learner", "long-only"]);
+    const other = long.inferences.find((i) => i.trigger === "long-only")!;
+    await motion.feedback(other.id, { label: "bad", actor: "labeler@example.com" });
+    await motion.flush();
+    const after = (motion as unknown as { active: Map<string, { view: Record<string, unknown> }> }).active.get("learner")!.view;
+    expect(after).toMatchObject({ good: 1, bad: 1 });
+    const labelRows = await motion.db.read(() => all(`SELECT "id" FROM "Row" WHERE "relation" = 'feedback'`));
+    expect(labelRows).toHaveLength(3);
     await expect(motion.feedback(inferenceId, { label: "meh" as "good", actor: "x" })).rejects.toBeInstanceOf(ValidationError);
   });
 });
