@@ -1,45 +1,13 @@
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { TRPCError } from "@trpc/server";
-import { createThrowawayDatabase, requirePostgres } from "@motion/db/test-support";
+import { testDatabases, type TestDatabase, type TestDatabaseFactory as DatabaseFactory } from "@motion/db/test-support";
 import { Motion } from "@motion/engine";
 import { createMotionApi, type MotionApi } from "../src/index.ts";
 import { testApp } from "./fixtures/app.ts";
 
-export interface TestDatabase {
-  provider: "sqlite" | "postgresql";
-  url: string;
-  file?: string;
-  cleanup(): Promise<void>;
-}
-
-export type DatabaseFactory = () => Promise<TestDatabase>;
+export type { DatabaseFactory, TestDatabase };
 
 /** SQLite always; PostgreSQL when reachable (requirePostgres warns loudly locally, throws in CI). */
-export async function databaseFactories(): Promise<[string, DatabaseFactory][]> {
-  const factories: [string, DatabaseFactory][] = [
-    [
-      "sqlite",
-      async () => {
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "motion-api-"));
-        const file = path.join(dir, "motion.db");
-        return { provider: "sqlite", url: `file:${file}`, file, cleanup: async () => fs.rmSync(dir, { recursive: true, force: true }) };
-      },
-    ],
-  ];
-  const admin = await requirePostgres();
-  if (admin) {
-    factories.push([
-      "postgresql",
-      async () => {
-        const db = await createThrowawayDatabase(admin, "motion_api");
-        return { provider: "postgresql", url: db.url, cleanup: () => db.drop() };
-      },
-    ]);
-  }
-  return factories;
-}
+export const databaseFactories = () => testDatabases("motion_api");
 
 export const SECRET = "test-secret-test-secret-test-secret-0123456789";
 export const PASSWORD = "correct horse battery";

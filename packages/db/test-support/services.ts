@@ -102,3 +102,44 @@ export async function requireRedis(): Promise<string | null> {
   console.warn(`\n${"!".repeat(78)}\n!! SKIPPING Redis tests: ${message}\n${"!".repeat(78)}\n`);
   return null;
 }
+
+export interface TestDatabase {
+  provider: "sqlite" | "postgresql";
+  url: string;
+  /** The SQLite file, for tests that look at it directly. */
+  file?: string;
+  cleanup(): Promise<void>;
+}
+
+export type TestDatabaseFactory = () => Promise<TestDatabase>;
+
+/**
+ * Factories for the databases a suite runs against: a temp SQLite file always, and a
+ * throwaway PostgreSQL database when the server is reachable (required in CI).
+ */
+export async function testDatabases(prefix = "motion_test"): Promise<[name: string, make: TestDatabaseFactory][]> {
+  const { mkdtempSync, rmSync } = await import("node:fs");
+  const os = await import("node:os");
+  const path = await import("node:path");
+  const factories: [string, TestDatabaseFactory][] = [
+    [
+      "sqlite",
+      async () => {
+        const dir = mkdtempSync(path.join(os.tmpdir(), `${prefix}-`));
+        const file = path.join(dir, "motion.db");
+        return { provider: "sqlite", url: `file:${file}`, file, cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
+      },
+    ],
+  ];
+  const admin = await requirePostgres();
+  if (admin) {
+    factories.push([
+      "postgresql",
+      async () => {
+        const db = await createThrowawayDatabase(admin, prefix);
+        return { provider: "postgresql", url: db.url, cleanup: () => db.drop() };
+      },
+    ]);
+  }
+  return factories;
+}

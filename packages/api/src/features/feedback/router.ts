@@ -2,7 +2,7 @@ import { z } from "zod";
 import { all, run } from "@motion/db";
 import { cursorSchema, idSchema, limitSchema, nameSchema, page, readJson, requireTrigger, Where } from "../../lib/common.ts";
 import { labelerProcedure, router, viewerProcedure } from "../../trpc.ts";
-import { feedbackItem } from "../rows/router.ts";
+import { feedbackItem } from "../../lib/items.ts";
 import { toOpenAIJsonl, type LabeledExample } from "./export.ts";
 
 const MAX_EXPORT = 100_000;

@@ -1,26 +1,9 @@
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
-import { all, get, toBool, toDate, toNum, type Provider, type Query } from "@motion/db";
+import { all, get, type Provider, type Query } from "@motion/db";
 import { cursorSchema, idSchema, limitSchema, nameSchema, page, placeholders, readJson, requireRelation, requireTrigger, versionSchema, Where } from "../../lib/common.ts";
 import { router, viewerProcedure } from "../../trpc.ts";
-import { feedbackItem } from "../rows/router.ts";
-
-export function inferenceItem(i: Record<string, unknown>, provider: Provider) {
-  return {
-    id: i.id as string,
-    rowId: i.rowId as string,
-    relation: i.relation as string,
-    trigger: i.trigger as string,
-    route: i.route as string,
-    output: readJson(provider, i.output),
-    error: (i.error as string | null) ?? null,
-    stateVersion: toNum(i.stateVersion),
-    paramsHash: i.paramsHash as string,
-    cached: toBool(i.cached),
-    latencyMs: toNum(i.latencyMs),
-    createdAt: toDate(i.createdAt),
-  };
-}
+import { feedbackItem, inferenceItem } from "../../lib/items.ts";
 
 export type InferenceItem = ReturnType<typeof inferenceItem>;
 export type FeedbackItem = ReturnType<typeof feedbackItem>;

@@ -1,10 +1,11 @@
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
-import { all, get, toBool, toDate, toNum, type Provider } from "@motion/db";
+import { all, get, toDate } from "@motion/db";
 import type { AddResult } from "@motion/engine";
 import { rowValidationError } from "../../errors.ts";
 import { cursorSchema, idSchema, limitSchema, nameSchema, page, placeholders, readJson, requireRelation } from "../../lib/common.ts";
 import { labelerProcedure, router, viewerProcedure } from "../../trpc.ts";
+import { feedbackItem, inferenceItem } from "../../lib/items.ts";
 import { rowFilterSchema, rowWhere } from "./filter.ts";
 
 const rowQuery = {
@@ -91,16 +92,7 @@ export const rowsRouter = router({
       createdAt: toDate(row.createdAt),
       data: readJson(provider, row.data),
       inferences: inferences.map((i) => ({
-        id: i.id as string,
-        trigger: i.trigger as string,
-        route: i.route as string,
-        output: readJson(provider, i.output),
-        error: (i.error as string | null) ?? null,
-        stateVersion: toNum(i.stateVersion),
-        paramsHash: i.paramsHash as string,
-        cached: toBool(i.cached),
-        latencyMs: toNum(i.latencyMs),
-        createdAt: toDate(i.createdAt),
+        ...inferenceItem(i, provider),
         feedback: feedback.filter((f) => f.inferenceId === i.id).map((f) => feedbackItem(f, provider)),
       })),
     };
@@ -127,14 +119,3 @@ export const rowsRouter = router({
   }),
 });
 
-export function feedbackItem(f: Record<string, unknown>, provider: Provider) {
-  return {
-    id: f.id as string,
-    inferenceId: f.inferenceId as string,
-    label: f.label as "good" | "bad",
-    correction: readJson(provider, f.correction),
-    note: (f.note as string | null) ?? null,
-    actor: f.actor as string,
-    createdAt: toDate(f.createdAt),
-  };
-}
