@@ -44,4 +44,7 @@ export default tseslint.config(
   layer(["packages/engine/**"], ["@motion/api", "@motion/dashboard", "@motion/worker", "@motion/example-chatbot", "next", "react", "@trpc/server"]),
   layer(["packages/api/**"], ["@motion/dashboard", "@motion/worker", "next", "next/*", "react"]),
   layer(["packages/example-chatbot/**"], ["@motion/db", "@motion/api", "@motion/dashboard", "@motion/worker"]),
+  // Apps only mount packages; nothing imports an app.
+  layer(["apps/dashboard/**"], ["@motion/worker"]),
+  layer(["apps/worker/**"], ["@motion/dashboard"]),
 );
