@@ -90,7 +90,7 @@ export function OverviewCharts({ data, minutes, loading }: { data: Overview | un
             <LineChart data={latency} margin={{ top: 8, right: 8, left: -8, bottom: 0 }}>
               <CartesianGrid vertical={false} stroke="var(--border)" />
               <XAxis dataKey="t" type="number" domain={[from, to]} scale="time" tickFormatter={tick} {...axisProps} minTickGap={32} />
-              <YAxis tickFormatter={(v: number) => formatMs(v)} {...axisProps} width={56} />
+              <YAxis tickFormatter={(v: number) => formatMs(v)} {...axisProps} width={64} />
               <Tooltip labelFormatter={label} formatter={(v) => formatMs(Number(v))} {...tooltipStyle} />
               {names.flatMap((n, i) => [
                 <Line key={`${n}:p50`} name={`${n} p50`} dataKey={`${n}:p50`} stroke={COLORS[i % COLORS.length]} dot={false} strokeWidth={2} connectNulls isAnimationActive={false} />,
@@ -109,7 +109,7 @@ export function OverviewCharts({ data, minutes, loading }: { data: Overview | un
             <ScatterChart margin={{ top: 8, right: 8, left: -8, bottom: 0 }}>
               <CartesianGrid vertical={false} stroke="var(--border)" />
               <XAxis dataKey="t" type="number" domain={[from, to]} scale="time" tickFormatter={tick} {...axisProps} minTickGap={32} name="time" />
-              <YAxis type="number" dataKey="d" tickFormatter={(v: number) => formatMs(v)} {...axisProps} width={56} name="duration" />
+              <YAxis type="number" dataKey="d" tickFormatter={(v: number) => formatMs(v)} {...axisProps} width={64} name="duration" />
               <Tooltip labelFormatter={label} formatter={(v, n) => (n === "duration" ? formatMs(Number(v)) : new Date(Number(v)).toLocaleTimeString())} {...tooltipStyle} />
               {names.map((n, i) => (
                 <Scatter

@@ -65,7 +65,7 @@ export function StateView({ trigger }: { trigger: string }) {
         </Stat>
       </div>
 
-      <div className="grid gap-5 xl:grid-cols-[minmax(0,1fr)_minmax(0,26rem)]">
+      <div className="grid gap-5 xl:grid-cols-[minmax(0,1fr)_minmax(0,22rem)]">
         <Card className="min-w-0">
           <CardHeader>
             <div>
@@ -82,7 +82,7 @@ export function StateView({ trigger }: { trigger: string }) {
                 <TableHead>Produced by</TableHead>
                 <TableHead className="text-right">Size</TableHead>
                 <TableHead>Created</TableHead>
-                <TableHead className="w-28" />
+                <TableHead className="w-24" />
               </TableRow>
             </TableHeader>
             <TableBody>
@@ -132,7 +132,7 @@ export function StateView({ trigger }: { trigger: string }) {
                               setRollbackTo(v.version);
                             }}
                           >
-                            <RotateCcw /> Roll back here
+                            <RotateCcw /> Roll back
                           </Button>
                         </RequireRole>
                       )}
