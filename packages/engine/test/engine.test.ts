@@ -217,7 +217,7 @@ describe.each(factories)("engine on %s", (_name, makeDatabase) => {
     for (let i = 0; i < 200_000 && seen === 0; i++) {
       seen = ((await motion.add("heavy", { spinMs: 0 })).inferences[0]!.output as { fits: number }).fits;
     }
-    expect(seen).toBe(1);
+    expect(seen).toBeGreaterThanOrEqual(1);
     await motion.flush();
   });
 

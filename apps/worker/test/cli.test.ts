@@ -1,0 +1,52 @@
+import { execFile } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import { afterAll, describe, expect, it } from "vitest";
+import Database from "better-sqlite3";
+
+const run = promisify(execFile);
+const bin = path.resolve(import.meta.dirname, "../bin/motion.mjs");
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), "motion-cli-"));
+const url = `file:${path.join(dir, "motion.db")}`;
+
+async function motion(...args: string[]) {
+  return run(process.execPath, [bin, ...args, "--database-url", url], { env: { ...process.env, MOTION_LOG_LEVEL: "warn" } });
+}
+
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+describe("motion CLI", () => {
+  it("migrates a new database, then reports it up to date", async () => {
+    const first = await motion("migrate");
+    expect(first.stdout).toMatch(/applied .*_init/);
+    const second = await motion("migrate");
+    expect(second.stdout).toContain("is up to date");
+    const db = new Database(path.join(dir, "motion.db"), { readonly: true });
+    const tables = db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table'`).all() as { name: string }[];
+    db.close();
+    expect(tables.map((t) => t.name)).toEqual(expect.arrayContaining(["Row", "Inference", "FitRun", "StateVersion", "User", "ApiKey"]));
+  });
+
+  it("creates users with a role; the password is stored hashed", async () => {
+    const out = await motion("users", "create", "--email", "Ops@Example.com", "--password", "a-long-password", "--role", "admin");
+    expect(out.stdout).toContain("ops@example.com: created as admin");
+    await motion("users", "create", "--email", "viewer@example.com", "--password", "another-password", "--role", "viewer");
+    const db = new Database(path.join(dir, "motion.db"), { readonly: true });
+    const users = db.prepare(`SELECT "email", "role" FROM "User" ORDER BY "email"`).all();
+    const secrets = db.prepare(`SELECT "password" FROM "Account"`).all() as { password: string }[];
+    db.close();
+    expect(users).toEqual([{ email: "ops@example.com", role: "admin" }, { email: "viewer@example.com", role: "viewer" }]);
+    expect(secrets.every((s) => s.password && !s.password.includes("password"))).toBe(true);
+  });
+
+  it("refuses bad usage with a clear message and exit code 2", async () => {
+    const error = (await motion("users", "create", "--email", "x@example.com").catch((e: unknown) => e)) as { code: number; stderr: string };
+    expect(error.code).toBe(2);
+    expect(error.stderr).toContain("usage: motion users create");
+    const unknown = (await motion("frobnicate").catch((e: unknown) => e)) as { code: number; stderr: string };
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain("unknown command frobnicate");
+  });
+});
