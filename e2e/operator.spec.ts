@@ -38,6 +38,8 @@ test.describe.serial("an operator runs the example app", () => {
     const panel = page.getByTestId("label-panel");
     await expect(panel).toBeVisible();
     await expect(page.getByTestId("lock-info")).toBeVisible();
+    // The example app says which provider answered (offline here: no OPENAI_API_KEY).
+    await expect(page.getByTestId("answered-by")).toContainText("answered by local");
     const first = await panel.getAttribute("data-inference");
 
     await page.keyboard.press("g"); // good → next item

@@ -72,6 +72,7 @@ export function LabelPanel({
         <Badge variant="outline">state v{item.stateVersion}</Badge>
         <span className="text-muted-foreground">{formatMs(item.latencyMs)}</span>
         {item.cached && <Badge variant="secondary">cached</Badge>}
+        <AnsweredBy output={item.output} />
         {label && <Badge variant={label === "good" ? "success" : "destructive"} data-testid="current-label">labeled {label}</Badge>}
         <span className="ml-auto text-muted-foreground">
           <Link href={`/relations/${encodeURIComponent(item.relation)}?row=${item.rowId}`} className="hover:underline">row</Link> · <RelativeTime date={item.createdAt} />
@@ -132,6 +133,19 @@ export function LabelPanel({
         )}
       </div>
     </Card>
+  );
+}
+
+/** Apps that report who answered (`provider`, `model` in the output) get it shown up front. */
+function AnsweredBy({ output }: { output: unknown }) {
+  const o = output as { provider?: unknown; model?: unknown } | null;
+  if (!o || typeof o !== "object" || typeof o.provider !== "string") return null;
+  const model = typeof o.model === "string" ? ` · ${o.model}` : "";
+  return (
+    <Badge variant="outline" title="The provider that produced this output" data-testid="answered-by">
+      answered by {o.provider}
+      {model}
+    </Badge>
   );
 }
 
