@@ -1,4 +1,5 @@
 import fs from "node:fs";
+import { createRequire } from "node:module";
 import path from "node:path";
 import type BetterSqlite3 from "better-sqlite3";
 import pg from "pg";
@@ -8,6 +9,9 @@ import type { PrismaClient } from "./generated/sqlite/client.ts";
 import { runAsync, runSync, valuesList, type Query, type QueryOp } from "./query.ts";
 import { providerOf, redactUrl, resolveDatabaseUrl, sqliteFilePath, type Provider } from "./url.ts";
 import { migrate } from "./migrate.ts";
+import { startWalCheckpointer } from "./wal-checkpointer.ts";
+
+const require = createRequire(import.meta.url);
 
 export type { PrismaClient };
 
@@ -71,6 +75,7 @@ async function openSqlite(url: string): Promise<Database> {
       connection.pragma("synchronous = NORMAL");
       connection.pragma("busy_timeout = 5000");
       connection.pragma("foreign_keys = ON");
+      if (file !== ":memory:") connection.pragma("wal_autocheckpoint = 0");
       statements.clear();
       return adapter;
     },
@@ -114,6 +119,8 @@ async function openSqlite(url: string): Promise<Database> {
     while (connection!.inTransaction) await new Promise((resolve) => setImmediate(resolve));
   };
 
+  const checkpointer = file !== ":memory:" ? startWalCheckpointer(path.resolve(file), require.resolve("better-sqlite3")) : null;
+
   let closed = false;
   return {
     provider: "sqlite",
@@ -132,6 +139,7 @@ async function openSqlite(url: string): Promise<Database> {
       if (closed) return;
       closed = true;
       statements.clear();
+      await checkpointer?.stop();
       await prisma.$disconnect();
     },
   };

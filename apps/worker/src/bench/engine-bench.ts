@@ -82,7 +82,8 @@ export async function benchIngestPostgres(adminUrl: string): Promise<BenchResult
     try {
       const client = new pg.Client({ connectionString: url.toString() });
       await client.connect();
-      await client.query(`CREATE TABLE raw_rows (id BIGSERIAL PRIMARY KEY, relation TEXT NOT NULL, data JSONB NOT NULL)`);
+      // Its own schema: Motion's migrations refuse a non-empty public schema.
+      await client.query(`CREATE SCHEMA raw_bench; CREATE TABLE raw_bench.raw_rows (id BIGSERIAL PRIMARY KEY, relation TEXT NOT NULL, data JSONB NOT NULL)`);
       const started = performance.now();
       await client.query("BEGIN");
       for (let s = 0; s < rows.length; s += BATCH) {
@@ -92,7 +93,7 @@ export async function benchIngestPostgres(adminUrl: string): Promise<BenchResult
           values.push("flights", JSON.stringify(row));
           return `($${j * 2 + 1}, $${j * 2 + 2})`;
         });
-        await client.query(`INSERT INTO raw_rows (relation, data) VALUES ${marks.join(", ")}`, values);
+        await client.query(`INSERT INTO raw_bench.raw_rows (relation, data) VALUES ${marks.join(", ")}`, values);
       }
       await client.query("COMMIT");
       raw.push(rows.length / ((performance.now() - started) / 1000));
