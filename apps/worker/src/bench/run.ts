@@ -10,7 +10,7 @@ const results: BenchResult[] = [];
 const only = process.argv.slice(2);
 const want = (name: string) => only.length === 0 || only.includes(name);
 
-if (want("p1")) results.push(await benchIngestSqlite());
+if (want("p1")) results.push(...(await benchIngestSqlite()));
 if (want("p1pg")) {
   const admin = await requirePostgres();
   if (admin) results.push(await benchIngestPostgres(admin));
