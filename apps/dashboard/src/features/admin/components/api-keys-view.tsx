@@ -1,8 +1,9 @@
 "use client";
 import * as React from "react";
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQuery } from "@tanstack/react-query";
 import { AlertTriangle, Ban, Check, Copy, KeyRound, Loader2, Plus } from "lucide-react";
 import { useTRPC } from "@/lib/trpc/client";
+import { useInvalidateAdmin } from "../use-invalidate-admin";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from "@/components/ui/dialog";
@@ -24,14 +25,6 @@ import { ROLE_HELP, ROLE_OPTIONS, RoleBadge } from "./role-badge";
 type ApiKey = RouterOutputs["apiKeys"]["list"][number];
 type CreatedKey = RouterOutputs["apiKeys"]["create"];
 
-function useInvalidateKeys() {
-  const trpc = useTRPC();
-  const qc = useQueryClient();
-  return React.useCallback(
-    () => Promise.all([qc.invalidateQueries({ queryKey: trpc.apiKeys.pathKey() }), qc.invalidateQueries({ queryKey: trpc.audit.pathKey() })]),
-    [qc, trpc],
-  );
-}
 
 export function ApiKeysView() {
   const trpc = useTRPC();
@@ -114,7 +107,7 @@ export function ApiKeysView() {
 
 function CreateKeyDialog({ onClose }: { onClose: () => void }) {
   const trpc = useTRPC();
-  const invalidate = useInvalidateKeys();
+  const invalidate = useInvalidateAdmin("apiKeys");
   const [name, setName] = React.useState("");
   const [role, setRole] = React.useState<Role>("viewer");
   // The key lives only in this component's state: closing the dialog forgets it.
@@ -221,7 +214,7 @@ function CopyButton({ text }: { text: string }) {
 function RevokeKeyDialog({ apiKey, onClose }: { apiKey: ApiKey; onClose: () => void }) {
   const trpc = useTRPC();
   const toast = useToast();
-  const invalidate = useInvalidateKeys();
+  const invalidate = useInvalidateAdmin("apiKeys");
   const [reason, setReason] = React.useState("");
   const revoke = useMutation(
     trpc.apiKeys.revoke.mutationOptions({

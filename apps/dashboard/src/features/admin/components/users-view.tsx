@@ -1,9 +1,10 @@
 "use client";
 import * as React from "react";
 import { useRouter } from "next/navigation";
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQuery } from "@tanstack/react-query";
 import { AlertTriangle, ArrowRight, Loader2, UserPlus, UserCog } from "lucide-react";
 import { useTRPC } from "@/lib/trpc/client";
+import { useInvalidateAdmin } from "../use-invalidate-admin";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from "@/components/ui/dialog";
@@ -22,14 +23,6 @@ import { ROLE_HELP, ROLE_OPTIONS, RoleBadge } from "./role-badge";
 
 type User = RouterOutputs["users"]["list"][number];
 
-function useInvalidateAdmin() {
-  const trpc = useTRPC();
-  const qc = useQueryClient();
-  return React.useCallback(
-    () => Promise.all([qc.invalidateQueries({ queryKey: trpc.users.pathKey() }), qc.invalidateQueries({ queryKey: trpc.audit.pathKey() })]),
-    [qc, trpc],
-  );
-}
 
 export function UsersView() {
   const trpc = useTRPC();
@@ -110,7 +103,7 @@ function FieldError({ id, message }: { id: string; message: string | undefined }
 function CreateUserDialog({ onClose }: { onClose: () => void }) {
   const trpc = useTRPC();
   const toast = useToast();
-  const invalidate = useInvalidateAdmin();
+  const invalidate = useInvalidateAdmin("users");
   const [email, setEmail] = React.useState("");
   const [name, setName] = React.useState("");
   const [password, setPassword] = React.useState("");
@@ -175,7 +168,7 @@ function SetRoleDialog({ user, isMe, onClose }: { user: User; isMe: boolean; onC
   const trpc = useTRPC();
   const toast = useToast();
   const router = useRouter();
-  const invalidate = useInvalidateAdmin();
+  const invalidate = useInvalidateAdmin("users");
   const [role, setRole] = React.useState<Role>(user.role);
   const [reason, setReason] = React.useState("");
   const setRoleMutation = useMutation(
