@@ -54,10 +54,13 @@ async function main(): Promise<number> {
       // With Redis, fits come as BullMQ jobs from any process; without, this process polls.
       const motion = await Motion.open({ app, databaseUrl, log, ...(redisUrl ? { scheduler: bullmqScheduler({ redisUrl }) } : {}) });
       log.info({ app: app.name, database: redactUrl(databaseUrl), queue: redisUrl ? "bullmq" : "database polling" }, "worker running fits");
+      // The engine's timers and threads don't hold the process open; this does, until a signal.
+      const keepAlive = setInterval(() => undefined, 60_000);
       await new Promise<void>((resolve) => {
         process.once("SIGINT", resolve);
         process.once("SIGTERM", resolve);
       });
+      clearInterval(keepAlive);
       log.info("draining");
       await motion.close();
       return 0;

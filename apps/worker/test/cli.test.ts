@@ -1,10 +1,13 @@
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
 import Database from "better-sqlite3";
+import { get } from "@motion/db";
+import { Motion } from "@motion/engine";
+import { app } from "./fixtures/app.ts";
 
 const run = promisify(execFile);
 const bin = path.resolve(import.meta.dirname, "../bin/motion.mjs");
@@ -48,5 +51,34 @@ describe("motion CLI", () => {
     const unknown = (await motion("frobnicate").catch((e: unknown) => e)) as { code: number; stderr: string };
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain("unknown command frobnicate");
+  });
+
+  it("worker runs the fits of rows another process adds, and stops cleanly on SIGTERM", async () => {
+    const workerUrl = `file:${path.join(dir, "worker.db")}`;
+    // The "web" process: runs infer, no fits.
+    const web = await Motion.open({ app, databaseUrl: workerUrl, runFits: false });
+    const child = spawn(process.execPath, [bin, "worker", "--app", path.resolve(import.meta.dirname, "fixtures/app.ts"), "--database-url", workerUrl], {
+      env: { ...process.env, MOTION_LOG_LEVEL: "warn" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stderr = "";
+    child.stderr.on("data", (d) => (stderr += d));
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    try {
+      await web.addMany("events", [1, 2, 3, 4, 5].map((value) => ({ value })));
+      let version = 0;
+      for (let i = 0; i < 300 && version === 0; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        const alias = await web.db.read(() => get<{ version: number }>(`SELECT "version" FROM "StateAlias" WHERE "trigger" = 'total' AND "name" = 'active'`));
+        version = Number(alias?.version ?? 0);
+      }
+      expect(version, stderr).toBe(1);
+      await web.refresh("total");
+      expect((await web.add("events", { value: 0 })).inferences[0]!.output).toEqual({ sum: 15, version: 1 });
+    } finally {
+      child.kill("SIGTERM");
+      await web.close();
+    }
+    expect(await exited).toBe(0);
   });
 });

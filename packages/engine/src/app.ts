@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { feedback, type Relation } from "./relation.ts";
@@ -70,7 +71,9 @@ export function findApp(mod: Record<string, unknown>, name: string): App {
  * to `cwd`. The default export wins, else the first exported app.
  */
 export async function importApp(spec: string, cwd = process.cwd()): Promise<App> {
-  const target = spec.startsWith(".") || path.isAbsolute(spec) ? pathToFileURL(path.resolve(cwd, spec)).href : spec;
+  // A path (relative to cwd, with or without "./") if such a file exists, else a package.
+  const local = path.resolve(cwd, spec);
+  const target = spec.startsWith(".") || path.isAbsolute(spec) || existsSync(local) ? pathToFileURL(local).href : spec;
   const mod = (await import(target)) as Record<string, unknown>;
   const app = [mod.default, ...Object.values(mod)].find(isApp);
   if (!app) throw new Error(`${spec} exports no Motion app (defineApp(...))`);
