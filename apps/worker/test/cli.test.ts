@@ -81,4 +81,47 @@ describe("motion CLI", () => {
     }
     expect(await exited).toBe(0);
   });
+
+  it("a worker killed mid-fit loses nothing: the next worker re-runs the batch", async () => {
+    const url2 = `file:${path.join(dir, "killed.db")}`;
+    const control = path.join(dir, "slow-control");
+    const web = await Motion.open({ app, databaseUrl: url2, runFits: false });
+    const startWorker = () =>
+      spawn(process.execPath, [bin, "worker", "--app", path.resolve(import.meta.dirname, "fixtures/app.ts"), "--database-url", url2], {
+        env: { ...process.env, MOTION_LOG_LEVEL: "warn" },
+        stdio: "ignore",
+      });
+    const waitFor = async (check: () => Promise<boolean>) => {
+      for (let i = 0; i < 300; i++) {
+        if (await check()) return true;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      return false;
+    };
+    const first = startWorker();
+    let second: ReturnType<typeof startWorker> | null = null;
+    try {
+      await web.add("jobs", { control });
+      // The first worker is inside the fit (it wrote the control file) when it is killed.
+      expect(await waitFor(async () => fs.existsSync(control))).toBe(true);
+      first.kill("SIGKILL");
+      await new Promise((r) => first.once("exit", r));
+      const stuck = await web.db.read(() => get<{ status: string }>(`SELECT "status" FROM "FitRun"`));
+      expect(stuck?.status).toBe("running");
+      second = startWorker();
+      const done = await waitFor(async () => {
+        const r = await web.db.read(() => get<{ status: string }>(`SELECT "status" FROM "FitRun"`));
+        return r?.status === "succeeded";
+      });
+      expect(done).toBe(true);
+      const run = await web.db.read(() => get<{ attempts: number; rowCount: number; producedVersion: number }>(`SELECT "attempts", "rowCount", "producedVersion" FROM "FitRun"`));
+      expect(run).toMatchObject({ attempts: 2, rowCount: 1, producedVersion: 1 });
+      const pending = await web.db.read(() => get<{ n: number }>(`SELECT COUNT(*) AS "n" FROM "PendingRow"`));
+      expect(Number(pending?.n)).toBe(0);
+    } finally {
+      first.kill("SIGKILL");
+      second?.kill("SIGTERM");
+      await web.close();
+    }
+  });
 });

@@ -1,7 +1,7 @@
 import type { Database } from "@motion/db";
 import type { App } from "./app.ts";
-import type { FitRunner } from "./fit-runner.ts";
-import { pendingSummary, queuedRuns, runningCount } from "./fit-store.ts";
+import { ownerIsDead, type FitRunner } from "./fit-runner.ts";
+import { pendingSummary, queuedRuns, recoverRuns, runningCount } from "./fit-store.ts";
 import { readAliases } from "./state-store.ts";
 
 export interface DrainOptions {
@@ -19,6 +19,9 @@ export async function drainTrigger(db: Database, app: App, runner: FitRunner, na
   const trigger = app.trigger(name);
   if (!trigger) return { ran: 0, wakeAt: null };
   const fitRoutes = trigger.routes.filter((r) => r.fit);
+  // Runs of a worker that died mid-fit go back to the queue here, not only when some
+  // process restarts: their lease expired, or their process is gone.
+  await db.tx(() => recoverRuns(new Date(), ownerIsDead));
   let total = 0;
   for (;;) {
     let wakeAt = Infinity;

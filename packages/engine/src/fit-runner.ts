@@ -35,6 +35,18 @@ export interface FitRunnerDeps {
 
 export const LEASE_MS = 60_000;
 
+/** Lease owners are `host:pid:nonce`; a process on this host that is gone holds nothing. */
+export function ownerIsDead(owner: string): boolean {
+  const [host, pid] = owner.split(":");
+  if (host !== os.hostname() || !pid || Number(pid) === process.pid) return false;
+  try {
+    process.kill(Number(pid), 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "ESRCH";
+  }
+}
+
 function backoff(trigger: Trigger, attempts: number): number {
   const { backoffMs, maxBackoffMs } = trigger.retry;
   return Math.min(maxBackoffMs, backoffMs * 2 ** Math.max(0, attempts - 1));

@@ -182,12 +182,25 @@ export function* supersede(runId: string, now: Date): Query<void> {
   yield* run(`UPDATE "PendingRow" SET "fitRunId" = NULL WHERE "fitRunId" = ?`, [runId]);
 }
 
-/** Runs left `running` by a process that died go back to the queue (their attempt counts). */
-export function* recoverRuns(now: Date, onlyExpired: boolean): Query<number> {
-  return yield* run(
-    `UPDATE "FitRun" SET "status" = 'queued', "leaseOwner" = NULL, "leaseUntil" = NULL, "runAfter" = NULL WHERE "status" = 'running'${onlyExpired ? ` AND "leaseUntil" < ?` : ""}`,
-    onlyExpired ? [now] : [],
+/**
+ * Runs left `running` by a process that died go back to the queue (their attempt counts):
+ * runs whose lease expired, and runs owned by a process on this host that no longer exists
+ * (found at once, without waiting out the lease). Runs of live processes are left alone.
+ */
+export function* recoverRuns(now: Date, isDead: (owner: string) => boolean): Query<number> {
+  const running = yield* all<{ id: string; leaseOwner: string | null; leaseUntil: unknown }>(
+    `SELECT "id", "leaseOwner", "leaseUntil" FROM "FitRun" WHERE "status" = 'running'`,
   );
+  let recovered = 0;
+  for (const r of running) {
+    const expired = r.leaseUntil === null || toDate(r.leaseUntil).getTime() < now.getTime();
+    if (!expired && !(r.leaseOwner && isDead(r.leaseOwner))) continue;
+    recovered += yield* run(
+      `UPDATE "FitRun" SET "status" = 'queued', "leaseOwner" = NULL, "leaseUntil" = NULL, "runAfter" = NULL WHERE "id" = ? AND "status" = 'running'`,
+      [r.id],
+    );
+  }
+  return recovered;
 }
 
 export function* renewLease(runId: string, owner: string, until: Date): Query<boolean> {

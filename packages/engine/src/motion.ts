@@ -13,7 +13,7 @@ import { InferenceCache } from "./inference-cache.ts";
 import { encodePatch, insertBlobs, insertVersion, moveAlias, readAliases, StateStore, type EncodedPatch, type VersionInfo } from "./state-store.ts";
 import { freezeState, type State } from "./state.ts";
 import { InlineFitExecutor, ThreadFitExecutor, type FitExecutor } from "./fit-executor.ts";
-import { FitRunner } from "./fit-runner.ts";
+import { FitRunner, ownerIsDead } from "./fit-runner.ts";
 import { EmbeddedFitScheduler, type FitScheduler } from "./fit-scheduler.ts";
 import { recoverRuns, requeueDead, readFitRun } from "./fit-store.ts";
 import { createLogger, type Logger } from "./logger.ts";
@@ -158,8 +158,7 @@ export class Motion {
     for (const t of this.app.triggers) await this.ensureInitial(t);
     for (const t of this.app.triggers) await this.refresh(t.name);
     if (this.scheduler) {
-      // Embedded SQLite is one process: whatever was running died with the last one.
-      const recovered = await this.db.tx(() => recoverRuns(new Date(), this.db.provider === "postgresql"));
+      const recovered = await this.db.tx(() => recoverRuns(new Date(), ownerIsDead));
       if (recovered) this.log.warn({ recovered }, "re-queued fit runs left running by a stopped process");
       this.scheduler.notify(this.app.triggers.filter((t) => t.routes.some((r) => r.fit)).map((t) => t.name));
     }
