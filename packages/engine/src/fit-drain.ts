@@ -45,7 +45,7 @@ export async function drainTrigger(db: Database, app: App, runner: FitRunner, na
       }
       if (!ready) continue;
       const result = await runner.runNext(trigger, route);
-      if (result.kind !== "none" && result.kind !== "held") ran++;
+      if (result.kind !== "none") ran++;
       if (options.stopped?.()) return { ran: total + ran, wakeAt: null };
     }
     total += ran;

@@ -5,17 +5,16 @@ import type { ResolvedRoute, Trigger, InferenceSummary } from "./trigger.ts";
 import type { StoredRow } from "./relation.ts";
 import { FitError, type FitExecutor } from "./fit-executor.ts";
 import {
-  claimBatch, failRun, readFitRun, renewLease, supersede, type Claim,
+  claimBatch, failRun, renewLease, supersede, type Claim,
 } from "./fit-store.ts";
 import {
-  insertBlobs, insertVersion, moveAlias, nextManifest, readAliases, readVersion,
+  insertBlobs, insertVersion, moveAlias, nextManifest, readAliases,
   type EncodedPatch, type StateStore, type VersionInfo,
 } from "./state-store.ts";
 import type { Logger } from "./logger.ts";
 
 export type FitResult =
   | { kind: "none" }
-  | { kind: "held" }
   | { kind: "committed"; runId: string; version: VersionInfo; patch: EncodedPatch }
   | { kind: "duplicate"; runId: string }
   | { kind: "superseded"; runId: string }
@@ -28,8 +27,8 @@ export interface FitRunnerDeps {
   executor: FitExecutor;
   log: Logger;
   params(trigger: string): { params: unknown; hash: string };
-  /** Called after a commit or alias change, so this process's infer sees it at once. */
-  onCommitted(trigger: string, version: VersionInfo, patch: EncodedPatch): void;
+  /** Called after a commit, so this process's infer sees it at once (when `active` moved). */
+  onCommitted(trigger: string, version: VersionInfo, patch: EncodedPatch, activeMoved: boolean): void;
   leaseMs?: number;
 }
 
@@ -84,7 +83,7 @@ interface CommitRequest {
   durationMs: number;
 }
 
-type CommitOutcome = { kind: "committed"; version: VersionInfo } | { kind: "duplicate" } | { kind: "superseded" } | { kind: "lost" };
+type CommitOutcome = { kind: "committed"; version: VersionInfo; activeMoved: boolean } | { kind: "duplicate" } | { kind: "superseded" } | { kind: "lost" };
 
 /**
  * v+1 = v ⊕ patch, atomically with the run's record and the consumption of its rows.
@@ -115,7 +114,7 @@ function* commitFit(c: CommitRequest): Query<CommitOutcome> {
     [number, JSON.stringify(c.metrics), c.base.version, c.now, c.durationMs, c.runId],
   );
   if (c.provider === "postgresql") yield* all(`SELECT pg_notify('motion_state', ?)`, [c.trigger]);
-  return { kind: "committed", version };
+  return { kind: "committed", version, activeMoved: !aliases.pinned };
 }
 
 /** Claims, executes and commits one batch of one route. Shared by every scheduler. */
@@ -128,10 +127,9 @@ export class FitRunner {
   }
 
   async runNext(trigger: Trigger, route: ResolvedRoute): Promise<FitResult> {
+    // The claim itself locks the trigger's alias, takes the base version and refuses a
+    // pinned trigger or one another process is fitting.
     const { db } = this.deps;
-    const aliases = await db.read(() => readAliases(trigger.name));
-    if (!aliases) return { kind: "none" };
-    if (aliases.pinned) return { kind: "held" };
     const { params, hash } = this.deps.params(trigger.name);
     const now = new Date();
     const claim: Claim | null = await db.tx(() =>
@@ -180,7 +178,7 @@ export class FitRunner {
         }),
       );
       if (committed.kind === "committed") {
-        this.deps.onCommitted(trigger.name, committed.version, outcome.patch);
+        this.deps.onCommitted(trigger.name, committed.version, outcome.patch, committed.activeMoved);
         return { kind: "committed", runId: claim.runId, version: committed.version, patch: outcome.patch };
       }
       if (committed.kind === "superseded") return { kind: "superseded", runId: claim.runId };
@@ -191,4 +189,3 @@ export class FitRunner {
   }
 }
 
-export { readFitRun, readVersion };

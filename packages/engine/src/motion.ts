@@ -128,7 +128,7 @@ export class Motion {
       db, app, store: this.store, log: this.log,
       executor: this.executor ?? new InlineFitExecutor(app, this.log),
       params: (t) => this.paramsOf(t),
-      onCommitted: (t, version, patch) => this.adopt(t, version, patch),
+      onCommitted: (t, version, patch, activeMoved) => this.adopt(t, version, patch, activeMoved),
     });
     const ctx = { db, app, runner: this.runner, log: this.log };
     // A custom scheduler (BullMQ) is created even when this process runs no fits itself:
@@ -215,15 +215,19 @@ export class Motion {
     this.active.set(trigger, { version: aliases.active, view: freezeState(state, this.guardBinary) });
   }
 
-  private adopt(trigger: string, version: VersionInfo, patch: EncodedPatch): void {
+  /** A fit committed here: serve the new version from the values the fit just produced. */
+  private adopt(trigger: string, version: VersionInfo, patch: EncodedPatch, activeMoved: boolean): void {
     this.store.remember(version, patch);
-    void (async () => {
-      const aliases = await this.db.read(() => readAliases(trigger));
-      if (aliases && aliases.active === version.version) {
-        const { state } = await this.store.load(trigger, version.version);
-        this.active.set(trigger, { version: version.version, view: freezeState(state, this.guardBinary) });
-      }
-    })().catch((error) => this.log.error({ err: (error as Error).message }, "adopting new version failed"));
+    if (!activeMoved) return;
+    // Unchanged keys are cached already and the new ones were just remembered: no query.
+    void this.store
+      .load(trigger, version.version)
+      .then(({ state }) => {
+        const current = this.active.get(trigger);
+        // A newer version may already be served (refreshed from another process); keep it.
+        if (!current || current.version < version.version) this.active.set(trigger, { version: version.version, view: freezeState(state, this.guardBinary) });
+      })
+      .catch((error) => this.log.error({ err: (error as Error).message }, "adopting new version failed"));
   }
 
   /** The version infer reads now, in this process. */
