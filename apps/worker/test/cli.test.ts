@@ -44,6 +44,13 @@ describe("motion CLI", () => {
     expect(secrets.every((s) => s.password && !s.password.includes("password"))).toBe(true);
   });
 
+  it("seeds the example app once", async () => {
+    const seedUrl = `file:${path.join(dir, "seed.db")}`;
+    const seed = () => run(process.execPath, [bin, "seed", "--database-url", seedUrl], { env: { ...process.env, MOTION_LOG_LEVEL: "warn" } });
+    expect((await seed()).stdout).toMatch(/seeded \d+ documents, \d+ questions \(state v[2-9]\)/);
+    expect((await seed()).stdout).toContain("already seeded");
+  });
+
   it("refuses bad usage with a clear message and exit code 2", async () => {
     const error = (await motion("users", "create", "--email", "x@example.com").catch((e: unknown) => e)) as { code: number; stderr: string };
     expect(error.code).toBe(2);
