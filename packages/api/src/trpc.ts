@@ -1,7 +1,10 @@
 import { initTRPC, TRPCError } from "@trpc/server";
+import { TRPC_ERROR_CODES_BY_KEY } from "@trpc/server/rpc";
 import superjson from "superjson";
 import type { ApiContext } from "./context.ts";
-import { checkRawInput, issuesOf, toTRPCError } from "./errors.ts";
+import { bearerKey } from "./api-keys.ts";
+import { checkRawInput, describeIssues, issuesOf, toTRPCError } from "./errors.ts";
+import { checkOrigin } from "./http/origin.ts";
 import { actorOf, allows, type Principal, type Tier } from "./principal.ts";
 
 export interface Meta {
@@ -14,13 +17,22 @@ const t = initTRPC
   .meta<Meta>()
   .create({
     transformer: superjson,
-    errorFormatter({ shape, error }) {
-      const internal = error.code === "INTERNAL_SERVER_ERROR";
+    errorFormatter({ shape, error, ctx }) {
+      // One shape for every error: a readable message, the tRPC code, and the input issues with
+      // their full paths. Stacks and internal messages only in development.
+      const development = ctx?.options.development === true;
+      const issues = issuesOf(error.cause);
+      // tRPC reports unparsable JSON input as BAD_REQUEST; it is a parse error.
+      const parse = error.code === "BAD_REQUEST" && error.cause instanceof SyntaxError;
+      let message = issues?.length ? describeIssues(issues) : shape.message;
+      if (parse) message = `the input is not valid JSON (${shape.message})`;
+      if (error.code === "INTERNAL_SERVER_ERROR" && !development) message = "Internal server error";
+      const { stack, ...data } = shape.data;
       return {
         ...shape,
-        // Never leak internals of a genuine bug to callers in production.
-        message: internal && process.env.NODE_ENV === "production" ? "Internal server error" : shape.message,
-        data: { ...shape.data, issues: issuesOf(error.cause) },
+        message,
+        code: parse ? TRPC_ERROR_CODES_BY_KEY.PARSE_ERROR : shape.code,
+        data: { ...data, ...(parse ? { code: "PARSE_ERROR" as const } : {}), ...(development && stack ? { stack } : {}), issues },
       };
     },
   });
@@ -54,7 +66,18 @@ function requireTier(tier: Exclude<Tier, "public">) {
   });
 }
 
-const base = t.procedure.use(mapErrors);
+/**
+ * A mutation authenticated by the session cookie must come from an allowed origin (CSRF). API
+ * keys are not sent by browsers on their own, so Bearer calls are unaffected.
+ */
+const originGuard = t.middleware(async ({ ctx, type, next }) => {
+  if (type !== "mutation" || !ctx.headers.get("cookie") || bearerKey(ctx.headers)) return next();
+  const verdict = checkOrigin(ctx.headers, ctx.options.allowedOrigins);
+  if (!verdict.ok) throw new TRPCError({ code: "FORBIDDEN", message: `cross-site request refused: ${verdict.reason}` });
+  return next();
+});
+
+const base = t.procedure.use(mapErrors).use(originGuard);
 
 export const publicProcedure = base.meta({ tier: "public" }).use(guardInput);
 export const viewerProcedure = base.meta({ tier: "viewer" }).use(requireTier("viewer")).use(guardInput);
