@@ -2,7 +2,7 @@
 // `api.node` (or `createMotionServer`), which also knows the client's IP and skips the fetch
 // objects on the hot path.
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { BodyTooLargeError, DEFAULT_MAX_BODY_BYTES, readBody } from "./http/body.ts";
+import { BodyTooLargeError, DEFAULT_MAX_BODY_BYTES, discardRest, readBody } from "./http/body.ts";
 
 export type FetchHandler = (request: Request) => Promise<Response>;
 
@@ -32,10 +32,9 @@ export function toNodeHandler(handle: FetchHandler, options: { origin?: string; 
           body = await readBody(req, maxBodyBytes);
         } catch (error) {
           if (!(error instanceof BodyTooLargeError)) throw error;
-          res.writeHead(413, { "content-type": "application/json", connection: "close" });
+          res.writeHead(413, { "content-type": "application/json" });
           res.end(JSON.stringify({ code: "PAYLOAD_TOO_LARGE", message: "request body too large" }));
-          req.resume();
-          setTimeout(() => req.socket.destroy(), 5_000).unref();
+          discardRest(req);
           return;
         }
       }

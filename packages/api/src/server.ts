@@ -10,7 +10,7 @@ import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import type { Motion } from "@motion/engine";
 import { bootstrapAdmin, createAuth, createUser, ensureAdmin, type BootstrapResult, type MotionAuth, type NewUser } from "./auth.ts";
 import { createContext, type ApiOptions } from "./context.ts";
-import { BodyTooLargeError, DEFAULT_MAX_BODY_BYTES, readBody } from "./http/body.ts";
+import { BodyTooLargeError, DEFAULT_MAX_BODY_BYTES, discardRest, readBody } from "./http/body.ts";
 import { CLIENT_IP_HEADER, clientIp, trustProxyFromEnv } from "./http/client-ip.ts";
 import { checkOrigin, originSet } from "./http/origin.ts";
 import { apiHeaders } from "./http/security-headers.ts";
@@ -191,10 +191,8 @@ export function createMotionApi(options: CreateMotionApiOptions): MotionApi {
           body = await readBody(req, maxBodyBytes);
         } catch (error) {
           if (!(error instanceof BodyTooLargeError)) throw error;
-          send(413, { "content-type": "application/json", connection: "close" }, JSON.stringify(errorBody("PAYLOAD_TOO_LARGE", `request body too large (limit ${maxBodyBytes} bytes)`)));
-          // Discard (not buffer) whatever the client still sends, then hang up.
-          req.resume();
-          setTimeout(() => req.socket.destroy(), 5_000).unref();
+          send(413, { "content-type": "application/json" }, JSON.stringify(errorBody("PAYLOAD_TOO_LARGE", `request body too large (limit ${maxBodyBytes} bytes)`)));
+          discardRest(req);
           return;
         }
       }

@@ -82,7 +82,8 @@ describe.each([
   });
 
   it("validation errors: a readable message and issues, no internals", async () => {
-    for (const headers of [{}, { cookie }, { authorization: `Bearer ${key}` }]) {
+    const callers: Record<string, string>[] = [{}, { cookie }, { authorization: `Bearer ${key}` }];
+    for (const headers of callers) {
       const r = await trpc(s.url, "query", "health", undefined, headers);
       expect(r.status).toBe(200);
       const bad = await trpc(s.url, "mutation", "rows.add", { relation: "notes", row: { text: "" } }, { ...headers, origin: s.url });

@@ -49,3 +49,16 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
     req.on("error", onError);
   });
 }
+
+/**
+ * After an early answer (413): read and drop the rest of the upload so the client can finish
+ * sending and read the answer (closing at once makes most clients report a broken pipe instead).
+ * Nothing is kept; a client still sending after `graceMs` is disconnected.
+ */
+export function discardRest(req: IncomingMessage, graceMs = 10_000): void {
+  const timer = setTimeout(() => req.socket.destroy(), graceMs);
+  timer.unref();
+  req.once("end", () => clearTimeout(timer));
+  req.once("close", () => clearTimeout(timer));
+  req.resume();
+}

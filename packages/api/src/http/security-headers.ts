@@ -18,13 +18,18 @@ export function securityHeaders(options: SecurityHeaderOptions): Record<string, 
   };
 }
 
-/** API answers are data: nothing in them may run, load or be framed, and none is cached. */
-export function apiHeaders(options: SecurityHeaderOptions): Record<string, string> {
-  return {
-    ...securityHeaders(options),
+const api = (https: boolean) =>
+  Object.freeze({
+    ...securityHeaders({ https }),
     "content-security-policy": "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
     "cache-control": "no-store",
-  };
+  });
+const API_HTTP = api(false);
+const API_HTTPS = api(true);
+
+/** API answers are data: nothing in them may run, load or be framed, and none is cached. */
+export function apiHeaders(options: SecurityHeaderOptions): Readonly<Record<string, string>> {
+  return options.https ? API_HTTPS : API_HTTP;
 }
 
 /**
