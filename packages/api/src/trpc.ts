@@ -1,11 +1,11 @@
 import { initTRPC, TRPCError } from "@trpc/server";
 import { TRPC_ERROR_CODES_BY_KEY } from "@trpc/server/rpc";
-import superjson from "superjson";
 import type { ApiContext } from "./context.ts";
 import { bearerKey } from "./api-keys.ts";
 import { checkRawInput, describeIssues, issuesOf, toTRPCError } from "./errors.ts";
 import { checkOrigin } from "./http/origin.ts";
 import { actorOf, allows, type Principal, type Tier } from "./principal.ts";
+import { transformer } from "./transformer.ts";
 
 export interface Meta {
   /** Who may call the procedure; the tier test fails for a procedure without one. */
@@ -16,7 +16,7 @@ const t = initTRPC
   .context<ApiContext>()
   .meta<Meta>()
   .create({
-    transformer: superjson,
+    transformer,
     errorFormatter({ shape, error, ctx }) {
       // One shape for every error: a readable message, the tRPC code, and the input issues with
       // their full paths. Stacks and internal messages only in development.
