@@ -52,7 +52,6 @@ function walk(pass: Pass, v: unknown): unknown {
   // Like superjson, a container collects its children's annotations under escaped keys in a
   // plain object, so JavaScript's key order (integer-like keys first) is superjson's order too.
   let inner: Record<string, Annotation> | undefined;
-  let out: unknown[] | Record<string, unknown>;
   const isArray = Array.isArray(v);
   if (!isArray) {
     const proto = Object.getPrototypeOf(v) as unknown;
@@ -60,7 +59,7 @@ function walk(pass: Pass, v: unknown): unknown {
   }
   const keys = isArray ? null : Object.keys(v);
   const length = isArray ? (v as unknown[]).length : keys!.length;
-  out = isArray ? new Array(length) : {};
+  const out: unknown[] | Record<string, unknown> = isArray ? new Array(length) : {};
   for (let i = 0; i < length; i++) {
     let key: string;
     let item: unknown;

@@ -1,6 +1,6 @@
 // A Motion server over real HTTP for the tests of the HTTP front: createMotionApi +
 // createMotionServer on an ephemeral port, with helpers to sign in and to call tRPC raw.
-import http, { createServer } from "node:http";
+import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { testDatabases, type TestDatabase, type TestDatabaseFactory } from "@motion/db/test-support";
 import { Motion, type App } from "@motion/engine";
@@ -14,7 +14,7 @@ export interface TestServer {
   db: TestDatabase;
   motion: Motion;
   api: MotionApi;
-  server: http.Server;
+  server: Server;
   url: string;
   adminEmail: string;
   /** Signs in with fetch (as a script would: no Origin); returns the Cookie header or throws. */

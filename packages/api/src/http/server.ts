@@ -44,5 +44,9 @@ export function createMotionServer(api: MotionApi, options: CreateMotionServerOp
     });
   });
   server.on("clientError", rejectClientError);
+  // Idle keep-alive connections stay open longer than clients and load balancers usually keep
+  // them (60 s): otherwise the server may close one just as a client reuses it (a reset).
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   return server;
 }
