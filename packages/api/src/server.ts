@@ -40,6 +40,8 @@ export interface CreateMotionApiOptions {
   development?: boolean;
   /** Failed sign-ins per IP / account and window. Default: 30 / 10 per 15 minutes, or MOTION_SIGN_IN_* variables. */
   signInLimits?: Partial<SignInLimits>;
+  /** A limiter of your own (e.g. with a test clock); `signInLimits` is ignored then. */
+  signInLimiter?: SignInLimiter;
   /** Reverse proxies in front of the server whose X-Forwarded-For is trusted (default 0, or MOTION_TRUST_PROXY). */
   trustProxy?: number;
   /** Largest request body (default 10 MB). */
@@ -89,7 +91,7 @@ export function createMotionApi(options: CreateMotionApiOptions): MotionApi {
   const auth = options.auth ?? createAuth({ db: motion.db, baseURL: options.baseURL, secret: options.secret!, trustedOrigins: options.trustedOrigins });
   const allowedOrigins = originSet([options.baseURL, ...(options.trustedOrigins ?? [])]);
   const apiOptions: Partial<ApiOptions> = { development, allowedOrigins, ...(options.reviewLockMs ? { reviewLockMs: options.reviewLockMs } : {}) };
-  const signInLimiter = new SignInLimiter({ ...signInLimitsFromEnv(), ...options.signInLimits });
+  const signInLimiter = options.signInLimiter ?? new SignInLimiter({ ...signInLimitsFromEnv(), ...options.signInLimits });
   // Sessions from before tokens were hashed are hashed once, before the first auth request.
   let upgraded: Promise<unknown> | undefined;
   const ready = () => (upgraded ??= hashLegacySessionTokens(motion.db).catch((error: unknown) => motion.log.error({ err: String(error) }, "api: could not hash legacy session tokens")));
