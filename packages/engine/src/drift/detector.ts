@@ -2,7 +2,7 @@
 // Broken Data", Shankar et al. 2023): normalise every (column, statistic) against the window
 // of history, score the partition, name the columns responsible. See docs/drift.md for what
 // differs from GATE and the measurements behind each difference.
-import { baselineOf, median, type NoiseContext } from "./robust-baseline.ts";
+import { baselineOf, median, noiseFloor, type NoiseContext } from "./robust-baseline.ts";
 import { type ColumnKind } from "./column-profile.ts";
 import { SHARE_STATISTICS, type ColumnSummary, type PartitionSummary } from "./summary.ts";
 
@@ -11,7 +11,7 @@ export interface DetectOptions {
   minHistory?: number;
   /** How many of the latest valid partitions form the history window. Default 30. */
   window?: number;
-  /** A partition drifts when its score (largest robust |z|) reaches this. Default 6. */
+  /** A partition drifts when its score (largest robust |z|) reaches this. Default 7. */
   threshold?: number;
   /** A column is named responsible when one of its statistics reaches this |z|. Default: threshold. */
   columnThreshold?: number;
@@ -30,7 +30,7 @@ export interface ResolvedDetectOptions {
 export function resolveDetectOptions(options: DetectOptions = {}): ResolvedDetectOptions {
   const minHistory = options.minHistory ?? 5;
   const window = options.window ?? 30;
-  const threshold = options.threshold ?? 6;
+  const threshold = options.threshold ?? 7;
   const columnThreshold = options.columnThreshold ?? threshold;
   for (const [name, value, min] of [["minHistory", minHistory, 1], ["window", window, 1], ["threshold", threshold, 0], ["columnThreshold", columnThreshold, 0]] as const) {
     if (!Number.isFinite(value) || value < min) throw new RangeError(`drift option ${name} must be a number ≥ ${min}, got ${value}`);
@@ -72,6 +72,12 @@ export interface PartitionVerdict {
   /** Valid partitions the window held. */
   history: number;
 }
+
+/** Statistics compared on a signed log scale. */
+const LOG_STATISTICS: ReadonlySet<string> = new Set(["mean", "std", "min", "max", "p5", "p50", "p95", "lengthMean", "lengthP95", "meanNorm", "distinct"]);
+
+export const slog = (x: number) => Math.sign(x) * Math.log1p(Math.abs(x));
+export const unslog = (y: number) => Math.sign(y) * Math.expm1(Math.abs(y));
 
 /** z beyond this is reported as this: enough to rank, finite for JSON. */
 export const Z_CAP = 1000;
@@ -135,13 +141,18 @@ export function compare(window: PartitionInput[], current: PartitionInput, opts:
     const cur = current.summary.columns[column];
     // Statistics the window knows for this kind, with their history values.
     const series = new Map<string, { values: number[]; n: number }>();
-    const stds: number[] = [];
-    const spreads: number[] = [];
+    const noises = new Map<string, number[]>();
     for (const p of window) {
       const c = p.summary.columns[column];
       if (!c) continue;
-      if (c.kind === kind && c.stats.std !== undefined) stds.push(c.stats.std);
-      if (c.kind === kind && c.stats.p95 !== undefined && c.stats.p5 !== undefined) spreads.push(c.stats.p95 - c.stats.p5);
+      if (c.kind === kind && c.noise) {
+        for (const [statistic, se] of Object.entries(c.noise)) {
+          if (!Number.isFinite(se)) continue;
+          let list = noises.get(statistic);
+          if (!list) noises.set(statistic, (list = []));
+          list.push(se);
+        }
+      }
       const stats = c.kind === kind ? Object.keys(c.stats) : ["coverage", "typeShare"];
       for (const statistic of stats) {
         const v = statistic === "typeShare" ? currentValue(c, statistic, kind) : c.stats[statistic as keyof ColumnSummary["stats"]];
@@ -159,18 +170,40 @@ export function compare(window: PartitionInput[], current: PartitionInput, opts:
         s.n += c.count;
       }
     }
-    const ctx: NoiseContext = { n: 0, historyN: 0, std: stds.length ? median(stds) : 0, spread: spreads.length ? median(spreads) : 0 };
+    const ctx: NoiseContext = { n: 0, historyN: 0, se: 0, historySe: 0 };
     for (const [statistic, { values, n }] of series) {
       if (values.length < opts.minHistory) continue;
       const value = currentValue(cur, statistic, kind);
       if (value === undefined || !Number.isFinite(value)) continue;
       ctx.n = denominator(cur, current.summary.rows, statistic);
       ctx.historyN = n;
+      const se = cur && cur.kind === kind ? cur.noise?.[statistic as keyof ColumnSummary["stats"]] : undefined;
+      ctx.se = se !== undefined && Number.isFinite(se) ? se : 0;
+      const hs = noises.get(statistic);
+      ctx.historySe = hs ? median(hs) : 0;
       if (ctx.n === 0 && !SHARE_STATISTICS.has(statistic)) continue;
-      const { center, scale } = baselineOf(statistic, values, ctx);
-      const raw = (value - center) / scale;
-      const z = Math.max(-Z_CAP, Math.min(Z_CAP, raw));
-      findings.push({ column, statistic, value, mean: center, std: scale, z });
+      let z: number;
+      let mean: number;
+      let std: number;
+      if (LOG_STATISTICS.has(statistic)) {
+        // Levels and spreads of real columns are heavy-tailed across partitions (one $3M repair
+        // moves a month's mean cost 30-fold): compare them on a signed log scale.
+        const logged = values.map(slog);
+        const b = baselineOf(logged);
+        const linearCenter = unslog(b.center);
+        const floor = noiseFloor(statistic, linearCenter, values, ctx) / (1 + Math.abs(linearCenter));
+        const scale = Math.max(b.scale, floor);
+        z = (slog(value) - b.center) / scale;
+        mean = linearCenter;
+        std = scale * (1 + Math.abs(linearCenter));
+      } else {
+        const b = baselineOf(values);
+        const scale = Math.max(b.scale, noiseFloor(statistic, b.center, values, ctx));
+        z = (value - b.center) / scale;
+        mean = b.center;
+        std = scale;
+      }
+      findings.push({ column, statistic, value, mean, std, z: Math.max(-Z_CAP, Math.min(Z_CAP, z)) });
     }
   }
   return findings;

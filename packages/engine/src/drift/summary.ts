@@ -1,5 +1,6 @@
 // A partition's summary: per column, the data-quality statistics the detector compares.
 import { type ColumnKind, type ColumnProfile } from "./column-profile.ts";
+import { type QuantileSketch } from "./quantile-sketch.ts";
 import { ProfileAccumulator, type ProfileJSON } from "./profile-accumulator.ts";
 import { DEFAULT_PROFILE_OPTIONS } from "./profile-options.ts";
 
@@ -24,11 +25,23 @@ export interface ColumnSummary {
   /** Values per kind, when the column mixes kinds. */
   kinds?: Partial<Record<ColumnKind, number>>;
   stats: Partial<Record<Statistic, number>>;
+  /**
+   * Sampling standard error of some statistics, read off this partition's own data: the mean's
+   * std/√n, and for quantiles half the spread between the quantiles one rank-standard-error
+   * either side (robust to discrete and zero-inflated columns, where a quantile jumps).
+   */
+  noise?: Partial<Record<Statistic, number>>;
 }
 
 export interface PartitionSummary {
   rows: number;
   columns: Record<string, ColumnSummary>;
+}
+
+/** Standard error of the q-quantile: the quantiles ±2 rank-SEs away span about 4 SEs. */
+function quantileNoise(sketch: QuantileSketch, q: number): number {
+  const delta = 2 * Math.sqrt((q * (1 - q)) / Math.max(1, sketch.count));
+  return (sketch.quantile(Math.min(1, q + delta)) - sketch.quantile(Math.max(0, q - delta))) / 4;
 }
 
 function summarizeColumn(column: ColumnProfile, rows: number): ColumnSummary | null {
@@ -48,6 +61,7 @@ function summarizeColumn(column: ColumnProfile, rows: number): ColumnSummary | n
   }
   const count = column.count;
   const stats: Partial<Record<Statistic, number>> = { coverage: rows > 0 ? count / rows : 0 };
+  const noise: Partial<Record<Statistic, number>> = {};
   if (kind === null) return { kind: "number", count: 0, stats };
   if (present > 1) stats.typeShare = best / count;
   switch (kind) {
@@ -64,6 +78,11 @@ function summarizeColumn(column: ColumnProfile, rows: number): ColumnSummary | n
       stats.topShare = s.top.top() / s.count;
       stats.negativeShare = s.negatives / s.count;
       stats.integerShare = s.integers / s.count;
+      noise.mean = stats.std / Math.sqrt(s.count);
+      noise.std = stats.std / Math.sqrt(2 * s.count);
+      noise.p5 = quantileNoise(s.quantiles, 0.05);
+      noise.p50 = quantileNoise(s.quantiles, 0.5);
+      noise.p95 = quantileNoise(s.quantiles, 0.95);
       break;
     }
     case "string": {
@@ -72,6 +91,8 @@ function summarizeColumn(column: ColumnProfile, rows: number): ColumnSummary | n
       stats.topShare = s.top.top() / s.count;
       stats.lengthMean = s.lengthSum / s.count;
       stats.lengthP95 = s.lengths.quantile(0.95);
+      noise.lengthP95 = quantileNoise(s.lengths, 0.95);
+      noise.lengthMean = quantileNoise(s.lengths, 0.5) / 1.2533;
       break;
     }
     case "boolean": {
@@ -86,7 +107,9 @@ function summarizeColumn(column: ColumnProfile, rows: number): ColumnSummary | n
       break;
     }
   }
-  return present > 1 ? { kind, count, kinds: counts, stats } : { kind, count, stats };
+  const summary: ColumnSummary = present > 1 ? { kind, count, kinds: counts, stats } : { kind, count, stats };
+  if (Object.keys(noise).length > 0) summary.noise = noise;
+  return summary;
 }
 
 /** The statistics of a profile (an accumulator or its stored JSON). */
