@@ -41,11 +41,12 @@ export interface Scores {
   columnPrecision: number;
 }
 
+/** NaN where undefined: precision of a method that flagged nothing, recall with nothing corrupted. */
 export function scoresOf(t: Tally): Scores {
   return {
-    precision: t.tp + t.fp === 0 ? 1 : t.tp / (t.tp + t.fp),
-    recall: t.tp + t.fn === 0 ? 1 : t.tp / (t.tp + t.fn),
-    columnPrecision: t.named === 0 ? 1 : t.namedRight / t.named,
+    precision: t.tp + t.fp === 0 ? Number.NaN : t.tp / (t.tp + t.fp),
+    recall: t.tp + t.fn === 0 ? Number.NaN : t.tp / (t.tp + t.fn),
+    columnPrecision: t.named === 0 ? Number.NaN : t.namedRight / t.named,
   };
 }
 

@@ -43,7 +43,10 @@ for (const { split, tallies } of results) {
   for (const method of METHODS) {
     const t = tallies[method];
     const s = scoresOf(t);
-    lines.push(`| ${split.name} | ${split.role} | ${split.dataset.partitions.length} | ${t.tp + t.fn} | ${LABEL[method]} | ${f(s.precision)} | ${f(s.recall)} | ${f(s.columnPrecision)} |`);
+    // Precision of a method that flagged nothing is undefined, not perfect.
+    const precision = t.tp + t.fp === 0 ? "n/a (flagged none)" : f(s.precision);
+    const columns = t.named === 0 ? "n/a" : f(s.columnPrecision);
+    lines.push(`| ${split.name} | ${split.role} | ${split.dataset.partitions.length} | ${t.tp + t.fn} | ${LABEL[method]} | ${precision} | ${f(s.recall)} | ${columns} |`);
   }
 }
 lines.push("", "Recall by corruption kind (caught / corrupted):", "");

@@ -16,7 +16,9 @@ export interface ProfileJSON {
 /** A field path seen in rows: its column (if watched) and nested fields (if followed). */
 interface PathNode {
   path: string;
+  /** Created on the first value that is not an object, so object-valued paths stay columnless. */
   column: ColumnProfile | null;
+  watched: boolean;
   /** Whether nested objects at this path may hold watched columns. */
   descend: boolean;
   children: Map<string, PathNode> | null;
@@ -51,7 +53,7 @@ export class ProfileAccumulator {
   }
 
   private addValue(node: PathNode, value: unknown, depth: number): void {
-    const column = node.column;
+    const column = node.column ?? (node.watched && (typeof value !== "object" || Array.isArray(value) || value instanceof Date) ? this.columnOf(node) : null);
     switch (typeof value) {
       case "number":
         // NaN and ±Infinity are not values: they count as missing.
@@ -86,22 +88,22 @@ export class ProfileAccumulator {
   /** First sight of a path: decide once whether it is watched, and create its column. */
   private node(nodes: Map<string, PathNode>, prefix: string, key: string): PathNode {
     const path = prefix ? `${prefix}.${key}` : key;
-    const node: PathNode = { path, column: null, descend: mayHoldWatched(this.options, path), children: null };
-    if (isWatched(this.options, path)) node.column = this.column(path);
+    const node: PathNode = { path, column: null, watched: isWatched(this.options, path), descend: mayHoldWatched(this.options, path), children: null };
     nodes.set(key, node);
     return node;
   }
 
-  private column(path: string): ColumnProfile | null {
-    const existing = this.columns.get(path);
-    if (existing) return existing;
+  private columnOf(node: PathNode): ColumnProfile | null {
+    const existing = this.columns.get(node.path);
+    if (existing) return (node.column = existing);
+    node.watched = false;
     if (this.columns.size >= this.options.maxColumns) {
       this.dropped++;
       return null;
     }
     const column = new ColumnProfile();
-    this.columns.set(path, column);
-    return column;
+    this.columns.set(node.path, column);
+    return (node.column = column);
   }
 
   /** Adds every row of `other` (a profile of the same partition) into this one. */
