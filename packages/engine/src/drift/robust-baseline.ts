@@ -5,10 +5,16 @@
 import { QUANTILE_ACCURACY } from "./quantile-sketch.ts";
 import { SHARE_STATISTICS } from "./summary.ts";
 
-/** Median of the first `n` values of `values` (reordered in place). */
-export function median(values: Float64Array | number[], n = values.length): number {
+let buffer = new Float64Array(64);
+
+/** Median of `values` (which is left untouched); a typed-array sort needs no comparator calls. */
+export function median(values: ArrayLike<number>): number {
+  const n = values.length;
   if (n === 0) return NaN;
-  const sorted = Array.prototype.slice.call(values, 0, n).sort((a: number, b: number) => a - b) as number[];
+  if (buffer.length < n) buffer = new Float64Array(2 * n);
+  const sorted = buffer.subarray(0, n);
+  for (let i = 0; i < n; i++) sorted[i] = values[i]!;
+  sorted.sort();
   const mid = n >> 1;
   return n % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
