@@ -2,6 +2,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { requirePostgres } from "@motion/db/test-support";
+import { benchDetection, benchProfiling } from "./drift-bench.ts";
 import { benchRowsPage } from "./rows-bench.ts";
 import { benchAddLatency, benchFitIsolation, benchIngestPostgres, benchIngestSqlite } from "./engine-bench.ts";
 import type { BenchResult } from "./stats.ts";
@@ -17,6 +18,10 @@ if (want("p1pg")) {
 }
 if (want("p2")) results.push(...(await benchAddLatency()));
 if (want("p3")) results.push(...(await benchFitIsolation()));
+if (want("drift")) {
+  results.push(...(await benchProfiling()));
+  results.push(...benchDetection());
+}
 if (want("rows")) {
   const r = await benchRowsPage();
   results.push({ name: "Console rows.list page, first of 1M rows", value: r.first, unit: "ms", baseline: r.first, ratio: 1, note: "50 rows, server time through the API caller" });
