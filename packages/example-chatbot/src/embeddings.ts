@@ -69,9 +69,25 @@ export function weightQuery(query: Float32Array, idf: Float32Array): Float32Arra
   return out;
 }
 
-/** Dot product of one query with every row of a row-major matrix. */
+/**
+ * Dot product of one query with every row of a row-major matrix. A hashed query is sparse (a
+ * question touches a few hundred of the buckets), so only its non-zero dimensions are visited.
+ */
 export function dotAll(query: Float32Array, matrix: Float32Array, rows: number, dims: number): Float32Array {
   const scores = new Float32Array(rows);
+  const nonZero: number[] = [];
+  for (let j = 0; j < dims; j++) if (query[j] !== 0) nonZero.push(j);
+  if (nonZero.length < dims / 4) {
+    const idx = Int32Array.from(nonZero);
+    const val = Float32Array.from(nonZero, (j) => query[j]!);
+    for (let r = 0; r < rows; r++) {
+      const base = r * dims;
+      let dot = 0;
+      for (let k = 0; k < idx.length; k++) dot += val[k]! * matrix[base + idx[k]!]!;
+      scores[r] = dot;
+    }
+    return scores;
+  }
   for (let r = 0; r < rows; r++) {
     const base = r * dims;
     let dot = 0;

@@ -60,8 +60,10 @@ export function retrieve(view: IndexView, query: Query, options: RetrieveOptions
   }
   const pooled = new Set(lex.keys());
   if (vec) {
-    const byVec = Array.from({ length: rows }, (_, i) => i).sort((a, b) => vec[b]! - vec[a]! || a - b);
-    for (const r of byVec.slice(0, pool)) if (vec[r]! >= options.minSimilarity) pooled.add(r);
+    const close: number[] = [];
+    for (let r = 0; r < rows; r++) if (vec[r]! >= options.minSimilarity) close.push(r);
+    close.sort((a, b) => vec[b]! - vec[a]! || a - b);
+    for (const r of close.slice(0, pool)) pooled.add(r);
   }
   return [...pooled]
     .map((row) => {
