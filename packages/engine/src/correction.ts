@@ -14,10 +14,10 @@ export interface OptionsFrom {
   field: string;
 }
 
-/** Zod metadata Motion reads (`schema.meta({ motion: … })`), kept under one key. */
-export interface MotionFieldMeta {
+/** Zod metadata Motion reads (`schema.meta({ motion: … })`), kept under one key. A type alias, so it fits zod's metadata type. */
+export type MotionFieldMeta = {
   motion: { optionsFrom: OptionsFrom };
-}
+};
 
 /**
  * Metadata for a field whose value is picked from a relation:
