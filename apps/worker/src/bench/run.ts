@@ -5,6 +5,7 @@ import { requirePostgres } from "@motion/db/test-support";
 import { benchDetection, benchProfiling } from "./drift-bench.ts";
 import { benchRowsPage } from "./rows-bench.ts";
 import { benchAddLatency, benchFitIsolation, benchIngestPostgres, benchIngestSqlite } from "./engine-bench.ts";
+import { benchChatbotIngest, benchChatbotQuestions } from "./chatbot-bench.ts";
 import type { BenchResult } from "./stats.ts";
 
 const results: BenchResult[] = [];
@@ -26,6 +27,11 @@ if (want("rows")) {
   const r = await benchRowsPage();
   results.push({ name: "Console rows.list page, first of 1M rows", value: r.first, unit: "ms", baseline: r.first, ratio: 1, note: "50 rows, server time through the API caller" });
   results.push({ name: "Console rows.list page, last of 1M rows", value: r.last, unit: "ms", baseline: r.first, ratio: r.last / r.first, goal: "ratio near 1 (keyset, never OFFSET)", note: "baseline: the first page" });
+}
+
+if (want("chatbot")) {
+  results.push(...(await benchChatbotQuestions()));
+  results.push(...(await benchChatbotIngest()));
 }
 
 const fmt = (n: number) => (Math.abs(n) >= 100 ? n.toFixed(0) : n.toFixed(3));
