@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
+import { correctionJsonSchema, optionsFromFields } from "./correction.ts";
 import { feedback, type Relation } from "./relation.ts";
 import type { ResolvedRoute, Trigger } from "./trigger.ts";
 
@@ -35,6 +36,14 @@ export function defineApp(definition: AppDefinition): App {
   for (const t of definition.triggers) {
     if (triggers.has(t.name)) throw new TypeError(`app ${definition.name} has two triggers named ${t.name}`);
     triggers.set(t.name, t);
+    // A correction field picked from a relation must name one of this app's relations.
+    if (t.correction) {
+      for (const { path: at, optionsFrom: from } of optionsFromFields(correctionJsonSchema(t.correction))) {
+        if (!relations.has(from.relation)) {
+          throw new TypeError(`trigger ${t.name}: correction field ${at.join(".") || "(root)"} takes options from relation ${from.relation}, which is not in app ${definition.name}`);
+        }
+      }
+    }
     for (const route of t.routes) {
       if (relations.get(route.relation.name) !== route.relation) {
         throw new TypeError(`trigger ${t.name} routes on relation ${route.relation.name}, which is not in app ${definition.name}`);

@@ -8,6 +8,7 @@ import { defineApp, isApp, type App, type AppDefinition } from "./app.ts";
 import { feedback as feedbackRelation, type FeedbackRow, type Relation } from "./relation.ts";
 import type { Trigger } from "./trigger.ts";
 import { ConflictError, NotFoundError, ValidationError, type RowIssue } from "./errors.ts";
+import { validateCorrection } from "./correction.ts";
 import { contentHash } from "./hash.ts";
 import { InferenceCache } from "./inference-cache.ts";
 import { encodePatch, insertBlobs, insertVersion, moveAlias, readAliases, StateStore, type EncodedPatch, type VersionInfo } from "./state-store.ts";
@@ -400,10 +401,11 @@ export class Motion {
       ),
     );
     if (!inference) throw new NotFoundError(`no inference ${inferenceId}`);
+    const correction = validateCorrection(this.app.trigger(inference.trigger)?.correction ?? null, parsed.data.correction);
     const row = await this.db.read(() => get<{ data: unknown }>(`SELECT "data" FROM "Row" WHERE "id" = ?`, [inference.rowId]));
     const data: FeedbackRow = {
       inferenceId, trigger: inference.trigger, route: inference.route, label: parsed.data.label,
-      correction: parsed.data.correction, note: parsed.data.note, actor: parsed.data.actor,
+      correction, note: parsed.data.note, actor: parsed.data.actor,
       input: row ? decodeJson(this.db.provider, row.data) : null, output: decodeJson(this.db.provider, inference.output),
     };
     const [stored] = await this.addMany(feedbackRelation, [data]);

@@ -66,6 +66,12 @@ export interface TriggerOptions<PS extends z.ZodType> {
   retry?: Partial<RetryPolicy>;
   /** Cache infer outputs for identical inputs on the same version and params (default true). */
   cache?: boolean;
+  /**
+   * What a correction of this trigger's outputs must look like. `Motion.feedback` rejects a
+   * correction that does not match (ValidationError, nothing written) and stores the parsed
+   * value; `correctionJsonSchema` publishes it for forms. Without it any JSON is accepted.
+   */
+  correction?: z.ZodType;
 }
 
 export interface ResolvedRoute {
@@ -86,6 +92,8 @@ export interface Trigger<PS extends z.ZodType = z.ZodType> {
   readonly routes: ResolvedRoute[];
   readonly retry: RetryPolicy;
   readonly cache: boolean;
+  /** The declared correction schema, or null (any correction accepted). */
+  readonly correction: z.ZodType | null;
 }
 
 /** Helper for typing a route against its relation and the trigger's params. */
@@ -117,5 +125,6 @@ export function trigger<PS extends z.ZodType = z.ZodObject<Record<string, never>
     routes,
     retry: { maxAttempts: 3, backoffMs: 1000, maxBackoffMs: 60_000, ...options.retry },
     cache: options.cache ?? true,
+    correction: options.correction ?? null,
   };
 }

@@ -1,58 +1,54 @@
 // The docs Q&A chatbot from the Motion talk, written with the public engine API only.
 //
-//   documents (key: url) ──fit──▶ chunk, embed, replace the document's chunks in the vector index
-//   questions            ──infer─▶ retrieve top-k from the active index, (rerank), answer, cite
-//   feedback             ──fit──▶ reranker weights, corrected answers, few-shot examples,
-//                                 optionally an OpenAI fine-tuning job
+//   documents (key: url) ──fit──▶ chunk on the markdown structure, update the BM25 index and
+//                                 the vectors (state), replacing a re-added page's chunks
+//   questions            ──infer─▶ hybrid retrieval (BM25 + vectors), label votes, reranker,
+//                                 answer from the best sources, cite them
+//   feedback             ──fit──▶ labeled questions (right page, wrong pages), reranker
+//                                 weights, corrected answers, few-shot examples, optionally
+//                                 an OpenAI fine-tuning job
 //
 // Every fit commits a new immutable state version; infer always reads the active one.
 
 import { z } from "zod";
-import { defineApp, feedback, relation, trigger, type FeedbackRow, type State, type StatePatch } from "@motion/engine";
+import { defineApp, feedback, trigger, type FeedbackRow, type State, type StatePatch } from "@motion/engine";
 import type { Source } from "./answerer.ts";
-import { chunkMarkdown, markdownTitle } from "./chunker.ts";
-import { cosine, LEXICAL_EMBEDDER, lexicalEmbed } from "./embeddings.ts";
+import { chatbotCorrection, readCorrection } from "./correction.ts";
+import { hashedEmbed, HASHED_EMBEDDER, weightQuery } from "./embeddings.ts";
 import { stepFineTune, type FineTuneState } from "./fine-tune.ts";
+import { labelModel, LabelModel, type LabeledQuestion } from "./label-votes.ts";
 import {
-  fitReranker, hitAtK, labelVotes, learn, parseCorrection, rerankerExamples,
-  type CorrectedAnswer, type FeedbackEvent, type LabeledQuestion, type LearnedExample,
+  chooseRanker, learn, rankPages,
+  type CorrectedAnswer, type FeedbackEvent, type LabelContext, type LearnedExample, type Ranker,
 } from "./learning.ts";
 import { providerFromEnv, type Provider } from "./providers/index.ts";
-import { score } from "./reranker.ts";
-import { FEATURES, isRelated, retrieve, type Candidate, type IndexView, type Query } from "./retriever.ts";
-import { inverseFrequencies, replaceDocuments, type ChunkMeta, type DocumentChunks, type IndexData } from "./vector-index.ts";
+import { documents, questions } from "./relations.ts";
+import { FEATURES, pagesOf, retrieve, sourcesOf, type Candidate, type PageCandidate, type Query, type RetrieveOptions } from "./retriever.ts";
+import { emptyIndexState, hashedEmbedder, indexView, updateIndex, type Embedder, type IndexInfo, type IndexView } from "./search-index.ts";
+import { isStopWord, stem, termCosine, words } from "./text.ts";
+
+export { documents, questions } from "./relations.ts";
 
 export const TRIGGER = "docs-qa";
 
 /** Chosen once from the environment (see providers/index.ts); fit worker threads choose the same. */
 export const provider: Provider = providerFromEnv();
 
-export const documents = relation("documents", {
-  schema: z.object({
-    url: z.string().min(1).max(2048),
-    title: z.string().max(500).optional(),
-    text: z.string().max(2_000_000),
-  }),
-  key: "url",
-});
-
-export const questions = relation("questions", {
-  schema: z.object({
-    text: z.string().trim().min(1).max(4000),
-    /** Who asked (free text), shown in the console. */
-    askedBy: z.string().max(200).optional(),
-  }),
-});
-
 export const chatbotParams = z.object({
   /** Sources returned (and given to the answerer). */
   k: z.number().int().min(1).max(20).default(4),
-  /** Candidates scored by the reranker before the top k are kept. */
-  candidates: z.number().int().min(1).max(200).default(20),
+  /** Candidate chunks scored (and reranked) before the sources are picked. */
+  candidates: z.number().int().min(1).max(200).default(30),
+  /** Upper bound of a chunk, in characters (a code block longer than this is a chunk alone). */
   chunkSize: z.number().int().min(200).max(8000).default(900),
-  chunkOverlap: z.number().int().min(0).max(2000).default(150),
-  /** Width of the hashed lexical vectors. */
+  /** Width of the offline hashed trigram vectors. */
   embeddingDims: z.number().int().min(64).max(16384).default(1024),
+  /** Weight of the offline vectors' (normalised) cosine next to the (normalised) BM25 score. */
+  vectorWeight: z.number().min(0).max(10).default(0.3),
+  /** The same for OpenAI embeddings, which carry meaning BM25 misses. */
+  denseWeight: z.number().min(0).max(10).default(1),
+  /** A chunk with no BM25 match is a candidate only above this cosine (offline vectors). */
+  minSimilarity: z.number().min(0).max(1).default(0.3),
   chatModel: z.string().default("gpt-4o-mini"),
   embeddingModel: z.string().default("text-embedding-3-small"),
   temperature: z.number().min(0).max(2).default(0.2),
@@ -60,12 +56,12 @@ export const chatbotParams = z.object({
   stream: z.boolean().default(true),
   /** Few-shot examples (from approved/corrected answers) added to the OpenAI prompt. */
   fewShot: z.number().int().min(0).max(10).default(3),
-  /** Lexical cosine above which a question reuses an operator's corrected answer. */
+  /** Term cosine above which a question reuses an operator's corrected answer. */
   duplicateThreshold: z.number().min(0).max(1).default(0.9),
-  /** The reranker is trained once this many labeled questions have a right and a wrong document. */
+  /** The reranker is trained once this many labeled questions have a right page among their candidates. */
   minLabeledQuestions: z.number().int().min(1).default(8),
-  rerankerEpochs: z.number().int().min(1).max(10_000).default(400),
-  rerankerL2: z.number().min(0).max(10).default(0.01),
+  rerankerEpochs: z.number().int().min(1).max(10_000).default(300),
+  rerankerL2: z.number().min(0).max(10).default(0.02),
   fineTune: z.boolean().default(false),
   fineTuneBaseModel: z.string().default("gpt-4o-mini-2024-07-18"),
   fineTuneMinExamples: z.number().int().min(1).default(10),
@@ -73,116 +69,121 @@ export const chatbotParams = z.object({
 
 export type ChatbotParams = z.output<typeof chatbotParams>;
 
-export interface IndexInfo {
-  embedder: string;
-  dims: number;
-  denseModel: string | null;
-  denseDims: number;
-  documents: number;
-  chunks: number;
-}
-
-export interface RerankerInfo {
+/** State `ranking`: what the last feedback fit chose (see learning.ts chooseRanker). */
+export interface RankingInfo {
+  voteWeight: number;
+  /** Whether the reranker in state `reranker` is used (it beat the un-learned score in cross-validation). */
+  reranker: boolean;
   features: string[];
   questions: number;
   examples: number;
-  loss: number;
-  accuracy: number;
+  labeledHitAt1: { unlabeled: number; votes: number; reranker: number | null };
 }
 
 /** What infer returns for a question (stored as the inference output). */
 export interface AnswerOutput {
   answer: string;
+  /** Cited chunks: the best chunk of each of the best pages first, then further chunks. */
   sources: Source[];
   provider: "local" | "openai";
   model: string;
-  /** Whether a learned reranker ordered the sources. */
+  /** Whether a learned reranker ordered the sources (label votes count either way). */
   reranked: boolean;
   /** The inference whose operator correction answered this near-duplicate question. */
   correctedFrom: string | null;
   fewShot: number;
-  /** "hybrid" when dense provider embeddings were blended with the lexical scores. */
+  /** "hybrid" when vectors were blended with BM25, "lexical" when only BM25 ranked. */
   retrieval: "lexical" | "hybrid";
   /** The size of the index that answered. */
   index: { documents: number; chunks: number };
 }
 
-// ------------------------------------------------------------------ state access
+// ------------------------------------------------------------------ retrieval helpers
 
-const views = new WeakMap<object, IndexView>();
+function embedderFor(params: ChatbotParams): Embedder {
+  if (provider.embed) {
+    const embed = provider.embed.bind(provider);
+    return { space: `${provider.name}/${params.embeddingModel}`, hashed: false, embed: (texts) => embed(texts, params.embeddingModel) };
+  }
+  return hashedEmbedder(params.embeddingDims);
+}
 
-/**
- * The index of a state version, with its typed arrays copied out of the read-only proxies once
- * per version (scoring reads every element; through the proxy that is several times slower).
- */
-export function indexOf(state: Readonly<State>): IndexView {
-  const cached = views.get(state);
-  if (cached) return cached;
-  const info = state.index as unknown as IndexInfo;
-  const copy = (v: unknown) => (v instanceof Float32Array ? v.slice() : null);
-  const view: IndexView = {
-    chunks: (state.chunks ?? []) as unknown as ChunkMeta[],
-    lexical: copy(state.lexical) ?? new Float32Array(0),
-    dims: info.dims,
-    idf: copy(state.idf) ?? new Float32Array(info.dims),
-    dense: copy(state.dense),
-    denseDims: info.denseDims,
+function isHashed(info: IndexInfo): boolean {
+  return info.vectors.startsWith(`${HASHED_EMBEDDER}/`);
+}
+
+function retrieveOptions(view: IndexView, params: ChatbotParams): RetrieveOptions {
+  const hashed = isHashed(view.info);
+  return { candidates: params.candidates, vectorWeight: hashed ? params.vectorWeight : params.denseWeight, minSimilarity: hashed ? params.minSimilarity : 0 };
+}
+
+async function queryOf(view: IndexView, text: string, params: ChatbotParams): Promise<Query> {
+  if (!view.dims) return { text, vector: null };
+  if (isHashed(view.info)) return { text, vector: weightQuery(hashedEmbed(text, view.dims), view.vectorIdf ?? new Float32Array(view.dims).fill(1)) };
+  const embedder = embedderFor(params);
+  if (embedder.space !== view.info.vectors) return { text, vector: null };
+  const [vector] = await embedder.embed([text]);
+  return { text, vector: vector ?? null };
+}
+
+/** How a state version ranks pages: the learned vote weight and reranker (if trained on today's features). */
+function rankerOf(state: Readonly<State>): Ranker {
+  const packed = state.reranker;
+  const info = state.ranking as unknown as RankingInfo | undefined;
+  return {
+    voteWeight: typeof info?.voteWeight === "number" ? info.voteWeight : 1,
+    reranker: packed instanceof Float32Array && packed.length === 1 + 3 * FEATURES.length ? packed : null,
   };
-  views.set(state, view);
-  return view;
 }
 
-function emptyIndex(dims: number): Record<string, unknown> {
-  const info: IndexInfo = { embedder: LEXICAL_EMBEDDER, dims, denseModel: null, denseDims: 0, documents: 0, chunks: 0 };
-  return { index: info, chunks: [], lexical: new Float32Array(0), idf: new Float32Array(dims) };
+function labelsOf(state: Readonly<State>): LabeledQuestion[] {
+  return (state.labels ?? []) as unknown as LabeledQuestion[];
 }
 
-async function queryOf(index: IndexView, info: IndexInfo, text: string, params: ChatbotParams): Promise<Query> {
-  if (index.dense && provider.embed && info.denseModel === params.embeddingModel) {
-    const [dense] = await provider.embed([text], params.embeddingModel);
-    return { text, dense: dense ?? null };
+const weights = new WeakMap<IndexView, Map<string, number>>();
+
+/** idf of each content term of a question, from the BM25 index (for quoting the best sentences). */
+function termWeights(view: IndexView, question: string): (term: string) => number {
+  let cache = weights.get(view);
+  if (!cache) weights.set(view, (cache = new Map()));
+  const n = view.lexical.documentCount || 1;
+  const byTerm = new Map<string, number>();
+  for (const word of new Set(words(question))) {
+    if (isStopWord(word)) continue;
+    let idf = cache.get(word);
+    if (idf === undefined) {
+      const df = view.lexical.search(word, { prefix: false, fuzzy: false }).length;
+      idf = Math.log(1 + n / (df + 1));
+      if (cache.size < 50_000) cache.set(word, idf);
+    }
+    byTerm.set(stem(word), Math.max(byTerm.get(stem(word)) ?? 0, idf));
   }
-  return { text };
+  return (term) => byTerm.get(term) ?? 1;
 }
 
-function rank(found: Candidate[], reranker: ArrayLike<number> | null): { candidate: Candidate; score: number }[] {
-  const scored = found.map((candidate) => ({ candidate, score: reranker ? score(reranker, candidate.features) : candidate.base }));
-  return reranker ? scored.sort((a, b) => b.score - a.score || a.candidate.row - b.candidate.row) : scored;
+function toSource(c: Candidate, page: PageCandidate): Source {
+  const chunk = c.chunk;
+  return { url: chunk.url, title: chunk.title, section: chunk.section, chunk: chunk.text, score: Math.round((c.base + (c === page.chunks[0] ? page.score - c.base : 0)) * 10_000) / 10_000 };
 }
 
-function toSource(c: Candidate, s: number): Source {
-  return { url: c.chunk.url, title: c.chunk.title, section: c.chunk.section, chunk: c.chunk.text, score: Math.round(s * 10_000) / 10_000 };
-}
-
-const correctionVectors = new WeakMap<object, Float32Array[]>();
-
-function nearestCorrection(state: Readonly<State>, question: string, dims: number, threshold: number): CorrectedAnswer | null {
-  const corrections = (state.corrections ?? []) as unknown as CorrectedAnswer[];
-  if (!corrections.length) return null;
-  let vectors = correctionVectors.get(corrections);
-  if (!vectors) {
-    vectors = corrections.map((c) => lexicalEmbed(c.question, dims));
-    correctionVectors.set(corrections, vectors);
-  }
-  const q = lexicalEmbed(question, dims);
+function nearestCorrection(state: Readonly<State>, question: string, threshold: number): CorrectedAnswer | null {
   let best: CorrectedAnswer | null = null;
   let bestScore = threshold;
-  corrections.forEach((c, i) => {
-    const s = cosine(q, vectors[i]!);
+  for (const c of (state.corrections ?? []) as unknown as CorrectedAnswer[]) {
+    const s = termCosine(question, c.question);
     if (s >= bestScore) {
       best = c;
       bestScore = s;
     }
-  });
+  }
   return best;
 }
 
-function nearestExamples(state: Readonly<State>, question: string, dims: number, n: number): LearnedExample[] {
+function nearestExamples(state: Readonly<State>, question: string, n: number): LearnedExample[] {
   const examples = (state.examples ?? []) as unknown as LearnedExample[];
   if (!n || !examples.length) return [];
-  const q = lexicalEmbed(question, dims);
   return examples
-    .map((e) => ({ e, s: cosine(q, lexicalEmbed(e.question, dims)) }))
+    .map((e) => ({ e, s: termCosine(question, e.question) }))
     .sort((a, b) => b.s - a.s)
     .slice(0, n)
     .map((x) => x.e);
@@ -191,134 +192,37 @@ function nearestExamples(state: Readonly<State>, question: string, dims: number,
 // ------------------------------------------------------------------ infer: answer a question
 
 export async function answerQuestion(state: Readonly<State>, text: string, params: ChatbotParams): Promise<AnswerOutput> {
-  const info = state.index as unknown as IndexInfo;
-  const index = indexOf(state);
+  const view = indexView(state);
   const fineTuned = (state.fineTune as unknown as FineTuneState | undefined)?.model ?? null;
-  const model = provider.name === "openai" ? (fineTuned ?? params.chatModel) : "extractive-v1";
+  const model = provider.name === "openai" ? (fineTuned ?? params.chatModel) : "extractive-v2";
   const base = {
     provider: provider.name, reranked: false, correctedFrom: null, fewShot: 0,
-    retrieval: "lexical" as AnswerOutput["retrieval"], index: { documents: info.documents, chunks: info.chunks },
+    retrieval: (view.dims ? "hybrid" : "lexical") as AnswerOutput["retrieval"],
+    index: { documents: view.info.documents, chunks: view.info.chunks },
   };
-  if (!index.chunks.length) {
+  if (!view.chunks.length) {
     return { ...base, answer: "No documents are indexed yet: add rows to the documents relation first.", sources: [], model };
   }
-  const reranker = state.reranker instanceof Float32Array ? (state.reranker as Float32Array) : null;
-  // A chunk sharing no term with the question (hashed vectors can collide) and with no dense
-  // similarity is never cited.
-  const labels = (state.labels ?? []) as unknown as LabeledQuestion[];
-  const votes = reranker ? labelVotes(text, labels, index.dims) : undefined;
-  const query = await queryOf(index, info, text, params);
-  if (query.dense) base.retrieval = "hybrid";
-  const found = retrieve(index, query, params.candidates, votes).filter(isRelated);
-  let ranked = rank(found, reranker);
-  const corrected = nearestCorrection(state, text, index.dims, params.duplicateThreshold);
-  if (corrected?.urls.length) {
-    const preferred = ranked.filter((r) => corrected.urls.includes(r.candidate.chunk.url));
-    ranked = [...preferred, ...ranked.filter((r) => !corrected.urls.includes(r.candidate.chunk.url))];
+  const labels = labelsOf(state);
+  const votes = labels.length ? labelModel(labels).votes(text) : undefined;
+  const candidates = retrieve(view, await queryOf(view, text, params), retrieveOptions(view, params));
+  const ranker = rankerOf(state);
+  let pages = rankPages(pagesOf(view, text, candidates, votes, ranker.voteWeight), ranker);
+  const corrected = nearestCorrection(state, text, params.duplicateThreshold);
+  if (corrected?.source) {
+    // The operator named the page for (almost) this question: it goes first.
+    pages = [...pages.filter((p) => p.url === corrected.source), ...pages.filter((p) => p.url !== corrected.source)];
   }
-  const sources = ranked.slice(0, params.k).map((r) => toSource(r.candidate, r.score));
+  const pageOf = new Map(pages.map((p) => [p.url, p]));
+  const sources = sourcesOf(pages, params.k).map((c) => toSource(c, pageOf.get(c.chunk.url)!));
   if (corrected?.answer) {
-    return { ...base, reranked: !!reranker, correctedFrom: corrected.inferenceId, answer: corrected.answer, sources, model: "operator-correction" };
+    return { ...base, reranked: !!ranker.reranker, correctedFrom: corrected.inferenceId, answer: corrected.answer, sources, model: "operator-correction" };
   }
-  const fewShot = provider.name === "openai" ? nearestExamples(state, text, index.dims, params.fewShot) : [];
-  const result = await provider.answer({ question: text, sources, fewShot, model, temperature: params.temperature, stream: params.stream });
-  return {
-    ...base,
-    reranked: !!reranker,
-    correctedFrom: corrected?.inferenceId ?? null,
-    fewShot: fewShot.length,
-    answer: result.answer,
-    sources,
-    model: result.model,
-  };
-}
-
-// ------------------------------------------------------------------ fit: index documents
-
-interface DocumentRow {
-  url: string;
-  title?: string;
-  text: string;
-}
-
-async function embedChunks(chunks: ChunkMeta[], dims: number, params: ChatbotParams, withDense: boolean): Promise<{ lexical: Float32Array; dense: Float32Array | null; denseDims: number }> {
-  const lexical = new Float32Array(chunks.length * dims);
-  chunks.forEach((c, i) => lexicalEmbed({ text: c.text, heading: c.section }, dims, lexical.subarray(i * dims, (i + 1) * dims)));
-  if (!withDense || !provider.embed || !chunks.length) return { lexical, dense: null, denseDims: 0 };
-  const vectors = await provider.embed(chunks.map((c) => `${c.section}\n\n${c.text}`), params.embeddingModel);
-  const denseDims = vectors[0]!.length;
-  const dense = new Float32Array(chunks.length * denseDims);
-  vectors.forEach((v, i) => {
-    if (v.length !== denseDims) throw new Error(`embedding model ${params.embeddingModel} returned vectors of different widths`);
-    dense.set(v, i * denseDims);
+  const fewShot = provider.name === "openai" ? nearestExamples(state, text, params.fewShot) : [];
+  const result = await provider.answer({
+    question: text, sources, fewShot, model, temperature: params.temperature, stream: params.stream, weight: termWeights(view, text),
   });
-  return { lexical, dense, denseDims };
-}
-
-export async function indexDocuments(state: Readonly<State>, rows: DocumentRow[], params: ChatbotParams): Promise<{ patch: StatePatch; metrics: Record<string, number> }> {
-  const info = state.index as unknown as IndexInfo;
-  const withDense = !!provider.embed;
-  let index: IndexData = {
-    chunks: (state.chunks ?? []) as unknown as ChunkMeta[],
-    lexical: (state.lexical as Float32Array) ?? new Float32Array(0),
-    dims: info.dims,
-    dense: state.dense instanceof Float32Array ? state.dense : null,
-    denseDims: info.denseDims,
-  };
-  let reembedded = 0;
-  // Params changed the vector space (dims, embedding model, provider): re-embed kept chunks from their text.
-  const denseStale = withDense ? info.denseModel !== params.embeddingModel || !index.dense : index.dense !== null;
-  if (index.chunks.length && (info.dims !== params.embeddingDims || denseStale)) {
-    const vectors = await embedChunks(index.chunks, params.embeddingDims, params, withDense);
-    index = { chunks: index.chunks, lexical: vectors.lexical, dims: params.embeddingDims, dense: vectors.dense, denseDims: vectors.denseDims };
-    reembedded = index.chunks.length;
-  } else if (!index.chunks.length) {
-    index = { ...index, dims: params.embeddingDims, dense: null, denseDims: 0 };
-  }
-  // The last row for a url wins within a batch, as later rows are newer versions of the record.
-  const latest = new Map<string, DocumentRow>();
-  for (const row of rows) latest.set(row.url, row);
-  const docs: DocumentChunks[] = [];
-  let denseDims = index.denseDims;
-  for (const row of latest.values()) {
-    const title = row.title?.trim() || markdownTitle(row.text) || row.url;
-    const chunks: ChunkMeta[] = chunkMarkdown(row.text, title, params).map((c) => ({ url: row.url, title, section: c.section, ord: c.ord, text: c.text }));
-    const vectors = await embedChunks(chunks, index.dims, params, withDense);
-    if (vectors.denseDims) denseDims = vectors.denseDims;
-    docs.push({ url: row.url, chunks, lexical: vectors.lexical, dense: vectors.dense });
-  }
-  const before = index.chunks.length;
-  const replacedUrls = new Set(latest.keys());
-  const removed = index.chunks.filter((c) => replacedUrls.has(c.url)).length;
-  const next = replaceDocuments(index, docs, denseDims);
-  const documentCount = new Set(next.chunks.map((c) => c.url)).size;
-  const nextInfo: IndexInfo = {
-    embedder: LEXICAL_EMBEDDER,
-    dims: next.dims,
-    denseModel: next.dense ? params.embeddingModel : null,
-    denseDims: next.denseDims,
-    documents: documentCount,
-    chunks: next.chunks.length,
-  };
-  const patch: StatePatch = {
-    index: nextInfo as unknown as StatePatch[string],
-    chunks: next.chunks as unknown as StatePatch[string],
-    lexical: next.lexical,
-    idf: inverseFrequencies(next.lexical, next.chunks.length, next.dims),
-    dense: next.dense ?? undefined,
-  };
-  return {
-    patch,
-    metrics: {
-      documents: latest.size,
-      chunksAdded: docs.reduce((n, d) => n + d.chunks.length, 0),
-      chunksRemoved: removed,
-      chunksReembedded: reembedded,
-      indexChunks: next.chunks.length,
-      indexDocuments: documentCount,
-      indexChunksBefore: before,
-    },
-  };
+  return { ...base, reranked: !!ranker.reranker, correctedFrom: corrected?.inferenceId ?? null, fewShot: fewShot.length, answer: result.answer, sources, model: result.model };
 }
 
 // ------------------------------------------------------------------ fit: learn from feedback
@@ -336,15 +240,17 @@ export async function learnFromFeedback(state: Readonly<State>, rows: FeedbackRo
       question: input.text,
       answer: typeof output?.answer === "string" ? output.answer : null,
       citedUrls: [...new Set((output?.sources ?? []).map((s) => s.url))],
-      correction: parseCorrection(row.correction),
+      correction: readCorrection(row.correction),
     });
   }
+  const view = indexView(state);
+  const urls = new Set(view.chunks.map((c) => c.url));
   const previous = {
-    labels: (state.labels ?? []) as unknown as LabeledQuestion[],
+    labels: labelsOf(state),
     corrections: (state.corrections ?? []) as unknown as CorrectedAnswer[],
     examples: (state.examples ?? []) as unknown as LearnedExample[],
   };
-  const learned = learn(previous, events);
+  const { learned, unknownSources } = learn(previous, events, (url) => urls.has(url));
   const patch: StatePatch = {
     labels: learned.labels as unknown as StatePatch[string],
     corrections: learned.corrections as unknown as StatePatch[string],
@@ -355,26 +261,32 @@ export async function learnFromFeedback(state: Readonly<State>, rows: FeedbackRo
     labeledQuestions: learned.labels.length,
     corrections: learned.corrections.length,
     fewShotExamples: learned.examples.length,
+    unknownSources,
   };
-  const index = indexOf(state);
-  const info = state.index as unknown as IndexInfo;
-  if (index.chunks.length) {
-    // Questions are embedded once per fit (with the provider, when the index has dense vectors).
+  if (view.chunks.length) {
+    // Questions are embedded once per fit (with the provider, when the index has its vectors).
     const queries = new Map<string, Query>();
-    for (const l of learned.labels) queries.set(l.question, await queryOf(index, info, l.question, params));
-    const embed = (q: string) => queries.get(q) ?? { text: q };
-    const { examples, questions: usable } = rerankerExamples(index, learned.labels, embed, params.candidates);
-    const fitted = usable >= params.minLabeledQuestions ? fitReranker(examples, usable, { epochs: params.rerankerEpochs, l2: params.rerankerL2, hybrid: index.dense !== null && info.denseModel === params.embeddingModel && !!provider.embed }) : null;
-    if (fitted) {
-      patch.reranker = fitted.result.model.packed;
-      const rerankerInfo: RerankerInfo = { features: [...FEATURES], questions: fitted.questions, examples: fitted.examples, loss: fitted.result.loss, accuracy: fitted.result.accuracy };
-      patch.rerankerInfo = rerankerInfo as unknown as StatePatch[string];
-      metrics.rerankerExamples = fitted.examples;
-      metrics.rerankerLoss = fitted.result.loss;
-      metrics.rerankerAccuracy = fitted.result.accuracy;
-      metrics.labeledHitAt3Before = hitAtK(index, learned.labels, embed, params.candidates, 3, null);
-      metrics.labeledHitAt3After = hitAtK(index, learned.labels, embed, params.candidates, 3, fitted.result.model.packed);
-    }
+    for (const l of learned.labels) if (!queries.has(l.question)) queries.set(l.question, await queryOf(view, l.question, params));
+    const ctx: LabelContext = { view, model: new LabelModel(learned.labels), query: (q) => queries.get(q) ?? { text: q, vector: null }, options: retrieveOptions(view, params) };
+    const choice = chooseRanker(ctx, learned.labels, { epochs: params.rerankerEpochs, l2: params.rerankerL2, minQuestions: params.minLabeledQuestions });
+    const ranking: RankingInfo = {
+      voteWeight: choice.ranker.voteWeight,
+      reranker: !!choice.ranker.reranker,
+      features: [...FEATURES],
+      questions: choice.questions,
+      examples: choice.examples,
+      labeledHitAt1: choice.hitAt1,
+    };
+    patch.ranking = ranking as unknown as StatePatch[string];
+    // A reranker that does not beat the un-learned score on held-back labels is not used.
+    patch.reranker = choice.ranker.reranker ? Float32Array.from(choice.ranker.reranker) : undefined;
+    metrics.rerankerQuestions = choice.questions;
+    metrics.voteWeight = choice.ranker.voteWeight;
+    metrics.rerankerUsed = choice.ranker.reranker ? 1 : 0;
+    metrics.labeledHitAt1Unlabeled = choice.hitAt1.unlabeled;
+    metrics.labeledHitAt1Votes = choice.hitAt1.votes;
+    if (choice.hitAt1.reranker !== null) metrics.labeledHitAt1RerankerCv = choice.hitAt1.reranker;
+    if (choice.fit) metrics.rerankerLoss = choice.fit.loss;
   }
   const fineTune = await stepFineTune(provider, (state.fineTune ?? null) as unknown as FineTuneState | null, learned.examples, params);
   if (fineTune) {
@@ -388,14 +300,16 @@ export async function learnFromFeedback(state: Readonly<State>, rows: FeedbackRo
 
 export const docsQa = trigger(TRIGGER, {
   params: chatbotParams,
-  setUp: ({ params }) => ({ ...emptyIndex(params.embeddingDims), labels: [], corrections: [], examples: [], fineTune: null }) as State,
+  correction: chatbotCorrection,
+  setUp: () => ({ ...emptyIndexState(), labels: [], corrections: [], examples: [], fineTune: null }) as State,
   routes: [
     {
       relation: documents,
-      batchSize: 32,
+      // Each documents fit re-serialises the BM25 index: larger batches, fewer versions.
+      batchSize: 100,
       maxWaitMs: 200,
       fit: async ({ state, rows, params, report }) => {
-        const { patch, metrics } = await indexDocuments(state, rows.map((r) => r.data), params);
+        const { patch, metrics } = await updateIndex(state, rows.map((r) => r.data), { chunkSize: params.chunkSize, embedder: embedderFor(params) });
         report(metrics);
         return patch;
       },
@@ -406,7 +320,7 @@ export const docsQa = trigger(TRIGGER, {
     },
     {
       relation: feedback,
-      batchSize: 50,
+      batchSize: 100,
       maxWaitMs: 200,
       fit: async ({ state, rows, params, report }) => {
         const { patch, metrics } = await learnFromFeedback(state, rows.map((r) => r.data), params);
@@ -424,3 +338,5 @@ export const chatbotApp = defineApp({
   triggers: [docsQa],
   module: import.meta.url,
 });
+
+export type { Candidate };

@@ -1,121 +1,104 @@
-// Splits a markdown document into retrieval chunks: by heading first (a chunk never spans two
-// sections, and remembers its section title), then by size with an overlap, on paragraph
-// boundaries where possible (a fenced code block is never cut unless it alone is too long).
+// Splits a markdown document into retrieval chunks on its structure (see markdown.ts): a chunk
+// never spans two sections and remembers its heading path; within a section, whole units are
+// packed up to `chunkSize` characters. A unit is a paragraph, a list item, a table row or a
+// fenced code block; a paragraph longer than a chunk is cut between sentences. So a chunk never
+// starts mid-sentence and never cuts a code block (an over-long code block is a chunk alone).
+
+import { fence, firstHeading, parseBlocks, type Block } from "./markdown.ts";
+import { splitSentences } from "./text.ts";
 
 export interface Chunk {
   /** Position within the document, from 0. */
   ord: number;
-  /** "Page title › Section" — the heading path the chunk sits under. */
+  /** "Title › Section › Subsection" — the heading path the chunk sits under. */
   section: string;
+  /** Markdown: prose as plain text (inline code in backticks), code blocks fenced. */
   text: string;
 }
 
 export interface ChunkOptions {
   chunkSize: number;
-  chunkOverlap: number;
 }
 
-interface Section {
-  path: string[];
-  body: string[];
+interface Unit {
+  text: string;
+  /** Units of one list or table are joined by a newline, others by a blank line. */
+  group: number;
 }
 
-function sectionsOf(markdown: string): Section[] {
-  const sections: Section[] = [];
-  let path: string[] = [];
-  let current: Section = { path: [], body: [] };
-  let fenced = false;
-  for (const line of markdown.split(/\r?\n/)) {
-    if (/^\s*```/.test(line)) fenced = !fenced;
-    const heading = fenced ? null : /^(#{1,4})\s+(.*)$/.exec(line);
-    if (heading) {
-      if (current.body.join("").trim()) sections.push(current);
-      const level = heading[1]!.length;
-      path = [...path.slice(0, level - 1), heading[2]!.trim()];
-      while (path.length < level) path.unshift("");
-      current = { path: path.filter(Boolean), body: [] };
-    } else {
-      current.body.push(line);
+/** The units of one block, each at most `size` characters unless it is a code block. */
+function unitsOf(block: Exclude<Block, { kind: "heading" }>, size: number, group: number): Unit[] {
+  const sentences = (text: string): string[] => {
+    if (text.length <= size) return [text];
+    const out: string[] = [];
+    let current = "";
+    for (const s of splitSentences(text)) {
+      if (current && current.length + 1 + s.length > size) {
+        out.push(current);
+        current = s;
+      } else current = current ? `${current} ${s}` : s;
     }
-  }
-  if (current.body.join("").trim()) sections.push(current);
-  return sections;
-}
-
-/** Paragraphs, keeping fenced code blocks whole. */
-function paragraphs(lines: string[]): string[] {
-  const out: string[] = [];
-  let buffer: string[] = [];
-  let fenced = false;
-  const push = () => {
-    const text = buffer.join("\n").trim();
-    if (text) out.push(text);
-    buffer = [];
+    if (current) out.push(current);
+    return out;
   };
-  for (const line of lines) {
-    if (/^\s*```/.test(line)) fenced = !fenced;
-    if (!fenced && line.trim() === "") push();
-    else buffer.push(line);
+  switch (block.kind) {
+    case "prose":
+      return sentences(block.text).map((text) => ({ text, group }));
+    case "list":
+      return block.items.flatMap((item) => sentences(item).map((text) => ({ text: `- ${text}`, group })));
+    case "table":
+      return block.rows.map((row) => ({ text: row, group }));
+    case "code":
+      return [{ text: fence(block.lang, block.code), group }];
   }
-  push();
-  return out;
 }
 
-/** Cuts an over-long paragraph at sentence (or, failing that, word) boundaries. */
-function cut(text: string, size: number): string[] {
-  if (text.length <= size) return [text];
-  const pieces: string[] = [];
-  let rest = text;
-  while (rest.length > size) {
-    const window = rest.slice(0, size);
-    let at = Math.max(window.lastIndexOf(". "), window.lastIndexOf("\n"));
-    if (at < size * 0.4) at = window.lastIndexOf(" ");
-    if (at < size * 0.4) at = size - 1;
-    pieces.push(rest.slice(0, at + 1).trim());
-    rest = rest.slice(at + 1);
-  }
-  if (rest.trim()) pieces.push(rest.trim());
-  return pieces;
-}
-
-/** The tail of a chunk to repeat at the start of the next one, starting at a word. */
-function tail(text: string, overlap: number): string {
-  if (overlap <= 0 || text.length <= overlap) return overlap <= 0 ? "" : text;
-  const slice = text.slice(text.length - overlap);
-  const space = slice.indexOf(" ");
-  return space >= 0 ? slice.slice(space + 1) : slice;
+/** The section path: the title first (once), then the enclosing headings. */
+function sectionName(title: string, path: string[]): string {
+  const names = path[0]?.toLowerCase() === title.toLowerCase() ? path : [title, ...path];
+  return names.join(" › ");
 }
 
 export function chunkMarkdown(markdown: string, title: string, options: ChunkOptions): Chunk[] {
+  return chunkBlocks(parseBlocks(markdown), title, options);
+}
+
+export function chunkBlocks(blocks: readonly Block[], title: string, options: ChunkOptions): Chunk[] {
   const size = Math.max(100, options.chunkSize);
-  const overlap = Math.max(0, Math.min(options.chunkOverlap, Math.floor(size / 2)));
   const chunks: Chunk[] = [];
-  for (const section of sectionsOf(markdown)) {
-    const names = section.path[0] === title ? section.path : [title, ...section.path];
-    const sectionName = names.filter(Boolean).join(" › ");
-    let current = "";
-    let carried = false;
-    const emit = () => {
-      if (current.trim() && !(carried && current.trim() === "")) chunks.push({ ord: chunks.length, section: sectionName, text: current.trim() });
-    };
-    for (const paragraph of paragraphs(section.body)) {
-      for (const piece of cut(paragraph, size)) {
-        if (current && current.length + piece.length + 2 > size) {
-          emit();
-          current = tail(current, overlap);
-          carried = true;
-        }
-        current = current ? `${current}\n\n${piece}` : piece;
-        carried = false;
-      }
+  const path: { depth: number; text: string }[] = [];
+  let units: Unit[] = [];
+  let length = 0;
+  let section = sectionName(title, []);
+  const emit = () => {
+    if (!units.length) return;
+    let text = units[0]!.text;
+    for (let i = 1; i < units.length; i++) text += `${units[i]!.group === units[i - 1]!.group ? "\n" : "\n\n"}${units[i]!.text}`;
+    chunks.push({ ord: chunks.length, section, text });
+    units = [];
+    length = 0;
+  };
+  let group = 0;
+  for (const block of blocks) {
+    if (block.kind === "heading") {
+      emit();
+      while (path.length && path.at(-1)!.depth >= block.depth) path.pop();
+      path.push({ depth: block.depth, text: block.text });
+      section = sectionName(title, path.map((p) => p.text));
+      continue;
     }
-    if (!carried) emit();
+    group++;
+    for (const unit of unitsOf(block, size, group)) {
+      if (units.length && length + 2 + unit.text.length > size) emit();
+      units.push(unit);
+      length += unit.text.length + 2;
+    }
   }
+  emit();
   return chunks;
 }
 
-/** The first `# Heading` of a markdown document, if any. */
+/** A document's title: the first real heading (badges and images do not count). */
 export function markdownTitle(markdown: string): string | null {
-  const match = /^#\s+(.+)$/m.exec(markdown);
-  return match ? match[1]!.trim() : null;
+  return firstHeading(parseBlocks(markdown));
 }

@@ -1,13 +1,19 @@
 export {
   chatbotApp, docsQa, documents, questions, chatbotParams, provider, TRIGGER,
-  answerQuestion, indexDocuments, learnFromFeedback, indexOf,
-  type AnswerOutput, type ChatbotParams, type IndexInfo, type RerankerInfo,
+  answerQuestion, learnFromFeedback,
+  type AnswerOutput, type ChatbotParams, type RankingInfo,
 } from "./app.ts";
+export { chatbotCorrection, readCorrection, type ChatbotCorrection } from "./correction.ts";
 export { seedExample, SEED_QUESTIONS, type SeedOptions, type SeedResult } from "./seed.ts";
 export { loadCorpus, DOCS_DIR, type CorpusDocument } from "./corpus.ts";
+export { loadPackageCorpus, readmeSections, packageUrl, type PackageCorpus } from "./package-corpus.ts";
+export { packagesEval, docsEval, runEvaluation, referenceRankers, type EvalSet, type EvalResult } from "./evaluation.ts";
 export { providerFromEnv, localProvider, openaiProvider, type Provider } from "./providers/index.ts";
-export { chunkMarkdown, type Chunk } from "./chunker.ts";
-export { lexicalEmbed, LEXICAL_EMBEDDER } from "./embeddings.ts";
+export { chunkMarkdown, markdownTitle, type Chunk } from "./chunker.ts";
+export { parseBlocks, type Block } from "./markdown.ts";
+export { hashedEmbed, HASHED_EMBEDDER } from "./embeddings.ts";
+export { LEXICAL_ENGINE } from "./lexical-index.ts";
+export { indexView, updateIndex, type IndexInfo, type IndexView, type ChunkMeta } from "./search-index.ts";
 export { extractiveAnswer, type Source } from "./answerer.ts";
 export { toJsonl, type FineTuneState } from "./fine-tune.ts";
 export { FEATURES } from "./retriever.ts";

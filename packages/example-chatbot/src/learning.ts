@@ -1,52 +1,31 @@
 // What the feedback fit learns from operators' labels:
-//  - labeled questions (which documents were right or wrong) → the reranker's training set;
+//  - labeled questions (the right page, pages cited wrongly) → query-term associations
+//    (label-votes.ts) and the reranker's training set;
 //  - corrected answers → a store consulted for near-duplicate questions;
 //  - approved and corrected answers → few-shot examples (and fine-tuning data, with OpenAI).
+// A correction's `source` is the right page; the pages the wrong answer cited are negatives.
+// The original output's sources are never taken as right unless the operator approved them.
 
 import type { FewShot } from "./answerer.ts";
-import { cosine, lexicalEmbed } from "./embeddings.ts";
-import { FEATURES, isRelated, retrieve, type IndexView, type Query } from "./retriever.ts";
-import { score, train, type Example, type TrainResult } from "./reranker.ts";
+import type { ParsedCorrection } from "./correction.ts";
+import type { LabeledQuestion, LabelModel } from "./label-votes.ts";
+import { score, train as trainReranker, type Example, type TrainResult } from "./reranker.ts";
+import { FEATURES, pagesOf, retrieve, type FeatureName, type PageCandidate, type Query, type RetrieveOptions } from "./retriever.ts";
+import type { IndexView } from "./search-index.ts";
 
-export interface LabeledQuestion {
-  inferenceId: string;
-  question: string;
-  /** Documents that answer the question. */
-  positive: string[];
-  /** Documents that were cited and judged wrong. */
-  negative: string[];
-}
+export type { LabeledQuestion } from "./label-votes.ts";
 
 export interface CorrectedAnswer {
   inferenceId: string;
   question: string;
   /** The operator's answer, if they wrote one. */
   answer: string | null;
-  /** The documents the operator said to cite. */
-  urls: string[];
+  /** The page the operator said to cite, if they picked one. */
+  source: string | null;
 }
 
 export interface LearnedExample extends FewShot {
   inferenceId: string;
-}
-
-export interface ParsedCorrection {
-  answer: string | null;
-  urls: string[];
-}
-
-/** A correction is a string (the right answer) or `{ answer?, url?, sources? }`. */
-export function parseCorrection(correction: unknown): ParsedCorrection | null {
-  if (correction === undefined || correction === null) return null;
-  if (typeof correction === "string") return correction.trim() ? { answer: correction.trim(), urls: [] } : null;
-  if (typeof correction !== "object") return null;
-  const c = correction as { answer?: unknown; url?: unknown; sources?: unknown };
-  const urls = [
-    ...(typeof c.url === "string" ? [c.url] : []),
-    ...(Array.isArray(c.sources) ? c.sources.map((s) => (typeof s === "string" ? s : (s as { url?: unknown })?.url)).filter((u): u is string => typeof u === "string") : []),
-  ];
-  const answer = typeof c.answer === "string" && c.answer.trim() ? c.answer.trim() : null;
-  return answer || urls.length ? { answer, urls: [...new Set(urls)] } : null;
 }
 
 export interface FeedbackEvent {
@@ -54,6 +33,7 @@ export interface FeedbackEvent {
   label: "good" | "bad";
   question: string;
   answer: string | null;
+  /** The pages the answer cited, first source first. */
   citedUrls: string[];
   correction: ParsedCorrection | null;
 }
@@ -64,145 +44,173 @@ export interface Learned {
   examples: LearnedExample[];
 }
 
-/** Folds new feedback into what was learned before; a relabeled inference replaces its old label. */
-export function learn(previous: Learned, events: FeedbackEvent[]): Learned {
+/**
+ * Folds new feedback into what was learned before; a relabeled inference replaces its old label.
+ * `known` says whether a url is an indexed page (a source that is not is ignored and counted).
+ */
+export function learn(previous: Learned, events: FeedbackEvent[], known: (url: string) => boolean): { learned: Learned; unknownSources: number } {
   const labels = new Map(previous.labels.map((l) => [l.inferenceId, l]));
   const corrections = new Map(previous.corrections.map((c) => [c.inferenceId, c]));
   const examples = new Map(previous.examples.map((e) => [e.inferenceId, e]));
+  let unknownSources = 0;
   for (const e of events) {
     labels.delete(e.inferenceId);
     corrections.delete(e.inferenceId);
     examples.delete(e.inferenceId);
+    const base = { inferenceId: e.inferenceId, question: e.question };
     if (e.label === "good") {
-      if (e.citedUrls[0]) labels.set(e.inferenceId, { inferenceId: e.inferenceId, question: e.question, positive: [e.citedUrls[0]], negative: [] });
-      if (e.answer) examples.set(e.inferenceId, { inferenceId: e.inferenceId, question: e.question, answer: e.answer });
+      if (e.citedUrls[0]) labels.set(e.inferenceId, { ...base, positive: [e.citedUrls[0]], negative: [] });
+      if (e.answer) examples.set(e.inferenceId, { ...base, answer: e.answer });
       continue;
     }
-    const urls = e.correction?.urls ?? [];
-    labels.set(e.inferenceId, {
-      inferenceId: e.inferenceId,
-      question: e.question,
-      positive: urls,
-      negative: urls.length ? e.citedUrls.filter((u) => !urls.includes(u)) : e.citedUrls,
-    });
-    if (e.correction) {
-      corrections.set(e.inferenceId, { inferenceId: e.inferenceId, question: e.question, answer: e.correction.answer, urls });
-      if (e.correction.answer) examples.set(e.inferenceId, { inferenceId: e.inferenceId, question: e.question, answer: e.correction.answer });
+    let source = e.correction?.source ?? null;
+    if (source && !known(source)) {
+      unknownSources++;
+      source = null;
+    }
+    if (source) {
+      labels.set(e.inferenceId, { ...base, positive: [source], negative: e.citedUrls.filter((u) => u !== source) });
+    } else if (!e.correction?.answer && e.citedUrls[0]) {
+      // Bad with nothing else said: the page it leaned on was wrong.
+      labels.set(e.inferenceId, { ...base, positive: [], negative: [e.citedUrls[0]] });
+    }
+    if (e.correction && (e.correction.answer || source)) {
+      corrections.set(e.inferenceId, { ...base, answer: e.correction.answer, source });
+      if (e.correction.answer) examples.set(e.inferenceId, { ...base, answer: e.correction.answer });
     }
   }
-  return { labels: [...labels.values()], corrections: [...corrections.values()], examples: [...examples.values()] };
+  return { learned: { labels: [...labels.values()], corrections: [...corrections.values()], examples: [...examples.values()] }, unknownSources };
 }
 
-/** Lexical vectors of labeled questions, computed once per labels array (per state version). */
-const labelVectors = new WeakMap<object, Float32Array[]>();
-
-function vectorsOf(labels: readonly LabeledQuestion[], dims: number): Float32Array[] {
-  let vectors = labelVectors.get(labels);
-  if (!vectors || vectors[0]?.length !== dims) {
-    vectors = labels.map((l) => lexicalEmbed(l.question, dims));
-    labelVectors.set(labels, vectors);
-  }
-  return vectors;
+export interface LabelContext {
+  view: IndexView;
+  model: LabelModel;
+  query: (question: string) => Query;
+  options: RetrieveOptions;
 }
 
-/**
- * A nearest-neighbour vote over labeled questions: for each page, the share of similarity
- * (squared lexical cosine) that labeled questions pointing at that page have with `question`.
- * `exclude` leaves one labeled question out, so training never sees its own label.
- */
-export function labelVotes(question: string, labels: readonly LabeledQuestion[], dims: number, exclude?: string): Map<string, number> {
-  const votes = new Map<string, number>();
-  if (!labels.length) return votes;
-  const q = lexicalEmbed(question, dims);
-  const vectors = vectorsOf(labels, dims);
-  let total = 0;
-  labels.forEach((label, i) => {
-    if (label.inferenceId === exclude || !label.positive.length) return;
-    const s = cosine(q, vectors[i]!);
-    if (s <= 0) return;
-    const w = (s * s) / label.positive.length;
-    for (const url of label.positive) votes.set(url, (votes.get(url) ?? 0) + w);
-    total += s * s;
-  });
-  if (total > 0) for (const [url, v] of votes) votes.set(url, v / total);
-  return votes;
+/** A labeled question with a right page among its candidate pages. */
+interface Usable {
+  label: LabeledQuestion;
+  pages: PageCandidate[];
 }
 
-/**
- * Pairwise training examples for the reranker (a RankNet-style logistic regression): for each
- * labeled question, the best-ranked candidate chunk of each page the operator pointed to should
- * outrank every candidate from other pages (or from pages judged wrong). Each example is the
- * difference of two feature vectors, in both orders; each question weighs the same in total.
- * The labelVote feature is computed leaving the question's own label out.
- */
-export function rerankerExamples(index: IndexView, labels: LabeledQuestion[], embed: (q: string) => Query, candidates: number): { examples: Example[]; questions: number } {
-  const out: Example[] = [];
-  let questions = 0;
+/** Labeled questions whose right page is a candidate, with their own label left out of the votes. */
+function usableLabels(ctx: LabelContext, labels: readonly LabeledQuestion[]): Usable[] {
+  const out: Usable[] = [];
   for (const label of labels) {
-    const votes = labelVotes(label.question, labels, index.dims, label.inferenceId);
-    const found = retrieve(index, embed(label.question), candidates, votes).filter(isRelated);
-    const pos: number[][] = [];
-    const neg: number[][] = [];
-    const seenPages = new Set<string>();
-    for (const c of found) {
-      if (label.positive.includes(c.chunk.url)) {
-        if (!seenPages.has(c.chunk.url)) pos.push(c.features);
-        seenPages.add(c.chunk.url);
-      } else if (label.positive.length || label.negative.includes(c.chunk.url)) {
-        neg.push(c.features);
-      }
-    }
-    if (!pos.length || !neg.length) continue;
-    questions++;
+    if (!label.positive.length) continue;
+    const candidates = retrieve(ctx.view, ctx.query(label.question), ctx.options);
+    const pages = pagesOf(ctx.view, label.question, candidates, ctx.model.votes(label.question, label));
+    if (pages.some((p) => label.positive.includes(p.url)) && pages.some((p) => !label.positive.includes(p.url))) out.push({ label, pages });
+  }
+  return out;
+}
+
+/**
+ * Pairwise training examples (a RankNet-style logistic regression) over pages: for each labeled
+ * question, the right page should outrank every other candidate page. Each example is the
+ * difference of two feature vectors, in both orders; each question weighs the same in total.
+ */
+function examplesOf(usable: readonly Usable[]): Example[] {
+  const out: Example[] = [];
+  for (const { label, pages } of usable) {
+    const pos = pages.filter((p) => label.positive.includes(p.url));
+    const neg = pages.filter((p) => !label.positive.includes(p.url));
     const weight = 1 / (2 * pos.length * neg.length);
     for (const p of pos) {
       for (const n of neg) {
-        const d = p.map((v, j) => v - n[j]!);
+        const d = p.features.map((v, j) => v - n.features[j]!);
         out.push({ x: d, y: 1, weight });
         out.push({ x: d.map((v) => -v), y: 0, weight });
       }
     }
   }
-  return { examples: out, questions };
+  return out;
 }
 
-export interface RerankerFit {
-  result: TrainResult;
-  examples: number;
+const F = Object.fromEntries(FEATURES.map((name, i) => [name, i])) as Record<FeatureName, number>;
+
+/** A ranking function over page features: the un-learned score with a vote weight, or a reranker. */
+export interface Ranker {
+  voteWeight: number;
+  reranker: ArrayLike<number> | null;
+}
+
+function scoreOf(ranker: Ranker, page: PageCandidate): number {
+  if (ranker.reranker) return score(ranker.reranker, page.features);
+  return page.features[F.retrieval]! + ranker.voteWeight * (page.features[F.labelFor]! - page.features[F.labelAgainst]!);
+}
+
+/** Pages best first under a ranker. */
+export function rankPages(pages: PageCandidate[], ranker: Ranker): PageCandidate[] {
+  return pages
+    .map((page) => ({ page, s: scoreOf(ranker, page) }))
+    .sort((a, b) => b.s - a.s || a.page.chunks[0]!.row - b.page.chunks[0]!.row)
+    .map((x) => x.page);
+}
+
+function hitAt1(usable: readonly Usable[], ranker: Ranker): number {
+  if (!usable.length) return 0;
+  return usable.filter(({ label, pages }) => label.positive.includes(rankPages(pages, ranker)[0]!.url)).length / usable.length;
+}
+
+/** Vote weights tried by the feedback fit; 0 means labels do not move other questions' pages. */
+export const VOTE_WEIGHTS = [0, 0.25, 0.5, 1, 2, 4];
+
+/**
+ * The un-learned page score as raw-feature coefficients (retrieval + voteWeight · votes), scaled
+ * so a 0.1 difference is one unit of log-odds. The reranker starts from it and is regularised
+ * towards it, so a handful of labels nudges the ranking instead of replacing it.
+ */
+export function unlearnedWeights(voteWeight: number, strength = 10): number[] {
+  const w: Partial<Record<FeatureName, number>> = { retrieval: 1, labelFor: voteWeight, labelAgainst: -voteWeight };
+  return FEATURES.map((name) => (w[name] ?? 0) * strength);
+}
+
+export interface RankerChoice {
+  ranker: Ranker;
+  /** The trained reranker, used or not. */
+  fit: TrainResult | null;
+  /** Labeled questions with a right page among their candidates. */
   questions: number;
+  examples: number;
+  /** Labeled hit@1 without labels, with the chosen vote weight, and of the reranker (cross-validated). */
+  hitAt1: { unlabeled: number; votes: number; reranker: number | null };
 }
 
 /**
- * The un-learned ranking as raw-feature coefficients: the retrieval score (lexical, or the
- * dense/lexical blend), scaled so a 0.1 score difference is one unit of log-odds. The reranker
- * is regularised towards it.
+ * What the labels teach the ranking, chosen on the labeled questions themselves (each scored
+ * with votes from the other questions' labels only):
+ * 1. the vote weight: how much query-term → page associations move pages (0 if they do not help);
+ * 2. a reranker over all features, trained from that starting point, kept only if it ranks the
+ *    labeled questions better in k-fold cross-validation (scored by models that did not see them).
  */
-export function basePrior(hybrid: boolean, strength = 10): number[] {
-  return FEATURES.map((name) => {
-    if (!hybrid) return name === "lexical" ? strength : 0;
-    return name === "denseRel" ? 0.7 * strength : name === "lexicalRel" ? 0.3 * strength : 0;
-  });
-}
-
-export function fitReranker(examples: Example[], questions: number, options: { epochs: number; l2: number; hybrid: boolean }): RerankerFit | null {
-  if (!examples.length || examples[0]!.x.length !== FEATURES.length) return null;
-  const result = train(examples, { epochs: options.epochs, learningRate: 0.5, l2: options.l2, prior: basePrior(options.hybrid) });
-  return { result, examples: examples.length, questions };
-}
-
-/**
- * hit@k of labeled questions with a known right page, without or with a reranker (then with
- * each question's own label left out of the vote, so the number is not flattered).
- */
-export function hitAtK(index: IndexView, labels: LabeledQuestion[], embed: (q: string) => Query, candidates: number, k: number, packed: ArrayLike<number> | null): number {
-  const judged = labels.filter((l) => l.positive.length);
-  if (!judged.length) return 0;
-  let hits = 0;
-  for (const label of judged) {
-    const votes = packed ? labelVotes(label.question, labels, index.dims, label.inferenceId) : undefined;
-    const found = retrieve(index, embed(label.question), candidates, votes).filter(isRelated);
-    const ranked = packed ? [...found].sort((a, b) => score(packed, b.features) - score(packed, a.features)) : found;
-    if (ranked.slice(0, k).some((c) => label.positive.includes(c.chunk.url))) hits++;
+export function chooseRanker(ctx: LabelContext, labels: readonly LabeledQuestion[], options: { epochs: number; l2: number; minQuestions: number; folds?: number }): RankerChoice {
+  const usable = usableLabels(ctx, labels);
+  let voteWeight = 0;
+  let votes = hitAt1(usable, { voteWeight: 0, reranker: null });
+  const unlabeled = votes;
+  for (const w of VOTE_WEIGHTS) {
+    const h = hitAt1(usable, { voteWeight: w, reranker: null });
+    if (h > votes) {
+      votes = h;
+      voteWeight = w;
+    }
   }
-  return hits / judged.length;
+  const choice: RankerChoice = { ranker: { voteWeight, reranker: null }, fit: null, questions: usable.length, examples: 0, hitAt1: { unlabeled, votes, reranker: null } };
+  if (usable.length < options.minQuestions) return choice;
+  const prior = unlearnedWeights(voteWeight);
+  const train = (set: readonly Usable[]) => trainReranker(examplesOf(set), { epochs: options.epochs, learningRate: 0.5, l2: options.l2, prior });
+  const folds = Math.min(options.folds ?? 5, usable.length);
+  let hits = 0;
+  for (let f = 0; f < folds; f++) {
+    const test = usable.filter((_, i) => i % folds === f);
+    hits += hitAt1(test, { voteWeight, reranker: train(usable.filter((_, i) => i % folds !== f)).model.packed }) * test.length;
+  }
+  choice.hitAt1.reranker = hits / usable.length;
+  choice.fit = train(usable);
+  choice.examples = examplesOf(usable).length;
+  if (choice.hitAt1.reranker > votes) choice.ranker = { voteWeight, reranker: choice.fit.model.packed };
+  return choice;
 }

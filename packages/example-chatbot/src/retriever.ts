@@ -1,138 +1,161 @@
-// Retrieval: scores every chunk of the index against a question (idf-weighted lexical cosine,
-// plus dense cosine when the index has provider embeddings), keeps the best candidates and
-// describes each with the features the learned reranker weighs.
+// Hybrid retrieval: BM25 over the chunks (lexical-index.ts) and cosine similarity of vectors
+// (hashed trigrams offline, provider embeddings with OpenAI), each normalised by its best score
+// for the question and blended. Candidate chunks are then grouped by page: a page is ranked by
+// its best chunk plus the support of its other candidate chunks, and described by features
+// that say how the page relates to the question — not which page it is — so a reranker trained
+// on some questions' labels carries over to questions nobody labeled.
 
-import { lexicalEmbed } from "./embeddings.ts";
-import { bigrams, terms } from "./text.ts";
-import { topK, weightQuery, type ChunkMeta } from "./vector-index.ts";
+import { dotAll } from "./embeddings.ts";
+import { searchLexical } from "./lexical-index.ts";
+import type { ChunkMeta, IndexView } from "./search-index.ts";
+import { terms } from "./text.ts";
 
-export const FEATURES = [
-  "lexical",
-  "lexicalRel",
-  "dense",
-  "denseRel",
-  "coverage",
-  "idfCoverage",
-  "sectionMatch",
-  "titleMatch",
-  "bigramMatch",
-  "identifierMatch",
-  "reciprocalRank",
-  "docSupport",
-  "docBest",
-  "length",
-  "labelVote",
-] as const;
+export interface Query {
+  text: string;
+  /** The question's vector in the index's space (weighted for hashed vectors), or null. */
+  vector: Float32Array | null;
+}
+
+/** For each page, how strongly labeled questions like this one pointed at it (label-votes.ts). */
+export interface LabelVotes {
+  for: ReadonlyMap<string, number>;
+  against: ReadonlyMap<string, number>;
+}
 
 export interface Candidate {
   row: number;
   chunk: ChunkMeta;
-  /** The score before reranking (what ranks candidates when no reranker is trained). */
+  /** BM25 score divided by the question's best BM25 score. */
+  lex: number;
+  /** Vector cosine divided by the question's best cosine (0 when negative). */
+  vec: number;
+  /** The blended score: lex + vectorWeight · vec. */
   base: number;
+}
+
+export interface RetrieveOptions {
+  candidates: number;
+  /** Weight of the (normalised) vector score next to the (normalised) BM25 score. */
+  vectorWeight: number;
+  /** A chunk without a BM25 match needs at least this cosine to be a candidate. */
+  minSimilarity: number;
+}
+
+/** The best `candidates` chunks for a question, best first. */
+export function retrieve(view: IndexView, query: Query, options: RetrieveOptions): Candidate[] {
+  const rows = view.chunks.length;
+  if (!rows) return [];
+  const pool = Math.max(options.candidates * 3, 60);
+  const lex = new Map<number, number>();
+  for (const hit of searchLexical(view.lexical, query.text, pool)) {
+    const row = view.rowOf.get(hit.id);
+    if (row !== undefined) lex.set(row, hit.score);
+  }
+  const maxLex = Math.max(1e-9, ...lex.values());
+  let vec: Float32Array | null = null;
+  let maxVec = 1e-9;
+  if (query.vector && view.dims && query.vector.length === view.dims) {
+    vec = dotAll(query.vector, view.vectors, rows, view.dims);
+    for (const s of vec) maxVec = Math.max(maxVec, s);
+  }
+  const pooled = new Set(lex.keys());
+  if (vec) {
+    const close: number[] = [];
+    for (let r = 0; r < rows; r++) if (vec[r]! >= options.minSimilarity) close.push(r);
+    close.sort((a, b) => vec[b]! - vec[a]! || a - b);
+    for (const r of close.slice(0, pool)) pooled.add(r);
+  }
+  return [...pooled]
+    .map((row) => {
+      const l = (lex.get(row) ?? 0) / maxLex;
+      const v = vec ? Math.max(0, vec[row]!) / maxVec : 0;
+      return { row, chunk: view.chunks[row]!, lex: l, vec: v, base: l + options.vectorWeight * v };
+    })
+    .sort((a, b) => b.base - a.base || a.row - b.row)
+    .slice(0, options.candidates);
+}
+
+export const FEATURES = [
+  "retrieval",
+  "lex",
+  "vec",
+  "support",
+  "coverage",
+  "bestCoverage",
+  "titleMatch",
+  "sectionMatch",
+  "reciprocalRank",
+  "labelFor",
+  "labelAgainst",
+] as const;
+
+export type FeatureName = (typeof FEATURES)[number];
+const F = Object.fromEntries(FEATURES.map((name, i) => [name, i])) as Record<FeatureName, number>;
+
+/** A page among the candidates: its candidate chunks (best first) and its features. */
+export interface PageCandidate {
+  url: string;
+  chunks: Candidate[];
+  /** The retrieval score relative to the question's best page (1 for the best). */
+  retrieval: number;
+  /** The un-learned score: retrieval + voteWeight · (votes for − votes against). */
+  score: number;
   features: number[];
 }
 
-export interface IndexView {
-  chunks: readonly ChunkMeta[];
-  lexical: Float32Array;
-  dims: number;
-  idf: Float32Array;
-  dense: Float32Array | null;
-  denseDims: number;
-}
+/** How much the other candidate chunks of a page add to its best one. */
+export const SUPPORT = 0.3;
 
-export interface Query {
-  text: string;
-  /** Provider embedding of the question, when the index has dense vectors. */
-  dense?: Float32Array | null;
-}
-
-function termSet(text: string): Set<string> {
-  return new Set(terms(text));
-}
-
-/** Code-ish tokens in a question: `rows.add`, `guardBinaryState`, `motion_state`. */
-function identifiers(text: string): string[] {
-  return [...text.matchAll(/[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+|[a-z]+[A-Z][A-Za-z0-9]*|[a-z]+_[a-z_]+/g)].map((m) => m[0].toLowerCase());
+/**
+ * The candidate chunks grouped by page, best page first (un-learned order). A page's retrieval
+ * score is its best chunk plus SUPPORT times its other candidate chunks (a page that matches in
+ * several places is more likely the one), relative to the best page's; label votes are added
+ * with `voteWeight` (learned by the feedback fit, see learning.ts).
+ */
+export function pagesOf(view: IndexView, question: string, candidates: Candidate[], votes?: LabelVotes, voteWeight = 1): PageCandidate[] {
+  const q = [...new Set(terms(question))];
+  const frac = (has: (t: string) => boolean) => (q.length ? q.filter(has).length / q.length : 0);
+  const byUrl = new Map<string, Candidate[]>();
+  for (const c of candidates) {
+    const list = byUrl.get(c.chunk.url) ?? [];
+    list.push(c);
+    byUrl.set(c.chunk.url, list);
+  }
+  const pages = [...byUrl].map(([url, chunks]): PageCandidate => {
+    const best = chunks[0]!;
+    const heading = view.headingTermsOf(best.row);
+    const bodies = chunks.map((c) => view.termsOf(c.row));
+    const f = new Array<number>(FEATURES.length).fill(0);
+    f[F.lex] = Math.max(...chunks.map((c) => c.lex));
+    f[F.vec] = Math.max(...chunks.map((c) => c.vec));
+    f[F.support] = chunks.slice(1).reduce((acc, c) => acc + c.base, 0);
+    f[F.retrieval] = best.base + SUPPORT * f[F.support]!;
+    f[F.coverage] = frac((t) => bodies.some((b) => b.has(t)) || heading.title.has(t));
+    f[F.bestCoverage] = frac((t) => bodies[0]!.has(t));
+    f[F.titleMatch] = frac((t) => heading.title.has(t));
+    f[F.sectionMatch] = frac((t) => heading.section.has(t));
+    f[F.labelFor] = votes?.for.get(url) ?? 0;
+    f[F.labelAgainst] = votes?.against.get(url) ?? 0;
+    return { url, chunks, retrieval: 0, score: 0, features: f };
+  });
+  const top = Math.max(1e-9, ...pages.map((p) => p.features[F.retrieval]!));
+  const byRow = (a: PageCandidate, b: PageCandidate) => a.chunks[0]!.row - b.chunks[0]!.row;
+  for (const p of pages) {
+    p.retrieval = p.features[F.retrieval]! / top;
+    p.features[F.retrieval] = p.retrieval;
+    p.score = p.retrieval + voteWeight * (p.features[F.labelFor]! - p.features[F.labelAgainst]!);
+  }
+  pages.sort((a, b) => b.retrieval - a.retrieval || byRow(a, b));
+  pages.forEach((p, rank) => (p.features[F.reciprocalRank] = 1 / (1 + rank)));
+  return pages.sort((a, b) => b.score - a.score || byRow(a, b));
 }
 
 /**
- * `votes`: for each page, how strongly labeled questions similar to this one pointed at it
- * (see learning.ts); it becomes the `labelVote` feature.
+ * Sources in the order they are cited: the best chunk of each of the first `distinct` pages
+ * (so the first sources name different pages), then further chunks of the pages in order.
  */
-export function retrieve(index: IndexView, query: Query, candidates: number, votes?: ReadonlyMap<string, number>, denseWeight = 0.7): Candidate[] {
-  const rows = index.chunks.length;
-  if (rows === 0) return [];
-  const q = weightQuery(lexicalEmbed(query.text, index.dims), index.idf);
-  const lexicalHits = topK(q, index.lexical, rows, index.dims, rows);
-  const lexicalScore = new Float32Array(rows);
-  for (const h of lexicalHits) lexicalScore[h.row] = h.score;
-  const maxLexical = Math.max(1e-6, lexicalHits[0]!.score);
-  let denseScore: Float32Array | null = null;
-  let maxDense = 1e-6;
-  if (query.dense && index.dense && index.denseDims === query.dense.length) {
-    denseScore = new Float32Array(rows);
-    for (const h of topK(query.dense, index.dense, rows, index.denseDims, rows)) denseScore[h.row] = h.score;
-    for (const s of denseScore) maxDense = Math.max(maxDense, s);
-  }
-  const base = (r: number) =>
-    denseScore ? denseWeight * (denseScore[r]! / maxDense) + (1 - denseWeight) * (lexicalScore[r]! / maxLexical) : lexicalScore[r]!;
-  const order = Array.from({ length: rows }, (_, i) => i).sort((a, b) => base(b) - base(a) || a - b).slice(0, candidates);
-
-  const qTerms = [...termSet(query.text)];
-  const qBigrams = bigrams(terms(query.text));
-  const qIds = identifiers(query.text);
-  const idfOf = (t: string) => {
-    const v = lexicalEmbed(t, index.dims);
-    let best = 0;
-    for (let j = 0; j < v.length; j++) if (v[j] !== 0) best = Math.max(best, index.idf[j]!);
-    return best;
-  };
-  const qIdf = qTerms.map(idfOf);
-  const idfTotal = qIdf.reduce((a, b) => a + b, 0) || 1;
-  const perDoc = new Map<string, { count: number; best: number }>();
-  for (const r of order) {
-    const url = index.chunks[r]!.url;
-    const d = perDoc.get(url) ?? { count: 0, best: 0 };
-    d.count++;
-    d.best = Math.max(d.best, lexicalScore[r]! / maxLexical);
-    perDoc.set(url, d);
-  }
-  return order.map((r, rank) => {
-    const chunk = index.chunks[r]!;
-    const body = termSet(`${chunk.section}\n${chunk.text}`);
-    const section = termSet(chunk.section.split(" › ").slice(1).join(" "));
-    const title = termSet(chunk.title);
-    const bodyText = chunk.text.toLowerCase();
-    const bodyBigrams = new Set(bigrams(terms(chunk.text)));
-    const covered = qTerms.filter((t) => body.has(t));
-    const frac = (s: Set<string>) => (qTerms.length ? qTerms.filter((t) => s.has(t)).length / qTerms.length : 0);
-    const doc = perDoc.get(chunk.url)!;
-    const features = [
-      lexicalScore[r]!,
-      lexicalScore[r]! / maxLexical,
-      denseScore ? denseScore[r]! : 0,
-      denseScore ? denseScore[r]! / maxDense : 0,
-      qTerms.length ? covered.length / qTerms.length : 0,
-      qTerms.reduce((acc, t, i) => acc + (body.has(t) ? qIdf[i]! : 0), 0) / idfTotal,
-      frac(section),
-      frac(title),
-      qBigrams.length ? qBigrams.filter((b) => bodyBigrams.has(b)).length / qBigrams.length : 0,
-      qIds.length ? qIds.filter((id) => bodyText.includes(id)).length / qIds.length : 0,
-      1 / (1 + rank),
-      doc.count / order.length,
-      doc.best,
-      Math.log(1 + chunk.text.length) / 8,
-      votes?.get(chunk.url) ?? 0,
-    ];
-    return { row: r, chunk, base: base(r), features };
-  });
-}
-
-const COVERAGE = FEATURES.indexOf("coverage");
-const DENSE = FEATURES.indexOf("dense");
-
-/** Shares a content term with the question (hashed vectors can collide), or is close in the dense space. */
-export function isRelated(c: Candidate): boolean {
-  return c.features[COVERAGE]! > 0 || c.features[DENSE]! > 0;
+export function sourcesOf(pages: PageCandidate[], k: number, distinct = 3): Candidate[] {
+  const first = pages.slice(0, Math.min(distinct, k)).map((p) => p.chunks[0]!);
+  const rest = pages.flatMap((p, i) => (i < distinct ? p.chunks.slice(1) : p.chunks));
+  return [...first, ...rest].slice(0, k);
 }

@@ -53,7 +53,7 @@ export async function seedExample(motion: Motion, options: SeedOptions = {}): Pr
     const right = output.sources[0]?.url === q.expect;
     await motion.feedback(inference.id, right
       ? { label: "good", actor, note: "cites the right page" }
-      : { label: "bad", actor, correction: { url: q.expect }, note: `should cite ${q.expect}` });
+      : { label: "bad", actor, correction: { source: q.expect }, note: `should cite ${q.expect}` });
     labels++;
   }
   await motion.flush();

@@ -1,8 +1,8 @@
 // The example end to end with the embedded local provider on a temporary SQLite database.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Motion } from "@motion/engine";
+import { Motion, ValidationError } from "@motion/engine";
 import { chatbotApp, loadCorpus, seedExample, TRIGGER, type AnswerOutput } from "../src/index.ts";
-import { loadQuestions } from "../src/evaluation.ts";
+import { docsEval } from "../src/evaluation.ts";
 import { tempDatabase } from "./helpers.ts";
 
 const db = tempDatabase();
@@ -37,8 +37,8 @@ describe("docs chatbot, local provider", () => {
   it("answers from the docs and cites the page that answers", async () => {
     const { output } = await ask("How do scripts authenticate to the API with a key?");
     expect(output.provider).toBe("local");
-    expect(output.model).toBe("extractive-v1");
-    expect(output.retrieval).toBe("lexical");
+    expect(output.model).toBe("extractive-v2");
+    expect(output.retrieval).toBe("hybrid");
     expect(output.sources.length).toBeGreaterThan(0);
     expect(output.sources.length).toBeLessThanOrEqual(4);
     expect(output.sources[0]!.url).toBe("docs/api.md");
@@ -80,36 +80,53 @@ describe("docs chatbot, local provider", () => {
     expect((await ask("What is a quokka relation kept for?")).output.index).toEqual(before);
   });
 
-  it("feedback produces a new state version: reranker trained, corrected answers reused for near-duplicates", async () => {
+  it("rejects a correction that does not match the declared schema, and writes nothing", async () => {
+    const { id } = await ask("What is a trigger?");
     const start = motion.activeVersion(TRIGGER);
-    // An operator's round of labels: the training questions of the evaluation set.
-    const labeled = loadQuestions().train.slice(0, 12);
+    const error = await motion.feedback(id, { label: "bad", actor: "test@example.com", correction: { source: 42 } }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).issues[0]!.path).toEqual(["correction", "source"]);
+    const empty = await motion.feedback(id, { label: "bad", actor: "test@example.com", correction: {} }).catch((e: unknown) => e);
+    expect((empty as ValidationError).message).toContain("a correction needs an answer, a source or both");
+    await motion.flush();
+    expect(motion.activeVersion(TRIGGER)).toBe(start);
+  });
+
+  it("feedback produces a new state version: the corrected source is learned, and reused for a near-duplicate", async () => {
+    const start = motion.activeVersion(TRIGGER);
+    // An operator's round of labels: training questions of the docs evaluation.
+    const labeled = docsEval().questions.filter((x) => x.split === "train").slice(0, 12);
     expect(labeled.length).toBe(12);
     for (const { q, url } of labeled) {
       const { id, output } = await ask(q);
       if (output.sources[0]?.url === url) await motion.feedback(id, { label: "good", actor: "test@example.com" });
-      else await motion.feedback(id, { label: "bad", actor: "test@example.com", correction: { url } });
+      else await motion.feedback(id, { label: "bad", actor: "test@example.com", correction: { source: url } });
     }
+    // Corrected to a page it did not cite first, with an answer; then the console's old shape:
+    // the original output with a new answer (its `sources` must not become the right page).
     const wrong = await ask("Which Node.js version does Motion need?");
-    await motion.feedback(wrong.id, {
-      label: "bad",
-      actor: "test@example.com",
-      correction: { answer: "Node.js 20.19 or newer.", url: "docs/getting-started.md" },
-    });
+    const right = "docs/troubleshooting.md";
+    expect(wrong.output.sources[0]!.url).not.toBe(right);
+    await motion.feedback(wrong.id, { label: "bad", actor: "test@example.com", correction: { answer: "Node.js 20.19 or newer.", source: right } });
+    const consoleShaped = await ask("What does the Overview page of the console show?");
+    await motion.feedback(consoleShaped.id, { label: "bad", actor: "test@example.com", correction: { ...consoleShaped.output, answer: "The triggers and their versions." } });
     await motion.flush();
     expect(motion.activeVersion(TRIGGER)).toBeGreaterThan(start);
 
-    const next = await ask("How do scripts authenticate to the API using a key?");
-    expect(next.stateVersion).toBe(motion.activeVersion(TRIGGER));
-    expect(next.output.reranked).toBe(true);
-    // hit@3, the measure the evaluation uses: the docs are the corpus, so exact ranks move
-    // whenever the documentation is edited.
-    expect(next.output.sources.slice(0, 3).map((s) => s.url)).toContain("docs/api.md");
-
     const duplicate = await ask("Which Node.js version does Motion need?");
+    expect(duplicate.stateVersion).toBe(motion.activeVersion(TRIGGER));
     expect(duplicate.output.correctedFrom).toBe(wrong.id);
     expect(duplicate.output.answer).toBe("Node.js 20.19 or newer.");
-    expect(duplicate.output.sources[0]!.url).toBe("docs/getting-started.md");
+    expect(duplicate.output.sources[0]!.url).toBe(right);
+    // The answer-only correction is reused too, but it taught no page: the sources it had are
+    // ranked as before, not pinned first because the output listed them.
+    const again = await ask("What does the Overview page of the console show?");
+    expect(again.output.correctedFrom).toBe(consoleShaped.id);
+    expect(again.output.answer).toBe("The triggers and their versions.");
+    // hit@3, the measure the evaluation uses: the docs are the corpus, so exact ranks move
+    // whenever the documentation is edited.
+    const next = await ask("How do scripts authenticate to the API using a key?");
+    expect(next.output.sources.slice(0, 3).map((s) => s.url)).toContain("docs/api.md");
   });
 
   it("keeps state versions across a restart", async () => {
@@ -118,8 +135,10 @@ describe("docs chatbot, local provider", () => {
     motion = await Motion.open({ app: chatbotApp, databaseUrl: db.url });
     expect(motion.activeVersion(TRIGGER)).toBe(version);
     expect((await seedExample(motion)).seeded).toBe(false);
-    const { output } = await ask("What does the Overview page of the console summarise?");
-    expect(output.reranked).toBe(true);
+    const { output, stateVersion } = await ask("What does the Review page let a labeler do?");
+    expect(stateVersion).toBe(version);
     expect(output.sources.slice(0, 3).map((s) => s.url)).toContain("docs/console.md");
+    const duplicate = await ask("Which Node.js version does Motion need?");
+    expect(duplicate.output.answer).toBe("Node.js 20.19 or newer.");
   });
 });

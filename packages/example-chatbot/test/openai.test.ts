@@ -77,8 +77,8 @@ describe("docs chatbot, OpenAI provider against a local OpenAI-compatible server
     const start = motion.activeVersion("docs-qa");
     const a = await ask("Which Node.js version does Motion need?");
     const b = await ask("Where does npm start keep its data?");
-    await motion.feedback(a.id, { label: "bad", actor: "ops@example.com", correction: { answer: "Node.js 20.19 or newer.", url: "docs/getting-started.md" } });
-    await motion.feedback(b.id, { label: "bad", actor: "ops@example.com", correction: { answer: "In .motion/motion.db where you ran it.", url: "docs/getting-started.md" } });
+    await motion.feedback(a.id, { label: "bad", actor: "ops@example.com", correction: { answer: "Node.js 20.19 or newer.", source: "docs/getting-started.md" } });
+    await motion.feedback(b.id, { label: "bad", actor: "ops@example.com", correction: { answer: "In .motion/motion.db where you ran it.", source: "docs/getting-started.md" } });
     await motion.flush();
     expect(motion.activeVersion("docs-qa")).toBeGreaterThan(start);
     const upload = server.requests.find((r) => r.path === "/files")!;

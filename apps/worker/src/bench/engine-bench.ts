@@ -65,7 +65,7 @@ async function rawSqliteSameSchema(rows: unknown[]): Promise<number> {
   return rows.length / seconds;
 }
 
-async function motionIngest(url: string, rows: unknown[]): Promise<number> {
+export async function motionIngest(url: string, rows: unknown[]): Promise<number> {
   const motion = await Motion.open({ app: ingestApp, databaseUrl: url });
   try {
     const started = performance.now();

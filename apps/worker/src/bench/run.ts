@@ -2,9 +2,11 @@
 import fs from "node:fs";
 import path from "node:path";
 import { requirePostgres } from "@motion/db/test-support";
+import { benchDetection, benchProfiling } from "./drift-bench.ts";
 import { benchRowsPage } from "./rows-bench.ts";
 import { benchServer } from "./server-bench.ts";
 import { benchAddLatency, benchFitIsolation, benchIngestPostgres, benchIngestSqlite } from "./engine-bench.ts";
+import { benchChatbotIngest, benchChatbotQuestions } from "./chatbot-bench.ts";
 import type { BenchResult } from "./stats.ts";
 
 const results: BenchResult[] = [];
@@ -18,12 +20,20 @@ if (want("p1pg")) {
 }
 if (want("p2")) results.push(...(await benchAddLatency()));
 if (want("p3")) results.push(...(await benchFitIsolation()));
+if (want("drift")) {
+  results.push(...(await benchProfiling()));
+  results.push(...benchDetection());
+}
 if (want("rows")) {
   const r = await benchRowsPage();
   results.push({ name: "Console rows.list page, first of 1M rows", value: r.first, unit: "ms", baseline: r.first, ratio: 1, note: "50 rows, server time through the API caller" });
   results.push({ name: "Console rows.list page, last of 1M rows", value: r.last, unit: "ms", baseline: r.first, ratio: r.last / r.first, goal: "ratio near 1 (keyset, never OFFSET)", note: "baseline: the first page" });
 }
 
+if (want("chatbot")) {
+  results.push(...(await benchChatbotQuestions()));
+  results.push(...(await benchChatbotIngest()));
+}
 if (want("server")) results.push(...(await benchServer()));
 
 const fmt = (n: number) => (Math.abs(n) >= 100 ? n.toFixed(0) : n.toFixed(3));

@@ -7,6 +7,8 @@ export interface AnswerRequest {
   model: string;
   temperature: number;
   stream: boolean;
+  /** How much a question term weighs when quoting extractively (rarer terms more). */
+  weight?: (term: string) => number;
 }
 
 export interface AnswerResult {

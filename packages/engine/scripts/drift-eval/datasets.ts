@@ -1,0 +1,89 @@
+// Real public data sets with timestamps from the vega-datasets package, cut into time
+// partitions. Neither is used elsewhere in the project (flights is the bench's data set).
+import fs from "node:fs";
+import { createRequire } from "node:module";
+import path from "node:path";
+import { partitionKeyFunction } from "../../src/drift/partition-key.ts";
+
+export type Row = Record<string, string | number | null>;
+
+export interface Dataset {
+  name: string;
+  /** Partitions in time order; each a list of rows. */
+  partitions: { key: string; rows: Row[] }[];
+  numeric: string[];
+  categorical: string[];
+}
+
+const require = createRequire(import.meta.url);
+
+function dataFile(name: string): string {
+  // The package exports only its JS entry; its data files sit beside it.
+  return path.join(path.dirname(path.dirname(require.resolve("vega-datasets"))), "data", name);
+}
+
+/** Plain CSV (no quoted fields in these files; checked below). */
+function readCsv(name: string): Record<string, string>[] {
+  const text = fs.readFileSync(dataFile(name), "utf8");
+  if (text.includes('"')) throw new Error(`${name} has quoted fields; this reader does not handle them`);
+  const [head, ...lines] = text.split(/\r?\n/).filter((l) => l.length > 0);
+  const names = head!.split(",");
+  return lines.map((line) => {
+    const cells = line.split(",");
+    if (cells.length !== names.length) throw new Error(`${name}: a line has ${cells.length} cells, expected ${names.length}`);
+    return Object.fromEntries(names.map((n, i) => [n, cells[i]!]));
+  });
+}
+
+/**
+ * Month partitions (through the engine's own partition keys), each month joined with the
+ * following ones until it holds at least `minRows` rows: months of a few rows say nothing.
+ */
+function partitionByMonth(rows: Row[], dateField: string, minRows: number): Dataset["partitions"] {
+  const keyOf = partitionKeyFunction({ by: dateField, granularity: "month" });
+  const months = new Map<string, Row[]>();
+  for (const row of rows) {
+    const key = keyOf(row, new Date(0));
+    const { [dateField]: _date, ...rest } = row;
+    let list = months.get(key);
+    if (!list) months.set(key, (list = []));
+    list.push(rest);
+  }
+  const out: Dataset["partitions"] = [];
+  let pending: Row[] = [];
+  let first = "";
+  for (const key of [...months.keys()].sort()) {
+    if (pending.length === 0) first = key;
+    pending.push(...months.get(key)!);
+    if (pending.length >= minRows) {
+      out.push({ key: first, rows: pending });
+      pending = [];
+    }
+  }
+  if (pending.length > 0 && out.length > 0) out[out.length - 1]!.rows.push(...pending);
+  return out;
+}
+
+/** FAA wildlife strikes 1990–2002: 10,000 rows, 4 numeric and 9 categorical columns. */
+export function birdstrikes(minRows = 150): Dataset {
+  const numeric = ["Cost Other", "Cost Repair", "Cost Total $", "Speed IAS in knots"];
+  const raw = readCsv("birdstrikes.csv");
+  const rows = raw.map((r) => {
+    const row: Row = {};
+    for (const [k, v] of Object.entries(r)) row[k] = numeric.includes(k) ? (v === "" ? null : Number(v)) : v === "" ? null : v;
+    return row;
+  });
+  const categorical = Object.keys(raw[0]!).filter((k) => k !== "Flight Date" && !numeric.includes(k));
+  return { name: "birdstrikes", partitions: partitionByMonth(rows, "Flight Date", minRows), numeric, categorical };
+}
+
+/** European football results 2013–2017: 6,508 matches, 2 numeric and 3 categorical columns. */
+export function football(minRows = 120): Dataset {
+  const raw = JSON.parse(fs.readFileSync(dataFile("football.json"), "utf8")) as Row[];
+  return {
+    name: "football",
+    partitions: partitionByMonth(raw, "date", minRows),
+    numeric: ["home_score", "away_score"],
+    categorical: ["division", "home_team", "away_team"],
+  };
+}
