@@ -1,7 +1,7 @@
-import { expect, test, type Page } from "@playwright/test";
+import type { Page } from "@playwright/test";
 import { TRPCClientError } from "@trpc/client";
 import { createMotionClient } from "@motion/api/client";
-import { USERS, signIn, trpc, useSession } from "./support";
+import { USERS, expect, signIn, test, trpc, useSession } from "./support";
 
 const TRIGGER = "docs-qa";
 

@@ -49,7 +49,7 @@ export default defineConfig({
     env: {
       PORT: String(PORT),
       HOSTNAME: "127.0.0.1",
-      NODE_ENV: "production",
+      // No NODE_ENV / MOTION_ENV: the console must be in production mode by default.
       NEXT_TELEMETRY_DISABLED: "1",
       MOTION_DATABASE_URL: `file:${process.env.MOTION_E2E_DB}`,
       MOTION_ADMIN_EMAIL: process.env.MOTION_E2E_ADMIN_EMAIL!,

@@ -1,7 +1,34 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { expect, type APIRequestContext, type Page } from "@playwright/test";
+import { test as base, expect, type APIRequestContext, type Page } from "@playwright/test";
+
+/**
+ * Every spec's `test`: it fails when the page logs an error, throws, or breaks the Content
+ * Security Policy (a violation is reported as an error). Expected 4xx answers of the API are
+ * not errors of the page.
+ */
+export const test = base.extend<{ browserErrors: string[] }>({
+  browserErrors: [
+    async ({ page }, use) => {
+      const errors: string[] = [];
+      page.on("console", (message) => {
+        if (message.type() !== "error") return;
+        if (/^Failed to load resource: the server responded with a status of 4\d\d/.test(message.text())) return;
+        errors.push(message.text());
+      });
+      page.on("pageerror", (error) => errors.push(`page error: ${error.message}`));
+      await page.addInitScript(() => {
+        document.addEventListener("securitypolicyviolation", (e) => console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI || "inline"}`));
+      });
+      await use(errors);
+      expect(errors, "errors in the browser").toEqual([]);
+    },
+    { auto: true },
+  ],
+});
+
+export { expect };
 
 export const AUTH_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), ".auth");
 
@@ -11,7 +38,7 @@ export const USERS = {
   viewer: { email: "viewer@e2e.local", password: "e2e-viewer-password" },
 } as const;
 
-/** Signs in through the form, like an operator. better-auth allows 3 sign-ins per 10 s per IP: wait and retry. */
+/** Signs in through the form, like an operator. If the sign-in limit answers, wait and retry. */
 export async function signIn(page: Page, who: keyof typeof USERS): Promise<void> {
   await page.goto("/sign-in");
   await page.getByLabel("Email").fill(USERS[who].email);
@@ -20,7 +47,7 @@ export async function signIn(page: Page, who: keyof typeof USERS): Promise<void>
     await page.getByRole("button", { name: "Sign in" }).click();
     const outcome = await Promise.race([
       page.getByTestId("me-email").waitFor().then(() => "in" as const),
-      page.getByText(/too many requests/i).waitFor().then(() => "limited" as const),
+      page.getByText(/too many/i).waitFor().then(() => "limited" as const),
     ]);
     if (outcome === "in" || attempt >= 2) break;
     await page.waitForTimeout(10_500);

@@ -1,5 +1,4 @@
-import { expect, test } from "@playwright/test";
-import { signIn, trpc } from "./support";
+import { expect, signIn, test, trpc } from "./support";
 
 const TRIGGER = "docs-qa";
 

@@ -10,18 +10,26 @@
  *   MOTION_SECRET          session signing secret (generated and kept in .motion/secret)
  *   MOTION_SEED            "0" to skip seeding the example app
  *   MOTION_REVIEW_LOCK_MS  how long a review item stays locked to one labeler (default 2 min)
+ *   MOTION_ENV             "development" for Next's dev mode and errors with stacks; anything
+ *                          else (the default) is production (NODE_ENV=development also opts in)
+ *   MOTION_SIGN_IN_MAX_PER_IP / _MAX_PER_ACCOUNT / _WINDOW_SECONDS   sign-in limits (30 / 10 / 900)
+ *   MOTION_TRUST_PROXY     reverse proxies in front whose X-Forwarded-For is trusted (default 0)
  *   PORT (3000), HOSTNAME (127.0.0.1)
+ *
+ * `/api/*` is served by the API straight from this Node server; Next.js only renders pages.
  */
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import http from "node:http";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import next from "next";
 import { bullmqScheduler, importApp, isApp, Motion, type App } from "@motion/engine";
-import { createMotionApi } from "@motion/api";
+import { createMotionApi, createMotionServer, isDevelopment, pageContentSecurityPolicy } from "@motion/api";
 
 process.env.NEXT_TELEMETRY_DISABLED = "1";
+// Production unless a developer opts in; Next and React read NODE_ENV when they start.
+const development = isDevelopment();
+(process.env as Record<string, string>).NODE_ENV = development ? "development" : "production";
 const dir = path.dirname(fileURLToPath(import.meta.url));
 const port = Number(process.env.PORT ?? 3000);
 const hostname = process.env.HOSTNAME && process.env.HOSTNAME !== "0.0.0.0" ? process.env.HOSTNAME : "127.0.0.1";
@@ -77,7 +85,7 @@ async function main(): Promise<void> {
   }
 
   const reviewLockMs = Number(process.env.MOTION_REVIEW_LOCK_MS) || undefined;
-  const api = createMotionApi({ motion, baseURL: url, secret: secret(), ...(reviewLockMs ? { reviewLockMs } : {}) });
+  const api = createMotionApi({ motion, baseURL: url, secret: secret(), development, ...(reviewLockMs ? { reviewLockMs } : {}) });
 
   let email = process.env.MOTION_ADMIN_EMAIL;
   let password = process.env.MOTION_ADMIN_PASSWORD;
@@ -97,15 +105,18 @@ async function main(): Promise<void> {
 
   globalThis.__motion = { motion, api, url };
 
-  const nextApp = next({ dev: false, dir, hostname, port });
+  const nextApp = next({ dev: development, dir, hostname, port });
   await nextApp.prepare();
   const handle = nextApp.getRequestHandler();
-  const server = http.createServer((req, res) => {
-    void handle(req, res).catch((error: unknown) => {
-      console.error(error);
-      if (!res.headersSent) res.statusCode = 500;
-      res.end("Internal error");
-    });
+  const server = createMotionServer(api, {
+    // Pages: a fresh nonce per response. Next.js reads the policy from the request and puts the
+    // nonce on its own inline scripts; the root layout puts it on the theme script.
+    fallback: (req, res) => {
+      const policy = pageContentSecurityPolicy(randomBytes(16).toString("base64"), { development });
+      req.headers["content-security-policy"] = policy;
+      res.setHeader("content-security-policy", policy);
+      return handle(req, res);
+    },
   });
   await new Promise<void>((resolve) => server.listen(port, hostname, resolve));
 
@@ -115,7 +126,7 @@ async function main(): Promise<void> {
   console.log(
     [
       "",
-      `  Motion console for app "${app.name}" is ready in ${Math.round(performance.now() - started)} ms`,
+      `  Motion console for app "${app.name}" is ready in ${Math.round(performance.now() - started)} ms${development ? " (development mode: errors show stacks)" : ""}`,
       `  → ${url}`,
       `  Sign in as ${email} with ${passwordHint}`,
       "",

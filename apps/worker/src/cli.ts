@@ -9,7 +9,7 @@ const HELP = `motion <command> [options]
   worker [--app <module>]      run fits for an app (no HTTP); stops on SIGINT/SIGTERM
   seed                         ingest the example chatbot's docs and ask a few questions
   users create --email <e> --password <p> [--role viewer|labeler|admin] [--name <n>]
-  bench [p1 p1pg p2 p3 rows]   run the benchmarks (writes bench-results.json)
+  bench [p1 p1pg p2 p3 rows server]   run the benchmarks (writes bench-results.json)
 
   --database-url <url>         file:<path> or postgresql://… (default: MOTION_DATABASE_URL,
                                else .motion/motion.db where you run the command)

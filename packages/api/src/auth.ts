@@ -8,7 +8,9 @@ import path from "node:path";
 import { betterAuth } from "better-auth";
 import { prismaAdapter } from "better-auth/adapters/prisma";
 import { get, newId, run, type Database } from "@motion/db";
+import { CLIENT_IP_HEADER } from "./http/client-ip.ts";
 import { isRole, toRole, type Role } from "./principal.ts";
+import { withHashedSessionTokens } from "./session-tokens.ts";
 
 export interface CreateAuthOptions {
   db: Database;
@@ -30,7 +32,8 @@ export function createAuth(options: CreateAuthOptions) {
     basePath: "/api/auth",
     secret: options.secret,
     trustedOrigins: options.trustedOrigins,
-    database: prismaAdapter(db.prisma, { provider: db.provider }),
+    // Session tokens are stored as SHA-256 hashes (./session-tokens.ts).
+    database: withHashedSessionTokens(prismaAdapter(db.prisma, { provider: db.provider })),
     emailAndPassword: {
       enabled: true,
       // Operators are created by admins, the CLI or MOTION_ADMIN_EMAIL on first start.
@@ -44,11 +47,20 @@ export function createAuth(options: CreateAuthOptions) {
       },
     },
     session: { expiresIn: options.sessionExpiresIn ?? 60 * 60 * 24 * 7 },
-    // Endpoints Motion does not offer: self sign-up, account deletion, e-mail changes.
-    disabledPaths: ["/sign-up/email", "/delete-user", "/change-email"],
+    // Endpoints Motion does not offer: self sign-up, account deletion, e-mail changes, and the
+    // session lists (stored tokens are hashes; admins end sessions by user).
+    disabledPaths: ["/sign-up/email", "/delete-user", "/change-email", "/list-sessions", "/revoke-session", "/revoke-sessions", "/revoke-other-sessions"],
+    // On in every mode, keyed by the address Motion takes from the socket. Sign-in has its own
+    // per-IP and per-account limits in front of better-auth (./sign-in-limiter.ts).
+    rateLimit: { enabled: true, storage: "memory", customRules: { "/sign-in/email": false } },
     advanced: {
       cookiePrefix: "motion",
       defaultCookieAttributes: { httpOnly: true, sameSite: "lax" },
+      ipAddress: { ipAddressHeaders: [CLIENT_IP_HEADER] },
+      // Motion checks Origin / Sec-Fetch-Site on every state-changing request itself, before
+      // better-auth (server.ts), so that a script or server without a browser's headers can
+      // sign in; callback URLs are still checked against the trusted origins.
+      disableCSRFCheck: true,
       database: { generateId: () => newId() },
     },
     telemetry: { enabled: false },

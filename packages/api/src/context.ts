@@ -6,6 +6,10 @@ import { toRole, type Principal } from "./principal.ts";
 export interface ApiOptions {
   /** How long `review.next` holds an item for one labeler (default 2 minutes). */
   reviewLockMs: number;
+  /** Errors carry stack traces and internal messages (never in production). */
+  development: boolean;
+  /** Origins whose pages may send cookie-authenticated mutations (the console's own). */
+  allowedOrigins: ReadonlySet<string>;
 }
 
 export interface ApiContext {
@@ -41,7 +45,7 @@ export function createContext(input: CreateContextOptions): ApiContext {
     motion: input.motion,
     auth: input.auth,
     headers: input.headers,
-    options: { reviewLockMs: 120_000, ...input.options },
+    options: { reviewLockMs: 120_000, development: false, allowedOrigins: new Set<string>(), ...input.options },
     resolvePrincipal: () => (principal ??= principalFromHeaders(input.motion, input.auth, input.headers)),
   };
 }

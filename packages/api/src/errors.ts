@@ -46,6 +46,22 @@ export function issuesOf(cause: unknown): Issue[] | null {
   });
 }
 
+/** Issues re-rooted under an input path: the engine validates `params` on its own, so its paths start inside it. */
+export function rerootedValidationError(error: unknown, prefix: (string | number)[]): TRPCError | null {
+  const issues = issuesOf(error);
+  if (!issues || !(field(error, "code") === "VALIDATION" || field(error, "name") === "ValidationError")) return null;
+  const rerooted = issues.map((i) => ({ path: [...prefix, ...i.path], message: i.message, code: i.code }));
+  const message = describeIssues(rerooted);
+  return new TRPCError({ code: "BAD_REQUEST", message, cause: Object.assign(new Error(message), { issues: rerooted }) });
+}
+
+/** `rows.3.text: Expected string; limit: Too small` — a readable summary of input issues. */
+export function describeIssues(issues: readonly Issue[], max = 5): string {
+  const parts = issues.slice(0, max).map((i) => `${i.path.length ? i.path.join(".") : "input"}: ${i.message}`);
+  if (issues.length > max) parts.push(`and ${issues.length - max} more`);
+  return parts.join("; ");
+}
+
 /** Engine row issues re-rooted under the procedure's input path (`row` or `rows.<i>`). */
 export function rowValidationError(error: unknown, root: "row" | "rows"): TRPCError | null {
   const issues = issuesOf(error);

@@ -1,8 +1,14 @@
 export { appRouter, createCaller, type AppRouter } from "./root.ts";
-export { createMotionApi, TRPC_ENDPOINT, AUTH_BASE_PATH, type MotionApi, type CreateMotionApiOptions } from "./server.ts";
+export { createMotionApi, TRPC_ENDPOINT, AUTH_BASE_PATH, type MotionApi, type CreateMotionApiOptions, type RequestInfo } from "./server.ts";
 export { createAuth, createUser, ensureAdmin, bootstrapAdmin, resolveAuthSecret, type MotionAuth, type CreateAuthOptions, type NewUser, type UserRecord, type BootstrapResult } from "./auth.ts";
 export { createContext, type ApiContext, type ApiOptions } from "./context.ts";
 export { toNodeHandler, type FetchHandler } from "./node.ts";
+export { createMotionServer, isApiPath, type CreateMotionServerOptions } from "./http/server.ts";
+export { securityHeaders, apiHeaders, pageContentSecurityPolicy } from "./http/security-headers.ts";
+export { checkOrigin, originSet } from "./http/origin.ts";
+export { isDevelopment } from "./mode.ts";
+export { SignInLimiter, signInLimitsFromEnv, DEFAULT_SIGN_IN_LIMITS, type SignInLimits } from "./sign-in-limiter.ts";
+export { hashSessionToken } from "./session-tokens.ts";
 export { ROLES, TIERS, type Role, type Tier, type Principal } from "./principal.ts";
 export { hashApiKey } from "./api-keys.ts";
 export { type Meta } from "./trpc.ts";

@@ -1,5 +1,8 @@
-// A tiny bridge from Node's http server to the fetch-style `handle(request)`.
+// A bridge from Node's http server to any fetch-style handler. For the Motion API itself use
+// `api.node` (or `createMotionServer`), which also knows the client's IP and skips the fetch
+// objects on the hot path.
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { BodyTooLargeError, DEFAULT_MAX_BODY_BYTES, discardRest, readBody } from "./http/body.ts";
 
 export type FetchHandler = (request: Request) => Promise<Response>;
 
@@ -18,29 +21,25 @@ export function toRequest(req: IncomingMessage, body: Buffer | null, origin: str
   });
 }
 
-const tooLarge = (res: ServerResponse) => {
-  res.writeHead(413, { "content-type": "application/json", connection: "close" });
-  res.end(JSON.stringify({ error: { message: "request body too large", code: "PAYLOAD_TOO_LARGE" } }));
-};
-
 export function toNodeHandler(handle: FetchHandler, options: { origin?: string; maxBodyBytes?: number } = {}) {
-  const maxBodyBytes = options.maxBodyBytes ?? 10 * 1024 * 1024;
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     try {
-      if (Number(req.headers["content-length"] ?? 0) > maxBodyBytes) return tooLarge(res);
-      const chunks: Buffer[] = [];
-      let size = 0;
-      for await (const chunk of req) {
-        size += (chunk as Buffer).length;
-        if (size > maxBodyBytes) {
-          tooLarge(res);
-          req.destroy();
+      const method = req.method ?? "GET";
+      let body: Buffer | null = null;
+      if (method !== "GET" && method !== "HEAD") {
+        try {
+          body = await readBody(req, maxBodyBytes);
+        } catch (error) {
+          if (!(error instanceof BodyTooLargeError)) throw error;
+          res.writeHead(413, { "content-type": "application/json" });
+          res.end(JSON.stringify({ code: "PAYLOAD_TOO_LARGE", message: "request body too large" }));
+          discardRest(req);
           return;
         }
-        chunks.push(chunk as Buffer);
       }
       const origin = options.origin ?? `http://${req.headers.host ?? "localhost"}`;
-      const response = await handle(toRequest(req, Buffer.concat(chunks), origin));
+      const response = await handle(toRequest(req, body, origin));
       const headers: Record<string, string | string[]> = {};
       response.headers.forEach((value, name) => {
         if (name !== "set-cookie") headers[name] = value;
@@ -49,9 +48,10 @@ export function toNodeHandler(handle: FetchHandler, options: { origin?: string; 
       if (cookies.length) headers["set-cookie"] = cookies;
       res.writeHead(response.status, headers);
       res.end(Buffer.from(await response.arrayBuffer()));
-    } catch (error) {
+    } catch {
+      // Never echo an internal message: the handler logs its own errors.
       if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" });
-      res.end(JSON.stringify({ error: { message: (error as Error).message ?? "internal error" } }));
+      res.end(JSON.stringify({ code: "INTERNAL_SERVER_ERROR", message: "Internal server error" }));
     }
   };
 }

@@ -1,31 +1,67 @@
-// One handler for everything the API serves: `/api/trpc/*` (tRPC, fetch adapter) and
-// `/api/auth/*` (better-auth). Framework-free: Next route handlers call `handle(request)`,
-// a Node process wraps it with `toNodeHandler` (./node.ts).
+// One API for everything Motion serves under `/api`: `/api/trpc/*` (tRPC, superjson) and
+// `/api/auth/*` (better-auth). Two entry points share every rule (limits, CSRF, rate limits,
+// security headers, no internals in production):
+// - `node(req, res)`: a Node http handler — the fast path the console's server and
+//   `createMotionServer` use (no fetch Request/Response per tRPC call, bodies limited while
+//   they stream, the client IP from the socket);
+// - `handle(request, { ip })`: fetch-style, for hosts like Next.js route handlers.
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import type { Motion } from "@motion/engine";
 import { bootstrapAdmin, createAuth, createUser, ensureAdmin, type BootstrapResult, type MotionAuth, type NewUser } from "./auth.ts";
 import { createContext, type ApiOptions } from "./context.ts";
+import { BodyTooLargeError, DEFAULT_MAX_BODY_BYTES, discardRest, readBody } from "./http/body.ts";
+import { CLIENT_IP_HEADER, clientIp, trustProxyFromEnv } from "./http/client-ip.ts";
+import { checkOrigin, originSet } from "./http/origin.ts";
+import { apiHeaders } from "./http/security-headers.ts";
+import { handleTrpcNode } from "./http/trpc-node.ts";
+import { isDevelopment } from "./mode.ts";
 import { appRouter, createCaller } from "./root.ts";
+import { hashLegacySessionTokens } from "./session-tokens.ts";
+import { SignInLimiter, signInLimitsFromEnv, type SignInLimits } from "./sign-in-limiter.ts";
 
 export const TRPC_ENDPOINT = "/api/trpc";
 export const AUTH_BASE_PATH = "/api/auth";
-const MAX_BODY_BYTES = 10 * 1024 * 1024;
+const SIGN_IN_PATH = `${AUTH_BASE_PATH}/sign-in/email`;
+const MAX_BATCH_SIZE = 50;
 
 export interface CreateMotionApiOptions {
   motion: Motion;
   /** A better-auth instance from `createAuth`; built from baseURL + secret when omitted. */
   auth?: MotionAuth;
-  /** Public origin, e.g. `http://localhost:3000` (cookies, auth redirects). */
+  /** Public origin, e.g. `http://localhost:3000` (cookies, auth redirects, CSRF checks). */
   baseURL: string;
   /** Session signing secret (≥ 32 chars); required unless `auth` is given. */
   secret?: string;
+  /** Extra origins whose pages may call the API with an operator's cookies. */
   trustedOrigins?: string[];
   reviewLockMs?: number;
+  /** Stack traces and internal messages in errors. Default: MOTION_ENV (or NODE_ENV) is `development`. */
+  development?: boolean;
+  /** Failed sign-ins per IP / account and window. Default: 30 / 10 per 15 minutes, or MOTION_SIGN_IN_* variables. */
+  signInLimits?: Partial<SignInLimits>;
+  /** A limiter of your own (e.g. with a test clock); `signInLimits` is ignored then. */
+  signInLimiter?: SignInLimiter;
+  /** Reverse proxies in front of the server whose X-Forwarded-For is trusted (default 0, or MOTION_TRUST_PROXY). */
+  trustProxy?: number;
+  /** Largest request body (default 10 MB). */
+  maxBodyBytes?: number;
+}
+
+export interface RequestInfo {
+  /** The client's address (from the socket): keys sign-in limits and session records. */
+  ip?: string | null;
 }
 
 export interface MotionApi {
-  handle(request: Request): Promise<Response>;
+  handle(request: Request, info?: RequestInfo): Promise<Response>;
+  /** Serves `/api/*` on Node's http server; other paths get a JSON 404. */
+  node(req: IncomingMessage, res: ServerResponse): Promise<void>;
   auth: MotionAuth;
+  /** Whether errors carry stacks and internal messages. */
+  development: boolean;
+  trustProxy: number;
+  signInLimiter: SignInLimiter;
   /** A server-side caller with the identity of these request headers (cookie or Bearer). */
   createCaller(headers?: Headers): ReturnType<typeof createCaller>;
   ensureAdmin(input: { email: string; password: string; name?: string }): ReturnType<typeof ensureAdmin>;
@@ -34,40 +70,173 @@ export interface MotionApi {
   bootstrap(options?: { env?: NodeJS.ProcessEnv; generate?: boolean }): Promise<BootstrapResult>;
 }
 
-function tooLarge(request: Request): boolean {
-  const length = Number(request.headers.get("content-length") ?? 0);
-  return Number.isFinite(length) && length > MAX_BODY_BYTES;
+function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json", ...headers } });
+}
+
+/** Errors outside tRPC (auth, limits) have better-auth's shape: `{ code, message }`. */
+const errorBody = (code: string, message: string) => ({ code, message });
+
+function isHttps(request: { url: string; headers: Headers }, trustProxy: number): boolean {
+  if (request.url.startsWith("https:")) return true;
+  return trustProxy > 0 && request.headers.get("x-forwarded-proto")?.split(",")[0]?.trim() === "https";
 }
 
 export function createMotionApi(options: CreateMotionApiOptions): MotionApi {
   const { motion } = options;
   if (!options.auth && !options.secret) throw new TypeError("createMotionApi needs `secret` (or a prebuilt `auth`)");
+  const development = options.development ?? isDevelopment();
+  const trustProxy = options.trustProxy ?? trustProxyFromEnv();
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const auth = options.auth ?? createAuth({ db: motion.db, baseURL: options.baseURL, secret: options.secret!, trustedOrigins: options.trustedOrigins });
-  const apiOptions: Partial<ApiOptions> = options.reviewLockMs ? { reviewLockMs: options.reviewLockMs } : {};
+  const allowedOrigins = originSet([options.baseURL, ...(options.trustedOrigins ?? [])]);
+  const apiOptions: Partial<ApiOptions> = { development, allowedOrigins, ...(options.reviewLockMs ? { reviewLockMs: options.reviewLockMs } : {}) };
+  const signInLimiter = options.signInLimiter ?? new SignInLimiter({ ...signInLimitsFromEnv(), ...options.signInLimits });
+  // Sessions from before tokens were hashed are hashed once, before the first auth request.
+  let upgraded: Promise<unknown> | undefined;
+  const ready = () => (upgraded ??= hashLegacySessionTokens(motion.db).catch((error: unknown) => motion.log.error({ err: String(error) }, "api: could not hash legacy session tokens")));
+  void ready();
 
-  async function handle(request: Request): Promise<Response> {
+  const onError = ({ error, path }: { error: { code: string; message: string; cause?: unknown }; path?: string }) => {
+    if (error.code === "INTERNAL_SERVER_ERROR") motion.log.error({ path, err: (error.cause as Error | undefined)?.stack ?? error.message }, "api: internal error");
+  };
+  const context = (headers: Headers) => createContext({ motion, auth, headers, options: apiOptions });
+
+  /** better-auth behind Motion's rules: CSRF on state changes, sign-in limits, the socket's IP. */
+  async function handleAuth(request: Request, info: RequestInfo): Promise<Response> {
+    await ready();
+    if (request.method !== "GET" && request.method !== "HEAD" && request.method !== "OPTIONS") {
+      const verdict = checkOrigin(request.headers, allowedOrigins);
+      if (!verdict.ok) return json(403, errorBody("FORBIDDEN", `cross-site request refused: ${verdict.reason}`));
+    }
+    const headers = new Headers(request.headers);
+    headers.delete(CLIENT_IP_HEADER);
+    if (info.ip) headers.set(CLIENT_IP_HEADER, info.ip);
+    const body = request.method === "GET" || request.method === "HEAD" ? null : await request.arrayBuffer();
+    const forwarded = new Request(request.url, { method: request.method, headers, body });
+
     const { pathname } = new URL(request.url);
-    if (tooLarge(request)) return Response.json({ error: { message: "request body too large", code: "PAYLOAD_TOO_LARGE" } }, { status: 413 });
-    if (pathname === AUTH_BASE_PATH || pathname.startsWith(`${AUTH_BASE_PATH}/`)) return auth.handler(request);
+    let attempt: { succeeded(): void } | undefined;
+    if (pathname === SIGN_IN_PATH && request.method === "POST") {
+      let account: string | null = null;
+      try {
+        const email = (JSON.parse(new TextDecoder().decode(body!)) as { email?: unknown }).email;
+        if (typeof email === "string") account = email;
+      } catch {
+        // better-auth answers malformed bodies itself.
+      }
+      const verdict = signInLimiter.begin({ ip: info.ip, account });
+      if (!verdict.allowed) {
+        const seconds = Math.max(1, Math.ceil(verdict.retryAfterMs / 1000));
+        return json(429, errorBody("TOO_MANY_REQUESTS", `Too many sign-in attempts. Try again in ${seconds} s.`), { "retry-after": String(seconds) });
+      }
+      attempt = verdict.attempt;
+    }
+    const response = await auth.handler(forwarded);
+    if (attempt && response.ok) attempt.succeeded();
+    if (response.status >= 500 && !development) return json(response.status, errorBody("INTERNAL_SERVER_ERROR", "Internal server error"));
+    return response;
+  }
+
+  async function handleWithoutHeaders(request: Request, info: RequestInfo): Promise<Response> {
+    const { pathname } = new URL(request.url);
+    const length = Number(request.headers.get("content-length") ?? 0);
+    if (Number.isFinite(length) && length > maxBodyBytes) return json(413, errorBody("PAYLOAD_TOO_LARGE", "request body too large"));
+    if (pathname === AUTH_BASE_PATH || pathname.startsWith(`${AUTH_BASE_PATH}/`)) return handleAuth(request, info);
     if (pathname === TRPC_ENDPOINT || pathname.startsWith(`${TRPC_ENDPOINT}/`)) {
       return fetchRequestHandler({
         endpoint: TRPC_ENDPOINT,
         req: request,
         router: appRouter,
-        maxBatchSize: 50,
-        createContext: () => createContext({ motion, auth, headers: request.headers, options: apiOptions }),
-        onError({ error, path }) {
-          if (error.code === "INTERNAL_SERVER_ERROR") motion.log.error({ path, err: error.cause?.stack ?? error.message }, "api: internal error");
-        },
+        maxBatchSize: MAX_BATCH_SIZE,
+        allowMethodOverride: true,
+        createContext: () => context(request.headers),
+        onError,
       });
     }
-    return Response.json({ error: { message: `no route ${pathname}`, code: "NOT_FOUND" } }, { status: 404 });
+    return json(404, errorBody("NOT_FOUND", `no route ${pathname}`));
+  }
+
+  async function handle(request: Request, info: RequestInfo = {}): Promise<Response> {
+    let response: Response;
+    try {
+      response = await handleWithoutHeaders(request, info);
+    } catch (error) {
+      motion.log.error({ err: (error as Error)?.stack ?? String(error) }, "api: request failed");
+      response = json(500, errorBody("INTERNAL_SERVER_ERROR", development ? String((error as Error)?.stack ?? error) : "Internal server error"));
+    }
+    for (const [name, value] of Object.entries(apiHeaders({ https: isHttps(request, trustProxy) }))) {
+      try {
+        if (!response.headers.has(name)) response.headers.set(name, value);
+      } catch {
+        response = new Response(response.body, response); // immutable headers: copy once
+        response.headers.set(name, value);
+      }
+    }
+    return response;
+  }
+
+  async function node(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const rawUrl = req.url ?? "/";
+    const query = rawUrl.indexOf("?");
+    const pathname = query === -1 ? rawUrl : rawUrl.slice(0, query);
+    const https = Boolean((req.socket as { encrypted?: boolean }).encrypted) || (trustProxy > 0 && String(req.headers["x-forwarded-proto"] ?? "").split(",")[0]!.trim() === "https");
+    const send = (status: number, headers: Record<string, string | string[]>, body: string | Uint8Array) => {
+      res.writeHead(status, { ...apiHeaders({ https }), ...headers });
+      res.end(body);
+    };
+    try {
+      const method = req.method ?? "GET";
+      let body: Buffer | null = null;
+      if (method !== "GET" && method !== "HEAD") {
+        try {
+          body = await readBody(req, maxBodyBytes);
+        } catch (error) {
+          if (!(error instanceof BodyTooLargeError)) throw error;
+          send(413, { "content-type": "application/json" }, JSON.stringify(errorBody("PAYLOAD_TOO_LARGE", `request body too large (limit ${maxBodyBytes} bytes)`)));
+          discardRest(req);
+          return;
+        }
+      }
+      const headers = new Headers();
+      for (const [name, value] of Object.entries(req.headers)) {
+        if (value === undefined) continue;
+        if (Array.isArray(value)) for (const v of value) headers.append(name, v);
+        else headers.set(name, value);
+      }
+      if (pathname.startsWith(`${TRPC_ENDPOINT}/`)) {
+        const answer = await handleTrpcNode(
+          { method, path: pathname.slice(TRPC_ENDPOINT.length + 1), searchParams: new URLSearchParams(query === -1 ? "" : rawUrl.slice(query + 1)), headers, body },
+          { router: appRouter, createContext: () => context(headers), maxBatchSize: MAX_BATCH_SIZE, allowMethodOverride: true, onError },
+        );
+        if (answer) return send(answer.status, answer.headers, answer.body);
+      }
+      const origin = `${https ? "https" : "http"}://${req.headers.host ?? "localhost"}`;
+      const request = new Request(new URL(rawUrl, origin), { method, headers, body: body && body.length ? new Uint8Array(body) : undefined });
+      const response = await handle(request, { ip: clientIp(req, trustProxy) });
+      const out: Record<string, string | string[]> = {};
+      response.headers.forEach((value, name) => {
+        if (name !== "set-cookie") out[name] = value;
+      });
+      const cookies = response.headers.getSetCookie();
+      if (cookies.length) out["set-cookie"] = cookies;
+      res.writeHead(response.status, out);
+      res.end(Buffer.from(await response.arrayBuffer()));
+    } catch (error) {
+      motion.log.error({ err: (error as Error)?.stack ?? String(error) }, "api: request failed");
+      if (res.headersSent) return void res.destroy();
+      send(500, { "content-type": "application/json" }, JSON.stringify(errorBody("INTERNAL_SERVER_ERROR", development ? String((error as Error)?.stack ?? error) : "Internal server error")));
+    }
   }
 
   return {
     handle,
+    node,
     auth,
-    createCaller: (headers = new Headers()) => createCaller(createContext({ motion, auth, headers, options: apiOptions })),
+    development,
+    trustProxy,
+    signInLimiter,
+    createCaller: (headers = new Headers()) => createCaller(context(headers)),
     ensureAdmin: (input) => ensureAdmin(auth, motion.db, input),
     createUser: (input) => createUser(auth, input),
     bootstrap: (o = {}) => bootstrapAdmin(auth, motion.db, { baseURL: options.baseURL, ...o }),

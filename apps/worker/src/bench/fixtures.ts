@@ -56,3 +56,13 @@ export const spinner = trigger("spinner", {
 });
 
 export const fitApp = defineApp({ name: "bench-fit", relations: [spins, probes], triggers: [spinner], module: import.meta.url });
+
+// The server benchmark's app: a relation to page through, and one whose adds run a cheap infer.
+export const events = relation("events", { schema: z.object({ user: z.string(), kind: z.string(), value: z.number() }) });
+export const notes = relation("notes", { schema: z.object({ text: z.string().min(1) }) });
+export const tagger = trigger("tagger", {
+  routes: [{ relation: notes, infer: ({ row }) => ({ length: row.data.text.length }) }],
+  cache: false,
+});
+export const serverApp = defineApp({ name: "bench-server", relations: [events, notes], triggers: [tagger], module: import.meta.url });
+export const BENCH_SECRET = "bench-secret-bench-secret-bench-secret!";

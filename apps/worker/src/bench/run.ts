@@ -4,6 +4,7 @@ import path from "node:path";
 import { requirePostgres } from "@motion/db/test-support";
 import { benchDetection, benchProfiling } from "./drift-bench.ts";
 import { benchRowsPage } from "./rows-bench.ts";
+import { benchServer } from "./server-bench.ts";
 import { benchAddLatency, benchFitIsolation, benchIngestPostgres, benchIngestSqlite } from "./engine-bench.ts";
 import { benchChatbotIngest, benchChatbotQuestions } from "./chatbot-bench.ts";
 import type { BenchResult } from "./stats.ts";
@@ -33,6 +34,7 @@ if (want("chatbot")) {
   results.push(...(await benchChatbotQuestions()));
   results.push(...(await benchChatbotIngest()));
 }
+if (want("server")) results.push(...(await benchServer()));
 
 const fmt = (n: number) => (Math.abs(n) >= 100 ? n.toFixed(0) : n.toFixed(3));
 const table = results.map((r) => ({ name: r.name, value: `${fmt(r.value)} ${r.unit}`, baseline: `${fmt(r.baseline)} ${r.unit}`, ratio: r.ratio.toFixed(3), goal: r.goal ?? "" }));

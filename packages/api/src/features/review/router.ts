@@ -70,7 +70,7 @@ function* claimNext(_provider: Provider, c: Claim): Query<Record<string, unknown
 }
 
 export const reviewRouter = router({
-  /** The next inference for this labeler, locked for `reviewLockMs`; null when none is left. */
+  /** The next inference for this labeler, locked for `reviewLockMs`; null when none is left. A mutation: it takes a lock. */
   next: labelerProcedure
     .input(
       z.object({
@@ -81,7 +81,7 @@ export const reviewRouter = router({
         exclude: z.array(idSchema).max(100).default([]),
       }),
     )
-    .query(async ({ ctx, input }) => {
+    .mutation(async ({ ctx, input }) => {
       requireTrigger(ctx.motion, input.trigger);
       const now = new Date();
       const expiresAt = new Date(now.getTime() + ctx.options.reviewLockMs);

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { all, get, type Query } from "@motion/db";
 import { toFitRunLike } from "../../lib/fit-runs.ts";
 import type { Motion, Trigger } from "@motion/engine";
+import { rerootedValidationError } from "../../errors.ts";
 import { nameSchema, requireTrigger } from "../../lib/common.ts";
 import { adminProcedure, router, viewerProcedure } from "../../trpc.ts";
 import { jsonSchemaOf } from "../relations/router.ts";
@@ -87,7 +88,10 @@ export const triggersRouter = router({
     .input(z.object({ trigger: nameSchema, params: z.record(z.string().max(128), z.unknown()) }))
     .mutation(async ({ ctx, input }) => {
       requireTrigger(ctx.motion, input.trigger);
-      const { params, hash } = await ctx.motion.setParams(input.trigger, input.params, { actor: ctx.actor });
+      // The engine validates `params` on its own: its issue paths start inside `params`.
+      const { params, hash } = await ctx.motion.setParams(input.trigger, input.params, { actor: ctx.actor }).catch((error: unknown) => {
+        throw rerootedValidationError(error, ["params"]) ?? error;
+      });
       return { trigger: input.trigger, params, paramsHash: hash };
     }),
 });

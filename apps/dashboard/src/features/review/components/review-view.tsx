@@ -60,7 +60,7 @@ export function ReviewView({ trigger }: { trigger: string }) {
   const takeNext = React.useCallback(async () => {
     setQueueLoading(true);
     try {
-      const next = await client.review.next.query({ trigger, ...(version !== "all" ? { version: Number(version) } : {}), exclude: skipped.current.slice(-100) });
+      const next = await client.review.next.mutate({ trigger, ...(version !== "all" ? { version: Number(version) } : {}), exclude: skipped.current.slice(-100) });
       setQueue((q) => {
         if (!next) return { ...q, pos: q.items.length, lockExpiresAt: null, done: true };
         const items = [...q.items.filter((i) => i.id !== next.inference.id), next.inference];

@@ -1,0 +1,52 @@
+// A Node http server for Motion: `/api/*` straight to the API (no framework router in front),
+// everything else to an optional fallback (the console's Next.js handler), with security headers
+// on both, and malformed or oversized requests (e.g. a URL past the header limit, 431) answered
+// with a JSON body instead of a bare status line.
+import http, { type IncomingMessage, type ServerResponse } from "node:http";
+import type { Duplex } from "node:stream";
+import type { MotionApi } from "../server.ts";
+import { securityHeaders } from "./security-headers.ts";
+
+export interface CreateMotionServerOptions {
+  /** Serves every path outside `/api` (e.g. Next.js's request handler). Default: JSON 404. */
+  fallback?: (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
+  /** Largest request head (URL + headers) in bytes; Node's default is 16 KB. */
+  maxHeaderSize?: number;
+}
+
+export function isApiPath(url: string | undefined): boolean {
+  return url !== undefined && (url === "/api" || url.startsWith("/api/") || url.startsWith("/api?"));
+}
+
+function rejectClientError(error: Error & { code?: string }, socket: Duplex): void {
+  if (error.code === "ECONNRESET" || !socket.writable) return void socket.destroy();
+  const tooLarge = error.code === "HPE_HEADER_OVERFLOW";
+  const status = tooLarge ? 431 : 400;
+  const body = JSON.stringify(
+    tooLarge
+      ? { code: "REQUEST_HEADER_FIELDS_TOO_LARGE", message: "the request's URL and headers are too large; send long input in a POST body" }
+      : { code: "BAD_REQUEST", message: "malformed HTTP request" },
+  );
+  socket.end(
+    `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n` +
+      `x-content-type-options: nosniff\r\nconnection: close\r\n\r\n${body}`,
+  );
+}
+
+export function createMotionServer(api: MotionApi, options: CreateMotionServerOptions = {}): http.Server {
+  const server = http.createServer({ ...(options.maxHeaderSize ? { maxHeaderSize: options.maxHeaderSize } : {}) }, (req, res) => {
+    if (isApiPath(req.url) || !options.fallback) return void api.node(req, res);
+    const https = Boolean((req.socket as { encrypted?: boolean }).encrypted) || (api.trustProxy > 0 && String(req.headers["x-forwarded-proto"] ?? "").split(",")[0]!.trim() === "https");
+    for (const [name, value] of Object.entries(securityHeaders({ https }))) res.setHeader(name, value);
+    Promise.resolve(options.fallback(req, res)).catch(() => {
+      if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" });
+      res.end("Internal server error");
+    });
+  });
+  server.on("clientError", rejectClientError);
+  // Idle keep-alive connections stay open longer than clients and load balancers usually keep
+  // them (60 s): otherwise the server may close one just as a client reuses it (a reset).
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+  return server;
+}

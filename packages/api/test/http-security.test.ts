@@ -1,0 +1,152 @@
+// The HTTP front's defences over real HTTP: security headers on pages and API (HSTS only over
+// https), CSRF checks on cookie-authenticated state changes (Bearer calls unaffected; scripts
+// and servers may sign in without an Origin), and session tokens stored only as hashes.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { all, get, run } from "@motion/db";
+import { createMotionApi, hashSessionToken } from "../src/index.ts";
+import { databaseFactories, SECRET } from "./harness.ts";
+import { openServer, PASSWORD, trpc, type TestServer } from "./server-harness.ts";
+
+const FOREIGN = "https://evil.example";
+
+describe("security headers", () => {
+  let s: TestServer;
+  let proxied: TestServer;
+  beforeAll(async () => {
+    s = await openServer({ server: { fallback: (_req, res) => void res.end("<!doctype html><p>page</p>") } });
+    proxied = await openServer({ api: { trustProxy: 1 } });
+  });
+  afterAll(async () => {
+    await s?.close();
+    await proxied?.close();
+  });
+
+  it("API answers (tRPC, auth, errors) and pages: nosniff, no framing, a referrer policy; no HSTS over http", async () => {
+    const responses = {
+      trpc: await fetch(`${s.url}/api/trpc/health`),
+      trpcError: await fetch(`${s.url}/api/trpc/rows.list`),
+      auth: await fetch(`${s.url}/api/auth/get-session`),
+      missing: await fetch(`${s.url}/api/nope`),
+      page: await fetch(`${s.url}/relations`),
+    };
+    for (const [name, r] of Object.entries(responses)) {
+      expect([name, r.headers.get("x-content-type-options")]).toEqual([name, "nosniff"]);
+      expect([name, r.headers.get("x-frame-options")]).toEqual([name, "DENY"]);
+      expect([name, r.headers.get("referrer-policy")]).toEqual([name, "same-origin"]);
+      expect([name, r.headers.get("strict-transport-security")]).toEqual([name, null]);
+    }
+    for (const name of ["trpc", "trpcError", "auth", "missing"] as const) {
+      expect(responses[name].headers.get("content-security-policy")).toMatch(/default-src 'none'.*frame-ancestors 'none'/);
+      expect(responses[name].headers.get("cache-control")).toBe("no-store");
+    }
+  });
+
+  it("HSTS when served over https (here: a trusted proxy says so); a client alone cannot claim it", async () => {
+    const viaProxy = await fetch(`${proxied.url}/api/trpc/health`, { headers: { "x-forwarded-proto": "https" } });
+    expect(viaProxy.headers.get("strict-transport-security")).toMatch(/max-age=\d+/);
+    const direct = await fetch(`${s.url}/api/trpc/health`, { headers: { "x-forwarded-proto": "https" } });
+    expect(direct.headers.get("strict-transport-security")).toBeNull();
+  });
+});
+
+describe("CSRF", () => {
+  let s: TestServer;
+  let cookie: string;
+  let key: string;
+  beforeAll(async () => {
+    s = await openServer();
+    cookie = await s.signIn();
+    key = await s.adminKey();
+  });
+  afterAll(async () => s?.close());
+
+  const add = (headers: Record<string, string>) => trpc(s.url, "mutation", "rows.add", { relation: "questions", row: { text: "csrf?" } }, headers);
+
+  it("refuses cookie-authenticated mutations from a foreign or opaque origin, or a cross-site fetch", async () => {
+    const attempts: Record<string, string>[] = [{ origin: FOREIGN }, { origin: "null" }, { "sec-fetch-site": "cross-site" }, { "sec-fetch-site": "same-site" }, { origin: FOREIGN, "sec-fetch-site": "same-origin" }];
+    for (const headers of attempts) {
+      const r = await add({ cookie, ...headers });
+      expect([headers, r.status, r.error?.data.code]).toEqual([headers, 403, "FORBIDDEN"]);
+      expect(r.error?.message).toMatch(/cross-site request refused/);
+    }
+    expect(await s.motion.db.read(() => get<{ n: number }>(`SELECT COUNT(*) AS "n" FROM "Row" WHERE "relation" = 'questions'`))).toEqual({ n: 0 });
+  });
+
+  it("accepts them from the console's origin and from non-browser clients; queries and Bearer calls are unaffected", async () => {
+    expect((await add({ cookie, origin: s.url })).status).toBe(200);
+    expect((await add({ cookie, "sec-fetch-site": "same-origin" })).status).toBe(200);
+    expect((await add({ cookie })).status).toBe(200); // a script: neither Origin nor Sec-Fetch-Site
+    expect((await add({ authorization: `Bearer ${key}`, origin: FOREIGN, "sec-fetch-site": "cross-site" })).status).toBe(200);
+    expect((await trpc(s.url, "query", "rows.count", { relation: "questions" }, { cookie, origin: FOREIGN })).data).toEqual({ count: 4 });
+  });
+
+  it("review.next takes a lock, so it is a mutation: refused over GET", async () => {
+    const r = await trpc(s.url, "query", "review.next", { trigger: "triage" }, { authorization: `Bearer ${key}` });
+    expect([r.status, r.error?.data.code]).toEqual([405, "METHOD_NOT_SUPPORTED"]);
+    expect((await trpc(s.url, "mutation", "review.next", { trigger: "triage" }, { authorization: `Bearer ${key}` })).status).toBe(200);
+  });
+
+  it("better-auth's state changes: a foreign origin is refused; a script signs in without an Origin", async () => {
+    const signOut = (headers: Record<string, string>) => fetch(`${s.url}/api/auth/sign-out`, { method: "POST", headers: { "content-type": "application/json", cookie, ...headers }, body: "{}" });
+    const refused = await signOut({ origin: FOREIGN });
+    expect(refused.status).toBe(403);
+    expect(await refused.json()).toMatchObject({ code: "FORBIDDEN" });
+    expect((await trpc(s.url, "query", "auth.me", undefined, { cookie })).data).toMatchObject({ email: s.adminEmail });
+    // A login CSRF: a foreign page posting the attacker's credentials.
+    const foreignSignIn = await fetch(`${s.url}/api/auth/sign-in/email`, { method: "POST", headers: { "content-type": "application/json", origin: FOREIGN }, body: JSON.stringify({ email: s.adminEmail, password: PASSWORD }) });
+    expect(foreignSignIn.status).toBe(403);
+    // Node's fetch sends Sec-Fetch-Mode but no Origin: server-to-server sign-in works.
+    const scripted = await s.signIn();
+    expect((await trpc(s.url, "query", "auth.me", undefined, { cookie: scripted })).data).toMatchObject({ email: s.adminEmail });
+    expect((await signOut({ origin: s.url })).status).toBe(200);
+    expect((await trpc(s.url, "query", "auth.me", undefined, { cookie })).data).toBeNull();
+  });
+});
+
+describe.each(await databaseFactories())("session tokens at rest on %s", (_name, makeDatabase) => {
+  let s: TestServer;
+  beforeAll(async () => {
+    s = await openServer({ makeDatabase });
+  });
+  afterAll(async () => s?.close());
+
+  const tokenOf = (cookie: string) => decodeURIComponent(/motion\.session_token=([^;]+)/.exec(cookie)![1]!).split(".")[0]!;
+
+  it("stores only the SHA-256 of each token; sign-in, session reads and sign-out work", async () => {
+    const cookie = await s.signIn();
+    const token = tokenOf(cookie);
+    const stored = await s.motion.db.read(() => all<{ token: string }>(`SELECT "token" FROM "Session"`));
+    expect(stored.map((r) => r.token)).toContain(hashSessionToken(token));
+    expect(stored.map((r) => r.token)).not.toContain(token);
+    expect(stored.every((r) => /^[0-9a-f]{64}$/.test(r.token))).toBe(true);
+    expect((await trpc(s.url, "query", "auth.me", undefined, { cookie })).data).toMatchObject({ email: s.adminEmail });
+    const session = (await (await fetch(`${s.url}/api/auth/get-session`, { headers: { cookie } })).json()) as { session: { token: string } };
+    expect(session.session.token).toBe(token);
+    // The stored hash is no credential.
+    const forged = cookie.replace(token, hashSessionToken(token));
+    expect((await trpc(s.url, "query", "auth.me", undefined, { cookie: forged })).data).toBeNull();
+    const out = await fetch(`${s.url}/api/auth/sign-out`, { method: "POST", headers: { "content-type": "application/json", cookie, origin: s.url }, body: "{}" });
+    expect(out.status).toBe(200);
+    expect(await s.motion.db.read(() => get(`SELECT "id" FROM "Session" WHERE "token" = ?`, [hashSessionToken(token)]))).toBeUndefined();
+  });
+
+  it("sessions stored in plaintext before the upgrade are hashed at start and stay signed in", async () => {
+    const cookie = await s.signIn();
+    const token = tokenOf(cookie);
+    // What an older Motion left behind: the token itself.
+    await s.motion.db.tx(() => run(`UPDATE "Session" SET "token" = ? WHERE "token" = ?`, [token, hashSessionToken(token)]));
+    const restarted = createMotionApi({ motion: s.motion, baseURL: s.url, secret: SECRET });
+    const me = await restarted.handle(new Request(`${s.url}/api/auth/get-session`, { headers: { cookie } }));
+    expect(((await me.json()) as { user?: { email: string } }).user?.email).toBe(s.adminEmail);
+    expect(await s.motion.db.read(() => get(`SELECT "id" FROM "Session" WHERE "token" = ?`, [token]))).toBeUndefined();
+    expect(await s.motion.db.read(() => get(`SELECT "id" FROM "Session" WHERE "token" = ?`, [hashSessionToken(token)]))).toBeDefined();
+  });
+
+  it("the session-list endpoints (which would hand out stored values) are off", async () => {
+    const cookie = await s.signIn();
+    for (const path of ["list-sessions", "revoke-other-sessions"]) {
+      const r = await fetch(`${s.url}/api/auth/${path}`, { method: path === "list-sessions" ? "GET" : "POST", headers: { cookie, origin: s.url, "content-type": "application/json" }, ...(path === "list-sessions" ? {} : { body: "{}" }) });
+      expect([path, r.status]).toEqual([path, 404]);
+    }
+  });
+});
