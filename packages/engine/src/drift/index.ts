@@ -14,3 +14,7 @@ export {
 export { explainFinding } from "./explain.ts";
 export { heatmapData, seriesData, type Heatmap, type HeatmapCell, type SeriesPoint } from "./chart-data.ts";
 export { QUANTILE_ACCURACY } from "./quantile-sketch.ts";
+export {
+  DRIFT_STATUSES,
+  type DriftStatus, type DriftPartition, type DriftProfileView, type DriftAction, type DriftEvent, type DriftDecision, type DriftRelationSummary, type DriftSurface,
+} from "./surface.ts";
