@@ -75,3 +75,16 @@ export const tagger = trigger("tagger", {
 });
 export const serverApp = defineApp({ name: "bench-server", relations: [events, notes], triggers: [tagger], module: import.meta.url });
 export const BENCH_SECRET = "bench-secret-bench-secret-bench-secret!";
+
+// P6: many triggers with a no-op fit of a tiny batch, to measure the scheduling overhead of
+// scale-out fits (claims, commits, queue hops) rather than any fit's own work.
+export const ticks = relation("ticks", { schema: z.object({ n: z.number().int() }) });
+export const FANOUT_TRIGGERS = 24;
+export const fanoutApp = defineApp({
+  name: "bench-fanout",
+  relations: [ticks],
+  triggers: Array.from({ length: FANOUT_TRIGGERS }, (_, i) =>
+    trigger(`fan${String(i).padStart(2, "0")}`, { routes: [{ relation: ticks, fit: () => undefined, batchSize: 1, maxWaitMs: 0 }], cache: false }),
+  ),
+  module: import.meta.url,
+});

@@ -1,11 +1,12 @@
 // `npm run bench`: performance goals as ratios against raw baselines measured in the same run.
 import fs from "node:fs";
 import path from "node:path";
-import { requirePostgres } from "@motion/db/test-support";
+import { requirePostgres, requireRedis } from "@motion/db/test-support";
 import { benchDetection, benchProfiling } from "./drift-bench.ts";
 import { benchRowsPage } from "./rows-bench.ts";
 import { benchServer } from "./server-bench.ts";
 import { benchAddLatency, benchFitIsolation, benchIngestPostgres, benchIngestSqlite } from "./engine-bench.ts";
+import { benchPendingQuery, benchScaleOutFits } from "./scaleout-bench.ts";
 import { benchChatbotIngest, benchChatbotQuestions } from "./chatbot-bench.ts";
 import type { BenchResult } from "./stats.ts";
 
@@ -33,6 +34,12 @@ if (want("rows")) {
 if (want("chatbot")) {
   results.push(...(await benchChatbotQuestions()));
   results.push(...(await benchChatbotIngest()));
+}
+if (want("p6")) {
+  const admin = await requirePostgres();
+  const redis = await requireRedis();
+  if (admin) results.push(...(await benchPendingQuery(admin)));
+  if (admin && redis) results.push(await benchScaleOutFits(admin, redis));
 }
 if (want("server")) results.push(...(await benchServer()));
 

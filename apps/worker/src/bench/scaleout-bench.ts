@@ -1,0 +1,147 @@
+// P6: scale-out fit throughput (PostgreSQL + BullMQ, two workers) against raw BullMQ no-op
+// jobs on the same Redis, and the fit loop's pending-rows query at growing backlogs.
+import { Queue, Worker } from "bullmq";
+import { get, insertMany, type Database } from "@motion/db";
+import { createThrowawayDatabase } from "@motion/db/test-support";
+import { bullmqScheduler, fitReadiness, Motion, pendingSummary } from "@motion/engine";
+import { FANOUT_TRIGGERS, fanoutApp } from "./fixtures.ts";
+import { median, type BenchResult } from "./stats.ts";
+
+const WORKERS = 2;
+/** The `motion worker` default: triggers fitted at once per process. */
+const CONCURRENCY = 2;
+const ROWS = 60;
+const RAW_JOBS = 4000;
+const REPEATS = 3;
+
+async function until(done: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await done())) {
+    if (Date.now() > deadline) throw new Error("bench timed out");
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/** Raw BullMQ: two workers taking no-op jobs, the same concurrency as Motion's workers. */
+async function rawJobsPerSecond(redisUrl: string, jobs: number): Promise<number> {
+  const name = `motion-p6-raw-${Date.now().toString(36)}`;
+  const connection = { url: redisUrl, maxRetriesPerRequest: null };
+  const queue = new Queue(name, { connection });
+  let completed = 0;
+  const workers = Array.from({ length: WORKERS }, () => new Worker(name, async () => undefined, { connection, concurrency: CONCURRENCY }));
+  for (const w of workers) w.on("completed", () => completed++);
+  try {
+    const run = async (n: number) => {
+      const target = completed + n;
+      const started = performance.now();
+      await queue.addBulk(Array.from({ length: n }, (_, i) => ({ name: "noop", data: { i }, opts: { removeOnComplete: true } })));
+      await until(async () => completed >= target, 120_000);
+      return n / ((performance.now() - started) / 1000);
+    };
+    await run(200); // warm up
+    return await run(jobs);
+  } finally {
+    await Promise.all(workers.map((w) => w.close()));
+    await queue.obliterate({ force: true }).catch(() => undefined);
+    await queue.close();
+  }
+}
+
+/** Motion: an API-only process adds rows; two worker processes' schedulers fit every trigger. */
+async function motionFitsPerSecond(adminUrl: string, redisUrl: string, rows: number): Promise<{ fitsPerSecond: number; fits: number }> {
+  const db = await createThrowawayDatabase(adminUrl, "motion_p6_bench");
+  const queue = `motion-p6-${Date.now().toString(36)}`;
+  const open: Motion[] = [];
+  try {
+    const api = await Motion.open({ app: fanoutApp, databaseUrl: db.url, runFits: false, scheduler: bullmqScheduler({ redisUrl, queue, consume: false }) });
+    open.push(api);
+    for (let i = 0; i < WORKERS; i++) {
+      open.push(await Motion.open({ app: fanoutApp, databaseUrl: db.url, scheduler: bullmqScheduler({ redisUrl, queue, concurrency: CONCURRENCY }) }));
+    }
+    const succeeded = async () => Number((await api.db.read(() => get<{ n: unknown }>(`SELECT COUNT(*) AS "n" FROM "FitRun" WHERE "status" = 'succeeded'`)))?.n);
+    const run = async (n: number) => {
+      const target = (await succeeded()) + n * FANOUT_TRIGGERS;
+      const started = performance.now();
+      await api.addMany("ticks", Array.from({ length: n }, (_, i) => ({ n: i })));
+      await until(async () => (await succeeded()) >= target, 300_000);
+      return (n * FANOUT_TRIGGERS) / ((performance.now() - started) / 1000);
+    };
+    await run(3); // warm up: thread pools, statement plans, state caches
+    return { fitsPerSecond: await run(rows), fits: rows * FANOUT_TRIGGERS };
+  } finally {
+    for (const m of open.reverse()) await m.close();
+    await db.drop();
+  }
+}
+
+/** P6: fits/s of a no-op fit over many triggers vs raw BullMQ no-op jobs/s, same run. */
+export async function benchScaleOutFits(adminUrl: string, redisUrl: string): Promise<BenchResult> {
+  const raw: number[] = [];
+  const ours: number[] = [];
+  let fits = 0;
+  for (let i = 0; i < REPEATS; i++) {
+    raw.push(await rawJobsPerSecond(redisUrl, RAW_JOBS));
+    const r = await motionFitsPerSecond(adminUrl, redisUrl, ROWS);
+    ours.push(r.fitsPerSecond);
+    fits = r.fits;
+  }
+  const value = median(ours);
+  const baseline = median(raw);
+  return {
+    name: "P6 scale-out fits/s (no-op fit, batch of 1, PostgreSQL + BullMQ, 2 workers) vs raw BullMQ no-op jobs/s",
+    value: Math.round(value), unit: "/s", baseline: Math.round(baseline), ratio: value / baseline, goal: "ratio >= 0.8",
+    note: `${FANOUT_TRIGGERS} triggers x ${ROWS} rows = ${fits} fits per run; both sides ${WORKERS} workers x concurrency ${CONCURRENCY} in this process; runs ${ours.map((v) => v.toFixed(0)).join("/")} vs ${raw.map((v) => v.toFixed(0)).join("/")}`,
+  };
+}
+
+/** Milliseconds of one call of `query`, median of `times` after a warm-up. */
+async function timeQuery(times: number, query: () => Promise<unknown>): Promise<number> {
+  await query();
+  const samples: number[] = [];
+  for (let i = 0; i < times; i++) {
+    const t0 = performance.now();
+    await query();
+    samples.push(performance.now() - t0);
+  }
+  return median(samples);
+}
+
+async function addPending(db: Database, from: number, to: number): Promise<void> {
+  const createdAt = new Date();
+  for (let start = from; start < to; start += 10_000) {
+    const rows: unknown[][] = [];
+    for (let i = start; i < Math.min(to, start + 10_000); i++) rows.push(["fan00", "ticks", `row${String(i).padStart(9, "0")}`, "2026-01-01", false, createdAt]);
+    await db.tx(() => insertMany(`INSERT INTO "PendingRow" ("trigger", "route", "rowId", "partition", "held", "createdAt") VALUES `, 6, rows));
+  }
+  await db.read(() => get(`ANALYZE "PendingRow"`));
+}
+
+/**
+ * Defect 9: the pending-rows query each fit loop runs, at 0, 100k and 200k unclaimed rows.
+ * Baseline: the whole-table summary the loop used to run (still what `flush` asks).
+ */
+export async function benchPendingQuery(adminUrl: string): Promise<BenchResult[]> {
+  const tdb = await createThrowawayDatabase(adminUrl, "motion_p6_pending");
+  const motion = await Motion.open({ app: fanoutApp, databaseUrl: tdb.url, runFits: false });
+  const results: BenchResult[] = [];
+  try {
+    const db = motion.db;
+    const route = fanoutApp.trigger("fan00")!.routes[0]!;
+    let have = 0;
+    for (const backlog of [0, 100_000, 200_000]) {
+      await addPending(db, have, backlog);
+      have = backlog;
+      const whole = await timeQuery(20, () => db.read(() => pendingSummary()));
+      const perLoop = await timeQuery(20, () => db.read(() => fitReadiness("fan00", [{ name: route.name, batchSize: route.batchSize }])));
+      results.push({
+        name: `P6q fit loop's pending query at ${backlog.toLocaleString("en")} pending rows (PostgreSQL)`,
+        value: perLoop, unit: "ms", baseline: whole, ratio: perLoop / whole, goal: "flat in the backlog (O(batch))",
+        note: "baseline: the GROUP BY summary over every unclaimed row, same database",
+      });
+    }
+  } finally {
+    await motion.close();
+    await tdb.drop();
+  }
+  return results;
+}
