@@ -2,7 +2,7 @@ import { Queue, Worker } from "bullmq";
 import { Redis } from "ioredis";
 import type { SchedulerContext } from "./motion.ts";
 import type { FitScheduler } from "./fit-scheduler.ts";
-import { drainTrigger, fittingTriggers, fitWork } from "./fit-drain.ts";
+import { drainTriggers, fittingTriggers, fitWork } from "./fit-drain.ts";
 
 export interface BullMQSchedulerOptions {
   /** Redis URL, e.g. redis://127.0.0.1:6379. */
@@ -11,7 +11,10 @@ export interface BullMQSchedulerOptions {
   queue?: string;
   /** Run fit jobs in this process (`motion worker`); false for API-only processes. Default true. */
   consume?: boolean;
-  /** Triggers fitted at once by this process (fits of one trigger are always serialized). */
+  /**
+   * Jobs taken at once by this process. A process runs one drain at a time, which fits every
+   * trigger with a ready batch at once (fits of one trigger are always serialized).
+   */
   concurrency?: number;
   /** Consumers re-check every trigger this often, a safety net for a missed wake-up. */
   pollMs?: number;
@@ -35,6 +38,9 @@ export class BullMQFitScheduler implements FitScheduler {
   private readonly connections: Redis[] = [];
   private readonly poller: NodeJS.Timeout | null;
   private closed = false;
+  private draining: Promise<void> | null = null;
+  private again = false;
+  private againForce = false;
 
   constructor(private readonly ctx: SchedulerContext, options: BullMQSchedulerOptions) {
     const name = options.queue ?? `motion-fits-${ctx.app.name}`;
@@ -56,8 +62,32 @@ export class BullMQFitScheduler implements FitScheduler {
   }
 
   private async process(job: FitJob): Promise<void> {
+    // Jobs that arrive while this process drains join that drain: it fits every trigger.
+    if (this.draining) {
+      this.again = true;
+      this.againForce ||= job.force === true;
+      return this.draining;
+    }
+    this.draining = this.drain(job).finally(() => {
+      this.draining = null;
+    });
+    return this.draining;
+  }
+
+  /**
+   * A job is a hint to look at its trigger; every trigger's ready batch goes in the same round
+   * (one claim, one commit), so a burst of jobs costs a few rounds, not a few per fit.
+   */
+  private async drain(job: FitJob): Promise<void> {
     const { db, app, runner } = this.ctx;
-    const { wakeAt } = await drainTrigger(db, app, runner, job.trigger, { force: job.force, stopped: () => this.closed });
+    let force = job.force === true;
+    let wakeAt: number | null;
+    do {
+      this.again = false;
+      this.againForce = false;
+      ({ wakeAt } = await drainTriggers(db, app, runner, fittingTriggers(app), { force, stopped: () => this.closed }));
+      force = this.againForce;
+    } while (this.again && !this.closed);
     if (wakeAt !== null && !this.closed) await this.enqueue({ trigger: job.trigger }, Math.max(0, wakeAt - Date.now()));
   }
 

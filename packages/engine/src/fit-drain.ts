@@ -3,6 +3,7 @@ import type { App } from "./app.ts";
 import { ownerIsDead, type FitRunner } from "./fit-runner.ts";
 import { pendingSummary, queuedRuns, recoverRuns, runningCount } from "./fit-store.ts";
 import { readAliases } from "./state-store.ts";
+import type { Trigger } from "./trigger.ts";
 
 export interface DrainOptions {
   /** Fit partial batches now instead of waiting for batchSize or maxWaitMs (flush). */
@@ -11,46 +12,50 @@ export interface DrainOptions {
 }
 
 /**
- * Runs every ready batch of one trigger's fit routes, one at a time, until none is ready.
+ * Runs every ready batch of these triggers until none is ready. Each round claims the next
+ * batch of every trigger not already fitting here in one transaction; when any fit of the
+ * round commits, the next round claims again, so a slow fit delays only its own trigger.
  * Returns when the next batch can become ready (a partial batch ageing, a retry's backoff),
  * so a scheduler can wake up then. Shared by the embedded and the queue-backed schedulers.
  */
-export async function drainTrigger(db: Database, app: App, runner: FitRunner, name: string, options: DrainOptions = {}): Promise<{ ran: number; wakeAt: number | null }> {
-  const trigger = app.trigger(name);
-  if (!trigger) return { ran: 0, wakeAt: null };
-  const fitRoutes = trigger.routes.filter((r) => r.fit);
+export async function drainTriggers(db: Database, app: App, runner: FitRunner, names: readonly string[], options: DrainOptions = {}): Promise<{ ran: number; wakeAt: number | null }> {
+  const triggers = names.map((n) => app.trigger(n)).filter((t): t is Trigger => !!t && t.routes.some((r) => r.fit));
+  if (triggers.length === 0) return { ran: 0, wakeAt: null };
   // Runs of a worker that died mid-fit go back to the queue here, not only when some
   // process restarts: their lease expired, or their process is gone.
-  await db.tx(() => recoverRuns(new Date(), ownerIsDead));
-  let total = 0;
+  if (runner.recoveryDue()) await db.tx(() => recoverRuns(new Date(), ownerIsDead));
+  const fitting = new Map<string, Promise<void>>();
+  let ran = 0;
+  let wakeAt: number | null = null;
+  let failure: { error: unknown } | null = null;
   for (;;) {
-    let wakeAt = Infinity;
-    let ran = 0;
-    const now = Date.now();
-    const [pending, queued, aliases] = await Promise.all([
-      db.read(() => pendingSummary()),
-      db.read(() => queuedRuns()),
-      db.read(() => readAliases(name)),
-    ]);
-    if (!aliases || aliases.pinned || options.stopped?.()) return { ran: total, wakeAt: null };
-    for (const route of fitRoutes) {
-      const p = pending.find((x) => x.trigger === name && x.route === route.name);
-      const retries = queued.filter((q) => q.trigger === name && q.route === route.name);
-      let ready = retries.some((q) => !q.runAfter || q.runAfter.getTime() <= now);
-      for (const q of retries) if (q.runAfter && q.runAfter.getTime() > now) wakeAt = Math.min(wakeAt, q.runAfter.getTime());
-      if (p && p.unclaimed > 0) {
-        const dueAt = (p.oldest?.getTime() ?? now) + route.maxWaitMs;
-        if (p.unclaimed >= route.batchSize || dueAt <= now || options.force) ready = true;
-        else wakeAt = Math.min(wakeAt, dueAt);
-      }
-      if (!ready) continue;
-      const result = await runner.runNext(trigger, route);
-      if (result.kind !== "none") ran++;
-      if (options.stopped?.()) return { ran: total + ran, wakeAt: null };
+    if (options.stopped?.() || failure) break;
+    const free = triggers.filter((t) => !fitting.has(t.name));
+    if (free.length) {
+      const outcome = await runner.claim(free, options.force ?? false, options.stopped);
+      // Only a round over every trigger knows every wake-up time; it is the last one.
+      wakeAt = outcome.wakeAt;
+      runner.run(outcome.claims).forEach((result, i) => {
+        const trigger = outcome.claims[i]!.trigger;
+        fitting.set(trigger, result.then(
+          (r) => void (r.kind !== "none" && ran++),
+          (error: unknown) => void (failure ??= { error }),
+        ).finally(() => fitting.delete(trigger)));
+      });
     }
-    total += ran;
-    if (ran === 0) return { ran: total, wakeAt: wakeAt === Infinity ? null : wakeAt };
+    if (fitting.size === 0) break;
+    await Promise.race(fitting.values());
+    // Fits committed together settle together: let them all leave before claiming again.
+    await new Promise((resolve) => setImmediate(resolve));
   }
+  await Promise.all(fitting.values());
+  if (failure) throw (failure as { error: unknown }).error;
+  return { ran, wakeAt: options.stopped?.() ? null : wakeAt };
+}
+
+/** Runs every ready batch of one trigger's fit routes, one at a time, until none is ready. */
+export function drainTrigger(db: Database, app: App, runner: FitRunner, name: string, options: DrainOptions = {}): Promise<{ ran: number; wakeAt: number | null }> {
+  return drainTriggers(db, app, runner, [name], options);
 }
 
 /** Whether any fit work of the app's unpinned triggers is waiting or running, anywhere. */

@@ -1,16 +1,13 @@
 import os from "node:os";
-import { all, decodeJson, get, newId, run, toDate, type Database, type Provider, type Query } from "@motion/db";
+import { all, decodeJson, newId, toDate, type Database, type Provider, type Query } from "@motion/db";
 import type { App } from "./app.ts";
 import type { ResolvedRoute, Trigger, InferenceSummary } from "./trigger.ts";
 import type { StoredRow } from "./relation.ts";
 import { FitError, type FitExecutor } from "./fit-executor.ts";
-import {
-  claimBatch, failRun, renewLease, supersede, type Claim,
-} from "./fit-store.ts";
-import {
-  insertBlobs, insertVersion, moveAlias, nextManifest, readAliases,
-  type EncodedPatch, type StateStore, type VersionInfo,
-} from "./state-store.ts";
+import { failRun, renewLease } from "./fit-store.ts";
+import { claimBatches, type Claim, type ClaimOutcome } from "./fit-claim.ts";
+import { commitFits, type CommitOutcome, type FitCommit } from "./fit-commit.ts";
+import type { EncodedPatch, StateStore, VersionInfo } from "./state-store.ts";
 import type { Logger } from "./logger.ts";
 
 export type FitResult =
@@ -46,120 +43,137 @@ export function ownerIsDead(owner: string): boolean {
   }
 }
 
-function backoff(trigger: Trigger, attempts: number): number {
+export function backoff(trigger: Trigger, attempts: number): number {
   const { backoffMs, maxBackoffMs } = trigger.retry;
   return Math.min(maxBackoffMs, backoffMs * 2 ** Math.max(0, attempts - 1));
 }
 
-function* loadBatch(provider: Provider, trigger: string, rowIds: string[]): Query<{ rows: StoredRow[]; inferences: Record<string, InferenceSummary> }> {
-  const marks = rowIds.map(() => "?").join(", ");
-  const rowRecords = yield* all<{ id: string; key: string | null; data: unknown; createdAt: unknown }>(
-    `SELECT "id", "key", "data", "createdAt" FROM "Row" WHERE "id" IN (${marks}) ORDER BY "id"`,
-    rowIds,
-  );
-  const inferenceRecords = yield* all<{ id: string; rowId: string; output: unknown; stateVersion: number }>(
-    `SELECT "id", "rowId", "output", "stateVersion" FROM "Inference" WHERE "trigger" = ? AND "error" IS NULL AND "rowId" IN (${marks}) ORDER BY "id"`,
-    [trigger, ...rowIds],
-  );
-  const inferences: Record<string, InferenceSummary> = {};
-  for (const r of inferenceRecords) {
-    inferences[r.rowId] = { id: r.id, rowId: r.rowId, output: decodeJson(provider, r.output), stateVersion: Number(r.stateVersion) };
-  }
-  return {
-    rows: rowRecords.map((r) => ({ id: r.id, key: r.key, createdAt: toDate(r.createdAt), data: decodeJson(provider, r.data) })),
-    inferences,
-  };
-}
-
-interface CommitRequest {
-  provider: Provider;
-  runId: string;
-  owner: string;
-  trigger: string;
-  base: VersionInfo;
-  patch: EncodedPatch;
-  metrics: Record<string, number>;
-  now: Date;
-  durationMs: number;
-}
-
-type CommitOutcome = { kind: "committed"; version: VersionInfo; activeMoved: boolean } | { kind: "duplicate" } | { kind: "superseded" } | { kind: "lost" };
+type Batch = { rows: StoredRow[]; inferences: Record<string, InferenceSummary> };
 
 /**
- * v+1 = v ⊕ patch, atomically with the run's record and the consumption of its rows.
- * Idempotent per run: a redelivered batch whose run already succeeded commits nothing.
+ * The rows of every claim of a round in one query, and what this trigger inferred for them in
+ * one more — only for triggers that infer on a fitted relation (no other trigger can have).
  */
-function* commitFit(c: CommitRequest): Query<CommitOutcome> {
-  const aliases = yield* readAliases(c.trigger, c.provider);
-  const runRow = yield* get<{ status: string; leaseOwner: string | null }>(`SELECT "status", "leaseOwner" FROM "FitRun" WHERE "id" = ?`, [c.runId]);
-  if (!runRow || runRow.status === "succeeded") return { kind: "duplicate" };
-  if (runRow.status !== "running" || runRow.leaseOwner !== c.owner) return { kind: "lost" };
-  if (!aliases || aliases.active !== c.base.version) {
-    yield* supersede(c.runId, c.now);
-    return { kind: "superseded" };
-  }
-  const max = yield* get<{ v: unknown }>(`SELECT MAX("version") AS "v" FROM "StateVersion" WHERE "trigger" = ?`, [c.trigger]);
-  const number = Number(max?.v ?? 0) + 1;
-  yield* insertBlobs(c.patch, c.now);
-  const version = yield* insertVersion({
-    trigger: c.trigger, version: number, parent: c.base.version, fitRunId: c.runId,
-    manifest: nextManifest(c.base.manifest, c.patch), createdAt: c.now,
-  });
-  const actor = `fit:${c.runId}`;
-  yield* moveAlias({ trigger: c.trigger, alias: "latest", from: aliases.latest, to: number, actor, at: c.now });
-  if (!aliases.pinned) yield* moveAlias({ trigger: c.trigger, alias: "active", from: aliases.active, to: number, actor, at: c.now });
-  yield* run(`DELETE FROM "PendingRow" WHERE "fitRunId" = ?`, [c.runId]);
-  yield* run(
-    `UPDATE "FitRun" SET "status" = 'succeeded', "producedVersion" = ?, "metrics" = ?, "baseVersion" = ?, "finishedAt" = ?, "durationMs" = ?, "error" = NULL, "errorStack" = NULL, "leaseOwner" = NULL, "leaseUntil" = NULL WHERE "id" = ?`,
-    [number, JSON.stringify(c.metrics), c.base.version, c.now, c.durationMs, c.runId],
+function* loadBatches(provider: Provider, claims: readonly { claim: Claim; trigger: Trigger }[]): Query<Map<string, Batch>> {
+  const ids = [...new Set(claims.flatMap((c) => c.claim.rowIds))];
+  const out = new Map<string, Batch>(claims.map((c) => [c.claim.runId, { rows: [], inferences: {} }]));
+  if (ids.length === 0) return out;
+  const marks = ids.map(() => "?").join(", ");
+  const rowRecords = yield* all<{ id: string; key: string | null; data: unknown; createdAt: unknown }>(
+    `SELECT "id", "key", "data", "createdAt" FROM "Row" WHERE "id" IN (${marks}) ORDER BY "id"`,
+    ids,
   );
-  if (c.provider === "postgresql") yield* all(`SELECT pg_notify('motion_state', ?)`, [c.trigger]);
-  return { kind: "committed", version, activeMoved: !aliases.pinned };
+  const rows = new Map(rowRecords.map((r) => [r.id, { id: r.id, key: r.key, createdAt: toDate(r.createdAt), data: decodeJson(provider, r.data) } as StoredRow]));
+  const inferring = [...new Set(claims.filter(({ claim, trigger }) => {
+    const relation = trigger.routes.find((r) => r.name === claim.route)?.relation.name;
+    return trigger.routes.some((r) => r.infer && r.relation.name === relation);
+  }).map((c) => c.trigger.name))];
+  const inferences = new Map<string, InferenceSummary>();
+  if (inferring.length) {
+    const records = yield* all<{ id: string; trigger: string; rowId: string; output: unknown; stateVersion: number }>(
+      `SELECT "id", "trigger", "rowId", "output", "stateVersion" FROM "Inference" WHERE "trigger" IN (${inferring.map(() => "?").join(", ")}) AND "error" IS NULL AND "rowId" IN (${marks}) ORDER BY "id"`,
+      [...inferring, ...ids],
+    );
+    for (const r of records) inferences.set(`${r.trigger}\u0000${r.rowId}`, { id: r.id, rowId: r.rowId, output: decodeJson(provider, r.output), stateVersion: Number(r.stateVersion) });
+  }
+  for (const { claim, trigger } of claims) {
+    const batch = out.get(claim.runId)!;
+    for (const id of claim.rowIds) {
+      const row = rows.get(id);
+      if (row) batch.rows.push(row);
+      const inference = inferences.get(`${trigger.name}\u0000${id}`);
+      if (inference) batch.inferences[id] = inference;
+    }
+  }
+  return out;
 }
 
-/** Claims, executes and commits one batch of one route. Shared by every scheduler. */
+/** How often a draining process looks for runs of dead processes (not on every round). */
+const RECOVERY_INTERVAL_MS = 1000;
+/** How long a finished fit waits for others still running to share its commit. */
+const GROUP_WAIT_MS = 10;
+
+/** Claims, executes and commits batches. Shared by every scheduler. */
 export class FitRunner {
   readonly owner = `${os.hostname()}:${process.pid}:${newId()}`;
   private readonly leaseMs: number;
+  private readonly waiting: { fit: FitCommit; resolve: (o: CommitOutcome) => void; reject: (e: unknown) => void }[] = [];
+  private committing = false;
+  /** Fits of this process between their claim and their commit. */
+  private executing = 0;
+  private lastRecovery = 0;
 
   constructor(private readonly deps: FitRunnerDeps) {
     this.leaseMs = deps.leaseMs ?? LEASE_MS;
   }
 
-  async runNext(trigger: Trigger, route: ResolvedRoute): Promise<FitResult> {
-    // The claim itself locks the trigger's alias, takes the base version and refuses a
-    // pinned trigger or one another process is fitting.
-    const { db } = this.deps;
-    const { params, hash } = this.deps.params(trigger.name);
-    const now = new Date();
-    const claim: Claim | null = await db.tx(() =>
-      claimBatch(db.provider, {
-        trigger: trigger.name, route: route.name, relation: route.relation.name, batchSize: route.batchSize,
-        owner: this.owner, leaseMs: this.leaseMs, params, paramsHash: hash, maxAttempts: trigger.retry.maxAttempts, now,
-      }),
-    );
-    if (!claim) return { kind: "none" };
-    return this.execute(trigger, route, claim, claim.baseVersion, params);
+  /** Whether to look for runs of dead processes now; at most once a second per process. */
+  recoveryDue(): boolean {
+    const now = Date.now();
+    if (now - this.lastRecovery < RECOVERY_INTERVAL_MS) return false;
+    this.lastRecovery = now;
+    return true;
   }
 
-  private async execute(trigger: Trigger, route: ResolvedRoute, claim: Claim, baseVersion: number, params: unknown): Promise<FitResult> {
+  /**
+   * Claims the next ready batch of each of these triggers, in one transaction. The claim locks
+   * the triggers' aliases, takes each base version and skips pinned triggers and triggers
+   * another process is fitting.
+   */
+  async claim(triggers: readonly Trigger[], force: boolean, stopped?: () => boolean): Promise<ClaimOutcome> {
+    const { db } = this.deps;
+    const targets = triggers.map((t) => {
+      const { params, hash } = this.deps.params(t.name);
+      return {
+        trigger: t.name, params, paramsHash: hash, maxAttempts: t.retry.maxAttempts,
+        routes: t.routes.filter((r) => r.fit).map((r) => ({ name: r.name, relation: r.relation.name, batchSize: r.batchSize, maxWaitMs: r.maxWaitMs })),
+      };
+    });
+    return db.tx(() => claimBatches(db.provider, { targets, owner: this.owner, leaseMs: this.leaseMs, now: new Date(), force, stopped }));
+  }
+
+  /** Runs every claim of a round: their rows load together, each fit runs, commits are grouped. */
+  run(claims: readonly Claim[]): Promise<FitResult>[] {
+    const { db, app } = this.deps;
+    const items = claims.map((claim) => ({ claim, trigger: app.trigger(claim.trigger)! }));
+    const batches = db.read(() => loadBatches(db.provider, items));
+    return items.map(({ claim, trigger }) => this.execute(trigger, trigger.routes.find((r) => r.name === claim.route)!, claim, batches));
+  }
+
+  /** Claims and runs one batch of one trigger, if one is ready (tests, tools). */
+  async runNext(trigger: Trigger, force = false): Promise<FitResult> {
+    const { claims } = await this.claim([trigger], force);
+    if (claims.length === 0) return { kind: "none" };
+    return this.run(claims)[0]!;
+  }
+
+  private async execute(trigger: Trigger, route: ResolvedRoute, claim: Claim, batches: Promise<Map<string, Batch>>): Promise<FitResult> {
     const { db, store, log, executor, app } = this.deps;
     const started = performance.now();
+    this.executing++;
+    let executing = true;
+    const done = () => {
+      if (executing) this.executing--;
+      executing = false;
+    };
     const heartbeat = setInterval(() => {
       void db.tx(() => renewLease(claim.runId, this.owner, new Date(Date.now() + this.leaseMs))).catch(() => undefined);
     }, Math.max(1000, this.leaseMs / 3));
     heartbeat.unref();
     try {
-      const { info: base, state } = await store.load(trigger.name, baseVersion);
-      await db.tx(() => run(`UPDATE "FitRun" SET "baseVersion" = ? WHERE "id" = ?`, [base.version, claim.runId]));
-      const batch = await db.read(() => loadBatch(db.provider, trigger.name, claim.rowIds));
+      const params = this.deps.params(trigger.name).params;
       let outcome;
+      let base: VersionInfo;
       try {
+        const loaded = await store.load(trigger.name, claim.baseVersion);
+        base = loaded.info;
+        const batch = (await batches).get(claim.runId)!;
         outcome = await executor.run({
           appModule: app.module, appName: app.name, trigger: trigger.name, route: route.name,
-          version: base.version, state, rows: batch.rows, params, inferences: batch.inferences, reason: claim.reason,
+          version: base.version, state: loaded.state, rows: batch.rows, params, inferences: batch.inferences, reason: claim.reason,
         });
       } catch (error) {
+        done();
         const err = error instanceof FitError ? error : new FitError((error as Error)?.message ?? String(error), (error as Error)?.stack ?? null);
         const result = await db.tx(() =>
           failRun({
@@ -171,12 +185,10 @@ export class FitRunner {
         log.warn({ trigger: trigger.name, route: route.name, run: claim.runId, attempt: claim.attempts, err: err.message }, result === "dead" ? "fit dead-lettered" : "fit failed; will retry");
         return { kind: "failed", runId: claim.runId, dead: result === "dead", error: err.message };
       }
-      const committed = await db.tx(() =>
-        commitFit({
-          provider: db.provider, runId: claim.runId, owner: this.owner, trigger: trigger.name, base,
-          patch: outcome.patch, metrics: outcome.metrics, now: new Date(), durationMs: performance.now() - started,
-        }),
-      );
+      done();
+      const committed = await this.commit({
+        runId: claim.runId, trigger: trigger.name, base, patch: outcome.patch, metrics: outcome.metrics, durationMs: performance.now() - started,
+      });
       if (committed.kind === "committed") {
         this.deps.onCommitted(trigger.name, committed.version, outcome.patch, committed.activeMoved);
         return { kind: "committed", runId: claim.runId, version: committed.version, patch: outcome.patch };
@@ -184,8 +196,51 @@ export class FitRunner {
       if (committed.kind === "superseded") return { kind: "superseded", runId: claim.runId };
       return { kind: "duplicate", runId: claim.runId };
     } finally {
+      done();
       clearInterval(heartbeat);
     }
   }
-}
 
+  /**
+   * Group commit: fits that finish while a commit is in flight go together in the next one,
+   * so a round of many triggers costs one transaction while a slow fit delays nobody else.
+   */
+  private commit(fit: FitCommit): Promise<CommitOutcome> {
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ fit, resolve, reject });
+      if (!this.committing) void this.commitWaiting();
+    });
+  }
+
+  private async commitWaiting(): Promise<void> {
+    const { db } = this.deps;
+    this.committing = true;
+    try {
+      while (this.waiting.length) {
+        // Fits of one round finish close together: give the rest a moment to join the commit.
+        const until = Date.now() + GROUP_WAIT_MS;
+        while (this.executing > 0 && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 1));
+        const group = this.waiting.splice(0, 100);
+        try {
+          const outcomes = await db.tx(() => commitFits(db.provider, this.owner, new Date(), group.map((g) => g.fit)));
+          group.forEach((g, i) => g.resolve(outcomes[i]!));
+        } catch (error) {
+          if (group.length === 1) {
+            group[0]!.reject(error);
+            continue;
+          }
+          // One fit's failure must not fail the others: commit them one by one.
+          for (const g of group) {
+            try {
+              g.resolve((await db.tx(() => commitFits(db.provider, this.owner, new Date(), [g.fit])))[0]!);
+            } catch (single) {
+              g.reject(single);
+            }
+          }
+        }
+      }
+    } finally {
+      this.committing = false;
+    }
+  }
+}

@@ -1,4 +1,4 @@
-import { all, get, newId, run, toDate, toDateOrNull, toJson, toJsonOrNull, toNumOrNull, type Provider, type Query } from "@motion/db";
+import { all, get, run, toDate, toDateOrNull, toJson, toJsonOrNull, toNumOrNull, type Query } from "@motion/db";
 
 export type FitStatus = "queued" | "running" | "succeeded" | "failed" | "superseded";
 
@@ -55,87 +55,6 @@ export function toFitRun(r: Record<string, unknown>): FitRunRecord {
     durationMs: toNumOrNull(r.durationMs),
     reason: (r.reason as string | null) ?? null,
   };
-}
-
-export interface ClaimRequest {
-  trigger: string;
-  route: string;
-  relation: string;
-  batchSize: number;
-  owner: string;
-  leaseMs: number;
-  params: unknown;
-  paramsHash: string;
-  maxAttempts: number;
-  now: Date;
-}
-
-export interface Claim {
-  runId: string;
-  rowIds: string[];
-  attempts: number;
-  /** The active version when the batch was claimed: the fit's base. */
-  baseVersion: number;
-  /** "drift" when the batch is a drift refit, else null. */
-  reason: "drift" | null;
-}
-
-function skipLocked(provider: Provider): string {
-  return provider === "postgresql" ? " FOR UPDATE SKIP LOCKED" : "";
-}
-
-/**
- * Takes the next batch for a route: first a run waiting for its retry, else up to batchSize
- * unclaimed pending rows as a new run. Rows are claimed with a conditional UPDATE, so two
- * workers can never claim the same row.
- */
-export function* claimBatch(provider: Provider, req: ClaimRequest): Query<Claim | null> {
-  const leaseUntil = new Date(req.now.getTime() + req.leaseMs);
-  // One fit per trigger at a time, across processes: claims of a trigger serialise on its
-  // `active` alias row (SQLite: the write transaction itself), and a live lease means busy.
-  const active = yield* get<{ version: number; pinned: unknown }>(
-    `SELECT "version", "pinned" FROM "StateAlias" WHERE "trigger" = ? AND "name" = 'active'${provider === "postgresql" ? " FOR UPDATE" : ""}`,
-    [req.trigger],
-  );
-  if (!active || active.pinned === true || active.pinned === 1) return null;
-  const baseVersion = Number(active.version);
-  const busy = yield* get(
-    `SELECT "id" FROM "FitRun" WHERE "trigger" = ? AND "status" = 'running' AND "leaseUntil" > ? LIMIT 1`,
-    [req.trigger, req.now],
-  );
-  if (busy) return null;
-  const retry = yield* get<{ id: string; rowIds: unknown; attempts: number; reason: string | null }>(
-    `SELECT "id", "rowIds", "attempts", "reason" FROM "FitRun" WHERE "trigger" = ? AND "route" = ? AND "status" = 'queued' AND ("runAfter" IS NULL OR "runAfter" <= ?) ORDER BY "queuedAt" LIMIT 1${skipLocked(provider)}`,
-    [req.trigger, req.route, req.now],
-  );
-  if (retry) {
-    const changed = yield* run(
-      `UPDATE "FitRun" SET "status" = 'running', "attempts" = "attempts" + 1, "params" = ?, "paramsHash" = ?, "leaseOwner" = ?, "leaseUntil" = ?, "startedAt" = ?, "runAfter" = NULL WHERE "id" = ? AND "status" = 'queued'`,
-      [JSON.stringify(req.params), req.paramsHash, req.owner, leaseUntil, req.now, retry.id],
-    );
-    if (changed === 0) return null;
-    return { runId: retry.id, rowIds: toJson<string[]>(retry.rowIds), attempts: Number(retry.attempts) + 1, baseVersion, reason: retry.reason === "drift" ? "drift" : null };
-  }
-  // Rows held back by drift wait for their partition's verdict or an operator's release.
-  const candidates = yield* all<{ rowId: string; reason: string | null }>(
-    `SELECT "rowId", "reason" FROM "PendingRow" WHERE "trigger" = ? AND "route" = ? AND "fitRunId" IS NULL AND "held" = ? ORDER BY "rowId" LIMIT ?${skipLocked(provider)}`,
-    [req.trigger, req.route, false, req.batchSize],
-  );
-  if (candidates.length === 0) return null;
-  const runId = newId(req.now.getTime());
-  const ids = candidates.map((c) => c.rowId);
-  const claimed = yield* all<{ rowId: string }>(
-    `UPDATE "PendingRow" SET "fitRunId" = ? WHERE "trigger" = ? AND "route" = ? AND "fitRunId" IS NULL AND "rowId" IN (${ids.map(() => "?").join(", ")}) RETURNING "rowId"`,
-    [runId, req.trigger, req.route, ...ids],
-  );
-  if (claimed.length === 0) return null;
-  const rowIds = claimed.map((c) => c.rowId).sort();
-  const reason = candidates.some((c) => c.reason === "drift") ? "drift" : null;
-  yield* run(
-    `INSERT INTO "FitRun" ("id", "trigger", "route", "relation", "status", "rowIds", "rowCount", "params", "paramsHash", "attempts", "maxAttempts", "deadLettered", "leaseOwner", "leaseUntil", "queuedAt", "startedAt", "reason") VALUES (?, ?, ?, ?, 'running', ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?)`,
-    [runId, req.trigger, req.route, req.relation, JSON.stringify(rowIds), rowIds.length, JSON.stringify(req.params), req.paramsHash, req.maxAttempts, false, req.owner, leaseUntil, req.now, req.now, reason],
-  );
-  return { runId, rowIds, attempts: 1, baseVersion, reason };
 }
 
 export function* readFitRun(id: string): Query<FitRunRecord | undefined> {

@@ -122,6 +122,8 @@ export class Motion {
   private readonly guardBinary: boolean;
   private readonly inferConcurrency: number;
   private unlisten: (() => Promise<void>) | null = null;
+  private readonly stale = new Set<string>();
+  private refreshing: Promise<void> | null = null;
   private closed = false;
   private readonly driftMonitor: DriftMonitor;
 
@@ -185,7 +187,7 @@ export class Motion {
     }
     if (this.db.listen) {
       this.unlisten = await this.db.listen("motion_state", (trigger) => {
-        if (this.app.trigger(trigger)) void this.refresh(trigger).catch((error) => this.log.error({ err: error.message }, "state refresh failed"));
+        if (this.app.trigger(trigger)) this.refreshSoon(trigger);
       });
     }
   }
@@ -234,6 +236,45 @@ export class Motion {
     if (current?.version === aliases.active) return;
     const { state } = await this.store.load(trigger, aliases.active);
     this.active.set(trigger, { version: aliases.active, view: freezeState(state, this.guardBinary) });
+  }
+
+  /**
+   * A trigger's state moved elsewhere (NOTIFY). A worker's round commits many triggers at once:
+   * the triggers announced meanwhile are read back together, in one query for their aliases and
+   * two for the versions that changed, instead of a few queries per trigger.
+   */
+  private refreshSoon(trigger: string): void {
+    this.stale.add(trigger);
+    if (this.refreshing) return;
+    this.refreshing = (async () => {
+      while (this.stale.size && !this.closed) {
+        const names = [...this.stale];
+        this.stale.clear();
+        await this.refreshMany(names);
+      }
+    })()
+      .catch((error) => this.log.error({ err: (error as Error).message }, "state refresh failed"))
+      .finally(() => {
+        this.refreshing = null;
+        const next = this.stale.values().next();
+        if (!next.done && !this.closed) this.refreshSoon(next.value);
+      });
+  }
+
+  private async refreshMany(triggers: string[]): Promise<void> {
+    const rows = await this.db.read(() =>
+      all<{ trigger: string; version: unknown }>(
+        `SELECT "trigger", "version" FROM "StateAlias" WHERE "name" = 'active' AND "trigger" IN (${triggers.map(() => "?").join(", ")})`,
+        triggers,
+      ),
+    );
+    const changed = rows.map((r) => ({ trigger: r.trigger, version: Number(r.version) })).filter((r) => this.active.get(r.trigger)?.version !== r.version);
+    if (changed.length === 0) return;
+    await this.store.preload(changed);
+    for (const { trigger, version } of changed) {
+      const { state } = await this.store.load(trigger, version);
+      this.active.set(trigger, { version, view: freezeState(state, this.guardBinary) });
+    }
   }
 
   /** A fit committed here: serve the new version from the values the fit just produced. */
@@ -570,6 +611,7 @@ export class Motion {
     await this.scheduler?.close();
     await this.executor?.close();
     await this.unlisten?.();
+    await this.refreshing;
     if (this.ownsDb) await this.db.close();
   }
 }

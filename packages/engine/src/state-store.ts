@@ -144,18 +144,40 @@ export class StateStore {
     return info;
   }
 
+  /** Reads the manifests and blobs of many versions in two queries (a burst of commits elsewhere). */
+  async preload(versions: readonly { trigger: string; version: number }[]): Promise<void> {
+    const unknown = versions.filter((v) => !this.manifests.has(`${v.trigger}@${v.version}`));
+    if (unknown.length) {
+      const rows = await this.db.read(() =>
+        all(`SELECT * FROM "StateVersion" WHERE ${unknown.map(() => `("trigger" = ? AND "version" = ?)`).join(" OR ")}`, unknown.flatMap((v) => [v.trigger, v.version])),
+      );
+      for (const r of rows) {
+        const info = rowToVersion(r);
+        this.manifests.set(`${info.trigger}@${info.version}`, info);
+      }
+    }
+    const missing = new Set<string>();
+    for (const v of versions) {
+      const info = this.manifests.get(`${v.trigger}@${v.version}`);
+      for (const e of Object.values(info?.manifest ?? {})) if (!this.values.has(e.checksum)) missing.add(e.checksum);
+    }
+    if (missing.size) await this.loadBlobs([...missing]);
+  }
+
+  private async loadBlobs(checksums: string[]): Promise<void> {
+    const rows = await this.db.read(() =>
+      all<{ checksum: string; kind: string; bytes: unknown }>(
+        `SELECT "checksum", "kind", "bytes" FROM "StateBlob" WHERE "checksum" IN (${checksums.map(() => "?").join(", ")})`,
+        checksums,
+      ),
+    );
+    for (const row of rows) this.values.set(row.checksum, decodeValue(row.kind as BlobKind, toBuffer(row.bytes), row.checksum));
+  }
+
   async load(trigger: string, version: number): Promise<{ info: VersionInfo; state: State }> {
     const info = await this.version(trigger, version);
     const missing = Object.values(info.manifest).filter((e) => !this.values.has(e.checksum)).map((e) => e.checksum);
-    if (missing.length) {
-      const rows = await this.db.read(() =>
-        all<{ checksum: string; kind: string; bytes: unknown }>(
-          `SELECT "checksum", "kind", "bytes" FROM "StateBlob" WHERE "checksum" IN (${missing.map(() => "?").join(", ")})`,
-          missing,
-        ),
-      );
-      for (const row of rows) this.values.set(row.checksum, decodeValue(row.kind as BlobKind, toBuffer(row.bytes), row.checksum));
-    }
+    if (missing.length) await this.loadBlobs(missing);
     const state: State = {};
     for (const [key, entry] of Object.entries(info.manifest)) {
       if (!this.values.has(entry.checksum)) throw new Error(`State blob ${entry.checksum.slice(0, 12)} of ${trigger}@${version} is missing`);

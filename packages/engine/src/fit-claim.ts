@@ -1,0 +1,230 @@
+import { all, insertMany, newId, run, toDate, toJson, type Provider, type Query } from "@motion/db";
+
+export interface ClaimRoute {
+  name: string;
+  relation: string;
+  batchSize: number;
+  maxWaitMs: number;
+}
+
+/** One trigger a claim may take a batch for. */
+export interface ClaimTarget {
+  trigger: string;
+  routes: readonly ClaimRoute[];
+  params: unknown;
+  paramsHash: string;
+  maxAttempts: number;
+}
+
+export interface ClaimRequest {
+  targets: readonly ClaimTarget[];
+  owner: string;
+  leaseMs: number;
+  now: Date;
+  /** Take partial batches now instead of waiting for batchSize or maxWaitMs (flush). */
+  force: boolean;
+  /** The scheduler is closing: decide nothing more (checked before anything is claimed). */
+  stopped?: () => boolean;
+}
+
+export interface Claim {
+  runId: string;
+  trigger: string;
+  route: string;
+  rowIds: string[];
+  attempts: number;
+  /** The active version when the batch was claimed: the fit's base. */
+  baseVersion: number;
+  /** "drift" when the batch is a drift refit, else null. */
+  reason: "drift" | null;
+}
+
+export interface ClaimOutcome {
+  claims: Claim[];
+  /** When a batch of a target that is not ready now can become ready (ageing rows, backoff). */
+  wakeAt: number | null;
+}
+
+interface Queued {
+  id: string;
+  trigger: string;
+  route: string;
+  rowIds: unknown;
+  attempts: unknown;
+  reason: string | null;
+  runAfter: unknown;
+  queuedAt: unknown;
+}
+
+interface Candidate {
+  trigger: string;
+  route: string;
+  rowId: string;
+  reason: string | null;
+  createdAt: unknown;
+}
+
+const marks = (n: number) => new Array(n).fill("?").join(", ");
+
+/**
+ * Takes the next batch of every target that has one ready, in one transaction: at most one
+ * batch per trigger (fits of a trigger are serialized), a run waiting for its retry before new
+ * rows. Set-based on PostgreSQL — a handful of statements for any number of triggers — so a
+ * worker pays the round trips once per round, not once per fit.
+ *
+ * One fit per trigger at a time, across processes: a claim locks the triggers' `active` alias
+ * rows (skipping rows another process holds: it is claiming or committing that trigger), and a
+ * live lease means busy. Rows are claimed with a conditional UPDATE, so two workers can never
+ * claim the same row.
+ */
+export function* claimBatches(provider: Provider, req: ClaimRequest): Query<ClaimOutcome> {
+  const pg = provider === "postgresql";
+  const names = req.targets.map((t) => t.trigger);
+  if (names.length === 0) return { claims: [], wakeAt: null };
+  const locked = yield* all<{ trigger: string; version: unknown }>(
+    `SELECT "trigger", "version" FROM "StateAlias" WHERE "name" = 'active' AND "pinned" = ? AND "trigger" IN (${marks(names.length)}) ORDER BY "trigger"${pg ? " FOR UPDATE SKIP LOCKED" : ""}`,
+    [false, ...names],
+  );
+  if (locked.length === 0) return { claims: [], wakeAt: null };
+  // Busy is read by a later statement than the lock: its snapshot then includes the running
+  // run of a claim that held the lock a moment ago (one statement would not see it).
+  const busy = new Set((yield* all<{ trigger: string }>(
+    `SELECT DISTINCT "trigger" FROM "FitRun" WHERE "status" = 'running' AND "leaseUntil" > ? AND "trigger" IN (${marks(locked.length)})`,
+    [req.now, ...locked.map((l) => l.trigger)],
+  )).map((b) => b.trigger));
+  const base = new Map(locked.filter((l) => !busy.has(l.trigger)).map((l) => [l.trigger, Number(l.version)]));
+  if (base.size === 0) return { claims: [], wakeAt: null };
+  const targets = req.targets.filter((t) => base.has(t.trigger));
+  const now = req.now.getTime();
+  let wakeAt = Infinity;
+
+  // Runs waiting for their retry come first (their backoff is a wake-up time), then new rows:
+  // up to batchSize unclaimed, unheld rows per route (held rows wait for drift). One statement
+  // on PostgreSQL.
+  const slots = targets.flatMap((t) => t.routes.map((r) => ({ trigger: t.trigger, route: r })));
+  const queued: Queued[] = [];
+  const candidates: Candidate[] = [];
+  if (pg) {
+    const found = yield* all<Queued & Candidate & { k: string }>(
+      `SELECT 'q' AS "k", "id", "trigger", "route", "rowIds", "attempts", "reason", "runAfter", "queuedAt", NULL AS "rowId", NULL::timestamp(3) AS "createdAt"
+       FROM "FitRun" WHERE "status" = 'queued' AND "trigger" = ANY(?::text[])
+       UNION ALL
+       SELECT 'p', NULL, s."t", s."r", NULL::jsonb, NULL::int, p."reason", NULL::timestamp(3), NULL::timestamp(3), p."rowId", p."createdAt"
+       FROM unnest(?::text[], ?::text[], ?::int[]) AS s("t", "r", "n")
+       CROSS JOIN LATERAL (SELECT "rowId", "reason", "createdAt" FROM "PendingRow" WHERE "trigger" = s."t" AND "route" = s."r" AND "held" = false AND "fitRunId" IS NULL ORDER BY "rowId" LIMIT s."n") p`,
+      [targets.map((t) => t.trigger), slots.map((s) => s.trigger), slots.map((s) => s.route.name), slots.map((s) => s.route.batchSize)],
+    );
+    for (const f of found) (f.k === "q" ? queued : candidates).push(f);
+    queued.sort((a, b) => toDate(a.queuedAt).getTime() - toDate(b.queuedAt).getTime());
+  } else {
+    queued.push(...(yield* all<Queued>(
+      `SELECT "id", "trigger", "route", "rowIds", "attempts", "reason", "runAfter", "queuedAt" FROM "FitRun" WHERE "status" = 'queued' AND "trigger" IN (${marks(targets.length)}) ORDER BY "queuedAt"`,
+      targets.map((t) => t.trigger),
+    )));
+    for (const s of slots) {
+      candidates.push(...(yield* all<Candidate>(
+        `SELECT "trigger", "route", "rowId", "reason", "createdAt" FROM "PendingRow" WHERE "trigger" = ? AND "route" = ? AND "held" = ? AND "fitRunId" IS NULL ORDER BY "rowId" LIMIT ?`,
+        [s.trigger, s.route.name, false, s.route.batchSize],
+      )));
+    }
+  }
+  const retryOf = new Map<string, Queued>();
+  for (const q of queued) {
+    const target = targets.find((t) => t.trigger === q.trigger);
+    if (!target?.routes.some((r) => r.name === q.route)) continue;
+    const due = q.runAfter === null ? now : toDate(q.runAfter).getTime();
+    if (due > now) wakeAt = Math.min(wakeAt, due);
+    else if (!retryOf.has(q.trigger)) retryOf.set(q.trigger, q);
+  }
+  const fresh = targets.filter((t) => !retryOf.has(t.trigger));
+
+  // A route is ready with a full batch, a batch whose oldest row waited maxWaitMs, or on flush;
+  // among a trigger's ready routes the one whose oldest row waited longest goes first.
+  const picks: { target: ClaimTarget; route: ClaimRoute; rows: Candidate[] }[] = [];
+  for (const target of fresh) {
+    let best: { route: ClaimRoute; rows: Candidate[]; oldest: number } | null = null;
+    for (const route of target.routes) {
+      const rows = candidates.filter((c) => c.trigger === target.trigger && c.route === route.name);
+      if (rows.length === 0) continue;
+      const oldest = Math.min(...rows.map((r) => toDate(r.createdAt).getTime()));
+      const dueAt = oldest + route.maxWaitMs;
+      if (rows.length < route.batchSize && dueAt > now && !req.force) {
+        wakeAt = Math.min(wakeAt, dueAt);
+        continue;
+      }
+      if (!best || oldest < best.oldest) best = { route, rows, oldest };
+    }
+    if (best) picks.push({ target, route: best.route, rows: best.rows });
+  }
+
+  if (req.stopped?.()) return { claims: [], wakeAt: null };
+  const leaseUntil = new Date(now + req.leaseMs);
+  const claims: Claim[] = [];
+  for (const [trigger, retry] of retryOf) {
+    const target = targets.find((t) => t.trigger === trigger)!;
+    const changed = yield* run(
+      `UPDATE "FitRun" SET "status" = 'running', "attempts" = "attempts" + 1, "params" = ?, "paramsHash" = ?, "leaseOwner" = ?, "leaseUntil" = ?, "startedAt" = ?, "runAfter" = NULL, "baseVersion" = ? WHERE "id" = ? AND "status" = 'queued'`,
+      [JSON.stringify(target.params), target.paramsHash, req.owner, leaseUntil, req.now, base.get(trigger)!, retry.id],
+    );
+    if (changed === 0) continue;
+    claims.push({
+      runId: retry.id, trigger, route: retry.route, rowIds: toJson<string[]>(retry.rowIds), attempts: Number(retry.attempts) + 1,
+      baseVersion: base.get(trigger)!, reason: retry.reason === "drift" ? "drift" : null,
+    });
+  }
+  if (picks.length === 0) return { claims, wakeAt: wakeAt === Infinity ? null : wakeAt };
+
+  const runIdOf = new Map(picks.map((p) => [p.target.trigger, newId(now)]));
+  if (pg) {
+    // Rows and run records in one statement: the run lists exactly the rows it got.
+    const rows = picks.flatMap((p) => p.rows);
+    const made = yield* all<{ id: string; trigger: string; route: string; rowIds: unknown; reason: string | null; baseVersion: unknown }>(
+      `WITH "claimed" AS (
+         UPDATE "PendingRow" p SET "fitRunId" = c."run" FROM unnest(?::text[], ?::text[], ?::text[], ?::text[]) AS c("t", "r", "id", "run")
+         WHERE p."trigger" = c."t" AND p."route" = c."r" AND p."rowId" = c."id" AND p."fitRunId" IS NULL RETURNING p."fitRunId", p."rowId", p."reason"
+       ), "batches" AS (
+         SELECT "fitRunId", jsonb_agg("rowId" ORDER BY "rowId") AS "ids", COUNT(*)::int AS "n", MAX(CASE WHEN "reason" = 'drift' THEN 'drift' END) AS "reason" FROM "claimed" GROUP BY "fitRunId"
+       )
+       INSERT INTO "FitRun" ("id", "trigger", "route", "relation", "status", "rowIds", "rowCount", "params", "paramsHash", "attempts", "maxAttempts", "deadLettered", "leaseOwner", "leaseUntil", "queuedAt", "startedAt", "reason", "baseVersion")
+       SELECT x."id", x."t", x."r", x."rel", 'running', b."ids", b."n", x."params"::jsonb, x."hash", 1, x."max", false, ?, ?::timestamp(3), ?::timestamp(3), ?::timestamp(3), b."reason", x."base"
+       FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::int[], ?::int[]) AS x("id", "t", "r", "rel", "params", "hash", "max", "base")
+       JOIN "batches" b ON b."fitRunId" = x."id"
+       RETURNING "id", "trigger", "route", "rowIds", "reason", "baseVersion"`,
+      [
+        rows.map((r) => r.trigger), rows.map((r) => r.route), rows.map((r) => r.rowId), rows.map((r) => runIdOf.get(r.trigger)!),
+        req.owner, leaseUntil, req.now, req.now,
+        picks.map((p) => runIdOf.get(p.target.trigger)!), picks.map((p) => p.target.trigger), picks.map((p) => p.route.name), picks.map((p) => p.route.relation),
+        picks.map((p) => JSON.stringify(p.target.params)), picks.map((p) => p.target.paramsHash), picks.map((p) => p.target.maxAttempts), picks.map((p) => base.get(p.target.trigger)!),
+      ],
+    );
+    for (const m of made) {
+      claims.push({ runId: m.id, trigger: m.trigger, route: m.route, rowIds: toJson<string[]>(m.rowIds), attempts: 1, baseVersion: Number(m.baseVersion), reason: m.reason === "drift" ? "drift" : null });
+    }
+    return { claims, wakeAt: wakeAt === Infinity ? null : wakeAt };
+  }
+  const inserts: unknown[][] = [];
+  for (const p of picks) {
+    const trigger = p.target.trigger;
+    const runId = runIdOf.get(trigger)!;
+    const ids = p.rows.map((r) => r.rowId);
+    const got = yield* all<{ rowId: string; reason: string | null }>(
+      `UPDATE "PendingRow" SET "fitRunId" = ? WHERE "trigger" = ? AND "route" = ? AND "fitRunId" IS NULL AND "rowId" IN (${marks(ids.length)}) RETURNING "rowId", "reason"`,
+      [runId, trigger, p.route.name, ...ids],
+    );
+    if (got.length === 0) continue;
+    const rowIds = got.map((c) => c.rowId).sort();
+    const reason = got.some((r) => r.reason === "drift") ? "drift" : null;
+    const baseVersion = base.get(trigger)!;
+    inserts.push([
+      runId, trigger, p.route.name, p.route.relation, "running", JSON.stringify(rowIds), rowIds.length, JSON.stringify(p.target.params), p.target.paramsHash,
+      1, p.target.maxAttempts, false, req.owner, leaseUntil, req.now, req.now, reason, baseVersion,
+    ]);
+    claims.push({ runId, trigger, route: p.route.name, rowIds, attempts: 1, baseVersion, reason });
+  }
+  yield* insertMany(
+    `INSERT INTO "FitRun" ("id", "trigger", "route", "relation", "status", "rowIds", "rowCount", "params", "paramsHash", "attempts", "maxAttempts", "deadLettered", "leaseOwner", "leaseUntil", "queuedAt", "startedAt", "reason", "baseVersion") VALUES `,
+    18,
+    inserts,
+  );
+  return { claims, wakeAt: wakeAt === Infinity ? null : wakeAt };
+}

@@ -1,0 +1,167 @@
+import { all, insertMany, newId, run, type Provider, type Query } from "@motion/db";
+import { manifestChecksum, manifestSize } from "./state.ts";
+import { insertBlobs, nextManifest, type EncodedPatch, type VersionInfo } from "./state-store.ts";
+import { supersede } from "./fit-store.ts";
+
+export interface FitCommit {
+  runId: string;
+  trigger: string;
+  base: VersionInfo;
+  patch: EncodedPatch;
+  metrics: Record<string, number>;
+  durationMs: number;
+}
+
+export type CommitOutcome =
+  | { kind: "committed"; version: VersionInfo; activeMoved: boolean }
+  | { kind: "duplicate" }
+  | { kind: "superseded" }
+  | { kind: "lost" };
+
+const marks = (n: number) => new Array(n).fill("?").join(", ");
+
+/**
+ * v+1 = v ⊕ patch for each fit, atomically with its run's record and the consumption of its
+ * rows; many fits (one per trigger) in one transaction, with set-based statements, so a
+ * worker's round of fits costs one commit. Idempotent per run: a redelivered batch whose run
+ * already succeeded commits nothing; a run whose base is no longer active is superseded.
+ */
+export function* commitFits(provider: Provider, owner: string, now: Date, fits: readonly FitCommit[]): Query<CommitOutcome[]> {
+  const pg = provider === "postgresql";
+  const triggers = [...new Set(fits.map((f) => f.trigger))].sort();
+  // Row locks in one order (trigger, name), so two committing workers cannot deadlock.
+  const aliasRows = yield* all<{ trigger: string; name: string; version: unknown; pinned: unknown }>(
+    `SELECT "trigger", "name", "version", "pinned" FROM "StateAlias" WHERE "trigger" IN (${marks(triggers.length)}) ORDER BY "trigger", "name"${pg ? " FOR UPDATE" : ""}`,
+    triggers,
+  );
+  // Read after the locks: the runs (still ours?) and each trigger's newest version number.
+  const runIds = fits.map((f) => f.runId);
+  const seen = yield* all<{ k: string; id: string; status: string | null; leaseOwner: string | null; v: unknown }>(
+    `SELECT 'run' AS "k", "id", "status", "leaseOwner", NULL AS "v" FROM "FitRun" WHERE "id" IN (${marks(runIds.length)})
+     UNION ALL SELECT 'max', "trigger", NULL, NULL, MAX("version") FROM "StateVersion" WHERE "trigger" IN (${marks(triggers.length)}) GROUP BY "trigger"`,
+    [...runIds, ...triggers],
+  );
+  const runs = seen.filter((r) => r.k === "run");
+  const next = new Map(seen.filter((r) => r.k === "max").map((m) => [m.id, Number(m.v ?? 0)]));
+  const alias = (trigger: string, name: string) => aliasRows.find((a) => a.trigger === trigger && a.name === name);
+
+  const outcomes: CommitOutcome[] = [];
+  const done: (Done & { latestFrom: number; activeFrom: number | null })[] = [];
+  for (const fit of fits) {
+    const r = runs.find((x) => x.id === fit.runId);
+    if (!r || r.status === "succeeded") {
+      outcomes.push({ kind: "duplicate" });
+      continue;
+    }
+    if (r.status !== "running" || r.leaseOwner !== owner) {
+      outcomes.push({ kind: "lost" });
+      continue;
+    }
+    const active = alias(fit.trigger, "active");
+    const latest = alias(fit.trigger, "latest");
+    if (!active || !latest || Number(active.version) !== fit.base.version) {
+      yield* supersede(fit.runId, now);
+      outcomes.push({ kind: "superseded" });
+      continue;
+    }
+    const pinned = active.pinned === true || active.pinned === 1;
+    const number = (next.get(fit.trigger) ?? 0) + 1;
+    next.set(fit.trigger, number);
+    const manifest = nextManifest(fit.base.manifest, fit.patch);
+    const version: VersionInfo = {
+      trigger: fit.trigger, version: number, parent: fit.base.version, fitRunId: fit.runId, manifest,
+      size: manifestSize(manifest), checksum: manifestChecksum(manifest), createdAt: now,
+    };
+    done.push({ fit, version, latestFrom: Number(latest.version), activeFrom: pinned ? null : Number(active.version) });
+    // The next fit of the same trigger in this round (none today: one per trigger) builds on it.
+    latest.version = number;
+    if (!pinned) active.version = number;
+    outcomes.push({ kind: "committed", version, activeMoved: !pinned });
+  }
+  if (done.length === 0) return outcomes;
+
+  for (const d of done) yield* insertBlobs(d.fit.patch, now);
+  const moves = done.flatMap((d) => [
+    { trigger: d.fit.trigger, alias: "latest", from: d.latestFrom, to: d.version.version, actor: `fit:${d.fit.runId}` },
+    ...(d.activeFrom === null ? [] : [{ trigger: d.fit.trigger, alias: "active", from: d.activeFrom, to: d.version.version, actor: `fit:${d.fit.runId}` }]),
+  ]);
+  if (pg) yield* writePostgres(now, done, moves);
+  else yield* writeSqlite(now, done, moves);
+  return outcomes;
+}
+
+interface Done {
+  fit: FitCommit;
+  version: VersionInfo;
+}
+
+interface Move {
+  trigger: string;
+  alias: string;
+  from: number;
+  to: number;
+  actor: string;
+}
+
+/**
+ * Every write of a round's commits in one statement: versions, alias moves and their events,
+ * consumed rows, run records and the broadcast. Each part is set-based over the round's fits.
+ */
+function* writePostgres(now: Date, done: readonly Done[], moves: readonly Move[]): Query<void> {
+  const ids = done.map((d) => d.fit.runId);
+  yield* all(
+    `WITH "versions" AS (
+       INSERT INTO "StateVersion" ("trigger", "version", "parent", "fitRunId", "entries", "size", "checksum", "createdAt")
+       SELECT x."t", x."v", x."p", x."r", x."e"::jsonb, x."s", x."c", ?::timestamp(3)
+       FROM unnest(?::text[], ?::int[], ?::int[], ?::text[], ?::text[], ?::int[], ?::text[]) AS x("t", "v", "p", "r", "e", "s", "c") RETURNING 1
+     ), "aliases" AS (
+       UPDATE "StateAlias" a SET "version" = m."v", "pinned" = false, "updatedAt" = ?::timestamp(3)
+       FROM unnest(?::text[], ?::text[], ?::int[]) AS m("t", "n", "v") WHERE a."trigger" = m."t" AND a."name" = m."n" RETURNING 1
+     ), "events" AS (
+       INSERT INTO "AliasEvent" ("id", "trigger", "alias", "fromVersion", "toVersion", "actor", "reason", "createdAt")
+       SELECT x."i", x."t", x."n", x."f", x."v", x."a", NULL, ?::timestamp(3)
+       FROM unnest(?::text[], ?::text[], ?::text[], ?::int[], ?::int[], ?::text[]) AS x("i", "t", "n", "f", "v", "a") RETURNING 1
+     ), "consumed" AS (
+       DELETE FROM "PendingRow" WHERE "fitRunId" = ANY(?::text[]) RETURNING 1
+     ), "runs" AS (
+       UPDATE "FitRun" f SET "status" = 'succeeded', "producedVersion" = d."v", "metrics" = d."m"::jsonb, "baseVersion" = d."b", "finishedAt" = ?::timestamp(3),
+         "durationMs" = d."ms", "error" = NULL, "errorStack" = NULL, "leaseOwner" = NULL, "leaseUntil" = NULL
+       FROM unnest(?::text[], ?::int[], ?::text[], ?::int[], ?::float8[]) AS d("id", "v", "m", "b", "ms") WHERE f."id" = d."id" RETURNING 1
+     )
+     SELECT pg_notify('motion_state', t) FROM unnest(?::text[]) AS t`,
+    [
+      now,
+      done.map((d) => d.version.trigger), done.map((d) => d.version.version), done.map((d) => d.version.parent), ids,
+      done.map((d) => JSON.stringify(d.version.manifest)), done.map((d) => d.version.size), done.map((d) => d.version.checksum),
+      now, moves.map((m) => m.trigger), moves.map((m) => m.alias), moves.map((m) => m.to),
+      now, moves.map(() => newId(now.getTime())), moves.map((m) => m.trigger), moves.map((m) => m.alias), moves.map((m) => m.from), moves.map((m) => m.to), moves.map((m) => m.actor),
+      ids,
+      now, ids, done.map((d) => d.version.version), done.map((d) => JSON.stringify(d.fit.metrics)), done.map((d) => d.fit.base.version), done.map((d) => d.fit.durationMs),
+      [...new Set(done.map((d) => d.fit.trigger))],
+    ],
+  );
+}
+
+function* writeSqlite(now: Date, done: readonly Done[], moves: readonly Move[]): Query<void> {
+  yield* insertMany(
+    `INSERT INTO "StateVersion" ("trigger", "version", "parent", "fitRunId", "entries", "size", "checksum", "createdAt") VALUES `,
+    8,
+    done.map(({ version: v }) => [v.trigger, v.version, v.parent, v.fitRunId, JSON.stringify(v.manifest), v.size, v.checksum, now]),
+  );
+  for (const m of moves) {
+    yield* run(`UPDATE "StateAlias" SET "version" = ?, "pinned" = ?, "updatedAt" = ? WHERE "trigger" = ? AND "name" = ?`, [m.to, false, now, m.trigger, m.alias]);
+  }
+  yield* insertMany(
+    `INSERT INTO "AliasEvent" ("id", "trigger", "alias", "fromVersion", "toVersion", "actor", "reason", "createdAt") VALUES `,
+    8,
+    moves.map((m) => [newId(now.getTime()), m.trigger, m.alias, m.from, m.to, m.actor, null, now]),
+  );
+  const ids = done.map((d) => d.fit.runId);
+  yield* run(`DELETE FROM "PendingRow" WHERE "fitRunId" IN (${marks(ids.length)})`, ids);
+  for (const d of done) {
+    yield* run(
+      `UPDATE "FitRun" SET "status" = 'succeeded', "producedVersion" = ?, "metrics" = ?, "baseVersion" = ?, "finishedAt" = ?, "durationMs" = ?, "error" = NULL, "errorStack" = NULL, "leaseOwner" = NULL, "leaseUntil" = NULL WHERE "id" = ?`,
+      [d.version.version, JSON.stringify(d.fit.metrics), d.fit.base.version, now, d.fit.durationMs, d.fit.runId],
+    );
+  }
+}
