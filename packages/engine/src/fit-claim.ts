@@ -86,40 +86,45 @@ export function* claimBatches(provider: Provider, req: ClaimRequest): Query<Clai
     [false, ...names],
   );
   if (locked.length === 0) return { claims: [], wakeAt: null };
-  // Busy is read by a later statement than the lock: its snapshot then includes the running
-  // run of a claim that held the lock a moment ago (one statement would not see it).
-  const busy = new Set((yield* all<{ trigger: string }>(
-    `SELECT DISTINCT "trigger" FROM "FitRun" WHERE "status" = 'running' AND "leaseUntil" > ? AND "trigger" IN (${marks(locked.length)})`,
-    [req.now, ...locked.map((l) => l.trigger)],
-  )).map((b) => b.trigger));
-  const base = new Map(locked.filter((l) => !busy.has(l.trigger)).map((l) => [l.trigger, Number(l.version)]));
-  if (base.size === 0) return { claims: [], wakeAt: null };
-  const targets = req.targets.filter((t) => base.has(t.trigger));
+  const lockedTargets = req.targets.filter((t) => locked.some((l) => l.trigger === t.trigger));
   const now = req.now.getTime();
   let wakeAt = Infinity;
 
-  // Runs waiting for their retry come first (their backoff is a wake-up time), then new rows:
-  // up to batchSize unclaimed, unheld rows per route (held rows wait for drift). One statement
-  // on PostgreSQL.
-  const slots = targets.flatMap((t) => t.routes.map((r) => ({ trigger: t.trigger, route: r })));
+  // Which locked triggers are busy, then runs waiting for their retry (they come first; their
+  // backoff is a wake-up time), then new rows: up to batchSize unclaimed, unheld rows per route
+  // (held rows wait for drift). One statement on PostgreSQL. Busy is read by a later statement
+  // than the lock: its snapshot then includes the running run of a claim that held the lock a
+  // moment ago (the locking statement's own snapshot would not).
+  const slots = lockedTargets.flatMap((t) => t.routes.map((r) => ({ trigger: t.trigger, route: r })));
+  const busy = new Set<string>();
   const queued: Queued[] = [];
   const candidates: Candidate[] = [];
   if (pg) {
     const found = yield* all<Queued & Candidate & { k: string }>(
-      `SELECT 'q' AS "k", "id", "trigger", "route", "rowIds", "attempts", "reason", "runAfter", "queuedAt", NULL AS "rowId", NULL::timestamp(3) AS "createdAt"
+      `SELECT DISTINCT 'b' AS "k", NULL AS "id", "trigger", NULL AS "route", NULL::jsonb AS "rowIds", NULL::int AS "attempts", NULL AS "reason", NULL::timestamp(3) AS "runAfter", NULL::timestamp(3) AS "queuedAt", NULL AS "rowId", NULL::timestamp(3) AS "createdAt"
+       FROM "FitRun" WHERE "status" = 'running' AND "leaseUntil" > ?::timestamp(3) AND "trigger" = ANY(?::text[])
+       UNION ALL
+       SELECT 'q', "id", "trigger", "route", "rowIds", "attempts", "reason", "runAfter", "queuedAt", NULL, NULL
        FROM "FitRun" WHERE "status" = 'queued' AND "trigger" = ANY(?::text[])
        UNION ALL
        SELECT 'p', NULL, s."t", s."r", NULL::jsonb, NULL::int, p."reason", NULL::timestamp(3), NULL::timestamp(3), p."rowId", p."createdAt"
        FROM unnest(?::text[], ?::text[], ?::int[]) AS s("t", "r", "n")
        CROSS JOIN LATERAL (SELECT "rowId", "reason", "createdAt" FROM "PendingRow" WHERE "trigger" = s."t" AND "route" = s."r" AND "held" = false AND "fitRunId" IS NULL ORDER BY "rowId" LIMIT s."n") p`,
-      [targets.map((t) => t.trigger), slots.map((s) => s.trigger), slots.map((s) => s.route.name), slots.map((s) => s.route.batchSize)],
+      [req.now, lockedTargets.map((t) => t.trigger), lockedTargets.map((t) => t.trigger), slots.map((s) => s.trigger), slots.map((s) => s.route.name), slots.map((s) => s.route.batchSize)],
     );
-    for (const f of found) (f.k === "q" ? queued : candidates).push(f);
+    for (const f of found) {
+      if (f.k === "b") busy.add(f.trigger);
+      else (f.k === "q" ? queued : candidates).push(f);
+    }
     queued.sort((a, b) => toDate(a.queuedAt).getTime() - toDate(b.queuedAt).getTime());
   } else {
+    for (const b of yield* all<{ trigger: string }>(
+      `SELECT DISTINCT "trigger" FROM "FitRun" WHERE "status" = 'running' AND "leaseUntil" > ? AND "trigger" IN (${marks(lockedTargets.length)})`,
+      [req.now, ...lockedTargets.map((t) => t.trigger)],
+    )) busy.add(b.trigger);
     queued.push(...(yield* all<Queued>(
-      `SELECT "id", "trigger", "route", "rowIds", "attempts", "reason", "runAfter", "queuedAt" FROM "FitRun" WHERE "status" = 'queued' AND "trigger" IN (${marks(targets.length)}) ORDER BY "queuedAt"`,
-      targets.map((t) => t.trigger),
+      `SELECT "id", "trigger", "route", "rowIds", "attempts", "reason", "runAfter", "queuedAt" FROM "FitRun" WHERE "status" = 'queued' AND "trigger" IN (${marks(lockedTargets.length)}) ORDER BY "queuedAt"`,
+      lockedTargets.map((t) => t.trigger),
     )));
     for (const s of slots) {
       candidates.push(...(yield* all<Candidate>(
@@ -128,6 +133,8 @@ export function* claimBatches(provider: Provider, req: ClaimRequest): Query<Clai
       )));
     }
   }
+  const base = new Map(locked.filter((l) => !busy.has(l.trigger)).map((l) => [l.trigger, Number(l.version)]));
+  const targets = lockedTargets.filter((t) => base.has(t.trigger));
   const retryOf = new Map<string, Queued>();
   for (const q of queued) {
     const target = targets.find((t) => t.trigger === q.trigger);
@@ -227,4 +234,22 @@ export function* claimBatches(provider: Provider, req: ClaimRequest): Query<Clai
     inserts,
   );
   return { claims, wakeAt: wakeAt === Infinity ? null : wakeAt };
+}
+
+/**
+ * The triggers worth a claim (PostgreSQL): not fitting anywhere, with unclaimed unheld rows or
+ * a queued run. One read without locks, so a worker whose peers hold every busy trigger (or
+ * that was woken for nothing) pays one round trip instead of a claim transaction.
+ */
+export function* claimable(targets: readonly ClaimTarget[], now: Date): Query<Set<string>> {
+  const slots = targets.flatMap((t) => t.routes.map((r) => ({ trigger: t.trigger, route: r.name })));
+  if (slots.length === 0) return new Set();
+  const rows = yield* all<{ t: string }>(
+    `SELECT DISTINCT s."t" FROM unnest(?::text[], ?::text[]) AS s("t", "r")
+     WHERE NOT EXISTS (SELECT 1 FROM "FitRun" f WHERE f."trigger" = s."t" AND f."status" = 'running' AND f."leaseUntil" > ?::timestamp(3))
+       AND (EXISTS (SELECT 1 FROM "PendingRow" p WHERE p."trigger" = s."t" AND p."route" = s."r" AND p."held" = false AND p."fitRunId" IS NULL)
+         OR EXISTS (SELECT 1 FROM "FitRun" q WHERE q."trigger" = s."t" AND q."status" = 'queued'))`,
+    [slots.map((s) => s.trigger), slots.map((s) => s.route), now],
+  );
+  return new Set(rows.map((r) => r.t));
 }

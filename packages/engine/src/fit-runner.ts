@@ -5,7 +5,7 @@ import type { ResolvedRoute, Trigger, InferenceSummary } from "./trigger.ts";
 import type { StoredRow } from "./relation.ts";
 import { FitError, type FitExecutor } from "./fit-executor.ts";
 import { failRun, renewLease } from "./fit-store.ts";
-import { claimBatches, type Claim, type ClaimOutcome } from "./fit-claim.ts";
+import { claimable, claimBatches, type Claim, type ClaimOutcome } from "./fit-claim.ts";
 import { commitFits, type CommitOutcome, type FitCommit } from "./fit-commit.ts";
 import type { EncodedPatch, StateStore, VersionInfo } from "./state-store.ts";
 import type { Logger } from "./logger.ts";
@@ -122,13 +122,18 @@ export class FitRunner {
    */
   async claim(triggers: readonly Trigger[], force: boolean, stopped?: () => boolean): Promise<ClaimOutcome> {
     const { db } = this.deps;
-    const targets = triggers.map((t) => {
+    let targets = triggers.map((t) => {
       const { params, hash } = this.deps.params(t.name);
       return {
         trigger: t.name, params, paramsHash: hash, maxAttempts: t.retry.maxAttempts,
         routes: t.routes.filter((r) => r.fit).map((r) => ({ name: r.name, relation: r.relation.name, batchSize: r.batchSize, maxWaitMs: r.maxWaitMs })),
       };
     });
+    if (db.provider === "postgresql") {
+      const worth = await db.read(() => claimable(targets, new Date()));
+      targets = targets.filter((t) => worth.has(t.trigger));
+      if (targets.length === 0) return { claims: [], wakeAt: null };
+    }
     return db.tx(() => claimBatches(db.provider, { targets, owner: this.owner, leaseMs: this.leaseMs, now: new Date(), force, stopped }));
   }
 
@@ -136,8 +141,13 @@ export class FitRunner {
   run(claims: readonly Claim[]): Promise<FitResult>[] {
     const { db, app } = this.deps;
     const items = claims.map((claim) => ({ claim, trigger: app.trigger(claim.trigger)! }));
-    const batches = db.read(() => loadBatches(db.provider, items));
-    return items.map(({ claim, trigger }) => this.execute(trigger, trigger.routes.find((r) => r.name === claim.route)!, claim, batches));
+    if (items.length === 0) return [];
+    // Base versions another process committed are read together, not one query per fit.
+    const loaded = Promise.all([
+      this.deps.store.preload(items.map(({ claim }) => ({ trigger: claim.trigger, version: claim.baseVersion }))),
+      db.read(() => loadBatches(db.provider, items)),
+    ]).then(([, batches]) => batches);
+    return items.map(({ claim, trigger }) => this.execute(trigger, trigger.routes.find((r) => r.name === claim.route)!, claim, loaded));
   }
 
   /** Claims and runs one batch of one trigger, if one is ready (tests, tools). */
@@ -165,9 +175,9 @@ export class FitRunner {
       let outcome;
       let base: VersionInfo;
       try {
+        const batch = (await batches).get(claim.runId)!;
         const loaded = await store.load(trigger.name, claim.baseVersion);
         base = loaded.info;
-        const batch = (await batches).get(claim.runId)!;
         outcome = await executor.run({
           appModule: app.module, appName: app.name, trigger: trigger.name, route: route.name,
           version: base.version, state: loaded.state, rows: batch.rows, params, inferences: batch.inferences, reason: claim.reason,

@@ -149,37 +149,6 @@ export function* pendingSummary(): Query<PendingSummary[]> {
   return rows.map((r) => ({ trigger: r.trigger, route: r.route, unclaimed: Number(r.n), oldest: r.oldest === null ? null : toDate(r.oldest) }));
 }
 
-export interface RouteReadiness {
-  route: string;
-  /** Unclaimed, unheld rows, counted up to the route's batchSize (enough to decide). */
-  unclaimed: number;
-  /** The oldest of them; exact whenever unclaimed < batchSize, which is when it matters. */
-  oldest: Date | null;
-}
-
-/**
- * What one trigger's fit loop needs to know about its routes' pending rows: whether a full
- * batch is waiting, else when the oldest row came. Reads at most batchSize index entries per
- * route, whatever the backlog (the GROUP BY over every unclaimed row grew with it).
- */
-export function* fitReadiness(trigger: string, routes: readonly { name: string; batchSize: number }[]): Query<RouteReadiness[]> {
-  if (routes.length === 0) return [];
-  const one = `SELECT "route", "createdAt" FROM (SELECT "route", "createdAt" FROM "PendingRow" WHERE "trigger" = ? AND "route" = ? AND "held" = ? AND "fitRunId" IS NULL ORDER BY "rowId" LIMIT ?)`;
-  const sql = routes.map((_, i) => `${one} AS "r${i}"`).join(" UNION ALL ");
-  const rows = yield* all<{ route: string; createdAt: unknown }>(sql, routes.flatMap((r) => [trigger, r.name, false, r.batchSize]));
-  return routes.map((r) => {
-    let unclaimed = 0;
-    let oldest: Date | null = null;
-    for (const row of rows) {
-      if (row.route !== r.name) continue;
-      unclaimed++;
-      const at = toDate(row.createdAt);
-      if (!oldest || at < oldest) oldest = at;
-    }
-    return { route: r.name, unclaimed, oldest };
-  });
-}
-
 export function* queuedRuns(): Query<{ id: string; trigger: string; route: string; runAfter: Date | null }[]> {
   const rows = yield* all<{ id: string; trigger: string; route: string; runAfter: unknown }>(
     `SELECT "id", "trigger", "route", "runAfter" FROM "FitRun" WHERE "status" = 'queued'`,

@@ -8,7 +8,8 @@ export { type State, type StatePatch, type StateValue, type JsonValue, type Bina
 export { type FitScheduler, EmbeddedFitScheduler } from "./fit-scheduler.ts";
 export { FitRunner, type FitResult } from "./fit-runner.ts";
 export { type FitTask } from "./fit-task.ts";
-export { type FitRunRecord, type FitStatus, type PendingSummary, type RouteReadiness, toFitRun, pendingSummary, fitReadiness } from "./fit-store.ts";
+export { type FitRunRecord, type FitStatus, type PendingSummary, toFitRun, pendingSummary } from "./fit-store.ts";
+export { claimBatches, type Claim, type ClaimRequest, type ClaimOutcome } from "./fit-claim.ts";
 export { type VersionInfo, type Aliases } from "./state-store.ts";
 export { contentHash, stableStringify } from "./hash.ts";
 export { createLogger, type Logger } from "./logger.ts";
