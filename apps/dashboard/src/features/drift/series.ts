@@ -1,0 +1,81 @@
+/**
+ * One statistic over partitions, shaped for recharts: the value line, the history band as a
+ * [low, high] range area, and the flagged partitions as their own series (drawn as marks).
+ */
+
+export interface SeriesPointInput {
+  partition: string;
+  value: number | null;
+  mean: number | null;
+  low: number | null;
+  high: number | null;
+  z: number | null;
+  flagged: boolean;
+}
+
+export interface SeriesRow {
+  partition: string;
+  value: number | null;
+  mean: number | null;
+  /** Recharts draws an Area between the two numbers of a [low, high] pair. */
+  band: [number, number] | null;
+  /** The value where the partition was flagged for this column, else null (no mark). */
+  flagged: number | null;
+  z: number | null;
+}
+
+const finite = (x: number | null): x is number => x !== null && Number.isFinite(x);
+
+export function seriesRows(points: readonly SeriesPointInput[]): SeriesRow[] {
+  return points.map((p) => ({
+    partition: p.partition,
+    value: finite(p.value) ? p.value : null,
+    mean: finite(p.mean) ? p.mean : null,
+    band: finite(p.low) && finite(p.high) ? [Math.min(p.low, p.high), Math.max(p.low, p.high)] : null,
+    flagged: p.flagged && finite(p.value) ? p.value : null,
+    z: finite(p.z) ? p.z : null,
+  }));
+}
+
+/**
+ * The y-axis range: values and band with 5% padding. A share (0…1) keeps its natural bounds
+ * when the data stays inside them, so 98% and 100% are not drawn as far apart.
+ */
+export function yDomain(rows: readonly SeriesRow[], share = false): [number, number] | null {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const r of rows) {
+    for (const v of [r.value, r.band?.[0] ?? null, r.band?.[1] ?? null]) {
+      if (v === null) continue;
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+  }
+  if (lo === Infinity) return null;
+  if (share && lo >= 0 && hi <= 1) return [0, 1];
+  if (lo === hi) {
+    const pad = lo === 0 ? 1 : Math.abs(lo) * 0.1;
+    return [lo - pad, hi + pad];
+  }
+  const pad = (hi - lo) * 0.05;
+  return [lo - pad, hi + pad];
+}
+
+/** Compact tick labels: 12.3k, 4.5M, 0.012, 1.2e-5. */
+export function formatTick(v: number): string {
+  if (!Number.isFinite(v)) return "";
+  const a = Math.abs(v);
+  if (a === 0) return "0";
+  if (a >= 1e9) return `${(v / 1e9).toFixed(1)}G`;
+  if (a >= 1e6) return `${(v / 1e6).toFixed(1)}M`;
+  if (a >= 1e4) return `${(v / 1e3).toFixed(1)}k`;
+  if (a >= 100) return v.toFixed(0);
+  if (a >= 1) return Number(v.toFixed(2)).toString();
+  if (a >= 1e-3) return Number(v.toFixed(3)).toString();
+  return v.toExponential(1);
+}
+
+/** How many of the points were flagged: shown next to the chart title. */
+export function flaggedCount(rows: readonly SeriesRow[]): number {
+  return rows.reduce((n, r) => n + (r.flagged !== null ? 1 : 0), 0);
+}
