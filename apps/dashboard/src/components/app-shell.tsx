@@ -2,7 +2,7 @@
 import * as React from "react";
 import Link from "next/link";
 import { usePathname, useRouter } from "next/navigation";
-import { Activity, Database, GitBranch, Hammer, LogOut, Moon, ShieldCheck, Sun, Tags } from "lucide-react";
+import { Activity, Database, GitBranch, Hammer, LogOut, Moon, ShieldCheck, Sun, Tags, TrendingUp } from "lucide-react";
 import { cn } from "@/lib/utils";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
@@ -15,6 +15,7 @@ const NAV = [
   { href: "/review", label: "Review", icon: Tags },
   { href: "/state", label: "State", icon: GitBranch },
   { href: "/fits", label: "Fits", icon: Hammer },
+  { href: "/drift", label: "Drift", icon: TrendingUp },
 ] as const;
 
 /** Only admins see it (the server refuses the admin procedures to everyone else anyway). */

@@ -23,10 +23,10 @@ export function isOpenFlag(status: string): boolean {
   return status === "drift" || status === "held";
 }
 
-export const DECISIONS: Record<Decision, { label: string; verb: string; effect: string; done: DriftStatus | null }> = {
-  release: { label: "Release", verb: "release", effect: "Its rows will be fitted as usual; a route with onDrift: \"refit\" refits over the recent valid partitions.", done: "released" },
-  drop: { label: "Drop", verb: "drop", effect: "Its rows are kept but never fitted. The decision is recorded.", done: "dropped" },
-  markValid: { label: "Mark valid", verb: "mark valid", effect: "The partition counts as history for later ones: the change is real, not broken data.", done: null },
+export const DECISIONS: Record<Decision, { label: string; past: string; effect: string }> = {
+  release: { label: "Release", past: "released", effect: "Its rows will be fitted as usual; a route with onDrift: \"refit\" refits over the recent valid partitions." },
+  drop: { label: "Drop", past: "dropped", effect: "Its rows are kept but never fitted. The decision is recorded." },
+  markValid: { label: "Mark valid", past: "marked valid", effect: "The partition counts as history for later ones: the change is real, not broken data." },
 };
 
 /**
