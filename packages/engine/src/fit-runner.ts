@@ -157,7 +157,7 @@ export class FitRunner {
       try {
         outcome = await executor.run({
           appModule: app.module, appName: app.name, trigger: trigger.name, route: route.name,
-          version: base.version, state, rows: batch.rows, params, inferences: batch.inferences,
+          version: base.version, state, rows: batch.rows, params, inferences: batch.inferences, reason: claim.reason,
         });
       } catch (error) {
         const err = error instanceof FitError ? error : new FitError((error as Error)?.message ?? String(error), (error as Error)?.stack ?? null);

@@ -25,6 +25,8 @@ export interface FitRunRecord {
   startedAt: Date | null;
   finishedAt: Date | null;
   durationMs: number | null;
+  /** "drift" for a drift refit, else null. */
+  reason: string | null;
 }
 
 export function toFitRun(r: Record<string, unknown>): FitRunRecord {
@@ -51,6 +53,7 @@ export function toFitRun(r: Record<string, unknown>): FitRunRecord {
     startedAt: toDateOrNull(r.startedAt),
     finishedAt: toDateOrNull(r.finishedAt),
     durationMs: toNumOrNull(r.durationMs),
+    reason: (r.reason as string | null) ?? null,
   };
 }
 
@@ -73,6 +76,8 @@ export interface Claim {
   attempts: number;
   /** The active version when the batch was claimed: the fit's base. */
   baseVersion: number;
+  /** "drift" when the batch is a drift refit, else null. */
+  reason: "drift" | null;
 }
 
 function skipLocked(provider: Provider): string {
@@ -99,8 +104,8 @@ export function* claimBatch(provider: Provider, req: ClaimRequest): Query<Claim 
     [req.trigger, req.now],
   );
   if (busy) return null;
-  const retry = yield* get<{ id: string; rowIds: unknown; attempts: number }>(
-    `SELECT "id", "rowIds", "attempts" FROM "FitRun" WHERE "trigger" = ? AND "route" = ? AND "status" = 'queued' AND ("runAfter" IS NULL OR "runAfter" <= ?) ORDER BY "queuedAt" LIMIT 1${skipLocked(provider)}`,
+  const retry = yield* get<{ id: string; rowIds: unknown; attempts: number; reason: string | null }>(
+    `SELECT "id", "rowIds", "attempts", "reason" FROM "FitRun" WHERE "trigger" = ? AND "route" = ? AND "status" = 'queued' AND ("runAfter" IS NULL OR "runAfter" <= ?) ORDER BY "queuedAt" LIMIT 1${skipLocked(provider)}`,
     [req.trigger, req.route, req.now],
   );
   if (retry) {
@@ -109,11 +114,12 @@ export function* claimBatch(provider: Provider, req: ClaimRequest): Query<Claim 
       [JSON.stringify(req.params), req.paramsHash, req.owner, leaseUntil, req.now, retry.id],
     );
     if (changed === 0) return null;
-    return { runId: retry.id, rowIds: toJson<string[]>(retry.rowIds), attempts: Number(retry.attempts) + 1, baseVersion };
+    return { runId: retry.id, rowIds: toJson<string[]>(retry.rowIds), attempts: Number(retry.attempts) + 1, baseVersion, reason: retry.reason === "drift" ? "drift" : null };
   }
-  const candidates = yield* all<{ rowId: string }>(
-    `SELECT "rowId" FROM "PendingRow" WHERE "trigger" = ? AND "route" = ? AND "fitRunId" IS NULL ORDER BY "rowId" LIMIT ?${skipLocked(provider)}`,
-    [req.trigger, req.route, req.batchSize],
+  // Rows held back by drift wait for their partition's verdict or an operator's release.
+  const candidates = yield* all<{ rowId: string; reason: string | null }>(
+    `SELECT "rowId", "reason" FROM "PendingRow" WHERE "trigger" = ? AND "route" = ? AND "fitRunId" IS NULL AND "held" = ? ORDER BY "rowId" LIMIT ?${skipLocked(provider)}`,
+    [req.trigger, req.route, false, req.batchSize],
   );
   if (candidates.length === 0) return null;
   const runId = newId(req.now.getTime());
@@ -124,11 +130,12 @@ export function* claimBatch(provider: Provider, req: ClaimRequest): Query<Claim 
   );
   if (claimed.length === 0) return null;
   const rowIds = claimed.map((c) => c.rowId).sort();
+  const reason = candidates.some((c) => c.reason === "drift") ? "drift" : null;
   yield* run(
-    `INSERT INTO "FitRun" ("id", "trigger", "route", "relation", "status", "rowIds", "rowCount", "params", "paramsHash", "attempts", "maxAttempts", "deadLettered", "leaseOwner", "leaseUntil", "queuedAt", "startedAt") VALUES (?, ?, ?, ?, 'running', ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?)`,
-    [runId, req.trigger, req.route, req.relation, JSON.stringify(rowIds), rowIds.length, JSON.stringify(req.params), req.paramsHash, req.maxAttempts, false, req.owner, leaseUntil, req.now, req.now],
+    `INSERT INTO "FitRun" ("id", "trigger", "route", "relation", "status", "rowIds", "rowCount", "params", "paramsHash", "attempts", "maxAttempts", "deadLettered", "leaseOwner", "leaseUntil", "queuedAt", "startedAt", "reason") VALUES (?, ?, ?, ?, 'running', ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?)`,
+    [runId, req.trigger, req.route, req.relation, JSON.stringify(rowIds), rowIds.length, JSON.stringify(req.params), req.paramsHash, req.maxAttempts, false, req.owner, leaseUntil, req.now, req.now, reason],
   );
-  return { runId, rowIds, attempts: 1, baseVersion };
+  return { runId, rowIds, attempts: 1, baseVersion, reason };
 }
 
 export function* readFitRun(id: string): Query<FitRunRecord | undefined> {
@@ -214,9 +221,11 @@ export interface PendingSummary {
   oldest: Date | null;
 }
 
+/** Unclaimed rows a fit can take now (rows held back by drift are not work until released). */
 export function* pendingSummary(): Query<PendingSummary[]> {
   const rows = yield* all<{ trigger: string; route: string; n: unknown; oldest: unknown }>(
-    `SELECT "trigger", "route", COUNT(*) AS "n", MIN("createdAt") AS "oldest" FROM "PendingRow" WHERE "fitRunId" IS NULL GROUP BY "trigger", "route"`,
+    `SELECT "trigger", "route", COUNT(*) AS "n", MIN("createdAt") AS "oldest" FROM "PendingRow" WHERE "fitRunId" IS NULL AND "held" = ? GROUP BY "trigger", "route"`,
+    [false],
   );
   return rows.map((r) => ({ trigger: r.trigger, route: r.route, unclaimed: Number(r.n), oldest: r.oldest === null ? null : toDate(r.oldest) }));
 }

@@ -17,6 +17,7 @@ export interface FitTask {
   rows: StoredRow[];
   params: unknown;
   inferences: Record<string, InferenceSummary>;
+  reason: "drift" | null;
 }
 
 export interface FitOutcome {
@@ -40,6 +41,7 @@ export async function executeFit(app: App, task: FitTask, log: Logger): Promise<
     inferences: task.inferences,
     version: task.version,
     trigger: task.trigger,
+    reason: task.reason ?? null,
     report: (m) => {
       for (const [k, v] of Object.entries(m)) {
         if (typeof v !== "number" || !Number.isFinite(v)) throw new TypeError(`metric ${k} must be a finite number`);

@@ -2,8 +2,12 @@ import { createHash } from "node:crypto";
 import { z } from "zod";
 import {
   all, decodeJson, get, insertIngest, newId, openDatabase, run, toJson,
-  type Database, type InferenceInsert, type PendingInsert, type RowInsert,
+  type Database, type InferenceInsert, type PendingInsert, type ProfileInsert, type RowInsert,
 } from "@motion/db";
+import { PartitionKeyError } from "./drift/partition-key.ts";
+import { ProfileAccumulator } from "./drift/profile-accumulator.ts";
+import { DriftMonitor } from "./drift/drift-monitor.ts";
+import { type DriftSurface } from "./drift/surface.ts";
 import { defineApp, isApp, type App, type AppDefinition } from "./app.ts";
 import { feedback as feedbackRelation, type FeedbackRow, type Relation } from "./relation.ts";
 import type { Trigger } from "./trigger.ts";
@@ -35,6 +39,13 @@ export interface MotionOptions {
   runFits?: boolean;
   /** Guard typed arrays in infer state against writes (a Proxy; default true). */
   guardBinaryState?: boolean;
+  /**
+   * Drift checks in this process. autoCheck (default: when this process runs fits) judges
+   * partitions as they close: after an ingest that starts a newer partition, and every
+   * checkIntervalMs (default 60 s; 0 = never) for partitions closed by time.
+   * Without it, partitions are judged by `motion.drift.check` (or by another process).
+   */
+  drift?: { autoCheck?: boolean; checkIntervalMs?: number };
   /** Max infers running at once within one addMany. */
   inferConcurrency?: number;
   log?: Logger;
@@ -112,6 +123,7 @@ export class Motion {
   private readonly inferConcurrency: number;
   private unlisten: (() => Promise<void>) | null = null;
   private closed = false;
+  private readonly driftMonitor: DriftMonitor;
 
   private constructor(app: App, db: Database, ownsDb: boolean, options: MotionOptions) {
     this.app = app;
@@ -135,6 +147,14 @@ export class Motion {
     // A custom scheduler (BullMQ) is created even when this process runs no fits itself:
     // API-only processes still have to announce new rows to the workers.
     this.scheduler = options.scheduler ? options.scheduler(ctx) : runFits ? new EmbeddedFitScheduler(db, app, this.runner, this.log) : null;
+    this.driftMonitor = new DriftMonitor({
+      db, app, log: this.log, kick: (t) => this.scheduler?.kick(t), autoCheck: options.drift?.autoCheck ?? runFits, intervalMs: options.drift?.checkIntervalMs,
+    });
+  }
+
+  /** Drift: partition profiles, verdicts, charts and operators' decisions (see docs/drift.md). */
+  get drift(): DriftSurface {
+    return this.driftMonitor;
   }
 
   static async open(options: MotionOptions): Promise<Motion> {
@@ -267,20 +287,33 @@ export class Motion {
     const n = input.length;
     if (n === 0) return [];
     const parsed: unknown[] = new Array(n);
+    const now = new Date();
+    // Event-time partitions come from each row; otherwise one key for the whole batch.
+    const partitionOf = rel.drift.partitionOf;
+    const partitions: string[] | string = rel.drift.eventTime ? new Array<string>(n) : partitionOf(null, now);
     let issues: RowIssue[] | null = null;
     for (let i = 0; i < n; i++) {
       const r = rel.schema.safeParse(input[i]);
-      if (r.success) parsed[i] = r.data;
-      else (issues ??= []).push(...ValidationError.fromZod(rel.name, i, r.error));
+      if (!r.success) {
+        (issues ??= []).push(...ValidationError.fromZod(rel.name, i, r.error));
+        continue;
+      }
+      parsed[i] = r.data;
+      if (typeof partitions === "string") continue;
+      try {
+        partitions[i] = partitionOf(r.data, now);
+      } catch (error) {
+        if (!(error instanceof PartitionKeyError)) throw error;
+        (issues ??= []).push({ index: i, path: error.path, message: error.message, code: "invalid_partition" });
+      }
     }
     if (issues) throw new ValidationError(rel.name, issues);
-    return this.ingest<T>(rel, parsed);
+    return this.ingest<T>(rel, parsed, partitions, now);
   }
 
-  private async ingest<T>(rel: Relation, parsed: unknown[]): Promise<AddResult<T>[]> {
-    const now = new Date();
+  private async ingest<T>(rel: Relation, parsed: unknown[], partitions: string[] | string, now: Date): Promise<AddResult<T>[]> {
     const nowMs = now.getTime();
-    const partition = now.toISOString().slice(0, 10);
+    const partitionAt = typeof partitions === "string" ? () => partitions : (i: number) => partitions[i]!;
     const n = parsed.length;
     const routes = this.app.routesOf(rel.name);
     const rowInserts: RowInsert[] = new Array(n);
@@ -289,7 +322,7 @@ export class Motion {
       const data = parsed[i];
       const id = newId(nowMs);
       const key = rel.keyOf(data);
-      rowInserts[i] = { id, relation: rel.name, key, data: JSON.stringify(data), partition, createdAt: now };
+      rowInserts[i] = { id, relation: rel.name, key, data: JSON.stringify(data), partition: partitionAt(i), createdAt: now };
       results[i] = { id, relation: rel.name, key, createdAt: now, data: data as T, inferences: [] };
     }
     const inferences: InferenceInsert[] = [];
@@ -303,7 +336,11 @@ export class Motion {
       if (count === 0) continue;
       if (route.fit) {
         fitTriggers.add(trigger.name);
-        for (let k = 0; k < count; k++) pending.push({ trigger: trigger.name, route: route.name, rowId: rowInserts[at(k)]!.id, createdAt: now });
+        const held = route.onDrift === "hold";
+        for (let k = 0; k < count; k++) {
+          const insert = rowInserts[at(k)]!;
+          pending.push({ trigger: trigger.name, route: route.name, rowId: insert.id, partition: insert.partition, held, createdAt: now });
+        }
       }
       if (!route.infer) continue;
       const infer = route.infer;
@@ -372,10 +409,28 @@ export class Motion {
         break;
       }
     }
-    await this.db.tx(() => insertIngest(rowInserts, inferences, pending));
+    const profiles = this.profileBatch(rel, parsed, partitionAt, now);
+    await this.db.tx(() => insertIngest(rowInserts, inferences, pending, profiles));
     if (fitTriggers.size && this.scheduler) this.scheduler.notify(fitTriggers);
+    this.driftMonitor.noteIngest(rel, profiles.length ? profiles.map((p) => p.partition) : [partitionAt(0)]);
     await this.fairness();
     return results;
+  }
+
+  /** One mergeable profile per partition of the batch, stored with the rows. */
+  private profileBatch(rel: Relation, parsed: unknown[], partitionAt: (i: number) => string, now: Date): ProfileInsert[] {
+    if (!rel.drift.profile.enabled) return [];
+    const byPartition = new Map<string, ProfileAccumulator>();
+    for (let i = 0; i < parsed.length; i++) {
+      const key = partitionAt(i);
+      let acc = byPartition.get(key);
+      if (!acc) byPartition.set(key, (acc = new ProfileAccumulator(rel.drift.profile)));
+      acc.add(parsed[i]);
+    }
+    const nowMs = now.getTime();
+    return [...byPartition].map(([partition, acc]) => ({
+      id: newId(nowMs), relation: rel.name, partition, rows: acc.rows, profile: JSON.stringify(acc.toJSON()), createdAt: now,
+    }));
   }
 
   private lastYield = performance.now();
@@ -511,6 +566,7 @@ export class Motion {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await this.driftMonitor.close();
     await this.scheduler?.close();
     await this.executor?.close();
     await this.unlisten?.();

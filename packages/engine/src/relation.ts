@@ -1,4 +1,7 @@
 import { z } from "zod";
+import { partitionKeyFunction, type PartitionKeyFn } from "./drift/partition-key.ts";
+import { partitionSpecSchema, resolveProfileOptions, type Granularity, type PartitionSource, type PartitionSpec, type ProfileOptions, type ResolvedProfileOptions } from "./drift/profile-options.ts";
+import { resolveDetectOptions, type DetectOptions, type ResolvedDetectOptions } from "./drift/detector.ts";
 
 export type RowKey<T> = keyof T & string | ((row: T) => string);
 
@@ -6,6 +9,34 @@ export interface RelationOptions<S extends z.ZodType> {
   schema: S;
   /** Rows with the same key are versions of one record (e.g. a re-scraped document's url). */
   key?: RowKey<z.output<S>>;
+  /**
+   * Which time partition a row falls into, for drift profiles: a field name (dotted for nested
+   * fields) or a function of the validated row returning a Date, a date string or epoch ms, or
+   * `{ by, granularity }`. Default: the ingest time, by UTC day.
+   */
+  partitionBy?: PartitionSource<z.output<S>> | PartitionSpec<z.output<S>>;
+  /** What to profile (columns to include/exclude, depth) or `{ enabled: false }`. */
+  profile?: ProfileOptions;
+  /** Detector options: minHistory, window, threshold, columns, and when a partition closes. */
+  drift?: DriftOptions;
+}
+
+export interface DriftOptions extends DetectOptions {
+  /**
+   * The newest partition closes (is judged) this long after its period ends, unless rows of a
+   * later partition close it first. Default 5 minutes.
+   */
+  closeAfterMs?: number;
+}
+
+export interface ResolvedDrift extends ResolvedDetectOptions {
+  granularity: Granularity;
+  closeAfterMs: number;
+  profile: ResolvedProfileOptions;
+  /** The partition of a validated row ingested at `ingestedAt`; throws PartitionKeyError. */
+  partitionOf: PartitionKeyFn;
+  /** Whether partitions come from the rows (event time) rather than the ingest time. */
+  eventTime: boolean;
 }
 
 export interface Relation<S extends z.ZodType = z.ZodType> {
@@ -15,6 +46,7 @@ export interface Relation<S extends z.ZodType = z.ZodType> {
   readonly key?: RowKey<z.output<S>>;
   /** The key of a validated row, or null when the relation has none. */
   keyOf(row: z.output<S>): string | null;
+  readonly drift: ResolvedDrift;
 }
 
 export type RowOf<R> = R extends Relation<infer S> ? z.output<S> : never;
@@ -40,7 +72,29 @@ export function relation<S extends z.ZodType>(name: string, options: RelationOpt
             const value = (row as Record<string, unknown>)[key];
             return value === undefined || value === null ? null : String(value);
           };
-  return { kind: "relation", name, schema: options.schema, key, keyOf };
+  return { kind: "relation", name, schema: options.schema, key, keyOf, drift: resolveDrift(name, options) };
+}
+
+function resolveDrift(name: string, options: RelationOptions<z.ZodType>): ResolvedDrift {
+  const raw = options.partitionBy;
+  const spec: PartitionSpec = raw === undefined ? {} : typeof raw === "string" || typeof raw === "function" ? { by: raw } : raw;
+  const parsedSpec = partitionSpecSchema.safeParse(spec);
+  if (!parsedSpec.success) throw new TypeError(`relation ${name}: partitionBy ${z.prettifyError(parsedSpec.error)}`);
+  const { closeAfterMs = 5 * 60_000, ...detect } = options.drift ?? {};
+  if (!Number.isFinite(closeAfterMs) || closeAfterMs < 0) throw new TypeError(`relation ${name}: drift.closeAfterMs must be a number ≥ 0`);
+  let profile: ResolvedProfileOptions;
+  let detectOptions: ResolvedDetectOptions;
+  try {
+    profile = resolveProfileOptions(options.profile);
+    detectOptions = resolveDetectOptions(detect);
+  } catch (error) {
+    const message = error instanceof z.ZodError ? z.prettifyError(error) : (error as Error).message;
+    throw new TypeError(`relation ${name}: ${message}`);
+  }
+  return {
+    ...detectOptions, granularity: spec.granularity ?? "day", closeAfterMs, profile,
+    partitionOf: partitionKeyFunction(spec), eventTime: spec.by !== undefined,
+  };
 }
 
 /** A stored row as triggers see it. */
@@ -67,6 +121,8 @@ export const feedback = relation("feedback", {
     input: z.unknown(),
     output: z.unknown(),
   }),
+  // Labels, not the labeled data: the rows and outputs are profiled in their own relations.
+  profile: { exclude: ["input", "output", "correction", "inferenceId", "note"] },
 });
 
 export type FeedbackRow = z.output<typeof feedback.schema>;

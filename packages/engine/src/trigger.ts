@@ -29,6 +29,8 @@ export interface FitContext<Row, P> {
   inferences: Record<string, InferenceSummary>;
   version: number;
   trigger: string;
+  /** Why this fit runs beyond new rows: "drift" for a refit over recent valid partitions. */
+  reason: "drift" | null;
   /** Record metrics on this fit run (shown in fit history). */
   report(metrics: Record<string, number>): void;
   log: Logger;
@@ -49,7 +51,19 @@ export interface Route<R extends Relation = Relation, P = unknown> {
   batchSize?: number;
   /** A partial batch is fitted after waiting this long (default: the trigger's, else 1000). */
   maxWaitMs?: number;
+  /**
+   * What a drift flag on the relation's partitions does to this route's fits.
+   * notify (default): nothing but the flag. hold: rows are fitted only once their partition is
+   * closed and judged, and a flagged partition's rows wait until an operator releases (fit)
+   * or drops (never fit) it. refit: when a partition is flagged or released, the route's fit
+   * runs again over the rows of the most recent valid partitions (`ctx.reason === "drift"`).
+   */
+  onDrift?: OnDrift;
+  /** How many recent valid partitions a drift refit reads (default 7). */
+  refitWindow?: number;
 }
+
+export type OnDrift = "notify" | "hold" | "refit";
 
 export interface RetryPolicy {
   maxAttempts: number;
@@ -82,6 +96,8 @@ export interface ResolvedRoute {
   fit?: Route["fit"];
   batchSize: number;
   maxWaitMs: number;
+  onDrift: OnDrift;
+  refitWindow: number;
 }
 
 export interface Trigger<PS extends z.ZodType = z.ZodType> {
@@ -115,7 +131,12 @@ export function trigger<PS extends z.ZodType = z.ZodObject<Record<string, never>
     const maxWaitMs = r.maxWaitMs ?? options.maxWaitMs ?? 1000;
     if (!Number.isInteger(batchSize) || batchSize < 1) throw new TypeError(`route ${name}/${routeName}: batchSize must be a positive integer`);
     const filter = r.filter ?? (r.relation.name === feedback.name ? (row: FeedbackRow) => row.trigger === name : undefined);
-    return { name: routeName, relation: r.relation, filter, infer: r.infer as ResolvedRoute["infer"], fit: r.fit as ResolvedRoute["fit"], batchSize, maxWaitMs };
+    const onDrift = r.onDrift ?? "notify";
+    if (!["notify", "hold", "refit"].includes(onDrift)) throw new TypeError(`route ${name}/${routeName}: onDrift must be "notify", "hold" or "refit"`);
+    if (onDrift !== "notify" && !r.fit) throw new TypeError(`route ${name}/${routeName}: onDrift "${onDrift}" needs a fit`);
+    const refitWindow = r.refitWindow ?? 7;
+    if (!Number.isInteger(refitWindow) || refitWindow < 1) throw new TypeError(`route ${name}/${routeName}: refitWindow must be a positive integer`);
+    return { name: routeName, relation: r.relation, filter, infer: r.infer as ResolvedRoute["infer"], fit: r.fit as ResolvedRoute["fit"], batchSize, maxWaitMs, onDrift, refitWindow };
   });
   return {
     kind: "trigger",

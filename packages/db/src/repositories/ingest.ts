@@ -31,6 +31,19 @@ export interface PendingInsert {
   trigger: string;
   route: string;
   rowId: string;
+  partition: string;
+  /** Held back until the partition is judged (drift `hold` routes). */
+  held: boolean;
+  createdAt: Date;
+}
+
+/** One batch's drift profile of one partition (mergeable sketches as JSON text). */
+export interface ProfileInsert {
+  id: string;
+  relation: string;
+  partition: string;
+  rows: number;
+  profile: string;
   createdAt: Date;
 }
 
@@ -44,14 +57,19 @@ const INFERENCE_COLUMNS = [
   "id", "rowId", "relation", "trigger", "route", "output", "error", "stateVersion",
   "paramsHash", "inputHash", "latencyMs", "cached", "createdAt",
 ];
-const PENDING_COLUMNS = ["trigger", "route", "rowId", "createdAt"];
+const PENDING_COLUMNS = ["trigger", "route", "rowId", "partition", "held", "createdAt"];
+const PROFILE_COLUMNS = ["id", "relation", "partition", "rows", "profile", "createdAt"];
 
-/** Writes rows, their inferences and their pending-fit entries; run inside one transaction. */
-export function* insertIngest(rows: RowInsert[], inferences: InferenceInsert[], pending: PendingInsert[]): Query<void> {
+/**
+ * Writes rows, their inferences, their pending-fit entries and the batch's drift profiles;
+ * run inside one transaction, so profile counts are committed exactly with their rows.
+ */
+export function* insertIngest(rows: RowInsert[], inferences: InferenceInsert[], pending: PendingInsert[], profiles: ProfileInsert[] = []): Query<void> {
   yield* insertRows("Row", ROW_COLUMNS, rows, (r) => [r.id, r.relation, r.key, r.data, r.partition, r.createdAt]);
   yield* insertRows("Inference", INFERENCE_COLUMNS, inferences, (i) => [
     i.id, i.rowId, i.relation, i.trigger, i.route, i.output, i.error, i.stateVersion,
     i.paramsHash, i.inputHash, i.latencyMs, i.cached, i.createdAt,
   ]);
-  yield* insertRows("PendingRow", PENDING_COLUMNS, pending, (p) => [p.trigger, p.route, p.rowId, p.createdAt]);
+  yield* insertRows("PendingRow", PENDING_COLUMNS, pending, (p) => [p.trigger, p.route, p.rowId, p.partition, p.held, p.createdAt]);
+  yield* insertRows("DriftProfile", PROFILE_COLUMNS, profiles, (p) => [p.id, p.relation, p.partition, p.rows, p.profile, p.createdAt]);
 }

@@ -14,6 +14,8 @@ const RATE_WINDOW_MINUTES = 60;
 interface TriggerStats {
   aliases: { active: number; latest: number; pinned: boolean } | null;
   pendingRows: number;
+  /** Of the pending rows, those held back by drift (route `onDrift: "hold"`). */
+  heldRows: number;
   deadLettered: number;
   lastFit: ReturnType<typeof toFitRunLike> | null;
   rate: { status: string; n: number }[];
@@ -24,7 +26,10 @@ function* triggerStats(name: string, now: Date): Query<TriggerStats> {
   const aliasRows = yield* all<{ name: string; version: unknown; pinned: unknown }>(`SELECT "name", "version", "pinned" FROM "StateAlias" WHERE "trigger" = ?`, [name]);
   const active = aliasRows.find((a) => a.name === "active");
   const latest = aliasRows.find((a) => a.name === "latest");
-  const pending = yield* get<{ n: unknown }>(`SELECT COUNT(*) AS "n" FROM "PendingRow" WHERE "trigger" = ? AND "fitRunId" IS NULL`, [name]);
+  const pending = yield* get<{ n: unknown; held: unknown }>(
+    `SELECT COUNT(*) AS "n", SUM(CASE WHEN "held" = ? THEN 1 ELSE 0 END) AS "held" FROM "PendingRow" WHERE "trigger" = ? AND "fitRunId" IS NULL`,
+    [true, name],
+  );
   const dead = yield* get<{ n: unknown }>(`SELECT COUNT(*) AS "n" FROM "FitRun" WHERE "trigger" = ? AND "status" = 'failed'`, [name]);
   const last = yield* get<Record<string, unknown>>(
     `SELECT "id", "trigger", "route", "relation", "status", "rowCount", "attempts", "maxAttempts", "baseVersion", "producedVersion", "error", "deadLettered", "queuedAt", "startedAt", "finishedAt", "durationMs", "metrics" FROM "FitRun" WHERE "trigger" = ? ORDER BY "queuedAt" DESC LIMIT 1`,
@@ -38,6 +43,7 @@ function* triggerStats(name: string, now: Date): Query<TriggerStats> {
   return {
     aliases: active && latest ? { active: Number(active.version), latest: Number(latest.version), pinned: active.pinned === true || active.pinned === 1 } : null,
     pendingRows: Number(pending?.n ?? 0),
+    heldRows: Number(pending?.held ?? 0),
     deadLettered: Number(dead?.n ?? 0),
     lastFit: last ? toFitRunLike(last) : null,
     rate: rate.map((r) => ({ status: r.status, n: Number(r.n) })),
@@ -49,7 +55,7 @@ function describe(motion: Motion, t: Trigger, stats: TriggerStats) {
   const { params, hash } = motion.paramsOf(t.name);
   return {
     name: t.name,
-    routes: t.routes.map((r) => ({ name: r.name, relation: r.relation.name, infer: !!r.infer, fit: !!r.fit, batchSize: r.batchSize, maxWaitMs: r.maxWaitMs })),
+    routes: t.routes.map((r) => ({ name: r.name, relation: r.relation.name, infer: !!r.infer, fit: !!r.fit, batchSize: r.batchSize, maxWaitMs: r.maxWaitMs, onDrift: r.onDrift })),
     params,
     paramsHash: hash,
     paramsSchema: jsonSchemaOf(t.params),
@@ -58,6 +64,7 @@ function describe(motion: Motion, t: Trigger, stats: TriggerStats) {
     latestVersion: stats.aliases?.latest ?? null,
     pinned: stats.aliases?.pinned ?? false,
     pendingRows: stats.pendingRows,
+    heldRows: stats.heldRows,
     deadLettered: stats.deadLettered,
     lastFit: stats.lastFit,
     fitRate: fitRate(stats.rate, RATE_WINDOW_MINUTES),
