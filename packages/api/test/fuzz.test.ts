@@ -111,6 +111,10 @@ describe.each(factories)("fuzz on %s", (_name, makeDatabase) => {
     await labeler.rows.addMany({ relation: "docs", rows: [{ url: "a", body: "x" }, { url: "b", body: "y" }] });
     const [added] = await labeler.rows.addMany({ relation: "questions", rows: [{ text: "q", score: 1 }] });
     await labeler.rows.add({ relation: "jobs", row: { fail: true } });
+    // Judged partitions, so the drift samples reach the verdicts and decisions.
+    const readings = Array.from({ length: 8 * 10 }, (_, i) => ({ day: `2026-01-0${1 + Math.floor(i / 10)}`, value: (i % 10) * (i >= 70 ? 1000 : 1), sensor: "s" }));
+    await labeler.rows.addMany({ relation: "readings", rows: readings });
+    await labeler.drift.check({ relation: "readings" });
     await env.motion.flush();
     const fit = (await env.caller("viewer").fits.list({ trigger: "flaky" })).items[0]!;
     const key = (await env.caller("admin").apiKeys.list())[0]!;

@@ -8,8 +8,7 @@ import { labelerProcedure, router, viewerProcedure } from "../../trpc.ts";
 import { decisionInput, eventsInput, partitionsInput, profileInput, rangeOf, relationInput, seriesInput } from "./inputs.ts";
 
 function drift(motion: Motion): DriftSurface {
-  // TEMPORARY until `motion.drift` lands on main (the engine half of issue 8): typed, not stubbed.
-  return (motion as unknown as { drift: DriftSurface }).drift;
+  return motion.drift;
 }
 
 export const driftRouter = router({
