@@ -19,5 +19,10 @@ export const questions = relation("questions", {
     text: z.string().trim().min(1).max(4000),
     /** Who asked (free text), shown in the console. */
     askedBy: z.string().max(200).optional(),
+    /** When it was asked, for questions loaded later (a chat log): drift partitions follow it. */
+    askedAt: z.union([z.iso.datetime({ offset: true }), z.iso.date()]).optional(),
   }),
+  // Event time when the question says when it was asked, else the time it arrived.
+  partitionBy: { by: (q: { askedAt?: string }) => q.askedAt ?? new Date(), granularity: "day" },
+  profile: { exclude: ["askedAt"] },
 });
