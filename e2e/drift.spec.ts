@@ -85,7 +85,8 @@ test.describe.serial("drift", () => {
     await expect(detail.getByTestId("decision-release")).toBeDisabled();
 
     // Back on the page: the status, the event, no open flag; the Overview alert is gone.
-    await page.keyboard.press("Escape");
+    // (Escape would first dismiss the confirmation toast: close the panel with its button.)
+    await detail.getByRole("button", { name: "Close" }).click();
     await expect(detail).toBeHidden();
     await expect(page.getByTestId(`flagged-${BROKEN}`).getByTestId("drift-status")).toHaveText("released");
     await expect(page.getByTestId("drift-events").getByTestId("drift-event").first()).toContainText(REASON);

@@ -95,7 +95,9 @@ describe("series", () => {
     const [lo, hi] = yDomain(rows)!;
     expect(lo).toBeCloseTo(8 - 0.05 * 53.3);
     expect(hi).toBeCloseTo(61.3 + 0.05 * 53.3);
-    expect(yDomain(seriesRows([{ ...points[0]!, value: 0.98 }, { ...points[1]!, value: 1, low: 0.97, high: 1 }]), true)).toEqual([0, 1]);
+    expect(yDomain(seriesRows([{ ...points[0]!, value: 0.98 }, { ...points[1]!, value: 1, low: 0.97, high: 1.2 }]), true)).toEqual([0, 1]);
+    // Not a share after all (a broken statistic): the usual padded range.
+    expect(yDomain(seriesRows([{ ...points[0]!, value: 1.5 }, { ...points[1]!, value: 1, low: 0.9, high: 1.1 }]), true)![1]).toBeCloseTo(1.53);
     expect(yDomain(seriesRows([{ ...points[0]!, value: 5 }]))).toEqual([4.5, 5.5]);
     expect(yDomain(seriesRows([{ ...points[0]!, value: 0 }]))).toEqual([-1, 1]);
     expect(yDomain([])).toBeNull();

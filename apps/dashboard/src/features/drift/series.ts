@@ -38,10 +38,12 @@ export function seriesRows(points: readonly SeriesPointInput[]): SeriesRow[] {
 }
 
 /**
- * The y-axis range: values and band with 5% padding. A share (0…1) keeps its natural bounds
- * when the data stays inside them, so 98% and 100% are not drawn as far apart.
+ * The y-axis range: values and band with 5% padding. A share (0…1) whose values stay inside
+ * those bounds is drawn on exactly 0–100% (the band is clipped there: a share cannot leave it),
+ * so 98% and 100% are not drawn as far apart.
  */
 export function yDomain(rows: readonly SeriesRow[], share = false): [number, number] | null {
+  if (share && rows.some((r) => r.value !== null) && rows.every((r) => r.value === null || (r.value >= 0 && r.value <= 1))) return [0, 1];
   let lo = Infinity;
   let hi = -Infinity;
   for (const r of rows) {
@@ -52,7 +54,6 @@ export function yDomain(rows: readonly SeriesRow[], share = false): [number, num
     }
   }
   if (lo === Infinity) return null;
-  if (share && lo >= 0 && hi <= 1) return [0, 1];
   if (lo === hi) {
     const pad = lo === 0 ? 1 : Math.abs(lo) * 0.1;
     return [lo - pad, hi + pad];

@@ -67,7 +67,7 @@ function StatisticChart({ relation, column, statistic, threshold }: { relation: 
             <ComposedChart data={rows} margin={{ top: 6, right: 6, left: -12, bottom: 0 }}>
               <CartesianGrid vertical={false} stroke="var(--border)" />
               <XAxis dataKey="partition" {...axisProps} minTickGap={24} />
-              <YAxis domain={domain} tickFormatter={(v: number) => (isShare(statistic) ? `${Math.round(v * 100)}%` : formatTick(v))} {...axisProps} width={52} />
+              <YAxis domain={domain} allowDataOverflow={isShare(statistic)} tickFormatter={(v: number) => (isShare(statistic) ? `${Math.round(v * 100)}%` : formatTick(v))} {...axisProps} width={52} />
               <Tooltip content={<SeriesTooltip statistic={statistic} />} />
               <Area dataKey="band" stroke="none" fill="var(--chart-2)" fillOpacity={0.18} isAnimationActive={false} connectNulls={false} name="history band" />
               <Line dataKey="mean" stroke="var(--chart-2)" strokeDasharray="4 3" dot={false} isAnimationActive={false} connectNulls={false} name="history centre" />
