@@ -58,6 +58,7 @@ test.describe.serial("drift", () => {
     await expect(page.getByTestId("column-charts")).toHaveAttribute("data-column", "text");
     await expect(page.getByTestId("series-lengthMean")).toContainText("1 flagged");
     await expect(page.getByTestId("series-lengthMean").locator(".recharts-area")).toHaveCount(1);
+    if (process.env.DRIFT_SHOTS) await page.screenshot({ path: "/tmp/driftui-1280.png", fullPage: true });
 
     // Open the partition from its heatmap cell.
     await cell.click();
@@ -112,6 +113,7 @@ test.describe.serial("drift", () => {
     // Overflow stays inside the heatmap's scroller, not the page.
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     expect(overflow).toBeLessThanOrEqual(0);
+    if (process.env.DRIFT_SHOTS) await page.screenshot({ path: "/tmp/driftui-390.png", fullPage: true });
   });
 
   test("a viewer sees the drift views with no enabled decision, and a direct release is refused", async ({ page }) => {

@@ -140,7 +140,7 @@ export function AppShell({ appName, children }: { appName: string; children: Rea
 export function PageHeader({ title, description, actions, children }: { title: React.ReactNode; description?: React.ReactNode; actions?: React.ReactNode; children?: React.ReactNode }) {
   return (
     <header className="border-b bg-card/30 px-4 py-4 sm:px-6">
-      <div className="flex flex-wrap items-start justify-between gap-x-4 gap-y-2">
+      <div className="flex flex-wrap items-start justify-between gap-x-4 gap-y-2 md:flex-nowrap">
         <div className="min-w-0">
           <h1 className="text-lg font-semibold tracking-tight">{title}</h1>
           {description && <p className="mt-0.5 text-sm text-muted-foreground">{description}</p>}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { axisLabels, cellTitle, defaultColumn, formatZ, heatColor, heatmapRows, type HeatmapInput } from "./heatmap";
-import { flaggedCount, formatTick, seriesRows, yDomain } from "./series";
+import { flaggedCount, formatTick, niceDomain, seriesRows, yDomain } from "./series";
 import { allowedDecisions, isOpenFlag, statusInfo } from "./status";
 import { findingRows, formatStat, statisticsOf } from "./findings";
 
@@ -92,15 +92,21 @@ describe("series", () => {
 
   it("pads the y range, keeps shares on 0–1, and widens a flat line", () => {
     const rows = seriesRows(points);
-    const [lo, hi] = yDomain(rows)!;
-    expect(lo).toBeCloseTo(8 - 0.05 * 53.3);
-    expect(hi).toBeCloseTo(61.3 + 0.05 * 53.3);
+    // 8 − 2.665 … 61.3 + 2.665, widened to steps of 20.
+    expect(yDomain(rows)).toEqual([0, 80]);
     expect(yDomain(seriesRows([{ ...points[0]!, value: 0.98 }, { ...points[1]!, value: 1, low: 0.97, high: 1.2 }]), true)).toEqual([0, 1]);
     // Not a share after all (a broken statistic): the usual padded range.
-    expect(yDomain(seriesRows([{ ...points[0]!, value: 1.5 }, { ...points[1]!, value: 1, low: 0.9, high: 1.1 }]), true)![1]).toBeCloseTo(1.53);
+    expect(yDomain(seriesRows([{ ...points[0]!, value: 1.5 }, { ...points[1]!, value: 1, low: 0.9, high: 1.1 }]), true)).toEqual([0.8, 1.6]);
     expect(yDomain(seriesRows([{ ...points[0]!, value: 5 }]))).toEqual([4.5, 5.5]);
     expect(yDomain(seriesRows([{ ...points[0]!, value: 0 }]))).toEqual([-1, 1]);
     expect(yDomain([])).toBeNull();
+  });
+
+  it("rounds a range out to a 1-2-5 step", () => {
+    expect(niceDomain(-8.09, 185)).toEqual([-50, 200]);
+    expect(niceDomain(0.97, 1.03)).toEqual([0.96, 1.04]);
+    expect(niceDomain(0.1, 0.3)).toEqual([0.1, 0.3]);
+    expect(niceDomain(3, 3)).toEqual([3, 3]);
   });
 
   it("formats ticks compactly", () => {

@@ -56,10 +56,22 @@ export function yDomain(rows: readonly SeriesRow[], share = false): [number, num
   if (lo === Infinity) return null;
   if (lo === hi) {
     const pad = lo === 0 ? 1 : Math.abs(lo) * 0.1;
-    return [lo - pad, hi + pad];
+    return niceDomain(lo - pad, hi + pad);
   }
   const pad = (hi - lo) * 0.05;
-  return [lo - pad, hi + pad];
+  return niceDomain(lo - pad, hi + pad);
+}
+
+/** Widens [lo, hi] to multiples of a 1-2-5 step (about four intervals), so the ticks read as round numbers. */
+export function niceDomain(lo: number, hi: number): [number, number] {
+  const span = hi - lo;
+  if (!(span > 0) || !Number.isFinite(span)) return [lo, hi];
+  const raw = span / 4;
+  const magnitude = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 5, 10].map((m) => m * magnitude).find((s) => s >= raw)!;
+  // Rounding away float dust (0.30000000000000004) keeps the labels short.
+  const round = (x: number) => Number(x.toPrecision(12));
+  return [round(Math.floor(lo / step) * step), round(Math.ceil(hi / step) * step)];
 }
 
 /** Compact tick labels: 12.3k, 4.5M, 0.012, 1.2e-5. */

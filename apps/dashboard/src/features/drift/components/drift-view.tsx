@@ -69,7 +69,7 @@ export function DriftView({ relation }: { relation: string }) {
       )}
 
       <Card>
-        <CardHeader>
+        <CardHeader className="flex-wrap sm:flex-nowrap">
           <div className="min-w-0">
             <CardTitle>|z| by column and partition</CardTitle>
             <CardDescription>Each cell is a column’s largest |z| in a partition against its history. Click a cell for the partition, a column name to chart it.</CardDescription>
