@@ -12,6 +12,9 @@ export const documents = relation("documents", {
     text: z.string().max(2_000_000),
   }),
   key: "url",
+  // Pages arrive in crawls: one partition per ingest day (the default), watched for pages that
+  // come back empty or truncated (text length, title coverage).
+  profile: { exclude: ["url"] },
 });
 
 export const questions = relation("questions", {
@@ -19,10 +22,10 @@ export const questions = relation("questions", {
     text: z.string().trim().min(1).max(4000),
     /** Who asked (free text), shown in the console. */
     askedBy: z.string().max(200).optional(),
-    /** When it was asked, for questions loaded later (a chat log): drift partitions follow it. */
-    askedAt: z.union([z.iso.datetime({ offset: true }), z.iso.date()]).optional(),
+    /** When it was asked, if not now (questions imported from a log keep their own time). */
+    askedAt: z.iso.datetime({ offset: true }).optional(),
   }),
-  // Event time when the question says when it was asked, else the time it arrived.
-  partitionBy: { by: (q: { askedAt?: string }) => q.askedAt ?? new Date(), granularity: "day" },
+  // Event time: an imported log of last month's questions falls into last month's days.
+  partitionBy: { by: (q) => q.askedAt ?? new Date(), granularity: "day" },
   profile: { exclude: ["askedAt"] },
 });

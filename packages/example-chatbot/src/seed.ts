@@ -4,11 +4,14 @@
 import type { Motion } from "@motion/engine";
 import { TRIGGER, type AnswerOutput } from "./app.ts";
 import { loadCorpus, type CorpusDocument } from "./corpus.ts";
+import { questionHistory } from "./question-history.ts";
 
 export interface SeedOptions {
   documents?: CorpusDocument[];
   /** Who the seed's labels are attributed to. */
   actor?: string;
+  /** Days of imported question history for the drift view (default 28; 0 = none). */
+  historyDays?: number;
 }
 
 export interface SeedResult {
@@ -18,6 +21,8 @@ export interface SeedResult {
   questions: number;
   labels: number;
   version: number;
+  /** Partitions of the questions relation judged for drift after the seed. */
+  judged: number;
 }
 
 /** Questions asked by the seed; `expect` is the page an answer should cite. */
@@ -36,7 +41,7 @@ export const SEED_QUESTIONS: { text: string; expect: string }[] = [
 export async function seedExample(motion: Motion, options: SeedOptions = {}): Promise<SeedResult> {
   const actor = options.actor ?? "seed@motion.local";
   const current = motion.activeVersion(TRIGGER);
-  if (current > 0) return { seeded: false, reason: `${TRIGGER} is at state version ${current} already`, documents: 0, questions: 0, labels: 0, version: current };
+  if (current > 0) return { seeded: false, reason: `${TRIGGER} is at state version ${current} already`, documents: 0, questions: 0, labels: 0, version: current, judged: 0 };
   const docs = options.documents ?? loadCorpus();
   await motion.addMany("documents", docs);
   await motion.flush();
@@ -56,6 +61,13 @@ export async function seedExample(motion: Motion, options: SeedOptions = {}): Pr
       : { label: "bad", actor, correction: { source: q.expect }, note: `should cite ${q.expect}` });
     labels++;
   }
+  // A month of imported questions (with their own times) gives the drift view a history.
+  const history = questionHistory({ days: options.historyDays ?? 28 });
+  for (let i = 0; i < history.length; i += 200) await motion.addMany("questions", history.slice(i, i + 200));
+  asked += history.length;
+  // Judge the closed days now (a background check may have begun already; this waits for it).
+  await motion.drift.check("questions");
+  const judged = (await motion.drift.partitions("questions")).filter((p) => p.status !== "open").length;
   await motion.flush();
-  return { seeded: true, documents: docs.length, questions: asked, labels, version: motion.activeVersion(TRIGGER) };
+  return { seeded: true, documents: docs.length, questions: asked, labels, version: motion.activeVersion(TRIGGER), judged };
 }

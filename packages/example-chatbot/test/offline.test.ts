@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Motion, ValidationError } from "@motion/engine";
 import { chatbotApp, loadCorpus, seedExample, TRIGGER, type AnswerOutput } from "../src/index.ts";
+import { questionHistory } from "../src/question-history.ts";
 import { docsEval } from "../src/evaluation.ts";
 import { tempDatabase } from "./helpers.ts";
 
@@ -27,8 +28,15 @@ afterAll(async () => {
 describe("docs chatbot, local provider", () => {
   it("seeds once: documents indexed, questions answered, labels learned (≥ 2 new state versions)", async () => {
     const seeded = await seedExample(motion);
-    expect(seeded).toMatchObject({ seeded: true, documents: loadCorpus().length, questions: 5, labels: 2 });
+    const history = questionHistory();
+    expect(seeded).toMatchObject({ seeded: true, documents: loadCorpus().length, questions: 5 + history.length, labels: 2, judged: 28 });
     expect(seeded.version).toBeGreaterThanOrEqual(2);
+    // The drift view has a month of judged days, and the day the widget broke is flagged for its text.
+    const partitions = await motion.drift.partitions("questions");
+    const broken = new Date(Date.now() - 4 * 86_400_000).toISOString().slice(0, 10);
+    expect(partitions.filter((p) => p.status === "drift").map((p) => p.partition)).toEqual([broken]);
+    expect(partitions.find((p) => p.partition === broken)!.columns.map((c) => c.column)).toContain("text");
+    expect(partitions.filter((p) => p.status === "ok").length).toBeGreaterThanOrEqual(20);
     const again = await seedExample(motion);
     expect(again.seeded).toBe(false);
     expect(motion.activeVersion(TRIGGER)).toBe(seeded.version);

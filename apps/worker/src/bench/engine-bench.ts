@@ -4,8 +4,8 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import pg from "pg";
 import { all, get, migrate, newId } from "@motion/db";
-import { Motion } from "@motion/engine";
-import { fitApp, ingestApp, loadFlights } from "./fixtures.ts";
+import { Motion, type App } from "@motion/engine";
+import { fitApp, ingestApp, loadFlights, unprofiledIngestApp } from "./fixtures.ts";
 import { median, percentile, type BenchResult } from "./stats.ts";
 
 const REPEATS = 3;
@@ -65,8 +65,8 @@ async function rawSqliteSameSchema(rows: unknown[]): Promise<number> {
   return rows.length / seconds;
 }
 
-export async function motionIngest(url: string, rows: unknown[]): Promise<number> {
-  const motion = await Motion.open({ app: ingestApp, databaseUrl: url });
+export async function motionIngest(url: string, rows: unknown[], app: App = ingestApp): Promise<number> {
+  const motion = await Motion.open({ app, databaseUrl: url });
   try {
     const started = performance.now();
     for (let i = 0; i < rows.length; i += BATCH) await motion.addMany("flights", rows.slice(i, i + BATCH));
@@ -85,13 +85,16 @@ export async function benchIngestSqlite(): Promise<BenchResult[]> {
   const raw: number[] = [];
   const sameSchema: number[] = [];
   const ours: number[] = [];
+  const unprofiled: number[] = [];
   for (let i = 0; i < REPEATS; i++) {
     raw.push(rawSqliteInsert(rows));
     sameSchema.push(await rawSqliteSameSchema(rows));
     const dir = tempDir();
     ours.push(await motionIngest(`file:${path.join(dir, "motion.db")}`, rows));
+    unprofiled.push(await motionIngest(`file:${path.join(dir, "unprofiled.db")}`, rows, unprofiledIngestApp));
     fs.rmSync(dir, { recursive: true, force: true });
   }
+  const off = median(unprofiled);
   const value = median(ours);
   const baseline = median(raw);
   const same = median(sameSchema);
@@ -105,6 +108,11 @@ export async function benchIngestSqlite(): Promise<BenchResult[]> {
       name: "P1c addMany rows/s vs raw inserts of the same row + inference into Motion's schema",
       value: Math.round(value), unit: "rows/s", baseline: Math.round(same), ratio: value / same,
       note: "the engine's own overhead (validation, ids, infer, statement plumbing) over its data model",
+    },
+    {
+      name: "P1d addMany rows/s with drift profiling on vs off",
+      value: Math.round(value), unit: "rows/s", baseline: Math.round(off), ratio: value / off, goal: "ratio >= 0.90",
+      note: "same app and rows; the baseline relation has profile: { enabled: false }",
     },
   ];
 }

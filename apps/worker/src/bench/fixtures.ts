@@ -22,9 +22,9 @@ export function loadFlights(): Flight[] {
   return JSON.parse(fs.readFileSync(path.join(root, "data", "flights-20k.json"), "utf8")) as Flight[];
 }
 
-export const flights = relation("flights", {
-  schema: z.object({ date: z.string(), delay: z.number(), distance: z.number(), origin: z.string(), destination: z.string() }),
-});
+const flightSchema = z.object({ date: z.string(), delay: z.number(), distance: z.number(), origin: z.string(), destination: z.string() });
+
+export const flights = relation("flights", { schema: flightSchema });
 
 export const noop = trigger("noop", {
   routes: [{ relation: flights, infer: () => null }],
@@ -32,6 +32,15 @@ export const noop = trigger("noop", {
 });
 
 export const ingestApp = defineApp({ name: "bench-ingest", relations: [flights], triggers: [noop], module: import.meta.url });
+
+/** The same app with drift profiling off: P1 with and without it, in one run. */
+const unprofiledFlights = relation("flights", { schema: flightSchema, profile: { enabled: false } });
+export const unprofiledIngestApp = defineApp({
+  name: "bench-ingest-unprofiled",
+  relations: [unprofiledFlights],
+  triggers: [trigger("noop", { routes: [{ relation: unprofiledFlights, infer: () => null }], cache: false })],
+  module: import.meta.url,
+});
 
 export const spins = relation("spins", { schema: z.object({ ms: z.number().int() }) });
 export const probes = relation("probes", { schema: z.object({ n: z.number() }) });

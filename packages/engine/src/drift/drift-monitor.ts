@@ -398,6 +398,8 @@ export class DriftMonitor implements DriftSurface {
       const grouped = new Map<string, typeof stored>();
       for (const s of stored) grouped.set(s.partition, [...(grouped.get(s.partition) ?? []), s]);
       for (const [partition, parts] of grouped) {
+        // Summaries cost CPU: give answers waiting on this event loop a turn between them.
+        await new Promise<void>((resolve) => setImmediate(resolve));
         const merged = mergeAll(parts.map((p) => p.profile), rel);
         cache.set(partition, { rows: merged.rows, summary: summarize(merged) });
         if (parts.length > 1) await this.compact(rel, partition, parts.map((p) => p.id), merged);

@@ -55,7 +55,18 @@ export function StateView({ trigger }: { trigger: string }) {
           {active === undefined ? <Skeleton className="h-7 w-12" /> : <>v{active}{info.data?.pinned && <Badge variant="warning" className="ml-2 align-middle"><Pin /> pinned</Badge>}</>}
         </Stat>
         <Stat label="Latest (newest fit)">{latest === undefined ? <Skeleton className="h-7 w-12" /> : `v${latest}`}</Stat>
-        <Stat label="Pending rows">{info.data ? formatCount(info.data.pendingRows) : <Skeleton className="h-7 w-12" />}</Stat>
+        <Stat label="Pending rows">
+          {info.data ? (
+            <>
+              {formatCount(info.data.pendingRows)}
+              {info.data.heldRows > 0 && (
+                <span className="ml-2 text-xs font-normal text-amber-700 dark:text-amber-400" title="Held back by drift until an operator releases their partition">
+                  {formatCount(info.data.heldRows)} held by drift
+                </span>
+              )}
+            </>
+          ) : <Skeleton className="h-7 w-12" />}
+        </Stat>
         <Stat label="Last fit">
           {info.data?.lastFit ? (
             <span className="text-sm"><Link className="hover:underline" href={`/fits/${info.data.lastFit.id}`}>{info.data.lastFit.status}</Link> · <RelativeTime date={info.data.lastFit.finishedAt ?? info.data.lastFit.queuedAt} /></span>
