@@ -36,6 +36,13 @@ export function isShare(statistic: string): boolean {
   return SHARES.has(statistic);
 }
 
+const NON_NEGATIVE = new Set([...SHARES, "std", "distinct", "lengthMean", "lengthP95", "meanNorm"]);
+
+/** The lowest value a statistic can take: 0 for shares, counts, lengths and spreads (a band below it means nothing). */
+export function floorOf(statistic: string): number {
+  return NON_NEGATIVE.has(statistic) ? 0 : -Infinity;
+}
+
 /** A statistic's value for a table cell: shares as percentages, others compact. */
 export function formatStat(statistic: string, value: number | null | undefined): string {
   if (value === null || value === undefined || !Number.isFinite(value)) return "—";

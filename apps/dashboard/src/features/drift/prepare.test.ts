@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { axisLabels, cellTitle, defaultColumn, formatZ, heatColor, heatmapRows, type HeatmapInput } from "./heatmap";
-import { flaggedCount, formatTick, niceDomain, seriesRows, yDomain } from "./series";
+import { flaggedCount, formatTick, niceDomain, seriesRows, yAxis, yDomain } from "./series";
 import { allowedDecisions, isOpenFlag, statusInfo } from "./status";
-import { findingRows, formatStat, statisticsOf } from "./findings";
+import { findingRows, floorOf, formatStat, statisticsOf } from "./findings";
 
 // Two columns × three partitions, as the engine's heatmapData lays them out (row-major).
 const heatmap: HeatmapInput = {
@@ -100,6 +100,19 @@ describe("series", () => {
     expect(yDomain(seriesRows([{ ...points[0]!, value: 5 }]))).toEqual([4.5, 5.5]);
     expect(yDomain(seriesRows([{ ...points[0]!, value: 0 }]))).toEqual([-1, 1]);
     expect(yDomain([])).toBeNull();
+  });
+
+  it("cuts the band at the floor of a statistic that cannot go negative", () => {
+    const band = { partition: "p", value: 3, mean: 3, low: -4, high: 10, z: 0, flagged: false };
+    expect(seriesRows([band], floorOf("distinct"))[0]!.band).toEqual([0, 10]);
+    expect(seriesRows([band], floorOf("mean"))[0]!.band).toEqual([-4, 10]);
+    expect(seriesRows([{ ...band, low: -9, high: -2 }], floorOf("std"))[0]!.band).toEqual([0, 0]);
+    expect(floorOf("coverage")).toBe(0);
+  });
+
+  it("gives round ticks over the whole range", () => {
+    expect(yAxis(seriesRows([{ partition: "p", value: 12, mean: 20, low: -8, high: 180, z: 0, flagged: false }]))).toEqual({ domain: [-100, 200], ticks: [-100, 0, 100, 200] });
+    expect(yAxis(seriesRows([{ partition: "p", value: 0.5, mean: null, low: null, high: null, z: null, flagged: false }]), true)!.ticks).toEqual([0, 0.25, 0.5, 0.75, 1]);
   });
 
   it("rounds a range out to a 1-2-5 step", () => {

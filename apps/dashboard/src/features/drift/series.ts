@@ -26,24 +26,30 @@ export interface SeriesRow {
 
 const finite = (x: number | null): x is number => x !== null && Number.isFinite(x);
 
-export function seriesRows(points: readonly SeriesPointInput[]): SeriesRow[] {
+/** `floor`: a statistic that cannot go below it (a count, a length, a share) has its band cut there. */
+export function seriesRows(points: readonly SeriesPointInput[], floor = -Infinity): SeriesRow[] {
   return points.map((p) => ({
     partition: p.partition,
     value: finite(p.value) ? p.value : null,
     mean: finite(p.mean) ? p.mean : null,
-    band: finite(p.low) && finite(p.high) ? [Math.min(p.low, p.high), Math.max(p.low, p.high)] : null,
+    band: finite(p.low) && finite(p.high) ? [Math.max(floor, Math.min(p.low, p.high)), Math.max(floor, p.low, p.high)] : null,
     flagged: p.flagged && finite(p.value) ? p.value : null,
     z: finite(p.z) ? p.z : null,
   }));
 }
 
-/**
- * The y-axis range: values and band with 5% padding. A share (0…1) whose values stay inside
- * those bounds is drawn on exactly 0–100% (the band is clipped there: a share cannot leave it),
- * so 98% and 100% are not drawn as far apart.
- */
 export function yDomain(rows: readonly SeriesRow[], share = false): [number, number] | null {
-  if (share && rows.some((r) => r.value !== null) && rows.every((r) => r.value === null || (r.value >= 0 && r.value <= 1))) return [0, 1];
+  return yAxis(rows, share)?.domain ?? null;
+}
+
+/**
+ * The y-axis range and its round ticks: values and band with 5% padding, widened to a 1-2-5
+ * step (recharts' own ticks on a padded range land on odd numbers). A share (0…1) whose values
+ * stay inside those bounds is drawn on exactly 0–100% (the band is clipped there: a share
+ * cannot leave it), so 98% and 100% are not drawn as far apart.
+ */
+export function yAxis(rows: readonly SeriesRow[], share = false): { domain: [number, number]; ticks: number[] } | null {
+  if (share && rows.some((r) => r.value !== null) && rows.every((r) => r.value === null || (r.value >= 0 && r.value <= 1))) return { domain: [0, 1], ticks: [0, 0.25, 0.5, 0.75, 1] };
   let lo = Infinity;
   let hi = -Infinity;
   for (const r of rows) {
@@ -54,24 +60,30 @@ export function yDomain(rows: readonly SeriesRow[], share = false): [number, num
     }
   }
   if (lo === Infinity) return null;
-  if (lo === hi) {
-    const pad = lo === 0 ? 1 : Math.abs(lo) * 0.1;
-    return niceDomain(lo - pad, hi + pad);
-  }
-  const pad = (hi - lo) * 0.05;
-  return niceDomain(lo - pad, hi + pad);
+  let pad: number;
+  if (lo === hi) pad = lo === 0 ? 1 : Math.abs(lo) * 0.1;
+  else pad = (hi - lo) * 0.05;
+  return niceAxis(lo - pad, hi + pad);
 }
 
 /** Widens [lo, hi] to multiples of a 1-2-5 step (about four intervals), so the ticks read as round numbers. */
 export function niceDomain(lo: number, hi: number): [number, number] {
+  return niceAxis(lo, hi).domain;
+}
+
+function niceAxis(lo: number, hi: number): { domain: [number, number]; ticks: number[] } {
   const span = hi - lo;
-  if (!(span > 0) || !Number.isFinite(span)) return [lo, hi];
+  if (!(span > 0) || !Number.isFinite(span)) return { domain: [lo, hi], ticks: [lo, hi] };
   const raw = span / 4;
   const magnitude = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 5, 10].map((m) => m * magnitude).find((s) => s >= raw)!;
+  const step = [1, 2, 5, 10].map((m) => m * magnitude).find((x) => x >= raw)!;
   // Rounding away float dust (0.30000000000000004) keeps the labels short.
   const round = (x: number) => Number(x.toPrecision(12));
-  return [round(Math.floor(lo / step) * step), round(Math.ceil(hi / step) * step)];
+  const first = Math.floor(lo / step);
+  const last = Math.ceil(hi / step);
+  const ticks: number[] = [];
+  for (let i = first; i <= last; i++) ticks.push(round(i * step));
+  return { domain: [round(first * step), round(last * step)], ticks };
 }
 
 /** Compact tick labels: 12.3k, 4.5M, 0.012, 1.2e-5. */

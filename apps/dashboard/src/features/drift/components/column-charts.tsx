@@ -7,9 +7,9 @@ import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/com
 import { Skeleton } from "@/components/ui/skeleton";
 import { Badge } from "@/components/ui/badge";
 import { EmptyState, ErrorState } from "@/components/states";
-import { formatStat, isShare, statisticsOf } from "../findings";
+import { floorOf, formatStat, isShare, statisticsOf } from "../findings";
 import { formatZ } from "../heatmap";
-import { flaggedCount, formatTick, seriesRows, yDomain, type SeriesRow } from "../series";
+import { flaggedCount, formatTick, seriesRows, yAxis, type SeriesRow } from "../series";
 
 const axisProps = { stroke: "var(--muted-foreground)", fontSize: 11, tickLine: false, axisLine: false } as const;
 
@@ -41,8 +41,8 @@ export function ColumnCharts({ relation, column, probe, threshold }: { relation:
 function StatisticChart({ relation, column, statistic, threshold }: { relation: string; column: string; statistic: string; threshold: number }) {
   const trpc = useTRPC();
   const series = useQuery(trpc.drift.series.queryOptions({ relation, column, statistic }));
-  const rows = React.useMemo(() => (series.data ? seriesRows(series.data) : []), [series.data]);
-  const domain = React.useMemo(() => yDomain(rows, isShare(statistic)), [rows, statistic]);
+  const rows = React.useMemo(() => (series.data ? seriesRows(series.data, floorOf(statistic)) : []), [series.data, statistic]);
+  const axis = React.useMemo(() => yAxis(rows, isShare(statistic)), [rows, statistic]);
   const flagged = flaggedCount(rows);
   return (
     <Card data-testid={`series-${statistic}`}>
@@ -60,14 +60,14 @@ function StatisticChart({ relation, column, statistic, threshold }: { relation: 
           <Skeleton className="h-full w-full" />
         ) : series.isError ? (
           <ErrorState error={series.error} className="py-2" />
-        ) : domain === null ? (
+        ) : axis === null ? (
           <EmptyState title="No values" className="py-4" />
         ) : (
           <ResponsiveContainer width="100%" height="100%">
             <ComposedChart data={rows} margin={{ top: 6, right: 6, left: -12, bottom: 0 }}>
               <CartesianGrid vertical={false} stroke="var(--border)" />
               <XAxis dataKey="partition" {...axisProps} minTickGap={24} />
-              <YAxis domain={domain} allowDataOverflow={isShare(statistic)} tickFormatter={(v: number) => (isShare(statistic) ? `${Math.round(v * 100)}%` : formatTick(v))} {...axisProps} width={52} />
+              <YAxis domain={axis.domain} ticks={axis.ticks} interval={0} allowDataOverflow={isShare(statistic)} tickFormatter={(v: number) => (isShare(statistic) ? `${Math.round(v * 100)}%` : formatTick(v))} {...axisProps} width={52} />
               <Tooltip content={<SeriesTooltip statistic={statistic} />} />
               <Area dataKey="band" stroke="none" fill="var(--chart-2)" fillOpacity={0.18} isAnimationActive={false} connectNulls={false} name="history band" />
               <Line dataKey="mean" stroke="var(--chart-2)" strokeDasharray="4 3" dot={false} isAnimationActive={false} connectNulls={false} name="history centre" />
