@@ -4,6 +4,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { Motion, type MotionOptions } from "../src/index.ts";
 import {
   BINARY_KINDS, BUFFER_WRITES, COPIES, WRITES, binaryStateApp, everyBinaryKind, fingerprint,
+  inlineScribblerApp, threadScribblerApp,
 } from "./fixtures/immutable-apps.ts";
 import { databaseFactories, type TestDatabase } from "./harness.ts";
 
@@ -48,5 +49,33 @@ describe.each(factories)("served versions are immutable on %s", (_name, makeData
     for (const r of [...results, ...copies]) expect((r.inferences[0]!.output as { fingerprint: string }).fingerprint).toBe(original);
     const after = (await motion.add("attacks", { kind: "buffer", attack: "none" })).inferences[0]!.output as { fingerprint: string };
     expect(after.fingerprint).toBe(original);
+  });
+
+  it.each([
+    ["inline", inlineScribblerApp],
+    ["threads", threadScribblerApp],
+  ] as const)("a fit (%s) writing into its state's typed arrays changes no served version, before or after rollback", async (_mode, app) => {
+    const motion = await open(app);
+    const original = fingerprint(everyBinaryKind());
+    const probe = async () => (await motion.add("probes", { n: 1 })).inferences[0]!.output as { version: number; fingerprint: string };
+    expect(await probe()).toEqual({ version: 0, fingerprint: original });
+
+    // v1 = v0 + { fits }: its arrays are v0's (same blobs), and the fit wrote into them.
+    await motion.add("edits", {});
+    await motion.flush();
+    expect(await probe()).toEqual({ version: 1, fingerprint: original });
+
+    // v2 keeps the fit's written f32: it differs, and v1 (and v0) must not.
+    await motion.add("edits", { keep: true });
+    await motion.flush();
+    const v2 = await probe();
+    expect(v2.version).toBe(2);
+    expect(v2.fingerprint).not.toBe(original);
+    expect(v2.fingerprint).toContain("f32:99,99,3.25,4 ");
+
+    await motion.rollback("scribbler", 1, { actor: "test", pin: true });
+    expect(await probe()).toEqual({ version: 1, fingerprint: original });
+    await motion.rollback("scribbler", 0, { actor: "test", pin: true });
+    expect(await probe()).toEqual({ version: 0, fingerprint: original });
   });
 });
