@@ -1,10 +1,11 @@
 // Served state versions are immutable in memory as well as on disk: nothing infer, fit or a
 // caller does to what they are handed may change what a later infer sees.
 import { afterAll, describe, expect, it } from "vitest";
+import { all, decodeJson } from "@motion/db";
 import { Motion, type MotionOptions } from "../src/index.ts";
 import {
   BINARY_KINDS, BUFFER_WRITES, COPIES, WRITES, binaryStateApp, everyBinaryKind, fingerprint,
-  inlineScribblerApp, threadScribblerApp,
+  answererApp, inlineScribblerApp, threadScribblerApp,
 } from "./fixtures/immutable-apps.ts";
 import { databaseFactories, type TestDatabase } from "./harness.ts";
 
@@ -77,5 +78,49 @@ describe.each(factories)("served versions are immutable on %s", (_name, makeData
     expect(await probe()).toEqual({ version: 1, fingerprint: original });
     await motion.rollback("scribbler", 0, { actor: "test", pin: true });
     expect(await probe()).toEqual({ version: 0, fingerprint: original });
+  });
+
+  it("a cached infer output is nobody's to change: mutating one add's output changes no later answer or stored inference", async () => {
+    const motion = await open(answererApp);
+    const expected = { answer: "HI", sources: [{ url: "docs/a.md", score: 0.5 }], meta: { tags: ["x"] } };
+    type Answer = typeof expected;
+    const first = (await motion.add("asks", { text: "hi" })).inferences[0]!;
+    expect(first).toMatchObject({ cached: false, output: expected });
+    // The caller owns what a miss returned: it may change it.
+    const mine = first.output as Answer;
+    mine.answer = "changed";
+    mine.sources[0]!.url = "evil.md";
+    mine.meta.tags.push("y");
+
+    const second = (await motion.add("asks", { text: "hi" })).inferences[0]!;
+    expect(second).toMatchObject({ cached: true, output: expected });
+    // A hit is shared with later hits, so it is frozen all the way down.
+    const shared = second.output as Answer;
+    expect(() => { shared.answer = "changed"; }).toThrow(TypeError);
+    expect(() => { shared.sources[0]!.score = 1; }).toThrow(TypeError);
+    expect(() => shared.meta.tags.push("y")).toThrow(TypeError);
+
+    const third = (await motion.add("asks", { text: "hi" })).inferences[0]!;
+    expect(third).toMatchObject({ cached: true, output: expected });
+    const stored = await motion.db.read(() => all<{ output: unknown; cached: unknown }>(`SELECT "output", "cached" FROM "Inference" ORDER BY "id"`));
+    expect(stored.map((r) => decodeJson(motion.db.provider, r.output))).toEqual([expected, expected, expected]);
+  });
+});
+
+describe("inference cache", () => {
+  it("caches only what it can copy and freeze: typed arrays, Dates and class instances are recomputed", async () => {
+    const { InferenceCache } = await import("../src/inference-cache.ts");
+    const cache = new InferenceCache();
+    const plain = { a: [1, { b: "c" }], d: null };
+    cache.set("plain", plain);
+    expect(cache.get("plain")!.output).toEqual(plain);
+    expect(cache.get("plain")!.output).not.toBe(plain);
+    expect(Object.isFrozen((cache.get("plain")!.output as { a: unknown[] }).a[1])).toBe(true);
+    cache.set("scalar", "text");
+    expect(cache.get("scalar")!.output).toBe("text");
+    for (const [key, output] of [["f32", { v: new Float32Array(2) }], ["date", [new Date()]], ["map", new Map()], ["fn", { f: () => 1 }]] as const) {
+      cache.set(key, output);
+      expect(cache.get(key)).toBeUndefined();
+    }
   });
 });
