@@ -4,6 +4,7 @@ import type { App } from "./app.ts";
 import type { ResolvedRoute, Trigger, InferenceSummary } from "./trigger.ts";
 import type { StoredRow } from "./relation.ts";
 import { FitError, type FitExecutor } from "./fit-executor.ts";
+import { bufferKeys } from "./fit-task.ts";
 import {
   claimBatch, failRun, renewLease, supersede, type Claim,
 } from "./fit-store.ts";
@@ -157,7 +158,7 @@ export class FitRunner {
       try {
         outcome = await executor.run({
           appModule: app.module, appName: app.name, trigger: trigger.name, route: route.name,
-          version: base.version, state, rows: batch.rows, params, inferences: batch.inferences, reason: claim.reason,
+          version: base.version, state, buffers: bufferKeys(state), rows: batch.rows, params, inferences: batch.inferences, reason: claim.reason,
         });
       } catch (error) {
         const err = error instanceof FitError ? error : new FitError((error as Error)?.message ?? String(error), (error as Error)?.stack ?? null);
