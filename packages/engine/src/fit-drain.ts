@@ -1,6 +1,6 @@
 import type { Database } from "@motion/db";
 import type { App } from "./app.ts";
-import { ownerIsDead, type FitRunner } from "./fit-runner.ts";
+import { backoff, ownerIsDead, type FitRunner } from "./fit-runner.ts";
 import { pendingSummary, queuedRuns, recoverRuns, runningCount } from "./fit-store.ts";
 import { readAliases } from "./state-store.ts";
 
@@ -21,7 +21,10 @@ export async function drainTrigger(db: Database, app: App, runner: FitRunner, na
   const fitRoutes = trigger.routes.filter((r) => r.fit);
   // Runs of a worker that died mid-fit go back to the queue here, not only when some
   // process restarts: their lease expired, or their process is gone.
-  await db.tx(() => recoverRuns(new Date(), ownerIsDead));
+  await db.tx(() => recoverRuns(new Date(), ownerIsDead, (t, attempts) => {
+    const owner = app.trigger(t);
+    return owner ? backoff(owner, attempts) : 0;
+  }));
   let total = 0;
   for (;;) {
     let wakeAt = Infinity;
