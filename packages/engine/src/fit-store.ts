@@ -249,8 +249,3 @@ export function* queuedRuns(): Query<{ id: string; trigger: string; route: strin
   );
   return rows.map((r) => ({ ...r, runAfter: toDateOrNull(r.runAfter) }));
 }
-
-export function* runningCount(): Query<number> {
-  const r = yield* get<{ n: unknown }>(`SELECT COUNT(*) AS "n" FROM "FitRun" WHERE "status" = 'running'`);
-  return Number(r?.n ?? 0);
-}
