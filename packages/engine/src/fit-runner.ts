@@ -47,7 +47,7 @@ export function ownerIsDead(owner: string): boolean {
   }
 }
 
-function backoff(trigger: Trigger, attempts: number): number {
+export function backoff(trigger: Trigger, attempts: number): number {
   const { backoffMs, maxBackoffMs } = trigger.retry;
   return Math.min(maxBackoffMs, backoffMs * 2 ** Math.max(0, attempts - 1));
 }
