@@ -7,10 +7,11 @@ import {
 import { PartitionKeyError } from "./drift/partition-key.ts";
 import { ProfileAccumulator } from "./drift/profile-accumulator.ts";
 import { DriftMonitor } from "./drift/drift-monitor.ts";
+import { BackpressureGate } from "./backpressure.ts";
 import { type DriftSurface } from "./drift/surface.ts";
 import { defineApp, isApp, type App, type AppDefinition } from "./app.ts";
 import { feedback as feedbackRelation, type FeedbackRow, type Relation } from "./relation.ts";
-import type { Trigger } from "./trigger.ts";
+import type { ResolvedRoute, Trigger } from "./trigger.ts";
 import { ConflictError, NotFoundError, ValidationError, type RowIssue } from "./errors.ts";
 import { validateCorrection } from "./correction.ts";
 import { contentHash } from "./hash.ts";
@@ -124,6 +125,7 @@ export class Motion {
   private unlisten: (() => Promise<void>) | null = null;
   private closed = false;
   private readonly driftMonitor: DriftMonitor;
+  private readonly backpressure: BackpressureGate;
 
   private constructor(app: App, db: Database, ownsDb: boolean, options: MotionOptions) {
     this.app = app;
@@ -147,6 +149,7 @@ export class Motion {
     // A custom scheduler (BullMQ) is created even when this process runs no fits itself:
     // API-only processes still have to announce new rows to the workers.
     this.scheduler = options.scheduler ? options.scheduler(ctx) : runFits ? new EmbeddedFitScheduler(db, app, this.runner, this.log) : null;
+    this.backpressure = new BackpressureGate(db, this.log);
     this.driftMonitor = new DriftMonitor({
       db, app, log: this.log, kick: (t) => this.scheduler?.kick(t), autoCheck: options.drift?.autoCheck ?? runFits, intervalMs: options.drift?.checkIntervalMs,
     });
@@ -328,9 +331,21 @@ export class Motion {
     const inferences: InferenceInsert[] = [];
     const pending: PendingInsert[] = [];
     const fitTriggers = new Set<string>();
-    for (const { trigger, route } of routes) {
-      // Rows this route takes: all, unless it filters (no array is built in the common case).
-      const selected = route.filter ? parsed.flatMap((data, i) => (route.filter!(data) ? [i] : [])) : null;
+    // Rows each route takes: all, unless it filters (no array is built in the common case).
+    const selections = routes.map(({ route }) => (route.filter ? parsed.flatMap((data, i) => (route.filter!(data) ? [i] : [])) : null));
+    // Backpressure is decided before any infer runs or anything is written.
+    const sheds: { trigger: string; route: ResolvedRoute; excess: number }[] = [];
+    for (let r = 0; r < routes.length; r++) {
+      const { trigger, route } = routes[r]!;
+      if (!route.backpressure) continue;
+      const incoming = selections[r] ? selections[r]!.length : n;
+      if (incoming === 0) continue;
+      const excess = await this.backpressure.admit(trigger.name, route, incoming);
+      if (excess > 0) sheds.push({ trigger: trigger.name, route, excess });
+    }
+    for (let r = 0; r < routes.length; r++) {
+      const { trigger, route } = routes[r]!;
+      const selected = selections[r]!;
       const count = selected ? selected.length : n;
       const at = (k: number) => (selected ? selected[k]! : k);
       if (count === 0) continue;
@@ -411,6 +426,11 @@ export class Motion {
     }
     const profiles = this.profileBatch(rel, parsed, partitionAt, now);
     await this.db.tx(() => insertIngest(rowInserts, inferences, pending, profiles));
+    for (let r = 0; r < routes.length; r++) {
+      const { trigger, route } = routes[r]!;
+      if (route.backpressure) this.backpressure.added(trigger.name, route.name, selections[r] ? selections[r]!.length : n);
+    }
+    for (const s of sheds) await this.backpressure.shed(s.trigger, s.route, s.excess);
     if (fitTriggers.size && this.scheduler) this.scheduler.notify(fitTriggers);
     this.driftMonitor.noteIngest(rel, profiles.length ? profiles.map((p) => p.partition) : [partitionAt(0)]);
     await this.fairness();
