@@ -28,10 +28,10 @@ export interface Database {
   /** Runs the queries of `body` outside a transaction. */
   read<T>(body: () => Query<T>): Promise<T>;
   /**
-   * PostgreSQL only: subscribe to NOTIFY on a channel (state changes broadcast between
-   * processes). Returns an unsubscribe function.
+   * PostgreSQL only: subscribe to NOTIFY on one or more channels (state changes broadcast
+   * between processes). Returns an unsubscribe function.
    */
-  listen?(channel: string, onMessage: (payload: string) => void): Promise<() => Promise<void>>;
+  listen?(channel: string | string[], onMessage: (payload: string, channel: string) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -232,7 +232,8 @@ async function openPostgres(url: string): Promise<Database> {
       return runAsync(body(), poolExec);
     },
     async listen(channel, onMessage) {
-      if (!/^[a-z_][a-z0-9_]*$/.test(channel)) throw new Error(`bad channel name ${channel}`);
+      const channels = Array.isArray(channel) ? channel : [channel];
+      for (const c of channels) if (!/^[a-z_][a-z0-9_]*$/.test(c)) throw new Error(`bad channel name ${c}`);
       // A dedicated connection: LISTEN is per session. Reconnects after a server restart.
       let client: pg.Client | null = null;
       let stopped = false;
@@ -240,14 +241,14 @@ async function openPostgres(url: string): Promise<Database> {
         if (stopped) return;
         const c = new pg.Client({ connectionString: url });
         c.on("notification", (msg) => {
-          if (msg.channel === channel) onMessage(msg.payload ?? "");
+          if (channels.includes(msg.channel)) onMessage(msg.payload ?? "", msg.channel);
         });
         c.on("error", () => {
           client = null;
           if (!stopped) setTimeout(() => void connect().catch(() => undefined), 1000).unref();
         });
         await c.connect();
-        await c.query(`LISTEN ${channel}`);
+        for (const name of channels) await c.query(`LISTEN ${name}`);
         client = c;
       };
       await connect();
