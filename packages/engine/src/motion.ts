@@ -200,6 +200,8 @@ export class Motion {
           const reload = channel === PARAMS_CHANNEL ? this.params.reload(trigger) : this.refresh(trigger);
           void reload.catch((error) => this.log.error({ err: (error as Error).message, channel }, "reload after a notification failed"));
         },
+        // Whatever was broadcast while the session was down is lost: compare with the database.
+        () => void this.sync.check(),
       );
     }
   }

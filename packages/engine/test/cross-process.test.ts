@@ -1,8 +1,8 @@
 // Two Motion instances on one database stand for two processes (an API process and a
 // worker): each has its own connections, memory and caches. What one changes, the other
-// must serve — params and active versions.
+// must serve — params and active versions — including after its LISTEN session dropped.
 import { afterAll, describe, expect, it } from "vitest";
-import { all } from "@motion/db";
+import { all, get, run } from "@motion/db";
 import { Motion, type MotionOptions } from "../src/index.ts";
 import { scaledApp } from "./fixtures/scaled-app.ts";
 import { databaseFactories, type TestDatabase } from "./harness.ts";
@@ -99,5 +99,55 @@ describe.each(factories)("two processes on %s", (_name, makeDatabase) => {
       const output = (typeof row.output === "string" ? JSON.parse(row.output) : row.output) as Answer;
       expect(row.paramsHash).toBe(hashOf.get(output.scale));
     }
+  });
+
+  it("the periodic check catches a change nobody broadcast (a lost notification)", async () => {
+    const db = await h.database();
+    const follower = await h.open(db, { syncIntervalMs: 200 });
+    await follower.add("amounts", { value: 1 });
+    await follower.flush();
+    expect(follower.activeVersion("scaled")).toBe(1);
+    // Move the alias and store params behind every process's back: no NOTIFY at all.
+    const other = await h.open(db, { runFits: false, syncIntervalMs: 0 });
+    await other.db.tx(() => run(`UPDATE "StateAlias" SET "version" = 0, "pinned" = ? WHERE "trigger" = 'scaled' AND "name" = 'active'`, [true]));
+    await other.db.tx(() => run(`INSERT INTO "TriggerParams" ("trigger", "params", "paramsHash", "updatedBy", "updatedAt") VALUES ('scaled', ?, 'by-hand', 'dba', ?)`, [JSON.stringify({ scale: 4 }), new Date()]));
+    const answer = await eventually("follower", () => ask(follower, 0), (a) => a.version === 0 && a.scale === 4, 3000);
+    expect(answer.sum).toBe(0);
+  });
+});
+
+const postgres = factories.find(([name]) => name === "postgresql");
+
+describe.runIf(postgres)("a process whose LISTEN session dropped (postgresql)", () => {
+  const h = harness(postgres![1]);
+
+  it("reloads aliases and params after the session is re-opened", async () => {
+    const db = await h.database();
+    // No periodic check: only the reconnect may bring the follower up to date.
+    const follower = await h.open(db, { syncIntervalMs: 0 });
+    const listeners = async () =>
+      (await follower.db.read(() => all<{ pid: number }>(`SELECT "pid" FROM pg_stat_activity WHERE "datname" = current_database() AND "query" LIKE 'LISTEN %'`))).map((r) => Number(r.pid));
+    const [pid] = await listeners();
+    expect(pid).toBeGreaterThan(0);
+    const api = await h.open(db, { runFits: false, syncIntervalMs: 0 });
+
+    await api.add("amounts", { value: 4 });
+    await follower.flush();
+    expect(follower.activeVersion("scaled")).toBe(1);
+
+    await api.db.read(() => get(`SELECT pg_terminate_backend(?)`, [pid]));
+    await eventually("terminated listener", listeners, (pids) => !pids.includes(pid!), 2000);
+    // Both broadcasts go out while the follower is not listening.
+    await api.rollback("scaled", 0, { actor: "ops", reason: "while it was away", pin: true });
+    const { hash } = await api.setParams("scaled", { scale: 9 }, { actor: "ops" });
+
+    await eventually("follower's version and params", () => ask(follower), (a) => a.version === 0 && a.scale === 9);
+    expect(follower.activeVersion("scaled")).toBe(0);
+    expect(follower.paramsOf("scaled").hash).toBe(hash);
+    // It listens again: a later broadcast arrives without any reconnect.
+    await eventually("re-opened listener", listeners, (pids) => pids.length === 2, 3000);
+    await api.unpin("scaled", { actor: "ops" });
+    await api.rollback("scaled", 1, { actor: "ops", pin: true });
+    await eventually("follower's version", async () => follower.activeVersion("scaled"), (v) => v === 1, 2000);
   });
 });
