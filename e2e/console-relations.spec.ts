@@ -15,7 +15,7 @@ test("a filter that matches nothing keeps the field picker and the data columns"
   await page.getByRole("button", { name: "Add filter" }).click();
 
   await expect(page.getByText("No rows match these filters")).toBeVisible();
-  await expect(page).toHaveURL(/f=text~contains~zz-no-question/);
+  await expect(page).toHaveURL(/f=text(~|%7E)contains(~|%7E)zz-no-question/);
   // Still there: the picker's field and the columns (the fields come from the relation, not the page).
   await expect(page.getByRole("combobox", { name: "Filter field" })).toHaveText("text");
   await expect(table.getByRole("columnheader", { name: "text", exact: true })).toBeVisible();

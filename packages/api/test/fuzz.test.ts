@@ -75,6 +75,7 @@ function samples(ids: { row: string; inference: string; fit: string; user: strin
     "fits.list": { trigger: "qa", status: "failed", deadLettered: true, limit: 2 },
     "fits.get": { id: ids.fit },
     "fits.retry": { id: ids.fit, reason: "fuzz" },
+    "fits.retryMany": { ids: [ids.fit], reason: "fuzz" },
     "stats.overview": { minutes: 5 },
     "users.list": undefined,
     "users.create": { email: "fuzz@example.com", password: "long enough", role: "viewer" },
