@@ -1,4 +1,5 @@
 import Database from "better-sqlite3";
+import type { Page } from "@playwright/test";
 import { expect, signIn, test, trpc, useSession } from "./support";
 
 /**
@@ -22,7 +23,7 @@ function insertDeadRuns(n: number): string[] {
   }
 }
 
-async function retryAudits(page: import("@playwright/test").Page, reason: string): Promise<string[]> {
+async function retryAudits(page: Page, reason: string): Promise<string[]> {
   const r = await trpc(page.request, "query", "audit.list", { action: "fits.retry", limit: 200 });
   return (r.data.items as { target: string; reason: string | null }[]).filter((a) => a.reason === reason).map((a) => a.target).sort();
 }
