@@ -37,6 +37,8 @@ export interface Claim {
   baseVersion: number;
   /** "drift" when the batch is a drift refit, else null. */
   reason: "drift" | null;
+  /** The params recorded with the run: the fit runs with them. */
+  params: unknown;
 }
 
 export interface ClaimOutcome {
@@ -176,7 +178,7 @@ export function* claimBatches(provider: Provider, req: ClaimRequest): Query<Clai
     if (changed === 0) continue;
     claims.push({
       runId: retry.id, trigger, route: retry.route, rowIds: toJson<string[]>(retry.rowIds), attempts: Number(retry.attempts) + 1,
-      baseVersion: base.get(trigger)!, reason: retry.reason === "drift" ? "drift" : null,
+      baseVersion: base.get(trigger)!, reason: retry.reason === "drift" ? "drift" : null, params: target.params,
     });
   }
   if (picks.length === 0) return { claims, wakeAt: wakeAt === Infinity ? null : wakeAt };
@@ -205,7 +207,11 @@ export function* claimBatches(provider: Provider, req: ClaimRequest): Query<Clai
       ],
     );
     for (const m of made) {
-      claims.push({ runId: m.id, trigger: m.trigger, route: m.route, rowIds: toJson<string[]>(m.rowIds), attempts: 1, baseVersion: Number(m.baseVersion), reason: m.reason === "drift" ? "drift" : null });
+      const target = picks.find((p) => p.target.trigger === m.trigger)!.target;
+      claims.push({
+        runId: m.id, trigger: m.trigger, route: m.route, rowIds: toJson<string[]>(m.rowIds), attempts: 1, baseVersion: Number(m.baseVersion),
+        reason: m.reason === "drift" ? "drift" : null, params: target.params,
+      });
     }
     return { claims, wakeAt: wakeAt === Infinity ? null : wakeAt };
   }
@@ -226,7 +232,7 @@ export function* claimBatches(provider: Provider, req: ClaimRequest): Query<Clai
       runId, trigger, p.route.name, p.route.relation, "running", JSON.stringify(rowIds), rowIds.length, JSON.stringify(p.target.params), p.target.paramsHash,
       1, p.target.maxAttempts, false, req.owner, leaseUntil, req.now, req.now, reason, baseVersion,
     ]);
-    claims.push({ runId, trigger, route: p.route.name, rowIds, attempts: 1, baseVersion, reason });
+    claims.push({ runId, trigger, route: p.route.name, rowIds, attempts: 1, baseVersion, reason, params: p.target.params });
   }
   yield* insertMany(
     `INSERT INTO "FitRun" ("id", "trigger", "route", "relation", "status", "rowIds", "rowCount", "params", "paramsHash", "attempts", "maxAttempts", "deadLettered", "leaseOwner", "leaseUntil", "queuedAt", "startedAt", "reason", "baseVersion") VALUES `,

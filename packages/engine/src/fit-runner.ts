@@ -4,6 +4,7 @@ import type { App } from "./app.ts";
 import type { ResolvedRoute, Trigger, InferenceSummary } from "./trigger.ts";
 import type { StoredRow } from "./relation.ts";
 import { FitError, type FitExecutor } from "./fit-executor.ts";
+import { bufferKeys } from "./fit-task.ts";
 import { failRun, renewLease } from "./fit-store.ts";
 import { claimable, claimBatches, type Claim, type ClaimOutcome } from "./fit-claim.ts";
 import { commitFits, type CommitOutcome, type FitCommit } from "./fit-commit.ts";
@@ -23,7 +24,8 @@ export interface FitRunnerDeps {
   store: StateStore;
   executor: FitExecutor;
   log: Logger;
-  params(trigger: string): { params: unknown; hash: string };
+  /** The params a fit about to be claimed runs with (checked against the database on SQLite). */
+  params(trigger: string): Promise<{ params: unknown; hash: string }>;
   /** Called after a commit, so this process's infer sees it at once (when `active` moved). */
   onCommitted(trigger: string, version: VersionInfo, patch: EncodedPatch, activeMoved: boolean): void;
   leaseMs?: number;
@@ -122,10 +124,12 @@ export class FitRunner {
    */
   async claim(triggers: readonly Trigger[], force: boolean, stopped?: () => boolean): Promise<ClaimOutcome> {
     const { db } = this.deps;
-    let targets = triggers.map((t) => {
-      const { params, hash } = this.deps.params(t.name);
+    // Params as they are now (read from the database on SQLite); each run records its own.
+    const params = await Promise.all(triggers.map((t) => this.deps.params(t.name)));
+    let targets = triggers.map((t, i) => {
+      const { params: value, hash } = params[i]!;
       return {
-        trigger: t.name, params, paramsHash: hash, maxAttempts: t.retry.maxAttempts,
+        trigger: t.name, params: value, paramsHash: hash, maxAttempts: t.retry.maxAttempts,
         routes: t.routes.filter((r) => r.fit).map((r) => ({ name: r.name, relation: r.relation.name, batchSize: r.batchSize, maxWaitMs: r.maxWaitMs })),
       };
     });
@@ -171,7 +175,6 @@ export class FitRunner {
     }, Math.max(1000, this.leaseMs / 3));
     heartbeat.unref();
     try {
-      const params = this.deps.params(trigger.name).params;
       let outcome;
       let base: VersionInfo;
       try {
@@ -180,7 +183,7 @@ export class FitRunner {
         base = loaded.info;
         outcome = await executor.run({
           appModule: app.module, appName: app.name, trigger: trigger.name, route: route.name,
-          version: base.version, state: loaded.state, rows: batch.rows, params, inferences: batch.inferences, reason: claim.reason,
+          version: base.version, state: loaded.state, buffers: bufferKeys(loaded.state), rows: batch.rows, params: claim.params, inferences: batch.inferences, reason: claim.reason,
         });
       } catch (error) {
         done();
