@@ -1,0 +1,219 @@
+// The window of earlier valid partitions, kept as one sorted array per (column, history kind,
+// statistic), so that sliding the window by a partition costs a sorted insert and a removal per
+// statistic instead of re-reading and re-sorting every partition of the window. Everything a
+// baseline needs (median, MAD, extremes, share mean, noise median) is read off the sorted
+// arrays, so the result depends only on which partitions are in the window, never on the order
+// they were added or removed in: a window built at once and one slid into place agree exactly.
+import { COLUMN_KINDS } from "./column-profile.ts";
+import { columnarOf, COVERAGE, KIND_STATISTICS, noiseOf, valueFor, type ColumnarColumn, type ColumnarSummary } from "./columnar-summary.ts";
+import { type PartitionSummary } from "./summary.ts";
+
+/** A multiset of numbers, sorted on demand (bulk loads) or kept sorted (single updates). */
+export class SortedValues {
+  values = new Float64Array(8);
+  size = 0;
+  private dirty = false;
+
+  add(x: number): void {
+    if (this.size === this.values.length) {
+      const grown = new Float64Array(this.values.length * 2);
+      grown.set(this.values);
+      this.values = grown;
+    }
+    if (this.dirty || this.size === 0) {
+      this.values[this.size++] = x;
+      this.dirty = this.size > 1;
+      return;
+    }
+    const at = this.lowerBound(x);
+    this.values.copyWithin(at + 1, at, this.size);
+    this.values[at] = x;
+    this.size++;
+  }
+
+  remove(x: number): void {
+    this.sort();
+    const at = this.lowerBound(x);
+    if (at >= this.size || this.values[at] !== x) throw new Error(`history window: removing ${x}, which it does not hold`);
+    this.values.copyWithin(at, at + 1, this.size);
+    this.size--;
+  }
+
+  /** Sorts after bulk adds; a no-op when already sorted. */
+  sort(): Float64Array {
+    if (this.dirty) {
+      this.values.subarray(0, this.size).sort();
+      this.dirty = false;
+    }
+    return this.values;
+  }
+
+  median(): number {
+    const n = this.size;
+    if (n === 0) return Number.NaN;
+    const v = this.sort();
+    const mid = n >> 1;
+    return n % 2 === 1 ? v[mid]! : (v[mid - 1]! + v[mid]!) / 2;
+  }
+
+  private lowerBound(x: number): number {
+    let lo = 0;
+    let hi = this.size;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.values[mid]! < x) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+}
+
+/** One (column, history kind, statistic) over the window. */
+export class StatisticWindow {
+  /** Values on the comparison scale (signed log for level statistics; shares as measured). */
+  readonly values = new SortedValues();
+  /** Standard errors the partitions reported for this statistic. */
+  readonly noise = new SortedValues();
+  /** Sum of the statistic's denominators over the partitions that gave a value. */
+  denominators = 0;
+}
+
+interface ColumnWindow {
+  /** Partitions in the window whose column has values, by majority kind. */
+  votes: Int32Array;
+  /** Per kind with votes: one StatisticWindow per statistic index (sparse). */
+  byKind: (StatisticWindow[] | null)[];
+}
+
+/** Maps a statistic's value onto the scale it is compared on. */
+export type Scale = (statistic: number, value: number) => number;
+
+export class HistoryWindow {
+  /** Summaries in the window with their multiplicity. */
+  readonly members = new Map<PartitionSummary, number>();
+  readonly columns = new Map<string, ColumnWindow>();
+  size = 0;
+
+  constructor(private readonly scale: Scale) {}
+
+  add(summary: PartitionSummary): void {
+    this.members.set(summary, (this.members.get(summary) ?? 0) + 1);
+    this.size++;
+    const columnar = columnarOf(summary);
+    for (const [name, c] of columnar.columns) {
+      let column = this.columns.get(name);
+      if (!column) this.columns.set(name, (column = { votes: new Int32Array(COLUMN_KINDS.length), byKind: COLUMN_KINDS.map(() => null) }));
+      if (c.count > 0 && ++column.votes[c.kind]! === 1) {
+        // A kind new to this column's window: its statistics start from every member (this one included).
+        column.byKind[c.kind] = [];
+        for (const [member, times] of this.members) {
+          const m = columnarOf(member);
+          const mc = m.columns.get(name);
+          if (mc) for (let t = 0; t < times; t++) this.contribute(column.byKind[c.kind]!, c.kind, mc, m, 1);
+        }
+        for (let k = 0; k < COLUMN_KINDS.length; k++) if (k !== c.kind && column.byKind[k]) this.contribute(column.byKind[k]!, k, c, columnar, 1);
+        continue;
+      }
+      for (let k = 0; k < COLUMN_KINDS.length; k++) if (column.byKind[k]) this.contribute(column.byKind[k]!, k, c, columnar, 1);
+    }
+  }
+
+  remove(summary: PartitionSummary): void {
+    const times = this.members.get(summary);
+    if (!times) throw new Error("history window: removing a partition it does not hold");
+    if (times === 1) this.members.delete(summary);
+    else this.members.set(summary, times - 1);
+    this.size--;
+    const columnar = columnarOf(summary);
+    for (const [name, c] of columnar.columns) {
+      const column = this.columns.get(name)!;
+      for (let k = 0; k < COLUMN_KINDS.length; k++) if (column.byKind[k]) this.contribute(column.byKind[k]!, k, c, columnar, -1);
+      if (c.count > 0 && --column.votes[c.kind]! === 0) column.byKind[c.kind] = null;
+      if (column.byKind.every((k) => k === null) && !this.holds(name)) this.columns.delete(name);
+    }
+  }
+
+  private holds(name: string): boolean {
+    for (const member of this.members.keys()) if (columnarOf(member).columns.has(name)) return true;
+    return false;
+  }
+
+  private contribute(windows: StatisticWindow[], kind: number, c: ColumnarColumn, partition: ColumnarSummary, sign: 1 | -1): void {
+    for (const s of KIND_STATISTICS[kind]!) {
+      let w = windows[s];
+      const noise = c.kind === kind ? noiseOf(c, s) : Number.NaN;
+      const value = valueFor(c, kind, s);
+      if (Number.isNaN(value) && Number.isNaN(noise)) continue;
+      if (!w) windows[s] = w = new StatisticWindow();
+      if (!Number.isNaN(noise)) {
+        if (sign > 0) w.noise.add(noise);
+        else w.noise.remove(noise);
+      }
+      if (Number.isNaN(value)) continue;
+      const scaled = this.scale(s, value);
+      if (sign > 0) w.values.add(scaled);
+      else w.values.remove(scaled);
+      w.denominators += sign * (s === COVERAGE ? partition.rows : c.count);
+    }
+  }
+
+  /**
+   * The kind the window's partitions mostly had for this column (ties: the kind seen first in
+   * window order), or -1 when no partition had values.
+   */
+  kindOf(name: string, ordered: readonly PartitionSummary[]): number {
+    const column = this.columns.get(name);
+    if (!column) return -1;
+    let best = -1;
+    let most = 0;
+    let tied = false;
+    for (let k = 0; k < COLUMN_KINDS.length; k++) {
+      const v = column.votes[k]!;
+      if (v > most) [best, most, tied] = [k, v, false];
+      else if (v === most && v > 0) tied = true;
+    }
+    if (!tied) return best;
+    for (const p of ordered) {
+      const c = columnarOf(p).columns.get(name);
+      if (c && c.count > 0 && column.votes[c.kind] === most) return c.kind;
+    }
+    return best;
+  }
+}
+
+/**
+ * A few recent windows, reused by detect(): a check judges partitions oldest first, each
+ * against the window of the one before moved on by a partition, so the closest pooled window
+ * is slid into place (a removal and an insert per statistic) instead of built again.
+ */
+export class WindowPool {
+  private readonly windows: HistoryWindow[] = [];
+
+  constructor(private readonly scale: Scale, private readonly capacity: number) {}
+
+  windowOf(ordered: readonly PartitionSummary[]): HistoryWindow {
+    const wanted = new Map<PartitionSummary, number>();
+    for (const p of ordered) wanted.set(p, (wanted.get(p) ?? 0) + 1);
+    let best = -1;
+    let bestCost = ordered.length / 2;
+    for (let i = 0; i < this.windows.length; i++) {
+      const w = this.windows[i]!;
+      let shared = 0;
+      for (const [p, times] of wanted) shared += Math.min(times, w.members.get(p) ?? 0);
+      const cost = w.size - shared + (ordered.length - shared);
+      if (cost <= bestCost) [best, bestCost] = [i, cost];
+    }
+    let window: HistoryWindow;
+    if (best < 0) {
+      window = new HistoryWindow(this.scale);
+      for (const p of ordered) window.add(p);
+      if (this.windows.length >= this.capacity) this.windows.pop();
+    } else {
+      window = this.windows.splice(best, 1)[0]!;
+      for (const [p, times] of [...window.members]) for (let t = wanted.get(p) ?? 0; t < times; t++) window.remove(p);
+      for (const [p, times] of wanted) for (let t = window.members.get(p) ?? 0; t < times; t++) window.add(p);
+    }
+    this.windows.unshift(window);
+    return window;
+  }
+}
