@@ -2,7 +2,7 @@
 // and every method judges every partition after a clean warm-up, in time order, against its
 // own history. Flagged corrupted partitions leave the history (an operator confirms them);
 // flagged clean ones stay (an operator marks them valid); missed corruptions stay, unseen.
-import { detect, type DetectOptions, type PartitionInput } from "../../src/drift/detector.ts";
+import { detectSeries, type DetectOptions, type PartitionInput, type PartitionVerdict } from "../../src/drift/detector.ts";
 import { createAccumulator } from "../../src/drift/profile-accumulator.ts";
 import { summarize, type PartitionSummary } from "../../src/drift/summary.ts";
 import { binningOf, gateReference, histograms, jsdBaseline, zScoreBaseline, type MethodVerdict } from "./baselines.ts";
@@ -23,6 +23,10 @@ export interface EvalConfig {
   rate?: number;
   window?: number;
   detectOptions?: DetectOptions;
+  /** Called with every judged partition's Motion verdict and its truth, for diagnosis. */
+  /** Methods to run (default all). */
+  methods?: readonly Method[];
+  inspect?: (verdict: PartitionVerdict, truth: { kind: CorruptionKind; column: string } | null, seed: number) => void;
 }
 
 export interface Tally {
@@ -96,7 +100,9 @@ export function evaluate(config: EvalConfig): Record<Method, Tally> {
         inputs.push({ input: { partition: partition.key, summary: clean[t]!.summary }, hist: clean[t]!.hist });
       }
     }
-    for (const method of METHODS) {
+    // Motion judges the whole sequence in one pass; the history rule is the same as below.
+    const motion = detectSeries(inputs.map((i) => i.input), { ...detectOptions, keep: (v, t) => t < warmup || !(v.status === "drift" && truth[t]) });
+    for (const method of config.methods ?? METHODS) {
       const tally = tallies[method];
       const history: number[] = [];
       for (let t = 0; t < P; t++) {
@@ -109,8 +115,9 @@ export function evaluate(config: EvalConfig): Record<Method, Tally> {
         let verdict: MethodVerdict;
         switch (method) {
           case "motion": {
-            const v = detect(win.map((i) => inputs[i]!.input), current.input, detectOptions);
+            const v = motion[t]!;
             verdict = { flagged: v.status === "drift", columns: v.columns.map((c) => c.column) };
+            config.inspect?.(v, truth[t]!, seed);
             break;
           }
           case "gate":

@@ -26,6 +26,8 @@ export interface ColumnarColumn {
   at: number;
   /** The summary's numbers (shared by its columns): one allocation per summary, not three per column. */
   data: Float64Array;
+  /** Frequent values of the majority kind, flattened [hash, count, …] (ColumnSummary.values). */
+  values: readonly number[] | null;
 }
 
 export interface ColumnarSummary {
@@ -61,7 +63,7 @@ export function columnarOf(summary: PartitionSummary): ColumnarSummary {
         if (s !== undefined) data[at + KINDS + N + s] = finite(c.noise[key as Statistic]);
       }
     }
-    columns.set(name, { kind, count: c.count, at, data });
+    columns.set(name, { kind, count: c.count, at, data, values: c.values ?? null });
     at += STRIDE;
   }
   const out = { rows: summary.rows, columns };
@@ -69,6 +71,8 @@ export function columnarOf(summary: PartitionSummary): ColumnarSummary {
   return out;
 }
 
+/** Values of the column's majority kind: the denominator of its value shares. */
+export const kindCount = (c: ColumnarColumn) => c.data[c.at + c.kind]!;
 export const statOf = (c: ColumnarColumn, s: number) => c.data[c.at + KINDS + s]!;
 export const noiseOf = (c: ColumnarColumn, s: number) => c.data[c.at + KINDS + N + s]!;
 

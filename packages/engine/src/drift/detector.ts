@@ -2,9 +2,9 @@
 // Broken Data", Shankar et al. 2023): normalise every (column, statistic) against the window
 // of history, score the partition, name the columns responsible. See docs/drift.md for what
 // differs from GATE and the measurements behind each difference.
-import { columnarOf, COVERAGE, denominatorFor, KIND_STATISTICS, noiseOf, STATISTIC_NAMES, valueFor } from "./columnar-summary.ts";
-import { HistoryWindow, WindowPool } from "./history-window.ts";
-import { noiseFloor, sortedBaseline, type NoiseContext } from "./robust-baseline.ts";
+import { columnarOf, COVERAGE, denominatorFor, KIND_STATISTICS, kindCount, noiseOf, STATISTIC_NAMES, valueFor, type ColumnarColumn } from "./columnar-summary.ts";
+import { HistoryWindow, WindowPool, type PooledValues } from "./history-window.ts";
+import { noiseFloor, sortedBaseline, TAIL_FACTOR, type NoiseContext } from "./robust-baseline.ts";
 import { SHARE_STATISTICS, type PartitionSummary } from "./summary.ts";
 
 export interface DetectOptions {
@@ -166,7 +166,8 @@ function judge(state: HistoryWindow, ordered: readonly PartitionSummary[], summa
     if (opts.columns && !opts.columns.includes(column)) continue;
     const kind = state.kindOf(column, ordered);
     if (kind < 0) continue;
-    const windows = state.columns.get(column)!.byKind[kind]!;
+    const kindWindow = state.columns.get(column)!.byKind[kind]!;
+    const windows = kindWindow.statistics;
     const cur = current.columns.get(column);
     for (const s of KIND_STATISTICS[kind]!) {
       const w = windows[s];
@@ -201,6 +202,55 @@ function judge(state: HistoryWindow, ordered: readonly PartitionSummary[], summa
       }
       findings.push({ column, statistic, value, mean, std, z: Math.max(-Z_CAP, Math.min(Z_CAP, z)) });
     }
+    if (cur && cur.kind === kind && cur.values && kindWindow.pooled.partitions >= opts.minHistory) {
+      const f = valueShareFinding(column, kind, cur, kindWindow.pooled, state);
+      if (f) findings.push(f);
+    }
   }
   return findings;
+}
+
+/** A value must occur this often in the partition before its share is compared: one or two rows are never drift. */
+const MIN_VALUE_COUNT = 5;
+
+/** The largest z of a value's share in `flat` against pooled counts (less `own`, a partition's own counts, if given). */
+function largestShareZ(flat: readonly number[], n: number, pooled: PooledValues, own: readonly number[] | null, ownTotal: number, out: { at: number; q: number; std: number } | null): number {
+  const big = pooled.total - ownTotal;
+  let best = -Infinity;
+  for (let i = 0; i + 1 < flat.length; i += 2) {
+    const count = flat[i + 1]!;
+    if (count < MIN_VALUE_COUNT) continue;
+    const q = ((pooled.counts.get(flat[i]!) ?? 0) - (own ? count : 0) + 1) / (big + 2);
+    const std = Math.sqrt(q * (1 - q) * (1 / n + 1 / big));
+    const z = (count / n - q) / std;
+    if (z > best) {
+      best = z;
+      if (out) [out.at, out.q, out.std] = [i, q, std];
+    }
+  }
+  return best;
+}
+
+/**
+ * The value whose share rose most against its share pooled over the window (binomial noise of
+ * the difference; Laplace-smoothed so a value the window never saw has a share), or null when
+ * no value occurs MIN_VALUE_COUNT times. Real columns are over-dispersed (a new airport appears,
+ * a model's share doubles in summer), so the spread is calibrated like the other statistics':
+ * at least a third of the largest z any window partition reached against the rest of the window.
+ */
+function valueShareFinding(column: string, kind: number, cur: ColumnarColumn, pooled: PooledValues, state: HistoryWindow): ColumnFinding | null {
+  const at = { at: -1, q: 0, std: 0 };
+  const z = largestShareZ(cur.values!, kindCount(cur), pooled, null, 0, at);
+  // One-sided: a value that became rarer makes others commoner, and the top value's fall is topShare's.
+  if (at.at < 0 || z <= 0) return null;
+  let tail = 0;
+  for (const member of state.members.keys()) {
+    const c = columnarOf(member).columns.get(column);
+    if (!c || c.kind !== kind || !c.values) continue;
+    tail = Math.max(tail, largestShareZ(c.values, kindCount(c), pooled, c.values, kindCount(c), null));
+  }
+  const factor = Math.max(1, tail / TAIL_FACTOR);
+  const std = at.std * factor;
+  const value = cur.values![at.at + 1]! / kindCount(cur);
+  return { column, statistic: "valueShare", value, mean: at.q, std, z: Math.max(-Z_CAP, Math.min(Z_CAP, z / factor)) };
 }

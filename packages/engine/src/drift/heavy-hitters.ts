@@ -36,6 +36,11 @@ export class HeavyHitters {
     this.purged += cut;
   }
 
+  /** Every kept (hash, count), flattened and sorted by hash: a partition's value frequencies. */
+  flat(): number[] {
+    return this.toJSON().c;
+  }
+
   /** The largest count (a lower bound, exact while no purge happened). */
   top(): number {
     let best = 0;

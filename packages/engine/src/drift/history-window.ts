@@ -5,7 +5,7 @@
 // arrays, so the result depends only on which partitions are in the window, never on the order
 // they were added or removed in: a window built at once and one slid into place agree exactly.
 import { COLUMN_KINDS } from "./column-profile.ts";
-import { columnarOf, COVERAGE, KIND_STATISTICS, noiseOf, valueFor, type ColumnarColumn, type ColumnarSummary } from "./columnar-summary.ts";
+import { columnarOf, COVERAGE, KIND_STATISTICS, kindCount, noiseOf, valueFor, type ColumnarColumn, type ColumnarSummary } from "./columnar-summary.ts";
 import { type PartitionSummary } from "./summary.ts";
 
 /** A multiset of numbers, sorted on demand (bulk loads) or kept sorted (single updates). */
@@ -78,11 +78,37 @@ export class StatisticWindow {
   denominators = 0;
 }
 
+/** Value frequencies pooled over the window's partitions of one kind: value hash → count. */
+export class PooledValues {
+  readonly counts = new Map<number, number>();
+  /** Values of the kind over those partitions (the shares' denominator). */
+  total = 0;
+  /** Partitions that contributed. */
+  partitions = 0;
+
+  update(flat: readonly number[], total: number, sign: 1 | -1): void {
+    const counts = this.counts;
+    for (let i = 0; i + 1 < flat.length; i += 2) {
+      const next = (counts.get(flat[i]!) ?? 0) + sign * flat[i + 1]!;
+      if (next === 0) counts.delete(flat[i]!);
+      else counts.set(flat[i]!, next);
+    }
+    this.total += sign * total;
+    this.partitions += sign;
+  }
+}
+
+interface KindWindow {
+  /** One StatisticWindow per statistic index (sparse). */
+  statistics: StatisticWindow[];
+  pooled: PooledValues;
+}
+
 interface ColumnWindow {
   /** Partitions in the window whose column has values, by majority kind. */
   votes: Int32Array;
-  /** Per kind with votes: one StatisticWindow per statistic index (sparse). */
-  byKind: (StatisticWindow[] | null)[];
+  /** Per kind with votes. */
+  byKind: (KindWindow | null)[];
 }
 
 /** Maps a statistic's value onto the scale it is compared on. */
@@ -105,7 +131,7 @@ export class HistoryWindow {
       if (!column) this.columns.set(name, (column = { votes: new Int32Array(COLUMN_KINDS.length), byKind: COLUMN_KINDS.map(() => null) }));
       if (c.count > 0 && ++column.votes[c.kind]! === 1) {
         // A kind new to this column's window: its statistics start from every member (this one included).
-        column.byKind[c.kind] = [];
+        column.byKind[c.kind] = { statistics: [], pooled: new PooledValues() };
         for (const [member, times] of this.members) {
           const m = columnarOf(member);
           const mc = m.columns.get(name);
@@ -138,7 +164,9 @@ export class HistoryWindow {
     return false;
   }
 
-  private contribute(windows: StatisticWindow[], kind: number, c: ColumnarColumn, partition: ColumnarSummary, sign: 1 | -1): void {
+  private contribute(into: KindWindow, kind: number, c: ColumnarColumn, partition: ColumnarSummary, sign: 1 | -1): void {
+    const windows = into.statistics;
+    if (c.kind === kind && c.values) into.pooled.update(c.values, kindCount(c), sign);
     for (const s of KIND_STATISTICS[kind]!) {
       let w = windows[s];
       const noise = c.kind === kind ? noiseOf(c, s) : Number.NaN;

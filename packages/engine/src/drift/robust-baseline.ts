@@ -66,7 +66,7 @@ export function noiseFloor(statistic: string, center: number, historyMean: numbe
  * window did: heavy-tailed statistics (max, a zero-inflated column's mean) calibrate
  * themselves. On the tuning split this took precision from 0.59 to 0.95 (docs/drift.md).
  */
-const TAIL_FACTOR = 3;
+export const TAIL_FACTOR = 3;
 
 /** Centre and spread of the history alone (the caller floors the spread with noiseFloor). */
 export function baselineOf(history: ArrayLike<number>): Baseline {
