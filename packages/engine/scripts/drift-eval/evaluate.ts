@@ -37,6 +37,8 @@ export interface Tally {
   named: number;
   namedRight: number;
   byKind: Record<CorruptionKind, { corrupted: number; caught: number }>;
+  /** Corruptions that changed the full share of rows (not fewer, for want of rows the kind changes), and how many were caught. */
+  full: { corrupted: number; caught: number };
 }
 
 export interface Scores {
@@ -56,7 +58,7 @@ export function scoresOf(t: Tally): Scores {
 
 function emptyTally(): Tally {
   const byKind = Object.fromEntries(CORRUPTIONS.map((k) => [k, { corrupted: 0, caught: 0 }])) as Tally["byKind"];
-  return { tp: 0, fp: 0, fn: 0, named: 0, namedRight: 0, byKind };
+  return { tp: 0, fp: 0, fn: 0, named: 0, namedRight: 0, byKind, full: { corrupted: 0, caught: 0 } };
 }
 
 function summaryOf(rows: Row[]): PartitionSummary {
@@ -83,7 +85,7 @@ export function evaluate(config: EvalConfig): Record<Method, Tally> {
   for (const seed of seeds) {
     const random = rng(seed);
     const P = dataset.partitions.length;
-    const truth: ({ kind: CorruptionKind; column: string } | null)[] = [];
+    const truth: ({ kind: CorruptionKind; column: string; full: boolean } | null)[] = [];
     const inputs: { input: PartitionInput; hist: Map<string, Map<string, number>> }[] = [];
     for (let t = 0; t < P; t++) {
       const partition = dataset.partitions[t]!;
@@ -93,7 +95,7 @@ export function evaluate(config: EvalConfig): Record<Method, Tally> {
         const columns = eligibleColumns(dataset, kind);
         const column = columns[Math.floor(random() * columns.length)]!;
         const { rows, corruption } = corrupt(partition.rows, dataset, kind, column, share, random, pools.get(column)!);
-        truth.push(corruption.rows > 0 ? { kind, column } : null);
+        truth.push(corruption.rows > 0 ? { kind, column, full: corruption.rows >= corruption.target } : null);
         inputs.push({ input: { partition: partition.key, summary: summaryOf(rows) }, hist: histograms(rows, dataset, binning) });
       } else {
         truth.push(null);
@@ -133,6 +135,8 @@ export function evaluate(config: EvalConfig): Record<Method, Tally> {
         const truly = truth[t];
         if (truly) {
           tally.byKind[truly.kind].corrupted++;
+          if (truly.full) tally.full.corrupted++;
+          if (verdict.flagged && truly.full) tally.full.caught++;
           if (verdict.flagged) {
             tally.tp++;
             tally.byKind[truly.kind].caught++;

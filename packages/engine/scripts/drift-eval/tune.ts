@@ -7,4 +7,5 @@ const threshold = process.argv[2] ? Number(process.argv[2]) : undefined;
 const t = evaluate({ dataset: birdstrikes(), seeds: Array.from({ length: 50 }, (_, i) => i), detectOptions: threshold ? { threshold } : {}, methods: ["motion"] });
 const s = scoresOf(t.motion);
 console.log(`precision ${s.precision.toFixed(3)} recall ${s.recall.toFixed(3)} column precision ${s.columnPrecision.toFixed(3)} (tp ${t.motion.tp} fp ${t.motion.fp} fn ${t.motion.fn})`);
+console.log(`recall on full-strength corruptions ${(t.motion.full.caught / t.motion.full.corrupted).toFixed(3)} (${t.motion.full.caught}/${t.motion.full.corrupted})`);
 console.log(Object.entries(t.motion.byKind).map(([k, v]) => `${k} ${v.caught}/${v.corrupted}`).join(", "));
