@@ -18,6 +18,8 @@ export interface DetectOptions {
   columnThreshold?: number;
   /** Only these columns (dotted paths) are compared; default all. */
   columns?: string[];
+  /** Compare each frequent value's share with its history (statistic "valueShare"). Default true. */
+  valueShares?: boolean;
 }
 
 export interface ResolvedDetectOptions {
@@ -26,6 +28,7 @@ export interface ResolvedDetectOptions {
   threshold: number;
   columnThreshold: number;
   columns: readonly string[] | null;
+  valueShares: boolean;
 }
 
 export function resolveDetectOptions(options: DetectOptions = {}): ResolvedDetectOptions {
@@ -37,7 +40,7 @@ export function resolveDetectOptions(options: DetectOptions = {}): ResolvedDetec
     if (!Number.isFinite(value) || value < min) throw new RangeError(`drift option ${name} must be a number ≥ ${min}, got ${value}`);
   }
   if (window < minHistory) throw new RangeError(`drift option window (${window}) must be ≥ minHistory (${minHistory})`);
-  return { minHistory, window, threshold, columnThreshold, columns: options.columns ?? null };
+  return { minHistory, window, threshold, columnThreshold, columns: options.columns ?? null, valueShares: options.valueShares ?? true };
 }
 
 export interface PartitionInput {
@@ -202,7 +205,7 @@ function judge(state: HistoryWindow, ordered: readonly PartitionSummary[], summa
       }
       findings.push({ column, statistic, value, mean, std, z: Math.max(-Z_CAP, Math.min(Z_CAP, z)) });
     }
-    if (cur && cur.kind === kind && cur.values && kindWindow.pooled.partitions >= opts.minHistory) {
+    if (opts.valueShares && cur && cur.kind === kind && cur.values && kindWindow.pooled.partitions >= opts.minHistory) {
       const f = valueShareFinding(column, kind, cur, kindWindow.pooled, state);
       if (f) findings.push(f);
     }

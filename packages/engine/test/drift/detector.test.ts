@@ -63,6 +63,7 @@ describe("detect", () => {
     const pinned = detect(rareHistory, withUa(1, 21, 20));
     expect(pinned.status).toBe("drift");
     expect(pinned.columns[0]).toMatchObject({ column: "carrier", statistic: "valueShare", value: 0.05 });
+    expect(detect(rareHistory, withUa(1, 21, 20), { valueShares: false }).findings.some((f) => f.statistic === "valueShare")).toBe(false);
     expect(explainFinding(pinned.columns[0]!)).toMatch(/^carrier: share of one value rose from 0\.\d% to 5\.0%/);
     // Four rows of a value are never a signal on their own, however rare it was.
     const four = detect(rareHistory, withUa(1, 22, 100));
