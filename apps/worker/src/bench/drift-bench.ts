@@ -159,6 +159,11 @@ export function benchDetection(): BenchResult[] {
   const series = timed(REPEATS, () => {
     seriesDrifted = detectSeries(seriesCopies[copy++]!).filter((v) => v.status === "drift").length;
   });
+  const plainCopies = Array.from({ length: REPEATS + 1 }, () => fresh(partitions));
+  copy = 0;
+  const seriesPlain = timed(REPEATS, () => {
+    detectSeries(plainCopies[copy++]!, { valueShares: false });
+  });
   const scanFloor = timed(REPEATS, () => {
     for (let t = 5; t < partitions.length; t++) plainZ(partitions.slice(Math.max(0, t - 30), t), partitions[t]!);
   });
@@ -177,6 +182,11 @@ export function benchDetection(): BenchResult[] {
       name: "P6c drift detectSeries over 365 partitions × 50 columns (window 30) vs a plain z-score pass",
       value: series, unit: "ms", baseline: scanFloor, ratio: series / scanFloor, goal: "< 100 ms",
       note: `${seriesDrifted} of 365 clean synthetic partitions flagged (flagged ones leave the history)`,
+    },
+    {
+      name: "P6d drift detectSeries as P6c without per-value shares (valueShares: false) vs a plain z-score pass",
+      value: seriesPlain, unit: "ms", baseline: scanFloor, ratio: seriesPlain / scanFloor, goal: "< 100 ms",
+      note: "the summary statistics alone: what the value-share pooling costs on top",
     },
   ];
 }

@@ -28,6 +28,18 @@ export interface ColumnarColumn {
   data: Float64Array;
   /** Frequent values of the majority kind, flattened [hash, count, …] (ColumnSummary.values). */
   values: readonly number[] | null;
+  /** Offsets in `values` of the pairs counted at least MIN_VALUE_COUNT times: the only ones whose share is compared. */
+  frequent: Int32Array | null;
+}
+
+/** A value must occur this often in a partition before its share is compared: a few rows are never drift. */
+export const MIN_VALUE_COUNT = 5;
+
+function frequentOf(values: readonly number[] | undefined): Int32Array | null {
+  if (!values) return null;
+  const out: number[] = [];
+  for (let i = 0; i + 1 < values.length; i += 2) if (values[i + 1]! >= MIN_VALUE_COUNT) out.push(i);
+  return Int32Array.from(out);
 }
 
 export interface ColumnarSummary {
@@ -63,7 +75,7 @@ export function columnarOf(summary: PartitionSummary): ColumnarSummary {
         if (s !== undefined) data[at + KINDS + N + s] = finite(c.noise[key as Statistic]);
       }
     }
-    columns.set(name, { kind, count: c.count, at, data, values: c.values ?? null });
+    columns.set(name, { kind, count: c.count, at, data, values: c.values ?? null, frequent: frequentOf(c.values) });
     at += STRIDE;
   }
   const out = { rows: summary.rows, columns };

@@ -213,17 +213,17 @@ function judge(state: HistoryWindow, ordered: readonly PartitionSummary[], summa
   return findings;
 }
 
-/** A value must occur this often in the partition before its share is compared: one or two rows are never drift. */
-const MIN_VALUE_COUNT = 5;
-
-/** The largest z of a value's share in `flat` against pooled counts (less `own`, a partition's own counts, if given). */
-function largestShareZ(flat: readonly number[], n: number, pooled: PooledValues, own: readonly number[] | null, ownTotal: number, out: { at: number; q: number; std: number } | null): number {
-  const big = pooled.total - ownTotal;
+/** The largest z of the frequent values' shares of column `c` against pooled counts (less its own, when it is in the pool). */
+function largestShareZ(c: ColumnarColumn, pooled: PooledValues, member: boolean, out: { at: number; q: number; std: number } | null): number {
+  const flat = c.values!;
+  const frequent = c.frequent!;
+  const n = kindCount(c);
+  const big = pooled.total - (member ? n : 0);
   let best = -Infinity;
-  for (let i = 0; i + 1 < flat.length; i += 2) {
+  for (let j = 0; j < frequent.length; j++) {
+    const i = frequent[j]!;
     const count = flat[i + 1]!;
-    if (count < MIN_VALUE_COUNT) continue;
-    const q = ((pooled.counts.get(flat[i]!) ?? 0) - (own ? count : 0) + 1) / (big + 2);
+    const q = (pooled.get(flat[i]!) - (member ? count : 0) + 1) / (big + 2);
     const std = Math.sqrt(q * (1 - q) * (1 / n + 1 / big));
     const z = (count / n - q) / std;
     if (z > best) {
@@ -237,20 +237,20 @@ function largestShareZ(flat: readonly number[], n: number, pooled: PooledValues,
 /**
  * The value whose share rose most against its share pooled over the window (binomial noise of
  * the difference; Laplace-smoothed so a value the window never saw has a share), or null when
- * no value occurs MIN_VALUE_COUNT times. Real columns are over-dispersed (a new airport appears,
+ * no value occurs MIN_VALUE_COUNT (5) times. Real columns are over-dispersed (a new airport appears,
  * a model's share doubles in summer), so the spread is calibrated like the other statistics':
  * at least a third of the largest z any window partition reached against the rest of the window.
  */
 function valueShareFinding(column: string, kind: number, cur: ColumnarColumn, pooled: PooledValues, state: HistoryWindow): ColumnFinding | null {
   const at = { at: -1, q: 0, std: 0 };
-  const z = largestShareZ(cur.values!, kindCount(cur), pooled, null, 0, at);
+  const z = largestShareZ(cur, pooled, false, at);
   // One-sided: a value that became rarer makes others commoner, and the top value's fall is topShare's.
   if (at.at < 0 || z <= 0) return null;
   let tail = 0;
   for (const member of state.members.keys()) {
     const c = columnarOf(member).columns.get(column);
     if (!c || c.kind !== kind || !c.values) continue;
-    tail = Math.max(tail, largestShareZ(c.values, kindCount(c), pooled, c.values, kindCount(c), null));
+    if (c.frequent!.length > 0) tail = Math.max(tail, largestShareZ(c, pooled, true, null));
   }
   const factor = Math.max(1, tail / TAIL_FACTOR);
   const std = at.std * factor;

@@ -78,23 +78,64 @@ export class StatisticWindow {
   denominators = 0;
 }
 
-/** Value frequencies pooled over the window's partitions of one kind: value hash → count. */
+/**
+ * Value frequencies pooled over the window's partitions of one kind: value hash → count, in an
+ * open-addressing table of typed arrays (sliding the window updates ~100 entries per column per
+ * partition; a Map's hashing was most of the detector's time). Hashes are 30-bit, well mixed
+ * (hash.ts), non-negative: -1 marks an empty slot. Entries that fall to zero stay until the
+ * next resize, so a lookup never needs tombstones.
+ */
 export class PooledValues {
-  readonly counts = new Map<number, number>();
+  private keys = new Int32Array(64).fill(-1);
+  private counts = new Float64Array(64);
+  private used = 0;
   /** Values of the kind over those partitions (the shares' denominator). */
   total = 0;
   /** Partitions that contributed. */
   partitions = 0;
 
-  update(flat: readonly number[], total: number, sign: 1 | -1): void {
-    const counts = this.counts;
-    for (let i = 0; i + 1 < flat.length; i += 2) {
-      const next = (counts.get(flat[i]!) ?? 0) + sign * flat[i + 1]!;
-      if (next === 0) counts.delete(flat[i]!);
-      else counts.set(flat[i]!, next);
+  get(hash: number): number {
+    const keys = this.keys;
+    const mask = keys.length - 1;
+    for (let i = hash & mask; ; i = (i + 1) & mask) {
+      const k = keys[i]!;
+      if (k === hash) return this.counts[i]!;
+      if (k === -1) return 0;
     }
+  }
+
+  private slot(hash: number): number {
+    const keys = this.keys;
+    const mask = keys.length - 1;
+    for (let i = hash & mask; ; i = (i + 1) & mask) {
+      const k = keys[i]!;
+      if (k === hash) return i;
+      if (k === -1) {
+        keys[i] = hash;
+        this.used++;
+        return i;
+      }
+    }
+  }
+
+  update(flat: readonly number[], total: number, sign: 1 | -1): void {
+    if (2 * (this.used + flat.length / 2) > this.keys.length) this.resize(this.used + flat.length / 2);
+    for (let i = 0; i + 1 < flat.length; i += 2) this.counts[this.slot(flat[i]!)]! += sign * flat[i + 1]!;
     this.total += sign * total;
     this.partitions += sign;
+  }
+
+  /** Rehashes the live (non-zero) entries into a table with room for `needed` more. */
+  private resize(needed: number): void {
+    const { keys, counts } = this;
+    let live = 0;
+    for (let i = 0; i < keys.length; i++) if (keys[i] !== -1 && counts[i] !== 0) live++;
+    let size = 64;
+    while (size < 4 * (live + needed)) size *= 2;
+    this.keys = new Int32Array(size).fill(-1);
+    this.counts = new Float64Array(size);
+    this.used = 0;
+    for (let i = 0; i < keys.length; i++) if (keys[i] !== -1 && counts[i] !== 0) this.counts[this.slot(keys[i]!)] = counts[i]!;
   }
 }
 
