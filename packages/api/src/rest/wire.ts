@@ -1,5 +1,5 @@
 // How a procedure's zod input travels over REST. Query strings carry only text, so each field
-// is read by the kind of its schema: numbers, booleans (`true`/`false` only — never "any
+// is read by the kind of its schema: numbers, booleans (`true`/`false`, `1`/`0`, any case — never "any
 // non-empty string is true") and dates are converted, arrays come from repeated parameters,
 // and structured fields (objects, arrays of objects) are JSON text.
 import { z } from "zod";
@@ -46,7 +46,11 @@ export function inputObject(inputs: readonly unknown[]): z.ZodObject | null {
 
 function scalar(kind: FieldKind, text: string): unknown {
   if (kind === "number") return text.trim() !== "" && Number.isFinite(Number(text)) ? Number(text) : text;
-  if (kind === "boolean") return text === "true" ? true : text === "false" ? false : text;
+  if (kind === "boolean") {
+    // Python's urlencode writes True/False.
+    const t = text.toLowerCase();
+    return t === "true" || t === "1" ? true : t === "false" || t === "0" ? false : text;
+  }
   if (kind === "date") {
     const date = new Date(text);
     return Number.isNaN(date.getTime()) ? text : date;
@@ -88,7 +92,8 @@ export function reviveBodyDates(shape: Record<string, z.ZodType>, body: Record<s
 
 function describeJson(field: z.ZodType): string {
   try {
-    return JSON.stringify(z.toJSONSchema(unwrap(field), { io: "input", unrepresentable: "any" }));
+    const { $schema: _, ...schema } = z.toJSONSchema(unwrap(field), { io: "input", unrepresentable: "any" });
+    return JSON.stringify(schema);
   } catch {
     return "the field's schema";
   }
