@@ -64,11 +64,14 @@ export const errorSchema = z
   .object({
     code: z.string().meta({ description: "BAD_REQUEST, PARSE_ERROR, UNAUTHORIZED, FORBIDDEN, NOT_FOUND, CONFLICT, …" }),
     message: z.string().meta({ description: "readable; for bad input it names each field's path" }),
-    issues: z.array(issue).nullable().meta({ description: "for bad input: each problem with its full input path; otherwise null" }),
+    // Optional: limits answered before any operation runs (413, 431) carry only code and message.
+    issues: z
+      .array(issue)
+      .nullable()
+      .optional()
+      .meta({ description: "for bad input: each problem with its full input path; otherwise null (absent on 413 and 431, answered before the operation runs)" }),
   })
   .meta({ id: "Error", description: "Every error has this shape.", example: errorBody("NOT_FOUND", "unknown relation nope", null) });
-
-const ERROR_STATUSES = ["400", "401", "403", "404", "405", "409", "413", "415", "429", "500"];
 
 export interface OpenApiDocument {
   openapi: string;
@@ -86,6 +89,7 @@ const ERRORS: Record<string, string> = {
   "404": "Unknown relation, trigger, row, inference, version or fit run (`NOT_FOUND`)",
   "409": "The change conflicts with the current state (`CONFLICT`)",
   "413": "The body is over the size limit (`PAYLOAD_TOO_LARGE`)",
+  "415": "The body is not `application/json` (`UNSUPPORTED_MEDIA_TYPE`)",
   "500": "A bug; details are in the server log (`INTERNAL_SERVER_ERROR`)",
 };
 
@@ -97,7 +101,7 @@ function operation({ route, tier, type, procedure }: RestOperation): ZodOpenApiO
   for (const name of pathNames) if (!(name in shape)) throw new Error(`REST route ${route.path}: {${name}} is not an input field of ${route.procedure}`);
   const rest = z.object(pick((name) => !pathNames.includes(name)));
   const hasRest = Object.keys(rest.shape).length > 0;
-  const errors = tier === "public" ? ["400", "500"] : ["400", "401", "403", "404", "409", ...(type === "mutation" ? ["413"] : []), "500"];
+  const errors = tier === "public" ? ["400", "500"] : ["400", "401", "403", "404", "409", ...(type === "mutation" ? ["413", "415"] : []), "500"];
   return {
     operationId: route.procedure,
     summary: route.summary,
