@@ -4,6 +4,7 @@ import type { App } from "./app.ts";
 import type { ResolvedRoute, Trigger, InferenceSummary } from "./trigger.ts";
 import type { StoredRow } from "./relation.ts";
 import { FitError, type FitExecutor } from "./fit-executor.ts";
+import { bufferKeys } from "./fit-task.ts";
 import {
   claimBatch, failRun, renewLease, supersede, type Claim,
 } from "./fit-store.ts";
@@ -46,7 +47,7 @@ export function ownerIsDead(owner: string): boolean {
   }
 }
 
-function backoff(trigger: Trigger, attempts: number): number {
+export function backoff(trigger: Trigger, attempts: number): number {
   const { backoffMs, maxBackoffMs } = trigger.retry;
   return Math.min(maxBackoffMs, backoffMs * 2 ** Math.max(0, attempts - 1));
 }
@@ -157,7 +158,7 @@ export class FitRunner {
       try {
         outcome = await executor.run({
           appModule: app.module, appName: app.name, trigger: trigger.name, route: route.name,
-          version: base.version, state, rows: batch.rows, params, inferences: batch.inferences, reason: claim.reason,
+          version: base.version, state, buffers: bufferKeys(state), rows: batch.rows, params, inferences: batch.inferences, reason: claim.reason,
         });
       } catch (error) {
         const err = error instanceof FitError ? error : new FitError((error as Error)?.message ?? String(error), (error as Error)?.stack ?? null);
