@@ -243,6 +243,8 @@ describe("a client's flow over REST", () => {
     // Query strings: booleans, numbers, JSON filters, dates, cursors.
     const labeled = await rest("GET", `/inferences?trigger=qa&labeled=true`, { key: keys.viewer });
     expect(labeled.body.items.map((i: { id: string }) => i.id)).toEqual([qa.id]);
+    const pythonic = await rest("GET", `/inferences?trigger=qa&labeled=True`, { key: keys.viewer });
+    expect(pythonic.body.items.map((i: { id: string }) => i.id)).toEqual([qa.id]);
     const unlabeled = await rest("GET", `/inferences?trigger=qa&labeled=false`, { key: keys.viewer });
     expect(unlabeled.body.items.map((i: { id: string }) => i.id)).not.toContain(qa.id);
     const filter = encodeURIComponent(JSON.stringify([{ field: "topic", op: "eq", value: "news" }]));
