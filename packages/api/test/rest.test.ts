@@ -252,6 +252,8 @@ describe("a client's flow over REST", () => {
     expect(filtered.body.items.map((r: { id: string }) => r.id)).toEqual([added.body.id]);
     const first = await rest("GET", `/relations/docs/rows?limit=1`, { key: keys.viewer });
     expect(first.body.items).toHaveLength(1);
+    expect((await rest("GET", `/relations/docs/rows?limit=1&cursor=`, { key: keys.viewer })).body).toEqual(first.body);
+    expect((await rest("GET", `/relations/docs/rows?limit=1&cursor=null`, { key: keys.viewer })).body).toEqual(first.body);
     const second = await rest("GET", `/relations/docs/rows?limit=1&cursor=${first.body.nextCursor}`, { key: keys.viewer });
     expect(second.body.items[0].id).not.toBe(first.body.items[0].id);
 
@@ -359,5 +361,57 @@ describe("a client's flow over REST", () => {
     const anonymous = await s.api.handle(new Request(`${s.url}/api/v1/relations/questions/rows`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" }));
     expect(anonymous.status).toBe(401);
     expect(await anonymous.json()).toEqual({ code: "UNAUTHORIZED", message: expect.any(String), issues: null });
+  });
+});
+
+describe("malformed REST requests", () => {
+  function prng(seed: number) {
+    let x = seed >>> 0;
+    return () => {
+      x = (x + 0x6d2b79f5) >>> 0;
+      let t = Math.imul(x ^ (x >>> 15), x | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+  }
+  const TEXT = ["", " ", "0", "-1", "1e999", "NaN", "true", "True", "null", "[", "{}", "[{}]", '[{"field":"a","op":"eq","value":1}]', "%", "\u0000", "💥", "x".repeat(3_000), "2026-13-45", "__proto__", "qa", "questions"];
+
+  it("random query strings, path values and bodies at every operation: 4xx in the one error shape, never 5xx", async () => {
+    const rand = prng(20261204);
+    const pick = <T,>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)]!;
+    const value = (depth = 0): unknown => {
+      const r = rand();
+      if (r < 0.35 || depth > 2) return pick(TEXT);
+      if (r < 0.5) return pick([0, -1, 1.5, 2 ** 31, 1e308, -0]);
+      if (r < 0.6) return pick([true, false, null]);
+      if (r < 0.8) return Array.from({ length: Math.floor(rand() * 3) }, () => value(depth + 1));
+      return Object.fromEntries(Array.from({ length: Math.floor(rand() * 3) }, () => [pick(["row", "rows", "label", "version", "reason", "params", "text", "pin", "__proto__"]), value(depth + 1)]));
+    };
+    const doc = await documentOf();
+    const before = (await rest("GET", "/relations", { key: keys.viewer })).body as { name: string; rowCount: number }[];
+    let sent = 0;
+    const added = new Map<string, number>();
+    for (const { path, method, op } of operationsOf(doc)) {
+      const query = (op.parameters ?? []).filter((p) => p.in === "query").map((p) => p.name);
+      for (let i = 0; i < 12; i++) {
+        const values: Record<string, string> = {};
+        const url = path.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent((values[name] = pick(TEXT))));
+        const search = new URLSearchParams();
+        for (const name of [...query, "junk"]) if (rand() < 0.6) search.append(name, pick(TEXT));
+        const body = method === "GET" ? undefined : rand() < 0.15 ? pick(["{", "[]", "null", '"x"', "1"]) : JSON.stringify(value());
+        const response = await rest(method, `${url}${search.size ? `?${search}` : ""}`, { key: keys.admin, ...(body === undefined ? {} : { raw: body }) });
+        sent++;
+        const where = `${method} ${url}?${search} ${body?.slice(0, 200) ?? ""} → ${response.status} ${response.text.slice(0, 300)}`;
+        expect(response.status, where).toBeLessThan(500);
+        if (response.status >= 400) expect(response.body, where).toMatchObject({ code: expect.any(String), message: expect.any(String) });
+        // The odd random row is valid: count what was accepted, so nothing else may be stored.
+        if (response.status === 200 && op.operationId === "rows.add") added.set(values.relation!, (added.get(values.relation!) ?? 0) + 1);
+        if (response.status === 200 && op.operationId === "rows.addMany") added.set(values.relation!, (added.get(values.relation!) ?? 0) + (response.body as unknown[]).length);
+      }
+    }
+    expect(sent).toBe(operationsOf(doc).length * 12);
+    // Rejected requests stored nothing.
+    const after = (await rest("GET", "/relations", { key: keys.viewer })).body as { name: string; rowCount: number }[];
+    expect(after.map((r) => [r.name, r.rowCount])).toEqual(before.map((r) => [r.name, r.rowCount + (added.get(r.name) ?? 0)]));
   });
 });

@@ -73,6 +73,8 @@ export function readQueryField(schema: z.ZodType, name: string, values: string[]
     return values.map((v) => scalar(fieldKind(element), v));
   }
   const text = values[values.length - 1]!;
+  // A nullable field (a cursor) may be sent empty or as `null`: the first page.
+  if ((text === "" || text === "null") && schema.safeParse(null).success) return null;
   if (kind === "json") {
     try {
       return JSON.parse(text);
