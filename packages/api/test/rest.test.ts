@@ -257,6 +257,17 @@ describe("a client's flow over REST", () => {
     const second = await rest("GET", `/relations/docs/rows?limit=1&cursor=${first.body.nextCursor}`, { key: keys.viewer });
     expect(second.body.items[0].id).not.toBe(first.body.items[0].id);
 
+    const count = await rest("GET", `/relations/questions/rows/count?filter=${filter}`, { key: keys.viewer });
+    expect(count.body).toEqual({ count: 1 });
+    const v2 = await rest("GET", "/triggers/qa/versions/2", { key: keys.viewer });
+    expect(v2.body).toMatchObject({ trigger: "qa", version: 2, parent: 1, aliases: ["active", "latest"] });
+    expect(v2.body.entries.find((e: { key: string }) => e.key === "docs")).toMatchObject({ kind: "json", value: 2, truncated: false });
+    expect(v2.body.entries.find((e: { key: string }) => e.key === "vec")).toMatchObject({ kind: "f32", binary: { type: "f32", length: 3 }, preview: null });
+    expect((await rest("GET", "/triggers/qa/versions/7", { key: keys.viewer })).status).toBe(404);
+    const jsonl = await rest("GET", "/triggers/qa/feedback/export?format=openai-jsonl", { key: keys.viewer });
+    expect(jsonl.body).toMatchObject({ format: "openai-jsonl", trigger: "qa", lines: 1, skipped: 0 });
+    expect(JSON.parse(jsonl.body.content.trim()).messages.at(-1)).toEqual({ role: "assistant", content: "nothing" });
+
     // Roll back to v1, pinned: the next answer comes from v1.
     const rollback = await rest("POST", "/triggers/qa/rollback", { key: keys.admin, body: { version: 1, reason: "regression in v2", pin: true } });
     expect(rollback.status).toBe(200);
@@ -265,6 +276,8 @@ describe("a client's flow over REST", () => {
     expect(trigger.body).toMatchObject({ name: "qa", activeVersion: 1, latestVersion: 2, pinned: true });
     const after = await rest("POST", "/relations/questions/rows", { key: keys.labeler, body: { row: { text: "again" } } });
     expect(after.body.inferences.find((i: { trigger: string }) => i.trigger === "qa")).toMatchObject({ stateVersion: 1, output: { docs: 1 } });
+    const history = await rest("GET", "/triggers/qa/aliases?alias=active", { key: keys.viewer });
+    expect(history.body.items[0]).toMatchObject({ alias: "active", fromVersion: 2, toVersion: 1, actor: "apikey:rest-admin", reason: "regression in v2" });
     const unpin = await rest("POST", "/triggers/qa/unpin", { key: keys.admin, body: {} });
     expect(unpin.body).toEqual({ trigger: "qa", pinned: false });
 

@@ -142,3 +142,41 @@ export const versionsPage = page(
 ).meta({ id: "StateVersionPage" });
 export const rolledBack = z.object({ trigger: z.string(), from: z.number(), to: z.number(), pinned: z.boolean() }).meta({ id: "RolledBack" });
 export const unpinned = z.object({ trigger: z.string(), pinned: z.boolean() });
+
+export const rowCount = z.object({ count: z.number() });
+
+export const stateVersion = z
+  .object({
+    trigger: z.string(),
+    version: z.number(),
+    parent: z.number().nullable(),
+    fitRunId: z.string().nullable(),
+    size: z.number(),
+    checksum: z.string(),
+    createdAt: timestamp,
+    aliases: z.array(z.string()),
+    pinned: z.boolean(),
+    totalKeys: z.number(),
+    entries: z.array(
+      z.object({
+        key: z.string(),
+        kind: z.string().meta({ description: "json, or a binary kind (f32, u8, buffer, …)" }),
+        size: z.number(),
+        checksum: z.string(),
+        binary: z.object({ type: z.string(), length: z.number() }).nullable(),
+        value: json.optional().meta({ description: "the JSON value when it fits the 4 KB preview; absent otherwise" }),
+        preview: z.string().nullable(),
+        truncated: z.boolean(),
+        summary: z.string(),
+      }),
+    ),
+  })
+  .meta({ id: "StateVersionDetail", description: "A version's metadata and a preview of each value (at most 500 keys)" });
+
+export const aliasHistory = page(
+  z.object({ id: z.string(), alias: z.string(), fromVersion: z.number().nullable(), toVersion: z.number(), actor: z.string(), reason: z.string().nullable(), createdAt: timestamp }).meta({ id: "AliasEvent" }),
+).meta({ id: "AliasEventPage" });
+
+export const feedbackExport = z
+  .object({ format: z.literal("openai-jsonl"), trigger: z.string(), lines: z.number(), skipped: z.number(), content: z.string().meta({ description: "OpenAI chat fine-tuning JSONL" }) })
+  .meta({ id: "FeedbackExport" });
