@@ -1,5 +1,6 @@
-// One API for everything Motion serves under `/api`: `/api/trpc/*` (tRPC, superjson) and
-// `/api/auth/*` (better-auth). Two entry points share every rule (limits, CSRF, rate limits,
+// One API for everything Motion serves under `/api`: `/api/trpc/*` (tRPC, superjson),
+// `/api/v1/*` + `/api/openapi.json` (the same procedures as plain JSON) and `/api/auth/*`
+// (better-auth). Two entry points share every rule (limits, CSRF, rate limits,
 // security headers, no internals in production):
 // - `node(req, res)`: a Node http handler — the fast path the console's server and
 //   `createMotionServer` use (no fetch Request/Response per tRPC call, bodies limited while
@@ -14,7 +15,7 @@ import { BodyTooLargeError, DEFAULT_MAX_BODY_BYTES, discardRest, readBody } from
 import { CLIENT_IP_HEADER, clientIp, trustProxyFromEnv } from "./http/client-ip.ts";
 import { checkOrigin, originSet } from "./http/origin.ts";
 import { apiHeaders } from "./http/security-headers.ts";
-import { createRestHandler, isRestPath, type RestRequest } from "./http/rest.ts";
+import { createRestHandler, isRestPath } from "./http/rest.ts";
 import { handleTrpcNode } from "./http/trpc-node.ts";
 import { isDevelopment } from "./mode.ts";
 import { appRouter, createCaller } from "./root.ts";
@@ -105,10 +106,6 @@ export function createMotionApi(options: CreateMotionApiOptions): MotionApi {
   const context = (headers: Headers) => createContext({ motion, auth, headers, options: apiOptions });
   // `/api/v1/*` and `/api/openapi.json`: the same procedures as plain HTTP + JSON.
   const rest = createRestHandler({ router: appRouter, baseURL: options.baseURL, version: API_VERSION, createContext: context, onError });
-  const restResponse = async (req: RestRequest) => {
-    const answer = await rest(req);
-    return new Response(req.method === "HEAD" ? null : answer.body, { status: answer.status, headers: answer.headers });
-  };
 
   /** better-auth behind Motion's rules: CSRF on state changes, sign-in limits, the socket's IP. */
   async function handleAuth(request: Request, info: RequestInfo): Promise<Response> {
@@ -154,7 +151,8 @@ export function createMotionApi(options: CreateMotionApiOptions): MotionApi {
     if (isRestPath(pathname)) {
       const { searchParams } = new URL(request.url);
       const body = request.method === "GET" || request.method === "HEAD" ? null : Buffer.from(await request.arrayBuffer());
-      return restResponse({ method: request.method, pathname, searchParams, headers: request.headers, body });
+      const answer = await rest({ method: request.method, pathname, searchParams, headers: request.headers, body });
+      return new Response(request.method === "HEAD" ? null : answer.body, { status: answer.status, headers: answer.headers });
     }
     if (pathname === TRPC_ENDPOINT || pathname.startsWith(`${TRPC_ENDPOINT}/`)) {
       return fetchRequestHandler({
