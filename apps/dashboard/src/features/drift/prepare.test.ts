@@ -108,6 +108,9 @@ describe("series", () => {
     expect(seriesRows([band], floorOf("mean"))[0]!.band).toEqual([-4, 10]);
     expect(seriesRows([{ ...band, low: -9, high: -2 }], floorOf("std"))[0]!.band).toEqual([0, 0]);
     expect(floorOf("coverage")).toBe(0);
+    // Nor does the axis's padding go below it.
+    expect(yDomain(seriesRows([{ ...band, value: 5, low: 0, high: 60 }], 0), false, 0)).toEqual([0, 80]);
+    expect(yDomain(seriesRows([{ ...band, value: 5, low: 0, high: 60 }]))).toEqual([-20, 80]);
   });
 
   it("gives round ticks over the whole range", () => {

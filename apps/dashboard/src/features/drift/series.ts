@@ -38,17 +38,17 @@ export function seriesRows(points: readonly SeriesPointInput[], floor = -Infinit
   }));
 }
 
-export function yDomain(rows: readonly SeriesRow[], share = false): [number, number] | null {
-  return yAxis(rows, share)?.domain ?? null;
+export function yDomain(rows: readonly SeriesRow[], share = false, floor = -Infinity): [number, number] | null {
+  return yAxis(rows, share, floor)?.domain ?? null;
 }
 
 /**
  * The y-axis range and its round ticks: values and band with 5% padding, widened to a 1-2-5
  * step (recharts' own ticks on a padded range land on odd numbers). A share (0…1) whose values
  * stay inside those bounds is drawn on exactly 0–100% (the band is clipped there: a share
- * cannot leave it), so 98% and 100% are not drawn as far apart.
+ * cannot leave it), so 98% and 100% are not drawn as far apart. `floor`: see seriesRows.
  */
-export function yAxis(rows: readonly SeriesRow[], share = false): { domain: [number, number]; ticks: number[] } | null {
+export function yAxis(rows: readonly SeriesRow[], share = false, floor = -Infinity): { domain: [number, number]; ticks: number[] } | null {
   if (share && rows.some((r) => r.value !== null) && rows.every((r) => r.value === null || (r.value >= 0 && r.value <= 1))) return { domain: [0, 1], ticks: [0, 0.25, 0.5, 0.75, 1] };
   let lo = Infinity;
   let hi = -Infinity;
@@ -63,7 +63,8 @@ export function yAxis(rows: readonly SeriesRow[], share = false): { domain: [num
   let pad: number;
   if (lo === hi) pad = lo === 0 ? 1 : Math.abs(lo) * 0.1;
   else pad = (hi - lo) * 0.05;
-  return niceAxis(lo - pad, hi + pad);
+  // Padding never takes the axis below what the statistic can be (no "-20" under a count).
+  return niceAxis(Math.max(Math.min(floor, lo), lo - pad), hi + pad);
 }
 
 /** Widens [lo, hi] to multiples of a 1-2-5 step (about four intervals), so the ticks read as round numbers. */

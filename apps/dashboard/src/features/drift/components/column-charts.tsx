@@ -42,7 +42,7 @@ function StatisticChart({ relation, column, statistic, threshold }: { relation: 
   const trpc = useTRPC();
   const series = useQuery(trpc.drift.series.queryOptions({ relation, column, statistic }));
   const rows = React.useMemo(() => (series.data ? seriesRows(series.data, floorOf(statistic)) : []), [series.data, statistic]);
-  const axis = React.useMemo(() => yAxis(rows, isShare(statistic)), [rows, statistic]);
+  const axis = React.useMemo(() => yAxis(rows, isShare(statistic), floorOf(statistic)), [rows, statistic]);
   const flagged = flaggedCount(rows);
   return (
     <Card data-testid={`series-${statistic}`}>
