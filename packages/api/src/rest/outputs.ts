@@ -83,7 +83,7 @@ export const fitRun = z
     trigger: z.string(),
     route: z.string(),
     relation: z.string(),
-    status: z.enum(["queued", "running", "succeeded", "failed", "superseded"]),
+    status: z.enum(["queued", "running", "succeeded", "failed", "superseded", "skipped"]),
     rowCount: z.number(),
     attempts: z.number(),
     maxAttempts: z.number(),
@@ -99,7 +99,15 @@ export const fitRun = z
   })
   .meta({ id: "FitRun" });
 export const fitsPage = page(fitRun).meta({ id: "FitRunPage" });
-export const fitRunDetail = fitRun.extend({ rowIds: z.array(z.string()), params: json, paramsHash: z.string(), errorStack: z.string().nullable() }).meta({ id: "FitRunDetail" });
+export const fitRunDetail = fitRun
+  .extend({
+    rowIds: z.array(z.string()),
+    params: json,
+    paramsHash: z.string(),
+    errorStack: z.string().nullable(),
+    retries: z.array(z.object({ actor: z.string(), reason: z.string().nullable(), at: timestamp })).meta({ description: "operators' retries of this run" }),
+  })
+  .meta({ id: "FitRunDetail" });
 export const fitRetried = z.object({ id: z.string(), status: z.literal("queued") });
 
 export const trigger = z

@@ -90,6 +90,7 @@ const ERRORS: Record<string, string> = {
   "409": "The change conflicts with the current state (`CONFLICT`)",
   "413": "The body is over the size limit (`PAYLOAD_TOO_LARGE`)",
   "415": "The body is not `application/json` (`UNSUPPORTED_MEDIA_TYPE`)",
+  "429": "A fit route bound to the relation has its limit of rows waiting; nothing was written — retry later (`TOO_MANY_REQUESTS`)",
   "500": "A bug; details are in the server log (`INTERNAL_SERVER_ERROR`)",
 };
 
@@ -101,7 +102,7 @@ function operation({ route, tier, type, procedure }: RestOperation): ZodOpenApiO
   for (const name of pathNames) if (!(name in shape)) throw new Error(`REST route ${route.path}: {${name}} is not an input field of ${route.procedure}`);
   const rest = z.object(pick((name) => !pathNames.includes(name)));
   const hasRest = Object.keys(rest.shape).length > 0;
-  const errors = tier === "public" ? ["400", "500"] : ["400", "401", "403", "404", "409", ...(type === "mutation" ? ["413", "415"] : []), "500"];
+  const errors = tier === "public" ? ["400", "500"] : ["400", "401", "403", "404", "409", ...(type === "mutation" ? ["413", "415"] : []), ...(route.procedure.startsWith("rows.add") ? ["429"] : []), "500"];
   return {
     operationId: route.procedure,
     summary: route.summary,
