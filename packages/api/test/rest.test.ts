@@ -2,6 +2,8 @@
 // OpenAPI document's structure, every operation's tier (walked from the document and tried
 // with each kind of caller), and a whole flow — add rows, read an inference, label it, roll
 // back — with the API's one error shape.
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { appRouter } from "../src/index.ts";
 import { openServer, type TestServer } from "./server-harness.ts";
@@ -133,6 +135,17 @@ describe("the OpenAPI document", () => {
       "state.rollback",
     ]) {
       expect(ids, id).toContain(id);
+    }
+  });
+
+  it("docs/api.md lists every operation with its role", async () => {
+    const docs = readFileSync(fileURLToPath(new URL("../../../docs/api.md", import.meta.url)), "utf8");
+    const ROLE: Record<string, string> = { public: "anyone", viewer: "viewer", labeler: "labeler", admin: "admin" };
+    for (const { path, method, op } of operationsOf(await documentOf())) {
+      const row = docs.split("\n").find((line) => line.startsWith("| `") && (line.includes(`\`${method} ${path}\``) || line.includes(`\`${method} ${path} `) || line.includes(`\`${method} ${path}?`)));
+      expect(row, `${method} ${path}`).toBeDefined();
+      expect(row, `${method} ${path}`).toContain(`\`${op.operationId}\``);
+      expect(row!.trim().endsWith(`| ${ROLE[op["x-motion-tier"]]} |`), `${method} ${path}: ${row}`).toBe(true);
     }
   });
 });
