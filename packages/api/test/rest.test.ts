@@ -222,6 +222,9 @@ describe("a client's flow over REST", () => {
   it("adds rows, reads an inference, labels it and rolls back, with plain JSON both ways", async () => {
     const health = await rest("GET", "/health");
     expect(health.body).toMatchObject({ ok: true, database: "sqlite" });
+    const head = await fetch(`${s.url}/api/v1/health`, { method: "HEAD" });
+    expect(head.status).toBe(200);
+    expect(await head.text()).toBe("");
 
     // Two docs → two fitted versions of `qa` (batchSize 1).
     const docs = await rest("POST", "/relations/docs/rows/batch", { key: keys.labeler, body: { rows: [{ url: "a", body: "A" }, { url: "b", body: "B" }] } });

@@ -86,12 +86,14 @@ export function createRestHandler<TContext>(options: RestHandlerOptions<TContext
       return { status: 200, headers: JSON_HEADERS, body: spec };
     }
     const path = req.pathname.slice(REST_BASE_PATH.length) || "/";
+    // HEAD is a GET without the body (the caller drops it): health checks use it.
+    const method = req.method === "HEAD" ? "GET" : req.method;
     let match: { c: Compiled; values: string[] } | undefined;
     const allowed: string[] = [];
     for (const c of compiled) {
       const m = c.pattern.exec(path);
       if (!m) continue;
-      if (c.op.route.method !== req.method) {
+      if (c.op.route.method !== method) {
         allowed.push(c.op.route.method);
         continue;
       }
