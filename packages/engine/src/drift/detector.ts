@@ -86,6 +86,9 @@ export const slog = (x: number) => Math.sign(x) * Math.log1p(Math.abs(x));
 export const unslog = (y: number) => Math.sign(y) * Math.expm1(Math.abs(y));
 const scale = (s: number, value: number) => (IS_LOG[s] ? slog(value) : value);
 
+/** Every statistic a finding can name: the summary statistics and the per-value share. */
+export const FINDING_STATISTICS: readonly string[] = [...STATISTIC_NAMES, "valueShare"];
+
 /** z beyond this is reported as this: enough to rank, finite for JSON. */
 export const Z_CAP = 1000;
 

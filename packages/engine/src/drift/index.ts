@@ -8,7 +8,7 @@ export { createAccumulator, merge, mergeProfileJSON, ProfileAccumulator, type Pr
 export { type ColumnKind } from "./column-profile.ts";
 export { summarize, STATISTICS, SHARE_STATISTICS, type PartitionSummary, type ColumnSummary, type Statistic } from "./summary.ts";
 export {
-  detect, detectSeries, compare, resolveDetectOptions, Z_CAP,
+  detect, detectSeries, compare, resolveDetectOptions, Z_CAP, FINDING_STATISTICS,
   type DetectOptions, type DetectSeriesOptions, type ResolvedDetectOptions, type PartitionInput, type PartitionVerdict, type ColumnFinding, type VerdictStatus,
 } from "./detector.ts";
 export { explainFinding } from "./explain.ts";
