@@ -30,7 +30,7 @@ export function findingRows(findings: readonly FindingInput[], responsible: read
   return rows;
 }
 
-const SHARES = new Set(["coverage", "typeShare", "topShare", "negativeShare", "integerShare", "trueShare"]);
+const SHARES = new Set(["coverage", "typeShare", "topShare", "negativeShare", "integerShare", "trueShare", "valueShare"]);
 
 export function isShare(statistic: string): boolean {
   return SHARES.has(statistic);

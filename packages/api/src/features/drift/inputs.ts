@@ -1,7 +1,7 @@
 // Input schemas of the drift procedures. A well-formed partition key that the relation does not
 // have is NOT_FOUND (from the engine); a malformed one never reaches it (BAD_REQUEST, with path).
 import { z } from "zod";
-import { STATISTICS } from "@motion/engine/drift";
+import { FINDING_STATISTICS } from "@motion/engine/drift";
 import { nameSchema, reasonSchema } from "../../lib/common.ts";
 
 /** The engine's partition keys: `2001-02-17T05` (hour), `2001-02-17` (day), `2001-W07` (week), `2001-02` (month). */
@@ -9,8 +9,8 @@ export const PARTITION_KEY = /^[+-]?\d{4,6}-(?:W\d{2}|\d{2}(?:-\d{2}(?:T\d{2})?)
 
 export const partitionSchema = z.string().max(32).regex(PARTITION_KEY, "expected a partition key such as 2001-02-17, 2001-02-17T05, 2001-W07 or 2001-02");
 
-/** Every statistic a column summary can hold (see docs/drift.md). */
-export const STATISTIC_NAMES = [...new Set<string>(["coverage", "typeShare", ...Object.values(STATISTICS).flat()])] as [string, ...string[]];
+/** Every statistic a finding can name: a summary's statistics and `valueShare` (see docs/drift.md). */
+export const STATISTIC_NAMES = [...new Set<string>(FINDING_STATISTICS)] as [string, ...string[]];
 export const statisticSchema = z.enum(STATISTIC_NAMES);
 
 /** A column's dotted path (`meta.seats`). */
