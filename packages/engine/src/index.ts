@@ -2,7 +2,7 @@ export { relation, feedback, feedbackLabel, type Relation, type RelationOptions,
 export { trigger, route, type Trigger, type TriggerOptions, type Route, type InferContext, type FitContext, type InferenceSummary, type RetryPolicy } from "./trigger.ts";
 export { optionsFrom, correctionJsonSchema, optionsFromFields, validateCorrection, type OptionsFrom, type MotionFieldMeta, type JsonSchema } from "./correction.ts";
 export { defineApp, isApp, findApp, importApp, type App, type AppDefinition } from "./app.ts";
-export { Motion, createMotion, type MotionOptions, type AddResult, type InferenceResult, type FeedbackInput, type SchedulerContext } from "./motion.ts";
+export { Motion, createMotion, MAX_OUTCOME_VERSIONS, type RollbackOptions, type MotionOptions, type AddResult, type InferenceResult, type FeedbackInput, type SchedulerContext } from "./motion.ts";
 export { ValidationError, NotFoundError, ConflictError, InferenceError, type RowIssue } from "./errors.ts";
 export { type State, type StatePatch, type StateValue, type JsonValue, type BinaryValue, type Manifest, type ManifestEntry, isBinary } from "./state.ts";
 export { type FitScheduler, EmbeddedFitScheduler } from "./fit-scheduler.ts";
@@ -14,3 +14,9 @@ export { contentHash, stableStringify } from "./hash.ts";
 export { createLogger, type Logger } from "./logger.ts";
 export { BullMQFitScheduler, bullmqScheduler, type BullMQSchedulerOptions } from "./bullmq-fit-scheduler.ts";
 export { drainTrigger, fitWork } from "./fit-drain.ts";
+export { wilsonInterval, Z95, type Interval } from "./outcomes/wilson.ts";
+export { latencyBucket, bucketValue, histogramQuantile, LATENCY_ACCURACY } from "./outcomes/latency-histogram.ts";
+export { type OutcomeFigures, type ParamsOutcome, type VersionOutcomes, type FitSummary } from "./outcomes/outcome-read.ts";
+export { diffJson, type JsonChange, type JsonDiff } from "./state-diff/json-diff.ts";
+export { type VersionDiff, type KeyDiff, type PathSide } from "./state-diff/state-diff.ts";
+export { type FitOnPath } from "./state-diff/version-path.ts";
