@@ -31,7 +31,7 @@ CREATE TABLE "VersionLatency" (
 CREATE INDEX "Feedback_rowId_idx" ON "Feedback"("rowId");
 
 -- Backfill: outcomes of the inferences stored before this migration (shard 0). Feedback counts
--- follow the latest label of each inference; latency buckets match the engine's
+-- follow the latest label of each inference, and latency buckets match the engine's
 -- latency-histogram.ts (gamma = 1.02 / 0.98, floor 0.0001 ms).
 INSERT INTO "VersionOutcome" ("trigger", "stateVersion", "paramsHash", "shard", "inferences", "errors", "cached", "latencySum", "good", "bad", "corrected")
 SELECT i."trigger", i."stateVersion", i."paramsHash", 0, COUNT(*),
