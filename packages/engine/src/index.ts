@@ -20,3 +20,4 @@ export { type OutcomeFigures, type ParamsOutcome, type VersionOutcomes, type Fit
 export { diffJson, type JsonChange, type JsonDiff } from "./state-diff/json-diff.ts";
 export { type VersionDiff, type KeyDiff, type PathSide } from "./state-diff/state-diff.ts";
 export { type FitOnPath } from "./state-diff/version-path.ts";
+export { rollUpInferences, addOutcomes, type Rollup, type OutcomeDelta, type LatencyDelta } from "./outcomes/outcome-rollup.ts";

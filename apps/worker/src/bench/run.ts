@@ -8,6 +8,7 @@ import { benchRowsPage } from "./rows-bench.ts";
 import { benchServer } from "./server-bench.ts";
 import { benchAddLatency, benchFitIsolation, benchIngestPostgres, benchIngestSqlite } from "./engine-bench.ts";
 import { benchChatbotIngest, benchChatbotQuestions } from "./chatbot-bench.ts";
+import { benchOutcomes } from "./outcomes-bench.ts";
 import type { BenchResult } from "./stats.ts";
 
 const results: BenchResult[] = [];
@@ -31,6 +32,8 @@ if (want("rows")) {
   results.push({ name: "Console rows.list page, first of 1M rows", value: r.first, unit: "ms", baseline: r.first, ratio: 1, note: "50 rows, server time through the API caller" });
   results.push({ name: "Console rows.list page, last of 1M rows", value: r.last, unit: "ms", baseline: r.first, ratio: r.last / r.first, goal: "ratio near 1 (keyset, never OFFSET)", note: "baseline: the first page" });
 }
+
+if (want("outcomes")) results.push(...(await benchOutcomes()));
 
 if (want("chatbot")) {
   results.push(...(await benchChatbotQuestions()));
