@@ -77,6 +77,7 @@ function samples(ids: { row: string; inference: string; fit: string; user: strin
     "fits.list": { trigger: "qa", status: "failed", deadLettered: true, limit: 2 },
     "fits.get": { id: ids.fit },
     "fits.retry": { id: ids.fit, reason: "fuzz" },
+    "fits.retryMany": { ids: [ids.fit], reason: "fuzz" },
     "stats.overview": { minutes: 5 },
     "drift.relations": undefined,
     "drift.partitions": { relation: "readings", from: "2026-01-01", to: "2026-01-31" },

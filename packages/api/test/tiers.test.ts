@@ -35,6 +35,7 @@ export const EXPECTED_TIERS: Record<string, Tier> = {
   "fits.list": "viewer",
   "fits.get": "viewer",
   "fits.retry": "admin",
+  "fits.retryMany": "admin",
   "stats.overview": "viewer",
   "drift.relations": "viewer",
   "drift.partitions": "viewer",

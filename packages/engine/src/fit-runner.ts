@@ -27,7 +27,8 @@ export interface FitRunnerDeps {
   store: StateStore;
   executor: FitExecutor;
   log: Logger;
-  params(trigger: string): { params: unknown; hash: string };
+  /** The params a fit about to be claimed runs with (checked against the database on SQLite). */
+  params(trigger: string): Promise<{ params: unknown; hash: string }>;
   /** Called after a commit, so this process's infer sees it at once (when `active` moved). */
   onCommitted(trigger: string, version: VersionInfo, patch: EncodedPatch, activeMoved: boolean): void;
   leaseMs?: number;
@@ -131,7 +132,7 @@ export class FitRunner {
     // The claim itself locks the trigger's alias, takes the base version and refuses a
     // pinned trigger or one another process is fitting.
     const { db } = this.deps;
-    const { params, hash } = this.deps.params(trigger.name);
+    const { params, hash } = await this.deps.params(trigger.name);
     const now = new Date();
     const claim: Claim | null = await db.tx(() =>
       claimBatch(db.provider, {
