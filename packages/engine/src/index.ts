@@ -15,7 +15,7 @@ export { createLogger, type Logger } from "./logger.ts";
 export { BullMQFitScheduler, bullmqScheduler, type BullMQSchedulerOptions } from "./bullmq-fit-scheduler.ts";
 export { drainTrigger, fitWork } from "./fit-drain.ts";
 export { wilsonInterval, Z95, type Interval } from "./outcomes/wilson.ts";
-export { latencyBucket, bucketValue, histogramQuantile, LATENCY_ACCURACY } from "./outcomes/latency-histogram.ts";
+export { latencyBucket, bucketValue, histogramQuantile, histogramQuantiles, LATENCY_ACCURACY } from "./outcomes/latency-histogram.ts";
 export { type OutcomeFigures, type ParamsOutcome, type VersionOutcomes, type FitSummary } from "./outcomes/outcome-read.ts";
 export { diffJson, type JsonChange, type JsonDiff } from "./state-diff/json-diff.ts";
 export { type VersionDiff, type KeyDiff, type PathSide } from "./state-diff/state-diff.ts";

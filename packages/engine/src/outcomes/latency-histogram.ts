@@ -25,15 +25,23 @@ export function bucketValue(bucket: number): number {
  * floor(q·(n−1))-th smallest latency's bucket, as DDSketch); null when empty.
  */
 export function histogramQuantile(counts: ReadonlyMap<number, number>, q: number): number | null {
-  if (!(q >= 0 && q <= 1)) throw new RangeError(`quantile ${q} outside 0..1`);
+  return histogramQuantiles(counts, [q])[0]!;
+}
+
+/** Several quantiles in one pass over the sorted buckets (qs ascending or not). */
+export function histogramQuantiles(counts: ReadonlyMap<number, number>, qs: readonly number[]): (number | null)[] {
+  for (const q of qs) if (!(q >= 0 && q <= 1)) throw new RangeError(`quantile ${q} outside 0..1`);
   let total = 0;
   for (const c of counts.values()) total += c;
-  if (total <= 0) return null;
-  const rank = Math.floor(q * (total - 1));
+  if (total <= 0) return qs.map(() => null);
+  const order = qs.map((q, i) => ({ rank: Math.floor(q * (total - 1)), i })).sort((a, b) => a.rank - b.rank);
+  const out: (number | null)[] = qs.map(() => null);
+  let next = 0;
   let seen = 0;
   for (const bucket of [...counts.keys()].sort((a, b) => a - b)) {
     seen += counts.get(bucket)!;
-    if (seen > rank) return bucketValue(bucket);
+    while (next < order.length && seen > order[next]!.rank) out[order[next++]!.i] = bucketValue(bucket);
+    if (next === order.length) break;
   }
-  return null;
+  return out;
 }

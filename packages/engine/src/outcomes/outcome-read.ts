@@ -1,5 +1,5 @@
 import { all, toDate, toJsonOrNull, type Query } from "@motion/db";
-import { histogramQuantile } from "./latency-histogram.ts";
+import { histogramQuantiles } from "./latency-histogram.ts";
 import { wilsonInterval, type Interval } from "./wilson.ts";
 
 /** What one version (or one params hash on it) did: served inferences and the labels on them. */
@@ -79,15 +79,14 @@ function add(into: OutcomeTotals, from: OutcomeTotals): void {
 export function figuresOf(t: OutcomeTotals): OutcomeFigures {
   const n = t.inferences;
   const labeled = t.good + t.bad;
-  const p50 = histogramQuantile(t.buckets, 0.5);
-  const p99 = histogramQuantile(t.buckets, 0.99);
+  const [p50, p99] = histogramQuantiles(t.buckets, [0.5, 0.99]);
   return {
     inferences: n,
     errors: t.errors,
     errorRate: n > 0 ? t.errors / n : null,
     cached: t.cached,
     cacheHitRate: n > 0 ? t.cached / n : null,
-    latencyMs: n > 0 && p50 !== null && p99 !== null ? { mean: t.latencySum / n, p50, p99 } : null,
+    latencyMs: n > 0 && p50 != null && p99 != null ? { mean: t.latencySum / n, p50, p99 } : null,
     feedback: {
       good: t.good,
       bad: t.bad,
@@ -116,30 +115,41 @@ export function* readOutcomes(trigger: string, versions: readonly number[]): Que
     [trigger, ...versions],
   );
   const buckets = yield* all<{ stateVersion: unknown; paramsHash: string; bucket: unknown; n: unknown }>(
-    `SELECT "stateVersion", "paramsHash", "bucket", SUM("count") AS "n" FROM "VersionLatency" WHERE "trigger" = ? AND "stateVersion" IN (${marks}) GROUP BY "stateVersion", "paramsHash", "bucket"`,
+    `SELECT "stateVersion", "paramsHash", "bucket", SUM("count") AS "n" FROM "VersionLatency" WHERE "trigger" = ? AND "stateVersion" IN (${marks}) GROUP BY "stateVersion", "paramsHash", "bucket" ORDER BY "stateVersion", "paramsHash", "bucket"`,
     [trigger, ...versions],
   );
-  const byKey = new Map<string, OutcomeTotals>();
-  const keyOf = (version: unknown, hash: string) => `${Number(version)}\u0000${hash}`;
+  // version → params hash → totals
+  const byVersion = new Map<number, Map<string, OutcomeTotals>>();
+  const totalsOf = (version: unknown, hash: string) => {
+    const v = Number(version);
+    let params = byVersion.get(v);
+    if (!params) byVersion.set(v, (params = new Map()));
+    let t = params.get(hash);
+    if (!t) params.set(hash, (t = empty()));
+    return t;
+  };
   for (const s of sums) {
-    byKey.set(keyOf(s.stateVersion, s.paramsHash as string), {
+    add(totalsOf(s.stateVersion, s.paramsHash as string), {
       inferences: Number(s.inferences), errors: Number(s.errors), cached: Number(s.cached), latencySum: Number(s.latencySum),
       good: Number(s.good), bad: Number(s.bad), corrected: Number(s.corrected), buckets: new Map(),
     });
   }
+  let last: OutcomeTotals | null = null;
+  let lastKey = "";
   for (const b of buckets) {
-    const key = keyOf(b.stateVersion, b.paramsHash);
-    let t = byKey.get(key);
-    if (!t) byKey.set(key, (t = empty()));
-    t.buckets.set(Number(b.bucket), Number(b.n));
+    // Rows arrive grouped by (version, params hash): look the totals up once per group.
+    const key = `${b.stateVersion}|${b.paramsHash}`;
+    if (key !== lastKey || !last) {
+      last = totalsOf(b.stateVersion, b.paramsHash);
+      lastKey = key;
+    }
+    last.buckets.set(Number(b.bucket), Number(b.n));
   }
   return meta.map((m) => {
     const version = Number(m.version);
     const total = empty();
     const byParams: ParamsOutcome[] = [];
-    for (const [key, t] of byKey) {
-      const [v, paramsHash] = key.split("\u0000") as [string, string];
-      if (Number(v) !== version) continue;
+    for (const [paramsHash, t] of byVersion.get(version) ?? []) {
       add(total, t);
       byParams.push({ paramsHash, ...figuresOf(t) });
     }
