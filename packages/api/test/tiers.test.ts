@@ -27,6 +27,8 @@ export const EXPECTED_TIERS: Record<string, Tier> = {
   "triggers.setParams": "admin",
   "state.versions": "viewer",
   "state.get": "viewer",
+  "state.outcomes": "viewer",
+  "state.diff": "viewer",
   "state.rollback": "admin",
   "state.unpin": "admin",
   "state.aliasHistory": "viewer",

@@ -102,7 +102,7 @@ async function openSqlite(url: string): Promise<Database> {
   };
   const exec = (op: QueryOp): unknown => {
     if (op.kind === "insertMany") {
-      const stmt = prepare(op.head + valuesList(1, op.columns));
+      const stmt = prepare(op.head + valuesList(1, op.columns) + (op.tail ?? ""));
       for (const row of op.rows) {
         for (let i = 0; i < row.length; i++) {
           const v = row[i];
@@ -205,7 +205,7 @@ async function openPostgres(url: string): Promise<Database> {
         const chunk = op.rows.slice(start, start + per);
         const values: unknown[] = [];
         for (const row of chunk) for (const v of row) values.push(pgParam(v));
-        await client.query({ text: pgSql(op.head + valuesList(chunk.length, op.columns)), values });
+        await client.query({ text: pgSql(op.head + valuesList(chunk.length, op.columns) + (op.tail ?? "")), values });
       }
       return op.rows.length;
     }

@@ -7,8 +7,11 @@
 export type QueryOp =
   | { kind: "all"; sql: string; params: readonly unknown[] }
   | { kind: "run"; sql: string; params: readonly unknown[] }
-  /** One INSERT of many rows: `head` is `INSERT INTO "T" ("a", "b") VALUES `, rows are value lists. */
-  | { kind: "insertMany"; head: string; columns: number; rows: readonly unknown[][] };
+  /**
+   * One INSERT of many rows: `head` is `INSERT INTO "T" ("a", "b") VALUES `, rows are value
+   * lists, `tail` (optional) follows the values, e.g. an `ON CONFLICT … DO UPDATE` clause.
+   */
+  | { kind: "insertMany"; head: string; columns: number; rows: readonly unknown[][]; tail?: string };
 
 export type Query<T> = Generator<QueryOp, T, unknown>;
 
@@ -30,8 +33,8 @@ export function* run(sql: string, params: readonly unknown[] = []): Query<number
  * Inserts many rows the fastest way each database allows: a cached one-row prepared statement
  * per row on SQLite (inside the caller's transaction), multi-row INSERTs on PostgreSQL.
  */
-export function* insertMany(head: string, columns: number, rows: readonly unknown[][]): Query<void> {
-  if (rows.length) yield { kind: "insertMany", head, columns, rows };
+export function* insertMany(head: string, columns: number, rows: readonly unknown[][], tail = ""): Query<void> {
+  if (rows.length) yield { kind: "insertMany", head, columns, rows, tail };
 }
 
 export function runSync<T>(gen: Query<T>, exec: (op: QueryOp) => unknown): T {

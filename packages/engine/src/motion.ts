@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { z } from "zod";
 import {
   all, decodeJson, get, insertIngest, newId, openDatabase, run,
-  type Database, type InferenceInsert, type PendingInsert, type ProfileInsert, type RowInsert,
+  type Database, type Query, type InferenceInsert, type PendingInsert, type ProfileInsert, type RowInsert,
 } from "@motion/db";
 import { PartitionKeyError } from "./drift/partition-key.ts";
 import { ProfileAccumulator } from "./drift/profile-accumulator.ts";
@@ -21,6 +21,10 @@ import { InlineFitExecutor, ThreadFitExecutor, type FitExecutor } from "./fit-ex
 import { FitRunner, ownerIsDead } from "./fit-runner.ts";
 import { EmbeddedFitScheduler, type FitScheduler } from "./fit-scheduler.ts";
 import { recoverRuns, requeueDead, readFitRun } from "./fit-store.ts";
+import { addOutcomes, labelDelta, outcomeShard, rollUpInferences } from "./outcomes/outcome-rollup.ts";
+import { readOutcomes, type VersionOutcomes } from "./outcomes/outcome-read.ts";
+import { diffVersions, type VersionDiff } from "./state-diff/state-diff.ts";
+import { fitsOf, versionPath } from "./state-diff/version-path.ts";
 import { PARAMS_CHANNEL, TriggerParamsStore } from "./params-store.ts";
 import { ViewSync } from "./view-sync.ts";
 import { createLogger, type Logger } from "./logger.ts";
@@ -473,7 +477,13 @@ export class Motion {
       }
     }
     const profiles = this.profileBatch(rel, parsed, partitionAt, now);
-    await this.db.tx(() => insertIngest(rowInserts, inferences, pending, profiles));
+    // Per-version outcome totals are written with the inferences they count (never drift apart).
+    const rollup = inferences.length ? rollUpInferences(inferences) : null;
+    const shard = outcomeShard(this.db.provider);
+    await this.db.tx(function* () {
+      yield* insertIngest(rowInserts, inferences, pending, profiles);
+      if (rollup) yield* addOutcomes(rollup, shard);
+    });
     for (let r = 0; r < routes.length; r++) {
       const { trigger, route } = routes[r]!;
       if (route.backpressure) this.backpressure.added(trigger.name, route.name, selections[r] ? selections[r]!.length : n);
@@ -519,8 +529,8 @@ export class Motion {
     const parsed = feedbackInput.safeParse(input);
     if (!parsed.success) throw new ValidationError("feedback", ValidationError.fromZod("feedback", 0, parsed.error));
     const inference = await this.db.read(() =>
-      get<{ id: string; trigger: string; route: string; output: unknown; rowId: string }>(
-        `SELECT "id", "trigger", "route", "output", "rowId" FROM "Inference" WHERE "id" = ?`, [inferenceId],
+      get<{ id: string; trigger: string; route: string; output: unknown; rowId: string; stateVersion: unknown; paramsHash: string }>(
+        `SELECT "id", "trigger", "route", "output", "rowId", "stateVersion", "paramsHash" FROM "Inference" WHERE "id" = ?`, [inferenceId],
       ),
     );
     if (!inference) throw new NotFoundError(`no inference ${inferenceId}`);
@@ -533,12 +543,28 @@ export class Motion {
     };
     const [stored] = await this.addMany(feedbackRelation, [data]);
     const id = newId();
-    await this.db.tx(() =>
-      run(
+    const provider = this.db.provider;
+    const shard = outcomeShard(provider);
+    await this.db.tx(function* () {
+      // Labels of one inference serialise on its row, so the outcome counts follow exactly
+      // the latest label (by id) even when two labelers save at once.
+      if (provider === "postgresql") yield* all(`SELECT "id" FROM "Inference" WHERE "id" = ? FOR UPDATE`, [inferenceId]);
+      const previous = yield* get<{ id: string; label: string; corrected: unknown }>(
+        `SELECT "id", "label", CASE WHEN "correction" IS NULL THEN 0 ELSE 1 END AS "corrected" FROM "Feedback" WHERE "inferenceId" = ? ORDER BY "id" DESC LIMIT 1`,
+        [inferenceId],
+      );
+      yield* run(
         `INSERT INTO "Feedback" ("id", "inferenceId", "rowId", "label", "correction", "note", "actor", "createdAt") VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
         [id, inferenceId, stored!.id, data.label, data.correction === undefined ? null : JSON.stringify(data.correction), data.note ?? null, data.actor, new Date()],
-      ),
-    );
+      );
+      if (previous && previous.id > id) return; // a label made later (another process) stays the latest
+      const before = previous ? { label: previous.label, corrected: Number(previous.corrected) === 1 } : null;
+      const delta = labelDelta(before, { label: data.label, corrected: data.correction !== undefined });
+      yield* addOutcomes({
+        outcomes: [{ trigger: inference.trigger, stateVersion: Number(inference.stateVersion), paramsHash: inference.paramsHash, inferences: 0, errors: 0, cached: 0, latencySum: 0, ...delta }],
+        latencies: [],
+      }, shard);
+    });
     return { id, rowId: stored!.id };
   }
 
@@ -546,8 +572,8 @@ export class Motion {
    * Re-points `active` at an earlier (or any existing) version of the trigger. Fits continue
    * from it. With `pin`, fits are held until `unpin` so infer stays on this version.
    */
-  async rollback(trigger: string, version: number, options: { actor: string; reason?: string; pin?: boolean }): Promise<{ from: number; to: number }> {
-    this.trigger(trigger);
+  async rollback(trigger: string, version: number, options: RollbackOptions): Promise<{ from: number; to: number; requeuedLabels: number }> {
+    const t = this.trigger(trigger);
     if (!Number.isInteger(version) || version < 0) throw new ValidationError("rollback", [{ index: 0, path: ["version"], message: "version must be a non-negative integer", code: "invalid_type" }]);
     if (!options.actor) throw new ValidationError("rollback", [{ index: 0, path: ["actor"], message: "actor is required", code: "invalid_type" }]);
     const provider = this.db.provider;
@@ -558,16 +584,65 @@ export class Motion {
       const exists = yield* get(`SELECT "version" FROM "StateVersion" WHERE "trigger" = ? AND "version" = ?`, [trigger, version]);
       if (!exists) throw new NotFoundError(`trigger ${trigger} has no state version ${version}`);
       yield* moveAlias({ trigger, alias: "active", from: aliases.active, to: version, actor: options.actor, reason: options.reason ?? null, pinned: options.pin ?? false, at: now });
+      const requeuedLabels = options.refitLabels ? yield* requeueLabels(t, aliases.active, version, now) : 0;
       yield* run(
         `INSERT INTO "AuditEvent" ("id", "actor", "action", "target", "reason", "data", "createdAt") VALUES (?, ?, ?, ?, ?, ?, ?)`,
-        [newId(), options.actor, "state.rollback", trigger, options.reason ?? null, JSON.stringify({ from: aliases.active, to: version, pin: options.pin ?? false }), now],
+        [newId(), options.actor, "state.rollback", trigger, options.reason ?? null, JSON.stringify({ from: aliases.active, to: version, pin: options.pin ?? false, ...(options.refitLabels ? { refitLabels: true, requeuedLabels } : {}) }), now],
       );
       if (provider === "postgresql") yield* all(`SELECT pg_notify('motion_state', ?)`, [trigger]);
-      return { from: aliases.active, to: version };
+      return { from: aliases.active, to: version, requeuedLabels };
     });
     await this.refresh(trigger);
     this.scheduler?.kick(trigger);
     return moved;
+  }
+
+  /**
+   * Per-version outcomes of a trigger (inferences, errors, latency, cache hits, labels with a
+   * Wilson interval, fit metrics), newest version first: the given `versions` (all must
+   * exist), or a page of `limit` versions below `before`. Reads rollup tables only.
+   */
+  async outcomes(trigger: string, options: { versions?: number[]; before?: number; limit?: number } = {}): Promise<{ trigger: string; versions: VersionOutcomes[]; nextCursor: number | null }> {
+    this.trigger(trigger);
+    const issue = (path: (string | number)[], message: string) => new ValidationError("outcomes", [{ index: 0, path, message, code: "invalid_type" }]);
+    const isVersion = (v: unknown) => Number.isInteger(v) && (v as number) >= 0;
+    if (options.versions !== undefined) {
+      if (!Array.isArray(options.versions) || options.versions.length > MAX_OUTCOME_VERSIONS) throw issue(["versions"], `versions must be an array of at most ${MAX_OUTCOME_VERSIONS} version numbers`);
+      const bad = options.versions.findIndex((v) => !isVersion(v));
+      if (bad >= 0) throw issue(["versions", bad], "a version is a non-negative integer");
+      const wanted = [...new Set(options.versions)];
+      const versions = await this.db.read(() => readOutcomes(trigger, wanted));
+      const found = new Set(versions.map((v) => v.version));
+      const missing = wanted.filter((v) => !found.has(v));
+      if (missing.length) throw new NotFoundError(`trigger ${trigger} has no state version ${missing.join(", ")}`);
+      return { trigger, versions, nextCursor: null };
+    }
+    const limit = options.limit ?? 50;
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_OUTCOME_VERSIONS) throw issue(["limit"], `limit must be an integer in 1..${MAX_OUTCOME_VERSIONS}`);
+    if (options.before !== undefined && !isVersion(options.before)) throw issue(["before"], "before is a non-negative integer");
+    const before = options.before;
+    const page = await this.db.read(function* () {
+      const rows = yield* all<{ version: unknown }>(
+        `SELECT "version" FROM "StateVersion" WHERE "trigger" = ?${before !== undefined ? ` AND "version" < ?` : ""} ORDER BY "version" DESC LIMIT ?`,
+        before !== undefined ? [trigger, before, limit + 1] : [trigger, limit + 1],
+      );
+      const numbers = rows.map((r) => Number(r.version));
+      return { more: numbers.length > limit, versions: yield* readOutcomes(trigger, numbers.slice(0, limit)) };
+    });
+    return { trigger, versions: page.versions, nextCursor: page.more ? page.versions[page.versions.length - 1]!.version : null };
+  }
+
+  /**
+   * What moving `active` from version `from` to `to` changes: state keys added, removed and
+   * changed (sizes, checksums, a bounded structural diff of JSON values) and the fits, rows and
+   * labels on each side of the two versions' common ancestor.
+   */
+  async diffVersions(trigger: string, from: number, to: number): Promise<VersionDiff> {
+    this.trigger(trigger);
+    for (const [name, v] of [["from", from], ["to", to]] as const) {
+      if (!Number.isInteger(v) || v < 0) throw new ValidationError("diff", [{ index: 0, path: [name], message: `${name} must be a non-negative integer`, code: "invalid_type" }]);
+    }
+    return this.db.read(() => diffVersions(trigger, from, to));
   }
 
   /** Lets `active` follow `latest` again after a pinned rollback; held fits resume. */
@@ -626,6 +701,48 @@ export class Motion {
     await this.refreshing;
     if (this.ownsDb) await this.db.close();
   }
+}
+
+export interface RollbackOptions {
+  actor: string;
+  reason?: string;
+  pin?: boolean;
+  /**
+   * Re-fit the labels the left-behind versions had learned: the `feedback` rows fitted into
+   * the versions between the old active and the common ancestor go back to the trigger's
+   * pending rows, so its feedback routes fit them again on top of the new active version
+   * (after unpin, when pinned). Recorded in the audit entry with the count.
+   */
+  refitLabels?: boolean;
+}
+
+/** Most versions one outcomes call reads. */
+export const MAX_OUTCOME_VERSIONS = 200;
+
+/** Re-queues the feedback rows fitted on `from`'s side of its common ancestor with `to`. */
+function* requeueLabels(trigger: Trigger, from: number, to: number, now: Date): Query<number> {
+  const path = yield* versionPath(trigger.name, from, to);
+  const fits = (yield* fitsOf(trigger.name, path.dropped, true)).filter((f) => f.relation === feedbackRelation.name);
+  const fitted = new Set(trigger.routes.filter((r) => r.fit && r.relation.name === feedbackRelation.name).map((r) => r.name));
+  let requeued = 0;
+  const byRoute = new Map<string, Set<string>>();
+  for (const f of fits) {
+    if (!fitted.has(f.route)) continue;
+    const ids = byRoute.get(f.route) ?? new Set<string>();
+    for (const id of f.rowIds) ids.add(id);
+    byRoute.set(f.route, ids);
+  }
+  for (const [route, ids] of byRoute) {
+    const list = [...ids].sort();
+    for (let i = 0; i < list.length; i += 500) {
+      const chunk = list.slice(i, i + 500);
+      requeued += yield* run(
+        `INSERT INTO "PendingRow" ("trigger", "route", "rowId", "partition", "held", "reason", "createdAt") SELECT ?, ?, "id", "partition", ?, 'rollback', ? FROM "Row" WHERE "id" IN (${chunk.map(() => "?").join(", ")}) ON CONFLICT ("trigger", "route", "rowId") DO NOTHING`,
+        [trigger.name, route, false, now, ...chunk],
+      );
+    }
+  }
+  return requeued;
 }
 
 export function createMotion(options: MotionOptions): Promise<Motion> {

@@ -148,7 +148,7 @@ export const versionsPage = page(
     .meta({ id: "StateVersion" }),
   z.number(),
 ).meta({ id: "StateVersionPage" });
-export const rolledBack = z.object({ trigger: z.string(), from: z.number(), to: z.number(), pinned: z.boolean() }).meta({ id: "RolledBack" });
+export const rolledBack = z.object({ trigger: z.string(), from: z.number(), to: z.number(), pinned: z.boolean(), requeuedLabels: z.number().meta({ description: "labels queued to be fitted again (refitLabels)" }) }).meta({ id: "RolledBack" });
 export const unpinned = z.object({ trigger: z.string(), pinned: z.boolean() });
 
 export const rowCount = z.object({ count: z.number() });

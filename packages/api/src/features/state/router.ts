@@ -2,6 +2,7 @@ import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { all, get, toDate, toJson, toNum, type Provider } from "@motion/db";
 import { audit, cursorSchema, limitSchema, nameSchema, page, placeholders as placeholdersFor, reasonSchema, requireTrigger, versionSchema, Where } from "../../lib/common.ts";
+import { MAX_OUTCOME_VERSIONS } from "@motion/engine";
 import { adminProcedure, router, viewerProcedure } from "../../trpc.ts";
 
 const PREVIEW_BYTES = 4_096;
@@ -125,16 +126,40 @@ export const stateRouter = router({
   }),
 
   /**
+   * Per-version outcomes (inferences, error and cache-hit rates, latency p50/p99, latest labels
+   * with a Wilson 95% interval, fit metrics), newest first: the listed `versions` (an unknown
+   * one is NOT_FOUND) or a page below `cursor`. Reads rollup tables only.
+   */
+  outcomes: viewerProcedure
+    .input(z.object({ trigger: nameSchema, versions: z.array(versionSchema).min(1).max(MAX_OUTCOME_VERSIONS).optional(), cursor: versionSchema.nullish(), limit: limitSchema }))
+    .query(async ({ ctx, input }) => {
+      requireTrigger(ctx.motion, input.trigger);
+      const result = await ctx.motion.outcomes(input.trigger, input.versions ? { versions: input.versions } : { before: input.cursor ?? undefined, limit: input.limit });
+      return { items: result.versions, nextCursor: result.nextCursor };
+    }),
+
+  /**
+   * What moving `active` from `from` to `to` changes: state keys (sizes, checksums, a bounded
+   * JSON diff) and the fits, rows and labels on each side of the common ancestor.
+   */
+  diff: viewerProcedure
+    .input(z.object({ trigger: nameSchema, from: versionSchema, to: versionSchema }))
+    .query(async ({ ctx, input }) => {
+      requireTrigger(ctx.motion, input.trigger);
+      return ctx.motion.diffVersions(input.trigger, input.from, input.to);
+    }),
+
+  /**
    * Re-points `active` at `version` of this trigger (audited with the reason). A version that
    * does not exist for this trigger — e.g. one of another trigger — is refused with NOT_FOUND.
    */
   rollback: adminProcedure
-    .input(z.object({ trigger: nameSchema, version: versionSchema, reason: reasonSchema, pin: z.boolean().optional() }))
+    .input(z.object({ trigger: nameSchema, version: versionSchema, reason: reasonSchema, pin: z.boolean().optional(), refitLabels: z.boolean().optional() }))
     .mutation(async ({ ctx, input }) => {
       requireTrigger(ctx.motion, input.trigger);
       const exists = await ctx.motion.db.read(() => get(`SELECT "version" FROM "StateVersion" WHERE "trigger" = ? AND "version" = ?`, [input.trigger, input.version]));
       if (!exists) throw new TRPCError({ code: "NOT_FOUND", message: `trigger ${input.trigger} has no state version ${input.version}; a rollback can only point at a version of the same trigger` });
-      const moved = await ctx.motion.rollback(input.trigger, input.version, { actor: ctx.actor, reason: input.reason, pin: input.pin });
+      const moved = await ctx.motion.rollback(input.trigger, input.version, { actor: ctx.actor, reason: input.reason, pin: input.pin, refitLabels: input.refitLabels });
       return { trigger: input.trigger, ...moved, pinned: input.pin ?? false };
     }),
 

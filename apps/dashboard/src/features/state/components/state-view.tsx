@@ -1,8 +1,8 @@
 "use client";
 import * as React from "react";
 import Link from "next/link";
-import { useInfiniteQuery, useQuery, useQueryClient } from "@tanstack/react-query";
-import { GitCommitVertical, Loader2, Pin, PinOff, RotateCcw } from "lucide-react";
+import { useInfiniteQuery, useQueries, useQuery, useQueryClient } from "@tanstack/react-query";
+import { ArrowUpRight, GitCommitVertical, Loader2, Pin, PinOff, RotateCcw } from "lucide-react";
 import { useTRPC } from "@/lib/trpc/client";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
@@ -19,6 +19,7 @@ import { ParamsCard } from "./params-card";
 import { RollbackDialog } from "./rollback-dialog";
 import { UnpinDialog } from "./unpin-dialog";
 import { VersionDetail } from "./version-detail";
+import { formatGoodRate, formatInterval, formatLabels } from "../outcome-format";
 
 export function StateView({ trigger }: { trigger: string }) {
   const trpc = useTRPC();
@@ -27,6 +28,13 @@ export function StateView({ trigger }: { trigger: string }) {
     trpc.state.versions.infiniteQueryOptions({ trigger }, { getNextPageParam: (last) => last.nextCursor ?? undefined, refetchInterval: 5000 }),
   );
   const items = React.useMemo(() => versions.data?.pages.flatMap((p) => p.items) ?? [], [versions.data]);
+  // Each page of the timeline reads its versions' outcomes (rollup tables: cheap at any volume).
+  const outcomePages = useQueries({
+    queries: (versions.data?.pages ?? [])
+      .filter((p) => p.items.length > 0)
+      .map((p) => trpc.state.outcomes.queryOptions({ trigger, versions: p.items.map((v) => v.version) }, { refetchInterval: 10_000 })),
+  });
+  const outcomeOf = new Map(outcomePages.flatMap((q) => q.data?.items ?? []).map((o) => [o.version, o]));
   const [selected, setSelected] = React.useState<number | null>(null);
   const [rollbackTo, setRollbackTo] = React.useState<number | null>(null);
   const [unpinning, setUnpinning] = React.useState(false);
@@ -91,6 +99,8 @@ export function StateView({ trigger }: { trigger: string }) {
                 <TableHead>Version</TableHead>
                 <TableHead>Parent</TableHead>
                 <TableHead>Produced by</TableHead>
+                <TableHead className="text-right" title="Share of good among the latest labels of this version's inferences, with its 95% interval">Good-rate</TableHead>
+                <TableHead className="text-right">Labels</TableHead>
                 <TableHead className="text-right">Size</TableHead>
                 <TableHead>Checksum</TableHead>
                 <TableHead>Created</TableHead>
@@ -99,11 +109,11 @@ export function StateView({ trigger }: { trigger: string }) {
             </TableHeader>
             <TableBody>
               {versions.isPending ? (
-                Array.from({ length: 4 }, (_, i) => <TableRow key={i}><TableCell colSpan={7}><Skeleton className="h-5" /></TableCell></TableRow>)
+                Array.from({ length: 4 }, (_, i) => <TableRow key={i}><TableCell colSpan={9}><Skeleton className="h-5" /></TableCell></TableRow>)
               ) : versions.isError ? (
-                <TableMessage colSpan={7}><ErrorState error={versions.error} retry={() => versions.refetch()} className="py-2" /></TableMessage>
+                <TableMessage colSpan={9}><ErrorState error={versions.error} retry={() => versions.refetch()} className="py-2" /></TableMessage>
               ) : items.length === 0 ? (
-                <TableMessage colSpan={7}>No versions yet.</TableMessage>
+                <TableMessage colSpan={9}>No versions yet.</TableMessage>
               ) : (
                 items.map((v) => (
                   <TableRow
@@ -130,6 +140,12 @@ export function StateView({ trigger }: { trigger: string }) {
                         <span className="text-xs text-muted-foreground">setUp</span>
                       )}
                     </TableCell>
+                    <TableCell className="text-right text-xs whitespace-nowrap tabular-nums" data-testid="version-good-rate" title={outcomeOf.get(v.version)?.feedback.interval ? `95% interval ${formatInterval(outcomeOf.get(v.version)!.feedback)}` : "no labels yet"}>
+                      {outcomeOf.has(v.version) ? formatGoodRate(outcomeOf.get(v.version)!.feedback) : "…"}
+                    </TableCell>
+                    <TableCell className="text-right text-xs whitespace-nowrap text-muted-foreground tabular-nums" data-testid="version-labels" title={outcomeOf.has(v.version) ? `${formatCount(outcomeOf.get(v.version)!.inferences)} inferences` : undefined}>
+                      {outcomeOf.has(v.version) ? formatLabels(outcomeOf.get(v.version)!.feedback.labeled) : "…"}
+                    </TableCell>
                     <TableCell className="text-right text-xs whitespace-nowrap tabular-nums">{formatBytes(v.size)}</TableCell>
                     <TableCell className="font-mono text-xs text-muted-foreground" title={`SHA-256 over the version's keys and value checksums: ${v.checksum}`} data-testid="version-checksum">{v.checksum.slice(0, 12)}</TableCell>
                     <TableCell className="whitespace-nowrap"><RelativeTime date={v.createdAt} className="text-xs text-muted-foreground" /></TableCell>
@@ -145,7 +161,7 @@ export function StateView({ trigger }: { trigger: string }) {
                               setRollbackTo(v.version);
                             }}
                           >
-                            <RotateCcw /> Roll back
+                            {active !== undefined && v.version > active ? <><ArrowUpRight /> Move forward</> : <><RotateCcw /> Roll back</>}
                           </Button>
                         </RequireRole>
                       )}

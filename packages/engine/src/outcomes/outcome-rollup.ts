@@ -1,0 +1,98 @@
+import { insertMany, type InferenceInsert, type Provider, type Query } from "@motion/db";
+import { latencyBucket } from "./latency-histogram.ts";
+
+/** Additions to one (trigger, version, params hash)'s running totals; feedback deltas may be negative. */
+export interface OutcomeDelta {
+  trigger: string;
+  stateVersion: number;
+  paramsHash: string;
+  inferences: number;
+  errors: number;
+  cached: number;
+  latencySum: number;
+  good: number;
+  bad: number;
+  corrected: number;
+}
+
+export interface LatencyDelta {
+  trigger: string;
+  stateVersion: number;
+  paramsHash: string;
+  bucket: number;
+  count: number;
+}
+
+export interface Rollup {
+  outcomes: OutcomeDelta[];
+  latencies: LatencyDelta[];
+}
+
+/** Concurrent PostgreSQL writers pick one of this many rows per key, so they rarely wait on each other. */
+export const OUTCOME_SHARDS = 8;
+
+export function outcomeShard(provider: Provider): number {
+  return provider === "postgresql" ? Math.floor(Math.random() * OUTCOME_SHARDS) : 0;
+}
+
+const sep = "\u0000";
+
+/**
+ * A batch's inferences folded into one delta per key and one count per latency bucket, each
+ * list sorted by key: writers lock rows in one global order, so two batches cannot deadlock.
+ */
+export function rollUpInferences(inferences: readonly InferenceInsert[]): Rollup {
+  const outcomes = new Map<string, OutcomeDelta>();
+  const latencies = new Map<string, LatencyDelta>();
+  for (const i of inferences) {
+    const key = i.trigger + sep + i.stateVersion + sep + i.paramsHash;
+    let o = outcomes.get(key);
+    if (!o) {
+      o = { trigger: i.trigger, stateVersion: i.stateVersion, paramsHash: i.paramsHash, inferences: 0, errors: 0, cached: 0, latencySum: 0, good: 0, bad: 0, corrected: 0 };
+      outcomes.set(key, o);
+    }
+    o.inferences++;
+    if (i.error !== null) o.errors++;
+    if (i.cached) o.cached++;
+    o.latencySum += i.latencyMs;
+    const bucket = latencyBucket(i.latencyMs);
+    const lkey = key + sep + bucket;
+    const l = latencies.get(lkey);
+    if (l) l.count++;
+    else latencies.set(lkey, { trigger: i.trigger, stateVersion: i.stateVersion, paramsHash: i.paramsHash, bucket, count: 1 });
+  }
+  const byKey = (a: { trigger: string; stateVersion: number; paramsHash: string }, b: typeof a) =>
+    a.trigger < b.trigger ? -1 : a.trigger > b.trigger ? 1 : a.stateVersion - b.stateVersion || (a.paramsHash < b.paramsHash ? -1 : a.paramsHash > b.paramsHash ? 1 : 0);
+  return {
+    outcomes: [...outcomes.values()].sort(byKey),
+    latencies: [...latencies.values()].sort((a, b) => byKey(a, b) || a.bucket - b.bucket),
+  };
+}
+
+const OUTCOME_HEAD = `INSERT INTO "VersionOutcome" ("trigger", "stateVersion", "paramsHash", "shard", "inferences", "errors", "cached", "latencySum", "good", "bad", "corrected") VALUES `;
+const OUTCOME_TAIL =
+  ` ON CONFLICT ("trigger", "stateVersion", "paramsHash", "shard") DO UPDATE SET ` +
+  ["inferences", "errors", "cached", "latencySum", "good", "bad", "corrected"].map((c) => `"${c}" = "VersionOutcome"."${c}" + excluded."${c}"`).join(", ");
+const LATENCY_HEAD = `INSERT INTO "VersionLatency" ("trigger", "stateVersion", "paramsHash", "bucket", "shard", "count") VALUES `;
+const LATENCY_TAIL = ` ON CONFLICT ("trigger", "stateVersion", "paramsHash", "bucket", "shard") DO UPDATE SET "count" = "VersionLatency"."count" + excluded."count"`;
+
+/** Adds a rollup to the running totals, in the caller's transaction (the one storing the inferences or label). */
+export function* addOutcomes(rollup: Rollup, shard: number): Query<void> {
+  yield* insertMany(OUTCOME_HEAD, 11, rollup.outcomes.map((o) => [
+    o.trigger, o.stateVersion, o.paramsHash, shard, o.inferences, o.errors, o.cached, o.latencySum, o.good, o.bad, o.corrected,
+  ]), OUTCOME_TAIL);
+  yield* insertMany(LATENCY_HEAD, 6, rollup.latencies.map((l) => [l.trigger, l.stateVersion, l.paramsHash, l.bucket, shard, l.count]), LATENCY_TAIL);
+}
+
+export interface LabelState {
+  label: string;
+  corrected: boolean;
+}
+
+/** How one inference's latest label moving from `before` to `after` changes the counts. */
+export function labelDelta(before: LabelState | null, after: LabelState | null): Pick<OutcomeDelta, "good" | "bad" | "corrected"> {
+  const count = (s: LabelState | null) => ({ good: s?.label === "good" ? 1 : 0, bad: s?.label === "bad" ? 1 : 0, corrected: s?.corrected ? 1 : 0 });
+  const a = count(before);
+  const b = count(after);
+  return { good: b.good - a.good, bad: b.bad - a.bad, corrected: b.corrected - a.corrected };
+}
