@@ -55,10 +55,6 @@ export function noiseFloor(statistic: string, center: number, historyMean: numbe
       return Math.max(numeric, sampling, QUANTILE_ACCURACY * Math.abs(center));
     case "distinct":
       return Math.max(1, Math.sqrt(Math.abs(center)), 0.023 * Math.abs(center));
-    case "min":
-    case "max":
-      // The current partition's own extreme gap is what a corruption widens: trust history's.
-      return Math.max(numeric, ctx.historySe);
     default:
       return Math.max(numeric, sampling);
   }

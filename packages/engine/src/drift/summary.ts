@@ -51,8 +51,6 @@ function quantileNoise(sketch: QuantileSketch, q: number): number {
   return (sketch.quantile(Math.min(1, q + delta)) - sketch.quantile(Math.max(0, q - delta))) / 4;
 }
 
-const extremeNoise = (gap: number) => (Number.isFinite(gap) && gap > 0 ? gap / 2 : 0);
-
 function summarizeColumn(column: ColumnProfile, rows: number): ColumnSummary | null {
   const counts: Partial<Record<ColumnKind, number>> = {};
   let kind: ColumnKind | null = null;
@@ -93,11 +91,6 @@ function summarizeColumn(column: ColumnProfile, rows: number): ColumnSummary | n
       noise.p5 = quantileNoise(s.quantiles, 0.05);
       noise.p50 = quantileNoise(s.quantiles, 0.5);
       noise.p95 = quantileNoise(s.quantiles, 0.95);
-      // Extremes of a sample move by about the gap to the next few order statistics; without
-      // this floor a bounded column's min or max (always near its bound) looks impossibly
-      // stable, and an ordinary day flags (24 of 365 clean partitions in the bench year).
-      noise.min = extremeNoise(s.quantiles.quantile(Math.min(1, 3 / s.count)) - s.min);
-      noise.max = extremeNoise(s.max - s.quantiles.quantile(Math.max(0, 1 - 3 / s.count)));
       values = s.top.flat();
       break;
     }
