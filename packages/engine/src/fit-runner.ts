@@ -3,9 +3,9 @@ import { all, decodeJson, get, newId, run, toDate, type Database, type Provider,
 import type { App } from "./app.ts";
 import type { ResolvedRoute, Trigger, InferenceSummary } from "./trigger.ts";
 import type { StoredRow } from "./relation.ts";
-import { FitError, type FitExecutor } from "./fit-executor.ts";
+import { FitAbortedError, FitError, type FitExecutor } from "./fit-executor.ts";
 import {
-  claimBatch, failRun, renewLease, supersede, type Claim,
+  claimBatch, failRun, releaseRun, renewLease, supersede, type Claim,
 } from "./fit-store.ts";
 import {
   insertBlobs, insertVersion, moveAlias, nextManifest, readAliases,
@@ -18,7 +18,9 @@ export type FitResult =
   | { kind: "committed"; runId: string; version: VersionInfo; patch: EncodedPatch }
   | { kind: "duplicate"; runId: string }
   | { kind: "superseded"; runId: string }
-  | { kind: "failed"; runId: string; dead: boolean; error: string };
+  | { kind: "failed"; runId: string; dead: boolean; error: string }
+  /** Stopped by this process closing; back in the queue, no attempt spent. */
+  | { kind: "released"; runId: string };
 
 export interface FitRunnerDeps {
   db: Database;
@@ -158,8 +160,13 @@ export class FitRunner {
         outcome = await executor.run({
           appModule: app.module, appName: app.name, trigger: trigger.name, route: route.name,
           version: base.version, state, rows: batch.rows, params, inferences: batch.inferences, reason: claim.reason,
-        });
+        }, { maxDurationMs: route.maxDurationMs });
       } catch (error) {
+        if (error instanceof FitAbortedError) {
+          await db.tx(() => releaseRun(claim.runId, this.owner));
+          log.info({ trigger: trigger.name, route: route.name, run: claim.runId }, "fit stopped by close; run back in the queue");
+          return { kind: "released", runId: claim.runId };
+        }
         const err = error instanceof FitError ? error : new FitError((error as Error)?.message ?? String(error), (error as Error)?.stack ?? null);
         const result = await db.tx(() =>
           failRun({

@@ -33,6 +33,10 @@ export interface MotionOptions {
   params?: Record<string, Record<string, unknown>>;
   /** Where fits run: worker threads (default when the app has a module URL) or inline. */
   fitIn?: "threads" | "inline";
+  /** Worker threads for fits (default: cores − 1, at least 2, at most 4). One trigger fits on one thread at a time. */
+  fitThreads?: number;
+  /** close() waits this long for running fits (default 10 s), then stops them; their runs go back to the queue. */
+  closeTimeoutMs?: number;
   /** Replace the embedded scheduler (e.g. `bullmqScheduler(...)`); gets the runner to execute fits. */
   scheduler?: (ctx: SchedulerContext) => FitScheduler;
   /** Don't run fits in this process at all (API-only processes in scale-out). */
@@ -121,6 +125,7 @@ export class Motion {
   readonly runner: FitRunner;
   private readonly guardBinary: boolean;
   private readonly inferConcurrency: number;
+  private readonly closeTimeoutMs: number;
   private unlisten: (() => Promise<void>) | null = null;
   private closed = false;
   private readonly driftMonitor: DriftMonitor;
@@ -136,7 +141,8 @@ export class Motion {
     const runFits = options.runFits ?? true;
     const fitIn = options.fitIn ?? (app.module ? "threads" : "inline");
     if (fitIn === "threads" && !app.module) throw new TypeError(`app ${app.name} has no module URL; set module: import.meta.url or use fitIn: "inline"`);
-    this.executor = runFits ? (fitIn === "threads" ? new ThreadFitExecutor() : new InlineFitExecutor(app, this.log)) : null;
+    this.executor = runFits ? (fitIn === "threads" ? new ThreadFitExecutor(options.fitThreads) : new InlineFitExecutor(app, this.log)) : null;
+    this.closeTimeoutMs = options.closeTimeoutMs ?? 10_000;
     this.runner = new FitRunner({
       db, app, store: this.store, log: this.log,
       executor: this.executor ?? new InlineFitExecutor(app, this.log),
@@ -562,13 +568,22 @@ export class Motion {
     await this.scheduler.flush();
   }
 
-  /** Stops scheduling, lets running fits finish, closes the database if Motion opened it. */
+  /**
+   * Stops scheduling and lets running fits finish for up to closeTimeoutMs; fits still running
+   * then are stopped and their runs go back to the queue (no attempt spent). Closes the
+   * database if Motion opened it.
+   */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     await this.driftMonitor.close();
-    await this.scheduler?.close();
+    const stopping = this.scheduler?.close() ?? Promise.resolve();
+    let timer: NodeJS.Timeout | undefined;
+    const inTime = await Promise.race([stopping.then(() => true), new Promise<boolean>((resolve) => (timer = setTimeout(resolve, this.closeTimeoutMs, false)))]);
+    clearTimeout(timer);
+    if (!inTime) this.log.warn({ closeTimeoutMs: this.closeTimeoutMs }, "fits still running at close; stopping them");
     await this.executor?.close();
+    await stopping;
     await this.unlisten?.();
     if (this.ownsDb) await this.db.close();
   }
