@@ -167,6 +167,12 @@ export class ThreadFitExecutor implements FitExecutor {
     }
   }
 
+  /** Starts a thread and loads the app in it now, so the first fit does not wait for that. */
+  warm(appModule: string, appName: string): void {
+    if (this.closed || this.slots.length) return;
+    this.spawn().worker.postMessage({ warm: { module: appModule, name: appName } });
+  }
+
   run(task: FitTask, limits: FitLimits): Promise<FitOutcome> {
     if (this.closed) return Promise.reject(new FitAbortedError());
     return new Promise((resolve, reject) => {

@@ -37,6 +37,8 @@ export interface MotionOptions {
   fitThreads?: number;
   /** close() waits this long for running fits (default 10 s), then stops them; their runs go back to the queue. */
   closeTimeoutMs?: number;
+  /** Start a fit thread and load the app in it at open, not at the first fit (default false; `motion worker` does). */
+  warmFitThreads?: boolean;
   /** Replace the embedded scheduler (e.g. `bullmqScheduler(...)`); gets the runner to execute fits. */
   scheduler?: (ctx: SchedulerContext) => FitScheduler;
   /** Don't run fits in this process at all (API-only processes in scale-out). */
@@ -141,7 +143,9 @@ export class Motion {
     const runFits = options.runFits ?? true;
     const fitIn = options.fitIn ?? (app.module ? "threads" : "inline");
     if (fitIn === "threads" && !app.module) throw new TypeError(`app ${app.name} has no module URL; set module: import.meta.url or use fitIn: "inline"`);
-    this.executor = runFits ? (fitIn === "threads" ? new ThreadFitExecutor(options.fitThreads) : new InlineFitExecutor(app, this.log)) : null;
+    const threads = runFits && fitIn === "threads" ? new ThreadFitExecutor(options.fitThreads) : null;
+    if (threads && options.warmFitThreads) threads.warm(app.module!, app.name);
+    this.executor = threads ?? (runFits ? new InlineFitExecutor(app, this.log) : null);
     this.closeTimeoutMs = options.closeTimeoutMs ?? 10_000;
     this.runner = new FitRunner({
       db, app, store: this.store, log: this.log,
