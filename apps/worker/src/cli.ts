@@ -15,6 +15,8 @@ const HELP = `motion <command> [options]
                                else .motion/motion.db where you run the command)
   --app <module>               module exporting a Motion app (default: MOTION_APP, else the
                                example chatbot)
+  --queue <name>               BullMQ queue of fit jobs when MOTION_REDIS_URL is set (default:
+                               MOTION_QUEUE, else motion-fits-<app name>)
 `;
 
 const { positionals, values } = parseArgs({
@@ -26,6 +28,7 @@ const { positionals, values } = parseArgs({
     password: { type: "string" },
     role: { type: "string" },
     name: { type: "string" },
+    queue: { type: "string" },
     help: { type: "boolean", short: "h" },
   },
 });
@@ -52,7 +55,7 @@ async function main(): Promise<number> {
       const log = createLogger("motion-worker");
       const redisUrl = process.env.MOTION_REDIS_URL;
       // With Redis, fits come as BullMQ jobs from any process; without, this process polls.
-      const motion = await Motion.open({ app, databaseUrl, log, ...(redisUrl ? { scheduler: bullmqScheduler({ redisUrl }) } : {}) });
+      const motion = await Motion.open({ app, databaseUrl, log, warmFitThreads: true, ...(redisUrl ? { scheduler: bullmqScheduler({ redisUrl, queue: values.queue ?? process.env.MOTION_QUEUE }) } : {}) });
       log.info({ app: app.name, database: redactUrl(databaseUrl), queue: redisUrl ? "bullmq" : "database polling" }, "worker running fits");
       // The engine's timers and threads don't hold the process open; this does, until a signal.
       const keepAlive = setInterval(() => undefined, 60_000);
