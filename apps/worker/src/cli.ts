@@ -1,12 +1,17 @@
-// motion migrate | worker | seed | users create | bench — see `motion help`.
+// motion migrate | worker | status | seed | users create | bench — see `motion help`.
 import { parseArgs } from "node:util";
 import { migrate, openDatabase, redactUrl, resolveDatabaseUrl } from "@motion/db";
-import { bullmqScheduler, createLogger, importApp, Motion } from "@motion/engine";
+import { bullmqScheduler, createLogger, fitActivity, importApp, Motion } from "@motion/engine";
+import { formatActivity } from "./status.ts";
 
 const HELP = `motion <command> [options]
 
   migrate                      apply pending migrations to the database
   worker [--app <module>]      run fits for an app (no HTTP); stops on SIGINT/SIGTERM
+  status [--app <module>] [--json]
+                               are all fits idle? pending, held, claimed rows and running,
+                               retrying, dead-lettered runs per trigger, from the database;
+                               exit code 0 when idle, 2 when busy, 1 on error
   seed                         ingest the example chatbot's docs and ask a few questions
   users create --email <e> --password <p> [--role viewer|labeler|admin] [--name <n>]
   bench [p1 p1pg p2 p3 rows server]   run the benchmarks (writes bench-results.json)
@@ -29,6 +34,7 @@ const { positionals, values } = parseArgs({
     role: { type: "string" },
     name: { type: "string" },
     queue: { type: "string" },
+    json: { type: "boolean" },
     help: { type: "boolean", short: "h" },
   },
 });
@@ -67,6 +73,19 @@ async function main(): Promise<number> {
       log.info("draining");
       await motion.close();
       return 0;
+    }
+    case "status": {
+      const app = await loadApp();
+      // Read-only: a database that was never migrated has nothing to report.
+      const db = await openDatabase({ url: databaseUrl, migrate: false });
+      try {
+        const activity = await fitActivity(db, app);
+        if (values.json) console.log(JSON.stringify(activity));
+        else console.log(formatActivity(activity));
+        return activity.idle ? 0 : 2;
+      } finally {
+        await db.close();
+      }
     }
     case "seed": {
       const { chatbotApp } = await import("@motion/example-chatbot/app");

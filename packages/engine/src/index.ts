@@ -14,3 +14,4 @@ export { contentHash, stableStringify } from "./hash.ts";
 export { createLogger, type Logger } from "./logger.ts";
 export { BullMQFitScheduler, bullmqScheduler, type BullMQSchedulerOptions } from "./bullmq-fit-scheduler.ts";
 export { drainTrigger, fitWork } from "./fit-drain.ts";
+export { fitActivity, readFitActivity, type FitActivity, type TriggerFitActivity } from "./fit-activity.ts";

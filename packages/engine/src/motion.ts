@@ -22,6 +22,7 @@ import { FitRunner, ownerIsDead } from "./fit-runner.ts";
 import { EmbeddedFitScheduler, type FitScheduler } from "./fit-scheduler.ts";
 import { recoverRuns, requeueDead, readFitRun } from "./fit-store.ts";
 import { createLogger, type Logger } from "./logger.ts";
+import { fitActivity, type FitActivity } from "./fit-activity.ts";
 
 export interface MotionOptions {
   app: App | AppDefinition;
@@ -564,6 +565,11 @@ export class Motion {
     });
     if (!ok) throw new ConflictError(`fit run ${runId} is ${existing.status}; only dead-lettered (failed) runs can be retried`);
     this.scheduler?.kick(existing.trigger);
+  }
+
+  /** What the fits of every process are doing, from the database; `idle` when nothing runs or waits to run. */
+  fitActivity(): Promise<FitActivity> {
+    return fitActivity(this.db, this.app);
   }
 
   /** Waits until every pending fit has committed or failed for good. */
