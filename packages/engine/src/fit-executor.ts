@@ -62,7 +62,8 @@ export class InlineFitExecutor implements FitExecutor {
       const timer = setTimeout(() => abort(new FitTimeoutError(limits.maxDurationMs, "its result will be ignored")), limits.maxDurationMs);
       timer.unref();
       this.running.add(abort);
-      executeFit(this.app, task, this.log).then(
+      // The task's state is the served version's memory: the fit must get copies.
+      executeFit(this.app, task, this.log, true).then(
         (outcome) => settle(() => resolve(outcome)),
         (error: unknown) => {
           const err = error as Error;

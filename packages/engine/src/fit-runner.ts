@@ -4,6 +4,7 @@ import type { App } from "./app.ts";
 import type { ResolvedRoute, Trigger, InferenceSummary } from "./trigger.ts";
 import type { StoredRow } from "./relation.ts";
 import { FitAbortedError, FitError, type FitExecutor } from "./fit-executor.ts";
+import { bufferKeys } from "./fit-task.ts";
 import {
   claimBatch, failRun, releaseRun, renewLease, supersede, type Claim,
 } from "./fit-store.ts";
@@ -28,7 +29,8 @@ export interface FitRunnerDeps {
   store: StateStore;
   executor: FitExecutor;
   log: Logger;
-  params(trigger: string): { params: unknown; hash: string };
+  /** The params a fit about to be claimed runs with (checked against the database on SQLite). */
+  params(trigger: string): Promise<{ params: unknown; hash: string }>;
   /** Called after a commit, so this process's infer sees it at once (when `active` moved). */
   onCommitted(trigger: string, version: VersionInfo, patch: EncodedPatch, activeMoved: boolean): void;
   leaseMs?: number;
@@ -132,7 +134,7 @@ export class FitRunner {
     // The claim itself locks the trigger's alias, takes the base version and refuses a
     // pinned trigger or one another process is fitting.
     const { db } = this.deps;
-    const { params, hash } = this.deps.params(trigger.name);
+    const { params, hash } = await this.deps.params(trigger.name);
     const now = new Date();
     const claim: Claim | null = await db.tx(() =>
       claimBatch(db.provider, {
@@ -159,7 +161,7 @@ export class FitRunner {
       try {
         outcome = await executor.run({
           appModule: app.module, appName: app.name, trigger: trigger.name, route: route.name,
-          version: base.version, state, rows: batch.rows, params, inferences: batch.inferences, reason: claim.reason,
+          version: base.version, state, buffers: bufferKeys(state), rows: batch.rows, params, inferences: batch.inferences, reason: claim.reason,
         }, { maxDurationMs: route.maxDurationMs });
       } catch (error) {
         if (error instanceof FitAbortedError) {

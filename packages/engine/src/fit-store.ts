@@ -1,6 +1,6 @@
 import { all, get, newId, run, toDate, toDateOrNull, toJson, toJsonOrNull, toNumOrNull, type Provider, type Query } from "@motion/db";
 
-export type FitStatus = "queued" | "running" | "succeeded" | "failed" | "superseded";
+export type FitStatus = "queued" | "running" | "succeeded" | "failed" | "superseded" | "skipped";
 
 export interface FitRunRecord {
   id: string;

@@ -14,6 +14,7 @@ import { RelativeTime } from "@/components/relative-time";
 import { LiveIndicator } from "@/components/live-indicator";
 import { FitStatusBadge } from "@/features/fits/status";
 import { formatCount, formatMs } from "@/lib/time";
+import { DriftAlerts } from "@/features/drift/components/drift-alerts";
 import { OverviewCharts } from "./overview-charts";
 
 const RANGES = [
@@ -30,6 +31,7 @@ export function OverviewView() {
 
   return (
     <div className="space-y-5 p-6">
+      <DriftAlerts />
       <Card>
         <CardHeader>
           <div>
@@ -76,7 +78,14 @@ export function OverviewView() {
                     )}
                   </TableCell>
                   <TableCell><Badge variant="outline">{t.latestVersion === null ? "—" : `v${t.latestVersion}`}</Badge></TableCell>
-                  <TableCell className="text-right tabular-nums">{formatCount(t.pendingRows)}</TableCell>
+                  <TableCell className="text-right tabular-nums">
+                    {formatCount(t.pendingRows)}
+                    {t.heldRows > 0 && (
+                      <span className="ml-1 text-xs text-amber-700 dark:text-amber-400" title="Held back by drift until an operator releases their partition" data-testid="held-rows">
+                        ({formatCount(t.heldRows)} held)
+                      </span>
+                    )}
+                  </TableCell>
                   <TableCell>
                     {t.lastFit ? (
                       <span className="inline-flex items-center gap-2">
