@@ -57,6 +57,11 @@ async function main(): Promise<number> {
       return 0;
     }
     case "worker": {
+      // Listen before opening: a signal while the worker starts stops it cleanly once open.
+      const signalled = new Promise<void>((resolve) => {
+        process.once("SIGINT", resolve);
+        process.once("SIGTERM", resolve);
+      });
       const app = await loadApp();
       const log = createLogger("motion-worker");
       const redisUrl = process.env.MOTION_REDIS_URL;
@@ -65,10 +70,7 @@ async function main(): Promise<number> {
       log.info({ app: app.name, database: redactUrl(databaseUrl), queue: redisUrl ? "bullmq" : "database polling" }, "worker running fits");
       // The engine's timers and threads don't hold the process open; this does, until a signal.
       const keepAlive = setInterval(() => undefined, 60_000);
-      await new Promise<void>((resolve) => {
-        process.once("SIGINT", resolve);
-        process.once("SIGTERM", resolve);
-      });
+      await signalled;
       clearInterval(keepAlive);
       log.info("draining");
       await motion.close();

@@ -36,13 +36,21 @@ describe.skipIf(!admin || !redisUrl)("kill -9: motion worker processes on Postgr
       for (const w of workers) w.kill("SIGKILL");
       await web.close();
     });
+    const ready = new Map<ChildProcess, Promise<void>>();
     const startWorker = () => {
       const child = spawn(process.execPath, [bin, "worker", "--app", appModule, "--database-url", db.url, "--queue", queue], {
-        env: { ...process.env, MOTION_REDIS_URL: redisUrl!, MOTION_LOG_LEVEL: "error" },
-        stdio: "ignore",
+        env: { ...process.env, MOTION_REDIS_URL: redisUrl!, MOTION_LOG_LEVEL: "info" },
+        stdio: ["ignore", "pipe", "ignore"],
       });
       workers.add(child);
       child.once("exit", () => workers.delete(child));
+      ready.set(child, new Promise<void>((resolve) => {
+        let out = "";
+        child.stdout!.on("data", (d) => {
+          out += d;
+          if (out.includes("worker running fits")) resolve();
+        });
+      }));
       return child;
     };
     const runningOn = (pid: number) =>
@@ -100,6 +108,7 @@ describe.skipIf(!admin || !redisUrl)("kill -9: motion worker processes on Postgr
     expect(state.sum).toBe((ROWS * (ROWS + 1)) / 2);
     expect([...state.fitted].sort()).toEqual(rowIds);
     // The workers still up stop cleanly.
+    await Promise.all([...workers].map((w) => ready.get(w)));
     const stopped = [...workers].map((w) => new Promise<number | null>((resolve) => w.once("exit", (code) => resolve(code))));
     for (const w of workers) w.kill("SIGTERM");
     expect(await Promise.all(stopped)).toEqual([0, 0]);
