@@ -6,6 +6,7 @@
  *   MOTION_APP             module exporting an app (default: the example chatbot)
  *   MOTION_DATABASE_URL    file:<path> or postgresql://… (default: SQLite .motion/motion.db)
  *   MOTION_REDIS_URL       scale-out: fits run in `motion worker` processes via BullMQ
+ *   MOTION_QUEUE           BullMQ queue name shared with the workers (default motion-fits-<app>)
  *   MOTION_ADMIN_EMAIL / MOTION_ADMIN_PASSWORD   first admin (generated on the embedded default)
  *   MOTION_SECRET          session signing secret (generated and kept in .motion/secret)
  *   MOTION_SEED            "0" to skip seeding the example app
@@ -74,7 +75,7 @@ async function main(): Promise<void> {
   const motion = await Motion.open({
     app,
     databaseUrl,
-    ...(redisUrl ? { runFits: false, scheduler: bullmqScheduler({ redisUrl, consume: false }) } : {}),
+    ...(redisUrl ? { runFits: false, scheduler: bullmqScheduler({ redisUrl, consume: false, queue: process.env.MOTION_QUEUE || undefined }) } : {}),
   });
 
   if (isExample && process.env.MOTION_SEED !== "0" && (await isEmpty(motion))) {

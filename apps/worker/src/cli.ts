@@ -1,12 +1,17 @@
-// motion migrate | worker | seed | users create | bench — see `motion help`.
+// motion migrate | worker | status | seed | users create | bench — see `motion help`.
 import { parseArgs } from "node:util";
 import { migrate, openDatabase, redactUrl, resolveDatabaseUrl } from "@motion/db";
-import { bullmqScheduler, createLogger, importApp, Motion } from "@motion/engine";
+import { bullmqScheduler, createLogger, fitActivity, importApp, Motion } from "@motion/engine";
+import { formatActivity } from "./status.ts";
 
 const HELP = `motion <command> [options]
 
   migrate                      apply pending migrations to the database
   worker [--app <module>]      run fits for an app (no HTTP); stops on SIGINT/SIGTERM
+  status [--app <module>] [--json]
+                               are all fits idle? pending, held, claimed rows and running,
+                               retrying, dead-lettered runs per trigger, from the database;
+                               exit code 0 when idle, 2 when busy, 1 on error
   seed                         ingest the example chatbot's docs and ask a few questions
   users create --email <e> --password <p> [--role viewer|labeler|admin] [--name <n>]
   bench [p1 p1pg p2 p3 rows server]   run the benchmarks (writes bench-results.json)
@@ -15,6 +20,8 @@ const HELP = `motion <command> [options]
                                else .motion/motion.db where you run the command)
   --app <module>               module exporting a Motion app (default: MOTION_APP, else the
                                example chatbot)
+  --queue <name>               BullMQ queue of fit jobs when MOTION_REDIS_URL is set (default:
+                               MOTION_QUEUE, else motion-fits-<app name>)
 `;
 
 const { positionals, values } = parseArgs({
@@ -26,6 +33,8 @@ const { positionals, values } = parseArgs({
     password: { type: "string" },
     role: { type: "string" },
     name: { type: "string" },
+    queue: { type: "string" },
+    json: { type: "boolean" },
     help: { type: "boolean", short: "h" },
   },
 });
@@ -48,22 +57,37 @@ async function main(): Promise<number> {
       return 0;
     }
     case "worker": {
+      // Listen before opening: a signal while the worker starts stops it cleanly once open.
+      const signalled = new Promise<void>((resolve) => {
+        process.once("SIGINT", resolve);
+        process.once("SIGTERM", resolve);
+      });
       const app = await loadApp();
       const log = createLogger("motion-worker");
       const redisUrl = process.env.MOTION_REDIS_URL;
       // With Redis, fits come as BullMQ jobs from any process; without, this process polls.
-      const motion = await Motion.open({ app, databaseUrl, log, ...(redisUrl ? { scheduler: bullmqScheduler({ redisUrl }) } : {}) });
+      const motion = await Motion.open({ app, databaseUrl, log, warmFitThreads: true, ...(redisUrl ? { scheduler: bullmqScheduler({ redisUrl, queue: values.queue ?? process.env.MOTION_QUEUE }) } : {}) });
       log.info({ app: app.name, database: redactUrl(databaseUrl), queue: redisUrl ? "bullmq" : "database polling" }, "worker running fits");
       // The engine's timers and threads don't hold the process open; this does, until a signal.
       const keepAlive = setInterval(() => undefined, 60_000);
-      await new Promise<void>((resolve) => {
-        process.once("SIGINT", resolve);
-        process.once("SIGTERM", resolve);
-      });
+      await signalled;
       clearInterval(keepAlive);
       log.info("draining");
       await motion.close();
       return 0;
+    }
+    case "status": {
+      const app = await loadApp();
+      // Read-only: a database that was never migrated has nothing to report.
+      const db = await openDatabase({ url: databaseUrl, migrate: false });
+      try {
+        const activity = await fitActivity(db, app);
+        if (values.json) console.log(JSON.stringify(activity));
+        else console.log(formatActivity(activity));
+        return activity.idle ? 0 : 2;
+      } finally {
+        await db.close();
+      }
     }
     case "seed": {
       const { chatbotApp } = await import("@motion/example-chatbot/app");

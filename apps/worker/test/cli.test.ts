@@ -60,6 +60,44 @@ describe("motion CLI", () => {
     expect(unknown.stderr).toContain("unknown command frobnicate");
   });
 
+  it("status reports fit work per trigger from the database: exit code 2 while busy, 0 when idle", async () => {
+    const statusUrl = `file:${path.join(dir, "status.db")}`;
+    const appModule = path.resolve(import.meta.dirname, "fixtures/app.ts");
+    const status = async (...args: string[]) => {
+      const out = await run(process.execPath, [bin, "status", "--app", appModule, "--database-url", statusUrl, ...args], { env: { ...process.env, MOTION_LOG_LEVEL: "warn" } }).then(
+        (r) => ({ code: 0, stdout: r.stdout }),
+        (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout + e.stderr }),
+      );
+      return out;
+    };
+    // This process runs no fits, so the rows stay pending until one that does opens.
+    const web = await Motion.open({ app, databaseUrl: statusUrl, runFits: false });
+    try {
+      await web.addMany("events", [1, 2, 3].map((value) => ({ value })));
+      const busy = await status();
+      expect(busy.code, busy.stdout).toBe(2);
+      expect(busy.stdout).toMatch(/^trigger +pending +held +claimed +running +retrying +dead +state$/m);
+      expect(busy.stdout).toMatch(/^total +3 +0 +0 +0 +0 +0 +busy$/m);
+      expect(busy.stdout).toMatch(/^slow +0 +0 +0 +0 +0 +0 +idle$/m);
+      expect(busy.stdout.trim().split("\n").at(-1)).toBe("fits busy");
+      const json = await status("--json");
+      expect(json.code).toBe(2);
+      expect(JSON.parse(json.stdout)).toMatchObject({ idle: false, triggers: [{ trigger: "total", pending: 3, idle: false }, { trigger: "slow", pending: 0, idle: true }] });
+      const fitter = await Motion.open({ app, databaseUrl: statusUrl });
+      await fitter.flush();
+      await fitter.close();
+      const idle = await status();
+      expect(idle.code, idle.stdout).toBe(0);
+      expect(idle.stdout).toMatch(/^total +0 +0 +0 +0 +0 +0 +idle$/m);
+      expect(idle.stdout.trim().split("\n").at(-1)).toBe("all fits idle");
+    } finally {
+      await web.close();
+    }
+    // A database that was never migrated is an error (exit 1), not "idle".
+    const missing = await run(process.execPath, [bin, "status", "--app", appModule, "--database-url", `file:${path.join(dir, "never.db")}`]).catch((e: { code: number; stderr: string }) => e);
+    expect((missing as { code: number }).code).toBe(1);
+  });
+
   it("worker runs the fits of rows another process adds, and stops cleanly on SIGTERM", async () => {
     const workerUrl = `file:${path.join(dir, "worker.db")}`;
     // The "web" process: runs infer, no fits.

@@ -394,4 +394,26 @@ describe.each(factories)("api on %s", (_name, makeDatabase) => {
     expect(signUp.status).toBeLessThan(500);
     expect(await env.motion.db.read(() => get(`SELECT "id" FROM "User" WHERE "email" = 'x@y.z'`))).toBeUndefined();
   });
+
+  it("triggers.idle says whether all fits are idle, per trigger, from the database", async () => {
+    const viewer = env.caller("apikey-viewer");
+    const admin = env.caller("admin");
+    await env.motion.flush();
+    const before = await viewer.triggers.idle();
+    expect(before.idle).toBe(true);
+    // Only triggers with fit routes have fit work.
+    expect(before.triggers.map((t) => t.trigger)).toEqual(["qa", "flaky"]);
+    expect(before.triggers[0]).toMatchObject({ trigger: "qa", pending: 0, claimed: 0, running: 0, retrying: 0, pinned: false, idle: true });
+    // Pinned: new rows wait for an operator, so the trigger is idle with rows pending.
+    const { activeVersion } = await viewer.triggers.get({ trigger: "qa" });
+    await admin.state.rollback({ trigger: "qa", version: activeVersion!, reason: "hold fits", pin: true });
+    await env.caller("labeler").rows.add({ relation: "docs", row: { url: "idle-check", body: "x" } });
+    const held = await viewer.triggers.idle();
+    expect(held.triggers[0]).toMatchObject({ trigger: "qa", pending: 1, pinned: true, idle: true });
+    await admin.state.unpin({ trigger: "qa" });
+    await env.motion.flush();
+    const after = await viewer.triggers.idle();
+    expect(after).toMatchObject({ idle: true, triggers: [{ trigger: "qa", pending: 0, pinned: false, idle: true }, { trigger: "flaky" }] });
+    expect(await outcome(() => env.caller("anonymous").triggers.idle())).toBe("UNAUTHORIZED");
+  });
 });

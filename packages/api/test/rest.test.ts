@@ -237,6 +237,11 @@ describe("a client's flow over REST", () => {
     }
     expect(versions.map((v) => v.version)).toEqual([2, 1, 0]);
 
+    // Fits done (the versions above): the status says idle, per trigger with fit routes.
+    const status = await rest("GET", "/status", { key: keys.viewer });
+    expect(status.status).toBe(200);
+    expect(status.body).toMatchObject({ idle: true, triggers: [{ trigger: "qa", pending: 0, claimed: 0, running: 0, idle: true, nextRetryAt: null }, { trigger: "flaky" }] });
+
     const added = await rest("POST", "/relations/questions/rows", { key: keys.labeler, body: { row: { text: "what is new?", topic: "news" } } });
     expect(added.status).toBe(200);
     expect(added.body.createdAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);

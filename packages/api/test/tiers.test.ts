@@ -24,6 +24,7 @@ export const EXPECTED_TIERS: Record<string, Tier> = {
   "review.progress": "viewer",
   "triggers.list": "viewer",
   "triggers.get": "viewer",
+  "triggers.idle": "viewer",
   "triggers.setParams": "admin",
   "state.versions": "viewer",
   "state.get": "viewer",

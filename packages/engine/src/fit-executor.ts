@@ -11,107 +11,182 @@ export class FitError extends Error {
   }
 }
 
+/** The fit ran past its route's maxDurationMs: an attempt that failed. */
+export class FitTimeoutError extends FitError {
+  constructor(readonly limitMs: number, how: string) {
+    super(`fit timed out after ${limitMs} ms (maxDurationMs); ${how}`, null);
+    this.name = "FitTimeoutError";
+  }
+}
+
+/** The executor was closed under a running fit: not the fit's fault, so no attempt is spent. */
+export class FitAbortedError extends Error {
+  constructor() {
+    super("fit stopped because the executor closed");
+    this.name = "FitAbortedError";
+  }
+}
+
+export interface FitLimits {
+  maxDurationMs: number;
+}
+
 export interface FitExecutor {
-  run(task: FitTask): Promise<FitOutcome>;
+  run(task: FitTask, limits: FitLimits): Promise<FitOutcome>;
+  /** Stops every fit still running or waiting (they reject with FitAbortedError). */
   close(): Promise<void>;
 }
 
-/** Runs fits on the calling thread: for apps without a module URL (scripts, quick tests). */
+/**
+ * Runs fits on the calling thread: for apps without a module URL (scripts, quick tests).
+ * A thread can't be stopped from itself, so the time limit only takes effect when the fit
+ * yields (awaits): the run is then recorded as timed out and the fit's late result ignored.
+ * A synchronous fit that never returns blocks this whole process; use threads for those.
+ */
 export class InlineFitExecutor implements FitExecutor {
+  private readonly running = new Set<(error: Error) => void>();
+
   constructor(private readonly app: App, private readonly log: Logger) {}
-  async run(task: FitTask): Promise<FitOutcome> {
-    try {
+
+  run(task: FitTask, limits: FitLimits): Promise<FitOutcome> {
+    return new Promise((resolve, reject) => {
+      let settled = false;
+      const settle = (fn: () => void) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        this.running.delete(abort);
+        fn();
+      };
+      const abort = (error: Error) => settle(() => reject(error));
+      const timer = setTimeout(() => abort(new FitTimeoutError(limits.maxDurationMs, "its result will be ignored")), limits.maxDurationMs);
+      timer.unref();
+      this.running.add(abort);
       // The task's state is the served version's memory: the fit must get copies.
-      return await executeFit(this.app, task, this.log, true);
-    } catch (error) {
-      const err = error as Error;
-      throw new FitError(err?.message ?? String(error), err?.stack ?? null);
-    }
+      executeFit(this.app, task, this.log, true).then(
+        (outcome) => settle(() => resolve(outcome)),
+        (error: unknown) => {
+          const err = error as Error;
+          abort(new FitError(err?.message ?? String(error), err?.stack ?? null));
+        },
+      );
+    });
   }
-  async close(): Promise<void> {}
+
+  async close(): Promise<void> {
+    for (const abort of [...this.running]) abort(new FitAbortedError());
+  }
 }
 
-interface Pending {
+interface Job {
+  id: number;
+  task: FitTask;
+  limits: FitLimits;
   resolve: (outcome: FitOutcome) => void;
   reject: (error: Error) => void;
+  timer?: NodeJS.Timeout;
 }
 
 interface Slot {
   worker: Worker;
-  busy: Pending & { id: number } | null;
+  job: Job | null;
+}
+
+/** Default pool size: at least two threads, so one slow fit never leaves others without one. */
+export function defaultFitThreads(): number {
+  return Math.max(2, Math.min(4, os.availableParallelism() - 1));
 }
 
 /**
  * A small pool of worker threads, so a CPU-bound fit never delays infer on the main thread.
- * A worker that dies fails its fit (one attempt) and is replaced.
+ * Fits wait for a thread in arrival order; each trigger has at most one fit in flight, so that
+ * order is round-robin between triggers. A fit past its time limit has its thread terminated
+ * (and replaced on demand); so does a fit when the pool closes. A thread that dies fails its fit.
  */
 export class ThreadFitExecutor implements FitExecutor {
   private readonly slots: Slot[] = [];
-  private readonly queue: { task: FitTask; pending: Pending }[] = [];
+  private readonly queue: Job[] = [];
   private nextId = 1;
   private closed = false;
 
-  constructor(private readonly size = Math.max(1, Math.min(4, os.availableParallelism() - 1))) {}
+  constructor(private readonly size = defaultFitThreads()) {
+    if (!Number.isInteger(size) || size < 1) throw new TypeError(`fitThreads must be a positive integer, got ${size}`);
+  }
 
   private spawn(): Slot {
     const worker = new Worker(new URL("./fit-worker-entry.mjs", import.meta.url));
     worker.unref();
-    const slot: Slot = { worker, busy: null };
+    const slot: Slot = { worker, job: null };
     worker.on("message", (message: { id: number; ok: boolean; outcome?: FitOutcome; error?: { message: string; stack: string | null } }) => {
-      const busy = slot.busy;
-      if (!busy || busy.id !== message.id) return;
-      slot.busy = null;
-      if (message.ok) busy.resolve(message.outcome!);
-      else busy.reject(new FitError(message.error!.message, message.error!.stack));
+      const job = slot.job;
+      if (!job || job.id !== message.id) return;
+      clearTimeout(job.timer);
+      slot.job = null;
+      worker.unref();
+      if (message.ok) job.resolve(message.outcome!);
+      else job.reject(new FitError(message.error!.message, message.error!.stack));
       this.pump();
     });
-    const onDeath = (error: Error) => {
-      const index = this.slots.indexOf(slot);
-      if (index >= 0) this.slots.splice(index, 1);
-      const busy = slot.busy;
-      slot.busy = null;
-      busy?.reject(new FitError(`fit worker thread died: ${error.message}`, error.stack ?? null));
-      if (!this.closed) this.pump();
-    };
+    const onDeath = (error: Error) => this.retire(slot, new FitError(`fit worker thread died: ${error.message}`, error.stack ?? null));
     worker.on("error", onDeath);
     worker.on("exit", (code) => onDeath(new Error(`exit code ${code}`)));
     this.slots.push(slot);
     return slot;
   }
 
+  /** Takes a slot out of the pool, failing its fit (if any) with `error`. */
+  private retire(slot: Slot, error: Error): void {
+    const index = this.slots.indexOf(slot);
+    if (index >= 0) this.slots.splice(index, 1);
+    const job = slot.job;
+    slot.job = null;
+    if (job) {
+      clearTimeout(job.timer);
+      job.reject(error);
+    }
+    if (!this.closed) this.pump();
+  }
+
   private pump(): void {
     while (this.queue.length) {
-      let slot = this.slots.find((s) => !s.busy);
+      let slot = this.slots.find((s) => !s.job);
       if (!slot) {
         if (this.slots.length >= this.size) return;
         slot = this.spawn();
       }
-      const { task, pending } = this.queue.shift()!;
-      const id = this.nextId++;
-      slot.busy = { ...pending, id };
-      slot.worker.ref();
-      slot.worker.postMessage({ id, task });
-      const done = () => slot!.worker.unref();
-      const original = slot.busy;
-      slot.busy = {
-        id,
-        resolve: (o) => { done(); original.resolve(o); },
-        reject: (e) => { done(); original.reject(e); },
-      };
+      const job = this.queue.shift()!;
+      const target = slot;
+      job.id = this.nextId++;
+      target.job = job;
+      job.timer = setTimeout(() => {
+        this.retire(target, new FitTimeoutError(job.limits.maxDurationMs, "its worker thread was terminated"));
+        void target.worker.terminate();
+      }, job.limits.maxDurationMs);
+      job.timer.unref();
+      target.worker.ref();
+      target.worker.postMessage({ id: job.id, task: job.task });
     }
   }
 
-  run(task: FitTask): Promise<FitOutcome> {
-    if (this.closed) return Promise.reject(new Error("fit executor is closed"));
+  /** Starts a thread and loads the app in it now, so the first fit does not wait for that. */
+  warm(appModule: string, appName: string): void {
+    if (this.closed || this.slots.length) return;
+    this.spawn().worker.postMessage({ warm: { module: appModule, name: appName } });
+  }
+
+  run(task: FitTask, limits: FitLimits): Promise<FitOutcome> {
+    if (this.closed) return Promise.reject(new FitAbortedError());
     return new Promise((resolve, reject) => {
-      this.queue.push({ task, pending: { resolve, reject } });
+      this.queue.push({ id: 0, task, limits, resolve, reject });
       this.pump();
     });
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    for (const { pending } of this.queue.splice(0)) pending.reject(new Error("fit executor closed"));
-    await Promise.all(this.slots.splice(0).map((s) => s.worker.terminate()));
+    for (const job of this.queue.splice(0)) job.reject(new FitAbortedError());
+    const slots = [...this.slots];
+    for (const slot of slots) this.retire(slot, new FitAbortedError());
+    await Promise.all(slots.map((s) => s.worker.terminate()));
   }
 }

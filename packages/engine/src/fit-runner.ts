@@ -3,9 +3,9 @@ import { all, decodeJson, newId, toDate, type Database, type Provider, type Quer
 import type { App } from "./app.ts";
 import type { ResolvedRoute, Trigger, InferenceSummary } from "./trigger.ts";
 import type { StoredRow } from "./relation.ts";
-import { FitError, type FitExecutor } from "./fit-executor.ts";
+import { FitAbortedError, FitError, type FitExecutor } from "./fit-executor.ts";
 import { bufferKeys } from "./fit-task.ts";
-import { failRun, renewLease } from "./fit-store.ts";
+import { failRun, releaseRun, renewLease } from "./fit-store.ts";
 import { claimable, claimBatches, type Claim, type ClaimOutcome } from "./fit-claim.ts";
 import { commitFits, type CommitOutcome, type FitCommit } from "./fit-commit.ts";
 import type { EncodedPatch, StateStore, VersionInfo } from "./state-store.ts";
@@ -16,7 +16,9 @@ export type FitResult =
   | { kind: "committed"; runId: string; version: VersionInfo; patch: EncodedPatch }
   | { kind: "duplicate"; runId: string }
   | { kind: "superseded"; runId: string }
-  | { kind: "failed"; runId: string; dead: boolean; error: string };
+  | { kind: "failed"; runId: string; dead: boolean; error: string }
+  /** Stopped by this process closing; back in the queue, no attempt spent. */
+  | { kind: "released"; runId: string };
 
 export interface FitRunnerDeps {
   db: Database;
@@ -184,9 +186,14 @@ export class FitRunner {
         outcome = await executor.run({
           appModule: app.module, appName: app.name, trigger: trigger.name, route: route.name,
           version: base.version, state: loaded.state, buffers: bufferKeys(loaded.state), rows: batch.rows, params: claim.params, inferences: batch.inferences, reason: claim.reason,
-        });
+        }, { maxDurationMs: route.maxDurationMs });
       } catch (error) {
         done();
+        if (error instanceof FitAbortedError) {
+          await db.tx(() => releaseRun(claim.runId, this.owner));
+          log.info({ trigger: trigger.name, route: route.name, run: claim.runId }, "fit stopped by close; run back in the queue");
+          return { kind: "released", runId: claim.runId };
+        }
         const err = error instanceof FitError ? error : new FitError((error as Error)?.message ?? String(error), (error as Error)?.stack ?? null);
         const result = await db.tx(() =>
           failRun({

@@ -90,6 +90,18 @@ export function* failRun(f: FailRequest): Query<"retrying" | "dead"> {
   return "retrying";
 }
 
+/**
+ * This process stopped the fit itself (closing): the run goes back to the queue as it was
+ * before the claim — the attempt is not counted, since the fit did nothing wrong.
+ */
+export function* releaseRun(runId: string, owner: string): Query<boolean> {
+  const changed = yield* run(
+    `UPDATE "FitRun" SET "status" = 'queued', "attempts" = "attempts" - 1, "runAfter" = NULL, "leaseOwner" = NULL, "leaseUntil" = NULL WHERE "id" = ? AND "leaseOwner" = ? AND "status" = 'running'`,
+    [runId, owner],
+  );
+  return changed > 0;
+}
+
 /** An operator re-queues a dead-lettered run: fresh attempts, same rows. */
 export function* requeueDead(id: string): Query<boolean> {
   const changed = yield* run(

@@ -17,7 +17,12 @@ function loadApp(module: string, name: string): Promise<App> {
   return app;
 }
 
-parentPort!.on("message", async (message: { id: number; task: FitTask }) => {
+parentPort!.on("message", async (message: { id: number; task: FitTask } | { warm: { module: string; name: string } }) => {
+  if ("warm" in message) {
+    // Load the app before the first fit needs it; a failure shows up again on that fit.
+    await loadApp(message.warm.module, message.warm.name).catch((error: Error) => log.error({ err: error.message }, "loading the app in a fit thread failed"));
+    return;
+  }
   const { id, task } = message;
   try {
     const app = await loadApp(task.appModule!, task.appName);

@@ -28,6 +28,7 @@ import { fitsOf, versionPath } from "./state-diff/version-path.ts";
 import { PARAMS_CHANNEL, TriggerParamsStore } from "./params-store.ts";
 import { ViewSync } from "./view-sync.ts";
 import { createLogger, type Logger } from "./logger.ts";
+import { fitActivity, type FitActivity } from "./fit-activity.ts";
 
 export interface MotionOptions {
   app: App | AppDefinition;
@@ -39,6 +40,12 @@ export interface MotionOptions {
   params?: Record<string, Record<string, unknown>>;
   /** Where fits run: worker threads (default when the app has a module URL) or inline. */
   fitIn?: "threads" | "inline";
+  /** Worker threads for fits (default: cores − 1, at least 2, at most 4). One trigger fits on one thread at a time. */
+  fitThreads?: number;
+  /** close() waits this long for running fits (default 10 s), then stops them; their runs go back to the queue. */
+  closeTimeoutMs?: number;
+  /** Start a fit thread and load the app in it at open, not at the first fit (default false; `motion worker` does). */
+  warmFitThreads?: boolean;
   /** Replace the embedded scheduler (e.g. `bullmqScheduler(...)`); gets the runner to execute fits. */
   scheduler?: (ctx: SchedulerContext) => FitScheduler;
   /** Don't run fits in this process at all (API-only processes in scale-out). */
@@ -134,6 +141,7 @@ export class Motion {
   readonly runner: FitRunner;
   private readonly guardBinary: boolean;
   private readonly inferConcurrency: number;
+  private readonly closeTimeoutMs: number;
   private unlisten: (() => Promise<void>) | null = null;
   private readonly stale = new Set<string>();
   private refreshing: Promise<void> | null = null;
@@ -157,7 +165,10 @@ export class Motion {
     const runFits = options.runFits ?? true;
     const fitIn = options.fitIn ?? (app.module ? "threads" : "inline");
     if (fitIn === "threads" && !app.module) throw new TypeError(`app ${app.name} has no module URL; set module: import.meta.url or use fitIn: "inline"`);
-    this.executor = runFits ? (fitIn === "threads" ? new ThreadFitExecutor() : new InlineFitExecutor(app, this.log)) : null;
+    const threads = runFits && fitIn === "threads" ? new ThreadFitExecutor(options.fitThreads) : null;
+    if (threads && options.warmFitThreads) threads.warm(app.module!, app.name);
+    this.executor = threads ?? (runFits ? new InlineFitExecutor(app, this.log) : null);
+    this.closeTimeoutMs = options.closeTimeoutMs ?? 10_000;
     this.runner = new FitRunner({
       db, app, store: this.store, log: this.log,
       executor: this.executor ?? new InlineFitExecutor(app, this.log),
@@ -683,20 +694,34 @@ export class Motion {
     this.scheduler?.kick(existing.trigger);
   }
 
+  /** What the fits of every process are doing, from the database; `idle` when nothing runs or waits to run. */
+  fitActivity(): Promise<FitActivity> {
+    return fitActivity(this.db, this.app);
+  }
+
   /** Waits until every pending fit has committed or failed for good. */
   async flush(): Promise<void> {
     if (!this.scheduler) throw new Error("this process does not run fits (runFits: false)");
     await this.scheduler.flush();
   }
 
-  /** Stops scheduling, lets running fits finish, closes the database if Motion opened it. */
+  /**
+   * Stops scheduling and lets running fits finish for up to closeTimeoutMs; fits still running
+   * then are stopped and their runs go back to the queue (no attempt spent). Closes the
+   * database if Motion opened it.
+   */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     await this.sync.close();
     await this.driftMonitor.close();
-    await this.scheduler?.close();
+    const stopping = this.scheduler?.close() ?? Promise.resolve();
+    let timer: NodeJS.Timeout | undefined;
+    const inTime = await Promise.race([stopping.then(() => true), new Promise<boolean>((resolve) => (timer = setTimeout(resolve, this.closeTimeoutMs, false)))]);
+    clearTimeout(timer);
+    if (!inTime) this.log.warn({ closeTimeoutMs: this.closeTimeoutMs }, "fits still running at close; stopping them");
     await this.executor?.close();
+    await stopping;
     await this.unlisten?.();
     await this.refreshing;
     if (this.ownsDb) await this.db.close();

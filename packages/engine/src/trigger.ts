@@ -52,6 +52,11 @@ export interface Route<R extends Relation = Relation, P = unknown> {
   /** A partial batch is fitted after waiting this long (default: the trigger's, else 1000). */
   maxWaitMs?: number;
   /**
+   * Longest a fit of this route may run (default: the trigger's, else 10 minutes). Past it the
+   * worker thread is terminated and the run counts a failed attempt (retried, then dead-lettered).
+   */
+  maxDurationMs?: number;
+  /**
    * What a drift flag on the relation's partitions does to this route's fits.
    * notify (default): nothing but the flag. hold: rows are fitted only once their partition is
    * closed and judged, and a flagged partition's rows wait until an operator releases (fit)
@@ -64,6 +69,11 @@ export interface Route<R extends Relation = Relation, P = unknown> {
   /** Bound on rows waiting for this route's fit, or `false` for none (see Backpressure). */
   backpressure?: Backpressure | false;
 }
+
+/** Default fit time limit: 10 minutes. */
+export const DEFAULT_MAX_DURATION_MS = 600_000;
+/** setTimeout's largest delay (about 24.8 days). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export type OnDrift = "notify" | "hold" | "refit";
 
@@ -93,6 +103,8 @@ export interface TriggerOptions<PS extends z.ZodType> {
   routes: Route<any, z.output<PS>>[];
   batchSize?: number;
   maxWaitMs?: number;
+  /** Default maxDurationMs of the trigger's routes (10 minutes). */
+  maxDurationMs?: number;
   retry?: Partial<RetryPolicy>;
   /** Cache infer outputs for identical inputs on the same version and params (default true). */
   cache?: boolean;
@@ -112,6 +124,7 @@ export interface ResolvedRoute {
   fit?: Route["fit"];
   batchSize: number;
   maxWaitMs: number;
+  maxDurationMs: number;
   onDrift: OnDrift;
   refitWindow: number;
   /** Null for routes without a fit or with `backpressure: false`. */
@@ -148,6 +161,10 @@ export function trigger<PS extends z.ZodType = z.ZodObject<Record<string, never>
     const batchSize = r.batchSize ?? options.batchSize ?? 1;
     const maxWaitMs = r.maxWaitMs ?? options.maxWaitMs ?? 1000;
     if (!Number.isInteger(batchSize) || batchSize < 1) throw new TypeError(`route ${name}/${routeName}: batchSize must be a positive integer`);
+    const maxDurationMs = r.maxDurationMs ?? options.maxDurationMs ?? DEFAULT_MAX_DURATION_MS;
+    if (!Number.isInteger(maxDurationMs) || maxDurationMs < 1 || maxDurationMs > MAX_TIMER_MS) {
+      throw new TypeError(`route ${name}/${routeName}: maxDurationMs must be a positive integer of milliseconds up to ${MAX_TIMER_MS}`);
+    }
     const filter = r.filter ?? (r.relation.name === feedback.name ? (row: FeedbackRow) => row.trigger === name : undefined);
     const onDrift = r.onDrift ?? "notify";
     if (!["notify", "hold", "refit"].includes(onDrift)) throw new TypeError(`route ${name}/${routeName}: onDrift must be "notify", "hold" or "refit"`);
@@ -160,7 +177,7 @@ export function trigger<PS extends z.ZodType = z.ZodObject<Record<string, never>
       if (!["wait", "reject", "shed"].includes(backpressure.onFull)) throw new TypeError(`route ${name}/${routeName}: backpressure.onFull must be "wait", "reject" or "shed"`);
       if (!Number.isFinite(backpressure.maxWaitMs) || backpressure.maxWaitMs < 0) throw new TypeError(`route ${name}/${routeName}: backpressure.maxWaitMs must be a number ≥ 0`);
     }
-    return { name: routeName, relation: r.relation, filter, infer: r.infer as ResolvedRoute["infer"], fit: r.fit as ResolvedRoute["fit"], batchSize, maxWaitMs, onDrift, refitWindow, backpressure };
+    return { name: routeName, relation: r.relation, filter, infer: r.infer as ResolvedRoute["infer"], fit: r.fit as ResolvedRoute["fit"], batchSize, maxWaitMs, maxDurationMs, onDrift, refitWindow, backpressure };
   });
   return {
     kind: "trigger",

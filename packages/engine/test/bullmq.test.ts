@@ -92,10 +92,9 @@ describe.skipIf(!admin || !redisUrl)("scale-out: PostgreSQL + BullMQ workers", (
     });
     await api.addMany("events", Array.from({ length: 12 }, () => ({ value: 1 })));
     expect(await raw.getJobState(orphan!.id!)).toBe("active");
-    const started = performance.now();
     await api.flush();
-    const waited = performance.now() - started;
-    expect(waited).toBeLessThan(10_000);
+    // Flush returned while BullMQ still counts the dead worker's job as active: it did not
+    // wait for the stalled-job check (~30 s), whatever the machine's speed.
     expect(await raw.getJobState(orphan!.id!)).toBe("active");
     // It returned because the work is done, not early.
     const runs = await api.db.read(() => all<{ status: string; rowCount: number }>(`SELECT "status", "rowCount" FROM "FitRun"`));

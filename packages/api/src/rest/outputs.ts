@@ -130,6 +130,25 @@ export const trigger = z
   })
   .meta({ id: "Trigger" });
 export const triggers = z.array(trigger);
+export const fitActivity = z
+  .object({
+    idle: z.boolean().meta({ description: "every trigger is idle" }),
+    triggers: z.array(
+      z.object({
+        trigger: z.string(),
+        pending: z.number().meta({ description: "rows waiting for a fit" }),
+        held: z.number().meta({ description: "rows held back by drift" }),
+        claimed: z.number().meta({ description: "rows taken by a run that is running or waiting for its retry" }),
+        running: z.number(),
+        retrying: z.number().meta({ description: "runs waiting for their retry backoff" }),
+        deadLettered: z.number(),
+        pinned: z.boolean(),
+        nextRetryAt: timestamp.nullable(),
+        idle: z.boolean().meta({ description: "no fit runs and, unless pinned, no row is pending and no retry waits" }),
+      }),
+    ),
+  })
+  .meta({ id: "FitActivity" });
 export const paramsSet = z.object({ trigger: z.string(), params: json, paramsHash: z.string() }).meta({ id: "ParamsSet" });
 
 export const versionsPage = page(

@@ -55,6 +55,7 @@ export const REST_ROUTES: readonly RestRoute[] = [
   route("feedback.export", "GET", "/triggers/{trigger}/feedback/export", "Fine-tuning data from the latest label of each inference (OpenAI chat JSONL)", out.feedbackExport),
   route("triggers.list", "GET", "/triggers", "Triggers with routes, params, versions, pending rows and latency", out.triggers),
   route("triggers.get", "GET", "/triggers/{trigger}", "One trigger", out.trigger),
+  route("triggers.idle", "GET", "/status", "Whether all fits are idle (every process): per trigger, rows pending / held / claimed and runs running / retrying / dead-lettered", out.fitActivity),
   route("triggers.setParams", "PUT", "/triggers/{trigger}/params", "Replace a trigger's params (validated by its schema)", out.paramsSet),
   route("state.versions", "GET", "/triggers/{trigger}/versions", "State versions of a trigger, newest first", out.versionsPage),
   route("state.get", "GET", "/triggers/{trigger}/versions/{version}", "One state version: metadata and a preview of each value", out.stateVersion),

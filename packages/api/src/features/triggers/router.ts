@@ -90,6 +90,13 @@ export const triggersRouter = router({
     return describe(ctx.motion, t, stats);
   }),
 
+  /**
+   * Whether all fits are idle, from the database (every process's fits): per trigger, rows
+   * pending / held / claimed, runs running / retrying / dead-lettered. Scripts poll this one
+   * procedure (or `motion status`) instead of three.
+   */
+  idle: viewerProcedure.query(({ ctx }) => ctx.motion.fitActivity()),
+
   /** Per-deployment params, validated by the trigger's schema; audited by the engine. */
   setParams: adminProcedure
     .input(z.object({ trigger: nameSchema, params: z.record(z.string().max(128), z.unknown()) }))
