@@ -35,7 +35,9 @@ export async function principalFromHeaders(motion: Motion, auth: MotionAuth | nu
   if (!auth || !headers.get("cookie")) return null;
   const session = await auth.api.getSession({ headers });
   if (!session) return null;
-  const user = session.user as typeof session.user & { role?: unknown };
+  const user = session.user as typeof session.user & { role?: unknown; disabledAt?: unknown };
+  // Disabling deletes sessions; this also covers a session created in the same instant.
+  if (user.disabledAt !== null && user.disabledAt !== undefined) return null;
   return { kind: "user", id: user.id, email: user.email, name: user.name, role: toRole(user.role) };
 }
 
