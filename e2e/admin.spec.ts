@@ -178,7 +178,7 @@ test.describe.serial("an admin manages operators, API keys and params", () => {
     await their.getByLabel("Email").fill(email);
     await their.getByLabel("Password").fill(password);
     await their.getByRole("button", { name: "Sign in" }).click();
-    await expect(their.getByRole("alert")).toContainText(/disabled/i);
+    await expect(their.getByRole("form", { name: "Sign in" }).getByRole("alert")).toContainText(/disabled/i);
     await theirs.close();
 
     // Recorded in the audit log with the reason.

@@ -91,7 +91,8 @@ export function UsersView() {
                     <Button variant="outline" size="sm" onClick={() => setEditing(u)} aria-label={`Change role of ${u.email}`}>
                       <UserCog /> Change role
                     </Button>
-                    <DropdownMenu>
+                    {/* Not modal: a dialog opened from an item would otherwise leave the page inert. */}
+                    <DropdownMenu modal={false}>
                       <DropdownMenuTrigger asChild>
                         <Button variant="ghost" size="sm" className="ml-1" aria-label={`More actions for ${u.email}`} data-testid="user-actions"><MoreHorizontal /></Button>
                       </DropdownMenuTrigger>
