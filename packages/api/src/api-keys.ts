@@ -91,12 +91,3 @@ export function* insertApiKey(input: { name: string; role: Role; createdBy: stri
   );
   return { id, name: input.name, role: input.role, prefix, createdAt: input.at, expiresAt: input.expiresAt, ownerId: input.ownerId, key } satisfies CreatedApiKey;
 }
-
-/** A unique-constraint violation on either database (e.g. two creates racing for one name). */
-export function isUniqueViolation(error: unknown): boolean {
-  for (let e = error as { code?: unknown; message?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
-    if (e.code === "23505" || e.code === "SQLITE_CONSTRAINT_UNIQUE" || e.code === "SQLITE_CONSTRAINT_PRIMARYKEY") return true;
-    if (typeof e.message === "string" && /UNIQUE constraint failed|duplicate key value violates unique constraint/.test(e.message)) return true;
-  }
-  return false;
-}

@@ -1,6 +1,7 @@
 import type { Motion } from "@motion/engine";
 import { bearerKey, principalForKey } from "./api-keys.ts";
 import type { MotionAuth } from "./auth.ts";
+import { DEFAULT_IDEMPOTENCY_TTL_MS } from "./features/rows/idempotency.ts";
 import { toRole, type Principal } from "./principal.ts";
 
 export interface ApiOptions {
@@ -10,6 +11,8 @@ export interface ApiOptions {
   development: boolean;
   /** Origins whose pages may send cookie-authenticated mutations (the console's own). */
   allowedOrigins: ReadonlySet<string>;
+  /** How long `rows.add` / `rows.addMany` answers are kept under their idempotency key. */
+  idempotencyTtlMs: number;
 }
 
 export interface ApiContext {
@@ -47,7 +50,7 @@ export function createContext(input: CreateContextOptions): ApiContext {
     motion: input.motion,
     auth: input.auth,
     headers: input.headers,
-    options: { reviewLockMs: 120_000, development: false, allowedOrigins: new Set<string>(), ...input.options },
+    options: { reviewLockMs: 120_000, development: false, allowedOrigins: new Set<string>(), idempotencyTtlMs: DEFAULT_IDEMPOTENCY_TTL_MS, ...input.options },
     resolvePrincipal: () => (principal ??= principalFromHeaders(input.motion, input.auth, input.headers)),
   };
 }

@@ -14,6 +14,7 @@ export const EXPECTED_TIERS: Record<string, Tier> = {
   "rows.get": "viewer",
   "rows.add": "labeler",
   "rows.addMany": "labeler",
+  "rows.delete": "admin",
   "inferences.list": "viewer",
   "inferences.get": "viewer",
   "feedback.label": "labeler",

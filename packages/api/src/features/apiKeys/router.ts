@@ -1,7 +1,8 @@
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { all, get, run, toDate, toDateOrNull } from "@motion/db";
-import { ApiKeyNameTaken, insertApiKey, isUniqueViolation } from "../../api-keys.ts";
+import { ApiKeyNameTaken, insertApiKey } from "../../api-keys.ts";
+import { isUniqueViolation } from "../../lib/unique-violation.ts";
 import { audit, idSchema, reasonSchema, roleSchema } from "../../lib/common.ts";
 import { toRole, userIdOf } from "../../principal.ts";
 
