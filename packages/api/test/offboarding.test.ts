@@ -59,10 +59,10 @@ describe.each(factories)("offboarding on %s", (_name, makeDatabase) => {
     expect(again.status).toBe(403);
     expect(again.cookie).not.toMatch(/session_token=[^;]/);
     // Listed as disabled, by whom; the key as revoked by the same admin.
-    const listed = (await env.caller("admin").users.list()).find((u) => u.id === op.user.id)!;
+    const listed = (await env.caller("admin").users.list({ limit: 200 })).items.find((u) => u.id === op.user.id)!;
     expect(listed.disabledAt).toBeInstanceOf(Date);
     expect(listed.disabledBy).toBe(env.emails.admin);
-    const key = (await env.caller("admin").apiKeys.list()).find((k) => k.id === op.keyId)!;
+    const key = (await env.caller("admin").apiKeys.list({ limit: 200 })).items.find((k) => k.id === op.keyId)!;
     expect(key).toMatchObject({ status: "revoked", revokedBy: env.emails.admin, ownerEmail: op.email });
     const [entry] = await auditOf("users.disable", op.user.id);
     expect(entry).toMatchObject({ actor: env.emails.admin, reason: "left the team", data: { email: op.email, sessionsEnded: 1, keysRevoked: [{ id: op.keyId, name: "laptop" }] } });
@@ -84,10 +84,10 @@ describe.each(factories)("offboarding on %s", (_name, makeDatabase) => {
     expect(await outcome(() => op.asUser().triggers.list())).toBe("UNAUTHORIZED");
     expect(await outcome(() => op.withKey().triggers.list())).toBe("UNAUTHORIZED");
     expect((await signIn(env.api, env.baseURL, op.email, PASSWORD)).status).toBe(401);
-    expect((await env.caller("admin").users.list()).some((u) => u.id === op.user.id)).toBe(false);
+    expect((await env.caller("admin").users.list({ limit: 200 })).items.some((u) => u.id === op.user.id)).toBe(false);
     const rows = await env.motion.db.read(() => all(`SELECT "id" FROM "Account" WHERE "userId" = ?`, [op.user.id]));
     expect(rows).toHaveLength(0);
-    expect((await env.caller("admin").apiKeys.list()).find((k) => k.id === op.keyId)).toMatchObject({ status: "revoked", ownerEmail: null });
+    expect((await env.caller("admin").apiKeys.list({ limit: 200 })).items.find((k) => k.id === op.keyId)).toMatchObject({ status: "revoked", ownerEmail: null });
     // Their label keeps its actor; the deletion is audited with the key that did it.
     const [label] = (await env.caller("viewer").feedback.list({ inferenceId: added.inferences[0]!.id })).items;
     expect(label!.actor).toBe(op.email);
@@ -107,7 +107,7 @@ describe.each(factories)("offboarding on %s", (_name, makeDatabase) => {
     expect((await failure(() => env.caller("apikey-admin").users.disable({ userId: me.id }))).code).toBe("CONFLICT");
     // A disabled admin does not count: the only active one cannot demote themselves.
     await operator();
-    for (const u of await env.caller("admin").users.list()) {
+    for (const u of (await env.caller("admin").users.list({ limit: 200 })).items) {
       if (u.role === "admin" && u.id !== me.id && !u.disabledAt) await env.caller("admin").users.disable({ userId: u.id });
     }
     const demote = await failure(() => env.caller("admin").users.setRole({ userId: me.id, role: "viewer" }));
@@ -142,7 +142,7 @@ describe.each(factories)("offboarding on %s", (_name, makeDatabase) => {
     // An hour later (moved in the database rather than waited for).
     await env.motion.db.tx(() => run(`UPDATE "ApiKey" SET "expiresAt" = ? WHERE "id" = ?`, [new Date(Date.now() - 1), created.id]));
     expect(await outcome(() => withKey().triggers.list())).toBe("UNAUTHORIZED");
-    expect((await admin.apiKeys.list()).find((k) => k.id === created.id)).toMatchObject({ status: "expired" });
+    expect((await admin.apiKeys.list({ limit: 200 })).items.find((k) => k.id === created.id)).toMatchObject({ status: "expired" });
     // An expired key gives its name up.
     const renewed = await admin.apiKeys.create({ name: "temp", role: "viewer" });
     expect(renewed.expiresAt).toBeNull();

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { all, get, run, toDate, toDateOrNull } from "@motion/db";
 import { ApiKeyNameTaken, insertApiKey } from "../../api-keys.ts";
 import { isUniqueViolation } from "../../lib/unique-violation.ts";
-import { audit, idSchema, reasonSchema, roleSchema } from "../../lib/common.ts";
+import { audit, cursorSchema, idSchema, limitSchema, page, reasonSchema, roleSchema, Where } from "../../lib/common.ts";
 import { toRole, userIdOf } from "../../principal.ts";
 
 const MAX_LIFETIME_MS = 10 * 366 * 24 * 3600_000;
@@ -15,15 +15,21 @@ function statusOf(k: { revokedAt: Date | null; expiresAt: Date | null }, now: Da
 import { adminProcedure, router } from "../../trpc.ts";
 
 export const apiKeysRouter = router({
-  /** Every key with its role and last use; never the key or its hash. */
-  list: adminProcedure.input(z.object({ includeRevoked: z.boolean().default(true) }).default({ includeRevoked: true })).query(async ({ ctx, input }) => {
+  /** Newest first, `{ items, nextCursor }`: each key's role, status and last use; never the key or its hash. */
+  list: adminProcedure
+    .input(z.object({ includeRevoked: z.boolean().default(true), cursor: cursorSchema, limit: limitSchema }).default({ includeRevoked: true, limit: 50 }))
+    .query(async ({ ctx, input }) => {
+    const where = new Where();
+    if (!input.includeRevoked) where.add(`k."revokedAt" IS NULL`);
+    if (input.cursor) where.add(`k."id" < ?`, input.cursor);
     const rows = await ctx.motion.db.read(() =>
       all<Record<string, unknown>>(
-        `SELECT k."id", k."name", k."role", k."prefix", k."createdBy", k."createdAt", k."lastUsedAt", k."revokedAt", k."revokedBy", k."expiresAt", k."ownerId", u."email" AS "ownerEmail" FROM "ApiKey" k LEFT JOIN "User" u ON u."id" = k."ownerId"${input.includeRevoked ? "" : ` WHERE k."revokedAt" IS NULL`} ORDER BY k."id" DESC LIMIT 1000`,
+        `SELECT k."id", k."name", k."role", k."prefix", k."createdBy", k."createdAt", k."lastUsedAt", k."revokedAt", k."revokedBy", k."expiresAt", k."ownerId", u."email" AS "ownerEmail" FROM "ApiKey" k LEFT JOIN "User" u ON u."id" = k."ownerId" ${where.sql()} ORDER BY k."id" DESC LIMIT ?`,
+        [...where.params, input.limit + 1],
       ),
     );
     const now = new Date();
-    return rows.map((k) => {
+    const items = rows.map((k) => {
       const key = {
         id: k.id as string,
         name: k.name as string,
@@ -41,6 +47,7 @@ export const apiKeysRouter = router({
       };
       return { ...key, status: statusOf(key, now) };
     });
+    return page(items, input.limit, (k) => k.id);
   }),
 
   /**

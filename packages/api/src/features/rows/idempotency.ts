@@ -8,7 +8,6 @@ import { createHash } from "node:crypto";
 import { TRPCError } from "@trpc/server";
 import superjson from "superjson";
 import { get, run, toDate, type Database, type Query } from "@motion/db";
-import { stableStringify } from "@motion/engine";
 import { isUniqueViolation } from "../../lib/unique-violation.ts";
 
 /** How long a key's answer is kept (and a retry is recognised): 24 hours unless configured. */
@@ -23,8 +22,19 @@ interface Stored {
   expiresAt: unknown;
 }
 
+/** JSON with object keys sorted, so `{ a, b }` and `{ b, a }` are the same request. */
+function canonicalJson(value: unknown): string {
+  try {
+    return JSON.stringify(value, (_key, v: unknown) =>
+      v && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
+    ) ?? "undefined";
+  } catch {
+    throw new TRPCError({ code: "BAD_REQUEST", message: "the input is not representable as JSON" });
+  }
+}
+
 export function requestHash(procedure: string, input: unknown): string {
-  return createHash("sha256").update(procedure).update("\0").update(stableStringify(input)).digest("hex");
+  return createHash("sha256").update(procedure).update("\0").update(canonicalJson(input)).digest("hex");
 }
 
 function* lookup(scope: string, key: string): Query<Stored | undefined> {

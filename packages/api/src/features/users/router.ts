@@ -2,7 +2,7 @@ import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { all, get, newId, run, toDate, toDateOrNull, type Query } from "@motion/db";
 import { createUser } from "../../auth.ts";
-import { audit, idSchema, reasonSchema, roleSchema } from "../../lib/common.ts";
+import { audit, idSchema, listInput, page, reasonSchema, roleSchema } from "../../lib/common.ts";
 import { toRole, userIdOf, type Principal } from "../../principal.ts";
 import { adminProcedure, router } from "../../trpc.ts";
 import { endSessions, findUser, otherActiveAdmins, revokeAccess, storePasswordHash, type UserRow } from "./offboard.ts";
@@ -26,9 +26,15 @@ function refusal(result: Refusal, userId: string, verb: string): TRPCError {
 }
 
 export const usersRouter = router({
-  list: adminProcedure.query(async ({ ctx }) => {
-    const rows = await ctx.motion.db.read(() => all<Record<string, unknown>>(`SELECT "id", "email", "name", "role", "createdAt", "updatedAt", "disabledAt", "disabledBy" FROM "User" ORDER BY "createdAt", "id" LIMIT 1000`));
-    return rows.map((u) => ({
+  /** Newest first, `{ items, nextCursor }` (keyset on the time-sortable id). */
+  list: adminProcedure.input(listInput).query(async ({ ctx, input }) => {
+    const rows = await ctx.motion.db.read(() =>
+      all<Record<string, unknown>>(
+        `SELECT "id", "email", "name", "role", "createdAt", "updatedAt", "disabledAt", "disabledBy" FROM "User"${input.cursor ? ` WHERE "id" < ?` : ""} ORDER BY "id" DESC LIMIT ?`,
+        input.cursor ? [input.cursor, input.limit + 1] : [input.limit + 1],
+      ),
+    );
+    const items = rows.map((u) => ({
       id: u.id as string,
       email: u.email as string,
       name: u.name as string,
@@ -38,6 +44,7 @@ export const usersRouter = router({
       disabledAt: toDateOrNull(u.disabledAt),
       disabledBy: (u.disabledBy as string | null) ?? null,
     }));
+    return page(items, input.limit, (u) => u.id);
   }),
 
   /** Creates an operator (sign-up is closed to the public). Audited. */

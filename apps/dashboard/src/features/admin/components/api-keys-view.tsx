@@ -1,6 +1,6 @@
 "use client";
 import * as React from "react";
-import { useMutation, useQuery } from "@tanstack/react-query";
+import { useInfiniteQuery, useMutation } from "@tanstack/react-query";
 import { AlertTriangle, Ban, Check, Copy, KeyRound, Loader2, Plus } from "lucide-react";
 import { useTRPC } from "@/lib/trpc/client";
 import { useInvalidateAdmin } from "../use-invalidate-admin";
@@ -17,12 +17,14 @@ import { EmptyState, ErrorState, errorMessage } from "@/components/states";
 import { RelativeTime } from "@/components/relative-time";
 import { errorCode, inputIssues, issuesByField } from "@/lib/issues";
 import { formatCount } from "@/lib/time";
+import { ADMIN_PAGE, nextPage } from "@/lib/lists";
+import { LoadMore } from "./load-more";
 import { cn } from "@/lib/utils";
 import type { RouterOutputs } from "@/lib/trpc/types";
 import type { Role } from "@/features/auth/role";
 import { ROLE_HELP, ROLE_OPTIONS, RoleBadge } from "./role-badge";
 
-type ApiKey = RouterOutputs["apiKeys"]["list"][number];
+type ApiKey = RouterOutputs["apiKeys"]["list"]["items"][number];
 type CreatedKey = RouterOutputs["apiKeys"]["create"];
 
 const EXPIRY_OPTIONS = [
@@ -35,17 +37,18 @@ const EXPIRY_OPTIONS = [
 
 export function ApiKeysView() {
   const trpc = useTRPC();
-  const keys = useQuery(trpc.apiKeys.list.queryOptions());
+  const keys = useInfiniteQuery(trpc.apiKeys.list.infiniteQueryOptions(ADMIN_PAGE, { getNextPageParam: nextPage }));
+  const list = React.useMemo(() => keys.data?.pages.flatMap((p) => p.items), [keys.data]);
   const [creating, setCreating] = React.useState(false);
   const [revoking, setRevoking] = React.useState<ApiKey | null>(null);
-  const active = keys.data?.filter((k) => k.status === "active").length ?? 0;
-  const expired = keys.data?.filter((k) => k.status === "expired").length ?? 0;
+  const active = list?.filter((k) => k.status === "active").length ?? 0;
+  const expired = list?.filter((k) => k.status === "expired").length ?? 0;
 
   return (
     <div className="space-y-3 p-6">
       <div className="flex flex-wrap items-center gap-2">
         <p className="text-sm text-muted-foreground">
-          {keys.data ? <>{formatCount(active)} active · {formatCount(expired)} expired · {formatCount(keys.data.length - active - expired)} revoked · services send <code className="rounded bg-muted px-1 py-0.5 font-mono text-xs">Authorization: Bearer mk_…</code></> : <Skeleton className="h-4 w-56" />}
+          {list ? <>{formatCount(active)} active · {formatCount(expired)} expired · {formatCount(list.length - active - expired)} revoked{keys.hasNextPage ? " (of the keys loaded)" : ""} · services send <code className="rounded bg-muted px-1 py-0.5 font-mono text-xs">Authorization: Bearer mk_…</code></> : <Skeleton className="h-4 w-56" />}
         </p>
         <Button className="ml-auto" size="sm" onClick={() => setCreating(true)} data-testid="new-api-key-button">
           <Plus /> New API key
@@ -70,12 +73,12 @@ export function ApiKeysView() {
               Array.from({ length: 3 }, (_, i) => <TableRow key={i}><TableCell colSpan={8}><Skeleton className="h-5" /></TableCell></TableRow>)
             ) : keys.isError ? (
               <TableMessage colSpan={8}><ErrorState error={keys.error} retry={() => keys.refetch()} className="py-2" /></TableMessage>
-            ) : keys.data.length === 0 ? (
+            ) : !list || list.length === 0 ? (
               <TableMessage colSpan={8}>
                 <EmptyState title="No API keys" className="py-2">Services and scripts call the API with a key; create one with “New API key”.</EmptyState>
               </TableMessage>
             ) : (
-              keys.data.map((k) => (
+              list.map((k) => (
                 <TableRow key={k.id} data-testid="api-key-row" data-name={k.name} className={cn(k.status !== "active" && "text-muted-foreground")}>
                   <TableCell className="font-medium"><span className="inline-flex items-center gap-1.5"><KeyRound className="size-3.5 text-muted-foreground" /> {k.name}</span></TableCell>
                   <TableCell><RoleBadge role={k.role} /></TableCell>
@@ -111,6 +114,7 @@ export function ApiKeysView() {
           </TableBody>
         </Table>
       </div>
+      <LoadMore query={keys} noun="keys" />
       {creating && <CreateKeyDialog onClose={() => setCreating(false)} />}
       {revoking && <RevokeKeyDialog apiKey={revoking} onClose={() => setRevoking(null)} />}
     </div>

@@ -15,7 +15,7 @@ import { inputIssues, issuesByField } from "@/lib/issues";
 import type { RouterOutputs } from "@/lib/trpc/types";
 import { RoleBadge } from "./role-badge";
 
-type User = RouterOutputs["users"]["list"][number];
+type User = RouterOutputs["users"]["list"]["items"][number];
 
 function Consequences({ items }: { items: React.ReactNode[] }) {
   return (

@@ -1,7 +1,7 @@
 "use client";
 import * as React from "react";
 import { useRouter } from "next/navigation";
-import { useMutation, useQuery } from "@tanstack/react-query";
+import { useInfiniteQuery, useMutation } from "@tanstack/react-query";
 import { AlertTriangle, ArrowRight, KeyRound, Loader2, MoreHorizontal, Trash2, UserCheck, UserPlus, UserCog, UserX } from "lucide-react";
 import { useTRPC } from "@/lib/trpc/client";
 import { useInvalidateAdmin } from "../use-invalidate-admin";
@@ -18,28 +18,31 @@ import { EmptyState, ErrorState, errorMessage } from "@/components/states";
 import { RelativeTime } from "@/components/relative-time";
 import { errorCode, inputIssues, issuesByField } from "@/lib/issues";
 import { formatCount } from "@/lib/time";
+import { ADMIN_PAGE, nextPage } from "@/lib/lists";
+import { LoadMore } from "./load-more";
 import type { RouterOutputs } from "@/lib/trpc/types";
 import { useMe, type Role } from "@/features/auth/role";
 import { ROLE_HELP, ROLE_OPTIONS, RoleBadge } from "./role-badge";
 import { EnableUserDialog, OffboardUserDialog, SetPasswordDialog } from "./user-access-dialogs";
 
-type User = RouterOutputs["users"]["list"][number];
+type User = RouterOutputs["users"]["list"]["items"][number];
 
 
 export function UsersView() {
   const trpc = useTRPC();
   const me = useMe();
-  const users = useQuery(trpc.users.list.queryOptions());
+  const users = useInfiniteQuery(trpc.users.list.infiniteQueryOptions(ADMIN_PAGE, { getNextPageParam: nextPage }));
+  const list = React.useMemo(() => users.data?.pages.flatMap((p) => p.items), [users.data]);
   const [creating, setCreating] = React.useState(false);
   const [editing, setEditing] = React.useState<User | null>(null);
   const [acting, setActing] = React.useState<{ user: User; action: "disable" | "enable" | "delete" | "password" } | null>(null);
-  const admins = users.data?.filter((u) => u.role === "admin" && !u.disabledAt).length ?? 0;
+  const admins = list?.filter((u) => u.role === "admin" && !u.disabledAt).length ?? 0;
 
   return (
     <div className="space-y-3 p-6">
       <div className="flex flex-wrap items-center gap-2">
         <p className="text-sm text-muted-foreground">
-          {users.data ? <>{formatCount(users.data.length)} operator{users.data.length === 1 ? "" : "s"} · {formatCount(admins)} admin{admins === 1 ? "" : "s"}</> : <Skeleton className="h-4 w-40" />}
+          {list ? <>{formatCount(list.length)}{users.hasNextPage ? "+" : ""} operator{list.length === 1 ? "" : "s"} · {formatCount(admins)}{users.hasNextPage ? "+" : ""} active admin{admins === 1 ? "" : "s"}</> : <Skeleton className="h-4 w-40" />}
         </p>
         <Button className="ml-auto" size="sm" onClick={() => setCreating(true)} data-testid="new-user">
           <UserPlus /> New user
@@ -63,10 +66,10 @@ export function UsersView() {
               Array.from({ length: 3 }, (_, i) => <TableRow key={i}><TableCell colSpan={7}><Skeleton className="h-5" /></TableCell></TableRow>)
             ) : users.isError ? (
               <TableMessage colSpan={7}><ErrorState error={users.error} retry={() => users.refetch()} className="py-2" /></TableMessage>
-            ) : users.data.length === 0 ? (
+            ) : !list || list.length === 0 ? (
               <TableMessage colSpan={7}><EmptyState title="No users" className="py-2">Create the first operator with “New user”.</EmptyState></TableMessage>
             ) : (
-              users.data.map((u) => (
+              list.map((u) => (
                 <TableRow key={u.id} data-testid="user-row" data-email={u.email} className={u.disabledAt ? "text-muted-foreground" : undefined}>
                   <TableCell className="font-medium">
                     {u.email}
@@ -118,6 +121,7 @@ export function UsersView() {
           </TableBody>
         </Table>
       </div>
+      <LoadMore query={users} noun="users" />
       {creating && <CreateUserDialog onClose={() => setCreating(false)} />}
       {editing && <SetRoleDialog user={editing} isMe={editing.id === me.id} onClose={() => setEditing(null)} />}
       {(acting?.action === "disable" || acting?.action === "delete") && <OffboardUserDialog user={acting.user} mode={acting.action} onClose={() => setActing(null)} />}

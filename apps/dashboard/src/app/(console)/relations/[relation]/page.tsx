@@ -2,6 +2,7 @@ import Link from "next/link";
 import { ChevronLeft } from "lucide-react";
 import { PageHeader } from "@/components/app-shell";
 import { HydrateClient, getQueryClient, serverTRPC } from "@/lib/trpc/server";
+import { WHOLE_LIST } from "@/lib/lists";
 import { RowsView } from "@/features/relations/components/rows-view";
 import { parseRowsView, rowsListInput } from "@/features/relations/url";
 
@@ -21,7 +22,7 @@ export default async function RelationPage({
   const qc = getQueryClient();
   await Promise.all([
     qc.prefetchInfiniteQuery(trpc.rows.list.infiniteQueryOptions(rowsListInput(relation, view), { getNextPageParam: (last) => last.nextCursor ?? undefined })),
-    qc.prefetchQuery(trpc.relations.list.queryOptions()),
+    qc.prefetchQuery(trpc.relations.list.queryOptions(WHOLE_LIST)),
     view.row ? qc.prefetchQuery(trpc.rows.get.queryOptions({ id: view.row })) : null,
   ]);
   return (
