@@ -139,6 +139,7 @@ test.describe.serial("an admin manages operators, API keys and params", () => {
   });
 
   test("disables an operator: their open session is gone at once, and they cannot sign back in", async ({ page, browser }) => {
+    test.slow(); // two browsers, and the enable / delete round after it
     await useSession(page, "admin");
     const email = `leaver-${Date.now()}@e2e.local`;
     const password = "e2e-leaver-password";

@@ -298,6 +298,10 @@ describe.each(factories)("api on %s", (_name, makeDatabase) => {
 
     const history = await viewer.state.aliasHistory({ trigger: "qa", alias: "active" });
     expect(history.items[1]).toMatchObject({ fromVersion: 3, toVersion: 1, actor: env.emails.admin, reason: "bad docs" });
+    // Operator moves only: the rollback and the unpin, none of the fits' or setUp's.
+    const operator = await viewer.state.aliasHistory({ trigger: "qa", moves: "operator" });
+    expect(operator.items.map((h) => h.reason)).toEqual(["docs fixed", "bad docs"]);
+    expect((await viewer.state.aliasHistory({ trigger: "qa" })).items.some((h) => h.actor.startsWith("fit:"))).toBe(true);
     const audit = await admin.audit.list({ action: "state.rollback" });
     expect(audit.items[0]).toMatchObject({ actor: env.emails.admin, target: "qa", reason: "bad docs", data: { from: 3, to: 1, pin: true } });
     expect(audit.items[0]!.createdAt).toBeInstanceOf(Date);
@@ -326,7 +330,26 @@ describe.each(factories)("api on %s", (_name, makeDatabase) => {
     const audit = (await admin.audit.list({ action: "fits.retry" })).items[0];
     expect(audit).toMatchObject({ actor: "apikey:admin-key", target: run.id, reason: "fixed the flake" });
     await env.motion.flush();
-    expect((await viewer.fits.get({ id: run.id })).attempts).toBe(1);
+    const again = await viewer.fits.get({ id: run.id });
+    expect(again.attempts).toBe(1);
+    // The run keeps its operators' retries: who and why, newest first.
+    expect(again.retries).toEqual([{ actor: "apikey:admin-key", reason: "fixed the flake", at: expect.any(Date) }]);
+
+    // Bulk retry: every dead-lettered run named, one reason, each audited; the rest skipped.
+    const labeler = env.caller("labeler");
+    await labeler.rows.add({ relation: "jobs", row: { fail: true } });
+    await labeler.rows.add({ relation: "jobs", row: { fail: true } });
+    await env.motion.flush();
+    const deadNow = (await viewer.fits.list({ trigger: "flaky", deadLettered: true })).items.map((r) => r.id);
+    expect(deadNow.length).toBeGreaterThanOrEqual(2);
+    expect(await outcome(() => viewer.fits.retryMany({ ids: deadNow, reason: "x" }))).toBe("FORBIDDEN");
+    expect(await outcome(() => admin.fits.retryMany({ ids: deadNow, reason: " " }))).toBe("BAD_REQUEST");
+    const bulk = await admin.fits.retryMany({ ids: [...deadNow, ok.id, "missing"], reason: "bulk: upstream fixed" });
+    expect(bulk.retried.sort()).toEqual([...deadNow].sort());
+    expect(bulk.skipped.map((s) => s.id)).toEqual([ok.id, "missing"]);
+    const audited = (await admin.audit.list({ action: "fits.retry", limit: 50 })).items.filter((a) => a.reason === "bulk: upstream fixed");
+    expect(audited.map((a) => a.target).sort()).toEqual([...deadNow].sort());
+    await env.motion.flush();
   });
 
   it("stats.overview: per-minute series of inferences, latency and fits", async () => {

@@ -3,6 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { requirePostgres } from "@motion/db/test-support";
 import { benchDetection, benchProfiling } from "./drift-bench.ts";
+import { benchDriftLoop } from "./drift-loop-bench.ts";
 import { benchRowsPage } from "./rows-bench.ts";
 import { benchServer } from "./server-bench.ts";
 import { benchAddLatency, benchFitIsolation, benchIngestPostgres, benchIngestSqlite } from "./engine-bench.ts";
@@ -24,6 +25,7 @@ if (want("drift")) {
   results.push(...(await benchProfiling()));
   results.push(...benchDetection());
 }
+if (want("drift") || want("drift-loop")) results.push(...(await benchDriftLoop()));
 if (want("rows")) {
   const r = await benchRowsPage();
   results.push({ name: "Console rows.list page, first of 1M rows", value: r.first, unit: "ms", baseline: r.first, ratio: 1, note: "50 rows, server time through the API caller" });

@@ -236,6 +236,8 @@ export class DriftMonitor implements DriftSurface {
       for (const c of candidates) {
         const current = summaries.get(c.partition);
         if (!current) continue;
+        // On SQLite a write resolves without I/O: yield so answers waiting here are served.
+        await yieldTurn();
         const history: PartitionInput[] = [];
         for (let i = valid.length - 1; i >= 0 && history.length < rel.drift.window; i--) {
           const p = valid[i]!;
@@ -399,7 +401,7 @@ export class DriftMonitor implements DriftSurface {
       for (const s of stored) grouped.set(s.partition, [...(grouped.get(s.partition) ?? []), s]);
       for (const [partition, parts] of grouped) {
         // Summaries cost CPU: give answers waiting on this event loop a turn between them.
-        await new Promise<void>((resolve) => setImmediate(resolve));
+        await yieldTurn();
         const merged = mergeAll(parts.map((p) => p.profile), rel);
         cache.set(partition, { rows: merged.rows, summary: summarize(merged) });
         if (parts.length > 1) await this.compact(rel, partition, parts.map((p) => p.id), merged);
@@ -438,6 +440,8 @@ function* queueRefitEvent(
     data: { trigger: trigger.name, route: route.name, partitions, rows: queued },
   });
 }
+
+const yieldTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 function mergeAll(profiles: ProfileJSON[], rel: Relation): ProfileJSON {
   if (profiles.length === 1) return profiles[0]!;

@@ -5,6 +5,7 @@
  * Parsing is shared by the server page (prefetch) and the client table, so both ask the API
  * for exactly the same input and the prefetched page hydrates.
  */
+import { filterValue, type FieldTypes } from "./fields";
 
 export const FILTER_OPS = ["eq", "contains", "gt", "lt"] as const;
 export type FilterOp = (typeof FILTER_OPS)[number];
@@ -91,11 +92,15 @@ export function timeWindow(state: RowsViewState, now: number = Date.now()): { fr
 
 export const PAGE_SIZE = 50;
 
-export function rowsListInput(relation: string, state: RowsViewState, now?: number) {
+/**
+ * The API input for the view. `fields` (from the relation's schema) types each filter's value:
+ * a number field is compared as a number, so `amount > 20` matches 21, not the text "21".
+ */
+export function rowsListInput(relation: string, state: RowsViewState, now?: number, fields: FieldTypes = {}) {
   return {
     relation,
     limit: PAGE_SIZE,
-    ...(state.filters.length ? { filter: state.filters.map((f) => ({ field: f.field, op: f.op, value: f.value })) } : {}),
+    ...(state.filters.length ? { filter: state.filters.map((f) => ({ field: f.field, op: f.op, value: filterValue(f.value, fields[f.field]) })) } : {}),
     ...timeWindow(state, now),
   };
 }

@@ -149,11 +149,22 @@ export const stateRouter = router({
 
   /** Every move of `active` / `latest`, newest first (keyset on id). */
   aliasHistory: viewerProcedure
-    .input(z.object({ trigger: nameSchema, alias: z.enum(["active", "latest"]).optional(), cursor: cursorSchema, limit: limitSchema }))
+    .input(
+      z.object({
+        trigger: nameSchema,
+        alias: z.enum(["active", "latest"]).optional(),
+        /** "operator": only moves a person or key made (rollbacks, unpins), not each fit's. */
+        moves: z.enum(["all", "operator"]).optional(),
+        cursor: cursorSchema,
+        limit: limitSchema,
+      }),
+    )
     .query(async ({ ctx, input }) => {
       requireTrigger(ctx.motion, input.trigger);
       const where = new Where(`"trigger" = ?`, input.trigger);
       if (input.alias) where.add(`"alias" = ?`, input.alias);
+      // Automatic moves are made by a fit ("fit:<run>") or by setUp (version 0).
+      if (input.moves === "operator") where.add(`"actor" NOT LIKE 'fit:%' AND "actor" <> ?`, "setUp");
       if (input.cursor) where.add(`"id" < ?`, input.cursor);
       const rows = await ctx.motion.db.read(() =>
         all<Record<string, unknown>>(`SELECT * FROM "AliasEvent" ${where.sql()} ORDER BY "id" DESC LIMIT ?`, [...where.params, input.limit + 1]),

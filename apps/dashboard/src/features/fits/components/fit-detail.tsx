@@ -1,35 +1,24 @@
 "use client";
 import * as React from "react";
 import Link from "next/link";
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { Loader2, RefreshCw } from "lucide-react";
+import { useQuery } from "@tanstack/react-query";
+import { RefreshCw } from "lucide-react";
 import { useTRPC } from "@/lib/trpc/client";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { Skeleton } from "@/components/ui/skeleton";
-import { useToast } from "@/components/ui/toast";
-import { ErrorState, errorMessage } from "@/components/states";
+import { ErrorState } from "@/components/states";
 import { JsonView } from "@/components/json-view";
 import { RelativeTime } from "@/components/relative-time";
 import { formatCount, formatMs } from "@/lib/time";
 import { RequireRole } from "@/features/auth/role";
 import { FitStatusBadge } from "../status";
+import { RetryDialog } from "./retry-dialog";
 
 export function FitDetail({ id }: { id: string }) {
   const trpc = useTRPC();
-  const qc = useQueryClient();
-  const toast = useToast();
   const fit = useQuery(trpc.fits.get.queryOptions({ id }, { refetchInterval: (q) => (q.state.data && ["queued", "running"].includes(q.state.data.status) ? 2000 : false) }));
-  const retry = useMutation(
-    trpc.fits.retry.mutationOptions({
-      onSuccess: async () => {
-        toast({ title: "Fit re-queued", variant: "success" });
-        await qc.invalidateQueries({ queryKey: trpc.fits.pathKey() });
-        await qc.invalidateQueries({ queryKey: trpc.triggers.pathKey() });
-      },
-      onError: (e) => toast({ title: "Retry refused", description: errorMessage(e), variant: "error" }),
-    }),
-  );
+  const [retrying, setRetrying] = React.useState(false);
   if (fit.isPending) return <div className="p-6"><Skeleton className="h-64" /></div>;
   if (fit.isError) return <ErrorState error={fit.error} retry={() => fit.refetch()} className="py-20" />;
   const f = fit.data;
@@ -52,8 +41,8 @@ export function FitDetail({ id }: { id: string }) {
           <CardTitle>Run</CardTitle>
           {f.deadLettered && f.status === "failed" && (
             <RequireRole role="admin">
-              <Button size="sm" onClick={() => retry.mutate({ id })} disabled={retry.isPending} data-testid="retry-fit">
-                {retry.isPending ? <Loader2 className="animate-spin" /> : <RefreshCw />} Retry
+              <Button size="sm" onClick={() => setRetrying(true)} data-testid="retry-fit">
+                <RefreshCw /> Retry…
               </Button>
             </RequireRole>
           )}
@@ -70,6 +59,28 @@ export function FitDetail({ id }: { id: string }) {
         </CardContent>
       </Card>
       <div className="space-y-5 xl:col-span-2">
+        <Card data-testid="fit-retries">
+          <CardHeader><CardTitle>Attempts and retries</CardTitle></CardHeader>
+          <CardContent className="space-y-2 text-sm">
+            <p className="text-muted-foreground">
+              {f.attempts} attempt{f.attempts === 1 ? "" : "s"} of {f.maxAttempts} since it was last queued. Motion keeps the last attempt’s error
+              (below), not a record per attempt.
+            </p>
+            {f.retries.length === 0 ? (
+              <p className="text-muted-foreground">No operator has retried this run.</p>
+            ) : (
+              <ol className="space-y-1.5">
+                {f.retries.map((r, i) => (
+                  <li key={i} className="flex flex-wrap items-baseline gap-x-2" data-testid="fit-retry">
+                    <RelativeTime date={r.at} className="text-xs text-muted-foreground" />
+                    <span className="text-xs">retried by {r.actor}</span>
+                    <span className="text-xs text-muted-foreground" data-testid="fit-retry-reason">{r.reason ?? "(no reason given)"}</span>
+                  </li>
+                ))}
+              </ol>
+            )}
+          </CardContent>
+        </Card>
         {f.error && (
           <Card className="border-destructive/40">
             <CardHeader><CardTitle className="text-destructive">Error</CardTitle></CardHeader>
@@ -99,6 +110,7 @@ export function FitDetail({ id }: { id: string }) {
           </CardContent>
         </Card>
       </div>
+      {retrying && <RetryDialog ids={[id]} onClose={() => setRetrying(false)} />}
     </div>
   );
 }

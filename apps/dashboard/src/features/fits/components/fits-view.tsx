@@ -3,7 +3,7 @@ import * as React from "react";
 import Link from "next/link";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useInfiniteQuery } from "@tanstack/react-query";
-import { Loader2 } from "lucide-react";
+import { Loader2, RefreshCw } from "lucide-react";
 import { useTRPC } from "@/lib/trpc/client";
 import { Button } from "@/components/ui/button";
 import { Badge } from "@/components/ui/badge";
@@ -16,6 +16,8 @@ import { LiveIndicator } from "@/components/live-indicator";
 import { formatCount, formatMs } from "@/lib/time";
 import { FIT_STATUSES, fitsListInput, parseFitsFilter } from "../filters";
 import { FitStatusBadge } from "../status";
+import { RequireRole } from "@/features/auth/role";
+import { RetryDialog } from "./retry-dialog";
 
 export function FitsView() {
   const trpc = useTRPC();
@@ -27,6 +29,10 @@ export function FitsView() {
   const items = React.useMemo(() => triggers.data?.pages.flatMap((p) => p.items) ?? [], [triggers.data]);
   const [triggerNames] = React.useState<string[]>(() => []);
   const names = React.useMemo(() => [...new Set([...triggerNames, ...items.map((i) => i.trigger), ...(filter.trigger ? [filter.trigger] : [])])].sort(), [items, triggerNames, filter.trigger]);
+
+  // Bulk retry acts on the dead-lettered runs this list has loaded (what the operator sees).
+  const dead = React.useMemo(() => items.filter((f) => f.deadLettered && f.status === "failed").map((f) => f.id), [items]);
+  const [retrying, setRetrying] = React.useState<string[] | null>(null);
 
   const set = (key: "trigger" | "status", value: string) => {
     const p = new URLSearchParams(searchParams.toString());
@@ -47,6 +53,13 @@ export function FitsView() {
           options={[{ value: "all", label: "Any status" }, ...FIT_STATUSES.map((s) => ({ value: s, label: s })), { value: "dead", label: "dead-lettered" }]}
           className="w-44"
         />
+        {filter.status === "dead" && dead.length > 0 && (
+          <RequireRole role="admin">
+            <Button size="sm" variant="outline" onClick={() => setRetrying(dead)} data-testid="retry-all-dead">
+              <RefreshCw /> Retry {dead.length} dead-lettered…
+            </Button>
+          </RequireRole>
+        )}
         <LiveIndicator className="ml-auto" updatedAt={triggers.dataUpdatedAt} fetching={triggers.isFetching} />
       </div>
       <div className="overflow-hidden rounded-lg border bg-card">
@@ -99,6 +112,7 @@ export function FitsView() {
           </Button>
         </div>
       )}
+      {retrying && <RetryDialog ids={retrying} {...(filter.trigger ? { trigger: filter.trigger } : {})} onClose={() => setRetrying(null)} />}
     </div>
   );
 }

@@ -5,6 +5,7 @@ import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
 import { flexRender, getCoreRowModel, useReactTable, type ColumnDef, type VisibilityState } from "@tanstack/react-table";
 import { Columns3, Filter, Loader2, X } from "lucide-react";
 import { useTRPC } from "@/lib/trpc/client";
+import { WHOLE_LIST } from "@/lib/lists";
 import type { RouterOutputs } from "@/lib/trpc/types";
 import { Button } from "@/components/ui/button";
 import { Badge } from "@/components/ui/badge";
@@ -20,6 +21,7 @@ import { EmptyState, ErrorState } from "@/components/states";
 import { RelativeTime } from "@/components/relative-time";
 import { previewJson } from "@/components/json-view";
 import { formatCount } from "@/lib/time";
+import { isValidFilterValue, mergeSampledFields, schemaFields, type FieldTypes } from "../fields";
 import { FILTER_OPS, parseRowsView, rowsListInput, serializeRowsView, type FilterOp, type RowsViewState } from "../url";
 import { RowPanel } from "./row-panel";
 
@@ -57,22 +59,38 @@ function toLocalInput(iso: string | null): string {
 export function RowsView({ relation }: { relation: string }) {
   const trpc = useTRPC();
   const [view, setView] = useViewState();
-  const input = React.useMemo(() => rowsListInput(relation, view), [relation, view]);
+  const relations = useQuery(trpc.relations.list.queryOptions(WHOLE_LIST));
+  const schema = relations.data?.items.find((r) => r.name === relation)?.schema;
+  // Fields come from the schema and from every row seen so far in this relation, never only
+  // from the current page: a filter that matches nothing keeps the picker and the columns.
+  const [sampled, setSampled] = React.useState<{ relation: string; types: FieldTypes }>({ relation, types: {} });
+  const fields = React.useMemo<FieldTypes>(() => {
+    const declared = schemaFields(schema);
+    const extra = sampled.relation === relation ? sampled.types : {};
+    return { ...declared, ...Object.fromEntries(Object.entries(extra).filter(([k]) => !(k in declared))) };
+  }, [schema, sampled, relation]);
+  const input = React.useMemo(() => rowsListInput(relation, view, undefined, fields), [relation, view, fields]);
   const rows = useInfiniteQuery(
     trpc.rows.list.infiniteQueryOptions(input, { getNextPageParam: (last) => last.nextCursor ?? undefined, placeholderData: (prev) => prev }),
   );
-  const { filter, from, to } = input as { filter?: { field: string; op: FilterOp; value: string }[]; from?: Date; to?: Date };
+  const { filter, from, to } = input as { filter?: { field: string; op: FilterOp; value: string | number }[]; from?: Date; to?: Date };
   const count = useQuery(trpc.rows.count.queryOptions({ relation, ...(filter ? { filter } : {}), ...(from ? { from } : {}), ...(to ? { to } : {}) }));
   const items = React.useMemo(() => rows.data?.pages.flatMap((p) => p.items) ?? [], [rows.data]);
 
+  React.useEffect(() => {
+    setSampled((prev) => {
+      const base = prev.relation === relation ? prev.types : {};
+      const types = mergeSampledFields(base, items.slice(0, 200));
+      return types === prev.types ? prev : { relation, types };
+    });
+  }, [items, relation]);
+
   const dataKeys = React.useMemo(() => {
-    const keys = new Set<string>();
-    for (const item of items.slice(0, 200)) {
-      if (item.data && typeof item.data === "object" && !Array.isArray(item.data)) for (const k of Object.keys(item.data)) keys.add(k);
-    }
+    const keys = new Set<string>(Object.keys(fields));
     for (const c of view.cols ?? []) if (!["createdAt", "id", "key"].includes(c)) keys.add(c);
+    for (const f of view.filters) keys.add(f.field);
     return [...keys];
-  }, [items, view.cols]);
+  }, [fields, view.cols, view.filters]);
 
   const columns = React.useMemo<ColumnDef<RowItem>[]>(
     () => [
@@ -134,7 +152,7 @@ export function RowsView({ relation }: { relation: string }) {
 
   return (
     <div className="space-y-3 p-6">
-      <Toolbar relation={relation} view={view} setView={setView} dataKeys={dataKeys}>
+      <Toolbar relation={relation} view={view} setView={setView} dataKeys={dataKeys} fields={fields}>
         <DropdownMenu>
           <DropdownMenuTrigger asChild>
             <Button variant="outline" size="sm"><Columns3 /> Columns</Button>
@@ -224,21 +242,24 @@ export function RowsView({ relation }: { relation: string }) {
 }
 
 function Toolbar({
-  relation, view, setView, dataKeys, children,
+  relation, view, setView, dataKeys, fields, children,
 }: {
   relation: string;
   view: RowsViewState;
   setView: (patch: Partial<RowsViewState>) => void;
   dataKeys: string[];
+  fields: FieldTypes;
   children: React.ReactNode;
 }) {
   const [field, setField] = React.useState("");
   const [op, setOp] = React.useState<FilterOp>("contains");
   const [value, setValue] = React.useState("");
   const fieldValue = field || dataKeys[0] || "";
+  const fieldType = fields[fieldValue];
+  const valid = isValidFilterValue(value, fieldType);
   const add = (e: React.FormEvent) => {
     e.preventDefault();
-    if (!fieldValue || value === "") return;
+    if (!fieldValue || !valid) return;
     setView({ filters: [...view.filters, { field: fieldValue, op, value }] });
     setValue("");
   };
@@ -249,8 +270,17 @@ function Toolbar({
           <Filter className="size-4 text-muted-foreground" />
           <Select aria-label="Filter field" value={fieldValue || "_"} onValueChange={setField} options={dataKeys.length ? dataKeys.map((k) => ({ value: k, label: k })) : [{ value: "_", label: "field" }]} className="w-36 font-mono text-xs" />
           <Select aria-label="Filter operator" value={op} onValueChange={(v) => setOp(v as FilterOp)} options={FILTER_OPS.map((o) => ({ value: o, label: OP_LABEL[o] }))} className="w-28" />
-          <Input aria-label="Filter value" placeholder="value" value={value} onChange={(e) => setValue(e.target.value)} className="h-8 w-44" />
-          <Button type="submit" variant="secondary" size="sm" disabled={!fieldValue || value === ""}>Add filter</Button>
+          <Input
+            aria-label="Filter value"
+            placeholder={fieldType === "number" ? "a number" : "value"}
+            inputMode={fieldType === "number" ? "decimal" : undefined}
+            aria-invalid={value !== "" && !valid}
+            title={value !== "" && !valid ? `${fieldValue} is a number field` : undefined}
+            value={value}
+            onChange={(e) => setValue(e.target.value)}
+            className="h-8 w-44"
+          />
+          <Button type="submit" variant="secondary" size="sm" disabled={!fieldValue || !valid}>Add filter</Button>
         </form>
         <div className="ml-auto flex items-center gap-2">
           <Select

@@ -2,18 +2,19 @@
 import * as React from "react";
 import Link from "next/link";
 import { useInfiniteQuery, useQuery, useQueryClient } from "@tanstack/react-query";
-import { GitCommitVertical, History, Loader2, Pin, PinOff, RotateCcw } from "lucide-react";
+import { GitCommitVertical, Loader2, Pin, PinOff, RotateCcw } from "lucide-react";
 import { useTRPC } from "@/lib/trpc/client";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableMessage, TableRow } from "@/components/ui/table";
 import { Skeleton } from "@/components/ui/skeleton";
-import { EmptyState, ErrorState } from "@/components/states";
+import { ErrorState } from "@/components/states";
 import { RelativeTime } from "@/components/relative-time";
 import { LiveIndicator } from "@/components/live-indicator";
 import { formatBytes, formatCount } from "@/lib/time";
 import { RequireRole } from "@/features/auth/role";
+import { AliasHistory } from "./alias-history";
 import { ParamsCard } from "./params-card";
 import { RollbackDialog } from "./rollback-dialog";
 import { UnpinDialog } from "./unpin-dialog";
@@ -25,7 +26,6 @@ export function StateView({ trigger }: { trigger: string }) {
   const versions = useInfiniteQuery(
     trpc.state.versions.infiniteQueryOptions({ trigger }, { getNextPageParam: (last) => last.nextCursor ?? undefined, refetchInterval: 5000 }),
   );
-  const history = useQuery(trpc.state.aliasHistory.queryOptions({ trigger }, { refetchInterval: 10_000 }));
   const items = React.useMemo(() => versions.data?.pages.flatMap((p) => p.items) ?? [], [versions.data]);
   const [selected, setSelected] = React.useState<number | null>(null);
   const [rollbackTo, setRollbackTo] = React.useState<number | null>(null);
@@ -92,17 +92,18 @@ export function StateView({ trigger }: { trigger: string }) {
                 <TableHead>Parent</TableHead>
                 <TableHead>Produced by</TableHead>
                 <TableHead className="text-right">Size</TableHead>
+                <TableHead>Checksum</TableHead>
                 <TableHead>Created</TableHead>
                 <TableHead className="w-24" />
               </TableRow>
             </TableHeader>
             <TableBody>
               {versions.isPending ? (
-                Array.from({ length: 4 }, (_, i) => <TableRow key={i}><TableCell colSpan={6}><Skeleton className="h-5" /></TableCell></TableRow>)
+                Array.from({ length: 4 }, (_, i) => <TableRow key={i}><TableCell colSpan={7}><Skeleton className="h-5" /></TableCell></TableRow>)
               ) : versions.isError ? (
-                <TableMessage colSpan={6}><ErrorState error={versions.error} retry={() => versions.refetch()} className="py-2" /></TableMessage>
+                <TableMessage colSpan={7}><ErrorState error={versions.error} retry={() => versions.refetch()} className="py-2" /></TableMessage>
               ) : items.length === 0 ? (
-                <TableMessage colSpan={6}>No versions yet.</TableMessage>
+                <TableMessage colSpan={7}>No versions yet.</TableMessage>
               ) : (
                 items.map((v) => (
                   <TableRow
@@ -130,6 +131,7 @@ export function StateView({ trigger }: { trigger: string }) {
                       )}
                     </TableCell>
                     <TableCell className="text-right text-xs whitespace-nowrap tabular-nums">{formatBytes(v.size)}</TableCell>
+                    <TableCell className="font-mono text-xs text-muted-foreground" title={`SHA-256 over the version's keys and value checksums: ${v.checksum}`} data-testid="version-checksum">{v.checksum.slice(0, 12)}</TableCell>
                     <TableCell className="whitespace-nowrap"><RelativeTime date={v.createdAt} className="text-xs text-muted-foreground" /></TableCell>
                     <TableCell className="py-1 text-right">
                       {v.version !== active && (
@@ -168,44 +170,7 @@ export function StateView({ trigger }: { trigger: string }) {
 
       {info.data && <ParamsCard trigger={trigger} params={info.data.params} paramsHash={info.data.paramsHash} />}
 
-      <Card>
-        <CardHeader>
-          <div>
-            <CardTitle className="flex items-center gap-2"><History className="size-4" /> Alias history</CardTitle>
-            <CardDescription>Every move of an alias: who, when and why. Append-only.</CardDescription>
-          </div>
-        </CardHeader>
-        <Table data-testid="alias-history">
-          <TableHeader>
-            <TableRow className="hover:bg-transparent">
-              <TableHead>Alias</TableHead>
-              <TableHead>Move</TableHead>
-              <TableHead>Who</TableHead>
-              <TableHead>Why</TableHead>
-              <TableHead>When</TableHead>
-            </TableRow>
-          </TableHeader>
-          <TableBody>
-            {history.isPending ? (
-              <TableRow><TableCell colSpan={5}><Skeleton className="h-5" /></TableCell></TableRow>
-            ) : history.isError ? (
-              <TableMessage colSpan={5}><ErrorState error={history.error} className="py-2" /></TableMessage>
-            ) : history.data.items.length === 0 ? (
-              <TableMessage colSpan={5}><EmptyState title="No alias moves" className="py-2" /></TableMessage>
-            ) : (
-              history.data.items.map((h) => (
-                <TableRow key={h.id}>
-                  <TableCell><Badge variant={h.alias === "active" ? "default" : "outline"}>{h.alias}</Badge></TableCell>
-                  <TableCell className="tabular-nums">{h.fromVersion === null ? "—" : `v${h.fromVersion}`} → v{h.toVersion}</TableCell>
-                  <TableCell className="text-xs">{h.actor}</TableCell>
-                  <TableCell className="max-w-md truncate text-xs text-muted-foreground" title={h.reason ?? ""}>{h.reason ?? "—"}</TableCell>
-                  <TableCell><RelativeTime date={h.createdAt} className="text-xs text-muted-foreground" /></TableCell>
-                </TableRow>
-              ))
-            )}
-          </TableBody>
-        </Table>
-      </Card>
+      <AliasHistory trigger={trigger} />
 
       {rollbackTo !== null && active !== undefined && (
         <RollbackDialog trigger={trigger} from={active} to={rollbackTo} onClose={() => setRollbackTo(null)} />

@@ -5,6 +5,7 @@ import { HydrateClient, getQueryClient, serverTRPC } from "@/lib/trpc/server";
 import { WHOLE_LIST } from "@/lib/lists";
 import { RowsView } from "@/features/relations/components/rows-view";
 import { parseRowsView, rowsListInput } from "@/features/relations/url";
+import { schemaFields } from "@/features/relations/fields";
 
 export async function generateMetadata({ params }: { params: Promise<{ relation: string }> }) {
   return { title: decodeURIComponent((await params).relation) };
@@ -20,9 +21,11 @@ export default async function RelationPage({
   const view = parseRowsView(await searchParams);
   const trpc = await serverTRPC();
   const qc = getQueryClient();
+  // The schema types the filter values (numbers as numbers), exactly as the browser will.
+  const relations = await qc.fetchQuery(trpc.relations.list.queryOptions(WHOLE_LIST)).then((r) => r.items).catch(() => []);
+  const fields = schemaFields(relations.find((r) => r.name === relation)?.schema);
   await Promise.all([
-    qc.prefetchInfiniteQuery(trpc.rows.list.infiniteQueryOptions(rowsListInput(relation, view), { getNextPageParam: (last) => last.nextCursor ?? undefined })),
-    qc.prefetchQuery(trpc.relations.list.queryOptions(WHOLE_LIST)),
+    qc.prefetchInfiniteQuery(trpc.rows.list.infiniteQueryOptions(rowsListInput(relation, view, undefined, fields), { getNextPageParam: (last) => last.nextCursor ?? undefined })),
     view.row ? qc.prefetchQuery(trpc.rows.get.queryOptions({ id: view.row })) : null,
   ]);
   return (
