@@ -421,7 +421,7 @@ describe("malformed REST requests", () => {
       return Object.fromEntries(Array.from({ length: Math.floor(rand() * 3) }, () => [pick(["row", "rows", "label", "version", "reason", "params", "text", "pin", "__proto__"]), value(depth + 1)]));
     };
     const doc = await documentOf();
-    const before = (await rest("GET", "/relations", { key: keys.viewer })).body as { name: string; rowCount: number }[];
+    const before = (await rest("GET", "/relations", { key: keys.viewer })).body.items as { name: string; rowCount: number }[];
     let sent = 0;
     const added = new Map<string, number>();
     for (const { path, method, op } of operationsOf(doc)) {
@@ -444,7 +444,7 @@ describe("malformed REST requests", () => {
     }
     expect(sent).toBe(operationsOf(doc).length * 12);
     // Rejected requests stored nothing.
-    const after = (await rest("GET", "/relations", { key: keys.viewer })).body as { name: string; rowCount: number }[];
+    const after = (await rest("GET", "/relations", { key: keys.viewer })).body.items as { name: string; rowCount: number }[];
     expect(after.map((r) => [r.name, r.rowCount])).toEqual(before.map((r) => [r.name, r.rowCount + (added.get(r.name) ?? 0)]));
   });
 });
