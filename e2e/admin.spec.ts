@@ -138,6 +138,72 @@ test.describe.serial("an admin manages operators, API keys and params", () => {
     expect(await page.getByTestId("audit-row").evaluateAll((rows) => rows.every((r) => r.getAttribute("data-action") === "users.setRole"))).toBe(true);
   });
 
+  test("disables an operator: their open session is gone at once, and they cannot sign back in", async ({ page, browser }) => {
+    test.slow(); // two browsers, and the enable / delete round after it
+    await useSession(page, "admin");
+    const email = `leaver-${Date.now()}@e2e.local`;
+    const password = "e2e-leaver-password";
+    expect((await trpc(page.request, "mutation", "users.create", { email, password, role: "labeler" })).error).toBeUndefined();
+
+    // The operator works in their own browser.
+    const theirs = await browser.newContext({ baseURL: baseURL() });
+    const their = await theirs.newPage();
+    await their.goto("/sign-in");
+    await their.getByLabel("Email").fill(email);
+    await their.getByLabel("Password").fill(password);
+    await their.getByRole("button", { name: "Sign in" }).click();
+    await expect(their.getByTestId("me-email")).toHaveText(email);
+    expect((await trpc(their.request, "query", "auth.me", undefined)).data?.email).toBe(email);
+
+    // The admin disables them, with a reason, after reading what will happen.
+    await page.goto("/admin/users");
+    const row = page.getByTestId("user-row").filter({ hasText: email });
+    await expect(row.getByTestId("user-status")).toHaveText("active");
+    await row.getByTestId("user-actions").click();
+    await page.getByRole("menuitem", { name: /Disable/ }).click();
+    const dialog = page.getByTestId("disable-user-dialog");
+    await expect(dialog).toContainText("every session ends now");
+    await expect(dialog).toContainText("every API key they created is revoked now");
+    const submit = dialog.getByRole("button", { name: "Disable user" });
+    await expect(submit).toBeDisabled(); // a reason is required
+    await dialog.getByLabel(/Reason/).fill("e2e: left the team");
+    await snapshot(page, "disable-user");
+    await submit.click();
+    await expect(dialog).toBeHidden();
+    await expect(row.getByTestId("user-status")).toContainText("disabled");
+
+    // Their session is gone: the API refuses it and the console sends them to sign in.
+    expect((await trpc(their.request, "query", "triggers.list", undefined)).status).toBe(401);
+    await their.reload();
+    await expect(their).toHaveURL(/\/sign-in/);
+    await their.getByLabel("Email").fill(email);
+    await their.getByLabel("Password").fill(password);
+    await their.getByRole("button", { name: "Sign in" }).click();
+    await expect(their.getByRole("form", { name: "Sign in" }).getByRole("alert")).toContainText(/disabled/i);
+    await theirs.close();
+
+    // Recorded in the audit log with the reason.
+    await page.goto("/admin/audit?action=users.disable");
+    const entry = page.getByTestId("audit-row").filter({ hasText: email });
+    await expect(entry.getByTestId("audit-reason")).toHaveText("e2e: left the team");
+
+    // Enable again; then delete, confirming with the e-mail.
+    await page.goto("/admin/users");
+    await row.getByTestId("user-actions").click();
+    await page.getByRole("menuitem", { name: /Enable/ }).click();
+    await page.getByTestId("enable-user-dialog").getByRole("button", { name: "Enable user" }).click();
+    await expect(row.getByTestId("user-status")).toHaveText("active");
+    await row.getByTestId("user-actions").click();
+    await page.getByRole("menuitem", { name: /Delete/ }).click();
+    const del = page.getByTestId("delete-user-dialog");
+    await del.getByLabel(/Reason/).fill("e2e: cleanup");
+    await expect(del.getByRole("button", { name: "Delete user" })).toBeDisabled();
+    await del.getByLabel(/to confirm/).fill(email);
+    await del.getByRole("button", { name: "Delete user" }).click();
+    await expect(del).toBeHidden();
+    await expect(page.getByTestId("user-row").filter({ hasText: email })).toHaveCount(0);
+  });
+
   test("cannot demote the last admin: the CONFLICT is shown in the dialog", async ({ page }) => {
     await useSession(page, "admin");
     await page.goto("/admin/users");

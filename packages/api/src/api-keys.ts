@@ -25,21 +25,33 @@ export function bearerKey(headers: Headers): string | null {
   return match[1]!;
 }
 
-/** The principal of a live (not revoked) key; records its last use (at most every 30 s). */
+const RANK: Record<Role, number> = { viewer: 0, labeler: 1, admin: 2 };
+
+/**
+ * The principal of a live key: not revoked, not expired, and its owner (if known) neither
+ * deleted nor disabled. The key acts with the lower of its own role and its owner's current
+ * role, so demoting an operator also demotes the keys they made. Records its last use (at
+ * most every 30 s).
+ */
 export async function principalForKey(db: Database, key: string, now = new Date()): Promise<Principal | null> {
   const row = await db.read(() =>
-    get<{ id: string; name: string; role: string; lastUsedAt: unknown }>(
-      `SELECT "id", "name", "role", "lastUsedAt" FROM "ApiKey" WHERE "hash" = ? AND "revokedAt" IS NULL`,
-      [hashApiKey(key)],
+    get<{ id: string; name: string; role: string; lastUsedAt: unknown; ownerId: string | null; ownerFound: string | null; ownerRole: string | null; ownerDisabledAt: unknown }>(
+      `SELECT k."id", k."name", k."role", k."lastUsedAt", k."ownerId", u."id" AS "ownerFound", u."role" AS "ownerRole", u."disabledAt" AS "ownerDisabledAt"
+       FROM "ApiKey" k LEFT JOIN "User" u ON u."id" = k."ownerId"
+       WHERE k."hash" = ? AND k."revokedAt" IS NULL AND (k."expiresAt" IS NULL OR k."expiresAt" > ?)`,
+      [hashApiKey(key), now],
     ),
   );
   if (!row) return null;
+  if (row.ownerId !== null && (row.ownerFound === null || (row.ownerDisabledAt !== null && row.ownerDisabledAt !== undefined))) return null;
   const last = toDateOrNull(row.lastUsedAt);
   if (!last || now.getTime() - last.getTime() >= LAST_USED_RESOLUTION_MS) {
     // Off the request's path: a lost update of a timestamp is harmless.
     void db.tx(() => run(`UPDATE "ApiKey" SET "lastUsedAt" = ? WHERE "id" = ?`, [now, row.id])).catch(() => undefined);
   }
-  return { kind: "apiKey", id: row.id, name: row.name, role: toRole(row.role) };
+  const own = toRole(row.role);
+  const role = row.ownerId === null ? own : [own, toRole(row.ownerRole)].sort((a, b) => RANK[a] - RANK[b])[0]!;
+  return { kind: "apiKey", id: row.id, name: row.name, role, ownerId: row.ownerId };
 }
 
 export interface CreatedApiKey {
@@ -48,16 +60,34 @@ export interface CreatedApiKey {
   role: Role;
   prefix: string;
   createdAt: Date;
+  expiresAt: Date | null;
+  ownerId: string | null;
   /** The key itself: shown once, never stored. */
   key: string;
 }
 
-export function* insertApiKey(input: { name: string; role: Role; createdBy: string; at: Date }) {
+export class ApiKeyNameTaken extends Error {
+  constructor(readonly keyName: string) {
+    super(`an API key named "${keyName}" already exists for this owner; revoke it first or choose another name`);
+    this.name = "ApiKeyNameTaken";
+  }
+}
+
+/**
+ * Inserts a key. Names are unique among an owner's keys that are not revoked (an expired key
+ * gives its name up here); the unique index on (ownerId, liveName) settles concurrent creates.
+ */
+export function* insertApiKey(input: { name: string; role: Role; createdBy: string; ownerId: string | null; expiresAt: Date | null; at: Date }) {
   const { key, prefix, hash } = generateApiKey();
   const id = newId(input.at.getTime());
+  const owner = input.ownerId === null ? `"ownerId" IS NULL` : `"ownerId" = ?`;
+  const ownerParams = input.ownerId === null ? [] : [input.ownerId];
+  yield* run(`UPDATE "ApiKey" SET "liveName" = NULL WHERE "liveName" = ? AND ${owner} AND "expiresAt" IS NOT NULL AND "expiresAt" <= ?`, [input.name, ...ownerParams, input.at]);
+  const taken = yield* get(`SELECT "id" FROM "ApiKey" WHERE "liveName" = ? AND ${owner}`, [input.name, ...ownerParams]);
+  if (taken) throw new ApiKeyNameTaken(input.name);
   yield* run(
-    `INSERT INTO "ApiKey" ("id", "name", "role", "prefix", "hash", "createdBy", "createdAt") VALUES (?, ?, ?, ?, ?, ?, ?)`,
-    [id, input.name, input.role, prefix, hash, input.createdBy, input.at],
+    `INSERT INTO "ApiKey" ("id", "name", "liveName", "role", "prefix", "hash", "createdBy", "ownerId", "expiresAt", "createdAt") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    [id, input.name, input.name, input.role, prefix, hash, input.createdBy, input.ownerId, input.expiresAt, input.at],
   );
-  return { id, name: input.name, role: input.role, prefix, createdAt: input.at, key } satisfies CreatedApiKey;
+  return { id, name: input.name, role: input.role, prefix, createdAt: input.at, expiresAt: input.expiresAt, ownerId: input.ownerId, key } satisfies CreatedApiKey;
 }

@@ -6,6 +6,7 @@ import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { betterAuth } from "better-auth";
+import { APIError } from "better-auth/api";
 import { prismaAdapter } from "better-auth/adapters/prisma";
 import { get, newId, run, type Database } from "@motion/db";
 import { CLIENT_IP_HEADER } from "./http/client-ip.ts";
@@ -44,6 +45,21 @@ export function createAuth(options: CreateAuthOptions) {
     user: {
       additionalFields: {
         role: { type: "string", required: false, defaultValue: "viewer", input: false },
+        disabledAt: { type: "date", required: false, input: false },
+      },
+    },
+    // A disabled operator cannot start a session (checked after the password, so it tells a
+    // guesser nothing). Disabling also deletes their sessions (features/users/offboard.ts).
+    databaseHooks: {
+      session: {
+        create: {
+          async before(session) {
+            const user = await db.read(() => get<{ disabledAt: unknown }>(`SELECT "disabledAt" FROM "User" WHERE "id" = ?`, [session.userId]));
+            if (!user || (user.disabledAt !== null && user.disabledAt !== undefined)) {
+              throw new APIError("FORBIDDEN", { message: "This account is disabled. Ask an admin to enable it.", code: "ACCOUNT_DISABLED" });
+            }
+          },
+        },
       },
     },
     session: { expiresIn: options.sessionExpiresIn ?? 60 * 60 * 24 * 7 },

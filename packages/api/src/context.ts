@@ -1,6 +1,7 @@
 import type { Motion } from "@motion/engine";
 import { bearerKey, principalForKey } from "./api-keys.ts";
 import type { MotionAuth } from "./auth.ts";
+import { DEFAULT_IDEMPOTENCY_TTL_MS } from "./features/rows/idempotency.ts";
 import { toRole, type Principal } from "./principal.ts";
 
 export interface ApiOptions {
@@ -10,6 +11,8 @@ export interface ApiOptions {
   development: boolean;
   /** Origins whose pages may send cookie-authenticated mutations (the console's own). */
   allowedOrigins: ReadonlySet<string>;
+  /** How long `rows.add` / `rows.addMany` answers are kept under their idempotency key. */
+  idempotencyTtlMs: number;
 }
 
 export interface ApiContext {
@@ -35,7 +38,9 @@ export async function principalFromHeaders(motion: Motion, auth: MotionAuth | nu
   if (!auth || !headers.get("cookie")) return null;
   const session = await auth.api.getSession({ headers });
   if (!session) return null;
-  const user = session.user as typeof session.user & { role?: unknown };
+  const user = session.user as typeof session.user & { role?: unknown; disabledAt?: unknown };
+  // Disabling deletes sessions; this also covers a session created in the same instant.
+  if (user.disabledAt !== null && user.disabledAt !== undefined) return null;
   return { kind: "user", id: user.id, email: user.email, name: user.name, role: toRole(user.role) };
 }
 
@@ -45,7 +50,7 @@ export function createContext(input: CreateContextOptions): ApiContext {
     motion: input.motion,
     auth: input.auth,
     headers: input.headers,
-    options: { reviewLockMs: 120_000, development: false, allowedOrigins: new Set<string>(), ...input.options },
+    options: { reviewLockMs: 120_000, development: false, allowedOrigins: new Set<string>(), idempotencyTtlMs: DEFAULT_IDEMPOTENCY_TTL_MS, ...input.options },
     resolvePrincipal: () => (principal ??= principalFromHeaders(input.motion, input.auth, input.headers)),
   };
 }

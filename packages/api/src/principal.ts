@@ -8,7 +8,8 @@ export type Tier = (typeof TIERS)[number];
 
 export type Principal =
   | { kind: "user"; id: string; email: string; name: string; role: Role }
-  | { kind: "apiKey"; id: string; name: string; role: Role };
+  /** `ownerId`: the user who created the key (null for keys from before owners were kept). */
+  | { kind: "apiKey"; id: string; name: string; role: Role; ownerId: string | null };
 
 const RANK: Record<Tier, number> = { public: 0, viewer: 1, labeler: 2, admin: 3 };
 
@@ -28,6 +29,11 @@ export function allows(role: Role, tier: Tier): boolean {
 /** The actor string recorded by the engine and the audit log. */
 export function actorOf(principal: Principal): string {
   return principal.kind === "user" ? principal.email : `apikey:${principal.name}`;
+}
+
+/** The user behind a principal: the operator, or the owner of the key. */
+export function userIdOf(principal: Principal): string | null {
+  return principal.kind === "user" ? principal.id : principal.ownerId;
 }
 
 /** A stable id for locks and ownership: `user:<id>` or `apikey:<id>`. */

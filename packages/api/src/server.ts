@@ -15,6 +15,7 @@ import { BodyTooLargeError, DEFAULT_MAX_BODY_BYTES, discardRest, readBody } from
 import { CLIENT_IP_HEADER, clientIp, trustProxyFromEnv } from "./http/client-ip.ts";
 import { checkOrigin, originSet } from "./http/origin.ts";
 import { apiHeaders } from "./http/security-headers.ts";
+import { STATE_VALUE_PATH, stateValueResponse } from "./http/state-value.ts";
 import { createRestHandler, isRestPath } from "./http/rest.ts";
 import { handleTrpcNode } from "./http/trpc-node.ts";
 import { isDevelopment } from "./mode.ts";
@@ -49,6 +50,8 @@ export interface CreateMotionApiOptions {
   trustProxy?: number;
   /** Largest request body (default 10 MB). */
   maxBodyBytes?: number;
+  /** How long `rows.add` / `rows.addMany` answers are kept under an idempotency key (default 24 h). */
+  idempotencyTtlMs?: number;
 }
 
 export interface RequestInfo {
@@ -93,7 +96,12 @@ export function createMotionApi(options: CreateMotionApiOptions): MotionApi {
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const auth = options.auth ?? createAuth({ db: motion.db, baseURL: options.baseURL, secret: options.secret!, trustedOrigins: options.trustedOrigins });
   const allowedOrigins = originSet([options.baseURL, ...(options.trustedOrigins ?? [])]);
-  const apiOptions: Partial<ApiOptions> = { development, allowedOrigins, ...(options.reviewLockMs ? { reviewLockMs: options.reviewLockMs } : {}) };
+  const apiOptions: Partial<ApiOptions> = {
+    development,
+    allowedOrigins,
+    ...(options.reviewLockMs ? { reviewLockMs: options.reviewLockMs } : {}),
+    ...(options.idempotencyTtlMs ? { idempotencyTtlMs: options.idempotencyTtlMs } : {}),
+  };
   const signInLimiter = options.signInLimiter ?? new SignInLimiter({ ...signInLimitsFromEnv(), ...options.signInLimits });
   // Sessions from before tokens were hashed are hashed once, before the first auth request.
   let upgraded: Promise<unknown> | undefined;
@@ -164,6 +172,9 @@ export function createMotionApi(options: CreateMotionApiOptions): MotionApi {
         createContext: () => context(request.headers),
         onError,
       });
+    }
+    if (pathname.startsWith(STATE_VALUE_PATH)) {
+      return stateValueResponse(motion, { method: request.method, pathname }, () => context(request.headers).resolvePrincipal());
     }
     return json(404, errorBody("NOT_FOUND", `no route ${pathname}`));
   }

@@ -242,18 +242,18 @@ describe.each(factories)("api on %s", (_name, makeDatabase) => {
       const bytes = Buffer.concat([fs.readFileSync(env.db.file), ...(fs.existsSync(`${env.db.file}-wal`) ? [fs.readFileSync(`${env.db.file}-wal`)] : [])]);
       expect(bytes.includes(Buffer.from(created.key))).toBe(false);
     }
-    const listed = await admin.apiKeys.list();
+    const listed = (await admin.apiKeys.list({ limit: 200 })).items;
     const entry = listed.find((k) => k.id === created.id)!;
     expect(entry).toMatchObject({ name: "ci", role: "viewer", lastUsedAt: null, revokedAt: null, createdBy: env.emails.admin });
     expect(JSON.stringify(listed)).not.toContain(created.key);
     expect(entry.prefix.length).toBeLessThan(12);
     await env.api.createCaller(new Headers({ authorization: `Bearer ${created.key}` })).triggers.list();
     await new Promise((resolve) => setTimeout(resolve, 50)); // last use is written off the request path
-    const used = (await admin.apiKeys.list()).find((k) => k.id === created.id)!;
+    const used = (await admin.apiKeys.list({ limit: 200 })).items.find((k) => k.id === created.id)!;
     expect(used.lastUsedAt).toBeInstanceOf(Date);
     await admin.apiKeys.revoke({ id: created.id, reason: "leaked" });
     expect(await outcome(() => env.api.createCaller(new Headers({ authorization: `Bearer ${created.key}` })).triggers.list())).toBe("UNAUTHORIZED");
-    expect((await admin.apiKeys.list({ includeRevoked: false })).map((k) => k.id)).not.toContain(created.id);
+    expect((await admin.apiKeys.list({ includeRevoked: false, limit: 200 })).items.map((k) => k.id)).not.toContain(created.id);
   });
 
   it("rolls back within a trigger only, audited; versions, previews and alias history", async () => {
@@ -365,7 +365,8 @@ describe.each(factories)("api on %s", (_name, makeDatabase) => {
   });
 
   it("relations.list: schema, key and row count", async () => {
-    const relations = await env.caller("viewer").relations.list();
+    const { items: relations, nextCursor } = await env.caller("viewer").relations.list();
+    expect(nextCursor).toBeNull();
     const byName = Object.fromEntries(relations.map((r) => [r.name, r]));
     expect(byName.docs).toMatchObject({ key: "url", rowCount: 3 });
     expect(byName.questions!.schema).toMatchObject({ type: "object", properties: { text: { type: "string" } } });
@@ -384,7 +385,7 @@ describe.each(factories)("api on %s", (_name, makeDatabase) => {
     expect(await outcome(() => asUser().feedback.label({ inferenceId: "x", label: "good" }))).toBe("NOT_FOUND");
     const audit = (await admin.audit.list({ action: "users.setRole" })).items[0];
     expect(audit).toMatchObject({ actor: env.emails.admin, target: user.id, reason: "joins labeling", data: { from: "viewer", to: "labeler" } });
-    const admins = (await admin.users.list()).filter((u) => u.role === "admin");
+    const admins = (await admin.users.list({ limit: 200 })).items.filter((u) => u.role === "admin");
     expect(admins).toHaveLength(1);
     expect(await outcome(() => admin.users.setRole({ userId: admins[0]!.id, role: "viewer" }))).toBe("CONFLICT");
     // Wrong password / closed sign-up.

@@ -50,21 +50,22 @@ function samples(ids: { row: string; inference: string; fit: string; user: strin
   return {
     health: undefined,
     "auth.me": undefined,
-    "relations.list": undefined,
+    "relations.list": { cursor: "questions", limit: 2 },
     "rows.list": { relation: "questions", limit: 5, cursor: ids.row, filter: [{ field: "score", op: "gt", value: 3 }], from: new Date(0), to: new Date() },
     "rows.count": { relation: "questions", filter: [{ field: "topic", op: "contains", value: "a" }] },
     "rows.get": { id: ids.row },
-    "rows.add": { relation: "questions", row: { text: "fuzz" } },
-    "rows.addMany": { relation: "questions", rows: [{ text: "fuzz" }] },
+    "rows.add": { relation: "questions", row: { text: "fuzz" }, idempotencyKey: "fuzz-1" },
+    "rows.addMany": { relation: "questions", rows: [{ text: "fuzz" }], idempotencyKey: "fuzz-many" },
+    "rows.delete": { id: ids.row, reason: "fuzz" },
     "inferences.list": { trigger: "qa", relation: "questions", labeled: false, label: "good", cursor: ids.inference, limit: 3 },
     "inferences.get": { id: ids.inference },
     "feedback.label": { inferenceId: ids.inference, label: "bad", correction: { answer: "x" }, note: "n" },
     "feedback.list": { trigger: "qa", label: "bad", limit: 3 },
-    "feedback.export": { trigger: "qa", format: "openai-jsonl" },
+    "feedback.export": { trigger: "qa", format: "openai-jsonl", cursor: ids.inference, limit: 10 },
     "review.next": { trigger: "triage", filter: "unlabeled", version: 0, exclude: [ids.inference] },
     "review.release": { inferenceId: ids.inference },
     "review.progress": { trigger: "triage" },
-    "triggers.list": undefined,
+    "triggers.list": { cursor: "qa", limit: 2 },
     "triggers.get": { trigger: "qa" },
     "triggers.setParams": { trigger: "qa", params: { prefix: "A: " } },
     "state.versions": { trigger: "qa", cursor: 2, limit: 2 },
@@ -90,11 +91,15 @@ function samples(ids: { row: string; inference: string; fit: string; user: strin
     "drift.release": { relation: "readings", partition: "2026-01-03", reason: "fuzz" },
     "drift.drop": { relation: "readings", partition: "2026-01-03", reason: "fuzz" },
     "drift.markValid": { relation: "readings", partition: "2026-01-03", reason: "fuzz" },
-    "users.list": undefined,
+    "users.list": { cursor: ids.user, limit: 5 },
     "users.create": { email: "fuzz@example.com", password: "long enough", role: "viewer" },
     "users.setRole": { userId: ids.user, role: "labeler" },
-    "apiKeys.list": { includeRevoked: true },
-    "apiKeys.create": { name: "fuzz", role: "viewer" },
+    "users.disable": { userId: ids.user, reason: "fuzz" },
+    "users.enable": { userId: ids.user },
+    "users.delete": { userId: ids.user, reason: "fuzz" },
+    "users.setPassword": { userId: ids.user, password: "another long one" },
+    "apiKeys.list": { includeRevoked: true, cursor: ids.key, limit: 5 },
+    "apiKeys.create": { name: "fuzz", role: "viewer", expiresAt: new Date(Date.now() + 86_400_000) },
     "apiKeys.revoke": { id: ids.key },
     "audit.list": { action: "state.rollback", limit: 2 },
   };
@@ -120,8 +125,8 @@ describe.each(factories)("fuzz on %s", (_name, makeDatabase) => {
     await labeler.drift.check({ relation: "readings" });
     await env.motion.flush();
     const fit = (await env.caller("viewer").fits.list({ trigger: "flaky" })).items[0]!;
-    const key = (await env.caller("admin").apiKeys.list())[0]!;
-    const user = (await env.caller("admin").users.list()).find((u) => u.role === "viewer")!;
+    const key = (await env.caller("admin").apiKeys.list({ limit: 200 })).items[0]!;
+    const user = (await env.caller("admin").users.list({ limit: 200 })).items.find((u) => u.role === "viewer")!;
     const sample = samples({ row: added!.id, inference: added!.inferences[0]!.id, fit: fit.id, user: user.id, key: key.id });
     const paths = Object.keys(appRouter._def.procedures);
     expect(Object.keys(sample).sort()).toEqual([...paths].sort());

@@ -121,7 +121,7 @@ describe("roles", () => {
     expect(allows("viewer", "labeler")).toBe(false);
     expect(allows("labeler", "labeler")).toBe(true);
     expect(allows("admin", "admin")).toBe(true);
-    expect(actorOf({ kind: "apiKey", id: "1", name: "ci", role: "viewer" })).toBe("apikey:ci");
+    expect(actorOf({ kind: "apiKey", id: "1", name: "ci", role: "viewer", ownerId: null })).toBe("apikey:ci");
     expect(actorOf({ kind: "user", id: "1", email: "a@b.c", name: "A", role: "viewer" })).toBe("a@b.c");
   });
 });

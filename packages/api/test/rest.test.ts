@@ -286,7 +286,7 @@ describe("a client's flow over REST", () => {
     expect(v2.body.entries.find((e: { key: string }) => e.key === "vec")).toMatchObject({ kind: "f32", binary: { type: "f32", length: 3 }, preview: null });
     expect((await rest("GET", "/triggers/qa/versions/7", { key: keys.viewer })).status).toBe(404);
     const jsonl = await rest("GET", "/triggers/qa/feedback/export?format=openai-jsonl", { key: keys.viewer });
-    expect(jsonl.body).toMatchObject({ format: "openai-jsonl", trigger: "qa", lines: 1, skipped: 0 });
+    expect(jsonl.body).toMatchObject({ format: "openai-jsonl", trigger: "qa", lines: 1, skipped: 0, nextCursor: null });
     expect(JSON.parse(jsonl.body.content.trim()).messages.at(-1)).toEqual({ role: "assistant", content: "nothing" });
 
     // Roll back to v1, pinned: the next answer comes from v1.
@@ -322,7 +322,11 @@ describe("a client's flow over REST", () => {
     const retried = await rest("POST", `/fits/${dead[0]!.id}/retry`, { key: keys.admin, body: { reason: "try again" } });
     expect(retried.body).toEqual({ id: dead[0]!.id, status: "queued" });
     const relations = await rest("GET", "/relations", { key: keys.viewer });
-    expect(relations.body.map((r: { name: string }) => r.name)).toEqual(expect.arrayContaining(["questions", "docs", "jobs", "tickets"]));
+    expect(relations.body.items.map((r: { name: string }) => r.name)).toEqual(expect.arrayContaining(["questions", "docs", "jobs", "tickets"]));
+    expect(relations.body.nextCursor).toBeNull();
+    const firstTwo = await rest("GET", "/triggers?limit=2", { key: keys.viewer });
+    const rest2 = await rest("GET", `/triggers?limit=2&cursor=${firstTwo.body.nextCursor}`, { key: keys.viewer });
+    expect([...firstTwo.body.items, ...rest2.body.items].map((t: { name: string }) => t.name)).toEqual(["qa", "echo", "triage", "flaky"]);
   });
 
   it("answers every error in one shape: code, readable message, issues with full input paths", async () => {
@@ -422,7 +426,7 @@ describe("malformed REST requests", () => {
       return Object.fromEntries(Array.from({ length: Math.floor(rand() * 3) }, () => [pick(["row", "rows", "label", "version", "reason", "params", "text", "pin", "__proto__"]), value(depth + 1)]));
     };
     const doc = await documentOf();
-    const before = (await rest("GET", "/relations", { key: keys.viewer })).body as { name: string; rowCount: number }[];
+    const before = (await rest("GET", "/relations", { key: keys.viewer })).body.items as { name: string; rowCount: number }[];
     let sent = 0;
     const added = new Map<string, number>();
     for (const { path, method, op } of operationsOf(doc)) {
@@ -445,7 +449,7 @@ describe("malformed REST requests", () => {
     }
     expect(sent).toBe(operationsOf(doc).length * 12);
     // Rejected requests stored nothing.
-    const after = (await rest("GET", "/relations", { key: keys.viewer })).body as { name: string; rowCount: number }[];
+    const after = (await rest("GET", "/relations", { key: keys.viewer })).body.items as { name: string; rowCount: number }[];
     expect(after.map((r) => [r.name, r.rowCount])).toEqual(before.map((r) => [r.name, r.rowCount + (added.get(r.name) ?? 0)]));
   });
 });

@@ -98,6 +98,14 @@ export interface AddResult<T = unknown> {
   inferences: InferenceResult[];
 }
 
+export interface AddOptions<T = unknown> {
+  /**
+   * More writes in the transaction that stores the rows (e.g. the API's idempotency record):
+   * if they throw, nothing of the batch is written and `add` rejects with their error.
+   */
+  alsoWrite?: (results: AddResult<T>[]) => Query<unknown>;
+}
+
 export interface FeedbackInput {
   label: "good" | "bad";
   correction?: unknown;
@@ -336,8 +344,8 @@ export class Motion {
     return t;
   }
 
-  async add<T = unknown>(relation: string | Relation, row: unknown): Promise<AddResult<T>> {
-    const [result] = await this.addMany<T>(relation, [row]);
+  async add<T = unknown>(relation: string | Relation, row: unknown, options?: AddOptions<T>): Promise<AddResult<T>> {
+    const [result] = await this.addMany<T>(relation, [row], options);
     return result!;
   }
 
@@ -346,7 +354,7 @@ export class Motion {
    * infer bound to the relation on the active state, then writes rows, inferences and
    * pending fit entries in one transaction.
    */
-  async addMany<T = unknown>(relation: string | Relation, input: unknown[]): Promise<AddResult<T>[]> {
+  async addMany<T = unknown>(relation: string | Relation, input: unknown[], options?: AddOptions<T>): Promise<AddResult<T>[]> {
     if (this.closed) throw new Error("motion is closed");
     const rel = this.relation(typeof relation === "string" ? relation : relation.name);
     if (!Array.isArray(input)) throw new ValidationError(rel.name, [{ index: -1, path: [], message: "expected an array of rows", code: "invalid_type" }]);
@@ -374,10 +382,10 @@ export class Motion {
       }
     }
     if (issues) throw new ValidationError(rel.name, issues);
-    return this.ingest<T>(rel, parsed, partitions, now);
+    return this.ingest<T>(rel, parsed, partitions, now, options?.alsoWrite);
   }
 
-  private async ingest<T>(rel: Relation, parsed: unknown[], partitions: string[] | string, now: Date): Promise<AddResult<T>[]> {
+  private async ingest<T>(rel: Relation, parsed: unknown[], partitions: string[] | string, now: Date, alsoWrite?: AddOptions<T>["alsoWrite"]): Promise<AddResult<T>[]> {
     const nowMs = now.getTime();
     const partitionAt = typeof partitions === "string" ? () => partitions : (i: number) => partitions[i]!;
     const n = parsed.length;
@@ -494,6 +502,7 @@ export class Motion {
     await this.db.tx(function* () {
       yield* insertIngest(rowInserts, inferences, pending, profiles);
       if (rollup) yield* addOutcomes(rollup, shard);
+      if (alsoWrite) yield* alsoWrite(results);
     });
     for (let r = 0; r < routes.length; r++) {
       const { trigger, route } = routes[r]!;

@@ -43,6 +43,32 @@ describe.each(factories)("engine on %s", (_name, makeDatabase) => {
     await expect(motion.add("nope", { value: 1 })).rejects.toBeInstanceOf(NotFoundError);
   });
 
+  it("alsoWrite runs in the rows' transaction: its writes commit with them, its failure writes nothing", async () => {
+    const { motion } = await open(counterApp);
+    const seen: string[] = [];
+    const ok = await motion.add("events", { value: 1 }, {
+      *alsoWrite(results) {
+        seen.push(...results.map((r) => r.id));
+        // The rows are visible inside the same transaction.
+        return yield* get(`SELECT "id" FROM "Row" WHERE "id" = ?`, [results[0]!.id]);
+      },
+    });
+    expect(seen).toEqual([ok.id]);
+    const error = await motion
+      .addMany("events", [{ value: 2 }, { value: 3 }], {
+        *alsoWrite() {
+          yield* get(`SELECT 1 AS "x"`);
+          throw new Error("refused");
+        },
+      })
+      .catch((e: unknown) => e);
+    expect((error as Error).message).toBe("refused");
+    const rows = await motion.db.read(() => all(`SELECT "id" FROM "Row"`));
+    expect(rows).toHaveLength(1);
+    const pending = await motion.db.read(() => all(`SELECT "rowId" FROM "PendingRow" WHERE "rowId" <> ?`, [ok.id]));
+    expect(pending).toHaveLength(0);
+  });
+
   it("stores the row and its inference, returns the output, and fits a new version", async () => {
     const { motion } = await open(counterApp);
     const first = await motion.add("events", { value: 10, tag: "a" });

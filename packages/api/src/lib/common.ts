@@ -47,6 +47,24 @@ export function page<T>(rows: T[], limit: number, cursorOf: (row: T) => string):
   return { items, nextCursor: cursorOf(items[items.length - 1]!) };
 }
 
+/** Input of a list with no filters: `{ cursor?, limit? }`, all optional. */
+export const listInput = z.object({ cursor: cursorSchema, limit: limitSchema }).default({ limit: 50 });
+
+/**
+ * A page of a list defined in code (relations, triggers), in declaration order: the cursor is
+ * the last name of the previous page. The list is fixed for a running app, so a cursor that
+ * names nothing in it is a bad request, not an empty page.
+ */
+export function pageByName<T extends { name: string }>(all: readonly T[], cursor: string | null | undefined, limit: number): { items: T[]; nextCursor: string | null } {
+  let start = 0;
+  if (cursor) {
+    const at = all.findIndex((x) => x.name === cursor);
+    if (at === -1) throw new TRPCError({ code: "BAD_REQUEST", message: `cursor ${JSON.stringify(cursor)} names nothing in this list; pass the nextCursor of the previous page` });
+    start = at + 1;
+  }
+  return page(all.slice(start, start + limit + 1), limit, (x) => x.name);
+}
+
 export function* audit(entry: { actor: string; action: string; target: string; reason?: string | null; data?: unknown; at?: Date }) {
   const at = entry.at ?? new Date();
   yield* run(

@@ -28,6 +28,7 @@ export const relation = z
     triggers: z.array(z.object({ trigger: z.string(), route: z.string(), infer: z.boolean(), fit: z.boolean() })),
   })
   .meta({ id: "Relation" });
+export const relationsPage = page(relation).meta({ id: "RelationPage" });
 
 export const inference = z
   .object({
@@ -129,7 +130,7 @@ export const trigger = z
     latency: z.object({ sample: z.number(), p50: z.number().nullable(), p99: z.number().nullable() }),
   })
   .meta({ id: "Trigger" });
-export const triggers = z.array(trigger);
+export const triggersPage = page(trigger).meta({ id: "TriggerPage" });
 export const fitActivity = z
   .object({
     idle: z.boolean().meta({ description: "every trigger is idle" }),
@@ -205,5 +206,12 @@ export const aliasHistory = page(
 ).meta({ id: "AliasEventPage" });
 
 export const feedbackExport = z
-  .object({ format: z.literal("openai-jsonl"), trigger: z.string(), lines: z.number(), skipped: z.number(), content: z.string().meta({ description: "OpenAI chat fine-tuning JSONL" }) })
+  .object({
+    format: z.literal("openai-jsonl"),
+    trigger: z.string(),
+    lines: z.number(),
+    skipped: z.number(),
+    content: z.string().meta({ description: "OpenAI chat fine-tuning JSONL of this page (concatenate the pages)" }),
+    nextCursor: z.string().nullable().meta({ description: "pass as `cursor` for the next page; null on the last" }),
+  })
   .meta({ id: "FeedbackExport" });

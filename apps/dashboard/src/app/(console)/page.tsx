@@ -1,5 +1,6 @@
 import { PageHeader } from "@/components/app-shell";
 import { HydrateClient, serverTRPC, getQueryClient } from "@/lib/trpc/server";
+import { WHOLE_LIST } from "@/lib/lists";
 import { OverviewView } from "@/features/overview/components/overview-view";
 
 export const metadata = { title: "Overview" };
@@ -8,7 +9,7 @@ export default async function OverviewPage() {
   const trpc = await serverTRPC();
   const qc = getQueryClient();
   await Promise.all([
-    qc.prefetchQuery(trpc.triggers.list.queryOptions()),
+    qc.prefetchQuery(trpc.triggers.list.queryOptions(WHOLE_LIST)),
     qc.prefetchQuery(trpc.stats.overview.queryOptions({ minutes: 60 })),
     qc.prefetchQuery(trpc.drift.alerts.queryOptions()),
   ]);

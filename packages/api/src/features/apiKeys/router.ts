@@ -1,43 +1,88 @@
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { all, get, run, toDate, toDateOrNull } from "@motion/db";
-import { insertApiKey } from "../../api-keys.ts";
-import { audit, idSchema, reasonSchema, roleSchema } from "../../lib/common.ts";
-import { toRole } from "../../principal.ts";
+import { ApiKeyNameTaken, insertApiKey } from "../../api-keys.ts";
+import { isUniqueViolation } from "../../lib/unique-violation.ts";
+import { audit, cursorSchema, idSchema, limitSchema, page, reasonSchema, roleSchema, Where } from "../../lib/common.ts";
+import { toRole, userIdOf } from "../../principal.ts";
+
+const MAX_LIFETIME_MS = 10 * 366 * 24 * 3600_000;
+
+function statusOf(k: { revokedAt: Date | null; expiresAt: Date | null }, now: Date): "active" | "expired" | "revoked" {
+  if (k.revokedAt) return "revoked";
+  return k.expiresAt && k.expiresAt.getTime() <= now.getTime() ? "expired" : "active";
+}
 import { adminProcedure, router } from "../../trpc.ts";
 
 export const apiKeysRouter = router({
-  /** Every key with its role and last use; never the key or its hash. */
-  list: adminProcedure.input(z.object({ includeRevoked: z.boolean().default(true) }).default({ includeRevoked: true })).query(async ({ ctx, input }) => {
+  /** Newest first, `{ items, nextCursor }`: each key's role, status and last use; never the key or its hash. */
+  list: adminProcedure
+    .input(z.object({ includeRevoked: z.boolean().default(true), cursor: cursorSchema, limit: limitSchema }).default({ includeRevoked: true, limit: 50 }))
+    .query(async ({ ctx, input }) => {
+    const where = new Where();
+    if (!input.includeRevoked) where.add(`k."revokedAt" IS NULL`);
+    if (input.cursor) where.add(`k."id" < ?`, input.cursor);
     const rows = await ctx.motion.db.read(() =>
       all<Record<string, unknown>>(
-        `SELECT "id", "name", "role", "prefix", "createdBy", "createdAt", "lastUsedAt", "revokedAt", "revokedBy" FROM "ApiKey"${input.includeRevoked ? "" : ` WHERE "revokedAt" IS NULL`} ORDER BY "id" DESC LIMIT 1000`,
+        `SELECT k."id", k."name", k."role", k."prefix", k."createdBy", k."createdAt", k."lastUsedAt", k."revokedAt", k."revokedBy", k."expiresAt", k."ownerId", u."email" AS "ownerEmail" FROM "ApiKey" k LEFT JOIN "User" u ON u."id" = k."ownerId" ${where.sql()} ORDER BY k."id" DESC LIMIT ?`,
+        [...where.params, input.limit + 1],
       ),
     );
-    return rows.map((k) => ({
-      id: k.id as string,
-      name: k.name as string,
-      role: toRole(k.role),
-      prefix: k.prefix as string,
-      createdBy: k.createdBy as string,
-      createdAt: toDate(k.createdAt),
-      lastUsedAt: toDateOrNull(k.lastUsedAt),
-      revokedAt: toDateOrNull(k.revokedAt),
-      revokedBy: (k.revokedBy as string | null) ?? null,
-    }));
+    const now = new Date();
+    const items = rows.map((k) => {
+      const key = {
+        id: k.id as string,
+        name: k.name as string,
+        role: toRole(k.role),
+        prefix: k.prefix as string,
+        createdBy: k.createdBy as string,
+        createdAt: toDate(k.createdAt),
+        lastUsedAt: toDateOrNull(k.lastUsedAt),
+        revokedAt: toDateOrNull(k.revokedAt),
+        revokedBy: (k.revokedBy as string | null) ?? null,
+        expiresAt: toDateOrNull(k.expiresAt),
+        ownerId: (k.ownerId as string | null) ?? null,
+        /** null when the owner was deleted (or the key predates owners). */
+        ownerEmail: (k.ownerEmail as string | null) ?? null,
+      };
+      return { ...key, status: statusOf(key, now) };
+    });
+    return page(items, input.limit, (k) => k.id);
   }),
 
-  /** Creates a key; the returned `key` is shown this once (only its SHA-256 is stored). Audited. */
+  /**
+   * Creates a key owned by the caller (for a key, by its owner); the returned `key` is shown
+   * this once (only its SHA-256 is stored). `expiresAt`: refused from then on (default: never).
+   * A name already used by another of the owner's live keys is a CONFLICT. Audited.
+   */
   create: adminProcedure
-    .input(z.object({ name: z.string().trim().min(1).max(100).regex(/^[\w .@-]+$/, "letters, digits, space, _ . @ -"), role: roleSchema }))
+    .input(
+      z.object({
+        name: z.string().trim().min(1).max(100).regex(/^[\w .@-]+$/, "letters, digits, space, _ . @ -"),
+        role: roleSchema,
+        expiresAt: z
+          .date()
+          .refine((d) => d.getTime() > Date.now(), "must be in the future")
+          .refine((d) => d.getTime() <= Date.now() + MAX_LIFETIME_MS, "must be within 10 years")
+          .nullish(),
+      }),
+    )
     .mutation(async ({ ctx, input }) => {
       const at = new Date();
       const actor = ctx.actor;
-      return ctx.motion.db.tx(function* () {
-        const created = yield* insertApiKey({ name: input.name, role: input.role, createdBy: actor, at });
-        yield* audit({ actor, action: "apiKeys.create", target: created.id, data: { name: created.name, role: created.role, prefix: created.prefix }, at });
-        return created;
-      });
+      const ownerId = userIdOf(ctx.principal);
+      try {
+        return await ctx.motion.db.tx(function* () {
+          const created = yield* insertApiKey({ name: input.name, role: input.role, createdBy: actor, ownerId, expiresAt: input.expiresAt ?? null, at });
+          yield* audit({ actor, action: "apiKeys.create", target: created.id, data: { name: created.name, role: created.role, prefix: created.prefix, expiresAt: created.expiresAt, ownerId }, at });
+          return created;
+        });
+      } catch (error) {
+        if (error instanceof ApiKeyNameTaken || isUniqueViolation(error)) {
+          throw new TRPCError({ code: "CONFLICT", message: new ApiKeyNameTaken(input.name).message, cause: error });
+        }
+        throw error;
+      }
     }),
 
   /** Revokes a key at once (the next request with it is UNAUTHORIZED). Audited. */
@@ -48,7 +93,7 @@ export const apiKeysRouter = router({
       const key = yield* get<{ id: string; name: string; revokedAt: unknown }>(`SELECT "id", "name", "revokedAt" FROM "ApiKey" WHERE "id" = ?`, [input.id]);
       if (!key) return null;
       if (key.revokedAt === null || key.revokedAt === undefined) {
-        yield* run(`UPDATE "ApiKey" SET "revokedAt" = ?, "revokedBy" = ? WHERE "id" = ?`, [at, actor, key.id]);
+        yield* run(`UPDATE "ApiKey" SET "revokedAt" = ?, "revokedBy" = ?, "liveName" = NULL WHERE "id" = ?`, [at, actor, key.id]);
         yield* audit({ actor, action: "apiKeys.revoke", target: key.id, reason: input.reason ?? null, data: { name: key.name }, at });
       }
       return { id: key.id, revokedAt: toDateOrNull(key.revokedAt) ?? at };

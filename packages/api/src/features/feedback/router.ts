@@ -5,7 +5,8 @@ import { labelerProcedure, router, viewerProcedure } from "../../trpc.ts";
 import { feedbackItem } from "../../lib/items.ts";
 import { toOpenAIJsonl, type LabeledExample } from "./export.ts";
 
-const MAX_EXPORT = 100_000;
+const DEFAULT_EXPORT_PAGE = 1_000;
+const MAX_EXPORT_PAGE = 5_000;
 
 export const feedbackRouter = router({
   /** Labels an inference as the caller; releases the caller's review lock on it. */
@@ -55,31 +56,49 @@ export const feedbackRouter = router({
     }),
 
   /**
-   * Fine-tuning data from the latest label of each inference of `trigger`: OpenAI chat JSONL,
-   * corrections replacing bad outputs (bad without a correction is skipped).
+   * Fine-tuning data, one page at a time: OpenAI chat JSONL from the latest label of each
+   * labeled inference of `trigger`, corrections replacing bad outputs (bad without a correction
+   * is skipped). Pages walk the labeled inferences by id (`limit` of them, default 1,000, at
+   * most 5,000); pass `nextCursor` back until it is null and concatenate the `content`s.
    */
   export: viewerProcedure
-    .input(z.object({ trigger: nameSchema, format: z.literal("openai-jsonl"), system: z.string().max(10_000).optional() }))
+    .input(
+      z.object({
+        trigger: nameSchema,
+        format: z.literal("openai-jsonl"),
+        system: z.string().max(10_000).optional(),
+        cursor: cursorSchema,
+        limit: z.number().int().min(1).max(MAX_EXPORT_PAGE).default(DEFAULT_EXPORT_PAGE),
+      }),
+    )
     .query(async ({ ctx, input }) => {
       requireTrigger(ctx.motion, input.trigger);
       const provider = ctx.motion.db.provider;
-      const latest = new Map<string, LabeledExample>();
-      let after = "";
-      for (;;) {
-        const rows = await ctx.motion.db.read(() =>
-          all<{ id: string; inferenceId: string; label: string; correction: unknown; output: unknown; input: unknown }>(
-            `SELECT f."id", f."inferenceId", f."label", f."correction", i."output", r."data" AS "input" FROM "Feedback" f JOIN "Inference" i ON i."id" = f."inferenceId" JOIN "Row" r ON r."id" = i."rowId" WHERE i."trigger" = ? AND f."id" > ? ORDER BY f."id" LIMIT 1000`,
-            [input.trigger, after],
-          ),
+      const { inferences, labels } = await ctx.motion.db.read(function* () {
+        const inferences = yield* all<{ id: string; output: unknown; input: unknown }>(
+          `SELECT i."id", i."output", r."data" AS "input" FROM "Inference" i JOIN "Row" r ON r."id" = i."rowId"
+           WHERE i."trigger" = ? AND i."id" > ? AND EXISTS (SELECT 1 FROM "Feedback" f WHERE f."inferenceId" = i."id")
+           ORDER BY i."id" LIMIT ?`,
+          [input.trigger, input.cursor ?? "", input.limit + 1],
         );
-        for (const r of rows) {
-          latest.delete(r.inferenceId); // re-insert: keeps the order of the latest label
-          latest.set(r.inferenceId, { inferenceId: r.inferenceId, label: r.label as "good" | "bad", correction: readJson(provider, r.correction), output: readJson(provider, r.output), input: readJson(provider, r.input) });
-        }
-        if (rows.length < 1000 || latest.size >= MAX_EXPORT) break;
-        after = rows[rows.length - 1]!.id;
-      }
-      const { content, lines, skipped } = toOpenAIJsonl([...latest.values()], input.system);
-      return { format: input.format, trigger: input.trigger, lines, skipped, content };
+        const ids = inferences.slice(0, input.limit).map((i) => i.id);
+        const labels = ids.length
+          ? yield* all<{ inferenceId: string; label: string; correction: unknown }>(
+              `SELECT "inferenceId", "label", "correction" FROM "Feedback" WHERE "inferenceId" IN (${ids.map(() => "?").join(", ")}) ORDER BY "id"`,
+              ids,
+            )
+          : [];
+        return { inferences, labels };
+      });
+      const latest = new Map<string, { label: string; correction: unknown }>();
+      for (const l of labels) latest.set(l.inferenceId, l); // ordered by id: the last one wins
+      const { items, nextCursor } = page(inferences, input.limit, (i) => i.id);
+      const examples: LabeledExample[] = items.flatMap((i) => {
+        const l = latest.get(i.id);
+        if (!l) return []; // its labels were deleted (rows.delete) between the two reads
+        return [{ inferenceId: i.id, label: l.label as "good" | "bad", correction: readJson(provider, l.correction), output: readJson(provider, i.output), input: readJson(provider, i.input) }];
+      });
+      const { content, lines, skipped } = toOpenAIJsonl(examples, input.system);
+      return { format: input.format, trigger: input.trigger, lines, skipped, content, nextCursor };
     }),
 });

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { all } from "@motion/db";
 import type { Relation } from "@motion/engine";
+import { nameSchema, limitSchema, pageByName } from "../../lib/common.ts";
 import { viewerProcedure, router } from "../../trpc.ts";
 
 const schemaCache = new WeakMap<object, unknown>();
@@ -25,15 +26,22 @@ function keyOf(relation: Relation): string | null {
 }
 
 export const relationsRouter = router({
-  list: viewerProcedure.query(async ({ ctx }) => {
-    const counts = await ctx.motion.db.read(() => all<{ relation: string; n: unknown }>(`SELECT "relation", COUNT(*) AS "n" FROM "Row" GROUP BY "relation"`));
+  /** In declaration order, `{ items, nextCursor }` (the cursor is the last relation's name). */
+  list: viewerProcedure.input(z.object({ cursor: nameSchema.nullish(), limit: limitSchema }).default({ limit: 50 })).query(async ({ ctx, input }) => {
+    const { items, nextCursor } = pageByName(ctx.motion.app.relations, input.cursor, input.limit);
+    if (!items.length) return { items: [], nextCursor };
+    const names = items.map((r) => r.name);
+    const counts = await ctx.motion.db.read(() =>
+      all<{ relation: string; n: unknown }>(`SELECT "relation", COUNT(*) AS "n" FROM "Row" WHERE "relation" IN (${names.map(() => "?").join(", ")}) GROUP BY "relation"`, names),
+    );
     const byName = new Map(counts.map((c) => [c.relation, Number(c.n)]));
-    return ctx.motion.app.relations.map((r) => ({
+    const described = items.map((r) => ({
       name: r.name,
       key: keyOf(r),
       schema: jsonSchemaOf(r.schema),
       rowCount: byName.get(r.name) ?? 0,
       triggers: ctx.motion.app.routesOf(r.name).map(({ trigger, route }) => ({ trigger: trigger.name, route: route.name, infer: !!route.infer, fit: !!route.fit })),
     }));
+    return { items: described, nextCursor };
   }),
 });

@@ -3,10 +3,16 @@ import { z } from "zod";
 import { all, get, toDate } from "@motion/db";
 import type { AddResult } from "@motion/engine";
 import { rowValidationError } from "../../errors.ts";
-import { cursorSchema, idSchema, limitSchema, nameSchema, page, placeholders, readJson, requireRelation } from "../../lib/common.ts";
-import { labelerProcedure, router, viewerProcedure } from "../../trpc.ts";
+import { audit, cursorSchema, idSchema, reasonSchema, limitSchema, nameSchema, page, placeholders, readJson, requireRelation } from "../../lib/common.ts";
+import { principalKey } from "../../principal.ts";
+import { adminProcedure, labelerProcedure, router, viewerProcedure } from "../../trpc.ts";
+import { deleteRow } from "./delete.ts";
+import { idempotent } from "./idempotency.ts";
 import { feedbackItem, inferenceItem } from "../../lib/items.ts";
 import { rowFilterSchema, rowWhere } from "./filter.ts";
+
+/** A client-chosen key (e.g. a UUID) that makes a retry of the same request return the first answer. */
+const idempotencyKeySchema = z.string().min(1).max(200).regex(/^[\x21-\x7e]+$/, "printable ASCII without spaces");
 
 const rowQuery = {
   relation: nameSchema,
@@ -41,6 +47,8 @@ function toAdded(r: AddResult) {
     })),
   };
 }
+
+type AddedRow = ReturnType<typeof toAdded>;
 
 export const rowsRouter = router({
   /** Newest first; keyset pagination on the time-sortable id (never OFFSET). */
@@ -98,24 +106,60 @@ export const rowsRouter = router({
     };
   }),
 
-  /** Validates, stores, runs infer on the active state and returns the inferences (a write: labeler). */
-  add: labelerProcedure.input(z.object({ relation: nameSchema, row: z.unknown() })).mutation(async ({ ctx, input }) => {
+  /**
+   * Validates, stores, runs infer on the active state and returns the inferences (a write:
+   * labeler). With `idempotencyKey`, a retry of the same request returns the first answer.
+   */
+  add: labelerProcedure.input(z.object({ relation: nameSchema, row: z.unknown(), idempotencyKey: idempotencyKeySchema.optional() })).mutation(async ({ ctx, input }) => {
     requireRelation(ctx.motion, input.relation);
     try {
-      return toAdded(await ctx.motion.add(input.relation, input.row));
+      return await idempotent<AddedRow>({
+        db: ctx.motion.db,
+        scope: principalKey(ctx.principal),
+        key: input.idempotencyKey,
+        procedure: "rows.add",
+        input: { relation: input.relation, row: input.row },
+        ttlMs: ctx.options.idempotencyTtlMs,
+        execute: async (store) => toAdded(await ctx.motion.add(input.relation, input.row, store && { alsoWrite: ([r]) => store(toAdded(r!)) })),
+      });
     } catch (error) {
       throw rowValidationError(error, "row") ?? error;
     }
   }),
 
-  /** Up to 1000 rows in one transaction: one invalid row rejects the batch. */
-  addMany: labelerProcedure.input(z.object({ relation: nameSchema, rows: z.array(z.unknown()).min(1).max(1_000) })).mutation(async ({ ctx, input }) => {
-    requireRelation(ctx.motion, input.relation);
-    try {
-      return (await ctx.motion.addMany(input.relation, input.rows)).map(toAdded);
-    } catch (error) {
-      throw rowValidationError(error, "rows") ?? error;
-    }
+  /** Up to 1000 rows in one transaction: one invalid row rejects the batch. Same `idempotencyKey` as `add`. */
+  addMany: labelerProcedure
+    .input(z.object({ relation: nameSchema, rows: z.array(z.unknown()).min(1).max(1_000), idempotencyKey: idempotencyKeySchema.optional() }))
+    .mutation(async ({ ctx, input }) => {
+      requireRelation(ctx.motion, input.relation);
+      try {
+        return await idempotent<AddedRow[]>({
+          db: ctx.motion.db,
+          scope: principalKey(ctx.principal),
+          key: input.idempotencyKey,
+          procedure: "rows.addMany",
+          input: { relation: input.relation, rows: input.rows },
+          ttlMs: ctx.options.idempotencyTtlMs,
+          execute: async (store) => (await ctx.motion.addMany(input.relation, input.rows, store && { alsoWrite: (results) => store(results.map(toAdded)) })).map(toAdded),
+        });
+      } catch (error) {
+        throw rowValidationError(error, "rows") ?? error;
+      }
+    }),
+
+  /**
+   * Deletes a row with its inferences, their labels and the feedback rows mirroring them, and
+   * its pending fit entries (see ./delete.ts for what stays: fitted state, drift profiles).
+   * Admin only; audited with the reason.
+   */
+  delete: adminProcedure.input(z.object({ id: idSchema, reason: reasonSchema })).mutation(async ({ ctx, input }) => {
+    const actor = ctx.actor;
+    const deleted = await ctx.motion.db.tx(function* () {
+      const deleted = yield* deleteRow(input.id);
+      if (deleted) yield* audit({ actor, action: "rows.delete", target: deleted.id, reason: input.reason, data: deleted });
+      return deleted;
+    });
+    if (!deleted) throw new TRPCError({ code: "NOT_FOUND", message: `no row ${input.id}` });
+    return deleted;
   }),
 });
-

@@ -3,7 +3,7 @@ import { all, get, type Query } from "@motion/db";
 import { toFitRunLike } from "../../lib/fit-runs.ts";
 import type { Motion, Trigger } from "@motion/engine";
 import { rerootedValidationError } from "../../errors.ts";
-import { nameSchema, requireTrigger } from "../../lib/common.ts";
+import { limitSchema, nameSchema, pageByName, requireTrigger } from "../../lib/common.ts";
 import { adminProcedure, router, viewerProcedure } from "../../trpc.ts";
 import { jsonSchemaOf } from "../relations/router.ts";
 import { fitRate, latencySummary } from "../stats/prepare.ts";
@@ -73,15 +73,16 @@ function describe(motion: Motion, t: Trigger, stats: TriggerStats) {
 }
 
 export const triggersRouter = router({
-  list: viewerProcedure.query(async ({ ctx }) => {
+  /** In declaration order, `{ items, nextCursor }` (the cursor is the last trigger's name). */
+  list: viewerProcedure.input(z.object({ cursor: nameSchema.nullish(), limit: limitSchema }).default({ limit: 50 })).query(async ({ ctx, input }) => {
     const now = new Date();
-    const triggers = ctx.motion.app.triggers;
+    const { items: triggers, nextCursor } = pageByName(ctx.motion.app.triggers, input.cursor, input.limit);
     const stats = await ctx.motion.db.read(function* () {
       const out: TriggerStats[] = [];
       for (const t of triggers) out.push(yield* triggerStats(t.name, now));
       return out;
     });
-    return triggers.map((t, i) => describe(ctx.motion, t, stats[i]!));
+    return { items: triggers.map((t, i) => describe(ctx.motion, t, stats[i]!)), nextCursor };
   }),
 
   get: viewerProcedure.input(z.object({ trigger: nameSchema })).query(async ({ ctx, input }) => {

@@ -1,6 +1,6 @@
 "use client";
 import * as React from "react";
-import { useMutation, useQuery } from "@tanstack/react-query";
+import { useInfiniteQuery, useMutation } from "@tanstack/react-query";
 import { AlertTriangle, Ban, Check, Copy, KeyRound, Loader2, Plus } from "lucide-react";
 import { useTRPC } from "@/lib/trpc/client";
 import { useInvalidateAdmin } from "../use-invalidate-admin";
@@ -15,29 +15,40 @@ import { Tooltip } from "@/components/ui/tooltip";
 import { useToast } from "@/components/ui/toast";
 import { EmptyState, ErrorState, errorMessage } from "@/components/states";
 import { RelativeTime } from "@/components/relative-time";
-import { inputIssues, issuesByField } from "@/lib/issues";
+import { errorCode, inputIssues, issuesByField } from "@/lib/issues";
 import { formatCount } from "@/lib/time";
+import { ADMIN_PAGE, nextPage } from "@/lib/lists";
+import { LoadMore } from "./load-more";
 import { cn } from "@/lib/utils";
 import type { RouterOutputs } from "@/lib/trpc/types";
 import type { Role } from "@/features/auth/role";
 import { ROLE_HELP, ROLE_OPTIONS, RoleBadge } from "./role-badge";
 
-type ApiKey = RouterOutputs["apiKeys"]["list"][number];
+type ApiKey = RouterOutputs["apiKeys"]["list"]["items"][number];
 type CreatedKey = RouterOutputs["apiKeys"]["create"];
+
+const EXPIRY_OPTIONS = [
+  { value: "30", label: "in 30 days" },
+  { value: "90", label: "in 90 days" },
+  { value: "365", label: "in 1 year" },
+  { value: "0", label: "never" },
+];
 
 
 export function ApiKeysView() {
   const trpc = useTRPC();
-  const keys = useQuery(trpc.apiKeys.list.queryOptions());
+  const keys = useInfiniteQuery(trpc.apiKeys.list.infiniteQueryOptions(ADMIN_PAGE, { getNextPageParam: nextPage }));
+  const list = React.useMemo(() => keys.data?.pages.flatMap((p) => p.items), [keys.data]);
   const [creating, setCreating] = React.useState(false);
   const [revoking, setRevoking] = React.useState<ApiKey | null>(null);
-  const active = keys.data?.filter((k) => !k.revokedAt).length ?? 0;
+  const active = list?.filter((k) => k.status === "active").length ?? 0;
+  const expired = list?.filter((k) => k.status === "expired").length ?? 0;
 
   return (
     <div className="space-y-3 p-6">
       <div className="flex flex-wrap items-center gap-2">
         <p className="text-sm text-muted-foreground">
-          {keys.data ? <>{formatCount(active)} active · {formatCount(keys.data.length - active)} revoked · services send <code className="rounded bg-muted px-1 py-0.5 font-mono text-xs">Authorization: Bearer mk_…</code></> : <Skeleton className="h-4 w-56" />}
+          {list ? <>{formatCount(active)} active · {formatCount(expired)} expired · {formatCount(list.length - active - expired)} revoked{keys.hasNextPage ? " (of the keys loaded)" : ""} · services send <code className="rounded bg-muted px-1 py-0.5 font-mono text-xs">Authorization: Bearer mk_…</code></> : <Skeleton className="h-4 w-56" />}
         </p>
         <Button className="ml-auto" size="sm" onClick={() => setCreating(true)} data-testid="new-api-key-button">
           <Plus /> New API key
@@ -52,31 +63,35 @@ export function ApiKeysView() {
               <TableHead>Prefix</TableHead>
               <TableHead>Created</TableHead>
               <TableHead>Last used</TableHead>
+              <TableHead>Expires</TableHead>
               <TableHead>Status</TableHead>
               <TableHead className="w-28" />
             </TableRow>
           </TableHeader>
           <TableBody>
             {keys.isPending ? (
-              Array.from({ length: 3 }, (_, i) => <TableRow key={i}><TableCell colSpan={7}><Skeleton className="h-5" /></TableCell></TableRow>)
+              Array.from({ length: 3 }, (_, i) => <TableRow key={i}><TableCell colSpan={8}><Skeleton className="h-5" /></TableCell></TableRow>)
             ) : keys.isError ? (
-              <TableMessage colSpan={7}><ErrorState error={keys.error} retry={() => keys.refetch()} className="py-2" /></TableMessage>
-            ) : keys.data.length === 0 ? (
-              <TableMessage colSpan={7}>
+              <TableMessage colSpan={8}><ErrorState error={keys.error} retry={() => keys.refetch()} className="py-2" /></TableMessage>
+            ) : !list || list.length === 0 ? (
+              <TableMessage colSpan={8}>
                 <EmptyState title="No API keys" className="py-2">Services and scripts call the API with a key; create one with “New API key”.</EmptyState>
               </TableMessage>
             ) : (
-              keys.data.map((k) => (
-                <TableRow key={k.id} data-testid="api-key-row" data-name={k.name} className={cn(k.revokedAt && "text-muted-foreground")}>
+              list.map((k) => (
+                <TableRow key={k.id} data-testid="api-key-row" data-name={k.name} className={cn(k.status !== "active" && "text-muted-foreground")}>
                   <TableCell className="font-medium"><span className="inline-flex items-center gap-1.5"><KeyRound className="size-3.5 text-muted-foreground" /> {k.name}</span></TableCell>
                   <TableCell><RoleBadge role={k.role} /></TableCell>
                   <TableCell className="font-mono text-xs">{k.prefix}…</TableCell>
                   <TableCell className="text-xs whitespace-nowrap">
-                    <RelativeTime date={k.createdAt} className="text-muted-foreground" /> <span className="text-muted-foreground">by {k.createdBy}</span>
+                    <RelativeTime date={k.createdAt} className="text-muted-foreground" /> <span className="text-muted-foreground">by {k.createdBy}{k.ownerEmail && k.createdBy !== k.ownerEmail ? ` for ${k.ownerEmail}` : ""}</span>
                   </TableCell>
                   <TableCell className="text-xs whitespace-nowrap">{k.lastUsedAt ? <RelativeTime date={k.lastUsedAt} className="text-muted-foreground" /> : <span className="text-muted-foreground">never</span>}</TableCell>
+                  <TableCell className="text-xs whitespace-nowrap" data-testid="api-key-expires">{k.expiresAt ? <RelativeTime date={k.expiresAt} className="text-muted-foreground" /> : <span className="text-muted-foreground">never</span>}</TableCell>
                   <TableCell data-testid="api-key-status">
-                    {k.revokedAt ? (
+                    {k.status === "expired" ? (
+                      <Badge variant="secondary">expired</Badge>
+                    ) : k.revokedAt ? (
                       <span className="inline-flex items-center gap-1.5 text-xs whitespace-nowrap">
                         <Badge variant="destructive">revoked</Badge>
                         <RelativeTime date={k.revokedAt} className="text-muted-foreground" />
@@ -87,7 +102,7 @@ export function ApiKeysView() {
                     )}
                   </TableCell>
                   <TableCell className="py-1 text-right">
-                    {!k.revokedAt && (
+                    {k.status !== "revoked" && (
                       <Button variant="outline" size="sm" onClick={() => setRevoking(k)} aria-label={`Revoke ${k.name}`}>
                         <Ban /> Revoke
                       </Button>
@@ -99,6 +114,7 @@ export function ApiKeysView() {
           </TableBody>
         </Table>
       </div>
+      <LoadMore query={keys} noun="keys" />
       {creating && <CreateKeyDialog onClose={() => setCreating(false)} />}
       {revoking && <RevokeKeyDialog apiKey={revoking} onClose={() => setRevoking(null)} />}
     </div>
@@ -110,6 +126,7 @@ function CreateKeyDialog({ onClose }: { onClose: () => void }) {
   const invalidate = useInvalidateAdmin("apiKeys");
   const [name, setName] = React.useState("");
   const [role, setRole] = React.useState<Role>("viewer");
+  const [expiry, setExpiry] = React.useState<string>("90");
   // The key lives only in this component's state: closing the dialog forgets it.
   const [created, setCreated] = React.useState<CreatedKey | null>(null);
   const create = useMutation(
@@ -120,11 +137,14 @@ function CreateKeyDialog({ onClose }: { onClose: () => void }) {
       },
     }),
   );
-  const fields = create.isError ? issuesByField(inputIssues(create.error)) : {};
+  const issues = create.isError ? issuesByField(inputIssues(create.error)) : {};
+  // A name taken by another live key of yours is a CONFLICT: shown under the name.
+  const fields = errorCode(create.error) === "CONFLICT" ? { ...issues, name: errorMessage(create.error) } : issues;
   const submit = (e: React.FormEvent) => {
     e.preventDefault();
     if (!name.trim()) return;
-    create.mutate({ name: name.trim(), role });
+    const days = Number(expiry);
+    create.mutate({ name: name.trim(), role, ...(days > 0 ? { expiresAt: new Date(Date.now() + days * 86_400_000) } : {}) });
   };
   return (
     <Dialog open onOpenChange={(open) => !open && onClose()}>
@@ -171,6 +191,11 @@ function CreateKeyDialog({ onClose }: { onClose: () => void }) {
               <Label>Role</Label>
               <Select aria-label="Role" value={role} onValueChange={(v) => setRole(v as Role)} options={ROLE_OPTIONS} className="h-9 w-full" />
               <p className="text-xs text-muted-foreground">A {role} key {ROLE_HELP[role]}.</p>
+            </div>
+            <div className="grid gap-1.5">
+              <Label>Expires</Label>
+              <Select aria-label="Expires" value={expiry} onValueChange={setExpiry} options={EXPIRY_OPTIONS} className="h-9 w-full" />
+              <p className="text-xs text-muted-foreground">An expired key gets 401 Unauthorized; its name is free again.</p>
             </div>
             {create.isError && !fields.name && <p role="alert" className="text-sm text-destructive">{errorMessage(create.error)}</p>}
             <DialogFooter>

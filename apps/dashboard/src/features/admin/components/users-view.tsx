@@ -1,12 +1,13 @@
 "use client";
 import * as React from "react";
 import { useRouter } from "next/navigation";
-import { useMutation, useQuery } from "@tanstack/react-query";
-import { AlertTriangle, ArrowRight, Loader2, UserPlus, UserCog } from "lucide-react";
+import { useInfiniteQuery, useMutation } from "@tanstack/react-query";
+import { AlertTriangle, ArrowRight, KeyRound, Loader2, MoreHorizontal, Trash2, UserCheck, UserPlus, UserCog, UserX } from "lucide-react";
 import { useTRPC } from "@/lib/trpc/client";
 import { useInvalidateAdmin } from "../use-invalidate-admin";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
+import { DropdownMenu, DropdownMenuContent, DropdownMenuItem, DropdownMenuSeparator, DropdownMenuTrigger } from "@/components/ui/dropdown-menu";
 import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from "@/components/ui/dialog";
 import { Input, Label, Textarea } from "@/components/ui/input";
 import { Select } from "@/components/ui/select";
@@ -17,26 +18,31 @@ import { EmptyState, ErrorState, errorMessage } from "@/components/states";
 import { RelativeTime } from "@/components/relative-time";
 import { errorCode, inputIssues, issuesByField } from "@/lib/issues";
 import { formatCount } from "@/lib/time";
+import { ADMIN_PAGE, nextPage } from "@/lib/lists";
+import { LoadMore } from "./load-more";
 import type { RouterOutputs } from "@/lib/trpc/types";
 import { useMe, type Role } from "@/features/auth/role";
 import { ROLE_HELP, ROLE_OPTIONS, RoleBadge } from "./role-badge";
+import { EnableUserDialog, OffboardUserDialog, SetPasswordDialog } from "./user-access-dialogs";
 
-type User = RouterOutputs["users"]["list"][number];
+type User = RouterOutputs["users"]["list"]["items"][number];
 
 
 export function UsersView() {
   const trpc = useTRPC();
   const me = useMe();
-  const users = useQuery(trpc.users.list.queryOptions());
+  const users = useInfiniteQuery(trpc.users.list.infiniteQueryOptions(ADMIN_PAGE, { getNextPageParam: nextPage }));
+  const list = React.useMemo(() => users.data?.pages.flatMap((p) => p.items), [users.data]);
   const [creating, setCreating] = React.useState(false);
   const [editing, setEditing] = React.useState<User | null>(null);
-  const admins = users.data?.filter((u) => u.role === "admin").length ?? 0;
+  const [acting, setActing] = React.useState<{ user: User; action: "disable" | "enable" | "delete" | "password" } | null>(null);
+  const admins = list?.filter((u) => u.role === "admin" && !u.disabledAt).length ?? 0;
 
   return (
     <div className="space-y-3 p-6">
       <div className="flex flex-wrap items-center gap-2">
         <p className="text-sm text-muted-foreground">
-          {users.data ? <>{formatCount(users.data.length)} operator{users.data.length === 1 ? "" : "s"} · {formatCount(admins)} admin{admins === 1 ? "" : "s"}</> : <Skeleton className="h-4 w-40" />}
+          {list ? <>{formatCount(list.length)}{users.hasNextPage ? "+" : ""} operator{list.length === 1 ? "" : "s"} · {formatCount(admins)}{users.hasNextPage ? "+" : ""} active admin{admins === 1 ? "" : "s"}</> : <Skeleton className="h-4 w-40" />}
         </p>
         <Button className="ml-auto" size="sm" onClick={() => setCreating(true)} data-testid="new-user">
           <UserPlus /> New user
@@ -49,33 +55,65 @@ export function UsersView() {
               <TableHead>Email</TableHead>
               <TableHead>Name</TableHead>
               <TableHead>Role</TableHead>
+              <TableHead>Status</TableHead>
               <TableHead>Created</TableHead>
               <TableHead>Updated</TableHead>
-              <TableHead className="w-32" />
+              <TableHead className="w-44" />
             </TableRow>
           </TableHeader>
           <TableBody>
             {users.isPending ? (
-              Array.from({ length: 3 }, (_, i) => <TableRow key={i}><TableCell colSpan={6}><Skeleton className="h-5" /></TableCell></TableRow>)
+              Array.from({ length: 3 }, (_, i) => <TableRow key={i}><TableCell colSpan={7}><Skeleton className="h-5" /></TableCell></TableRow>)
             ) : users.isError ? (
-              <TableMessage colSpan={6}><ErrorState error={users.error} retry={() => users.refetch()} className="py-2" /></TableMessage>
-            ) : users.data.length === 0 ? (
-              <TableMessage colSpan={6}><EmptyState title="No users" className="py-2">Create the first operator with “New user”.</EmptyState></TableMessage>
+              <TableMessage colSpan={7}><ErrorState error={users.error} retry={() => users.refetch()} className="py-2" /></TableMessage>
+            ) : !list || list.length === 0 ? (
+              <TableMessage colSpan={7}><EmptyState title="No users" className="py-2">Create the first operator with “New user”.</EmptyState></TableMessage>
             ) : (
-              users.data.map((u) => (
-                <TableRow key={u.id} data-testid="user-row" data-email={u.email}>
+              list.map((u) => (
+                <TableRow key={u.id} data-testid="user-row" data-email={u.email} className={u.disabledAt ? "text-muted-foreground" : undefined}>
                   <TableCell className="font-medium">
                     {u.email}
                     {u.id === me.id && <Badge variant="secondary" className="ml-2">you</Badge>}
                   </TableCell>
                   <TableCell className="text-muted-foreground">{u.name || "—"}</TableCell>
                   <TableCell data-testid="user-role"><RoleBadge role={u.role} /></TableCell>
+                  <TableCell data-testid="user-status">
+                    {u.disabledAt ? (
+                      <span className="inline-flex items-center gap-1.5 text-xs whitespace-nowrap">
+                        <Badge variant="destructive">disabled</Badge>
+                        <RelativeTime date={u.disabledAt} className="text-muted-foreground" />
+                        {u.disabledBy && <span className="text-muted-foreground">by {u.disabledBy}</span>}
+                      </span>
+                    ) : (
+                      <Badge variant="success">active</Badge>
+                    )}
+                  </TableCell>
                   <TableCell className="whitespace-nowrap"><RelativeTime date={u.createdAt} className="text-xs text-muted-foreground" /></TableCell>
                   <TableCell className="whitespace-nowrap"><RelativeTime date={u.updatedAt} className="text-xs text-muted-foreground" /></TableCell>
-                  <TableCell className="py-1 text-right">
+                  <TableCell className="py-1 text-right whitespace-nowrap">
                     <Button variant="outline" size="sm" onClick={() => setEditing(u)} aria-label={`Change role of ${u.email}`}>
                       <UserCog /> Change role
                     </Button>
+                    {/* Not modal: a dialog opened from an item would otherwise leave the page inert. */}
+                    <DropdownMenu modal={false}>
+                      <DropdownMenuTrigger asChild>
+                        <Button variant="ghost" size="sm" className="ml-1" aria-label={`More actions for ${u.email}`} data-testid="user-actions"><MoreHorizontal /></Button>
+                      </DropdownMenuTrigger>
+                      <DropdownMenuContent align="end">
+                        <DropdownMenuItem onSelect={() => setActing({ user: u, action: "password" })}><KeyRound /> Set password…</DropdownMenuItem>
+                        {u.id !== me.id && (
+                          <>
+                            {u.disabledAt ? (
+                              <DropdownMenuItem onSelect={() => setActing({ user: u, action: "enable" })}><UserCheck /> Enable…</DropdownMenuItem>
+                            ) : (
+                              <DropdownMenuItem onSelect={() => setActing({ user: u, action: "disable" })}><UserX /> Disable…</DropdownMenuItem>
+                            )}
+                            <DropdownMenuSeparator />
+                            <DropdownMenuItem className="text-destructive" onSelect={() => setActing({ user: u, action: "delete" })}><Trash2 /> Delete…</DropdownMenuItem>
+                          </>
+                        )}
+                      </DropdownMenuContent>
+                    </DropdownMenu>
                   </TableCell>
                 </TableRow>
               ))
@@ -83,8 +121,12 @@ export function UsersView() {
           </TableBody>
         </Table>
       </div>
+      <LoadMore query={users} noun="users" />
       {creating && <CreateUserDialog onClose={() => setCreating(false)} />}
       {editing && <SetRoleDialog user={editing} isMe={editing.id === me.id} onClose={() => setEditing(null)} />}
+      {(acting?.action === "disable" || acting?.action === "delete") && <OffboardUserDialog user={acting.user} mode={acting.action} onClose={() => setActing(null)} />}
+      {acting?.action === "enable" && <EnableUserDialog user={acting.user} onClose={() => setActing(null)} />}
+      {acting?.action === "password" && <SetPasswordDialog user={acting.user} isMe={acting.user.id === me.id} onClose={() => setActing(null)} />}
     </div>
   );
 }

@@ -4,6 +4,7 @@ import Link from "next/link";
 import { useQuery } from "@tanstack/react-query";
 import { AlertTriangle, Pin } from "lucide-react";
 import { useTRPC } from "@/lib/trpc/client";
+import { WHOLE_LIST } from "@/lib/lists";
 import { Badge } from "@/components/ui/badge";
 import { Card, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableMessage, TableRow } from "@/components/ui/table";
@@ -26,7 +27,7 @@ const RANGES = [
 export function OverviewView() {
   const trpc = useTRPC();
   const [minutes, setMinutes] = React.useState(60);
-  const triggers = useQuery(trpc.triggers.list.queryOptions(undefined, { refetchInterval: 5000 }));
+  const triggers = useQuery(trpc.triggers.list.queryOptions(WHOLE_LIST, { refetchInterval: 5000 }));
   const stats = useQuery(trpc.stats.overview.queryOptions({ minutes }, { refetchInterval: 10_000, placeholderData: (prev) => prev }));
 
   return (
@@ -61,10 +62,10 @@ export function OverviewView() {
               ))
             ) : triggers.isError ? (
               <TableMessage colSpan={7}><ErrorState error={triggers.error} retry={() => triggers.refetch()} className="py-2" /></TableMessage>
-            ) : triggers.data.length === 0 ? (
+            ) : triggers.data.items.length === 0 ? (
               <TableMessage colSpan={7}>This app declares no triggers.</TableMessage>
             ) : (
-              triggers.data.map((t) => (
+              triggers.data.items.map((t) => (
                 <TableRow key={t.name} data-testid={`trigger-row-${t.name}`}>
                   <TableCell className="font-medium">
                     <Link href={`/state/${encodeURIComponent(t.name)}`} className="hover:underline">{t.name}</Link>
@@ -113,6 +114,7 @@ export function OverviewView() {
             )}
           </TableBody>
         </Table>
+        {triggers.data?.nextCursor && <p className="px-4 py-2 text-xs text-muted-foreground">Showing the first {triggers.data.items.length} triggers.</p>}
       </Card>
 
       <div className="flex items-center justify-between">

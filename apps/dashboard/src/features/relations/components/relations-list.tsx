@@ -4,6 +4,7 @@ import Link from "next/link";
 import { useQuery } from "@tanstack/react-query";
 import { Database, KeyRound } from "lucide-react";
 import { useTRPC } from "@/lib/trpc/client";
+import { WHOLE_LIST } from "@/lib/lists";
 import { Card } from "@/components/ui/card";
 import { Badge } from "@/components/ui/badge";
 import { Skeleton } from "@/components/ui/skeleton";
@@ -12,7 +13,7 @@ import { formatCount } from "@/lib/time";
 
 export function RelationsList() {
   const trpc = useTRPC();
-  const relations = useQuery(trpc.relations.list.queryOptions(undefined, { refetchInterval: 10_000 }));
+  const relations = useQuery(trpc.relations.list.queryOptions(WHOLE_LIST, { refetchInterval: 10_000 }));
   if (relations.isPending) {
     return (
       <div className="grid gap-3 p-6 md:grid-cols-2 xl:grid-cols-3">
@@ -21,10 +22,10 @@ export function RelationsList() {
     );
   }
   if (relations.isError) return <ErrorState error={relations.error} retry={() => relations.refetch()} />;
-  if (relations.data.length === 0) return <EmptyState title="No relations" className="py-20">This app declares no relations.</EmptyState>;
+  if (relations.data.items.length === 0) return <EmptyState title="No relations" className="py-20">This app declares no relations.</EmptyState>;
   return (
     <div className="grid gap-3 p-6 md:grid-cols-2 xl:grid-cols-3" data-testid="relations-list">
-      {relations.data.map((r) => (
+      {relations.data.items.map((r) => (
         <Link key={r.name} href={`/relations/${encodeURIComponent(r.name)}`} className="group rounded-lg focus-visible:ring-2 focus-visible:ring-ring focus-visible:outline-none">
           <Card className="h-full p-4 transition-colors group-hover:border-primary/40 group-hover:bg-accent/40">
             <div className="flex items-center justify-between gap-2">
@@ -52,6 +53,7 @@ export function RelationsList() {
           </Card>
         </Link>
       ))}
+      {relations.data.nextCursor && <p className="text-xs text-muted-foreground">Showing the first {relations.data.items.length} relations.</p>}
     </div>
   );
 }

@@ -5,6 +5,7 @@ import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
 import { flexRender, getCoreRowModel, useReactTable, type ColumnDef, type VisibilityState } from "@tanstack/react-table";
 import { Columns3, Filter, Loader2, X } from "lucide-react";
 import { useTRPC } from "@/lib/trpc/client";
+import { WHOLE_LIST } from "@/lib/lists";
 import type { RouterOutputs } from "@/lib/trpc/types";
 import { Button } from "@/components/ui/button";
 import { Badge } from "@/components/ui/badge";
@@ -58,8 +59,8 @@ function toLocalInput(iso: string | null): string {
 export function RowsView({ relation }: { relation: string }) {
   const trpc = useTRPC();
   const [view, setView] = useViewState();
-  const relations = useQuery(trpc.relations.list.queryOptions());
-  const schema = relations.data?.find((r) => r.name === relation)?.schema;
+  const relations = useQuery(trpc.relations.list.queryOptions(WHOLE_LIST));
+  const schema = relations.data?.items.find((r) => r.name === relation)?.schema;
   // Fields come from the schema and from every row seen so far in this relation, never only
   // from the current page: a filter that matches nothing keeps the picker and the columns.
   const [sampled, setSampled] = React.useState<{ relation: string; types: FieldTypes }>({ relation, types: {} });

@@ -16,8 +16,18 @@ export function ExportButton({ trigger }: { trigger: string }) {
   const run = async () => {
     setPending(true);
     try {
-      const result = await qc.fetchQuery({ ...trpc.feedback.export.queryOptions({ trigger, format: "openai-jsonl" }), staleTime: 0 });
-      const blob = new Blob([result.content], { type: "application/jsonl" });
+      // The export comes in pages (1,000 labeled inferences each): fetch them all, then save one file.
+      const parts: string[] = [];
+      const result = { lines: 0, skipped: 0 };
+      let cursor: string | null = null;
+      do {
+        const page: { content: string; lines: number; skipped: number; nextCursor: string | null } = await qc.fetchQuery({ ...trpc.feedback.export.queryOptions({ trigger, format: "openai-jsonl", cursor }), staleTime: 0 });
+        parts.push(page.content);
+        result.lines += page.lines;
+        result.skipped += page.skipped;
+        cursor = page.nextCursor;
+      } while (cursor);
+      const blob = new Blob(parts, { type: "application/jsonl" });
       const url = URL.createObjectURL(blob);
       const a = document.createElement("a");
       a.href = url;

@@ -2,7 +2,7 @@
 import * as React from "react";
 import Link from "next/link";
 import { useQuery } from "@tanstack/react-query";
-import { Binary, Braces } from "lucide-react";
+import { Binary, Braces, Download } from "lucide-react";
 import { useTRPC } from "@/lib/trpc/client";
 import { Badge } from "@/components/ui/badge";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
@@ -46,6 +46,16 @@ export function VersionDetail({ trigger, version }: { trigger: string; version: 
                 <span className="font-mono font-medium">{e.key}</span>
                 <Badge variant="secondary">{e.summary}</Badge>
                 <span className="ml-auto text-muted-foreground tabular-nums">{formatBytes(e.size)}</span>
+                {/* The full value (the preview stops at 4 KB): a plain GET, signed in by the cookie. */}
+                <a
+                  href={`/api/state/${encodeURIComponent(trigger)}/${d.version}/${encodeURIComponent(e.key)}`}
+                  download
+                  className="inline-flex items-center gap-1 text-primary hover:underline"
+                  aria-label={`Download ${e.key}`}
+                  data-testid="download-state-value"
+                >
+                  <Download className="size-3.5" /> Download
+                </a>
               </div>
               <div className="p-2">
                 {e.binary ? (

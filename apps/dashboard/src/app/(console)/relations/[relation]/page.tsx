@@ -2,6 +2,7 @@ import Link from "next/link";
 import { ChevronLeft } from "lucide-react";
 import { PageHeader } from "@/components/app-shell";
 import { HydrateClient, getQueryClient, serverTRPC } from "@/lib/trpc/server";
+import { WHOLE_LIST } from "@/lib/lists";
 import { RowsView } from "@/features/relations/components/rows-view";
 import { parseRowsView, rowsListInput } from "@/features/relations/url";
 import { schemaFields } from "@/features/relations/fields";
@@ -21,7 +22,7 @@ export default async function RelationPage({
   const trpc = await serverTRPC();
   const qc = getQueryClient();
   // The schema types the filter values (numbers as numbers), exactly as the browser will.
-  const relations = await qc.fetchQuery(trpc.relations.list.queryOptions()).catch(() => []);
+  const relations = await qc.fetchQuery(trpc.relations.list.queryOptions(WHOLE_LIST)).then((r) => r.items).catch(() => []);
   const fields = schemaFields(relations.find((r) => r.name === relation)?.schema);
   await Promise.all([
     qc.prefetchInfiniteQuery(trpc.rows.list.infiniteQueryOptions(rowsListInput(relation, view, undefined, fields), { getNextPageParam: (last) => last.nextCursor ?? undefined })),
