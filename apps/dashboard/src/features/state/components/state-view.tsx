@@ -35,7 +35,7 @@ export function StateView({ trigger }: { trigger: string }) {
   const shown = selected ?? active ?? null;
 
   return (
-    <div className="space-y-5 p-6">
+    <div className="space-y-5 p-4 md:p-6">
       {info.data?.pinned && active !== undefined && (
         <div role="status" data-testid="pinned-banner" className="flex flex-wrap items-center gap-3 rounded-lg border border-warning/40 bg-warning/10 px-4 py-2.5 text-sm">
           <Pin className="size-4 shrink-0 text-[color-mix(in_oklch,var(--warning)_70%,var(--foreground))]" />
@@ -50,7 +50,7 @@ export function StateView({ trigger }: { trigger: string }) {
           </RequireRole>
         </div>
       )}
-      <div className="grid gap-3 sm:grid-cols-4">
+      <div className="grid grid-cols-2 gap-3 sm:grid-cols-4">
         <Stat label="Active (infer reads)" testId="state-active">
           {active === undefined ? <Skeleton className="h-7 w-12" /> : <>v{active}{info.data?.pinned && <Badge variant="warning" className="ml-2 align-middle"><Pin /> pinned</Badge>}</>}
         </Stat>
@@ -110,7 +110,11 @@ export function StateView({ trigger }: { trigger: string }) {
                     key={v.version}
                     data-state={shown === v.version ? "selected" : undefined}
                     className="cursor-pointer"
-                    onClick={() => setSelected(v.version)}
+                    onClick={() => {
+                      setSelected(v.version);
+                      // Narrow screens stack the detail under the timeline: bring it into view.
+                      if (window.matchMedia("(max-width: 1279.98px)").matches) requestAnimationFrame(() => document.getElementById("version-detail")?.scrollIntoView({ block: "start" }));
+                    }}
                     data-testid={`version-row-${v.version}`}
                   >
                     <TableCell>
@@ -163,7 +167,7 @@ export function StateView({ trigger }: { trigger: string }) {
             </div>
           )}
         </Card>
-        <div className="min-w-0">
+        <div className="min-w-0 scroll-mt-14" id="version-detail">
           {shown === null ? <Skeleton className="h-64" /> : <VersionDetail trigger={trigger} version={shown} />}
         </div>
       </div>
