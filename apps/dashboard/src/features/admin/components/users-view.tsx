@@ -20,6 +20,7 @@ import { formatCount } from "@/lib/time";
 import type { RouterOutputs } from "@/lib/trpc/types";
 import { useMe, type Role } from "@/features/auth/role";
 import { ROLE_HELP, ROLE_OPTIONS, RoleBadge } from "./role-badge";
+import { WithArticle } from "@/lib/article";
 
 type User = RouterOutputs["users"]["list"][number];
 
@@ -149,7 +150,7 @@ function CreateUserDialog({ onClose }: { onClose: () => void }) {
           <div className="grid gap-1.5">
             <Label>Role</Label>
             <Select aria-label="Role" value={role} onValueChange={(v) => setRole(v as Role)} options={ROLE_OPTIONS} className="h-9 w-full" />
-            <p className="text-xs text-muted-foreground">A {role} {ROLE_HELP[role]}.</p>
+            <p className="text-xs text-muted-foreground">{WithArticle(role)} {ROLE_HELP[role]}.</p>
           </div>
           {create.isError && !conflict && Object.keys(fields).length === 0 && <p role="alert" className="text-sm text-destructive">{errorMessage(create.error)}</p>}
           <DialogFooter>

@@ -15,6 +15,7 @@ import { LiveIndicator } from "@/components/live-indicator";
 import { formatBytes, formatCount } from "@/lib/time";
 import { RequireRole } from "@/features/auth/role";
 import { AliasHistory } from "./alias-history";
+import { FitMetricsCard } from "./fit-metrics-card";
 import { ParamsCard } from "./params-card";
 import { RollbackDialog } from "./rollback-dialog";
 import { UnpinDialog } from "./unpin-dialog";
@@ -171,6 +172,8 @@ export function StateView({ trigger }: { trigger: string }) {
           {shown === null ? <Skeleton className="h-64" /> : <VersionDetail trigger={trigger} version={shown} />}
         </div>
       </div>
+
+      <FitMetricsCard trigger={trigger} />
 
       {info.data && <ParamsCard trigger={trigger} params={info.data.params} paramsHash={info.data.paramsHash} />}
 
