@@ -15,6 +15,7 @@ import { LiveIndicator } from "@/components/live-indicator";
 import { FitStatusBadge } from "@/features/fits/status";
 import { formatCount, formatMs } from "@/lib/time";
 import { OverviewCharts } from "./overview-charts";
+import { OverviewLists } from "./overview-lists";
 
 const RANGES = [
   { value: "60", label: "Last hour" },
@@ -29,7 +30,7 @@ export function OverviewView() {
   const stats = useQuery(trpc.stats.overview.queryOptions({ minutes }, { refetchInterval: 10_000, placeholderData: (prev) => prev }));
 
   return (
-    <div className="space-y-5 p-6">
+    <div className="space-y-5 p-4 md:p-6">
       <Card>
         <CardHeader>
           <div>
@@ -112,6 +113,8 @@ export function OverviewView() {
           </TableBody>
         </Table>
       </Card>
+
+      <OverviewLists triggers={triggers.data?.map((t) => t.name) ?? []} />
 
       <div className="flex items-center justify-between">
         <h2 className="text-sm font-semibold">Activity</h2>
