@@ -4,7 +4,7 @@ test.use({ viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true
 
 const PAGES = [
   "/", "/relations", "/relations/questions", "/review", "/review/docs-qa", "/state", "/state/docs-qa", "/fits",
-  "/admin/users", "/admin/api-keys", "/admin/audit",
+  "/drift", "/admin/users", "/admin/api-keys", "/admin/audit",
 ];
 
 test.describe("at 390 px wide", () => {
@@ -37,8 +37,8 @@ test.describe("at 390 px wide", () => {
     await useSession(page, "admin");
     await page.goto("/fits");
     await expect(page.getByRole("navigation", { name: "Main" })).toHaveCount(0); // no 224 px sidebar
-    await page.getByTestId("open-nav").tap();
-    const drawer = page.getByTestId("nav-drawer");
+    await page.getByTestId("nav-menu").tap();
+    const drawer = page.getByRole("dialog");
     await expect(drawer.getByRole("navigation", { name: "Main" })).toBeVisible();
     await expect(drawer.getByTestId("me-email")).toHaveText("admin@e2e.local");
     await expect(page).toHaveScreenshot("nav-drawer-390.png", { mask: [page.locator("main")], animations: "disabled", maxDiffPixelRatio: 0.01 });

@@ -23,6 +23,8 @@ export function toTRPCError(error: unknown): TRPCError | null {
   if (code === "VALIDATION" || name === "ValidationError") return new TRPCError({ code: "BAD_REQUEST", message, cause: error as Error });
   if (code === "NOT_FOUND" || name === "NotFoundError" || code === "P2025") return new TRPCError({ code: "NOT_FOUND", message, cause: error as Error });
   if (code === "CONFLICT" || name === "ConflictError") return new TRPCError({ code: "CONFLICT", message, cause: error as Error });
+  // A fit route's backlog is at its bound: the client should slow down and retry.
+  if (code === "BACKPRESSURE" || name === "BackpressureError") return new TRPCError({ code: "TOO_MANY_REQUESTS", message, cause: error as Error });
   // Unique violations (Prisma, PostgreSQL 23505, SQLite constraint) from a race: a conflict.
   if (code === "P2002" || code === "23505" || code === "SQLITE_CONSTRAINT_PRIMARYKEY" || code === "SQLITE_CONSTRAINT_UNIQUE") {
     return new TRPCError({ code: "CONFLICT", message: "already exists", cause: error as Error });

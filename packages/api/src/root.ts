@@ -1,5 +1,6 @@
 import { apiKeysRouter } from "./features/apiKeys/router.ts";
 import { auditRouter } from "./features/audit/router.ts";
+import { driftRouter } from "./features/drift/router.ts";
 import { feedbackRouter } from "./features/feedback/router.ts";
 import { fitsRouter } from "./features/fits/router.ts";
 import { authRouter, healthRouter } from "./features/health/router.ts";
@@ -25,6 +26,7 @@ export const appRouter = router({
   state: stateRouter,
   fits: fitsRouter,
   stats: statsRouter,
+  drift: driftRouter,
   users: usersRouter,
   apiKeys: apiKeysRouter,
   audit: auditRouter,

@@ -77,6 +77,17 @@ function samples(ids: { row: string; inference: string; fit: string; user: strin
     "fits.retry": { id: ids.fit, reason: "fuzz" },
     "fits.retryMany": { ids: [ids.fit], reason: "fuzz" },
     "stats.overview": { minutes: 5 },
+    "drift.relations": undefined,
+    "drift.partitions": { relation: "readings", from: "2026-01-01", to: "2026-01-31" },
+    "drift.profile": { relation: "readings", partition: "2026-01-03" },
+    "drift.series": { relation: "readings", column: "value", statistic: "mean", from: "2026-01-01" },
+    "drift.heatmap": { relation: "readings", to: "2026-01-31" },
+    "drift.events": { relation: "readings", partition: "2026-01-03", limit: 5 },
+    "drift.alerts": undefined,
+    "drift.check": { relation: "readings" },
+    "drift.release": { relation: "readings", partition: "2026-01-03", reason: "fuzz" },
+    "drift.drop": { relation: "readings", partition: "2026-01-03", reason: "fuzz" },
+    "drift.markValid": { relation: "readings", partition: "2026-01-03", reason: "fuzz" },
     "users.list": undefined,
     "users.create": { email: "fuzz@example.com", password: "long enough", role: "viewer" },
     "users.setRole": { userId: ids.user, role: "labeler" },
@@ -101,6 +112,10 @@ describe.each(factories)("fuzz on %s", (_name, makeDatabase) => {
     await labeler.rows.addMany({ relation: "docs", rows: [{ url: "a", body: "x" }, { url: "b", body: "y" }] });
     const [added] = await labeler.rows.addMany({ relation: "questions", rows: [{ text: "q", score: 1 }] });
     await labeler.rows.add({ relation: "jobs", row: { fail: true } });
+    // Judged partitions, so the drift samples reach the verdicts and decisions.
+    const readings = Array.from({ length: 8 * 10 }, (_, i) => ({ day: `2026-01-0${1 + Math.floor(i / 10)}`, value: (i % 10) * (i >= 70 ? 1000 : 1), sensor: "s" }));
+    await labeler.rows.addMany({ relation: "readings", rows: readings });
+    await labeler.drift.check({ relation: "readings" });
     await env.motion.flush();
     const fit = (await env.caller("viewer").fits.list({ trigger: "flaky" })).items[0]!;
     const key = (await env.caller("admin").apiKeys.list())[0]!;

@@ -28,10 +28,15 @@ export interface Database {
   /** Runs the queries of `body` outside a transaction. */
   read<T>(body: () => Query<T>): Promise<T>;
   /**
-   * PostgreSQL only: subscribe to NOTIFY on a channel (state changes broadcast between
-   * processes). Returns an unsubscribe function.
+   * PostgreSQL only: subscribe to NOTIFY on one or more channels (state changes broadcast
+   * between processes). A dropped session is re-opened; `onReconnect` runs after each
+   * re-open, since notifications sent while it was down are lost. Returns an unsubscribe.
    */
-  listen?(channel: string, onMessage: (payload: string) => void): Promise<() => Promise<void>>;
+  listen?(
+    channel: string | string[],
+    onMessage: (payload: string, channel: string) => void,
+    onReconnect?: () => void,
+  ): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -231,29 +236,58 @@ async function openPostgres(url: string): Promise<Database> {
     read(body) {
       return runAsync(body(), poolExec);
     },
-    async listen(channel, onMessage) {
-      if (!/^[a-z_][a-z0-9_]*$/.test(channel)) throw new Error(`bad channel name ${channel}`);
-      // A dedicated connection: LISTEN is per session. Reconnects after a server restart.
+    async listen(channel, onMessage, onReconnect) {
+      const channels = Array.isArray(channel) ? channel : [channel];
+      for (const c of channels) if (!/^[a-z_][a-z0-9_]*$/.test(c)) throw new Error(`bad channel name ${c}`);
+      // A dedicated connection: LISTEN is per session. A lost session (server restart, a
+      // terminated backend) is re-opened every second until it works; notifications sent
+      // meanwhile are lost, which is why the caller is told through onReconnect.
       let client: pg.Client | null = null;
       let stopped = false;
+      let retry: NodeJS.Timeout | null = null;
       const connect = async (): Promise<void> => {
-        if (stopped) return;
         const c = new pg.Client({ connectionString: url });
-        c.on("notification", (msg) => {
-          if (msg.channel === channel) onMessage(msg.payload ?? "");
-        });
-        c.on("error", () => {
+        const lost = () => {
+          if (client !== c) return;
           client = null;
-          if (!stopped) setTimeout(() => void connect().catch(() => undefined), 1000).unref();
+          void c.end().catch(() => undefined);
+          reconnectSoon();
+        };
+        c.on("notification", (msg) => {
+          if (channels.includes(msg.channel)) onMessage(msg.payload ?? "", msg.channel);
         });
-        await c.connect();
-        await c.query(`LISTEN ${channel}`);
-        client = c;
+        c.on("error", lost);
+        c.on("end", lost);
+        try {
+          await c.connect();
+          for (const name of channels) await c.query(`LISTEN ${name}`);
+        } catch (error) {
+          await c.end().catch(() => undefined);
+          throw error;
+        }
+        if (stopped) await c.end().catch(() => undefined);
+        else client = c;
+      };
+      const reconnectSoon = () => {
+        if (stopped || retry) return;
+        retry = setTimeout(() => {
+          retry = null;
+          connect().then(
+            () => {
+              if (!stopped) onReconnect?.();
+            },
+            () => reconnectSoon(),
+          );
+        }, 1000);
+        retry.unref();
       };
       await connect();
       return async () => {
         stopped = true;
-        await client?.end().catch(() => undefined);
+        if (retry) clearTimeout(retry);
+        const c = client;
+        client = null;
+        await c?.end().catch(() => undefined);
       };
     },
     async close() {

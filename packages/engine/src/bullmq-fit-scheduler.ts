@@ -77,15 +77,17 @@ export class BullMQFitScheduler implements FitScheduler {
     this.notify([trigger]);
   }
 
-  /** Waits until every pending fit (run by any worker process) has committed or failed. */
+  /**
+   * Waits until every pending fit (run by any worker process) has committed or failed, as the
+   * database says. BullMQ's own counts are not consulted: a job of a killed worker stays
+   * "active" until the stalled-job check (~30 s), although its work is already back in the
+   * database for the live workers that the force jobs below wake.
+   */
   async flush(): Promise<void> {
     for (;;) {
-      await Promise.all(fittingTriggers(this.ctx.app).map((trigger) => this.enqueue({ trigger, force: true })));
       const work = await fitWork(this.ctx.db, this.ctx.app);
-      if (!work.busy) {
-        const counts = await this.queue.getJobCounts("active", "waiting");
-        if ((counts.active ?? 0) === 0 && (counts.waiting ?? 0) === 0 && !(await fitWork(this.ctx.db, this.ctx.app)).busy) return;
-      }
+      if (!work.busy) return;
+      await Promise.all(fittingTriggers(this.ctx.app).map((trigger) => this.enqueue({ trigger, force: true })));
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }

@@ -50,6 +50,22 @@ export class ConflictError extends Error {
   }
 }
 
+/** A route's backlog of rows waiting for a fit is at its bound (route option `backpressure`). */
+export class BackpressureError extends Error {
+  readonly code = "BACKPRESSURE";
+  constructor(
+    readonly trigger: string,
+    readonly route: string,
+    readonly pending: number,
+    readonly limit: number,
+    /** A hint for when to try again. */
+    readonly retryAfterMs: number,
+  ) {
+    super(`route ${trigger}/${route} has ${pending} rows waiting for a fit (limit ${limit}); nothing was written, try again later`);
+    this.name = "BackpressureError";
+  }
+}
+
 /** An infer threw. The row is stored; the inference is stored with the error. */
 export class InferenceError extends Error {
   readonly code = "INFERENCE";

@@ -1,7 +1,8 @@
 import type { Database } from "@motion/db";
 import type { App } from "./app.ts";
-import { ownerIsDead, type FitRunner } from "./fit-runner.ts";
-import { pendingSummary, queuedRuns, recoverRuns, runningCount } from "./fit-store.ts";
+import { backoff, ownerIsDead, type FitRunner } from "./fit-runner.ts";
+import { pendingSummary, queuedRuns, recoverRuns } from "./fit-store.ts";
+import { fitActivity } from "./fit-activity.ts";
 import { readAliases } from "./state-store.ts";
 
 export interface DrainOptions {
@@ -21,7 +22,10 @@ export async function drainTrigger(db: Database, app: App, runner: FitRunner, na
   const fitRoutes = trigger.routes.filter((r) => r.fit);
   // Runs of a worker that died mid-fit go back to the queue here, not only when some
   // process restarts: their lease expired, or their process is gone.
-  await db.tx(() => recoverRuns(new Date(), ownerIsDead));
+  await db.tx(() => recoverRuns(new Date(), ownerIsDead, (t, attempts) => {
+    const owner = app.trigger(t);
+    return owner ? backoff(owner, attempts) : 0;
+  }));
   let total = 0;
   for (;;) {
     let wakeAt = Infinity;
@@ -53,22 +57,14 @@ export async function drainTrigger(db: Database, app: App, runner: FitRunner, na
   }
 }
 
-/** Whether any fit work of the app's unpinned triggers is waiting or running, anywhere. */
+/**
+ * Whether any fit work of the app's triggers is waiting or running, anywhere: decided from the
+ * database alone (pending rows, fit runs), never from a queue's view of its jobs.
+ */
 export async function fitWork(db: Database, app: App): Promise<{ busy: boolean; nextRetryAt: number | null }> {
-  const [pending, queued, running] = await Promise.all([
-    db.read(() => pendingSummary()),
-    db.read(() => queuedRuns()),
-    db.read(() => runningCount()),
-  ]);
-  const held = new Set<string>();
-  for (const t of app.triggers) {
-    const aliases = await db.read(() => readAliases(t.name));
-    if (aliases?.pinned) held.add(t.name);
-  }
-  const known = (trigger: string) => !held.has(trigger) && app.trigger(trigger) !== undefined;
-  const waiting = pending.filter((p) => known(p.trigger) && p.unclaimed > 0).length + queued.filter((q) => known(q.trigger)).length;
-  const retryTimes = queued.filter((q) => known(q.trigger) && q.runAfter).map((q) => q.runAfter!.getTime());
-  return { busy: waiting > 0 || running > 0, nextRetryAt: retryTimes.length ? Math.min(...retryTimes) : null };
+  const activity = await fitActivity(db, app);
+  const retryTimes = activity.triggers.filter((t) => !t.pinned && t.nextRetryAt).map((t) => t.nextRetryAt!.getTime());
+  return { busy: !activity.idle, nextRetryAt: retryTimes.length ? Math.min(...retryTimes) : null };
 }
 
 /** Names of the app's triggers that have fit routes. */

@@ -21,7 +21,8 @@ export class InlineFitExecutor implements FitExecutor {
   constructor(private readonly app: App, private readonly log: Logger) {}
   async run(task: FitTask): Promise<FitOutcome> {
     try {
-      return await executeFit(this.app, task, this.log);
+      // The task's state is the served version's memory: the fit must get copies.
+      return await executeFit(this.app, task, this.log, true);
     } catch (error) {
       const err = error as Error;
       throw new FitError(err?.message ?? String(error), err?.stack ?? null);

@@ -4,6 +4,7 @@ import type { App } from "./app.ts";
 import type { ResolvedRoute, Trigger, InferenceSummary } from "./trigger.ts";
 import type { StoredRow } from "./relation.ts";
 import { FitError, type FitExecutor } from "./fit-executor.ts";
+import { bufferKeys } from "./fit-task.ts";
 import {
   claimBatch, failRun, renewLease, supersede, type Claim,
 } from "./fit-store.ts";
@@ -26,7 +27,8 @@ export interface FitRunnerDeps {
   store: StateStore;
   executor: FitExecutor;
   log: Logger;
-  params(trigger: string): { params: unknown; hash: string };
+  /** The params a fit about to be claimed runs with (checked against the database on SQLite). */
+  params(trigger: string): Promise<{ params: unknown; hash: string }>;
   /** Called after a commit, so this process's infer sees it at once (when `active` moved). */
   onCommitted(trigger: string, version: VersionInfo, patch: EncodedPatch, activeMoved: boolean): void;
   leaseMs?: number;
@@ -46,7 +48,7 @@ export function ownerIsDead(owner: string): boolean {
   }
 }
 
-function backoff(trigger: Trigger, attempts: number): number {
+export function backoff(trigger: Trigger, attempts: number): number {
   const { backoffMs, maxBackoffMs } = trigger.retry;
   return Math.min(maxBackoffMs, backoffMs * 2 ** Math.max(0, attempts - 1));
 }
@@ -130,7 +132,7 @@ export class FitRunner {
     // The claim itself locks the trigger's alias, takes the base version and refuses a
     // pinned trigger or one another process is fitting.
     const { db } = this.deps;
-    const { params, hash } = this.deps.params(trigger.name);
+    const { params, hash } = await this.deps.params(trigger.name);
     const now = new Date();
     const claim: Claim | null = await db.tx(() =>
       claimBatch(db.provider, {
@@ -157,7 +159,7 @@ export class FitRunner {
       try {
         outcome = await executor.run({
           appModule: app.module, appName: app.name, trigger: trigger.name, route: route.name,
-          version: base.version, state, rows: batch.rows, params, inferences: batch.inferences, reason: claim.reason,
+          version: base.version, state, buffers: bufferKeys(state), rows: batch.rows, params, inferences: batch.inferences, reason: claim.reason,
         });
       } catch (error) {
         const err = error instanceof FitError ? error : new FitError((error as Error)?.message ?? String(error), (error as Error)?.stack ?? null);

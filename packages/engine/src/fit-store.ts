@@ -1,6 +1,6 @@
 import { all, get, newId, run, toDate, toDateOrNull, toJson, toJsonOrNull, toNumOrNull, type Provider, type Query } from "@motion/db";
 
-export type FitStatus = "queued" | "running" | "succeeded" | "failed" | "superseded";
+export type FitStatus = "queued" | "running" | "succeeded" | "failed" | "superseded" | "skipped";
 
 export interface FitRunRecord {
   id: string;
@@ -190,22 +190,35 @@ export function* supersede(runId: string, now: Date): Query<void> {
 }
 
 /**
- * Runs left `running` by a process that died go back to the queue (their attempt counts):
- * runs whose lease expired, and runs owned by a process on this host that no longer exists
- * (found at once, without waiting out the lease). Runs of live processes are left alone.
+ * Runs left `running` by a process that died: runs whose lease expired, and runs owned by a
+ * process on this host that no longer exists (found at once, without waiting out the lease).
+ * Runs of live processes are left alone. The attempt that died counts like a fit that threw:
+ * the run goes back to the queue after its backoff, or is dead-lettered at maxAttempts — so a
+ * fit that kills its own process cannot crash-loop every worker that picks it up.
  */
-export function* recoverRuns(now: Date, isDead: (owner: string) => boolean): Query<number> {
-  const running = yield* all<{ id: string; leaseOwner: string | null; leaseUntil: unknown }>(
-    `SELECT "id", "leaseOwner", "leaseUntil" FROM "FitRun" WHERE "status" = 'running'`,
+export function* recoverRuns(now: Date, isDead: (owner: string) => boolean, backoffMs: (trigger: string, attempts: number) => number = () => 0): Query<number> {
+  const running = yield* all<{ id: string; trigger: string; leaseOwner: string | null; leaseUntil: unknown; attempts: unknown; maxAttempts: unknown }>(
+    `SELECT "id", "trigger", "leaseOwner", "leaseUntil", "attempts", "maxAttempts" FROM "FitRun" WHERE "status" = 'running'`,
   );
   let recovered = 0;
   for (const r of running) {
     const expired = r.leaseUntil === null || toDate(r.leaseUntil).getTime() < now.getTime();
-    if (!expired && !(r.leaseOwner && isDead(r.leaseOwner))) continue;
-    recovered += yield* run(
-      `UPDATE "FitRun" SET "status" = 'queued', "leaseOwner" = NULL, "leaseUntil" = NULL, "runAfter" = NULL WHERE "id" = ? AND "status" = 'running'`,
-      [r.id],
-    );
+    const dead = !!r.leaseOwner && isDead(r.leaseOwner);
+    if (!expired && !dead) continue;
+    const attempts = Number(r.attempts);
+    const maxAttempts = Number(r.maxAttempts);
+    const error = dead
+      ? `the process running this fit (${r.leaseOwner}) died during attempt ${attempts} of ${maxAttempts}`
+      : `the process running this fit (${r.leaseOwner ?? "unknown"}) died or hung: its lease expired during attempt ${attempts} of ${maxAttempts}`;
+    recovered += attempts >= maxAttempts
+      ? yield* run(
+          `UPDATE "FitRun" SET "status" = 'failed', "deadLettered" = ?, "error" = ?, "errorStack" = NULL, "finishedAt" = ?, "leaseOwner" = NULL, "leaseUntil" = NULL WHERE "id" = ? AND "status" = 'running'`,
+          [true, error, now, r.id],
+        )
+      : yield* run(
+          `UPDATE "FitRun" SET "status" = 'queued', "error" = ?, "errorStack" = NULL, "leaseOwner" = NULL, "leaseUntil" = NULL, "runAfter" = ? WHERE "id" = ? AND "status" = 'running'`,
+          [error, new Date(now.getTime() + backoffMs(r.trigger, attempts)), r.id],
+        );
   }
   return recovered;
 }
@@ -235,9 +248,4 @@ export function* queuedRuns(): Query<{ id: string; trigger: string; route: strin
     `SELECT "id", "trigger", "route", "runAfter" FROM "FitRun" WHERE "status" = 'queued'`,
   );
   return rows.map((r) => ({ ...r, runAfter: toDateOrNull(r.runAfter) }));
-}
-
-export function* runningCount(): Query<number> {
-  const r = yield* get<{ n: unknown }>(`SELECT COUNT(*) AS "n" FROM "FitRun" WHERE "status" = 'running'`);
-  return Number(r?.n ?? 0);
 }

@@ -2,7 +2,7 @@ import type { StoredRow } from "./relation.ts";
 import type { State } from "./state.ts";
 import type { App } from "./app.ts";
 import type { InferenceSummary } from "./trigger.ts";
-import { deepFreeze, isBinary } from "./state.ts";
+import { deepFreeze, isBinary, type BinaryValue } from "./state.ts";
 import { encodePatch, type EncodedPatch } from "./state-store.ts";
 import type { Logger } from "./logger.ts";
 
@@ -18,6 +18,8 @@ export interface FitTask {
   params: unknown;
   inferences: Record<string, InferenceSummary>;
   reason: "drift" | null;
+  /** Keys of `state` that are Buffers: a worker thread receives them as plain Uint8Arrays. */
+  buffers?: string[];
 }
 
 export interface FitOutcome {
@@ -25,17 +27,47 @@ export interface FitOutcome {
   metrics: Record<string, number>;
 }
 
-/** Runs one fit in this thread: the same code serves the worker thread and inline mode. */
-export async function executeFit(app: App, task: FitTask, log: Logger): Promise<FitOutcome> {
+export function bufferKeys(state: State): string[] {
+  return Object.keys(state).filter((k) => Buffer.isBuffer(state[k]));
+}
+
+function copyBinary(value: BinaryValue): BinaryValue {
+  return Buffer.isBuffer(value) ? Buffer.from(value) : value.slice();
+}
+
+/**
+ * The state a fit receives. `shared`: the task's typed arrays are the served version's own
+ * memory (inline fits), so each is copied on first read — a fit that writes into one changes
+ * only its copy, and a fit that never reads a large index never pays for copying it.
+ */
+function fitState(task: FitTask, shared: boolean): State {
+  const state: State = {};
+  const buffers = new Set(task.buffers ?? []);
+  for (const [key, value] of Object.entries(task.state)) {
+    if (!isBinary(value)) {
+      state[key] = deepFreeze(value);
+    } else if (shared) {
+      let own: BinaryValue | undefined;
+      Object.defineProperty(state, key, { enumerable: true, get: () => (own ??= copyBinary(value)) });
+    } else {
+      state[key] = buffers.has(key) && !Buffer.isBuffer(value) ? Buffer.from(value.buffer, value.byteOffset, value.byteLength) : value;
+    }
+  }
+  return Object.freeze(state);
+}
+
+/**
+ * Runs one fit in this thread: the same code serves the worker thread and inline mode.
+ * `sharedState` is true when task.state is the served version itself (not a copy).
+ */
+export async function executeFit(app: App, task: FitTask, log: Logger, sharedState = false): Promise<FitOutcome> {
   const trigger = app.trigger(task.trigger);
   if (!trigger) throw new Error(`app ${app.name} has no trigger ${task.trigger}`);
   const route = trigger.routes.find((r) => r.name === task.route);
   if (!route?.fit) throw new Error(`trigger ${task.trigger} has no fit route ${task.route}`);
   const metrics: Record<string, number> = {};
-  const state: State = {};
-  for (const [key, value] of Object.entries(task.state)) state[key] = isBinary(value) ? value : deepFreeze(value);
   const patch = await route.fit({
-    state: Object.freeze(state),
+    state: fitState(task, sharedState),
     rows: task.rows,
     params: task.params,
     inferences: task.inferences,

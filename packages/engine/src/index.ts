@@ -1,9 +1,9 @@
 export { relation, feedback, feedbackLabel, type Relation, type RelationOptions, type RowOf, type InputOf, type StoredRow, type FeedbackRow } from "./relation.ts";
-export { trigger, route, type Trigger, type TriggerOptions, type Route, type InferContext, type FitContext, type InferenceSummary, type RetryPolicy } from "./trigger.ts";
+export { trigger, route, DEFAULT_BACKPRESSURE, type Backpressure, type OnDrift, type Trigger, type TriggerOptions, type Route, type InferContext, type FitContext, type InferenceSummary, type RetryPolicy } from "./trigger.ts";
 export { optionsFrom, correctionJsonSchema, optionsFromFields, validateCorrection, type OptionsFrom, type MotionFieldMeta, type JsonSchema } from "./correction.ts";
 export { defineApp, isApp, findApp, importApp, type App, type AppDefinition } from "./app.ts";
 export { Motion, createMotion, type MotionOptions, type AddResult, type InferenceResult, type FeedbackInput, type SchedulerContext } from "./motion.ts";
-export { ValidationError, NotFoundError, ConflictError, InferenceError, type RowIssue } from "./errors.ts";
+export { ValidationError, NotFoundError, ConflictError, InferenceError, BackpressureError, type RowIssue } from "./errors.ts";
 export { type State, type StatePatch, type StateValue, type JsonValue, type BinaryValue, type Manifest, type ManifestEntry, isBinary } from "./state.ts";
 export { type FitScheduler, EmbeddedFitScheduler } from "./fit-scheduler.ts";
 export { FitRunner, type FitResult } from "./fit-runner.ts";

@@ -1,19 +1,19 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import {
-  all, decodeJson, get, insertIngest, newId, openDatabase, run, toJson,
+  all, decodeJson, get, insertIngest, newId, openDatabase, run,
   type Database, type InferenceInsert, type PendingInsert, type ProfileInsert, type RowInsert,
 } from "@motion/db";
 import { PartitionKeyError } from "./drift/partition-key.ts";
 import { ProfileAccumulator } from "./drift/profile-accumulator.ts";
 import { DriftMonitor } from "./drift/drift-monitor.ts";
+import { BackpressureGate } from "./backpressure.ts";
 import { type DriftSurface } from "./drift/surface.ts";
 import { defineApp, isApp, type App, type AppDefinition } from "./app.ts";
 import { feedback as feedbackRelation, type FeedbackRow, type Relation } from "./relation.ts";
-import type { Trigger } from "./trigger.ts";
+import type { ResolvedRoute, Trigger } from "./trigger.ts";
 import { ConflictError, NotFoundError, ValidationError, type RowIssue } from "./errors.ts";
 import { validateCorrection } from "./correction.ts";
-import { contentHash } from "./hash.ts";
 import { InferenceCache } from "./inference-cache.ts";
 import { encodePatch, insertBlobs, insertVersion, moveAlias, readAliases, StateStore, type EncodedPatch, type VersionInfo } from "./state-store.ts";
 import { freezeState, type State } from "./state.ts";
@@ -21,6 +21,8 @@ import { InlineFitExecutor, ThreadFitExecutor, type FitExecutor } from "./fit-ex
 import { FitRunner, ownerIsDead } from "./fit-runner.ts";
 import { EmbeddedFitScheduler, type FitScheduler } from "./fit-scheduler.ts";
 import { recoverRuns, requeueDead, readFitRun } from "./fit-store.ts";
+import { PARAMS_CHANNEL, TriggerParamsStore } from "./params-store.ts";
+import { ViewSync } from "./view-sync.ts";
 import { createLogger, type Logger } from "./logger.ts";
 
 export interface MotionOptions {
@@ -48,6 +50,12 @@ export interface MotionOptions {
   drift?: { autoCheck?: boolean; checkIntervalMs?: number };
   /** Max infers running at once within one addMany. */
   inferConcurrency?: number;
+  /**
+   * How often this process checks that the active versions and params it serves are the
+   * database's (default 1000 ms on SQLite, where it is how other processes' changes arrive;
+   * 5000 ms on PostgreSQL, a backstop to notifications). 0 turns the periodic check off.
+   */
+  syncIntervalMs?: number;
   log?: Logger;
 }
 
@@ -115,7 +123,8 @@ export class Motion {
   private readonly store: StateStore;
   private readonly cache = new InferenceCache();
   private readonly active = new Map<string, ActiveState>();
-  private readonly params = new Map<string, { params: unknown; hash: string }>();
+  private readonly params: TriggerParamsStore;
+  private readonly sync: ViewSync;
   private readonly executor: FitExecutor | null;
   private readonly scheduler: FitScheduler | null;
   readonly runner: FitRunner;
@@ -124,6 +133,7 @@ export class Motion {
   private unlisten: (() => Promise<void>) | null = null;
   private closed = false;
   private readonly driftMonitor: DriftMonitor;
+  private readonly backpressure: BackpressureGate;
 
   private constructor(app: App, db: Database, ownsDb: boolean, options: MotionOptions) {
     this.app = app;
@@ -131,6 +141,11 @@ export class Motion {
     this.ownsDb = ownsDb;
     this.log = options.log ?? createLogger();
     this.store = new StateStore(db);
+    this.params = new TriggerParamsStore(app, db, options.params ?? {}, this.log);
+    this.sync = new ViewSync({
+      db, app, params: this.params, log: this.log, refresh: (t) => this.refresh(t), activeVersion: (t) => this.active.get(t)?.version,
+      intervalMs: options.syncIntervalMs ?? (db.provider === "sqlite" ? 1000 : 5000),
+    });
     this.guardBinary = options.guardBinaryState ?? true;
     this.inferConcurrency = options.inferConcurrency ?? 8;
     const runFits = options.runFits ?? true;
@@ -140,13 +155,14 @@ export class Motion {
     this.runner = new FitRunner({
       db, app, store: this.store, log: this.log,
       executor: this.executor ?? new InlineFitExecutor(app, this.log),
-      params: (t) => this.paramsOf(t),
+      params: (t) => this.params.forFit(t),
       onCommitted: (t, version, patch, activeMoved) => this.adopt(t, version, patch, activeMoved),
     });
     const ctx = { db, app, runner: this.runner, log: this.log };
     // A custom scheduler (BullMQ) is created even when this process runs no fits itself:
     // API-only processes still have to announce new rows to the workers.
     this.scheduler = options.scheduler ? options.scheduler(ctx) : runFits ? new EmbeddedFitScheduler(db, app, this.runner, this.log) : null;
+    this.backpressure = new BackpressureGate(db, this.log);
     this.driftMonitor = new DriftMonitor({
       db, app, log: this.log, kick: (t) => this.scheduler?.kick(t), autoCheck: options.drift?.autoCheck ?? runFits, intervalMs: options.drift?.checkIntervalMs,
     });
@@ -162,7 +178,7 @@ export class Motion {
     const db = options.database ?? (await openDatabase({ url: options.databaseUrl }));
     const motion = new Motion(app, db, !options.database, options);
     try {
-      await motion.start(options.params ?? {});
+      await motion.start();
     } catch (error) {
       await motion.close();
       throw error;
@@ -170,12 +186,8 @@ export class Motion {
     return motion;
   }
 
-  private async start(overrides: Record<string, Record<string, unknown>>): Promise<void> {
-    const stored = await this.db.read(() => all<{ trigger: string; params: unknown }>(`SELECT "trigger", "params" FROM "TriggerParams"`));
-    for (const t of this.app.triggers) {
-      const dbOverride = stored.find((s) => s.trigger === t.name);
-      this.setParamsInMemory(t, { ...(overrides[t.name] ?? {}), ...(dbOverride ? toJson<Record<string, unknown>>(dbOverride.params) : {}) });
-    }
+  private async start(): Promise<void> {
+    await this.params.load();
     for (const t of this.app.triggers) await this.ensureInitial(t);
     for (const t of this.app.triggers) await this.refresh(t.name);
     if (this.scheduler) {
@@ -184,24 +196,22 @@ export class Motion {
       this.scheduler.notify(this.app.triggers.filter((t) => t.routes.some((r) => r.fit)).map((t) => t.name));
     }
     if (this.db.listen) {
-      this.unlisten = await this.db.listen("motion_state", (trigger) => {
-        if (this.app.trigger(trigger)) void this.refresh(trigger).catch((error) => this.log.error({ err: error.message }, "state refresh failed"));
-      });
+      this.unlisten = await this.db.listen(
+        ["motion_state", PARAMS_CHANNEL],
+        (trigger, channel) => {
+          if (!this.app.trigger(trigger)) return;
+          const reload = channel === PARAMS_CHANNEL ? this.params.reload(trigger) : this.refresh(trigger);
+          void reload.catch((error) => this.log.error({ err: (error as Error).message, channel }, "reload after a notification failed"));
+        },
+        // Whatever was broadcast while the session was down is lost: compare with the database.
+        () => void this.sync.check(),
+      );
     }
   }
 
-  private setParamsInMemory(t: Trigger, raw: Record<string, unknown>): void {
-    const parsed = t.params.safeParse(raw);
-    if (!parsed.success) {
-      throw new ValidationError(`params of trigger ${t.name}`, ValidationError.fromZod(t.name, 0, parsed.error));
-    }
-    this.params.set(t.name, { params: Object.freeze(parsed.data), hash: contentHash(parsed.data) });
-  }
-
+  /** The params this process runs the trigger with now (and records with each inference). */
   paramsOf(trigger: string): { params: unknown; hash: string } {
-    const p = this.params.get(trigger);
-    if (!p) throw new NotFoundError(`unknown trigger ${trigger}`);
-    return p;
+    return this.params.get(trigger);
   }
 
   /** Version 0 from setUp, once per trigger (a concurrent starter's insert wins harmlessly). */
@@ -328,9 +338,21 @@ export class Motion {
     const inferences: InferenceInsert[] = [];
     const pending: PendingInsert[] = [];
     const fitTriggers = new Set<string>();
-    for (const { trigger, route } of routes) {
-      // Rows this route takes: all, unless it filters (no array is built in the common case).
-      const selected = route.filter ? parsed.flatMap((data, i) => (route.filter!(data) ? [i] : [])) : null;
+    // Rows each route takes: all, unless it filters (no array is built in the common case).
+    const selections = routes.map(({ route }) => (route.filter ? parsed.flatMap((data, i) => (route.filter!(data) ? [i] : [])) : null));
+    // Backpressure is decided before any infer runs or anything is written.
+    const sheds: { trigger: string; route: ResolvedRoute; excess: number }[] = [];
+    for (let r = 0; r < routes.length; r++) {
+      const { trigger, route } = routes[r]!;
+      if (!route.backpressure) continue;
+      const incoming = selections[r] ? selections[r]!.length : n;
+      if (incoming === 0) continue;
+      const excess = await this.backpressure.admit(trigger.name, route, incoming);
+      if (excess > 0) sheds.push({ trigger: trigger.name, route, excess });
+    }
+    for (let r = 0; r < routes.length; r++) {
+      const { trigger, route } = routes[r]!;
+      const selected = selections[r]!;
       const count = selected ? selected.length : n;
       const at = (k: number) => (selected ? selected[k]! : k);
       if (count === 0) continue;
@@ -411,6 +433,11 @@ export class Motion {
     }
     const profiles = this.profileBatch(rel, parsed, partitionAt, now);
     await this.db.tx(() => insertIngest(rowInserts, inferences, pending, profiles));
+    for (let r = 0; r < routes.length; r++) {
+      const { trigger, route } = routes[r]!;
+      if (route.backpressure) this.backpressure.added(trigger.name, route.name, selections[r] ? selections[r]!.length : n);
+    }
+    for (const s of sheds) await this.backpressure.shed(s.trigger, s.route, s.excess);
     if (fitTriggers.size && this.scheduler) this.scheduler.notify(fitTriggers);
     this.driftMonitor.noteIngest(rel, profiles.length ? profiles.map((p) => p.partition) : [partitionAt(0)]);
     await this.fairness();
@@ -515,26 +542,10 @@ export class Motion {
     this.scheduler?.kick(trigger);
   }
 
-  /** Sets per-deployment params (validated against the trigger's schema; audited). */
+  /** Sets params (validated against the trigger's schema; audited); every process follows. */
   async setParams(trigger: string, params: Record<string, unknown>, options: { actor: string }): Promise<{ params: unknown; hash: string }> {
-    const t = this.trigger(trigger);
-    const parsed = t.params.safeParse(params);
-    if (!parsed.success) throw new ValidationError(`params of trigger ${trigger}`, ValidationError.fromZod(trigger, 0, parsed.error));
-    const hash = contentHash(parsed.data);
-    const now = new Date();
-    const json = JSON.stringify(parsed.data);
-    await this.db.tx(function* () {
-      const changed = yield* run(`UPDATE "TriggerParams" SET "params" = ?, "paramsHash" = ?, "updatedBy" = ?, "updatedAt" = ? WHERE "trigger" = ?`, [json, hash, options.actor, now, trigger]);
-      if (changed === 0) {
-        yield* run(`INSERT INTO "TriggerParams" ("trigger", "params", "paramsHash", "updatedBy", "updatedAt") VALUES (?, ?, ?, ?, ?)`, [trigger, json, hash, options.actor, now]);
-      }
-      yield* run(
-        `INSERT INTO "AuditEvent" ("id", "actor", "action", "target", "reason", "data", "createdAt") VALUES (?, ?, ?, ?, ?, ?, ?)`,
-        [newId(), options.actor, "trigger.params", trigger, null, json, now],
-      );
-    });
-    this.setParamsInMemory(t, parsed.data as Record<string, unknown>);
-    return this.paramsOf(trigger) as { params: unknown; hash: string };
+    this.trigger(trigger);
+    return this.params.set(trigger, params, options.actor);
   }
 
   /** Re-queues a dead-lettered fit run with fresh attempts. */
@@ -566,6 +577,7 @@ export class Motion {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await this.sync.close();
     await this.driftMonitor.close();
     await this.scheduler?.close();
     await this.executor?.close();

@@ -129,32 +129,70 @@ export function deepFreeze<T>(value: T): T {
   return Object.freeze(value);
 }
 
-const MUTATORS = new Set(["set", "fill", "copyWithin", "reverse", "sort", "write", "swap16", "swap32", "swap64"]);
+/** Methods that only read; with a callback, the callback sees the guarded array, never the target. */
+const READERS = new Set<string | symbol>([
+  "at", "includes", "indexOf", "join", "lastIndexOf", "slice", "subarray", "toLocaleString", "toReversed",
+  "toSorted", "toString", "with", "entries", "keys", "values", Symbol.iterator,
+  // Buffer: reads only; `copy` writes into its target argument, never into this buffer.
+  "compare", "copy", "equals", "toJSON", "inspect", Symbol.for("nodejs.util.inspect.custom"),
+]);
+const CALLBACK_READERS = new Set(["every", "filter", "find", "findIndex", "findLast", "findLastIndex", "forEach", "map", "some"]);
+const REDUCERS = new Set(["reduce", "reduceRight"]);
+/** Buffer's `readUInt8`, `readDoubleLE`, … and `utf8Slice`, `hexSlice`, …: all read-only. */
+const BUFFER_READER = /^read[A-Z]|Slice$/;
+
 const guards = new WeakMap<object, object>();
 
+function deny(): never {
+  throw new TypeError("Cannot modify state in infer: state versions are immutable (return a patch from fit)");
+}
+
 /**
- * A typed array cannot be frozen, so infer gets a proxy that throws on any write and on
- * mutating methods; views it hands out (subarray) are guarded too, and `.buffer` is a copy.
+ * A typed array cannot be frozen, so infer gets a proxy that allows only reads. Methods are
+ * allow-listed (every other method throws, so Buffer's write*, utf8Write, fill, swap…, and
+ * anything a later Node adds, cannot write). Views that share memory (subarray, Buffer's
+ * slice) are guarded too, and `.buffer` / `.parent` are copies of the whole memory, so a
+ * DataView or a new typed array over them writes into the copy.
  */
 export function readonlyBinary<T extends BinaryValue>(target: T): T {
   const cached = guards.get(target);
   if (cached) return cached as T;
-  const deny = (): never => {
-    throw new TypeError("Cannot modify state in infer: state versions are immutable (return a patch from fit)");
+  const t = target as unknown as Uint8Array;
+  const methods = new Map<string | symbol, unknown>();
+  const guardView = (value: unknown): unknown =>
+    ArrayBuffer.isView(value) && value.buffer === t.buffer && isBinary(value) ? readonlyBinary(value) : value;
+  const method = (prop: string | symbol, fn: (...args: unknown[]) => unknown): unknown => {
+    if (prop === "constructor") return fn;
+    if (typeof prop === "string" && CALLBACK_READERS.has(prop)) {
+      return (cb: (v: unknown, i: number, a: unknown) => unknown, thisArg?: unknown) =>
+        guardView(fn.call(t, (v: unknown, i: number) => cb.call(thisArg, v, i, proxy)));
+    }
+    if (typeof prop === "string" && REDUCERS.has(prop)) {
+      return (cb: (acc: unknown, v: unknown, i: number, a: unknown) => unknown, ...init: unknown[]) =>
+        fn.call(t, (acc: unknown, v: unknown, i: number) => cb(acc, v, i, proxy), ...init);
+    }
+    if (READERS.has(prop) || (typeof prop === "string" && Buffer.isBuffer(t) && BUFFER_READER.test(prop))) {
+      return (...args: unknown[]) => guardView(fn.apply(t, args));
+    }
+    return deny;
   };
-  const proxy = new Proxy(target, {
-    get(t, prop) {
-      if (typeof prop === "string" && MUTATORS.has(prop)) return deny;
-      if (prop === "buffer") return t.buffer.slice(t.byteOffset, t.byteOffset + t.byteLength);
-      const value = Reflect.get(t, prop, t);
-      if (typeof value !== "function") return value;
-      if (prop === "subarray") return (...args: [number?, number?]) => readonlyBinary((t as Float32Array).subarray(...args) as T);
-      return value.bind(t);
+  const proxy: T = new Proxy(target, {
+    get(_, prop) {
+      const value = Reflect.get(t, prop, t) as unknown;
+      if (typeof value === "function") {
+        let bound = methods.get(prop);
+        if (bound === undefined) methods.set(prop, (bound = method(prop, value as (...args: unknown[]) => unknown)));
+        return bound;
+      }
+      // `.buffer` (and Buffer's `.parent`): a copy of the whole memory, so byteOffset still fits.
+      if (value instanceof ArrayBuffer) return value.slice(0);
+      return value;
     },
     set: deny,
     defineProperty: deny,
     deleteProperty: deny,
     setPrototypeOf: deny,
+    preventExtensions: deny,
   });
   guards.set(target, proxy);
   return proxy;

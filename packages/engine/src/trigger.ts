@@ -61,9 +61,25 @@ export interface Route<R extends Relation = Relation, P = unknown> {
   onDrift?: OnDrift;
   /** How many recent valid partitions a drift refit reads (default 7). */
   refitWindow?: number;
+  /** Bound on rows waiting for this route's fit, or `false` for none (see Backpressure). */
+  backpressure?: Backpressure | false;
 }
 
 export type OnDrift = "notify" | "hold" | "refit";
+
+/**
+ * What `add` does when a fit route already has `maxPending` rows waiting: `wait` (up to
+ * `maxWaitMs`, then reject), `reject` at once (BackpressureError; TOO_MANY_REQUESTS in the API),
+ * or `shed`: accept, and take the oldest waiting rows out of fitting (rows kept, recorded as a
+ * `skipped` fit run). Default for fit routes: `{ maxPending: 100_000, onFull: "wait", maxWaitMs: 10_000 }`.
+ */
+export interface Backpressure {
+  maxPending: number;
+  onFull?: "wait" | "reject" | "shed";
+  maxWaitMs?: number;
+}
+
+export const DEFAULT_BACKPRESSURE: Required<Backpressure> = { maxPending: 100_000, onFull: "wait", maxWaitMs: 10_000 };
 
 export interface RetryPolicy {
   maxAttempts: number;
@@ -98,6 +114,8 @@ export interface ResolvedRoute {
   maxWaitMs: number;
   onDrift: OnDrift;
   refitWindow: number;
+  /** Null for routes without a fit or with `backpressure: false`. */
+  backpressure: Required<Backpressure> | null;
 }
 
 export interface Trigger<PS extends z.ZodType = z.ZodType> {
@@ -136,7 +154,13 @@ export function trigger<PS extends z.ZodType = z.ZodObject<Record<string, never>
     if (onDrift !== "notify" && !r.fit) throw new TypeError(`route ${name}/${routeName}: onDrift "${onDrift}" needs a fit`);
     const refitWindow = r.refitWindow ?? 7;
     if (!Number.isInteger(refitWindow) || refitWindow < 1) throw new TypeError(`route ${name}/${routeName}: refitWindow must be a positive integer`);
-    return { name: routeName, relation: r.relation, filter, infer: r.infer as ResolvedRoute["infer"], fit: r.fit as ResolvedRoute["fit"], batchSize, maxWaitMs, onDrift, refitWindow };
+    const backpressure = r.fit && r.backpressure !== false ? { ...DEFAULT_BACKPRESSURE, ...r.backpressure } : null;
+    if (backpressure) {
+      if (!Number.isInteger(backpressure.maxPending) || backpressure.maxPending < 1) throw new TypeError(`route ${name}/${routeName}: backpressure.maxPending must be a positive integer`);
+      if (!["wait", "reject", "shed"].includes(backpressure.onFull)) throw new TypeError(`route ${name}/${routeName}: backpressure.onFull must be "wait", "reject" or "shed"`);
+      if (!Number.isFinite(backpressure.maxWaitMs) || backpressure.maxWaitMs < 0) throw new TypeError(`route ${name}/${routeName}: backpressure.maxWaitMs must be a number ≥ 0`);
+    }
+    return { name: routeName, relation: r.relation, filter, infer: r.infer as ResolvedRoute["infer"], fit: r.fit as ResolvedRoute["fit"], batchSize, maxWaitMs, onDrift, refitWindow, backpressure };
   });
   return {
     kind: "trigger",

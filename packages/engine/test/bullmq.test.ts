@@ -1,4 +1,4 @@
-import { Queue } from "bullmq";
+import { Queue, Worker } from "bullmq";
 import { afterAll, describe, expect, it } from "vitest";
 import { all } from "@motion/db";
 import { createThrowawayDatabase, requirePostgres, requireRedis } from "@motion/db/test-support";
@@ -70,4 +70,38 @@ describe.skipIf(!admin || !redisUrl)("scale-out: PostgreSQL + BullMQ workers", (
     for (let i = 0; i < 200 && api.activeVersion("counter") !== 5; i++) await new Promise((r) => setTimeout(r, 10));
     expect((await api.add("events", { value: 0 })).inferences[0]!.output).toMatchObject({ sum: 50, count: 25, version: 5 });
   });
+
+  it("flush decides from the database: a job left active by a dead worker does not hold it", async () => {
+    const db = await createThrowawayDatabase(admin!, "harden2_bullmq_flush");
+    cleanups.push(() => db.drop());
+    const queue = `motion-test-flush-${Date.now().toString(36)}`;
+    const api = await Motion.open({ app: counterApp, databaseUrl: db.url, runFits: false, scheduler: bullmqScheduler({ redisUrl: redisUrl!, queue, consume: false }) });
+    // A worker that took a job and died: the job stays "active" in Redis, its lock unrenewed,
+    // until BullMQ's stalled-job check runs (tens of seconds later).
+    const raw = new Queue(queue, { connection: { url: redisUrl! } });
+    await raw.add("fit", { trigger: "counter" });
+    const dead = new Worker(queue, null, { connection: { url: redisUrl! }, autorun: false });
+    const orphan = await dead.getNextJob("dead-worker-token");
+    expect(orphan).toBeDefined();
+    await dead.close(true);
+    const worker = await Motion.open({ app: counterApp, databaseUrl: db.url, scheduler: bullmqScheduler({ redisUrl: redisUrl!, queue, pollMs: 200 }) });
+    cleanups.push(async () => {
+      await raw.close();
+      await api.close();
+      await worker.close();
+    });
+    await api.addMany("events", Array.from({ length: 12 }, () => ({ value: 1 })));
+    expect(await raw.getJobState(orphan!.id!)).toBe("active");
+    const started = performance.now();
+    await api.flush();
+    const waited = performance.now() - started;
+    expect(waited).toBeLessThan(10_000);
+    expect(await raw.getJobState(orphan!.id!)).toBe("active");
+    // It returned because the work is done, not early.
+    const runs = await api.db.read(() => all<{ status: string; rowCount: number }>(`SELECT "status", "rowCount" FROM "FitRun"`));
+    expect(runs.every((r) => r.status === "succeeded")).toBe(true);
+    expect(runs.reduce((a, r) => a + Number(r.rowCount), 0)).toBe(12);
+    const pending = await api.db.read(() => all(`SELECT "rowId" FROM "PendingRow"`));
+    expect(pending).toHaveLength(0);
+  }, 90_000);
 });

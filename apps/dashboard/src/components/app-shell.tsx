@@ -2,11 +2,11 @@
 import * as React from "react";
 import Link from "next/link";
 import { usePathname, useRouter } from "next/navigation";
-import { Dialog as SheetPrimitive } from "radix-ui";
-import { Activity, Database, GitBranch, Hammer, LogOut, Menu, Moon, ShieldCheck, Sun, Tags, X } from "lucide-react";
+import { Activity, Database, GitBranch, Hammer, LogOut, Menu, Moon, ShieldCheck, Sun, Tags, TrendingUp } from "lucide-react";
 import { cn } from "@/lib/utils";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
+import { Sheet, SheetContent, SheetTitle } from "@/components/ui/sheet";
 import { Tooltip } from "@/components/ui/tooltip";
 import { useMe } from "@/features/auth/role";
 
@@ -16,6 +16,7 @@ const NAV = [
   { href: "/review", label: "Review", icon: Tags },
   { href: "/state", label: "State", icon: GitBranch },
   { href: "/fits", label: "Fits", icon: Hammer },
+  { href: "/drift", label: "Drift", icon: TrendingUp },
 ] as const;
 
 /** Only admins see it (the server refuses the admin procedures to everyone else anyway). */
@@ -42,8 +43,8 @@ function ThemeToggle() {
 
 function Brand({ appName }: { appName: string }) {
   return (
-    <div className="flex min-w-0 items-center gap-2">
-      <div className="flex size-7 shrink-0 items-center justify-center rounded-md bg-primary text-primary-foreground">
+    <div className="flex h-14 items-center gap-2 border-b px-4">
+      <div className="flex size-7 items-center justify-center rounded-md bg-primary text-primary-foreground">
         <Activity className="size-4" />
       </div>
       <div className="min-w-0 leading-tight">
@@ -54,8 +55,8 @@ function Brand({ appName }: { appName: string }) {
   );
 }
 
-/** The navigation and the signed-in operator: in the sidebar from md up, in a drawer below. */
-function NavBody({ onNavigate }: { onNavigate?: () => void }) {
+/** The sidebar's content: brand, links, who is signed in. Shared by the wide sidebar and the narrow screen's sheet. */
+function NavPanel({ appName, onNavigate }: { appName: string; onNavigate?: () => void }) {
   const pathname = usePathname();
   const router = useRouter();
   const me = useMe();
@@ -66,7 +67,8 @@ function NavBody({ onNavigate }: { onNavigate?: () => void }) {
   };
   return (
     <>
-      <nav aria-label="Main" className="flex flex-1 flex-col gap-0.5 overflow-y-auto p-2">
+      <Brand appName={appName} />
+      <nav aria-label="Main" className="flex flex-1 flex-col gap-0.5 p-2">
         {[...NAV, ...(me.role === "admin" ? [ADMIN_NAV] : [])].map(({ href, label, icon: Icon }) => {
           const active = href === "/" ? pathname === "/" : pathname.startsWith(href);
           return (
@@ -76,7 +78,7 @@ function NavBody({ onNavigate }: { onNavigate?: () => void }) {
               onClick={onNavigate}
               aria-current={active ? "page" : undefined}
               className={cn(
-                "flex items-center gap-2.5 rounded-md px-2.5 py-1.5 text-sm text-muted-foreground transition-colors hover:bg-accent hover:text-foreground focus-visible:ring-2 focus-visible:ring-ring focus-visible:outline-none max-md:py-2.5",
+                "flex items-center gap-2.5 rounded-md px-2.5 py-1.5 text-sm text-muted-foreground transition-colors hover:bg-accent hover:text-foreground focus-visible:ring-2 focus-visible:ring-ring focus-visible:outline-none",
                 active && "bg-accent font-medium text-foreground",
               )}
             >
@@ -102,69 +104,48 @@ function NavBody({ onNavigate }: { onNavigate?: () => void }) {
   );
 }
 
+/**
+ * A sidebar from `md` up; below it (phones, 390 px) a top bar whose menu opens the same
+ * navigation as a sheet, so pages get the whole width.
+ */
 export function AppShell({ appName, children }: { appName: string; children: React.ReactNode }) {
-  const [open, setOpen] = React.useState(false);
-  // Narrow screens: the sidebar would take most of the width, so it becomes a drawer. Only one
-  // copy is mounted at a time (test ids and the "Main" landmark stay unique).
-  const narrow = useNarrow();
+  const pathname = usePathname();
+  const [menu, setMenu] = React.useState(false);
+  React.useEffect(() => setMenu(false), [pathname]);
   return (
-    <div className="flex min-h-screen max-md:flex-col">
-      {narrow ? (
-        <header className="sticky top-0 z-40 flex h-12 items-center gap-2 border-b bg-card/95 px-3 backdrop-blur">
-          <SheetPrimitive.Root open={open} onOpenChange={setOpen}>
-            <SheetPrimitive.Trigger asChild>
-              <Button variant="ghost" size="icon" aria-label="Open navigation" data-testid="open-nav"><Menu /></Button>
-            </SheetPrimitive.Trigger>
-            <SheetPrimitive.Portal>
-              <SheetPrimitive.Overlay className="fixed inset-0 z-50 bg-black/25" />
-              <SheetPrimitive.Content aria-describedby={undefined} className="fixed inset-y-0 left-0 z-50 flex w-72 max-w-[85vw] flex-col border-r bg-card shadow-2xl focus:outline-none" data-testid="nav-drawer">
-                <div className="flex h-12 items-center justify-between border-b px-3">
-                  <SheetPrimitive.Title asChild><div><Brand appName={appName} /></div></SheetPrimitive.Title>
-                  <SheetPrimitive.Close asChild>
-                    <Button variant="ghost" size="icon" aria-label="Close navigation"><X /></Button>
-                  </SheetPrimitive.Close>
-                </div>
-                <NavBody onNavigate={() => setOpen(false)} />
-              </SheetPrimitive.Content>
-            </SheetPrimitive.Portal>
-          </SheetPrimitive.Root>
-          <Brand appName={appName} />
-        </header>
-      ) : (
-        <aside className="sticky top-0 flex h-screen w-56 shrink-0 flex-col border-r bg-card/60">
-          <div className="flex h-14 items-center gap-2 border-b px-4">
-            <Brand appName={appName} />
-          </div>
-          <NavBody />
-        </aside>
-      )}
-      <main className="min-w-0 flex-1">{children}</main>
+    <div className="flex min-h-screen">
+      <aside className="sticky top-0 hidden h-screen w-56 shrink-0 flex-col border-r bg-card/60 md:flex">
+        <NavPanel appName={appName} />
+      </aside>
+      <main className="min-w-0 flex-1">
+        <div className="sticky top-0 z-40 flex h-12 items-center gap-2 border-b bg-card px-2 md:hidden">
+          <Button variant="ghost" size="icon" onClick={() => setMenu(true)} aria-label="Open navigation" data-testid="nav-menu">
+            <Menu />
+          </Button>
+          <span className="text-sm font-semibold">Motion</span>
+          <span className="min-w-0 truncate text-xs text-muted-foreground">{appName}</span>
+        </div>
+        <Sheet open={menu} onOpenChange={setMenu}>
+          <SheetContent aria-describedby={undefined} className="right-auto left-0 max-w-64 border-r border-l-0">
+            <SheetTitle className="sr-only">Navigation</SheetTitle>
+            <NavPanel appName={appName} onNavigate={() => setMenu(false)} />
+          </SheetContent>
+        </Sheet>
+        {children}
+      </main>
     </div>
-  );
-}
-
-/** Below Tailwind's md (768 px). The server renders the sidebar; a phone swaps it before paint. */
-function useNarrow(): boolean {
-  return React.useSyncExternalStore(
-    (onChange) => {
-      const query = window.matchMedia("(max-width: 767.98px)");
-      query.addEventListener("change", onChange);
-      return () => query.removeEventListener("change", onChange);
-    },
-    () => window.matchMedia("(max-width: 767.98px)").matches,
-    () => false,
   );
 }
 
 export function PageHeader({ title, description, actions, children }: { title: React.ReactNode; description?: React.ReactNode; actions?: React.ReactNode; children?: React.ReactNode }) {
   return (
-    <header className="border-b bg-card/30 px-4 py-4 md:px-6">
-      <div className="flex flex-wrap items-start justify-between gap-x-4 gap-y-2">
+    <header className="border-b bg-card/30 px-4 py-4 sm:px-6">
+      <div className="flex flex-wrap items-start justify-between gap-x-4 gap-y-2 md:flex-nowrap">
         <div className="min-w-0">
           <h1 className="text-lg font-semibold tracking-tight">{title}</h1>
           {description && <p className="mt-0.5 text-sm text-muted-foreground">{description}</p>}
         </div>
-        {actions && <div className="flex shrink-0 items-center gap-2">{actions}</div>}
+        {actions && <div className="flex shrink-0 flex-wrap items-center gap-2">{actions}</div>}
       </div>
       {children}
     </header>

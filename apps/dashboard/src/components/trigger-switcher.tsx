@@ -3,12 +3,12 @@ import * as React from "react";
 import { useRouter } from "next/navigation";
 import { Select } from "@/components/ui/select";
 
-/** Switches the trigger in a /<section>/<trigger> URL, keeping the section. */
-export function TriggerSwitcher({ base, current, triggers }: { base: string; current: string; triggers: string[] }) {
+/** Switches the trigger (or relation: `label`) in a /<section>/<name> URL, keeping the section. */
+export function TriggerSwitcher({ base, current, triggers, label = "Trigger" }: { base: string; current: string; triggers: string[]; label?: string }) {
   const router = useRouter();
   return (
     <Select
-      aria-label="Trigger"
+      aria-label={label}
       value={current}
       onValueChange={(t) => router.push(`${base}/${encodeURIComponent(t)}`)}
       options={triggers.map((t) => ({ value: t, label: t }))}

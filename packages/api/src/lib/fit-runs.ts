@@ -7,7 +7,7 @@ export function toFitRunLike(r: Record<string, unknown>) {
     trigger: r.trigger as string,
     route: r.route as string,
     relation: r.relation as string,
-    status: r.status as "queued" | "running" | "succeeded" | "failed" | "superseded",
+    status: r.status as "queued" | "running" | "succeeded" | "failed" | "superseded" | "skipped",
     rowCount: toNum(r.rowCount),
     attempts: toNum(r.attempts),
     maxAttempts: toNum(r.maxAttempts),

@@ -10,6 +10,7 @@ export default async function OverviewPage() {
   await Promise.all([
     qc.prefetchQuery(trpc.triggers.list.queryOptions()),
     qc.prefetchQuery(trpc.stats.overview.queryOptions({ minutes: 60 })),
+    qc.prefetchQuery(trpc.drift.alerts.queryOptions()),
   ]);
   return (
     <>

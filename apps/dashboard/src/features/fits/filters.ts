@@ -1,4 +1,4 @@
-export const FIT_STATUSES = ["queued", "running", "succeeded", "failed", "superseded"] as const;
+export const FIT_STATUSES = ["queued", "running", "succeeded", "failed", "superseded", "skipped"] as const;
 export type FitStatus = (typeof FIT_STATUSES)[number];
 
 export interface FitsFilter {

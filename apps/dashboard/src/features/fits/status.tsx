@@ -8,6 +8,7 @@ const VARIANT: Record<string, "success" | "destructive" | "warning" | "secondary
   running: "default",
   queued: "warning",
   superseded: "secondary",
+  skipped: "warning",
 };
 
 export function FitStatusBadge({ status, deadLettered }: { status: string | null | undefined; deadLettered?: boolean }) {

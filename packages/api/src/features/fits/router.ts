@@ -15,7 +15,7 @@ export const fitsRouter = router({
       z
         .object({
           trigger: nameSchema.optional(),
-          status: z.enum(["queued", "running", "succeeded", "failed", "superseded"]).optional(),
+          status: z.enum(["queued", "running", "succeeded", "failed", "superseded", "skipped"]).optional(),
           deadLettered: z.boolean().optional(),
           cursor: cursorSchema,
           limit: limitSchema,

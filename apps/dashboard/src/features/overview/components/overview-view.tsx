@@ -14,6 +14,7 @@ import { RelativeTime } from "@/components/relative-time";
 import { LiveIndicator } from "@/components/live-indicator";
 import { FitStatusBadge } from "@/features/fits/status";
 import { formatCount, formatMs } from "@/lib/time";
+import { DriftAlerts } from "@/features/drift/components/drift-alerts";
 import { OverviewCharts } from "./overview-charts";
 import { OverviewLists } from "./overview-lists";
 
@@ -31,6 +32,7 @@ export function OverviewView() {
 
   return (
     <div className="space-y-5 p-4 md:p-6">
+      <DriftAlerts />
       <Card>
         <CardHeader>
           <div>

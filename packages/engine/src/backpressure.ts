@@ -1,0 +1,105 @@
+// Bounds the rows waiting for a fit route. Counting is bounded too: the query stops at the
+// limit, so its cost does not grow with the backlog, and a count is reused for a short while
+// (adjusted by this process's own adds) so the add path rarely pays for it.
+import { all, get, newId, run, type Database, type Query } from "@motion/db";
+import { BackpressureError } from "./errors.ts";
+import { type Logger } from "./logger.ts";
+import { type ResolvedRoute } from "./trigger.ts";
+
+const FRESH_MS = 250;
+
+interface Count {
+  n: number;
+  at: number;
+}
+
+function* countPending(trigger: string, route: string, cap: number): Query<number> {
+  const r = yield* get<{ n: unknown }>(
+    `SELECT COUNT(*) AS "n" FROM (SELECT 1 FROM "PendingRow" WHERE "trigger" = ? AND "route" = ? AND "fitRunId" IS NULL AND "held" = ? LIMIT ?) AS "bounded"`,
+    [trigger, route, false, cap],
+  );
+  return Number(r?.n ?? 0);
+}
+
+/** Takes the oldest waiting rows of a route out of fitting and records them as a skipped run. */
+function* shedOldest(trigger: string, route: string, relation: string, excess: number, now: Date): Query<string[]> {
+  const oldest = yield* all<{ rowId: string }>(
+    `SELECT "rowId" FROM "PendingRow" WHERE "trigger" = ? AND "route" = ? AND "fitRunId" IS NULL AND "held" = ? ORDER BY "rowId" LIMIT ?`,
+    [trigger, route, false, excess],
+  );
+  if (oldest.length === 0) return [];
+  const ids = oldest.map((o) => o.rowId);
+  const marks = ids.map(() => "?").join(", ");
+  yield* run(`DELETE FROM "PendingRow" WHERE "trigger" = ? AND "route" = ? AND "fitRunId" IS NULL AND "rowId" IN (${marks})`, [trigger, route, ...ids]);
+  yield* run(
+    `INSERT INTO "FitRun" ("id", "trigger", "route", "relation", "status", "rowIds", "rowCount", "params", "paramsHash", "attempts", "maxAttempts", "deadLettered", "queuedAt", "finishedAt", "error", "reason") VALUES (?, ?, ?, ?, 'skipped', ?, ?, ?, '', 0, 0, ?, ?, ?, ?, 'backpressure')`,
+    [newId(now.getTime()), trigger, route, relation, JSON.stringify(ids), ids.length, "null", false, now, now, `shed by backpressure: the route had more than its limit of rows waiting`],
+  );
+  yield* run(
+    `INSERT INTO "AuditEvent" ("id", "actor", "action", "target", "reason", "data", "createdAt") VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    [newId(now.getTime()), "backpressure", "fits.shed", `${trigger}/${route}`, null, JSON.stringify({ rows: ids.length, first: ids[0], last: ids.at(-1) }), now],
+  );
+  return ids;
+}
+
+export class BackpressureGate {
+  private readonly counts = new Map<string, Count>();
+
+  constructor(
+    private readonly db: Database,
+    private readonly log: Logger,
+  ) {}
+
+  private async pending(trigger: string, route: ResolvedRoute, fresh: boolean): Promise<number> {
+    const key = `${trigger}\0${route.name}`;
+    const cached = this.counts.get(key);
+    const now = performance.now();
+    if (!fresh && cached && now - cached.at < FRESH_MS) return cached.n;
+    const n = await this.db.read(() => countPending(trigger, route.name, route.backpressure!.maxPending + 1));
+    this.counts.set(key, { n, at: now });
+    return n;
+  }
+
+  /** Counts rows this process just queued, so the cached count stays close between queries. */
+  added(trigger: string, route: string, n: number): void {
+    const c = this.counts.get(`${trigger}\0${route}`);
+    if (c) c.n += n;
+  }
+
+  /**
+   * Admits `incoming` rows for a route before anything is written: returns how many waiting
+   * rows to shed after the write (shed mode), waits (wait mode) or throws BackpressureError.
+   */
+  async admit(trigger: string, route: ResolvedRoute, incoming: number): Promise<number> {
+    const bp = route.backpressure;
+    if (!bp) return 0;
+    let pending = await this.pending(trigger, route, false);
+    if (pending + incoming <= bp.maxPending) return 0;
+    if (bp.onFull === "shed") return pending + incoming - bp.maxPending;
+    // A cached count may be stale: look again before refusing.
+    pending = await this.pending(trigger, route, true);
+    if (pending + incoming <= bp.maxPending) return 0;
+    if (bp.onFull === "wait") {
+      const until = Date.now() + bp.maxWaitMs;
+      let delay = 20;
+      while (Date.now() < until) {
+        await new Promise((r) => setTimeout(r, Math.min(delay, Math.max(0, until - Date.now()))));
+        delay = Math.min(delay * 2, 500);
+        pending = await this.pending(trigger, route, true);
+        if (pending + incoming <= bp.maxPending) return 0;
+      }
+    }
+    if (incoming > bp.maxPending) {
+      // A batch larger than the bound can never fit: say so instead of a retry hint.
+      throw new BackpressureError(trigger, route.name, pending, bp.maxPending, 0);
+    }
+    throw new BackpressureError(trigger, route.name, pending, bp.maxPending, 1_000);
+  }
+
+  async shed(trigger: string, route: ResolvedRoute, excess: number): Promise<void> {
+    if (excess <= 0) return;
+    const ids = await this.db.tx(() => shedOldest(trigger, route.name, route.relation.name, excess, new Date()));
+    this.added(trigger, route.name, -ids.length);
+    if (ids.length) this.log.warn({ trigger, route: route.name, rows: ids.length }, "backpressure shed the oldest waiting rows from fitting");
+  }
+}

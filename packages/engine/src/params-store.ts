@@ -1,0 +1,121 @@
+import { all, get, newId, run, toDate, toJson, type Database, type Query } from "@motion/db";
+import type { App } from "./app.ts";
+import type { Trigger } from "./trigger.ts";
+import { NotFoundError, ValidationError } from "./errors.ts";
+import { contentHash } from "./hash.ts";
+import type { Logger } from "./logger.ts";
+
+export interface ParamsInUse {
+  params: unknown;
+  hash: string;
+}
+
+interface Loaded extends ParamsInUse {
+  /** Which stored row these params came from (`hash@updatedAt`), "" for none. */
+  marker: string;
+}
+
+interface ParamsRow {
+  trigger: string;
+  params: unknown;
+  paramsHash: string;
+  updatedAt: unknown;
+}
+
+export const PARAMS_CHANNEL = "motion_params";
+
+export function markerOf(row: { paramsHash: string; updatedAt: unknown } | undefined): string {
+  return row ? `${row.paramsHash}@${toDate(row.updatedAt).getTime()}` : "";
+}
+
+export function* readParamsMarkers(): Query<{ trigger: string; paramsHash: string; updatedAt: unknown }[]> {
+  return yield* all(`SELECT "trigger", "paramsHash", "updatedAt" FROM "TriggerParams"`);
+}
+
+/**
+ * The params each trigger runs with in this process. The database is the source of truth:
+ * params set at run time (by any process) win over deployment overrides, and every process
+ * follows a change (a notification on PostgreSQL, a read before each fit claim on SQLite,
+ * and the periodic consistency check everywhere).
+ */
+export class TriggerParamsStore {
+  private readonly current = new Map<string, Loaded>();
+
+  constructor(
+    private readonly app: App,
+    private readonly db: Database,
+    private readonly overrides: Record<string, Record<string, unknown>>,
+    private readonly log: Logger,
+  ) {}
+
+  /** Loads every trigger's params; invalid stored params fail the start (a clear error). */
+  async load(): Promise<void> {
+    const rows = await this.db.read(() => all<ParamsRow>(`SELECT "trigger", "params", "paramsHash", "updatedAt" FROM "TriggerParams"`));
+    for (const t of this.app.triggers) this.apply(t, rows.find((r) => r.trigger === t.name));
+  }
+
+  get(trigger: string): ParamsInUse {
+    const p = this.current.get(trigger);
+    if (!p) throw new NotFoundError(`unknown trigger ${trigger}`);
+    return { params: p.params, hash: p.hash };
+  }
+
+  /** The stored row's marker this process runs with (for the consistency check). */
+  marker(trigger: string): string | undefined {
+    return this.current.get(trigger)?.marker;
+  }
+
+  /** Re-reads one trigger's stored params (after a notification or a changed marker). */
+  async reload(trigger: string): Promise<void> {
+    const t = this.app.trigger(trigger);
+    if (!t) return;
+    const row = await this.db.read(() => get<ParamsRow>(`SELECT "trigger", "params", "paramsHash", "updatedAt" FROM "TriggerParams" WHERE "trigger" = ?`, [trigger]));
+    if (markerOf(row) === this.current.get(trigger)?.marker) return;
+    try {
+      this.apply(t, row);
+      this.log.info({ trigger, hash: this.current.get(trigger)!.hash }, "params changed in the database; now using them");
+    } catch (error) {
+      // Another process stored params this code's schema rejects (a rolling deploy): keep ours.
+      this.log.error({ trigger, err: (error as Error).message }, "stored params do not match this trigger's schema; keeping the previous params");
+    }
+  }
+
+  /** Params for a fit about to be claimed: on SQLite, checked against the database first. */
+  async forFit(trigger: string): Promise<ParamsInUse> {
+    // A local SQLite read costs microseconds; on PostgreSQL notifications keep params current.
+    if (this.db.provider === "sqlite") await this.reload(trigger);
+    return this.get(trigger);
+  }
+
+  /** Validates, stores and audits new params, tells other processes, and uses them here. */
+  async set(trigger: string, raw: Record<string, unknown>, actor: string): Promise<ParamsInUse> {
+    const t = this.app.trigger(trigger);
+    if (!t) throw new NotFoundError(`unknown trigger ${trigger}`);
+    const parsed = t.params.safeParse(raw);
+    if (!parsed.success) throw new ValidationError(`params of trigger ${trigger}`, ValidationError.fromZod(trigger, 0, parsed.error));
+    const hash = contentHash(parsed.data);
+    const now = new Date();
+    const json = JSON.stringify(parsed.data);
+    const provider = this.db.provider;
+    await this.db.tx(function* () {
+      const changed = yield* run(`UPDATE "TriggerParams" SET "params" = ?, "paramsHash" = ?, "updatedBy" = ?, "updatedAt" = ? WHERE "trigger" = ?`, [json, hash, actor, now, trigger]);
+      if (changed === 0) {
+        yield* run(`INSERT INTO "TriggerParams" ("trigger", "params", "paramsHash", "updatedBy", "updatedAt") VALUES (?, ?, ?, ?, ?)`, [trigger, json, hash, actor, now]);
+      }
+      yield* run(
+        `INSERT INTO "AuditEvent" ("id", "actor", "action", "target", "reason", "data", "createdAt") VALUES (?, ?, ?, ?, ?, ?, ?)`,
+        [newId(), actor, "trigger.params", trigger, null, json, now],
+      );
+      if (provider === "postgresql") yield* all(`SELECT pg_notify('${PARAMS_CHANNEL}', ?)`, [trigger]);
+    });
+    this.apply(t, { trigger, params: parsed.data, paramsHash: hash, updatedAt: now });
+    return this.get(trigger);
+  }
+
+  private apply(t: Trigger, row: ParamsRow | undefined): void {
+    const stored = row ? toJson<Record<string, unknown>>(row.params) : {};
+    const parsed = t.params.safeParse({ ...(this.overrides[t.name] ?? {}), ...stored });
+    if (!parsed.success) throw new ValidationError(`params of trigger ${t.name}`, ValidationError.fromZod(t.name, 0, parsed.error));
+    this.current.set(t.name, { params: Object.freeze(parsed.data), hash: contentHash(parsed.data), marker: markerOf(row) });
+  }
+}
