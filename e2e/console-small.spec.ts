@@ -30,5 +30,5 @@ test("fit-reported metrics are charted across versions on the State page", async
   expect(names.length).toBeGreaterThan(0);
   for (const n of names) expect(reported.has(n.split(" · ").at(-1)!)).toBe(true);
   // A chart, not JSON: recharts draws an SVG line per metric.
-  await expect(card.locator("svg .recharts-line").first()).toBeVisible();
+  await expect(card.locator("svg .recharts-line-dot").first()).toBeVisible();
 });
