@@ -1,5 +1,6 @@
-// One API for everything Motion serves under `/api`: `/api/trpc/*` (tRPC, superjson) and
-// `/api/auth/*` (better-auth). Two entry points share every rule (limits, CSRF, rate limits,
+// One API for everything Motion serves under `/api`: `/api/trpc/*` (tRPC, superjson),
+// `/api/v1/*` + `/api/openapi.json` (the same procedures as plain JSON) and `/api/auth/*`
+// (better-auth). Two entry points share every rule (limits, CSRF, rate limits,
 // security headers, no internals in production):
 // - `node(req, res)`: a Node http handler — the fast path the console's server and
 //   `createMotionServer` use (no fetch Request/Response per tRPC call, bodies limited while
@@ -14,11 +15,13 @@ import { BodyTooLargeError, DEFAULT_MAX_BODY_BYTES, discardRest, readBody } from
 import { CLIENT_IP_HEADER, clientIp, trustProxyFromEnv } from "./http/client-ip.ts";
 import { checkOrigin, originSet } from "./http/origin.ts";
 import { apiHeaders } from "./http/security-headers.ts";
+import { createRestHandler, isRestPath } from "./http/rest.ts";
 import { handleTrpcNode } from "./http/trpc-node.ts";
 import { isDevelopment } from "./mode.ts";
 import { appRouter, createCaller } from "./root.ts";
 import { hashLegacySessionTokens } from "./session-tokens.ts";
 import { SignInLimiter, signInLimitsFromEnv, type SignInLimits } from "./sign-in-limiter.ts";
+import { API_VERSION } from "./version.ts";
 
 export const TRPC_ENDPOINT = "/api/trpc";
 export const AUTH_BASE_PATH = "/api/auth";
@@ -101,6 +104,8 @@ export function createMotionApi(options: CreateMotionApiOptions): MotionApi {
     if (error.code === "INTERNAL_SERVER_ERROR") motion.log.error({ path, err: (error.cause as Error | undefined)?.stack ?? error.message }, "api: internal error");
   };
   const context = (headers: Headers) => createContext({ motion, auth, headers, options: apiOptions });
+  // `/api/v1/*` and `/api/openapi.json`: the same procedures as plain HTTP + JSON.
+  const rest = createRestHandler({ router: appRouter, baseURL: options.baseURL, version: API_VERSION, createContext: context, onError });
 
   /** better-auth behind Motion's rules: CSRF on state changes, sign-in limits, the socket's IP. */
   async function handleAuth(request: Request, info: RequestInfo): Promise<Response> {
@@ -143,6 +148,12 @@ export function createMotionApi(options: CreateMotionApiOptions): MotionApi {
     const length = Number(request.headers.get("content-length") ?? 0);
     if (Number.isFinite(length) && length > maxBodyBytes) return json(413, errorBody("PAYLOAD_TOO_LARGE", "request body too large"));
     if (pathname === AUTH_BASE_PATH || pathname.startsWith(`${AUTH_BASE_PATH}/`)) return handleAuth(request, info);
+    if (isRestPath(pathname)) {
+      const { searchParams } = new URL(request.url);
+      const body = request.method === "GET" || request.method === "HEAD" ? null : Buffer.from(await request.arrayBuffer());
+      const answer = await rest({ method: request.method, pathname, searchParams, headers: request.headers, body });
+      return new Response(request.method === "HEAD" ? null : answer.body, { status: answer.status, headers: answer.headers });
+    }
     if (pathname === TRPC_ENDPOINT || pathname.startsWith(`${TRPC_ENDPOINT}/`)) {
       return fetchRequestHandler({
         endpoint: TRPC_ENDPOINT,
@@ -210,6 +221,10 @@ export function createMotionApi(options: CreateMotionApiOptions): MotionApi {
           { router: appRouter, createContext: () => context(headers), maxBatchSize: MAX_BATCH_SIZE, allowMethodOverride: true, onError },
         );
         if (answer) return send(answer.status, answer.headers, answer.body);
+      }
+      if (isRestPath(pathname)) {
+        const answer = await rest({ method, pathname, searchParams: new URLSearchParams(query === -1 ? "" : rawUrl.slice(query + 1)), headers, body });
+        return send(answer.status, answer.headers, method === "HEAD" ? "" : answer.body);
       }
       const origin = `${https ? "https" : "http"}://${req.headers.host ?? "localhost"}`;
       const request = new Request(new URL(rawUrl, origin), { method, headers, body: body && body.length ? new Uint8Array(body) : undefined });

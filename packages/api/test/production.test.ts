@@ -81,6 +81,29 @@ describe.each([
     }
   });
 
+  it("the same over REST (/api/v1): a bug path is a bare 500 in production", async () => {
+    const callers: Record<string, Record<string, string>> = { anonymous: {}, cookie: { cookie, origin: s.url }, key: { authorization: `Bearer ${key}` } };
+    for (const [who, headers] of Object.entries(callers)) {
+      const response = await fetch(`${s.url}/api/v1/relations/notes/rows`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify({ row: { text: "crash" } }) });
+      const text = await response.text();
+      if (who === "anonymous") {
+        expect(response.status).toBe(401);
+        expect(leaks(text)).toEqual(development ? ["a stack field", "stack frames", "a server path"] : []);
+        continue;
+      }
+      expect(response.status).toBe(500);
+      const body = JSON.parse(text) as { code: string; message: string };
+      expect(body.code).toBe("INTERNAL_SERVER_ERROR");
+      if (development) {
+        expect(body.message).toContain(BUG);
+        expect(leaks(text)).toContain("stack frames");
+      } else {
+        expect(body).toEqual({ code: "INTERNAL_SERVER_ERROR", message: "Internal server error", issues: null });
+        expect(leaks(text)).toEqual([]);
+      }
+    }
+  });
+
   it("validation errors: a readable message and issues, no internals", async () => {
     const callers: Record<string, string>[] = [{}, { cookie }, { authorization: `Bearer ${key}` }];
     for (const headers of callers) {

@@ -40,6 +40,8 @@ export interface Corruption {
   column: string;
   /** Rows changed. */
   rows: number;
+  /** Rows the share asked for: fewer were changed when fewer rows had a value the kind changes (units of a column of zeros). */
+  target: number;
   detail: string;
 }
 
@@ -110,5 +112,5 @@ export function corrupt(rows: Row[], dataset: Dataset, kind: CorruptionKind, col
     const index = candidates[order[i]!]!;
     out[index] = { ...rows[index]!, [column]: proposals[order[i]!]! };
   }
-  return { rows: out, corruption: { kind, column, rows: chosen, detail } };
+  return { rows: out, corruption: { kind, column, rows: chosen, target, detail } };
 }

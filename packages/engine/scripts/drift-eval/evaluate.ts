@@ -2,7 +2,7 @@
 // and every method judges every partition after a clean warm-up, in time order, against its
 // own history. Flagged corrupted partitions leave the history (an operator confirms them);
 // flagged clean ones stay (an operator marks them valid); missed corruptions stay, unseen.
-import { detect, type DetectOptions, type PartitionInput } from "../../src/drift/detector.ts";
+import { detectSeries, type DetectOptions, type PartitionInput, type PartitionVerdict } from "../../src/drift/detector.ts";
 import { createAccumulator } from "../../src/drift/profile-accumulator.ts";
 import { summarize, type PartitionSummary } from "../../src/drift/summary.ts";
 import { binningOf, gateReference, histograms, jsdBaseline, zScoreBaseline, type MethodVerdict } from "./baselines.ts";
@@ -23,6 +23,10 @@ export interface EvalConfig {
   rate?: number;
   window?: number;
   detectOptions?: DetectOptions;
+  /** Called with every judged partition's Motion verdict and its truth, for diagnosis. */
+  /** Methods to run (default all). */
+  methods?: readonly Method[];
+  inspect?: (verdict: PartitionVerdict, truth: { kind: CorruptionKind; column: string } | null, seed: number) => void;
 }
 
 export interface Tally {
@@ -33,6 +37,8 @@ export interface Tally {
   named: number;
   namedRight: number;
   byKind: Record<CorruptionKind, { corrupted: number; caught: number }>;
+  /** Corruptions that changed the full share of rows (not fewer, for want of rows the kind changes), and how many were caught. */
+  full: { corrupted: number; caught: number };
 }
 
 export interface Scores {
@@ -52,7 +58,7 @@ export function scoresOf(t: Tally): Scores {
 
 function emptyTally(): Tally {
   const byKind = Object.fromEntries(CORRUPTIONS.map((k) => [k, { corrupted: 0, caught: 0 }])) as Tally["byKind"];
-  return { tp: 0, fp: 0, fn: 0, named: 0, namedRight: 0, byKind };
+  return { tp: 0, fp: 0, fn: 0, named: 0, namedRight: 0, byKind, full: { corrupted: 0, caught: 0 } };
 }
 
 function summaryOf(rows: Row[]): PartitionSummary {
@@ -79,7 +85,7 @@ export function evaluate(config: EvalConfig): Record<Method, Tally> {
   for (const seed of seeds) {
     const random = rng(seed);
     const P = dataset.partitions.length;
-    const truth: ({ kind: CorruptionKind; column: string } | null)[] = [];
+    const truth: ({ kind: CorruptionKind; column: string; full: boolean } | null)[] = [];
     const inputs: { input: PartitionInput; hist: Map<string, Map<string, number>> }[] = [];
     for (let t = 0; t < P; t++) {
       const partition = dataset.partitions[t]!;
@@ -89,14 +95,16 @@ export function evaluate(config: EvalConfig): Record<Method, Tally> {
         const columns = eligibleColumns(dataset, kind);
         const column = columns[Math.floor(random() * columns.length)]!;
         const { rows, corruption } = corrupt(partition.rows, dataset, kind, column, share, random, pools.get(column)!);
-        truth.push(corruption.rows > 0 ? { kind, column } : null);
+        truth.push(corruption.rows > 0 ? { kind, column, full: corruption.rows >= corruption.target } : null);
         inputs.push({ input: { partition: partition.key, summary: summaryOf(rows) }, hist: histograms(rows, dataset, binning) });
       } else {
         truth.push(null);
         inputs.push({ input: { partition: partition.key, summary: clean[t]!.summary }, hist: clean[t]!.hist });
       }
     }
-    for (const method of METHODS) {
+    // Motion judges the whole sequence in one pass; the history rule is the same as below.
+    const motion = detectSeries(inputs.map((i) => i.input), { ...detectOptions, keep: (v, t) => t < warmup || !(v.status === "drift" && truth[t]) });
+    for (const method of config.methods ?? METHODS) {
       const tally = tallies[method];
       const history: number[] = [];
       for (let t = 0; t < P; t++) {
@@ -109,8 +117,9 @@ export function evaluate(config: EvalConfig): Record<Method, Tally> {
         let verdict: MethodVerdict;
         switch (method) {
           case "motion": {
-            const v = detect(win.map((i) => inputs[i]!.input), current.input, detectOptions);
+            const v = motion[t]!;
             verdict = { flagged: v.status === "drift", columns: v.columns.map((c) => c.column) };
+            config.inspect?.(v, truth[t]!, seed);
             break;
           }
           case "gate":
@@ -126,6 +135,8 @@ export function evaluate(config: EvalConfig): Record<Method, Tally> {
         const truly = truth[t];
         if (truly) {
           tally.byKind[truly.kind].corrupted++;
+          if (truly.full) tally.full.corrupted++;
+          if (verdict.flagged && truly.full) tally.full.caught++;
           if (verdict.flagged) {
             tally.tp++;
             tally.byKind[truly.kind].caught++;

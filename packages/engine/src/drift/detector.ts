@@ -2,9 +2,10 @@
 // Broken Data", Shankar et al. 2023): normalise every (column, statistic) against the window
 // of history, score the partition, name the columns responsible. See docs/drift.md for what
 // differs from GATE and the measurements behind each difference.
-import { baselineOf, median, noiseFloor, type NoiseContext } from "./robust-baseline.ts";
-import { type ColumnKind } from "./column-profile.ts";
-import { SHARE_STATISTICS, type ColumnSummary, type PartitionSummary } from "./summary.ts";
+import { columnarOf, COVERAGE, denominatorFor, KIND_STATISTICS, kindCount, noiseOf, STATISTIC_NAMES, valueFor, type ColumnarColumn } from "./columnar-summary.ts";
+import { HistoryWindow, WindowPool, type PooledValues } from "./history-window.ts";
+import { noiseFloor, sortedBaseline, TAIL_FACTOR, type NoiseContext } from "./robust-baseline.ts";
+import { SHARE_STATISTICS, type PartitionSummary } from "./summary.ts";
 
 export interface DetectOptions {
   /** Fewer earlier valid partitions than this → status "insufficient-history". Default 5. */
@@ -17,6 +18,8 @@ export interface DetectOptions {
   columnThreshold?: number;
   /** Only these columns (dotted paths) are compared; default all. */
   columns?: string[];
+  /** Compare each frequent value's share with its history (statistic "valueShare"). Default true. */
+  valueShares?: boolean;
 }
 
 export interface ResolvedDetectOptions {
@@ -25,6 +28,7 @@ export interface ResolvedDetectOptions {
   threshold: number;
   columnThreshold: number;
   columns: readonly string[] | null;
+  valueShares: boolean;
 }
 
 export function resolveDetectOptions(options: DetectOptions = {}): ResolvedDetectOptions {
@@ -36,7 +40,7 @@ export function resolveDetectOptions(options: DetectOptions = {}): ResolvedDetec
     if (!Number.isFinite(value) || value < min) throw new RangeError(`drift option ${name} must be a number ≥ ${min}, got ${value}`);
   }
   if (window < minHistory) throw new RangeError(`drift option window (${window}) must be ≥ minHistory (${minHistory})`);
-  return { minHistory, window, threshold, columnThreshold, columns: options.columns ?? null };
+  return { minHistory, window, threshold, columnThreshold, columns: options.columns ?? null, valueShares: options.valueShares ?? true };
 }
 
 export interface PartitionInput {
@@ -75,48 +79,23 @@ export interface PartitionVerdict {
 
 /** Statistics compared on a signed log scale. */
 const LOG_STATISTICS: ReadonlySet<string> = new Set(["mean", "std", "min", "max", "p5", "p50", "p95", "lengthMean", "lengthP95", "meanNorm", "distinct"]);
+const IS_LOG = STATISTIC_NAMES.map((s) => LOG_STATISTICS.has(s));
+const IS_SHARE = STATISTIC_NAMES.map((s) => SHARE_STATISTICS.has(s));
 
 export const slog = (x: number) => Math.sign(x) * Math.log1p(Math.abs(x));
 export const unslog = (y: number) => Math.sign(y) * Math.expm1(Math.abs(y));
+const scale = (s: number, value: number) => (IS_LOG[s] ? slog(value) : value);
+
+/** Every statistic a finding can name: the summary statistics and the per-value share. */
+export const FINDING_STATISTICS: readonly string[] = [...STATISTIC_NAMES, "valueShare"];
 
 /** z beyond this is reported as this: enough to rank, finite for JSON. */
 export const Z_CAP = 1000;
 
-function historyKind(window: PartitionInput[], column: string): ColumnKind | null {
-  const votes = new Map<ColumnKind, number>();
-  for (const p of window) {
-    const c = p.summary.columns[column];
-    if (c && c.count > 0) votes.set(c.kind, (votes.get(c.kind) ?? 0) + 1);
-  }
-  let best: ColumnKind | null = null;
-  let most = 0;
-  for (const [kind, n] of votes) if (n > most) [best, most] = [kind, n];
-  return best;
-}
+/** Windows of recent detect() calls, slid to the next call's window when they overlap (see history-window.ts). */
+const pool = new WindowPool(scale, 4);
 
-/** The current value of a statistic as the history knows it, or undefined to skip it. */
-function currentValue(c: ColumnSummary | undefined, statistic: string, kind: ColumnKind): number | undefined {
-  if (!c) return statistic === "coverage" ? 0 : undefined;
-  if (statistic === "coverage") return c.stats.coverage;
-  if (statistic === "typeShare") return c.count === 0 ? undefined : (c.kinds?.[kind] ?? (c.kind === kind ? c.count : 0)) / c.count;
-  if (c.kind !== kind) return undefined;
-  return c.stats[statistic as keyof ColumnSummary["stats"]];
-}
-
-function denominator(c: ColumnSummary | undefined, rows: number, statistic: string): number {
-  if (statistic === "coverage") return rows;
-  return c?.count ?? 0;
-}
-
-/** Compares one partition's summary with its history (earlier valid partitions, oldest first). */
-export function detect(history: PartitionInput[], current: PartitionInput, options: DetectOptions = {}): PartitionVerdict {
-  const opts = resolveDetectOptions(options);
-  const window = history.slice(-opts.window);
-  const base = { partition: current.partition, rows: current.summary.rows, threshold: opts.threshold, history: window.length };
-  if (window.length < opts.minHistory) {
-    return { ...base, status: "insufficient-history", score: null, columns: [], findings: [] };
-  }
-  const findings = compare(window, current, opts);
+function verdictOf(findings: ColumnFinding[], base: Omit<PartitionVerdict, "status" | "score" | "columns" | "findings">, opts: ResolvedDetectOptions): PartitionVerdict {
   let score = 0;
   const strongest = new Map<string, ColumnFinding>();
   for (const f of findings) {
@@ -129,82 +108,155 @@ export function detect(history: PartitionInput[], current: PartitionInput, optio
   return { ...base, status: score >= opts.threshold ? "drift" : "ok", score, columns, findings };
 }
 
+/** Compares one partition's summary with its history (earlier valid partitions, oldest first). */
+export function detect(history: PartitionInput[], current: PartitionInput, options: DetectOptions = {}): PartitionVerdict {
+  const opts = resolveDetectOptions(options);
+  const window = history.slice(-opts.window).map((p) => p.summary);
+  const base = { partition: current.partition, rows: current.summary.rows, threshold: opts.threshold, history: window.length };
+  if (window.length < opts.minHistory) {
+    return { ...base, status: "insufficient-history", score: null, columns: [], findings: [] };
+  }
+  return verdictOf(judge(pool.windowOf(window), window, current.summary, opts), base, opts);
+}
+
+export interface DetectSeriesOptions extends DetectOptions {
+  /**
+   * Whether a judged partition joins the history of later ones. Default: unless it drifted
+   * (an operator who marks a flagged partition valid would answer true for it).
+   */
+  keep?: (verdict: PartitionVerdict, index: number) => boolean;
+}
+
+/**
+ * Judges `partitions` in order, each against the valid partitions before it — what calling
+ * detect() on each would give with flagged partitions left out of later histories — sliding
+ * one window along instead of rebuilding it per partition.
+ */
+export function detectSeries(partitions: readonly PartitionInput[], options: DetectSeriesOptions = {}): PartitionVerdict[] {
+  const opts = resolveDetectOptions(options);
+  const keep = options.keep ?? ((v: PartitionVerdict) => v.status !== "drift");
+  const state = new HistoryWindow(scale);
+  const valid: PartitionSummary[] = [];
+  const out: PartitionVerdict[] = [];
+  for (let i = 0; i < partitions.length; i++) {
+    const current = partitions[i]!;
+    const window = valid.length > opts.window ? valid.slice(-opts.window) : valid;
+    const base = { partition: current.partition, rows: current.summary.rows, threshold: opts.threshold, history: window.length };
+    const verdict = window.length < opts.minHistory
+      ? { ...base, status: "insufficient-history" as const, score: null, columns: [], findings: [] }
+      : verdictOf(judge(state, window, current.summary, opts), base, opts);
+    out.push(verdict);
+    if (keep(verdict, i)) {
+      valid.push(current.summary);
+      state.add(current.summary);
+      if (valid.length > opts.window) state.remove(valid[valid.length - opts.window - 1]!);
+    }
+  }
+  return out;
+}
+
 /** Every comparable (column, statistic) of `current` normalised against `window`. */
 export function compare(window: PartitionInput[], current: PartitionInput, opts: ResolvedDetectOptions): ColumnFinding[] {
-  const names = new Set<string>();
-  for (const p of window) for (const name in p.summary.columns) names.add(name);
+  const summaries = window.map((p) => p.summary);
+  const state = new HistoryWindow(scale);
+  for (const s of summaries) state.add(s);
+  return judge(state, summaries, current.summary, opts);
+}
+
+function judge(state: HistoryWindow, ordered: readonly PartitionSummary[], summary: PartitionSummary, opts: ResolvedDetectOptions): ColumnFinding[] {
+  const current = columnarOf(summary);
   const findings: ColumnFinding[] = [];
-  for (const column of [...names].sort()) {
+  const names = [...state.columns.keys()].sort();
+  const ctx: NoiseContext = { n: 0, historyN: 0, se: 0, historySe: 0 };
+  for (const column of names) {
     if (opts.columns && !opts.columns.includes(column)) continue;
-    const kind = historyKind(window, column);
-    if (kind === null) continue;
-    const cur = current.summary.columns[column];
-    // Statistics the window knows for this kind, with their history values.
-    const series = new Map<string, { values: number[]; n: number }>();
-    const noises = new Map<string, number[]>();
-    for (const p of window) {
-      const c = p.summary.columns[column];
-      if (!c) continue;
-      if (c.kind === kind && c.noise) {
-        for (const [statistic, se] of Object.entries(c.noise)) {
-          if (!Number.isFinite(se)) continue;
-          let list = noises.get(statistic);
-          if (!list) noises.set(statistic, (list = []));
-          list.push(se);
-        }
-      }
-      const stats = c.kind === kind ? Object.keys(c.stats) : ["coverage", "typeShare"];
-      for (const statistic of stats) {
-        const v = statistic === "typeShare" ? currentValue(c, statistic, kind) : c.stats[statistic as keyof ColumnSummary["stats"]];
-        if (v === undefined || !Number.isFinite(v)) continue;
-        let s = series.get(statistic);
-        if (!s) series.set(statistic, (s = { values: [], n: 0 }));
-        s.values.push(v);
-        s.n += denominator(c, p.summary.rows, statistic);
-      }
-      // A pure column's typeShare is 1 even though its summary omits it.
-      if (c.kind === kind && c.count > 0 && c.stats.typeShare === undefined && c.kinds === undefined) {
-        let s = series.get("typeShare");
-        if (!s) series.set("typeShare", (s = { values: [], n: 0 }));
-        s.values.push(1);
-        s.n += c.count;
-      }
-    }
-    const ctx: NoiseContext = { n: 0, historyN: 0, se: 0, historySe: 0 };
-    for (const [statistic, { values, n }] of series) {
-      if (values.length < opts.minHistory) continue;
-      const value = currentValue(cur, statistic, kind);
-      if (value === undefined || !Number.isFinite(value)) continue;
-      ctx.n = denominator(cur, current.summary.rows, statistic);
-      ctx.historyN = n;
-      const se = cur && cur.kind === kind ? cur.noise?.[statistic as keyof ColumnSummary["stats"]] : undefined;
-      ctx.se = se !== undefined && Number.isFinite(se) ? se : 0;
-      const hs = noises.get(statistic);
-      ctx.historySe = hs ? median(hs) : 0;
-      if (ctx.n === 0 && !SHARE_STATISTICS.has(statistic)) continue;
+    const kind = state.kindOf(column, ordered);
+    if (kind < 0) continue;
+    const kindWindow = state.columns.get(column)!.byKind[kind]!;
+    const windows = kindWindow.statistics;
+    const cur = current.columns.get(column);
+    for (const s of KIND_STATISTICS[kind]!) {
+      const w = windows[s];
+      if (!w || w.values.size < opts.minHistory) continue;
+      const value = cur ? valueFor(cur, kind, s) : s === COVERAGE ? 0 : Number.NaN;
+      if (Number.isNaN(value)) continue;
+      ctx.n = denominatorFor(cur, summary.rows, s);
+      if (ctx.n === 0 && !IS_SHARE[s]) continue;
+      ctx.historyN = w.denominators;
+      const se = cur && cur.kind === kind ? noiseOf(cur, s) : Number.NaN;
+      ctx.se = Number.isNaN(se) ? 0 : se;
+      ctx.historySe = w.noise.size > 0 ? w.noise.median() : 0;
+      const statistic = STATISTIC_NAMES[s]!;
+      const b = sortedBaseline(w.values.sort(), w.values.size, IS_SHARE[s]);
       let z: number;
       let mean: number;
       let std: number;
-      if (LOG_STATISTICS.has(statistic)) {
+      if (IS_LOG[s]) {
         // Levels and spreads of real columns are heavy-tailed across partitions (one $3M repair
         // moves a month's mean cost 30-fold): compare them on a signed log scale.
-        const logged = values.map(slog);
-        const b = baselineOf(logged);
         const linearCenter = unslog(b.center);
-        const floor = noiseFloor(statistic, linearCenter, values, ctx) / (1 + Math.abs(linearCenter));
-        const scale = Math.max(b.scale, floor);
-        z = (slog(value) - b.center) / scale;
+        const floor = noiseFloor(statistic, linearCenter, Number.NaN, ctx) / (1 + Math.abs(linearCenter));
+        const spread = Math.max(b.scale, floor);
+        z = (slog(value) - b.center) / spread;
         mean = linearCenter;
-        std = scale * (1 + Math.abs(linearCenter));
+        std = spread * (1 + Math.abs(linearCenter));
       } else {
-        const b = baselineOf(values);
-        const scale = Math.max(b.scale, noiseFloor(statistic, b.center, values, ctx));
-        z = (value - b.center) / scale;
+        const spread = Math.max(b.scale, noiseFloor(statistic, b.center, b.mean, ctx));
+        z = (value - b.center) / spread;
         mean = b.center;
-        std = scale;
+        std = spread;
       }
       findings.push({ column, statistic, value, mean, std, z: Math.max(-Z_CAP, Math.min(Z_CAP, z)) });
     }
+    if (opts.valueShares && cur && cur.kind === kind && cur.values && kindWindow.pooled.partitions >= opts.minHistory) {
+      const f = valueShareFinding(column, kind, cur, kindWindow.pooled, state);
+      if (f) findings.push(f);
+    }
   }
   return findings;
+}
+
+/** The largest z of the frequent values' shares of column `c` against pooled counts (less its own, when it is in the pool). */
+function largestShareZ(c: ColumnarColumn, pooled: PooledValues, member: boolean, out: { at: number; q: number; std: number } | null): number {
+  const flat = c.values!;
+  const frequent = c.frequent!;
+  const n = kindCount(c);
+  const big = pooled.total - (member ? n : 0);
+  let best = -Infinity;
+  for (let j = 0; j < frequent.length; j++) {
+    const i = frequent[j]!;
+    const count = flat[i + 1]!;
+    const q = (pooled.get(flat[i]!) - (member ? count : 0) + 1) / (big + 2);
+    const std = Math.sqrt(q * (1 - q) * (1 / n + 1 / big));
+    const z = (count / n - q) / std;
+    if (z > best) {
+      best = z;
+      if (out) [out.at, out.q, out.std] = [i, q, std];
+    }
+  }
+  return best;
+}
+
+/**
+ * The value whose share rose most against its share pooled over the window (binomial noise of
+ * the difference; Laplace-smoothed so a value the window never saw has a share), or null when
+ * no value occurs MIN_VALUE_COUNT (5) times. Real columns are over-dispersed (a new airport appears,
+ * a model's share doubles in summer), so the spread is calibrated like the other statistics':
+ * at least a third of the largest z any window partition reached against the rest of the window.
+ */
+function valueShareFinding(column: string, kind: number, cur: ColumnarColumn, pooled: PooledValues, state: HistoryWindow): ColumnFinding | null {
+  const at = { at: -1, q: 0, std: 0 };
+  const z = largestShareZ(cur, pooled, false, at);
+  // One-sided: a value that became rarer makes others commoner, and the top value's fall is topShare's.
+  if (at.at < 0 || z <= 0) return null;
+  let tail = 0;
+  for (const member of state.members.keys()) {
+    const c = columnarOf(member).columns.get(column);
+    if (!c || c.kind !== kind || !c.values) continue;
+    if (c.frequent!.length > 0) tail = Math.max(tail, largestShareZ(c, pooled, true, null));
+  }
+  const factor = Math.max(1, tail / TAIL_FACTOR);
+  const std = at.std * factor;
+  const value = cur.values![at.at + 1]! / kindCount(cur);
+  return { column, statistic: "valueShare", value, mean: at.q, std, z: Math.max(-Z_CAP, Math.min(Z_CAP, z / factor)) };
 }

@@ -6,9 +6,10 @@ const LABELS: Record<string, string> = {
   p5: "p5", p50: "p50", p95: "p95", distinct: "distinct count", topShare: "top-value share",
   negativeShare: "negative share", integerShare: "integer share", trueShare: "true share",
   lengthMean: "mean length", lengthP95: "p95 length", meanNorm: "mean norm", dimMean: "mean of dimension means",
+  valueShare: "share of one value",
 };
 
-const PERCENT = new Set(["coverage", "typeShare", "topShare", "negativeShare", "integerShare", "trueShare"]);
+const PERCENT = new Set(["coverage", "typeShare", "topShare", "negativeShare", "integerShare", "trueShare", "valueShare"]);
 
 function format(statistic: string, value: number): string {
   if (PERCENT.has(statistic)) return `${(value * 100).toFixed(value === 0 || value === 1 ? 0 : 1)}%`;

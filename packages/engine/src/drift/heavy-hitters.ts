@@ -6,6 +6,7 @@
 // only for columns with more than 128 distinct values (where the top share is small anyway).
 
 const CAPACITY = 64;
+const scratch = new Float64Array(4 * CAPACITY + 2);
 
 export interface HeavyHittersJSON {
   /** Flattened [hash, count, …]. */
@@ -26,14 +27,22 @@ export class HeavyHitters {
   }
 
   private purge(): void {
-    const values = [...this.counts.values()].sort((a, b) => b - a);
-    const cut = values[CAPACITY] ?? 0;
+    // The (CAPACITY+1)-th largest count, from a reused typed array (no comparator calls, no garbage).
+    let i = 0;
+    for (const count of this.counts.values()) scratch[i++] = count;
+    const sorted = scratch.subarray(0, i).sort();
+    const cut = i > CAPACITY ? sorted[i - 1 - CAPACITY]! : 0;
     if (cut <= 0) return;
     for (const [hash, count] of this.counts) {
       if (count <= cut) this.counts.delete(hash);
       else this.counts.set(hash, count - cut);
     }
     this.purged += cut;
+  }
+
+  /** Every kept (hash, count), flattened and sorted by hash: a partition's value frequencies. */
+  flat(): number[] {
+    return this.toJSON().c;
   }
 
   /** The largest count (a lower bound, exact while no purge happened). */

@@ -8,8 +8,8 @@ export { createAccumulator, merge, mergeProfileJSON, ProfileAccumulator, type Pr
 export { type ColumnKind } from "./column-profile.ts";
 export { summarize, STATISTICS, SHARE_STATISTICS, type PartitionSummary, type ColumnSummary, type Statistic } from "./summary.ts";
 export {
-  detect, compare, resolveDetectOptions, Z_CAP,
-  type DetectOptions, type ResolvedDetectOptions, type PartitionInput, type PartitionVerdict, type ColumnFinding, type VerdictStatus,
+  detect, detectSeries, compare, resolveDetectOptions, Z_CAP, FINDING_STATISTICS,
+  type DetectOptions, type DetectSeriesOptions, type ResolvedDetectOptions, type PartitionInput, type PartitionVerdict, type ColumnFinding, type VerdictStatus,
 } from "./detector.ts";
 export { explainFinding } from "./explain.ts";
 export { heatmapData, seriesData, type Heatmap, type HeatmapCell, type SeriesPoint } from "./chart-data.ts";

@@ -13,8 +13,9 @@ const LN_GAMMA = Math.log(GAMMA);
 /** Below this magnitude a value counts as zero. */
 const MIN_MAGNITUDE = 1e-9;
 /**
- * Buckets per sign. 1024 buckets span magnitudes over a ratio of γ^1024 ≈ 8·10^8; beyond that
- * the smallest magnitudes are folded into the lowest kept bucket (accuracy is lost only there).
+ * Buckets per sign: keys span at most 1024, magnitudes over a ratio of γ^1024 ≈ 8·10^8; beyond
+ * that the smallest magnitudes are folded into the lowest kept bucket (accuracy is lost only
+ * there). Folding depends only on the largest key, so it is the same in any merge order.
  */
 const MAX_BUCKETS = 1024;
 
@@ -26,39 +27,68 @@ export interface QuantileSketchJSON {
   z: number;
 }
 
+/** Bucket counts of one sign in a dense array (an index per key, no hashing on the per-row path). */
 class Store {
-  readonly counts = new Map<number, number>();
-  /** Keys below this were folded into it after an overflow. */
+  /** bins[i] counts key offset + i. */
+  private bins: number[] = [];
+  private offset = 0;
+  /** Keys below this were folded into it once the span passed MAX_BUCKETS. */
   floor = -Infinity;
   count = 0;
 
   add(key: number, weight: number): void {
     if (key < this.floor) key = this.floor;
-    this.counts.set(key, (this.counts.get(key) ?? 0) + weight);
-    this.count += weight;
-    if (this.counts.size > MAX_BUCKETS) this.collapse();
-  }
-
-  private collapse(): void {
-    const keys = [...this.counts.keys()].sort((a, b) => a - b);
-    const keep = keys[keys.length - MAX_BUCKETS]!;
-    let folded = 0;
-    for (const key of keys) {
-      if (key >= keep) break;
-      folded += this.counts.get(key)!;
-      this.counts.delete(key);
+    const bins = this.bins;
+    const i = key - this.offset;
+    if (i >= 0 && i < bins.length) {
+      bins[i]! += weight;
+    } else {
+      this.extend(key);
+      // A key below the span it would need is folded like the rest.
+      this.bins[Math.max(key, this.offset) - this.offset]! += weight;
     }
-    this.counts.set(keep, this.counts.get(keep)! + folded);
-    this.floor = keep;
+    this.count += weight;
   }
 
-  sortedKeys(): number[] {
-    return [...this.counts.keys()].sort((a, b) => a - b);
+  /** Widens the array to hold `key`, folding the lowest keys when the span passes MAX_BUCKETS. */
+  private extend(key: number): void {
+    if (this.bins.length === 0) {
+      this.offset = key;
+      this.bins = [0];
+      return;
+    }
+    const low = Math.min(key, this.offset);
+    const high = Math.max(key, this.offset + this.bins.length - 1);
+    const keep = Math.max(low, high - MAX_BUCKETS + 1);
+    const next: number[] = new Array<number>(high - keep + 1).fill(0);
+    for (let j = 0; j < this.bins.length; j++) {
+      const k = Math.max(keep, this.offset + j);
+      next[k - keep]! += this.bins[j]!;
+    }
+    this.bins = next;
+    this.offset = keep;
+    if (keep > low) this.floor = keep;
+  }
+
+  /** Non-empty buckets, ascending by key. */
+  forEach(visit: (key: number, count: number) => void): void {
+    for (let j = 0; j < this.bins.length; j++) if (this.bins[j]! > 0) visit(this.offset + j, this.bins[j]!);
+  }
+
+  /** Non-empty buckets, descending by key, until `visit` returns true; returns that key or NaN. */
+  findDescending(visit: (count: number) => boolean): number {
+    for (let j = this.bins.length - 1; j >= 0; j--) if (this.bins[j]! > 0 && visit(this.bins[j]!)) return this.offset + j;
+    return NaN;
+  }
+
+  findAscending(visit: (count: number) => boolean): number {
+    for (let j = 0; j < this.bins.length; j++) if (this.bins[j]! > 0 && visit(this.bins[j]!)) return this.offset + j;
+    return NaN;
   }
 
   toJSON(): number[] {
     const out: number[] = [];
-    for (const key of this.sortedKeys()) out.push(key, this.counts.get(key)!);
+    this.forEach((key, count) => out.push(key, count));
     return out;
   }
 
@@ -96,26 +126,20 @@ export class QuantileSketch {
     let seen = 0;
     if (rank < this.negative.count) {
       // Negative values, largest magnitude first.
-      const keys = this.negative.sortedKeys();
-      for (let i = keys.length - 1; i >= 0; i--) {
-        seen += this.negative.counts.get(keys[i]!)!;
-        if (seen > rank) return -bucketValue(keys[i]!);
-      }
+      const key = this.negative.findDescending((c) => (seen += c) > rank);
+      if (!Number.isNaN(key)) return -bucketValue(key);
     }
     seen = this.negative.count;
     if (rank < seen + this.zeros) return 0;
     seen += this.zeros;
-    for (const key of this.positive.sortedKeys()) {
-      seen += this.positive.counts.get(key)!;
-      if (seen > rank) return bucketValue(key);
-    }
-    return NaN;
+    const key = this.positive.findAscending((c) => (seen += c) > rank);
+    return Number.isNaN(key) ? NaN : bucketValue(key);
   }
 
   /** Adds `other`'s counts into this sketch. */
   merge(other: QuantileSketch): this {
-    for (const [key, c] of other.positive.counts) this.positive.add(key, c);
-    for (const [key, c] of other.negative.counts) this.negative.add(key, c);
+    other.positive.forEach((key, c) => this.positive.add(key, c));
+    other.negative.forEach((key, c) => this.negative.add(key, c));
     this.zeros += other.zeros;
     return this;
   }

@@ -5,16 +5,11 @@
 import { QUANTILE_ACCURACY } from "./quantile-sketch.ts";
 import { SHARE_STATISTICS } from "./summary.ts";
 
-let buffer = new Float64Array(64);
-
-/** Median of `values` (which is left untouched); a typed-array sort needs no comparator calls. */
+/** Median of `values` (which is left untouched). */
 export function median(values: ArrayLike<number>): number {
   const n = values.length;
   if (n === 0) return NaN;
-  if (buffer.length < n) buffer = new Float64Array(2 * n);
-  const sorted = buffer.subarray(0, n);
-  for (let i = 0; i < n; i++) sorted[i] = values[i]!;
-  sorted.sort();
+  const sorted = Float64Array.from(values).sort();
   const mid = n >> 1;
   return n % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
@@ -24,6 +19,8 @@ export interface Baseline {
   center: number;
   /** Spread: max(1.4826·MAD, largest deviation / tail factor). */
   scale: number;
+  /** The values' mean (summed in sorted order, so it depends only on the set of values); NaN unless asked for. */
+  mean: number;
 }
 
 /** What the noise floor needs to know about the partitions being compared. */
@@ -39,17 +36,14 @@ export interface NoiseContext {
 }
 
 /** The smallest scale a statistic can honestly have, given sampling noise. */
-export function noiseFloor(statistic: string, center: number, history: number[], ctx: NoiseContext): number {
+export function noiseFloor(statistic: string, center: number, historyMean: number, ctx: NoiseContext): number {
   const numeric = 1e-9 * Math.max(1, Math.abs(center));
   const n = Math.max(1, ctx.n);
   if (SHARE_STATISTICS.has(statistic)) {
     // Binomial noise of the difference of two shares; the +1/+2 (Laplace) keeps a share that
     // was always exactly 0 or 1 from having zero variance.
-    let mean = 0;
-    for (const h of history) mean += h;
-    mean /= Math.max(1, history.length);
     const big = Math.max(1, ctx.historyN);
-    const p = (mean * big + 1) / (big + 2);
+    const p = (historyMean * big + 1) / (big + 2);
     return Math.max(numeric, Math.sqrt(p * (1 - p) * (1 / n + 1 / big)));
   }
   const sampling = Math.max(ctx.se, ctx.historySe);
@@ -66,30 +60,61 @@ export function noiseFloor(statistic: string, center: number, history: number[],
   }
 }
 
-const scratch: number[] = [];
-
 /**
  * The spread is at least a third of the window's largest deviation from its median, so at the
  * default threshold 7 a value must stray 7/3 ≈ 2.3 times further than any partition in the
  * window did: heavy-tailed statistics (max, a zero-inflated column's mean) calibrate
  * themselves. On the tuning split this took precision from 0.59 to 0.95 (docs/drift.md).
  */
-const TAIL_FACTOR = 3;
+export const TAIL_FACTOR = 3;
 
 /** Centre and spread of the history alone (the caller floors the spread with noiseFloor). */
-export function baselineOf(history: number[]): Baseline {
-  const center = median(history);
-  scratch.length = 0;
-  for (const h of history) scratch.push(Math.abs(h - center));
-  let spread = 1.4826 * median(scratch);
+export function baselineOf(history: ArrayLike<number>): Baseline {
+  const sorted = Float64Array.from(history).sort();
+  return sortedBaseline(sorted, sorted.length);
+}
+
+/**
+ * The same from the first `n` entries of `sorted` (ascending): the median absolute deviation is
+ * found by walking outwards from the median, so no deviations are materialised or sorted.
+ */
+export function sortedBaseline(sorted: Float64Array, n: number, withMean = true): Baseline {
+  if (n === 0) return { center: NaN, scale: NaN, mean: NaN };
+  const mid = n >> 1;
+  const center = n % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  // Deviations left of the centre grow leftwards, right of it rightwards: merge the two runs.
+  let r = mid;
+  while (r > 0 && sorted[r - 1]! > center) r--;
+  while (r < n && sorted[r]! <= center) r++;
+  let l = r - 1;
+  let previous = 0;
+  let current = 0;
+  for (let k = 0; k <= mid; k++) {
+    const left = l >= 0 ? center - sorted[l]! : Infinity;
+    const right = r < n ? sorted[r]! - center : Infinity;
+    previous = current;
+    if (left <= right) {
+      current = left;
+      l--;
+    } else {
+      current = right;
+      r++;
+    }
+  }
+  const mad = n % 2 === 1 ? current : (previous + current) / 2;
+  let spread = 1.4826 * mad;
   if (spread === 0) {
     // More than half the window sits on the centre: the mean absolute deviation still sees the rest.
-    let sum = 0;
-    for (const d of scratch) sum += d;
-    spread = (1.2533 * sum) / Math.max(1, scratch.length);
+    let deviations = 0;
+    for (let i = 0; i < n; i++) deviations += Math.abs(sorted[i]! - center);
+    spread = (1.2533 * deviations) / n;
   }
-  let largest = 0;
-  for (const d of scratch) if (d > largest) largest = d;
-  spread = Math.max(spread, largest / TAIL_FACTOR);
-  return { center, scale: spread };
+  let mean = NaN;
+  if (withMean) {
+    mean = 0;
+    for (let i = 0; i < n; i++) mean += sorted[i]!;
+    mean /= n;
+  }
+  const largest = Math.max(center - sorted[0]!, sorted[n - 1]! - center);
+  return { center, scale: Math.max(spread, largest / TAIL_FACTOR), mean };
 }

@@ -31,6 +31,13 @@ export interface ColumnSummary {
    * either side (robust to discrete and zero-inflated columns, where a quantile jumps).
    */
   noise?: Partial<Record<Statistic, number>>;
+  /**
+   * Numbers and strings: the most frequent values' counts, flattened [hash, count, …] (the
+   * heavy-hitter sketch's entries: exact up to 128 distinct values). The detector compares each
+   * value's share with its share over the history, so a column pinned to one of its own rarer
+   * values (GATE's "constant" corruption) shows even when no summary statistic moves.
+   */
+  values?: number[];
 }
 
 export interface PartitionSummary {
@@ -62,6 +69,7 @@ function summarizeColumn(column: ColumnProfile, rows: number): ColumnSummary | n
   const count = column.count;
   const stats: Partial<Record<Statistic, number>> = { coverage: rows > 0 ? count / rows : 0 };
   const noise: Partial<Record<Statistic, number>> = {};
+  let values: number[] | undefined;
   if (kind === null) return { kind: "number", count: 0, stats };
   if (present > 1) stats.typeShare = best / count;
   switch (kind) {
@@ -83,6 +91,7 @@ function summarizeColumn(column: ColumnProfile, rows: number): ColumnSummary | n
       noise.p5 = quantileNoise(s.quantiles, 0.05);
       noise.p50 = quantileNoise(s.quantiles, 0.5);
       noise.p95 = quantileNoise(s.quantiles, 0.95);
+      values = s.top.flat();
       break;
     }
     case "string": {
@@ -93,6 +102,7 @@ function summarizeColumn(column: ColumnProfile, rows: number): ColumnSummary | n
       stats.lengthP95 = s.lengths.quantile(0.95);
       noise.lengthP95 = quantileNoise(s.lengths, 0.95);
       noise.lengthMean = quantileNoise(s.lengths, 0.5) / 1.2533;
+      values = s.top.flat();
       break;
     }
     case "boolean": {
@@ -109,6 +119,7 @@ function summarizeColumn(column: ColumnProfile, rows: number): ColumnSummary | n
   }
   const summary: ColumnSummary = present > 1 ? { kind, count, kinds: counts, stats } : { kind, count, stats };
   if (Object.keys(noise).length > 0) summary.noise = noise;
+  if (values) summary.values = values;
   return summary;
 }
 

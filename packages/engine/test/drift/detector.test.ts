@@ -55,6 +55,21 @@ describe("detect", () => {
     expect(Number.isFinite(many.columns[0]!.z)).toBe(true);
   });
 
+  it("flags a column pinned to one of its rarer values in 5% of rows (valueShare), not a value seen in 4 rows", () => {
+    // A real value a bug writes as a default: carrier "UA" was 1 row in 200; now 1 in 20 more.
+    const withUa = (seed: number, i: number, every: number) => day(i, seed, (r, j) => (j % every === 7 ? { ...r, carrier: "UA" } : r));
+    const rareHistory = Array.from({ length: 20 }, (_, i) => withUa(1, i, 200));
+    expect(detect(rareHistory, withUa(1, 20, 200)).status).toBe("ok");
+    const pinned = detect(rareHistory, withUa(1, 21, 20));
+    expect(pinned.status).toBe("drift");
+    expect(pinned.columns[0]).toMatchObject({ column: "carrier", statistic: "valueShare", value: 0.05 });
+    expect(detect(rareHistory, withUa(1, 21, 20), { valueShares: false }).findings.some((f) => f.statistic === "valueShare")).toBe(false);
+    expect(explainFinding(pinned.columns[0]!)).toMatch(/^carrier: share of one value rose from 0\.\d% to 5\.0%/);
+    // Four rows of a value are never a signal on their own, however rare it was.
+    const four = detect(rareHistory, withUa(1, 22, 100));
+    expect(four.findings.some((f) => f.statistic === "valueShare" && f.value === 0.01)).toBe(false);
+  });
+
   it("ignores NaN and Infinity statistics instead of propagating them", () => {
     const broken = history.map((p, i) => (i % 3 ? p : { ...p, summary: { ...p.summary, columns: { ...p.summary.columns, fare: { ...p.summary.columns.fare!, stats: { ...p.summary.columns.fare!.stats, mean: Number.NaN, max: Infinity } } } } }));
     const v = detect(broken, day(20, 1));

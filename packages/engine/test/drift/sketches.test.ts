@@ -25,6 +25,23 @@ describe("QuantileSketch", () => {
     expect(sketch.count).toBe(values.length);
   });
 
+  it("folds magnitudes beyond its span into the lowest bucket, the same way in any merge order", () => {
+    // 1e-6 … 1e12 spans far more than 1024 buckets: the small end folds, the large end stays exact.
+    const wide = Array.from({ length: 2000 }, (_, i) => 10 ** (-6 + (18 * i) / 1999));
+    const a = new QuantileSketch();
+    const b = new QuantileSketch();
+    wide.forEach((v, i) => (i % 2 ? a : b).add(v));
+    const ab = QuantileSketch.fromJSON(a.toJSON()).merge(b);
+    const ba = QuantileSketch.fromJSON(b.toJSON()).merge(a);
+    expect(ab.toJSON()).toEqual(ba.toJSON());
+    expect(ab.toJSON().p.length / 2).toBeLessThanOrEqual(1024);
+    for (const q of [0.75, 0.95, 1]) {
+      const exact = wide[Math.floor(q * (wide.length - 1))]!;
+      expect(Math.abs(ab.quantile(q) - exact)).toBeLessThanOrEqual(QUANTILE_ACCURACY * exact);
+    }
+    expect(ab.quantile(0)).toBeGreaterThan(wide[0]!);
+  });
+
   it("merges negative, zero and positive values exactly, in any order, and survives JSON", () => {
     const whole = new QuantileSketch();
     for (const v of values) whole.add(v);

@@ -1,0 +1,190 @@
+// What REST answers look like, for the OpenAPI document only: procedures have no `.output()`
+// (an output parser would run on every tRPC call and strip fields it does not know). The route
+// table checks at compile time that each procedure's real output fits its schema here, so a
+// documented field cannot silently change type. Dates go over REST as ISO 8601 strings.
+import { z } from "zod";
+
+/** A Date in the procedure's output; JSON.stringify sends it as an ISO 8601 string. */
+export const timestamp = z.date();
+/** Any JSON value (row data, inference output, corrections). */
+const json = z.unknown().meta({ description: "any JSON value" });
+
+const page = <T extends z.ZodType>(item: T, cursor: z.ZodType = z.string()) =>
+  z.object({ items: z.array(item), nextCursor: cursor.nullable().meta({ description: "pass as `cursor` for the next page; null on the last" }) });
+
+export const health = z.object({ ok: z.boolean(), version: z.string(), database: z.string(), app: z.string() }).meta({ id: "Health" });
+
+export const me = z
+  .object({ kind: z.enum(["user", "apiKey"]), id: z.string(), email: z.string().optional(), name: z.string().optional(), role: z.enum(["viewer", "labeler", "admin"]) })
+  .nullable()
+  .meta({ id: "Caller", description: "the caller, or null when anonymous" });
+
+export const relation = z
+  .object({
+    name: z.string(),
+    key: z.string().nullable(),
+    schema: json.meta({ description: "JSON Schema of the relation's rows" }),
+    rowCount: z.number(),
+    triggers: z.array(z.object({ trigger: z.string(), route: z.string(), infer: z.boolean(), fit: z.boolean() })),
+  })
+  .meta({ id: "Relation" });
+
+export const inference = z
+  .object({
+    id: z.string(),
+    rowId: z.string(),
+    relation: z.string(),
+    trigger: z.string(),
+    route: z.string(),
+    output: json,
+    error: z.string().nullable(),
+    stateVersion: z.number(),
+    paramsHash: z.string(),
+    cached: z.boolean(),
+    latencyMs: z.number(),
+    createdAt: timestamp,
+  })
+  .meta({ id: "Inference" });
+
+export const feedback = z
+  .object({ id: z.string(), inferenceId: z.string(), label: z.enum(["good", "bad"]), correction: json, note: z.string().nullable(), actor: z.string(), createdAt: timestamp })
+  .meta({ id: "Feedback" });
+
+export const inferenceDetail = inference.extend({ input: json.meta({ description: "the row's data" }), feedback: z.array(feedback) }).meta({ id: "InferenceDetail" });
+
+const row = z.object({ id: z.string(), key: z.string().nullable(), createdAt: timestamp, data: json }).meta({ id: "Row" });
+export const rowsPage = page(row).meta({ id: "RowPage" });
+export const rowDetail = row
+  .extend({ relation: z.string(), partition: z.string(), inferences: z.array(inference.extend({ feedback: z.array(feedback) })) })
+  .meta({ id: "RowDetail" });
+
+export const addedRow = z
+  .object({
+    id: z.string(),
+    relation: z.string(),
+    key: z.string().nullable(),
+    createdAt: timestamp,
+    data: json,
+    inferences: z.array(
+      z.object({ id: z.string(), trigger: z.string(), route: z.string(), output: json, error: z.string().nullable(), stateVersion: z.number(), cached: z.boolean(), latencyMs: z.number() }),
+    ),
+  })
+  .meta({ id: "AddedRow", description: "the stored row with the inferences made on it" });
+export const addedRows = z.array(addedRow);
+
+export const inferencesPage = page(inferenceDetail).meta({ id: "InferencePage" });
+
+export const labeled = z.object({ id: z.string(), rowId: z.string(), inferenceId: z.string(), label: z.enum(["good", "bad"]) }).meta({ id: "Labeled" });
+export const feedbackPage = page(feedback.extend({ trigger: z.string(), route: z.string(), output: json })).meta({ id: "FeedbackPage" });
+
+export const fitRun = z
+  .object({
+    id: z.string(),
+    trigger: z.string(),
+    route: z.string(),
+    relation: z.string(),
+    status: z.enum(["queued", "running", "succeeded", "failed", "superseded", "skipped"]),
+    rowCount: z.number(),
+    attempts: z.number(),
+    maxAttempts: z.number(),
+    baseVersion: z.number().nullable(),
+    producedVersion: z.number().nullable(),
+    error: z.string().nullable(),
+    deadLettered: z.boolean(),
+    metrics: z.record(z.string(), z.number()).nullable(),
+    queuedAt: timestamp,
+    startedAt: timestamp.nullable(),
+    finishedAt: timestamp.nullable(),
+    durationMs: z.number().nullable(),
+  })
+  .meta({ id: "FitRun" });
+export const fitsPage = page(fitRun).meta({ id: "FitRunPage" });
+export const fitRunDetail = fitRun
+  .extend({
+    rowIds: z.array(z.string()),
+    params: json,
+    paramsHash: z.string(),
+    errorStack: z.string().nullable(),
+    retries: z.array(z.object({ actor: z.string(), reason: z.string().nullable(), at: timestamp })).meta({ description: "operators' retries of this run" }),
+  })
+  .meta({ id: "FitRunDetail" });
+export const fitRetried = z.object({ id: z.string(), status: z.literal("queued") });
+
+export const trigger = z
+  .object({
+    name: z.string(),
+    routes: z.array(z.object({ name: z.string(), relation: z.string(), infer: z.boolean(), fit: z.boolean(), batchSize: z.number(), maxWaitMs: z.number(), onDrift: z.enum(["notify", "hold", "refit"]) })),
+    params: json.meta({ description: "the trigger's params (an object)" }),
+    paramsHash: z.string(),
+    paramsSchema: json.meta({ description: "JSON Schema of the trigger's params" }),
+    retry: z.object({ maxAttempts: z.number(), backoffMs: z.number(), maxBackoffMs: z.number() }),
+    activeVersion: z.number().nullable(),
+    latestVersion: z.number().nullable(),
+    pinned: z.boolean(),
+    pendingRows: z.number(),
+    heldRows: z.number().meta({ description: "of the pending rows, those held back by drift" }),
+    deadLettered: z.number(),
+    lastFit: fitRun.nullable(),
+    fitRate: z.object({ windowMinutes: z.number(), succeeded: z.number(), failed: z.number(), perMinute: z.number(), successRate: z.number().nullable() }),
+    latency: z.object({ sample: z.number(), p50: z.number().nullable(), p99: z.number().nullable() }),
+  })
+  .meta({ id: "Trigger" });
+export const triggers = z.array(trigger);
+export const paramsSet = z.object({ trigger: z.string(), params: json, paramsHash: z.string() }).meta({ id: "ParamsSet" });
+
+export const versionsPage = page(
+  z
+    .object({
+      version: z.number(),
+      parent: z.number().nullable(),
+      fitRunId: z.string().nullable(),
+      size: z.number(),
+      checksum: z.string(),
+      keys: z.number(),
+      createdAt: timestamp,
+      aliases: z.array(z.string()),
+      pinned: z.boolean(),
+    })
+    .meta({ id: "StateVersion" }),
+  z.number(),
+).meta({ id: "StateVersionPage" });
+export const rolledBack = z.object({ trigger: z.string(), from: z.number(), to: z.number(), pinned: z.boolean() }).meta({ id: "RolledBack" });
+export const unpinned = z.object({ trigger: z.string(), pinned: z.boolean() });
+
+export const rowCount = z.object({ count: z.number() });
+
+export const stateVersion = z
+  .object({
+    trigger: z.string(),
+    version: z.number(),
+    parent: z.number().nullable(),
+    fitRunId: z.string().nullable(),
+    size: z.number(),
+    checksum: z.string(),
+    createdAt: timestamp,
+    aliases: z.array(z.string()),
+    pinned: z.boolean(),
+    totalKeys: z.number(),
+    entries: z.array(
+      z.object({
+        key: z.string(),
+        kind: z.string().meta({ description: "json, or a binary kind (f32, u8, buffer, …)" }),
+        size: z.number(),
+        checksum: z.string(),
+        binary: z.object({ type: z.string(), length: z.number() }).nullable(),
+        value: json.optional().meta({ description: "the JSON value when it fits the 4 KB preview; absent otherwise" }),
+        preview: z.string().nullable(),
+        truncated: z.boolean(),
+        summary: z.string(),
+      }),
+    ),
+  })
+  .meta({ id: "StateVersionDetail", description: "A version's metadata and a preview of each value (at most 500 keys)" });
+
+export const aliasHistory = page(
+  z.object({ id: z.string(), alias: z.string(), fromVersion: z.number().nullable(), toVersion: z.number(), actor: z.string(), reason: z.string().nullable(), createdAt: timestamp }).meta({ id: "AliasEvent" }),
+).meta({ id: "AliasEventPage" });
+
+export const feedbackExport = z
+  .object({ format: z.literal("openai-jsonl"), trigger: z.string(), lines: z.number(), skipped: z.number(), content: z.string().meta({ description: "OpenAI chat fine-tuning JSONL" }) })
+  .meta({ id: "FeedbackExport" });

@@ -1,0 +1,67 @@
+// The REST surface: which tRPC procedures are reachable as plain HTTP + JSON under `/api/v1`,
+// at which method and path. Input, validation, tier and errors all come from the procedure
+// itself (it is called, middleware and all); this table only adds the HTTP address and the
+// documented answer. Path parameters are input fields of the same name.
+import type { inferRouterOutputs } from "@trpc/server";
+import type { z } from "zod";
+import type { AppRouter } from "../root.ts";
+import * as out from "./outputs.ts";
+
+export const REST_BASE_PATH = "/api/v1";
+export const OPENAPI_PATH = "/api/openapi.json";
+
+export type RestMethod = "GET" | "POST" | "PUT" | "DELETE";
+
+export interface RestRoute {
+  /** Procedure path in the tRPC router, e.g. `rows.list`. */
+  procedure: string;
+  method: RestMethod;
+  /** Below REST_BASE_PATH; `{field}` segments fill input fields. */
+  path: string;
+  summary: string;
+  output: z.ZodType;
+}
+
+type Outputs = inferRouterOutputs<AppRouter>;
+type OutputAt<P extends string> = P extends `${infer A}.${infer B}`
+  ? A extends keyof Outputs
+    ? B extends keyof Outputs[A]
+      ? Outputs[A][B]
+      : never
+    : never
+  : P extends keyof Outputs
+    ? Outputs[P]
+    : never;
+/** The procedure's real output must be assignable to what the document promises. */
+type Fits<Actual, Documented> = [Actual] extends [never] ? { error: "no such procedure" } : [Actual] extends [Documented] ? unknown : { error: "output does not fit its schema"; actual: Actual };
+
+function route<P extends string, S extends z.ZodType>(procedure: P, method: RestMethod, path: string, summary: string, output: S & Fits<OutputAt<P>, z.output<S>>): RestRoute {
+  return { procedure, method, path, summary, output };
+}
+
+export const REST_ROUTES: readonly RestRoute[] = [
+  route("health", "GET", "/health", "Whether the server and its database answer", out.health),
+  route("auth.me", "GET", "/me", "The caller (user or API key) and its role, or null", out.me),
+  route("relations.list", "GET", "/relations", "Relations with their JSON Schema, row count and bound triggers", out.relation.array()),
+  route("rows.list", "GET", "/relations/{relation}/rows", "Rows of a relation, newest first (`filter` is JSON: [{field, op, value}])", out.rowsPage),
+  route("rows.add", "POST", "/relations/{relation}/rows", "Add a row: validates, stores and runs infer; returns the inferences", out.addedRow),
+  route("rows.addMany", "POST", "/relations/{relation}/rows/batch", "Add up to 1000 rows in one transaction (one invalid row rejects all)", out.addedRows),
+  route("rows.count", "GET", "/relations/{relation}/rows/count", "How many rows match (same filters as the list)", out.rowCount),
+  route("rows.get", "GET", "/rows/{id}", "One row with its inferences and their feedback", out.rowDetail),
+  route("inferences.list", "GET", "/inferences", "Inferences, newest first, with their input and feedback", out.inferencesPage),
+  route("inferences.get", "GET", "/inferences/{id}", "One inference with its input and feedback", out.inferenceDetail),
+  route("feedback.label", "POST", "/inferences/{inferenceId}/feedback", "Label an inference good or bad (optionally with a correction)", out.labeled),
+  route("feedback.list", "GET", "/feedback", "Labels, newest first", out.feedbackPage),
+  route("feedback.export", "GET", "/triggers/{trigger}/feedback/export", "Fine-tuning data from the latest label of each inference (OpenAI chat JSONL)", out.feedbackExport),
+  route("triggers.list", "GET", "/triggers", "Triggers with routes, params, versions, pending rows and latency", out.triggers),
+  route("triggers.get", "GET", "/triggers/{trigger}", "One trigger", out.trigger),
+  route("triggers.setParams", "PUT", "/triggers/{trigger}/params", "Replace a trigger's params (validated by its schema)", out.paramsSet),
+  route("state.versions", "GET", "/triggers/{trigger}/versions", "State versions of a trigger, newest first", out.versionsPage),
+  route("state.get", "GET", "/triggers/{trigger}/versions/{version}", "One state version: metadata and a preview of each value", out.stateVersion),
+  route("state.aliasHistory", "GET", "/triggers/{trigger}/aliases", "Every move of `active` / `latest`, newest first", out.aliasHistory),
+  route("state.rollback", "POST", "/triggers/{trigger}/rollback", "Point `active` at an earlier version (a reason is required)", out.rolledBack),
+  route("state.unpin", "POST", "/triggers/{trigger}/unpin", "Let `active` follow `latest` again after a pinned rollback", out.unpinned),
+  route("fits.list", "GET", "/fits", "Fit runs, newest first", out.fitsPage),
+  route("fits.get", "GET", "/fits/{id}", "One fit run: rows, attempts, error, metrics, version produced", out.fitRunDetail),
+  route("fits.retry", "POST", "/fits/{id}/retry", "Re-queue a dead-lettered fit run", out.fitRetried),
+];

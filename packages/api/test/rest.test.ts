@@ -1,0 +1,446 @@
+// The REST surface over a real server on SQLite, with node's fetch only (no tRPC client): the
+// OpenAPI document's structure, every operation's tier (walked from the document and tried
+// with each kind of caller), and a whole flow — add rows, read an inference, label it, roll
+// back — with the API's one error shape.
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { appRouter } from "../src/index.ts";
+import { openServer, type TestServer } from "./server-harness.ts";
+
+interface Operation {
+  operationId: string;
+  parameters?: { name: string; in: string; required?: boolean; schema?: unknown }[];
+  requestBody?: { required?: boolean; content: Record<string, { schema: unknown }> };
+  responses: Record<string, { description: string; content?: Record<string, { schema: unknown }> }>;
+  security?: Record<string, string[]>[];
+  "x-motion-tier": string;
+}
+interface Document {
+  openapi: string;
+  info: { title: string; version: string };
+  servers: { url: string }[];
+  paths: Record<string, Record<string, Operation>>;
+  components: { schemas: Record<string, unknown>; securitySchemes: Record<string, { type: string }> };
+}
+
+let s: TestServer;
+let keys: { viewer: string; labeler: string; admin: string };
+
+async function rest(method: string, path: string, options: { body?: unknown; key?: string; headers?: Record<string, string>; raw?: string } = {}) {
+  const headers: Record<string, string> = { ...options.headers };
+  if (options.key) headers.authorization = `Bearer ${options.key}`;
+  if (options.body !== undefined || options.raw !== undefined) headers["content-type"] ??= "application/json";
+  const response = await fetch(`${s.url}/api/v1${path}`, { method, headers, body: options.raw ?? (options.body === undefined ? undefined : JSON.stringify(options.body)) });
+  const text = await response.text();
+  return { status: response.status, headers: response.headers, text, body: JSON.parse(text) as any };
+}
+
+beforeAll(async () => {
+  s = await openServer();
+  const admin = s.api.createCaller(new Headers({ authorization: `Bearer ${await s.adminKey()}` }));
+  keys = {
+    viewer: (await admin.apiKeys.create({ name: "rest-viewer", role: "viewer" })).key,
+    labeler: (await admin.apiKeys.create({ name: "rest-labeler", role: "labeler" })).key,
+    admin: (await admin.apiKeys.create({ name: "rest-admin", role: "admin" })).key,
+  };
+});
+afterAll(async () => s?.close());
+
+async function documentOf(): Promise<Document> {
+  const response = await fetch(`${s.url}/api/openapi.json`);
+  expect(response.status).toBe(200);
+  expect(response.headers.get("content-type")).toMatch(/^application\/json/);
+  return (await response.json()) as Document;
+}
+
+const operationsOf = (doc: Document) => Object.entries(doc.paths).flatMap(([path, item]) => Object.entries(item).map(([method, op]) => ({ path, method: method.toUpperCase(), op })));
+
+/** Every `$ref` in the document, anywhere. */
+function refsIn(value: unknown, out: string[] = []): string[] {
+  if (Array.isArray(value)) for (const v of value) refsIn(v, out);
+  else if (value && typeof value === "object") {
+    for (const [k, v] of Object.entries(value)) {
+      if (k === "$ref" && typeof v === "string") out.push(v);
+      else refsIn(v, out);
+    }
+  }
+  return out;
+}
+
+describe("the OpenAPI document", () => {
+  it("is an OpenAPI 3.1 document whose operations, parameters and references hold together", async () => {
+    const doc = await documentOf();
+    expect(doc.openapi).toMatch(/^3\.1\.\d+$/);
+    expect(doc.info.title).toBe("Motion API");
+    expect(doc.info.version).toMatch(/\S/);
+    expect(doc.servers).toEqual([{ url: `${s.url}/api/v1` }]);
+    const ids = new Set<string>();
+    for (const { path, method, op } of operationsOf(doc)) {
+      const where = `${method} ${path}`;
+      expect(path, where).toMatch(/^\/[\w{}/-]*$/);
+      expect(["GET", "POST", "PUT", "DELETE"], where).toContain(method);
+      expect(ids.has(op.operationId), `${where}: duplicate operationId`).toBe(false);
+      ids.add(op.operationId);
+      // Path templates and path parameters match one to one; path parameters are required.
+      const templated = [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+      const declared = (op.parameters ?? []).filter((p) => p.in === "path");
+      expect(declared.map((p) => p.name).sort(), where).toEqual(templated);
+      for (const p of declared) expect(p.required, `${where}: ${p.name}`).toBe(true);
+      for (const p of op.parameters ?? []) {
+        expect(["path", "query"], where).toContain(p.in);
+        expect(p.schema, `${where}: ${p.name}`).toBeTypeOf("object");
+      }
+      const names = (op.parameters ?? []).map((p) => `${p.in}:${p.name}`);
+      expect(new Set(names).size, `${where}: parameters unique`).toBe(names.length);
+      // GETs carry input in the URL only; bodies are JSON.
+      if (method === "GET") expect(op.requestBody, where).toBeUndefined();
+      if (op.requestBody) expect(Object.keys(op.requestBody.content), where).toEqual(["application/json"]);
+      // A documented success, and every error in the one error shape.
+      expect(op.responses["200"]?.content?.["application/json"]?.schema, where).toBeTypeOf("object");
+      for (const [status, response] of Object.entries(op.responses)) {
+        expect(status, where).toMatch(/^[1-5]\d\d$/);
+        expect(response.description, `${where} ${status}`).toMatch(/\S/);
+        if (Number(status) >= 400) expect(response.content?.["application/json"]?.schema, `${where} ${status}`).toEqual({ $ref: "#/components/schemas/Error" });
+      }
+    }
+    // Every reference resolves.
+    for (const ref of refsIn(doc)) {
+      expect(ref, ref).toMatch(/^#\/components\/schemas\/[\w.-]+$/);
+      expect(doc.components.schemas[ref.split("/").pop()!], ref).toBeDefined();
+    }
+    expect(doc.components.schemas.Error).toMatchObject({ type: "object", required: ["code", "message"], properties: { issues: expect.any(Object) } });
+  });
+
+  it("covers what a client needs: rows, inferences, feedback, fits, triggers, state versions and health", async () => {
+    const doc = await documentOf();
+    const ids = operationsOf(doc).map(({ op }) => op.operationId);
+    for (const id of [
+      "health",
+      "rows.add",
+      "rows.addMany",
+      "rows.list",
+      "rows.get",
+      "inferences.list",
+      "inferences.get",
+      "feedback.label",
+      "feedback.list",
+      "fits.list",
+      "fits.get",
+      "fits.retry",
+      "triggers.list",
+      "triggers.get",
+      "triggers.setParams",
+      "state.versions",
+      "state.rollback",
+    ]) {
+      expect(ids, id).toContain(id);
+    }
+  });
+
+  it("docs/api.md lists every operation with its role", async () => {
+    const docs = readFileSync(fileURLToPath(new URL("../../../docs/api.md", import.meta.url)), "utf8");
+    const ROLE: Record<string, string> = { public: "anyone", viewer: "viewer", labeler: "labeler", admin: "admin" };
+    for (const { path, method, op } of operationsOf(await documentOf())) {
+      const row = docs.split("\n").find((line) => line.startsWith("| `") && (line.includes(`\`${method} ${path}\``) || line.includes(`\`${method} ${path} `) || line.includes(`\`${method} ${path}?`)));
+      expect(row, `${method} ${path}`).toBeDefined();
+      expect(row, `${method} ${path}`).toContain(`\`${op.operationId}\``);
+      expect(row!.trim().endsWith(`| ${ROLE[op["x-motion-tier"]]} |`), `${method} ${path}: ${row}`).toBe(true);
+    }
+  });
+});
+
+describe("tiers over REST", () => {
+  const procedures = (appRouter._def as unknown as { procedures: Record<string, { _def: { type: string; meta?: { tier?: string } } }> }).procedures;
+  const RANK: Record<string, number> = { public: 0, viewer: 1, labeler: 2, admin: 3 };
+
+  it("every operation in the document declares its procedure's tier and the matching security", async () => {
+    const doc = await documentOf();
+    const schemes = Object.keys(doc.components.securitySchemes).sort();
+    expect(schemes).toEqual(["apiKey", "session"]);
+    expect(doc.components.securitySchemes.apiKey).toMatchObject({ type: "http", scheme: "bearer" });
+    for (const { path, method, op } of operationsOf(doc)) {
+      const procedure = procedures[op.operationId];
+      expect(procedure, `${method} ${path} → ${op.operationId}`).toBeDefined();
+      const tier = procedure!._def.meta?.tier;
+      expect(tier, op.operationId).toBeDefined();
+      expect(op["x-motion-tier"], op.operationId).toBe(tier);
+      // Queries are GET; changes never are.
+      expect(method === "GET", op.operationId).toBe(procedure!._def.type === "query");
+      if (tier === "public") expect(op.security ?? [], op.operationId).toEqual([]);
+      else expect(op.security, op.operationId).toEqual([{ apiKey: [] }, { session: [] }]);
+      if (tier !== "public") expect(Object.keys(op.responses), op.operationId).toEqual(expect.arrayContaining(["401", "403"]));
+    }
+  });
+
+  it("every operation, called as the document describes, refuses callers below its tier — whatever the input", async () => {
+    const doc = await documentOf();
+    const callers: [name: string, rank: number, key: string | undefined][] = [
+      ["anonymous", 0, undefined],
+      ["viewer", 1, keys.viewer],
+      ["labeler", 2, keys.labeler],
+      ["admin", 3, keys.admin],
+    ];
+    let checked = 0;
+    for (const { path, method, op } of operationsOf(doc)) {
+      const tier = op["x-motion-tier"];
+      // Placeholder path values: the tier check comes before any lookup or validation.
+      const url = path.replace(/\{(\w+)\}/g, (_, name: string) => (name === "version" ? "1" : `probe-${name}`));
+      for (const [name, rank, key] of callers) {
+        const response = await rest(method, url, { key, ...(method === "GET" ? {} : { body: {} }) });
+        const where = `${name} ${method} ${url} (${tier})`;
+        if (tier !== "public" && rank === 0) {
+          expect(response.status, where).toBe(401);
+          expect(response.body, where).toEqual({ code: "UNAUTHORIZED", message: expect.any(String), issues: null });
+        } else if (rank < RANK[tier]!) {
+          expect(response.status, where).toBe(403);
+          expect(response.body, where).toMatchObject({ code: "FORBIDDEN", message: `requires the ${tier} role (you are ${name})` });
+        } else {
+          expect([401, 403], where).not.toContain(response.status);
+        }
+        checked++;
+      }
+    }
+    expect(checked).toBe(operationsOf(doc).length * callers.length);
+  });
+
+  it("a session cookie works like a key, and a cookie-authenticated change from another site is refused", async () => {
+    const cookie = await s.signIn();
+    const me = await rest("GET", "/me", { headers: { cookie } });
+    expect(me.body).toMatchObject({ kind: "user", email: s.adminEmail, role: "admin" });
+    const forged = await rest("POST", "/relations/questions/rows", { headers: { cookie, origin: "https://evil.example" }, body: { row: { text: "forged" } } });
+    expect(forged.status).toBe(403);
+    expect(forged.body).toMatchObject({ code: "FORBIDDEN", message: expect.stringContaining("cross-site request refused") });
+    const script = await rest("POST", "/relations/questions/rows", { headers: { cookie }, body: { row: { text: "from a script" } } });
+    expect(script.status).toBe(200);
+    const page = await rest("POST", "/relations/questions/rows", { headers: { cookie, origin: s.url }, body: { row: { text: "from the console" } } });
+    expect(page.status).toBe(200);
+  });
+});
+
+describe("a client's flow over REST", () => {
+  it("adds rows, reads an inference, labels it and rolls back, with plain JSON both ways", async () => {
+    const health = await rest("GET", "/health");
+    expect(health.body).toMatchObject({ ok: true, database: "sqlite" });
+    const head = await fetch(`${s.url}/api/v1/health`, { method: "HEAD" });
+    expect(head.status).toBe(200);
+    expect(await head.text()).toBe("");
+
+    // Two docs → two fitted versions of `qa` (batchSize 1).
+    const docs = await rest("POST", "/relations/docs/rows/batch", { key: keys.labeler, body: { rows: [{ url: "a", body: "A" }, { url: "b", body: "B" }] } });
+    expect(docs.status).toBe(200);
+    expect(docs.body).toHaveLength(2);
+    let versions: { version: number; aliases: string[] }[] = [];
+    for (let i = 0; i < 200 && versions.length < 3; i++) {
+      versions = (await rest("GET", "/triggers/qa/versions", { key: keys.viewer })).body.items;
+      if (versions.length < 3) await new Promise((r) => setTimeout(r, 25));
+    }
+    expect(versions.map((v) => v.version)).toEqual([2, 1, 0]);
+
+    const added = await rest("POST", "/relations/questions/rows", { key: keys.labeler, body: { row: { text: "what is new?", topic: "news" } } });
+    expect(added.status).toBe(200);
+    expect(added.body.createdAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    const qa = added.body.inferences.find((i: { trigger: string }) => i.trigger === "qa");
+    expect(qa).toMatchObject({ output: { answer: "A: WHAT IS NEW?", docs: 2 }, stateVersion: 2 });
+
+    const inference = await rest("GET", `/inferences/${qa.id}`, { key: keys.viewer });
+    expect(inference.body).toMatchObject({ id: qa.id, input: { text: "what is new?", topic: "news" }, feedback: [] });
+
+    const row = await rest("GET", `/rows/${added.body.id}`, { key: keys.viewer });
+    expect(row.body).toMatchObject({ id: added.body.id, relation: "questions", data: { text: "what is new?", topic: "news" } });
+    expect(row.body.inferences).toHaveLength(2);
+
+    const label = await rest("POST", `/inferences/${qa.id}/feedback`, { key: keys.labeler, body: { label: "bad", correction: { answer: "nothing" }, note: "wrong" } });
+    expect(label.status).toBe(200);
+    expect(label.body).toMatchObject({ inferenceId: qa.id, label: "bad" });
+    const feedback = await rest("GET", `/feedback?trigger=qa&label=bad`, { key: keys.viewer });
+    expect(feedback.body.items).toEqual([expect.objectContaining({ inferenceId: qa.id, label: "bad", correction: { answer: "nothing" }, actor: "apikey:rest-labeler" })]);
+
+    // Query strings: booleans, numbers, JSON filters, dates, cursors.
+    const labeled = await rest("GET", `/inferences?trigger=qa&labeled=true`, { key: keys.viewer });
+    expect(labeled.body.items.map((i: { id: string }) => i.id)).toEqual([qa.id]);
+    const pythonic = await rest("GET", `/inferences?trigger=qa&labeled=True`, { key: keys.viewer });
+    expect(pythonic.body.items.map((i: { id: string }) => i.id)).toEqual([qa.id]);
+    const unlabeled = await rest("GET", `/inferences?trigger=qa&labeled=false`, { key: keys.viewer });
+    expect(unlabeled.body.items.map((i: { id: string }) => i.id)).not.toContain(qa.id);
+    const filter = encodeURIComponent(JSON.stringify([{ field: "topic", op: "eq", value: "news" }]));
+    const filtered = await rest("GET", `/relations/questions/rows?filter=${filter}&from=${encodeURIComponent(new Date(Date.now() - 60_000).toISOString())}`, { key: keys.viewer });
+    expect(filtered.body.items.map((r: { id: string }) => r.id)).toEqual([added.body.id]);
+    const first = await rest("GET", `/relations/docs/rows?limit=1`, { key: keys.viewer });
+    expect(first.body.items).toHaveLength(1);
+    expect((await rest("GET", `/relations/docs/rows?limit=1&cursor=`, { key: keys.viewer })).body).toEqual(first.body);
+    expect((await rest("GET", `/relations/docs/rows?limit=1&cursor=null`, { key: keys.viewer })).body).toEqual(first.body);
+    const second = await rest("GET", `/relations/docs/rows?limit=1&cursor=${first.body.nextCursor}`, { key: keys.viewer });
+    expect(second.body.items[0].id).not.toBe(first.body.items[0].id);
+
+    const count = await rest("GET", `/relations/questions/rows/count?filter=${filter}`, { key: keys.viewer });
+    expect(count.body).toEqual({ count: 1 });
+    const v2 = await rest("GET", "/triggers/qa/versions/2", { key: keys.viewer });
+    expect(v2.body).toMatchObject({ trigger: "qa", version: 2, parent: 1, aliases: ["active", "latest"] });
+    expect(v2.body.entries.find((e: { key: string }) => e.key === "docs")).toMatchObject({ kind: "json", value: 2, truncated: false });
+    expect(v2.body.entries.find((e: { key: string }) => e.key === "vec")).toMatchObject({ kind: "f32", binary: { type: "f32", length: 3 }, preview: null });
+    expect((await rest("GET", "/triggers/qa/versions/7", { key: keys.viewer })).status).toBe(404);
+    const jsonl = await rest("GET", "/triggers/qa/feedback/export?format=openai-jsonl", { key: keys.viewer });
+    expect(jsonl.body).toMatchObject({ format: "openai-jsonl", trigger: "qa", lines: 1, skipped: 0 });
+    expect(JSON.parse(jsonl.body.content.trim()).messages.at(-1)).toEqual({ role: "assistant", content: "nothing" });
+
+    // Roll back to v1, pinned: the next answer comes from v1.
+    const rollback = await rest("POST", "/triggers/qa/rollback", { key: keys.admin, body: { version: 1, reason: "regression in v2", pin: true } });
+    expect(rollback.status).toBe(200);
+    expect(rollback.body).toEqual({ trigger: "qa", from: 2, to: 1, pinned: true });
+    const trigger = await rest("GET", "/triggers/qa", { key: keys.viewer });
+    expect(trigger.body).toMatchObject({ name: "qa", activeVersion: 1, latestVersion: 2, pinned: true });
+    const after = await rest("POST", "/relations/questions/rows", { key: keys.labeler, body: { row: { text: "again" } } });
+    expect(after.body.inferences.find((i: { trigger: string }) => i.trigger === "qa")).toMatchObject({ stateVersion: 1, output: { docs: 1 } });
+    const history = await rest("GET", "/triggers/qa/aliases?alias=active", { key: keys.viewer });
+    expect(history.body.items[0]).toMatchObject({ alias: "active", fromVersion: 2, toVersion: 1, actor: "apikey:rest-admin", reason: "regression in v2" });
+    const unpin = await rest("POST", "/triggers/qa/unpin", { key: keys.admin, body: {} });
+    expect(unpin.body).toEqual({ trigger: "qa", pinned: false });
+
+    // Params: PUT replaces them, validated with the input path.
+    const params = await rest("PUT", "/triggers/qa/params", { key: keys.admin, body: { params: { prefix: "Q: " } } });
+    expect(params.body).toMatchObject({ trigger: "qa", params: { prefix: "Q: " } });
+    const badParams = await rest("PUT", "/triggers/qa/params", { key: keys.admin, body: { params: { prefix: 7 } } });
+    expect(badParams.status).toBe(400);
+    expect(badParams.body.issues[0].path).toEqual(["params", "prefix"]);
+
+    // Fit runs: a dead-lettered one is retried through REST.
+    await rest("POST", "/relations/jobs/rows", { key: keys.labeler, body: { row: { fail: true } } });
+    let dead: { id: string }[] = [];
+    for (let i = 0; i < 200 && dead.length === 0; i++) {
+      dead = (await rest("GET", "/fits?trigger=flaky&deadLettered=true", { key: keys.viewer })).body.items;
+      if (dead.length === 0) await new Promise((r) => setTimeout(r, 25));
+    }
+    expect(dead).toHaveLength(1);
+    const run = await rest("GET", `/fits/${dead[0]!.id}`, { key: keys.viewer });
+    expect(run.body).toMatchObject({ id: dead[0]!.id, status: "failed", error: expect.stringContaining("planned failure"), rowIds: expect.any(Array) });
+    const retried = await rest("POST", `/fits/${dead[0]!.id}/retry`, { key: keys.admin, body: { reason: "try again" } });
+    expect(retried.body).toEqual({ id: dead[0]!.id, status: "queued" });
+    const relations = await rest("GET", "/relations", { key: keys.viewer });
+    expect(relations.body.map((r: { name: string }) => r.name)).toEqual(expect.arrayContaining(["questions", "docs", "jobs", "tickets"]));
+  });
+
+  it("answers every error in one shape: code, readable message, issues with full input paths", async () => {
+    const invalid = await rest("POST", "/relations/questions/rows", { key: keys.labeler, body: { row: { text: 5 } } });
+    expect(invalid.status).toBe(400);
+    expect(invalid.body).toEqual({ code: "BAD_REQUEST", message: expect.stringContaining("text"), issues: [expect.objectContaining({ path: ["row", "text"] })] });
+
+    const batch = await rest("POST", "/relations/questions/rows/batch", { key: keys.labeler, body: { rows: [{ text: "ok" }, { text: "" }] } });
+    expect(batch.status).toBe(400);
+    expect(batch.body.issues[0].path).toEqual(["rows", 1, "text"]);
+
+    const limit = await rest("GET", "/inferences?limit=abc", { key: keys.viewer });
+    expect(limit.status).toBe(400);
+    expect(limit.body).toMatchObject({ code: "BAD_REQUEST", issues: [expect.objectContaining({ path: ["limit"] })] });
+
+    const bool = await rest("GET", "/inferences?labeled=maybe", { key: keys.viewer });
+    expect(bool.status).toBe(400);
+    expect(bool.body.issues[0].path).toEqual(["labeled"]);
+
+    const filter = await rest("GET", "/relations/questions/rows?filter=%5Bnope", { key: keys.viewer });
+    expect(filter.status).toBe(400);
+    expect(filter.body).toMatchObject({ code: "BAD_REQUEST", issues: [expect.objectContaining({ path: ["filter"] })] });
+
+    const unknown = await rest("GET", "/relations/nope/rows", { key: keys.viewer });
+    expect(unknown.status).toBe(404);
+    expect(unknown.body).toEqual({ code: "NOT_FOUND", message: "unknown relation nope", issues: null });
+
+    const json = await rest("POST", "/relations/questions/rows", { key: keys.labeler, raw: "{not json" });
+    expect(json.status).toBe(400);
+    expect(json.body).toMatchObject({ code: "PARSE_ERROR", issues: null });
+
+    const media = await rest("POST", "/relations/questions/rows", { key: keys.labeler, raw: "row=1", headers: { "content-type": "application/x-www-form-urlencoded" } });
+    expect(media.status).toBe(415);
+    expect(media.body.code).toBe("UNSUPPORTED_MEDIA_TYPE");
+
+    const method = await rest("DELETE", "/relations/questions/rows", { key: keys.admin });
+    expect(method.status).toBe(405);
+    expect(method.headers.get("allow")).toBe("GET, POST");
+    expect(method.body.code).toBe("METHOD_NOT_SUPPORTED");
+
+    const route = await rest("GET", "/nowhere", { key: keys.admin });
+    expect(route.status).toBe(404);
+    expect(route.body).toMatchObject({ code: "NOT_FOUND", message: expect.stringContaining("/api/openapi.json") });
+
+    const version = await rest("POST", "/triggers/qa/rollback", { key: keys.admin, body: { version: 99, reason: "x" } });
+    expect(version.status).toBe(404);
+    expect(version.body.code).toBe("NOT_FOUND");
+
+    // The body limit holds here too (checked before any operation runs: code and message only).
+    const huge = await rest("POST", "/relations/questions/rows", { key: keys.labeler, raw: JSON.stringify({ row: { text: "x".repeat(11 * 1024 * 1024) } }) });
+    expect(huge.status).toBe(413);
+    expect(huge.body).toMatchObject({ code: "PAYLOAD_TOO_LARGE" });
+
+    // Nothing was written by any of the rejected adds.
+    const rows = await rest("GET", "/relations/questions/rows?limit=200", { key: keys.viewer });
+    expect(rows.body.items.map((r: { data: { text: unknown } }) => r.data.text)).not.toContain("ok");
+
+    // API answers keep the API's security headers.
+    expect(invalid.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(invalid.headers.get("cache-control")).toBe("no-store");
+  });
+
+  it("the fetch-style entry point serves the same REST answers", async () => {
+    const response = await s.api.handle(new Request(`${s.url}/api/v1/inferences?limit=1&labeled=false`, { headers: { authorization: `Bearer ${keys.viewer}` } }));
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { items: unknown[]; nextCursor: string | null };
+    expect(body.items).toHaveLength(1);
+    const spec = await s.api.handle(new Request(`${s.url}/api/openapi.json`));
+    expect(((await spec.json()) as Document).openapi).toMatch(/^3\.1/);
+    const anonymous = await s.api.handle(new Request(`${s.url}/api/v1/relations/questions/rows`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" }));
+    expect(anonymous.status).toBe(401);
+    expect(await anonymous.json()).toEqual({ code: "UNAUTHORIZED", message: expect.any(String), issues: null });
+  });
+});
+
+describe("malformed REST requests", () => {
+  function prng(seed: number) {
+    let x = seed >>> 0;
+    return () => {
+      x = (x + 0x6d2b79f5) >>> 0;
+      let t = Math.imul(x ^ (x >>> 15), x | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+  }
+  const TEXT = ["", " ", "0", "-1", "1e999", "NaN", "true", "True", "null", "[", "{}", "[{}]", '[{"field":"a","op":"eq","value":1}]', "%", "\u0000", "💥", "x".repeat(3_000), "2026-13-45", "__proto__", "qa", "questions"];
+
+  it("random query strings, path values and bodies at every operation: 4xx in the one error shape, never 5xx", async () => {
+    const rand = prng(20261204);
+    const pick = <T,>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)]!;
+    const value = (depth = 0): unknown => {
+      const r = rand();
+      if (r < 0.35 || depth > 2) return pick(TEXT);
+      if (r < 0.5) return pick([0, -1, 1.5, 2 ** 31, 1e308, -0]);
+      if (r < 0.6) return pick([true, false, null]);
+      if (r < 0.8) return Array.from({ length: Math.floor(rand() * 3) }, () => value(depth + 1));
+      return Object.fromEntries(Array.from({ length: Math.floor(rand() * 3) }, () => [pick(["row", "rows", "label", "version", "reason", "params", "text", "pin", "__proto__"]), value(depth + 1)]));
+    };
+    const doc = await documentOf();
+    const before = (await rest("GET", "/relations", { key: keys.viewer })).body as { name: string; rowCount: number }[];
+    let sent = 0;
+    const added = new Map<string, number>();
+    for (const { path, method, op } of operationsOf(doc)) {
+      const query = (op.parameters ?? []).filter((p) => p.in === "query").map((p) => p.name);
+      for (let i = 0; i < 12; i++) {
+        const values: Record<string, string> = {};
+        const url = path.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent((values[name] = pick(TEXT))));
+        const search = new URLSearchParams();
+        for (const name of [...query, "junk"]) if (rand() < 0.6) search.append(name, pick(TEXT));
+        const body = method === "GET" ? undefined : rand() < 0.15 ? pick(["{", "[]", "null", '"x"', "1"]) : JSON.stringify(value());
+        const response = await rest(method, `${url}${search.size ? `?${search}` : ""}`, { key: keys.admin, ...(body === undefined ? {} : { raw: body }) });
+        sent++;
+        const where = `${method} ${url}?${search} ${body?.slice(0, 200) ?? ""} → ${response.status} ${response.text.slice(0, 300)}`;
+        expect(response.status, where).toBeLessThan(500);
+        if (response.status >= 400) expect(response.body, where).toMatchObject({ code: expect.any(String), message: expect.any(String) });
+        // The odd random row is valid: count what was accepted, so nothing else may be stored.
+        if (response.status === 200 && op.operationId === "rows.add") added.set(values.relation!, (added.get(values.relation!) ?? 0) + 1);
+        if (response.status === 200 && op.operationId === "rows.addMany") added.set(values.relation!, (added.get(values.relation!) ?? 0) + (response.body as unknown[]).length);
+      }
+    }
+    expect(sent).toBe(operationsOf(doc).length * 12);
+    // Rejected requests stored nothing.
+    const after = (await rest("GET", "/relations", { key: keys.viewer })).body as { name: string; rowCount: number }[];
+    expect(after.map((r) => [r.name, r.rowCount])).toEqual(before.map((r) => [r.name, r.rowCount + (added.get(r.name) ?? 0)]));
+  });
+});

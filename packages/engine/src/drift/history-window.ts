@@ -1,0 +1,288 @@
+// The window of earlier valid partitions, kept as one sorted array per (column, history kind,
+// statistic), so that sliding the window by a partition costs a sorted insert and a removal per
+// statistic instead of re-reading and re-sorting every partition of the window. Everything a
+// baseline needs (median, MAD, extremes, share mean, noise median) is read off the sorted
+// arrays, so the result depends only on which partitions are in the window, never on the order
+// they were added or removed in: a window built at once and one slid into place agree exactly.
+import { COLUMN_KINDS } from "./column-profile.ts";
+import { columnarOf, COVERAGE, KIND_STATISTICS, kindCount, noiseOf, valueFor, type ColumnarColumn, type ColumnarSummary } from "./columnar-summary.ts";
+import { type PartitionSummary } from "./summary.ts";
+
+/** A multiset of numbers, sorted on demand (bulk loads) or kept sorted (single updates). */
+export class SortedValues {
+  values = new Float64Array(8);
+  size = 0;
+  private dirty = false;
+
+  add(x: number): void {
+    if (this.size === this.values.length) {
+      const grown = new Float64Array(this.values.length * 2);
+      grown.set(this.values);
+      this.values = grown;
+    }
+    if (this.dirty || this.size === 0) {
+      this.values[this.size++] = x;
+      this.dirty = this.size > 1;
+      return;
+    }
+    const at = this.lowerBound(x);
+    this.values.copyWithin(at + 1, at, this.size);
+    this.values[at] = x;
+    this.size++;
+  }
+
+  remove(x: number): void {
+    this.sort();
+    const at = this.lowerBound(x);
+    if (at >= this.size || this.values[at] !== x) throw new Error(`history window: removing ${x}, which it does not hold`);
+    this.values.copyWithin(at, at + 1, this.size);
+    this.size--;
+  }
+
+  /** Sorts after bulk adds; a no-op when already sorted. */
+  sort(): Float64Array {
+    if (this.dirty) {
+      this.values.subarray(0, this.size).sort();
+      this.dirty = false;
+    }
+    return this.values;
+  }
+
+  median(): number {
+    const n = this.size;
+    if (n === 0) return Number.NaN;
+    const v = this.sort();
+    const mid = n >> 1;
+    return n % 2 === 1 ? v[mid]! : (v[mid - 1]! + v[mid]!) / 2;
+  }
+
+  private lowerBound(x: number): number {
+    let lo = 0;
+    let hi = this.size;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.values[mid]! < x) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+}
+
+/** One (column, history kind, statistic) over the window. */
+export class StatisticWindow {
+  /** Values on the comparison scale (signed log for level statistics; shares as measured). */
+  readonly values = new SortedValues();
+  /** Standard errors the partitions reported for this statistic. */
+  readonly noise = new SortedValues();
+  /** Sum of the statistic's denominators over the partitions that gave a value. */
+  denominators = 0;
+}
+
+/**
+ * Value frequencies pooled over the window's partitions of one kind: value hash → count, in an
+ * open-addressing table of typed arrays (sliding the window updates ~100 entries per column per
+ * partition; a Map's hashing was most of the detector's time). Hashes are 30-bit, well mixed
+ * (hash.ts), non-negative: -1 marks an empty slot. Entries that fall to zero stay until the
+ * next resize, so a lookup never needs tombstones.
+ */
+export class PooledValues {
+  private keys = new Int32Array(64).fill(-1);
+  private counts = new Float64Array(64);
+  private used = 0;
+  /** Values of the kind over those partitions (the shares' denominator). */
+  total = 0;
+  /** Partitions that contributed. */
+  partitions = 0;
+
+  get(hash: number): number {
+    const keys = this.keys;
+    const mask = keys.length - 1;
+    for (let i = hash & mask; ; i = (i + 1) & mask) {
+      const k = keys[i]!;
+      if (k === hash) return this.counts[i]!;
+      if (k === -1) return 0;
+    }
+  }
+
+  private slot(hash: number): number {
+    const keys = this.keys;
+    const mask = keys.length - 1;
+    for (let i = hash & mask; ; i = (i + 1) & mask) {
+      const k = keys[i]!;
+      if (k === hash) return i;
+      if (k === -1) {
+        keys[i] = hash;
+        this.used++;
+        return i;
+      }
+    }
+  }
+
+  update(flat: readonly number[], total: number, sign: 1 | -1): void {
+    if (2 * (this.used + flat.length / 2) > this.keys.length) this.resize(this.used + flat.length / 2);
+    for (let i = 0; i + 1 < flat.length; i += 2) this.counts[this.slot(flat[i]!)]! += sign * flat[i + 1]!;
+    this.total += sign * total;
+    this.partitions += sign;
+  }
+
+  /** Rehashes the live (non-zero) entries into a table with room for `needed` more. */
+  private resize(needed: number): void {
+    const { keys, counts } = this;
+    let live = 0;
+    for (let i = 0; i < keys.length; i++) if (keys[i] !== -1 && counts[i] !== 0) live++;
+    let size = 64;
+    while (size < 4 * (live + needed)) size *= 2;
+    this.keys = new Int32Array(size).fill(-1);
+    this.counts = new Float64Array(size);
+    this.used = 0;
+    for (let i = 0; i < keys.length; i++) if (keys[i] !== -1 && counts[i] !== 0) this.counts[this.slot(keys[i]!)] = counts[i]!;
+  }
+}
+
+interface KindWindow {
+  /** One StatisticWindow per statistic index (sparse). */
+  statistics: StatisticWindow[];
+  pooled: PooledValues;
+}
+
+interface ColumnWindow {
+  /** Partitions in the window whose column has values, by majority kind. */
+  votes: Int32Array;
+  /** Per kind with votes. */
+  byKind: (KindWindow | null)[];
+}
+
+/** Maps a statistic's value onto the scale it is compared on. */
+export type Scale = (statistic: number, value: number) => number;
+
+export class HistoryWindow {
+  /** Summaries in the window with their multiplicity. */
+  readonly members = new Map<PartitionSummary, number>();
+  readonly columns = new Map<string, ColumnWindow>();
+  size = 0;
+
+  constructor(private readonly scale: Scale) {}
+
+  add(summary: PartitionSummary): void {
+    this.members.set(summary, (this.members.get(summary) ?? 0) + 1);
+    this.size++;
+    const columnar = columnarOf(summary);
+    for (const [name, c] of columnar.columns) {
+      let column = this.columns.get(name);
+      if (!column) this.columns.set(name, (column = { votes: new Int32Array(COLUMN_KINDS.length), byKind: COLUMN_KINDS.map(() => null) }));
+      if (c.count > 0 && ++column.votes[c.kind]! === 1) {
+        // A kind new to this column's window: its statistics start from every member (this one included).
+        column.byKind[c.kind] = { statistics: [], pooled: new PooledValues() };
+        for (const [member, times] of this.members) {
+          const m = columnarOf(member);
+          const mc = m.columns.get(name);
+          if (mc) for (let t = 0; t < times; t++) this.contribute(column.byKind[c.kind]!, c.kind, mc, m, 1);
+        }
+        for (let k = 0; k < COLUMN_KINDS.length; k++) if (k !== c.kind && column.byKind[k]) this.contribute(column.byKind[k]!, k, c, columnar, 1);
+        continue;
+      }
+      for (let k = 0; k < COLUMN_KINDS.length; k++) if (column.byKind[k]) this.contribute(column.byKind[k]!, k, c, columnar, 1);
+    }
+  }
+
+  remove(summary: PartitionSummary): void {
+    const times = this.members.get(summary);
+    if (!times) throw new Error("history window: removing a partition it does not hold");
+    if (times === 1) this.members.delete(summary);
+    else this.members.set(summary, times - 1);
+    this.size--;
+    const columnar = columnarOf(summary);
+    for (const [name, c] of columnar.columns) {
+      const column = this.columns.get(name)!;
+      for (let k = 0; k < COLUMN_KINDS.length; k++) if (column.byKind[k]) this.contribute(column.byKind[k]!, k, c, columnar, -1);
+      if (c.count > 0 && --column.votes[c.kind]! === 0) column.byKind[c.kind] = null;
+      if (column.byKind.every((k) => k === null) && !this.holds(name)) this.columns.delete(name);
+    }
+  }
+
+  private holds(name: string): boolean {
+    for (const member of this.members.keys()) if (columnarOf(member).columns.has(name)) return true;
+    return false;
+  }
+
+  private contribute(into: KindWindow, kind: number, c: ColumnarColumn, partition: ColumnarSummary, sign: 1 | -1): void {
+    const windows = into.statistics;
+    if (c.kind === kind && c.values) into.pooled.update(c.values, kindCount(c), sign);
+    for (const s of KIND_STATISTICS[kind]!) {
+      let w = windows[s];
+      const noise = c.kind === kind ? noiseOf(c, s) : Number.NaN;
+      const value = valueFor(c, kind, s);
+      if (Number.isNaN(value) && Number.isNaN(noise)) continue;
+      if (!w) windows[s] = w = new StatisticWindow();
+      if (!Number.isNaN(noise)) {
+        if (sign > 0) w.noise.add(noise);
+        else w.noise.remove(noise);
+      }
+      if (Number.isNaN(value)) continue;
+      const scaled = this.scale(s, value);
+      if (sign > 0) w.values.add(scaled);
+      else w.values.remove(scaled);
+      w.denominators += sign * (s === COVERAGE ? partition.rows : c.count);
+    }
+  }
+
+  /**
+   * The kind the window's partitions mostly had for this column (ties: the kind seen first in
+   * window order), or -1 when no partition had values.
+   */
+  kindOf(name: string, ordered: readonly PartitionSummary[]): number {
+    const column = this.columns.get(name);
+    if (!column) return -1;
+    let best = -1;
+    let most = 0;
+    let tied = false;
+    for (let k = 0; k < COLUMN_KINDS.length; k++) {
+      const v = column.votes[k]!;
+      if (v > most) [best, most, tied] = [k, v, false];
+      else if (v === most && v > 0) tied = true;
+    }
+    if (!tied) return best;
+    for (const p of ordered) {
+      const c = columnarOf(p).columns.get(name);
+      if (c && c.count > 0 && column.votes[c.kind] === most) return c.kind;
+    }
+    return best;
+  }
+}
+
+/**
+ * A few recent windows, reused by detect(): a check judges partitions oldest first, each
+ * against the window of the one before moved on by a partition, so the closest pooled window
+ * is slid into place (a removal and an insert per statistic) instead of built again.
+ */
+export class WindowPool {
+  private readonly windows: HistoryWindow[] = [];
+
+  constructor(private readonly scale: Scale, private readonly capacity: number) {}
+
+  windowOf(ordered: readonly PartitionSummary[]): HistoryWindow {
+    const wanted = new Map<PartitionSummary, number>();
+    for (const p of ordered) wanted.set(p, (wanted.get(p) ?? 0) + 1);
+    let best = -1;
+    let bestCost = ordered.length / 2;
+    for (let i = 0; i < this.windows.length; i++) {
+      const w = this.windows[i]!;
+      let shared = 0;
+      for (const [p, times] of wanted) shared += Math.min(times, w.members.get(p) ?? 0);
+      const cost = w.size - shared + (ordered.length - shared);
+      if (cost <= bestCost) [best, bestCost] = [i, cost];
+    }
+    let window: HistoryWindow;
+    if (best < 0) {
+      window = new HistoryWindow(this.scale);
+      for (const p of ordered) window.add(p);
+      if (this.windows.length >= this.capacity) this.windows.pop();
+    } else {
+      window = this.windows.splice(best, 1)[0]!;
+      for (const [p, times] of [...window.members]) for (let t = wanted.get(p) ?? 0; t < times; t++) window.remove(p);
+      for (const [p, times] of wanted) for (let t = window.members.get(p) ?? 0; t < times; t++) window.add(p);
+    }
+    this.windows.unshift(window);
+    return window;
+  }
+}
