@@ -9,6 +9,7 @@ const PAGES = [
 
 test.describe("at 390 px wide", () => {
   test("no main page scrolls sideways", async ({ page }) => {
+    test.setTimeout(240_000); // a dozen pages, each fully loaded
     await useSession(page, "admin");
     const overflowing: string[] = [];
     for (const path of PAGES) {
@@ -41,7 +42,8 @@ test.describe("at 390 px wide", () => {
     const drawer = page.getByRole("dialog");
     await expect(drawer.getByRole("navigation", { name: "Main" })).toBeVisible();
     await expect(drawer.getByTestId("me-email")).toHaveText("admin@e2e.local");
-    await expect(page).toHaveScreenshot("nav-drawer-390.png", { mask: [page.locator("main > :not(:first-child)")], animations: "disabled", maxDiffPixelRatio: 0.01 });
+    // The sheet alone: its content is fixed (brand, links, the signed-in admin), unlike the page under it.
+    await expect(drawer).toHaveScreenshot("nav-drawer-390.png", { animations: "disabled", maxDiffPixelRatio: 0.01 });
     await drawer.getByRole("link", { name: "Relations" }).tap();
     await expect(drawer).toBeHidden();
     await expect(page).toHaveURL(/\/relations$/);

@@ -11,8 +11,10 @@ test("overview: relation sizes, recent fits, labels waiting; charts share one ti
   await expect(page.getByTestId("overview-waiting-count").first()).toContainText(progress.remaining.toLocaleString("en"));
 
   // The three charts: the same ticks on the time axis.
-  const ticksOf = (id: string) => page.getByTestId(id).locator(".recharts-xAxis .recharts-cartesian-axis-tick-value").allTextContents();
-  await expect(page.getByTestId("chart-inferences").locator(".recharts-xAxis .recharts-cartesian-axis-tick-value").first()).toBeVisible();
+  // recharts 3 draws tick labels in their own layer (recharts-xAxis-tick-labels).
+  const X_TICKS = ":is(.recharts-xAxis, .recharts-xAxis-tick-labels) .recharts-cartesian-axis-tick-value";
+  const ticksOf = (id: string) => page.getByTestId(id).locator(X_TICKS).allTextContents();
+  await expect(page.getByTestId("chart-inferences").locator(X_TICKS).first()).toBeVisible({ timeout: 30_000 });
   const inferenceTicks = await ticksOf("chart-inferences");
   expect(inferenceTicks.length).toBeGreaterThanOrEqual(3);
   expect(await ticksOf("chart-latency")).toEqual(inferenceTicks);

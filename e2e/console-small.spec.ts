@@ -25,7 +25,7 @@ test("fit-reported metrics are charted across versions on the State page", async
   expect(reported.size).toBeGreaterThan(0);
   await page.goto("/state/docs-qa");
   const card = page.getByTestId("fit-metrics");
-  await expect(card.getByTestId("fit-metric").first()).toBeVisible();
+  await expect(card.getByTestId("fit-metric").first()).toBeVisible({ timeout: 30_000 });
   const names = await card.getByTestId("fit-metric-name").allTextContents();
   expect(names.length).toBeGreaterThan(0);
   for (const n of names) expect(reported.has(n.split(" · ").at(-1)!)).toBe(true);
