@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { checkRawInput } from "../src/errors.ts";
 import { messageText, toOpenAIJsonl } from "../src/features/feedback/export.ts";
 import { rowWhere } from "../src/features/rows/filter.ts";
-import { fitRate, latencySummary, minuteStarts, percentile, prepareOverview } from "../src/features/stats/prepare.ts";
+import { bucketMinutesFor, bucketStarts, fitRate, latencySummary, minuteStarts, percentile, prepareOverview } from "../src/features/stats/prepare.ts";
 import { actorOf, allows } from "../src/principal.ts";
 
 const MIN = 60_000;
@@ -54,6 +54,26 @@ describe("stats preparers", () => {
     expect(qa.totals).toEqual({ inferences: 4, latencyP50: 10, latencyP99: 30, fits: 3, fitFailures: 1, fitDurationP50: 100 });
     const idle = overview.triggers[1]!;
     expect(idle.series.every((p) => p.inferences === 0 && p.fits === 0)).toBe(true);
+  });
+
+  it("buckets follow the range: 24 h in 15-minute buckets, an hour per minute", () => {
+    expect([15, 60, 180, 360, 720, 1_440].map(bucketMinutesFor)).toEqual([1, 1, 2, 5, 10, 15]);
+    const now = 10 * 24 * 60 * MIN + 7 * MIN + 5_000; // 7 minutes into a quarter hour
+    const day = prepareOverview({
+      triggers: ["qa"], now, minutes: 1_440,
+      inferences: [
+        { trigger: "qa", at: now - 1_000, latencyMs: 4 },
+        { trigger: "qa", at: now - 6 * MIN, latencyMs: 8 }, // same quarter hour
+        { trigger: "qa", at: now - 23 * 60 * MIN, latencyMs: 1 },
+      ],
+      fits: [],
+    });
+    expect(day.bucketMinutes).toBe(15);
+    expect(day.triggers[0]!.series).toHaveLength(96);
+    expect(day.triggers[0]!.series.at(-1)).toMatchObject({ t: new Date(10 * 24 * 60 * MIN), inferences: 2, latencyP50: 4, latencyP99: 8 });
+    expect(day.triggers[0]!.totals.inferences).toBe(3);
+    expect(day.to.getTime() - day.from.getTime()).toBe(96 * 15 * MIN);
+    expect(bucketStarts(now, 60, 1)).toHaveLength(60);
   });
 
   it("summarises latency and fit rate", () => {

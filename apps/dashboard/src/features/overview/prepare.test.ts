@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { fitDurationRows, inferencesPerMinute, latencyRows, minuteTick, totals, type TriggerSeries } from "./prepare";
+import { bucketLabel, fitDurationRows, inferencesPerMinute, latencyRows, minuteTick, timeTicks, totals, type TriggerSeries } from "./prepare";
 
 const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);
 const M = 60_000;
@@ -60,5 +60,27 @@ describe("totals / ticks", () => {
     const t = new Date(2026, 0, 1, 9, 5).getTime();
     expect(minuteTick(t, 3600_000)).toBe("09:05");
     expect(minuteTick(t, 3 * 24 * 3600_000)).toMatch(/09:05$/);
+  });
+});
+
+describe("shared time axis and buckets", () => {
+  it("puts round ticks inside the range, the same for every chart, at most six", () => {
+    const from = T0 + 7 * M; // 12:07 UTC
+    const hour = timeTicks(from, from + 60 * M);
+    expect(hour.length).toBeLessThanOrEqual(6);
+    expect(hour.every((t) => t >= from && t <= from + 60 * M)).toBe(true);
+    expect(hour[1]! - hour[0]!).toBe(10 * M);
+    const day = timeTicks(T0, T0 + 24 * 60 * M);
+    expect(day[1]! - day[0]!).toBe(360 * M);
+    expect(timeTicks(T0, T0)).toEqual([]);
+  });
+
+  it("rows follow the bucket size, not the minute", () => {
+    const q = 15 * M;
+    const s: TriggerSeries[] = [{ trigger: "a", minutes: [{ minute: T0, inferences: 4, latencyP50: 1, latencyP99: 2 }, { minute: T0 + q, inferences: 2, latencyP50: 3, latencyP99: 5 }] }];
+    const rows = inferencesPerMinute(s, T0, T0 + 2 * q, q);
+    expect(rows.map((r) => [r.t - T0, r.a])).toEqual([[0, 4], [q, 2], [2 * q, 0]]);
+    expect(latencyRows(s, q).map((r) => r.t - T0)).toEqual([0, q]);
+    expect([1, 5, 15, 60].map(bucketLabel)).toEqual(["minute", "5 min", "15 min", "hour"]);
   });
 });

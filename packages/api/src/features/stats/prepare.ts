@@ -16,7 +16,7 @@ export interface FitPoint {
 }
 
 export interface MinutePoint {
-  /** Start of the minute (epoch ms → Date). */
+  /** Start of the bucket (epoch ms → Date); a minute for ranges up to an hour. */
   t: Date;
   inferences: number;
   latencyP50: number | null;
@@ -37,6 +37,8 @@ export interface Overview {
   from: Date;
   to: Date;
   minutes: number;
+  /** Width of each series point: 1 up to an hour, coarser for longer ranges. */
+  bucketMinutes: number;
   triggers: TriggerSeries[];
 }
 
@@ -59,11 +61,34 @@ export function minuteStarts(now: number, minutes: number): number[] {
   return Array.from({ length: minutes }, (_, i) => last - (minutes - 1 - i) * MINUTE);
 }
 
-export function prepareOverview(input: { triggers: string[]; inferences: InferencePoint[]; fits: FitPoint[]; now: number; minutes: number }): Overview {
-  const starts = minuteStarts(input.now, input.minutes);
+/**
+ * Bucket size for a range: per minute up to an hour, then coarser so a chart keeps about
+ * 60–100 points (24 h in 15-minute buckets, not 1,440 minutes).
+ */
+export function bucketMinutesFor(minutes: number): number {
+  if (minutes <= 60) return 1;
+  if (minutes <= 180) return 2;
+  if (minutes <= 360) return 5;
+  if (minutes <= 720) return 10;
+  if (minutes <= 1_440) return 15;
+  return 60;
+}
+
+/** `count` bucket starts of `bucketMinutes` each, ending with the bucket containing `now`. */
+export function bucketStarts(now: number, minutes: number, bucketMinutes: number): number[] {
+  const size = bucketMinutes * MINUTE;
+  const last = Math.floor(now / size) * size;
+  const count = Math.ceil(minutes / bucketMinutes);
+  return Array.from({ length: count }, (_, i) => last - (count - 1 - i) * size);
+}
+
+export function prepareOverview(input: { triggers: string[]; inferences: InferencePoint[]; fits: FitPoint[]; now: number; minutes: number; bucketMinutes?: number }): Overview {
+  const bucketMinutes = input.bucketMinutes ?? bucketMinutesFor(input.minutes);
+  const size = bucketMinutes * MINUTE;
+  const starts = bucketStarts(input.now, input.minutes, bucketMinutes);
   const from = starts[0]!;
-  const end = starts[starts.length - 1]! + MINUTE;
-  const slot = (at: number) => (at < from || at >= end ? -1 : Math.floor((at - from) / MINUTE));
+  const end = starts[starts.length - 1]! + size;
+  const slot = (at: number) => (at < from || at >= end ? -1 : Math.floor((at - from) / size));
   const triggers = input.triggers.map((trigger): TriggerSeries => {
     const latencies = starts.map(() => [] as number[]);
     const durations = starts.map(() => [] as number[]);
@@ -118,7 +143,7 @@ export function prepareOverview(input: { triggers: string[]; inferences: Inferen
       },
     };
   });
-  return { from: new Date(from), to: new Date(end), minutes: input.minutes, triggers };
+  return { from: new Date(from), to: new Date(end), minutes: input.minutes, bucketMinutes, triggers };
 }
 
 /** Latency summary of a trigger's recent inferences (triggers.list). */

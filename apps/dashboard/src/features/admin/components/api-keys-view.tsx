@@ -23,6 +23,7 @@ import { cn } from "@/lib/utils";
 import type { RouterOutputs } from "@/lib/trpc/types";
 import type { Role } from "@/features/auth/role";
 import { ROLE_HELP, ROLE_OPTIONS, RoleBadge } from "./role-badge";
+import { WithArticle } from "@/lib/article";
 
 type ApiKey = RouterOutputs["apiKeys"]["list"]["items"][number];
 type CreatedKey = RouterOutputs["apiKeys"]["create"];
@@ -157,7 +158,7 @@ function CreateKeyDialog({ onClose }: { onClose: () => void }) {
           <div className="grid gap-4">
             <DialogHeader>
               <DialogTitle>Copy the key for {created.name}</DialogTitle>
-              <DialogDescription>A {created.role} key: it {ROLE_HELP[created.role]}.</DialogDescription>
+              <DialogDescription>{WithArticle(created.role)} key: it {ROLE_HELP[created.role]}.</DialogDescription>
             </DialogHeader>
             <div role="alert" className="flex items-start gap-2 rounded-md bg-warning/15 px-3 py-2 text-sm text-[color-mix(in_oklch,var(--warning)_70%,var(--foreground))]">
               <AlertTriangle className="mt-0.5 size-4 shrink-0" />
@@ -190,7 +191,7 @@ function CreateKeyDialog({ onClose }: { onClose: () => void }) {
             <div className="grid gap-1.5">
               <Label>Role</Label>
               <Select aria-label="Role" value={role} onValueChange={(v) => setRole(v as Role)} options={ROLE_OPTIONS} className="h-9 w-full" />
-              <p className="text-xs text-muted-foreground">A {role} key {ROLE_HELP[role]}.</p>
+              <p className="text-xs text-muted-foreground">{WithArticle(role)} key {ROLE_HELP[role]}.</p>
             </div>
             <div className="grid gap-1.5">
               <Label>Expires</Label>

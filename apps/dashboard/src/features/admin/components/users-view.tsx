@@ -24,6 +24,7 @@ import type { RouterOutputs } from "@/lib/trpc/types";
 import { useMe, type Role } from "@/features/auth/role";
 import { ROLE_HELP, ROLE_OPTIONS, RoleBadge } from "./role-badge";
 import { EnableUserDialog, OffboardUserDialog, SetPasswordDialog } from "./user-access-dialogs";
+import { WithArticle } from "@/lib/article";
 
 type User = RouterOutputs["users"]["list"]["items"][number];
 
@@ -191,7 +192,7 @@ function CreateUserDialog({ onClose }: { onClose: () => void }) {
           <div className="grid gap-1.5">
             <Label>Role</Label>
             <Select aria-label="Role" value={role} onValueChange={(v) => setRole(v as Role)} options={ROLE_OPTIONS} className="h-9 w-full" />
-            <p className="text-xs text-muted-foreground">A {role} {ROLE_HELP[role]}.</p>
+            <p className="text-xs text-muted-foreground">{WithArticle(role)} {ROLE_HELP[role]}.</p>
           </div>
           {create.isError && !conflict && Object.keys(fields).length === 0 && <p role="alert" className="text-sm text-destructive">{errorMessage(create.error)}</p>}
           <DialogFooter>

@@ -11,6 +11,7 @@ import { ErrorState } from "@/components/states";
 import { JsonView } from "@/components/json-view";
 import { RelativeTime } from "@/components/relative-time";
 import { formatCount, formatMs } from "@/lib/time";
+import { formatTick } from "@/lib/axis-format";
 import { RequireRole } from "@/features/auth/role";
 import { FitStatusBadge } from "../status";
 import { RetryDialog } from "./retry-dialog";
@@ -92,7 +93,23 @@ export function FitDetail({ id }: { id: string }) {
         )}
         <Card>
           <CardHeader><CardTitle>Metrics</CardTitle></CardHeader>
-          <CardContent>{f.metrics && Object.keys(f.metrics).length ? <JsonView value={f.metrics} /> : <p className="text-sm text-muted-foreground">The fit reported no metrics.</p>}</CardContent>
+          <CardContent>
+            {f.metrics && Object.keys(f.metrics).length ? (
+              <div className="space-y-2">
+                <dl className="grid grid-cols-[minmax(0,1fr)_auto] gap-x-4 gap-y-1 text-sm sm:grid-cols-[minmax(0,1fr)_auto_minmax(0,1fr)_auto]" data-testid="fit-metrics-list">
+                  {Object.entries(f.metrics).map(([k, v]) => (
+                    <React.Fragment key={k}>
+                      <dt className="truncate font-mono text-xs text-muted-foreground" title={k}>{k}</dt>
+                      <dd className="text-right tabular-nums">{typeof v === "number" ? formatTick(v) : JSON.stringify(v)}</dd>
+                    </React.Fragment>
+                  ))}
+                </dl>
+                <Link href={`/state/${encodeURIComponent(f.trigger)}`} className="text-xs text-primary hover:underline">These metrics across versions →</Link>
+              </div>
+            ) : (
+              <p className="text-sm text-muted-foreground">The fit reported no metrics.</p>
+            )}
+          </CardContent>
         </Card>
         <Card>
           <CardHeader><CardTitle>Params</CardTitle></CardHeader>

@@ -43,7 +43,7 @@ export function FitsView() {
   };
 
   return (
-    <div className="space-y-3 p-6">
+    <div className="space-y-3 p-4 md:p-6">
       <div className="flex flex-wrap items-center gap-2">
         <Select aria-label="Trigger" value={filter.trigger ?? "all"} onValueChange={(v) => set("trigger", v)} options={[{ value: "all", label: "All triggers" }, ...names.map((n) => ({ value: n, label: n }))]} className="w-44" />
         <Select
@@ -68,12 +68,12 @@ export function FitsView() {
             <TableRow className="hover:bg-transparent">
               <TableHead>Status</TableHead>
               <TableHead>Trigger / route</TableHead>
-              <TableHead className="text-right">Rows</TableHead>
-              <TableHead className="text-right">Attempts</TableHead>
-              <TableHead className="text-right">Duration</TableHead>
+              <TableHead className="text-right max-md:hidden">Rows</TableHead>
+              <TableHead className="text-right max-md:hidden">Attempts</TableHead>
+              <TableHead className="text-right max-md:hidden">Duration</TableHead>
               <TableHead>Version</TableHead>
               <TableHead>Queued</TableHead>
-              <TableHead>Error</TableHead>
+              <TableHead className="max-md:hidden">Error</TableHead>
             </TableRow>
           </TableHeader>
           <TableBody>
@@ -91,14 +91,14 @@ export function FitsView() {
                     <Link href={`/fits/${f.id}`} className="font-medium hover:underline" onClick={(e) => e.stopPropagation()}>{f.trigger}</Link>
                     <span className="text-muted-foreground"> / {f.route}</span>
                   </TableCell>
-                  <TableCell className="text-right tabular-nums">{formatCount(f.rowCount)}</TableCell>
-                  <TableCell className="text-right tabular-nums">{f.attempts}/{f.maxAttempts}</TableCell>
-                  <TableCell className="text-right tabular-nums">{formatMs(f.durationMs)}</TableCell>
+                  <TableCell className="text-right tabular-nums max-md:hidden">{formatCount(f.rowCount)}</TableCell>
+                  <TableCell className="text-right tabular-nums max-md:hidden">{f.attempts}/{f.maxAttempts}</TableCell>
+                  <TableCell className="text-right tabular-nums max-md:hidden">{formatMs(f.durationMs)}</TableCell>
                   <TableCell>
                     {f.producedVersion !== null ? <Badge variant="outline">v{f.baseVersion ?? "?"} → v{f.producedVersion}</Badge> : <span className="text-xs text-muted-foreground">from v{f.baseVersion ?? "?"}</span>}
                   </TableCell>
                   <TableCell><RelativeTime date={f.queuedAt} className="text-xs text-muted-foreground" /></TableCell>
-                  <TableCell className="max-w-72 truncate text-xs text-destructive" title={f.error ?? ""}>{f.error ?? ""}</TableCell>
+                  <TableCell className="max-w-72 truncate text-xs text-destructive max-md:hidden" title={f.error ?? ""}>{f.error ?? ""}</TableCell>
                 </TableRow>
               ))
             )}

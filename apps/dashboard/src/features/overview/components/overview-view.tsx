@@ -17,6 +17,7 @@ import { FitStatusBadge } from "@/features/fits/status";
 import { formatCount, formatMs } from "@/lib/time";
 import { DriftAlerts } from "@/features/drift/components/drift-alerts";
 import { OverviewCharts } from "./overview-charts";
+import { OverviewLists } from "./overview-lists";
 
 const RANGES = [
   { value: "60", label: "Last hour" },
@@ -31,7 +32,7 @@ export function OverviewView() {
   const stats = useQuery(trpc.stats.overview.queryOptions({ minutes }, { refetchInterval: 10_000, placeholderData: (prev) => prev }));
 
   return (
-    <div className="space-y-5 p-6">
+    <div className="space-y-5 p-4 md:p-6">
       <DriftAlerts />
       <Card>
         <CardHeader>
@@ -116,6 +117,8 @@ export function OverviewView() {
         </Table>
         {triggers.data?.nextCursor && <p className="px-4 py-2 text-xs text-muted-foreground">Showing the first {triggers.data.items.length} triggers.</p>}
       </Card>
+
+      <OverviewLists triggers={triggers.data?.items.map((t) => t.name) ?? []} />
 
       <div className="flex items-center justify-between">
         <h2 className="text-sm font-semibold">Activity</h2>

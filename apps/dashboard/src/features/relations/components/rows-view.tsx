@@ -106,7 +106,7 @@ export function RowsView({ relation }: { relation: string }) {
         header: k,
         cell: ({ row }) => {
           const v = (row.original.data as Record<string, unknown> | null)?.[k];
-          return <span className="block max-w-[28rem] truncate" title={previewJson(v, 2000)}>{v === undefined ? <span className="text-muted-foreground">—</span> : previewJson(v, 160)}</span>;
+          return <span className="block max-w-[12rem] truncate md:max-w-[28rem]" title={previewJson(v, 2000)}>{v === undefined ? <span className="text-muted-foreground">—</span> : previewJson(v, 160)}</span>;
         },
       })),
     ],
@@ -151,7 +151,7 @@ export function RowsView({ relation }: { relation: string }) {
   }, [cursor]);
 
   return (
-    <div className="space-y-3 p-6">
+    <div className="space-y-3 p-4 md:p-6">
       <Toolbar relation={relation} view={view} setView={setView} dataKeys={dataKeys} fields={fields}>
         <DropdownMenu>
           <DropdownMenuTrigger asChild>
@@ -266,7 +266,7 @@ function Toolbar({
   return (
     <div className="space-y-2">
       <div className="flex flex-wrap items-center gap-2">
-        <form onSubmit={add} className="flex items-center gap-1.5" aria-label={`Filter ${relation} rows`}>
+        <form onSubmit={add} className="flex flex-wrap items-center gap-1.5" aria-label={`Filter ${relation} rows`}>
           <Filter className="size-4 text-muted-foreground" />
           <Select aria-label="Filter field" value={fieldValue || "_"} onValueChange={setField} options={dataKeys.length ? dataKeys.map((k) => ({ value: k, label: k })) : [{ value: "_", label: "field" }]} className="w-36 font-mono text-xs" />
           <Select aria-label="Filter operator" value={op} onValueChange={(v) => setOp(v as FilterOp)} options={FILTER_OPS.map((o) => ({ value: o, label: OP_LABEL[o] }))} className="w-28" />
@@ -282,7 +282,7 @@ function Toolbar({
           />
           <Button type="submit" variant="secondary" size="sm" disabled={!fieldValue || !valid}>Add filter</Button>
         </form>
-        <div className="ml-auto flex items-center gap-2">
+        <div className="ml-auto flex flex-wrap items-center gap-2">
           <Select
             aria-label="Time range"
             value={view.range}

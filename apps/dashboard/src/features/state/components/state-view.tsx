@@ -15,6 +15,7 @@ import { LiveIndicator } from "@/components/live-indicator";
 import { formatBytes, formatCount } from "@/lib/time";
 import { RequireRole } from "@/features/auth/role";
 import { AliasHistory } from "./alias-history";
+import { FitMetricsCard } from "./fit-metrics-card";
 import { ParamsCard } from "./params-card";
 import { RollbackDialog } from "./rollback-dialog";
 import { UnpinDialog } from "./unpin-dialog";
@@ -43,7 +44,7 @@ export function StateView({ trigger }: { trigger: string }) {
   const shown = selected ?? active ?? null;
 
   return (
-    <div className="space-y-5 p-6">
+    <div className="space-y-5 p-4 md:p-6">
       {info.data?.pinned && active !== undefined && (
         <div role="status" data-testid="pinned-banner" className="flex flex-wrap items-center gap-3 rounded-lg border border-warning/40 bg-warning/10 px-4 py-2.5 text-sm">
           <Pin className="size-4 shrink-0 text-[color-mix(in_oklch,var(--warning)_70%,var(--foreground))]" />
@@ -58,7 +59,7 @@ export function StateView({ trigger }: { trigger: string }) {
           </RequireRole>
         </div>
       )}
-      <div className="grid gap-3 sm:grid-cols-4">
+      <div className="grid grid-cols-2 gap-3 sm:grid-cols-4">
         <Stat label="Active (infer reads)" testId="state-active">
           {active === undefined ? <Skeleton className="h-7 w-12" /> : <>v{active}{info.data?.pinned && <Badge variant="warning" className="ml-2 align-middle"><Pin /> pinned</Badge>}</>}
         </Stat>
@@ -120,7 +121,11 @@ export function StateView({ trigger }: { trigger: string }) {
                     key={v.version}
                     data-state={shown === v.version ? "selected" : undefined}
                     className="cursor-pointer"
-                    onClick={() => setSelected(v.version)}
+                    onClick={() => {
+                      setSelected(v.version);
+                      // Narrow screens stack the detail under the timeline: bring it into view.
+                      if (window.matchMedia("(max-width: 1279.98px)").matches) requestAnimationFrame(() => document.getElementById("version-detail")?.scrollIntoView({ block: "start" }));
+                    }}
                     data-testid={`version-row-${v.version}`}
                   >
                     <TableCell>
@@ -179,10 +184,12 @@ export function StateView({ trigger }: { trigger: string }) {
             </div>
           )}
         </Card>
-        <div className="min-w-0">
+        <div className="min-w-0 scroll-mt-14" id="version-detail">
           {shown === null ? <Skeleton className="h-64" /> : <VersionDetail trigger={trigger} version={shown} />}
         </div>
       </div>
+
+      <FitMetricsCard trigger={trigger} />
 
       {info.data && <ParamsCard trigger={trigger} params={info.data.params} paramsHash={info.data.paramsHash} />}
 
