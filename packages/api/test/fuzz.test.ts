@@ -67,6 +67,7 @@ function samples(ids: { row: string; inference: string; fit: string; user: strin
     "review.progress": { trigger: "triage" },
     "triggers.list": { cursor: "qa", limit: 2 },
     "triggers.get": { trigger: "qa" },
+    "triggers.idle": undefined,
     "triggers.setParams": { trigger: "qa", params: { prefix: "A: " } },
     "state.versions": { trigger: "qa", cursor: 2, limit: 2 },
     "state.get": { trigger: "qa", version: 0 },

@@ -206,9 +206,16 @@ export async function answerQuestion(state: Readonly<State>, text: string, param
   const labels = labelsOf(state);
   const votes = labels.length ? labelModel(labels).votes(text) : undefined;
   const candidates = retrieve(view, await queryOf(view, text, params), retrieveOptions(view, params));
+  const corrected = nearestCorrection(state, text, params.duplicateThreshold);
+  // The operator named the page for (almost) this question: it is a candidate even when
+  // retrieval missed it (a correction must hold whatever the corpus's wording).
+  if (corrected?.source && !candidates.some((c) => c.chunk.url === corrected.source)) {
+    view.chunks.forEach((chunk, row) => {
+      if (chunk.url === corrected.source) candidates.push({ row, chunk, lex: 0, vec: 0, base: 0 });
+    });
+  }
   const ranker = rankerOf(state);
   let pages = rankPages(pagesOf(view, text, candidates, votes, ranker.voteWeight), ranker);
-  const corrected = nearestCorrection(state, text, params.duplicateThreshold);
   if (corrected?.source) {
     // The operator named the page for (almost) this question: it goes first.
     pages = [...pages.filter((p) => p.url === corrected.source), ...pages.filter((p) => p.url !== corrected.source)];
