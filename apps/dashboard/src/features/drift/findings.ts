@@ -1,13 +1,8 @@
 /** The partition detail's findings table and the statistics charted per column. */
+import type { ColumnFinding } from "@motion/engine/drift";
 
-export interface FindingInput {
-  column: string;
-  statistic: string;
-  value: number;
-  mean: number;
-  std: number;
-  z: number;
-}
+/** One (column, statistic) of a verdict, as the engine reports it. */
+export type FindingInput = ColumnFinding;
 
 export interface FindingRow extends FindingInput {
   /** Whether the column is among the verdict's responsible columns with this statistic. */

@@ -2,16 +2,10 @@
  * One statistic over partitions, shaped for recharts: the value line, the history band as a
  * [low, high] range area, and the flagged partitions as their own series (drawn as marks).
  */
+import type { SeriesPoint } from "@motion/engine/drift";
 
-export interface SeriesPointInput {
-  partition: string;
-  value: number | null;
-  mean: number | null;
-  low: number | null;
-  high: number | null;
-  z: number | null;
-  flagged: boolean;
-}
+/** What `drift.series` answers (the engine's chart preparer output). */
+export type SeriesPointInput = SeriesPoint;
 
 export interface SeriesRow {
   partition: string;
