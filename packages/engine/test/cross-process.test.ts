@@ -1,7 +1,7 @@
 // Two Motion instances on one database stand for two processes (an API process and a
 // worker): each has its own connections, memory and caches. What one changes, the other
 // must serve — params and active versions — including after its LISTEN session dropped.
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
 import { all, get, run } from "@motion/db";
 import { Motion, type MotionOptions } from "../src/index.ts";
 import { scaledApp } from "./fixtures/scaled-app.ts";
@@ -61,6 +61,9 @@ describe.each(factories)("two processes on %s", (_name, makeDatabase) => {
     const api = await h.open(db, { runFits: false, syncIntervalMs: 0 });
     const { hash } = await api.setParams("scaled", { scale: 3 }, { actor: "ops" });
     expect(hash).not.toBe(worker.paramsOf("scaled").hash);
+    // SQLite: the worker reads params at each claim. PostgreSQL: they arrive by NOTIFY, like
+    // versions (eventual, in notification latency) — wait for that, not for a lucky race.
+    if (worker.db.provider === "postgresql") await vi.waitFor(() => expect(worker.paramsOf("scaled").hash).toBe(hash), { timeout: 5_000, interval: 10 });
 
     await api.addMany("amounts", [{ value: 2 }, { value: 5 }]);
     await worker.flush();
