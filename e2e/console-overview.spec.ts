@@ -3,7 +3,7 @@ import { expect, test, trpc, useSession } from "./support";
 test("overview: relation sizes, recent fits, labels waiting; charts share one time axis and follow the range", async ({ page }) => {
   await useSession(page, "admin");
   await page.goto("/");
-  const relations = (await trpc(page.request, "query", "relations.list", undefined)).data as { name: string; rowCount: number }[];
+  const relations = ((await trpc(page.request, "query", "relations.list", { limit: 200 })).data as { items: { name: string; rowCount: number }[] }).items;
   const questions = page.getByTestId("overview-relation").filter({ hasText: "questions" });
   await expect(questions.getByTestId("overview-relation-count")).toHaveText(relations.find((r) => r.name === "questions")!.rowCount.toLocaleString("en"));
   await expect(page.getByTestId("overview-fit").first()).toBeVisible();

@@ -8,6 +8,8 @@ test.describe.serial("an operator runs the example app", () => {
   test("signs in, browses a relation and opens a row", async ({ page }) => {
     await signIn(page, "admin");
     await page.getByRole("link", { name: "Relations" }).click();
+    // The Overview also links to questions (its drift alert, its relations card): wait to leave it.
+    await expect(page).toHaveURL(/\/relations\/?$/);
     await page.getByRole("link", { name: /questions/ }).click();
     await expect(page).toHaveURL(/\/relations\/questions/);
     const rows = page.getByTestId("row");
