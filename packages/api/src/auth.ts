@@ -9,6 +9,7 @@ import { betterAuth } from "better-auth";
 import { APIError } from "better-auth/api";
 import { prismaAdapter } from "better-auth/adapters/prisma";
 import { get, newId, run, type Database } from "@motion/db";
+import { recordAudit } from "@motion/engine";
 import { CLIENT_IP_HEADER } from "./http/client-ip.ts";
 import { isRole, toRole, type Role } from "./principal.ts";
 import { withHashedSessionTokens } from "./session-tokens.ts";
@@ -125,10 +126,7 @@ export async function createUser(auth: MotionAuth, input: NewUser): Promise<User
 }
 
 function* insertAudit(actor: string, action: string, target: string, reason: string | null, data: unknown, at: Date) {
-  yield* run(
-    `INSERT INTO "AuditEvent" ("id", "actor", "action", "target", "reason", "data", "createdAt") VALUES (?, ?, ?, ?, ?, ?, ?)`,
-    [newId(at.getTime()), actor, action, target, reason, data === undefined ? null : JSON.stringify(data), at],
-  );
+  yield* recordAudit({ actor, action, target, reason, data, at });
 }
 
 /**

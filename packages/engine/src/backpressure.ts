@@ -1,6 +1,7 @@
 // Bounds the rows waiting for a fit route. Counting is bounded too: the query stops at the
 // limit, so its cost does not grow with the backlog, and a count is reused for a short while
 // (adjusted by this process's own adds) so the add path rarely pays for it.
+import { recordAudit } from "./audit-log.ts";
 import { all, get, newId, run, type Database, type Query } from "@motion/db";
 import { BackpressureError } from "./errors.ts";
 import { type Logger } from "./logger.ts";
@@ -35,10 +36,7 @@ function* shedOldest(trigger: string, route: string, relation: string, excess: n
     `INSERT INTO "FitRun" ("id", "trigger", "route", "relation", "status", "rowIds", "rowCount", "params", "paramsHash", "attempts", "maxAttempts", "deadLettered", "queuedAt", "finishedAt", "error", "reason") VALUES (?, ?, ?, ?, 'skipped', ?, ?, ?, '', 0, 0, ?, ?, ?, ?, 'backpressure')`,
     [newId(now.getTime()), trigger, route, relation, JSON.stringify(ids), ids.length, "null", false, now, now, `shed by backpressure: the route had more than its limit of rows waiting`],
   );
-  yield* run(
-    `INSERT INTO "AuditEvent" ("id", "actor", "action", "target", "reason", "data", "createdAt") VALUES (?, ?, ?, ?, ?, ?, ?)`,
-    [newId(now.getTime()), "backpressure", "fits.shed", `${trigger}/${route}`, null, JSON.stringify({ rows: ids.length, first: ids[0], last: ids.at(-1) }), now],
-  );
+  yield* recordAudit({ actor: "backpressure", action: "fits.shed", target: `${trigger}/${route}`, data: { rows: ids.length, first: ids[0], last: ids.at(-1) }, at: now });
   return ids;
 }
 

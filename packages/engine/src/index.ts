@@ -22,4 +22,6 @@ export { diffJson, type JsonChange, type JsonDiff } from "./state-diff/json-diff
 export { type VersionDiff, type KeyDiff, type PathSide } from "./state-diff/state-diff.ts";
 export { type FitOnPath } from "./state-diff/version-path.ts";
 export { rollUpInferences, addOutcomes, type Rollup, type OutcomeDelta, type LatencyDelta } from "./outcomes/outcome-rollup.ts";
+export { recordAudit, type AuditEntry } from "./audit-log.ts";
+export { type DeletedRow } from "./row-deletion.ts";
 export { fitActivity, readFitActivity, type FitActivity, type TriggerFitActivity } from "./fit-activity.ts";

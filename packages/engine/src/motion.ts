@@ -1,3 +1,5 @@
+import { recordAudit } from "./audit-log.ts";
+import { deleteRow, type DeletedRow } from "./row-deletion.ts";
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import {
@@ -605,10 +607,7 @@ export class Motion {
       if (!exists) throw new NotFoundError(`trigger ${trigger} has no state version ${version}`);
       yield* moveAlias({ trigger, alias: "active", from: aliases.active, to: version, actor: options.actor, reason: options.reason ?? null, pinned: options.pin ?? false, at: now });
       const requeuedLabels = options.refitLabels ? yield* requeueLabels(t, aliases.active, version, now) : 0;
-      yield* run(
-        `INSERT INTO "AuditEvent" ("id", "actor", "action", "target", "reason", "data", "createdAt") VALUES (?, ?, ?, ?, ?, ?, ?)`,
-        [newId(), options.actor, "state.rollback", trigger, options.reason ?? null, JSON.stringify({ from: aliases.active, to: version, pin: options.pin ?? false, ...(options.refitLabels ? { refitLabels: true, requeuedLabels } : {}) }), now],
-      );
+      yield* recordAudit({ actor: options.actor, action: "state.rollback", target: trigger, reason: options.reason, data: { from: aliases.active, to: version, pin: options.pin ?? false, ...(options.refitLabels ? { refitLabels: true, requeuedLabels } : {}) }, at: now });
       if (provider === "postgresql") yield* all(`SELECT pg_notify('motion_state', ?)`, [trigger]);
       return { from: aliases.active, to: version, requeuedLabels };
     });
@@ -684,6 +683,18 @@ export class Motion {
     return this.params.set(trigger, params, options.actor);
   }
 
+  /**
+   * Deletes a row (e.g. a data-removal request) with its inferences, labels, review locks,
+   * the feedback rows mirroring those labels, and its pending fit entries, in one audited
+   * transaction. Fitted state versions keep what they learned (see row-deletion.ts).
+   */
+  async deleteRow(id: string, options: { actor: string; reason?: string }): Promise<DeletedRow> {
+    if (!options.actor) throw new ValidationError("deleteRow", [{ index: 0, path: ["actor"], message: "actor is required", code: "invalid_type" }]);
+    const deleted = await this.db.tx(() => deleteRow(id, { actor: options.actor, reason: options.reason }));
+    if (!deleted) throw new NotFoundError(`no row ${id}`);
+    return deleted;
+  }
+
   /** Re-queues a dead-lettered fit run with fresh attempts. */
   async retryFit(runId: string, options: { actor: string; reason?: string }): Promise<void> {
     const existing = await this.db.read(() => readFitRun(runId));
@@ -692,10 +703,7 @@ export class Motion {
     const ok = await this.db.tx(function* () {
       const changed = yield* requeueDead(runId);
       if (changed) {
-        yield* run(
-          `INSERT INTO "AuditEvent" ("id", "actor", "action", "target", "reason", "data", "createdAt") VALUES (?, ?, ?, ?, ?, ?, ?)`,
-          [newId(), options.actor, "fits.retry", runId, options.reason ?? null, JSON.stringify({ trigger: existing.trigger }), now],
-        );
+        yield* recordAudit({ actor: options.actor, action: "fits.retry", target: runId, reason: options.reason, data: { trigger: existing.trigger }, at: now });
       }
       return changed;
     });

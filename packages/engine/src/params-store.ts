@@ -1,4 +1,5 @@
-import { all, get, newId, run, toDate, toJson, type Database, type Query } from "@motion/db";
+import { recordAudit } from "./audit-log.ts";
+import { all, get, run, toDate, toJson, type Database, type Query } from "@motion/db";
 import type { App } from "./app.ts";
 import type { Trigger } from "./trigger.ts";
 import { NotFoundError, ValidationError } from "./errors.ts";
@@ -102,10 +103,7 @@ export class TriggerParamsStore {
       if (changed === 0) {
         yield* run(`INSERT INTO "TriggerParams" ("trigger", "params", "paramsHash", "updatedBy", "updatedAt") VALUES (?, ?, ?, ?, ?)`, [trigger, json, hash, actor, now]);
       }
-      yield* run(
-        `INSERT INTO "AuditEvent" ("id", "actor", "action", "target", "reason", "data", "createdAt") VALUES (?, ?, ?, ?, ?, ?, ?)`,
-        [newId(), actor, "trigger.params", trigger, null, json, now],
-      );
+      yield* recordAudit({ actor, action: "trigger.params", target: trigger, data: json, at: now });
       if (provider === "postgresql") yield* all(`SELECT pg_notify('${PARAMS_CHANNEL}', ?)`, [trigger]);
     });
     this.apply(t, { trigger, params: parsed.data, paramsHash: hash, updatedAt: now });

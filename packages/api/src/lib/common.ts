@@ -1,6 +1,6 @@
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
-import { decodeJson, idFloor, newId, run, type Provider } from "@motion/db";
+import { decodeJson, idFloor, type Provider } from "@motion/db";
 import type { Motion } from "@motion/engine";
 
 /** Names are matched against the app; a well-formed unknown name is NOT_FOUND. */
@@ -65,13 +65,7 @@ export function pageByName<T extends { name: string }>(all: readonly T[], cursor
   return page(all.slice(start, start + limit + 1), limit, (x) => x.name);
 }
 
-export function* audit(entry: { actor: string; action: string; target: string; reason?: string | null; data?: unknown; at?: Date }) {
-  const at = entry.at ?? new Date();
-  yield* run(
-    `INSERT INTO "AuditEvent" ("id", "actor", "action", "target", "reason", "data", "createdAt") VALUES (?, ?, ?, ?, ?, ?, ?)`,
-    [newId(at.getTime()), entry.actor, entry.action, entry.target, entry.reason ?? null, entry.data === undefined ? null : JSON.stringify(entry.data), at],
-  );
-}
+export { recordAudit as audit } from "@motion/engine";
 
 export function isPostgres(provider: Provider): boolean {
   return provider === "postgresql";

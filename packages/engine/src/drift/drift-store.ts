@@ -1,5 +1,6 @@
 // Storage of drift: profile deltas (one per ingest batch and partition), verdicts per
 // partition, append-only events. Written once as query generators for both databases.
+import { recordAudit } from "../audit-log.ts";
 import { all, get, newId, run, toDate, toJson, type Provider, type Query } from "@motion/db";
 import { type ColumnFinding } from "./detector.ts";
 import { type ProfileJSON } from "./profile-accumulator.ts";
@@ -147,10 +148,7 @@ export function* recordDriftEvent(e: { relation: string; partition: string; acti
     `INSERT INTO "DriftEvent" ("id", "relation", "partition", "action", "actor", "reason", "data", "createdAt") VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     [id, e.relation, e.partition, e.action, e.actor, e.reason, data, e.at],
   );
-  yield* run(
-    `INSERT INTO "AuditEvent" ("id", "actor", "action", "target", "reason", "data", "createdAt") VALUES (?, ?, ?, ?, ?, ?, ?)`,
-    [newId(e.at.getTime()), e.actor, `drift.${e.action}`, `${e.relation}/${e.partition}`, e.reason, data, e.at],
-  );
+  yield* recordAudit({ actor: e.actor, action: `drift.${e.action}`, target: `${e.relation}/${e.partition}`, reason: e.reason, data, at: e.at });
   return id;
 }
 

@@ -3,10 +3,9 @@ import { z } from "zod";
 import { all, get, toDate } from "@motion/db";
 import type { AddResult } from "@motion/engine";
 import { rowValidationError } from "../../errors.ts";
-import { audit, cursorSchema, idSchema, reasonSchema, limitSchema, nameSchema, page, placeholders, readJson, requireRelation } from "../../lib/common.ts";
+import { cursorSchema, idSchema, reasonSchema, limitSchema, nameSchema, page, placeholders, readJson, requireRelation } from "../../lib/common.ts";
 import { principalKey } from "../../principal.ts";
 import { adminProcedure, labelerProcedure, router, viewerProcedure } from "../../trpc.ts";
-import { deleteRow } from "./delete.ts";
 import { idempotent } from "./idempotency.ts";
 import { feedbackItem, inferenceItem } from "../../lib/items.ts";
 import { rowFilterSchema, rowWhere } from "./filter.ts";
@@ -149,17 +148,10 @@ export const rowsRouter = router({
 
   /**
    * Deletes a row with its inferences, their labels and the feedback rows mirroring them, and
-   * its pending fit entries (see ./delete.ts for what stays: fitted state, drift profiles).
+   * its pending fit entries (see the engine's row-deletion.ts for what stays: fitted state, drift profiles).
    * Admin only; audited with the reason.
    */
   delete: adminProcedure.input(z.object({ id: idSchema, reason: reasonSchema })).mutation(async ({ ctx, input }) => {
-    const actor = ctx.actor;
-    const deleted = await ctx.motion.db.tx(function* () {
-      const deleted = yield* deleteRow(input.id);
-      if (deleted) yield* audit({ actor, action: "rows.delete", target: deleted.id, reason: input.reason, data: deleted });
-      return deleted;
-    });
-    if (!deleted) throw new TRPCError({ code: "NOT_FOUND", message: `no row ${input.id}` });
-    return deleted;
+    return ctx.motion.deleteRow(input.id, { actor: ctx.actor, reason: input.reason });
   }),
 });

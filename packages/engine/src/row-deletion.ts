@@ -8,6 +8,7 @@
 // fitted on the row are immutable and keep what they learned (roll back or refit to drop it);
 // drift profiles keep counting it.
 import { all, get, run, type Query } from "@motion/db";
+import { recordAudit } from "./audit-log.ts";
 
 export interface DeletedRow {
   id: string;
@@ -22,7 +23,7 @@ export interface DeletedRow {
 
 const marks = (n: number) => new Array(n).fill("?").join(", ");
 
-export function* deleteRow(id: string): Query<DeletedRow | null> {
+function* deleteRowGraph(id: string): Query<DeletedRow | null> {
   const row = yield* get<{ id: string; relation: string; key: string | null }>(`SELECT "id", "relation", "key" FROM "Row" WHERE "id" = ?`, [id]);
   if (!row) return null;
   const rowIds = [id];
@@ -51,4 +52,11 @@ export function* deleteRow(id: string): Query<DeletedRow | null> {
   const pendingFits = yield* run(`DELETE FROM "PendingRow" WHERE "rowId" IN (${marks(rowIds.length)})`, rowIds);
   yield* run(`DELETE FROM "Row" WHERE "id" IN (${marks(rowIds.length)})`, rowIds);
   return { id, relation: row.relation, key: row.key, rowIds, inferences: inferenceIds.length, feedback: feedback.length, pendingFits };
+}
+
+/** Deletes the row and what hangs off it (above), audited with the reason, in one transaction. */
+export function* deleteRow(id: string, by: { actor: string; reason?: string | null; at?: Date }): Query<DeletedRow | null> {
+  const deleted = yield* deleteRowGraph(id);
+  if (deleted) yield* recordAudit({ actor: by.actor, action: "rows.delete", target: deleted.id, reason: by.reason, data: deleted, at: by.at });
+  return deleted;
 }
