@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { all, get, type Query } from "@motion/db";
 import { toFitRunLike } from "../../lib/fit-runs.ts";
-import type { Motion, Trigger } from "@motion/engine";
+import { readFitActivity, type Motion, type Trigger, type TriggerFitActivity } from "@motion/engine";
 import { rerootedValidationError } from "../../errors.ts";
 import { limitSchema, nameSchema, pageByName, requireTrigger } from "../../lib/common.ts";
 import { adminProcedure, router, viewerProcedure } from "../../trpc.ts";
@@ -22,15 +22,10 @@ interface TriggerStats {
   latencies: number[];
 }
 
-function* triggerStats(name: string, now: Date): Query<TriggerStats> {
+function* triggerStats(name: string, now: Date, activity: TriggerFitActivity | undefined): Query<TriggerStats> {
   const aliasRows = yield* all<{ name: string; version: unknown; pinned: unknown }>(`SELECT "name", "version", "pinned" FROM "StateAlias" WHERE "trigger" = ?`, [name]);
   const active = aliasRows.find((a) => a.name === "active");
   const latest = aliasRows.find((a) => a.name === "latest");
-  const pending = yield* get<{ n: unknown; held: unknown }>(
-    `SELECT COUNT(*) AS "n", SUM(CASE WHEN "held" = ? THEN 1 ELSE 0 END) AS "held" FROM "PendingRow" WHERE "trigger" = ? AND "fitRunId" IS NULL`,
-    [true, name],
-  );
-  const dead = yield* get<{ n: unknown }>(`SELECT COUNT(*) AS "n" FROM "FitRun" WHERE "trigger" = ? AND "status" = 'failed'`, [name]);
   const last = yield* get<Record<string, unknown>>(
     `SELECT "id", "trigger", "route", "relation", "status", "rowCount", "attempts", "maxAttempts", "baseVersion", "producedVersion", "error", "deadLettered", "queuedAt", "startedAt", "finishedAt", "durationMs", "metrics" FROM "FitRun" WHERE "trigger" = ? ORDER BY "queuedAt" DESC LIMIT 1`,
     [name],
@@ -42,9 +37,10 @@ function* triggerStats(name: string, now: Date): Query<TriggerStats> {
   const latencies = yield* all<{ latencyMs: unknown }>(`SELECT "latencyMs" FROM "Inference" WHERE "trigger" = ? ORDER BY "id" DESC LIMIT ?`, [name, LATENCY_SAMPLE]);
   return {
     aliases: active && latest ? { active: Number(active.version), latest: Number(latest.version), pinned: active.pinned === true || active.pinned === 1 } : null,
-    pendingRows: Number(pending?.n ?? 0),
-    heldRows: Number(pending?.held ?? 0),
-    deadLettered: Number(dead?.n ?? 0),
+    // The engine's fit activity counts held rows apart from pending ones; here pending includes them.
+    pendingRows: (activity?.pending ?? 0) + (activity?.held ?? 0),
+    heldRows: activity?.held ?? 0,
+    deadLettered: activity?.deadLettered ?? 0,
     lastFit: last ? toFitRunLike(last) : null,
     rate: rate.map((r) => ({ status: r.status, n: Number(r.n) })),
     latencies: latencies.map((l) => Number(l.latencyMs)),
@@ -78,8 +74,9 @@ export const triggersRouter = router({
     const now = new Date();
     const { items: triggers, nextCursor } = pageByName(ctx.motion.app.triggers, input.cursor, input.limit);
     const stats = await ctx.motion.db.read(function* () {
+      const activity = yield* readFitActivity(triggers.map((t) => t.name));
       const out: TriggerStats[] = [];
-      for (const t of triggers) out.push(yield* triggerStats(t.name, now));
+      for (const [i, t] of triggers.entries()) out.push(yield* triggerStats(t.name, now, activity.triggers[i]));
       return out;
     });
     return { items: triggers.map((t, i) => describe(ctx.motion, t, stats[i]!)), nextCursor };
@@ -87,7 +84,10 @@ export const triggersRouter = router({
 
   get: viewerProcedure.input(z.object({ trigger: nameSchema })).query(async ({ ctx, input }) => {
     const t = requireTrigger(ctx.motion, input.trigger);
-    const stats = await ctx.motion.db.read(() => triggerStats(t.name, new Date()));
+    const stats = await ctx.motion.db.read(function* () {
+      const activity = yield* readFitActivity([t.name]);
+      return yield* triggerStats(t.name, new Date(), activity.triggers[0]);
+    });
     return describe(ctx.motion, t, stats);
   }),
 
