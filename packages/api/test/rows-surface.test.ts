@@ -148,6 +148,36 @@ describe.each(factories)("rows surface on %s", (_name, makeDatabase) => {
     });
   });
 
+  describe("rows.purge", () => {
+    it("deletes a relation's rows stored before a time, with their inferences and labels; admin only, audited", async () => {
+      const old = await env.caller("labeler").rows.addMany({ relation: "tickets", rows: [{ text: "purge me 1" }, { text: "purge me 2" }] });
+      await env.caller("labeler").feedback.label({ inferenceId: old[0]!.inferences[0]!.id, label: "bad" });
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      const before = new Date();
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      const kept = await env.caller("labeler").rows.add({ relation: "tickets", row: { text: "keep me" } });
+      const admin = env.caller("admin");
+
+      expect(await outcome(() => env.caller("labeler").rows.purge({ relation: "tickets", before, reason: "policy" }))).toBe("FORBIDDEN");
+      const bad = await failure(() => admin.rows.purge({ relation: "tickets", before: "yesterday", reason: "policy" } as never));
+      expect(bad.code).toBe("BAD_REQUEST");
+      expect(bad.message).toContain("before");
+      expect(await outcome(() => admin.rows.purge({ relation: "nope", before, reason: "policy" }))).toBe("NOT_FOUND");
+      expect(await outcome(() => admin.rows.purge({ relation: "tickets", before: new Date(Date.now() + 3_600_000), reason: "policy" }))).toBe("BAD_REQUEST");
+      expect(await rowsWithText("purge me")).toBe(2);
+
+      const report = await admin.rows.purge({ relation: "tickets", before, reason: "30-day policy, first run" });
+      expect(report).toMatchObject({ relation: "tickets", done: true, keptPending: 0, feedback: 1 });
+      expect(report.rows).toBeGreaterThanOrEqual(3); // the two, the label's feedback row, and earlier tests' tickets
+      expect(await rowsWithText("purge me")).toBe(0);
+      expect(await rowsWithText("keep me")).toBe(1);
+      expect(await count(`SELECT COUNT(*) AS n FROM "Row" WHERE "relation" = 'tickets' AND "id" <> ?`, [kept.id])).toBe(0);
+      const entries = (await admin.audit.list({ action: "rows.retention" })).items;
+      expect(entries.length).toBeGreaterThanOrEqual(1);
+      expect(entries.every((e) => e.actor === env.emails.admin && e.reason === "30-day policy, first run")).toBe(true);
+    });
+  });
+
   describe("GET /api/state/<trigger>/<version>/<key>", () => {
     const download = (who: PrincipalName, path: string, method = "GET") => env.api.handle(new Request(`${env.baseURL}/api/state/${path}`, { method, headers: env.headers[who] }));
 

@@ -15,6 +15,7 @@ export const EXPECTED_TIERS: Record<string, Tier> = {
   "rows.add": "labeler",
   "rows.addMany": "labeler",
   "rows.delete": "admin",
+  "rows.purge": "admin",
   "inferences.list": "viewer",
   "inferences.get": "viewer",
   "feedback.label": "labeler",

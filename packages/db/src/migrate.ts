@@ -67,6 +67,7 @@ export async function migrate(url: string, options: MigrateOptions = {}): Promis
     if (existsSync(file) && sqliteHasAll(file, wanted)) return { applied: [] };
     const migrationsList = await readMigrationList(dir);
     await mkdir(path.dirname(file), { recursive: true });
+    if (!existsSync(file)) createIncrementalVacuumFile(file);
     // `timeout` is better-sqlite3's busy timeout: a second process waits instead of failing.
     const factory = new PrismaBetterSqlite3({ url: `file:${file}`, timeout: 15_000 }, { timestampFormat: "unixepoch-ms" });
     return apply(factory, migrationsList, options);
@@ -105,6 +106,20 @@ async function apply(
     options.log ? { log: options.log } : {},
   );
   return { applied: output.appliedMigrationNames };
+}
+
+/**
+ * A new SQLite file gets auto_vacuum = INCREMENTAL before its first table (the mode cannot be
+ * switched later without a full VACUUM), so retention can hand freed pages back to the disk.
+ */
+function createIncrementalVacuumFile(file: string): void {
+  const db = new Database(file, { timeout: 15_000 });
+  try {
+    db.pragma("auto_vacuum = INCREMENTAL");
+    db.exec("VACUUM");
+  } finally {
+    db.close();
+  }
 }
 
 const APPLIED = `SELECT "migration_name" FROM "_prisma_migrations" WHERE "finished_at" IS NOT NULL AND "rolled_back_at" IS NULL`;

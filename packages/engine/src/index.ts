@@ -24,4 +24,5 @@ export { type FitOnPath } from "./state-diff/version-path.ts";
 export { rollUpInferences, addOutcomes, type Rollup, type OutcomeDelta, type LatencyDelta } from "./outcomes/outcome-rollup.ts";
 export { recordAudit, type AuditEntry } from "./audit-log.ts";
 export { type DeletedRow } from "./row-deletion.ts";
+export { RetentionService, type PurgeReport, type RetentionOptions, type RetentionRunOptions } from "./retention.ts";
 export { fitActivity, readFitActivity, type FitActivity, type TriggerFitActivity } from "./fit-activity.ts";

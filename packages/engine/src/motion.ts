@@ -1,5 +1,6 @@
 import { recordAudit } from "./audit-log.ts";
 import { deleteRow, type DeletedRow } from "./row-deletion.ts";
+import { RetentionService } from "./retention.ts";
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import {
@@ -61,6 +62,11 @@ export interface MotionOptions {
    * Without it, partitions are judged by `motion.drift.check` (or by another process).
    */
   drift?: { autoCheck?: boolean; checkIntervalMs?: number };
+  /**
+   * Relations' `retention` policies run every `intervalMs` (default 1 h) in `batchSize`-row
+   * transactions (default 500), in processes that run fits unless `auto` says otherwise.
+   */
+  retention?: { auto?: boolean; intervalMs?: number; batchSize?: number };
   /** Max infers running at once within one addMany. */
   inferConcurrency?: number;
   /**
@@ -158,6 +164,7 @@ export class Motion {
   private closed = false;
   private readonly driftMonitor: DriftMonitor;
   private readonly backpressure: BackpressureGate;
+  private readonly retentionService: RetentionService;
 
   private constructor(app: App, db: Database, ownsDb: boolean, options: MotionOptions) {
     this.app = app;
@@ -190,9 +197,17 @@ export class Motion {
     // API-only processes still have to announce new rows to the workers.
     this.scheduler = options.scheduler ? options.scheduler(ctx) : runFits ? new EmbeddedFitScheduler(db, app, this.runner, this.log) : null;
     this.backpressure = new BackpressureGate(db, this.log);
+    this.retentionService = new RetentionService({
+      db, app, log: this.log, auto: options.retention?.auto ?? runFits, intervalMs: options.retention?.intervalMs, batchSize: options.retention?.batchSize,
+    });
     this.driftMonitor = new DriftMonitor({
       db, app, log: this.log, kick: (t) => this.scheduler?.kick(t), autoCheck: options.drift?.autoCheck ?? runFits, intervalMs: options.drift?.checkIntervalMs,
     });
+  }
+
+  /** Retention: relations' `retention` policies and the operator's "delete rows older than…". */
+  get retention(): RetentionService {
+    return this.retentionService;
   }
 
   /** Drift: partition profiles, verdicts, charts and operators' decisions (see docs/drift.md). */
@@ -690,7 +705,8 @@ export class Motion {
    */
   async deleteRow(id: string, options: { actor: string; reason?: string }): Promise<DeletedRow> {
     if (!options.actor) throw new ValidationError("deleteRow", [{ index: 0, path: ["actor"], message: "actor is required", code: "invalid_type" }]);
-    const deleted = await this.db.tx(() => deleteRow(id, { actor: options.actor, reason: options.reason }));
+    const routes = this.app.triggers.flatMap((t) => t.routes.map((r) => ({ trigger: t.name, route: r.name })));
+    const deleted = await this.db.tx(() => deleteRow(id, routes, { actor: options.actor, reason: options.reason }));
     if (!deleted) throw new NotFoundError(`no row ${id}`);
     return deleted;
   }
@@ -732,6 +748,7 @@ export class Motion {
     this.closed = true;
     await this.sync.close();
     await this.driftMonitor.close();
+    await this.retentionService.close();
     const stopping = this.scheduler?.close() ?? Promise.resolve();
     let timer: NodeJS.Timeout | undefined;
     const inTime = await Promise.race([stopping.then(() => true), new Promise<boolean>((resolve) => (timer = setTimeout(resolve, this.closeTimeoutMs, false)))]);

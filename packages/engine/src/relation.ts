@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { partitionKeyFunction, type PartitionKeyFn } from "./drift/partition-key.ts";
 import { partitionSpecSchema, resolveProfileOptions, type Granularity, type PartitionSource, type PartitionSpec, type ProfileOptions, type ResolvedProfileOptions } from "./drift/profile-options.ts";
+import { retentionOptionsSchema, type RetentionOptions } from "./retention-options.ts";
 import { resolveDetectOptions, type DetectOptions, type ResolvedDetectOptions } from "./drift/detector.ts";
 
 export type RowKey<T> = keyof T & string | ((row: T) => string);
@@ -19,6 +20,8 @@ export interface RelationOptions<S extends z.ZodType> {
   profile?: ProfileOptions;
   /** Detector options: minHistory, window, threshold, columns, and when a partition closes. */
   drift?: DriftOptions;
+  /** Delete rows (with their inferences and labels) stored more than `days` ago; see retention.ts. */
+  retention?: RetentionOptions;
 }
 
 export interface DriftOptions extends DetectOptions {
@@ -47,6 +50,8 @@ export interface Relation<S extends z.ZodType = z.ZodType> {
   /** The key of a validated row, or null when the relation has none. */
   keyOf(row: z.output<S>): string | null;
   readonly drift: ResolvedDrift;
+  /** Null when rows are kept forever. */
+  readonly retention: { days: number } | null;
 }
 
 export type RowOf<R> = R extends Relation<infer S> ? z.output<S> : never;
@@ -72,7 +77,14 @@ export function relation<S extends z.ZodType>(name: string, options: RelationOpt
             const value = (row as Record<string, unknown>)[key];
             return value === undefined || value === null ? null : String(value);
           };
-  return { kind: "relation", name, schema: options.schema, key, keyOf, drift: resolveDrift(name, options) };
+  return { kind: "relation", name, schema: options.schema, key, keyOf, drift: resolveDrift(name, options), retention: resolveRetention(name, options.retention) };
+}
+
+function resolveRetention(name: string, retention: RetentionOptions | undefined): { days: number } | null {
+  if (retention === undefined) return null;
+  const parsed = retentionOptionsSchema.safeParse(retention);
+  if (!parsed.success) throw new TypeError(`relation ${name}: retention ${z.prettifyError(parsed.error)}`);
+  return parsed.data;
 }
 
 function resolveDrift(name: string, options: RelationOptions<z.ZodType>): ResolvedDrift {

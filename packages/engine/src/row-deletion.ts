@@ -23,15 +23,33 @@ export interface DeletedRow {
 
 const marks = (n: number) => new Array(n).fill("?").join(", ");
 
-function* deleteRowGraph(id: string): Query<DeletedRow | null> {
-  const row = yield* get<{ id: string; relation: string; key: string | null }>(`SELECT "id", "relation", "key" FROM "Row" WHERE "id" = ?`, [id]);
-  if (!row) return null;
-  const rowIds = [id];
+/** A (trigger, route) whose pending entries may name the rows. */
+export interface FitRoute {
+  trigger: string;
+  route: string;
+}
+
+export interface DeletedRows {
+  /** Every row deleted: the ones asked for that existed, then the feedback rows mirroring their labels. */
+  rowIds: string[];
+  inferences: number;
+  feedback: number;
+  pendingFits: number;
+}
+
+/**
+ * Deletes `ids` (those that exist) with everything above, set-based: a few statements per
+ * level of label mirroring, whatever the number of rows (callers bound it: ids go into IN lists).
+ */
+export function* deleteRows(ids: readonly string[], routes: readonly FitRoute[]): Query<DeletedRows> {
+  const found = ids.length ? yield* all<{ id: string }>(`SELECT "id" FROM "Row" WHERE "id" IN (${marks(ids.length)})`, [...ids]) : [];
+  const seen = new Set<string>(found.map((r) => r.id));
+  const rowIds = ids.filter((id) => seen.has(id));
   const inferenceIds: string[] = [];
   const feedbackIds = new Set<string>();
-  // The label this row mirrors, if it is a feedback row.
-  for (const f of yield* all<{ id: string }>(`SELECT "id" FROM "Feedback" WHERE "rowId" = ?`, [id])) feedbackIds.add(f.id);
-  for (let next = [id]; next.length; ) {
+  // The labels these rows mirror, for rows of the `feedback` relation.
+  if (rowIds.length) for (const f of yield* all<{ id: string }>(`SELECT "id" FROM "Feedback" WHERE "rowId" IN (${marks(rowIds.length)})`, rowIds)) feedbackIds.add(f.id);
+  for (let next = rowIds; next.length; ) {
     const inferences = yield* all<{ id: string }>(`SELECT "id" FROM "Inference" WHERE "rowId" IN (${marks(next.length)})`, next);
     const ids = inferences.map((i) => i.id);
     inferenceIds.push(...ids);
@@ -39,7 +57,8 @@ function* deleteRowGraph(id: string): Query<DeletedRow | null> {
     next = [];
     for (const label of labels) {
       feedbackIds.add(label.id);
-      if (!rowIds.includes(label.rowId)) {
+      if (!seen.has(label.rowId)) {
+        seen.add(label.rowId);
         rowIds.push(label.rowId);
         next.push(label.rowId);
       }
@@ -49,14 +68,18 @@ function* deleteRowGraph(id: string): Query<DeletedRow | null> {
   if (inferenceIds.length) yield* run(`DELETE FROM "LabelLock" WHERE "inferenceId" IN (${marks(inferenceIds.length)})`, inferenceIds);
   if (feedback.length) yield* run(`DELETE FROM "Feedback" WHERE "id" IN (${marks(feedback.length)})`, feedback);
   if (inferenceIds.length) yield* run(`DELETE FROM "Inference" WHERE "id" IN (${marks(inferenceIds.length)})`, inferenceIds);
-  const pendingFits = yield* run(`DELETE FROM "PendingRow" WHERE "rowId" IN (${marks(rowIds.length)})`, rowIds);
-  yield* run(`DELETE FROM "Row" WHERE "id" IN (${marks(rowIds.length)})`, rowIds);
-  return { id, relation: row.relation, key: row.key, rowIds, inferences: inferenceIds.length, feedback: feedback.length, pendingFits };
+  // By primary key, route by route: PendingRow has no index on rowId alone (ingest pays for every index).
+  let pendingFits = 0;
+  if (rowIds.length) for (const r of routes) pendingFits += yield* run(`DELETE FROM "PendingRow" WHERE "trigger" = ? AND "route" = ? AND "rowId" IN (${marks(rowIds.length)})`, [r.trigger, r.route, ...rowIds]);
+  if (rowIds.length) yield* run(`DELETE FROM "Row" WHERE "id" IN (${marks(rowIds.length)})`, rowIds);
+  return { rowIds, inferences: inferenceIds.length, feedback: feedback.length, pendingFits };
 }
 
 /** Deletes the row and what hangs off it (above), audited with the reason, in one transaction. */
-export function* deleteRow(id: string, by: { actor: string; reason?: string | null; at?: Date }): Query<DeletedRow | null> {
-  const deleted = yield* deleteRowGraph(id);
-  if (deleted) yield* recordAudit({ actor: by.actor, action: "rows.delete", target: deleted.id, reason: by.reason, data: deleted, at: by.at });
+export function* deleteRow(id: string, routes: readonly FitRoute[], by: { actor: string; reason?: string | null; at?: Date }): Query<DeletedRow | null> {
+  const row = yield* get<{ id: string; relation: string; key: string | null }>(`SELECT "id", "relation", "key" FROM "Row" WHERE "id" = ?`, [id]);
+  if (!row) return null;
+  const deleted: DeletedRow = { id, relation: row.relation, key: row.key, ...(yield* deleteRows([id], routes)) };
+  yield* recordAudit({ actor: by.actor, action: "rows.delete", target: id, reason: by.reason, data: deleted, at: by.at });
   return deleted;
 }

@@ -25,6 +25,7 @@ export const relation = z
     key: z.string().nullable(),
     schema: json.meta({ description: "JSON Schema of the relation's rows" }),
     rowCount: z.number(),
+    retention: z.object({ days: z.number() }).nullable().meta({ description: "rows stored more than `days` ago are deleted; null: kept forever" }),
     triggers: z.array(z.object({ trigger: z.string(), route: z.string(), infer: z.boolean(), fit: z.boolean() })),
   })
   .meta({ id: "Relation" });
@@ -172,6 +173,21 @@ export const rolledBack = z.object({ trigger: z.string(), from: z.number(), to: 
 export const unpinned = z.object({ trigger: z.string(), pinned: z.boolean() });
 
 export const rowCount = z.object({ count: z.number() });
+export const rowDeleted = z
+  .object({
+    id: z.string(), relation: z.string(), key: z.string().nullable(),
+    rowIds: z.array(z.string()).meta({ description: "every row deleted: this one, then the feedback rows mirroring labels on it" }),
+    inferences: z.number(), feedback: z.number(), pendingFits: z.number(),
+  })
+  .meta({ id: "RowDeleted" });
+export const purged = z
+  .object({
+    relation: z.string(), before: timestamp, rows: z.number(), inferences: z.number(), feedback: z.number(),
+    keptPending: z.number().meta({ description: "rows kept because no fit has taken them yet" }),
+    batches: z.number(),
+    done: z.boolean().meta({ description: "false: the call stopped at its time budget; call again to go on" }),
+  })
+  .meta({ id: "Purged" });
 
 export const stateVersion = z
   .object({

@@ -48,6 +48,8 @@ export const REST_ROUTES: readonly RestRoute[] = [
   route("rows.addMany", "POST", "/relations/{relation}/rows/batch", "Add up to 1000 rows in one transaction (one invalid row rejects all)", out.addedRows),
   route("rows.count", "GET", "/relations/{relation}/rows/count", "How many rows match (same filters as the list)", out.rowCount),
   route("rows.get", "GET", "/rows/{id}", "One row with its inferences and their feedback", out.rowDetail),
+  route("rows.delete", "DELETE", "/rows/{id}", "Delete a row with its inferences, labels and pending fits (a reason is required; audited)", out.rowDeleted),
+  route("rows.purge", "POST", "/relations/{relation}/purge", "Delete the rows stored before `before`, in audited batches; repeat while `done` is false", out.purged),
   route("inferences.list", "GET", "/inferences", "Inferences, newest first, with their input and feedback", out.inferencesPage),
   route("inferences.get", "GET", "/inferences/{id}", "One inference with its input and feedback", out.inferenceDetail),
   route("feedback.label", "POST", "/inferences/{inferenceId}/feedback", "Label an inference good or bad (optionally with a correction)", out.labeled),

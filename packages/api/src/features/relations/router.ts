@@ -40,6 +40,7 @@ export const relationsRouter = router({
       key: keyOf(r),
       schema: jsonSchemaOf(r.schema),
       rowCount: byName.get(r.name) ?? 0,
+      retention: r.retention,
       triggers: ctx.motion.app.routesOf(r.name).map(({ trigger, route }) => ({ trigger: trigger.name, route: route.name, infer: !!route.infer, fit: !!route.fit })),
     }));
     return { items: described, nextCursor };

@@ -154,4 +154,19 @@ export const rowsRouter = router({
   delete: adminProcedure.input(z.object({ id: idSchema, reason: reasonSchema })).mutation(async ({ ctx, input }) => {
     return ctx.motion.deleteRow(input.id, { actor: ctx.actor, reason: input.reason });
   }),
+
+  /**
+   * Deletes the rows of a relation stored before `before` ("delete rows older than…"), with
+   * what `delete` takes, in audited batches; rows no fit has taken yet are kept. Stops after
+   * about 20 s with `done: false`: call again to go on. Admin only.
+   */
+  purge: adminProcedure
+    .input(z.object({ relation: nameSchema, before: z.date(), reason: reasonSchema }))
+    .mutation(async ({ ctx, input }) => {
+      requireRelation(ctx.motion, input.relation);
+      return ctx.motion.retention.purge(input.relation, { before: input.before, actor: ctx.actor, reason: input.reason, maxMs: PURGE_BUDGET_MS });
+    }),
 });
+
+/** One purge call's time budget: well inside any proxy's request timeout. */
+const PURGE_BUDGET_MS = 20_000;

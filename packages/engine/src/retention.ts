@@ -1,0 +1,197 @@
+// Retention: rows older than a relation's `retention.days` (or an operator's cut-off) are
+// deleted for real, with their inferences, labels and the feedback rows mirroring them
+// (row-deletion.ts), in bounded batches so no transaction holds the writer for long and
+// answers keep flowing between batches. Rows not yet fitted (pending, held by drift) are
+// kept until their fit has run or been dropped: retention never silently un-learns a backlog.
+// Space: PostgreSQL reuses it through autovacuum; SQLite databases created with
+// auto_vacuum = INCREMENTAL (every database Motion creates) hand freed pages back to the file
+// system after a run (`PRAGMA incremental_vacuum`).
+import { all, get, idFloor, run, type Database } from "@motion/db";
+import type { App } from "./app.ts";
+import { recordAudit } from "./audit-log.ts";
+import { NotFoundError, ValidationError } from "./errors.ts";
+import type { Logger } from "./logger.ts";
+import { deleteRows } from "./row-deletion.ts";
+
+export { retentionOptionsSchema, type RetentionOptions } from "./retention-options.ts";
+
+export interface PurgeReport {
+  relation: string;
+  /** Rows stored before this instant were candidates. */
+  before: Date;
+  /** Rows deleted, including the feedback rows mirroring labels on them. */
+  rows: number;
+  inferences: number;
+  feedback: number;
+  /** Candidates kept because a fit has not taken them yet (pending or held). */
+  keptPending: number;
+  batches: number;
+  /** False when the run stopped at its time budget (or at close) with candidates left. */
+  done: boolean;
+}
+
+export interface RetentionRunOptions {
+  actor: string;
+  reason?: string;
+  /** Rows per transaction (default 500). */
+  batchSize?: number;
+  /** Stop after this long and report `done: false` (default: no limit). */
+  maxMs?: number;
+}
+
+export interface RetentionServiceOptions {
+  db: Database;
+  app: App;
+  log: Logger;
+  /** Apply every relation's `retention` periodically in this process (default: where fits run). */
+  auto: boolean;
+  intervalMs?: number;
+  batchSize?: number;
+}
+
+const DAY_MS = 86_400_000;
+/** Any constant works: PostgreSQL processes agree on it so one purges a relation at a time. */
+const PG_LOCK_KEY = 7_140_512;
+
+const marks = (n: number) => new Array(n).fill("?").join(", ");
+
+export class RetentionService {
+  private readonly db: Database;
+  private readonly app: App;
+  private readonly log: Logger;
+  private readonly batchSize: number;
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<unknown> | null = null;
+  private closed = false;
+
+  constructor(options: RetentionServiceOptions) {
+    this.db = options.db;
+    this.app = options.app;
+    this.log = options.log;
+    this.batchSize = options.batchSize ?? 500;
+    const interval = options.intervalMs ?? 60 * 60_000;
+    if (options.auto && interval > 0 && this.policies().length) {
+      this.timer = setInterval(() => void this.applyPolicies({ actor: "retention" }).catch((error: unknown) => this.log.error({ err: error }, "retention run failed")), interval);
+      this.timer.unref();
+    }
+  }
+
+  /** The relations that declare `retention`, with their window. */
+  policies(): { relation: string; days: number }[] {
+    return this.app.relations.filter((r) => r.retention).map((r) => ({ relation: r.name, days: r.retention!.days }));
+  }
+
+  /** Applies every declared policy now (one relation after another). */
+  async applyPolicies(options: RetentionRunOptions): Promise<PurgeReport[]> {
+    const now = Date.now();
+    const reports: PurgeReport[] = [];
+    for (const p of this.policies()) {
+      if (this.closed) break;
+      reports.push(await this.purge(p.relation, { ...options, before: new Date(now - p.days * DAY_MS), reason: options.reason ?? `retention: ${p.days} days` }));
+    }
+    return reports;
+  }
+
+  /**
+   * Deletes the rows of `relation` stored before `before` (an operator's "delete rows older
+   * than…" or a policy), batch by batch. One audit entry per batch that deleted something,
+   * written in that batch's transaction: the log says exactly what is gone, even if the process
+   * dies mid-run.
+   */
+  async purge(relation: string, options: RetentionRunOptions & { before: Date }): Promise<PurgeReport> {
+    const issue = (path: string, message: string) => new ValidationError("retention", [{ index: 0, path: [path], message, code: "invalid_type" }]);
+    if (!this.app.relations.some((r) => r.name === relation)) throw new NotFoundError(`no relation ${relation}`);
+    if (!(options.before instanceof Date) || Number.isNaN(options.before.getTime())) throw issue("before", "before must be a valid date");
+    if (options.before.getTime() > Date.now()) throw issue("before", "before must not be in the future");
+    if (!options.actor) throw issue("actor", "actor is required");
+    const batchSize = options.batchSize ?? this.batchSize;
+    if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 5_000) throw issue("batchSize", "batchSize must be an integer in 1..5000");
+    // One purge at a time in this process: batches of two runs would interleave their audit.
+    while (this.running) await this.running.catch(() => undefined);
+    const work = this.purgeBatches(relation, options.before, batchSize, options);
+    this.running = work;
+    try {
+      return await work;
+    } finally {
+      this.running = null;
+    }
+  }
+
+  private async purgeBatches(relation: string, before: Date, batchSize: number, options: RetentionRunOptions): Promise<PurgeReport> {
+    const report: PurgeReport = { relation, before, rows: 0, inferences: 0, feedback: 0, keptPending: 0, batches: 0, done: false };
+    // Every route in the app: deleting a row removes its pending entries by primary key.
+    const routes = this.app.triggers.flatMap((t) => t.routes.map((r) => ({ trigger: t.name, route: r.name })));
+    const fitting = this.app.routesOf(relation).filter((r) => r.route.fit).map((r) => ({ trigger: r.trigger.name, route: r.route.name }));
+    const provider = this.db.provider;
+    const started = performance.now();
+    // Ids are time-sortable: walk the relation by id below the cut-off's id, a keyset that
+    // moves past rows kept as pending instead of finding them again in every batch.
+    const ceiling = idFloor(before.getTime());
+    let after = "";
+    for (;;) {
+      if (this.closed || (options.maxMs !== undefined && performance.now() - started > options.maxMs)) return report;
+      const batch = await this.db.tx(function* () {
+        if (provider === "postgresql") {
+          const lock = yield* get<{ ok: unknown }>(`SELECT pg_try_advisory_xact_lock(?::bigint) AS "ok"`, [PG_LOCK_KEY]);
+          if (lock?.ok !== true) return null; // another process is purging now; try at the next run
+        }
+        const candidates = yield* all<{ id: string }>(
+          `SELECT "id" FROM "Row" WHERE "relation" = ? AND "id" > ? AND "id" < ? AND "createdAt" < ? ORDER BY "id" LIMIT ?`,
+          [relation, after, ceiling, before, batchSize],
+        );
+        if (!candidates.length) return { last: null, kept: 0, deleted: null };
+        const ids = candidates.map((c) => c.id);
+        const pending = new Set<string>();
+        for (const r of fitting) {
+          for (const p of yield* all<{ rowId: string }>(`SELECT "rowId" FROM "PendingRow" WHERE "trigger" = ? AND "route" = ? AND "rowId" IN (${marks(ids.length)})`, [r.trigger, r.route, ...ids])) pending.add(p.rowId);
+        }
+        const doomed = pending.size ? ids.filter((id) => !pending.has(id)) : ids;
+        const deleted = doomed.length ? yield* deleteRows(doomed, routes) : null;
+        if (deleted) {
+          yield* recordAudit({
+            actor: options.actor, action: "rows.retention", target: relation, reason: options.reason,
+            data: { before: before.toISOString(), rows: deleted.rowIds.length, inferences: deleted.inferences, feedback: deleted.feedback, first: doomed[0], last: doomed.at(-1) },
+          });
+        }
+        return { last: ids.at(-1)!, kept: pending.size, deleted };
+      });
+      if (batch === null) return report;
+      if (batch.last === null) break;
+      after = batch.last;
+      report.batches++;
+      report.keptPending += batch.kept;
+      if (batch.deleted) {
+        report.rows += batch.deleted.rowIds.length;
+        report.inferences += batch.deleted.inferences;
+        report.feedback += batch.deleted.feedback;
+      }
+      // Let answers through between batches.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    report.done = true;
+    if (report.rows) {
+      this.log.info({ relation, rows: report.rows, inferences: report.inferences, feedback: report.feedback, keptPending: report.keptPending }, "retention deleted rows");
+      await this.reclaimSpace();
+    }
+    return report;
+  }
+
+  /** SQLite: hand freed pages back to the file system, a bounded step at a time. */
+  private async reclaimSpace(): Promise<void> {
+    if (this.db.provider !== "sqlite") return;
+    const mode = await this.db.read(() => get<{ auto_vacuum: unknown }>(`PRAGMA auto_vacuum`));
+    if (Number(mode?.auto_vacuum) !== 2) return; // not INCREMENTAL: a database from before; see docs
+    for (let i = 0; i < 10_000 && !this.closed; i++) {
+      const free = await this.db.read(() => get<{ freelist_count: unknown }>(`PRAGMA freelist_count`));
+      if (!Number(free?.freelist_count)) return;
+      await this.db.tx(() => run(`PRAGMA incremental_vacuum(2000)`, []));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.timer) clearInterval(this.timer);
+    await this.running?.catch(() => undefined);
+  }
+}

@@ -1,0 +1,147 @@
+// Retention deletes for real, in bounded audited batches, keeps rows a fit has not taken yet,
+// and gives SQLite's file space back.
+import { afterAll, describe, expect, it } from "vitest";
+import { all, get } from "@motion/db";
+import { z } from "zod";
+import { Motion, NotFoundError, ValidationError, defineApp, relation, trigger } from "../src/index.ts";
+import { databaseFactories, type TestDatabase } from "./harness.ts";
+
+const factories = await databaseFactories();
+
+const events = relation("events", { schema: z.object({ n: z.number(), pad: z.string().default("") }), retention: { days: 30 } });
+const notes = relation("notes", { schema: z.object({ text: z.string() }) });
+const counter = trigger("counter", {
+  setUp: () => ({ seen: 0 }),
+  routes: [
+    { relation: events, infer: ({ state }) => state.seen, fit: ({ state, rows }) => ({ seen: (state.seen as number) + rows.length }), batchSize: 200, maxWaitMs: 1 },
+    { relation: notes, infer: ({ row }) => row.data.text.length },
+  ],
+});
+const app = defineApp({ name: "retention-app", relations: [events, notes], triggers: [counter] });
+// Rows kept for 0.2 s: a policy that really runs within a test.
+const ticks = relation("ticks", { schema: z.object({ n: z.number() }), retention: { days: 0.2 / 86_400 } });
+const echo = trigger("echo", { setUp: () => ({}), routes: [{ relation: ticks, infer: ({ row }) => row.data.n }] });
+const shortApp = defineApp({ name: "short-retention", relations: [ticks], triggers: [echo] });
+
+describe.each(factories)("retention on %s", (name, makeDatabase) => {
+  const cleanups: (() => Promise<void>)[] = [];
+  afterAll(async () => {
+    for (const c of cleanups.reverse()) await c();
+  });
+  const open = async (options: { runFits?: boolean } = {}) => {
+    const db: TestDatabase = await makeDatabase();
+    const motion = await Motion.open({ app, databaseUrl: db.url, runFits: options.runFits ?? true, retention: { auto: false } });
+    cleanups.push(() => db.cleanup(), () => motion.close());
+    return motion;
+  };
+  const count = (motion: Motion, sql: string) => motion.db.read(() => get<{ n: unknown }>(sql)).then((r) => Number(r!.n));
+
+  it("declares policies; rejects bad options, unknown relations and cut-offs in the future", async () => {
+    expect(() => relation("bad", { schema: z.object({}), retention: { days: -1 } })).toThrow(/relation bad: retention[\s\S]*days/);
+    expect(() => relation("bad", { schema: z.object({}), retention: { days: 1, keep: 2 } as never })).toThrow(/retention/);
+    const motion = await open({ runFits: false });
+    expect(motion.retention.policies()).toEqual([{ relation: "events", days: 30 }]);
+    await expect(motion.retention.purge("nope", { before: new Date(), actor: "ops" })).rejects.toBeInstanceOf(NotFoundError);
+    await expect(motion.retention.purge("events", { before: new Date(Date.now() + 60_000), actor: "ops" })).rejects.toBeInstanceOf(ValidationError);
+    await expect(motion.retention.purge("events", { before: new Date(), actor: "" })).rejects.toBeInstanceOf(ValidationError);
+    await expect(motion.retention.purge("events", { before: new Date(), actor: "ops", batchSize: 0 })).rejects.toBeInstanceOf(ValidationError);
+  });
+
+  it("deletes fitted rows older than the cut-off with their inferences and labels, batch by batch, one audit entry per batch", async () => {
+    const motion = await open();
+    const old = await motion.addMany("events", Array.from({ length: 1_100 }, (_, n) => ({ n })));
+    await motion.feedback(old[5]!.inferences[0]!.id, { label: "good", actor: "labeler" });
+    await motion.flush();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const cutoff = new Date();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const fresh = await motion.addMany("events", [{ n: -1 }, { n: -2 }]);
+    await motion.add("notes", { text: "other relations are left alone" });
+    await motion.flush();
+
+    const report = await motion.retention.purge("events", { before: cutoff, actor: "ops@example.com", reason: "data-protection request", batchSize: 500 });
+    // 1,100 events and the feedback row mirroring the label (feedback rows have no infer here).
+    expect(report).toMatchObject({ relation: "events", rows: 1_101, inferences: 1_100, feedback: 1, keptPending: 0, batches: 3, done: true });
+    const left = await motion.db.read(() => all<{ id: string }>(`SELECT "id" FROM "Row" WHERE "relation" = 'events' ORDER BY "id"`));
+    expect(left.map((r) => r.id)).toEqual(fresh.map((r) => r.id));
+    expect(await count(motion, `SELECT COUNT(*) AS n FROM "Row" WHERE "relation" = 'notes'`)).toBe(1);
+    expect(await count(motion, `SELECT COUNT(*) AS n FROM "Inference"`)).toBe(3);
+    expect(await count(motion, `SELECT COUNT(*) AS n FROM "Feedback"`)).toBe(0);
+    const audit = await motion.db.read(() => all<{ actor: string; reason: string; data: unknown }>(`SELECT "actor", "reason", "data" FROM "AuditEvent" WHERE "action" = 'rows.retention' ORDER BY "id"`));
+    expect(audit).toHaveLength(3);
+    expect(audit.every((a) => a.actor === "ops@example.com" && a.reason === "data-protection request")).toBe(true);
+    const rows = audit.map((a) => (typeof a.data === "string" ? JSON.parse(a.data) : a.data) as { rows: number }).reduce((sum, d) => sum + d.rows, 0);
+    expect(rows).toBe(1_101);
+    // State keeps what it learned: the fits' versions are untouched.
+    const version = motion.activeVersion("counter");
+    expect(version).toBeGreaterThan(0);
+    expect((await motion.add("events", { n: 0 })).inferences[0]!.output).toBe(1_102);
+  });
+
+  it("keeps rows no fit has taken yet, and deletes them once fitted", async () => {
+    const motion = await open({ runFits: false });
+    await motion.addMany("events", Array.from({ length: 50 }, (_, n) => ({ n })));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const report = await motion.retention.purge("events", { before: new Date(), actor: "ops" });
+    expect(report).toMatchObject({ rows: 0, keptPending: 50, done: true });
+    expect(await count(motion, `SELECT COUNT(*) AS n FROM "Row"`)).toBe(50);
+    expect(await count(motion, `SELECT COUNT(*) AS n FROM "AuditEvent"`)).toBe(0);
+
+    const worker = await Motion.open({ app, databaseUrl: motion.db.url, retention: { auto: false } });
+    cleanups.push(() => worker.close());
+    await worker.flush();
+    const after = await motion.retention.purge("events", { before: new Date(), actor: "ops" });
+    expect(after).toMatchObject({ rows: 50, keptPending: 0 });
+  });
+
+  it("applies declared policies (rows older than days) and stops at its time budget", async () => {
+    const motion = await open();
+    await motion.addMany("events", Array.from({ length: 20 }, (_, n) => ({ n })));
+    await motion.flush();
+    // Nothing is 30 days old yet.
+    expect(await motion.retention.applyPolicies({ actor: "retention" })).toMatchObject([{ relation: "events", rows: 0, done: true }]);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(await motion.retention.purge("events", { before: new Date(), actor: "ops", maxMs: -1 })).toMatchObject({ rows: 0, done: false });
+    expect(await count(motion, `SELECT COUNT(*) AS n FROM "Row"`)).toBe(20);
+
+    const db: TestDatabase = await makeDatabase();
+    const short = await Motion.open({ app: shortApp, databaseUrl: db.url, retention: { auto: false } });
+    cleanups.push(() => db.cleanup(), () => short.close());
+    await short.addMany("ticks", [{ n: 1 }, { n: 2 }, { n: 3 }]);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await short.add("ticks", { n: 4 });
+    expect(await short.retention.applyPolicies({ actor: "retention" })).toMatchObject([{ relation: "ticks", rows: 3, inferences: 3, done: true }]);
+    expect(await count(short, `SELECT COUNT(*) AS n FROM "Row"`)).toBe(1);
+    const audit = await short.db.read(() => all<{ actor: string; reason: string }>(`SELECT "actor", "reason" FROM "AuditEvent" WHERE "action" = 'rows.retention'`));
+    expect(audit).toEqual([{ actor: "retention", reason: `retention: ${0.2 / 86_400} days` }]);
+  });
+});
+
+// Space reclaim is SQLite's concern (PostgreSQL reuses space through autovacuum).
+describe.each(factories.filter(([name]) => name === "sqlite"))("retention on %s: file space", (_name, makeDatabase) => {
+  const cleanups: (() => Promise<void>)[] = [];
+  afterAll(async () => {
+    for (const c of cleanups.reverse()) await c();
+  });
+  const open = async () => {
+    const db: TestDatabase = await makeDatabase();
+    const motion = await Motion.open({ app, databaseUrl: db.url, retention: { auto: false } });
+    cleanups.push(() => db.cleanup(), () => motion.close());
+    return motion;
+  };
+  const count = (motion: Motion, sql: string) => motion.db.read(() => get<{ n: unknown }>(sql)).then((r) => Number(r!.n));
+
+  it("hands freed pages back to the file system (incremental vacuum)", async () => {
+    const motion = await open();
+    const pad = "x".repeat(4_000);
+    for (let i = 0; i < 4; i++) await motion.addMany("events", Array.from({ length: 500 }, (_, n) => ({ n, pad })));
+    await motion.flush();
+    const pages = () => count(motion, `SELECT page_count AS n FROM pragma_page_count()`);
+    expect(await count(motion, `SELECT auto_vacuum AS n FROM pragma_auto_vacuum()`)).toBe(2);
+    const before = await pages();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(await motion.retention.purge("events", { before: new Date(), actor: "ops" })).toMatchObject({ rows: 2_000, done: true });
+    expect(await count(motion, `SELECT freelist_count AS n FROM pragma_freelist_count()`)).toBe(0);
+    expect(await pages()).toBeLessThan(before / 4);
+  });
+});
