@@ -28,4 +28,6 @@ export const questions = relation("questions", {
   // Event time: an imported log of last month's questions falls into last month's days.
   partitionBy: { by: (q) => q.askedAt ?? new Date(), granularity: "day" },
   profile: { exclude: ["askedAt"] },
+  // Questions are personal data: a year is enough to learn from them and to audit answers.
+  retention: { days: 365 },
 });

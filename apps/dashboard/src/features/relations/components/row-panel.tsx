@@ -1,7 +1,10 @@
 "use client";
 import * as React from "react";
 import { useQuery } from "@tanstack/react-query";
-import { MessageSquare } from "lucide-react";
+import { MessageSquare, Trash2 } from "lucide-react";
+import { Button } from "@/components/ui/button";
+import { RequireRole } from "@/features/auth/role";
+import { DeleteRowDialog } from "./delete-row-dialog";
 import { useTRPC } from "@/lib/trpc/client";
 import { Sheet, SheetContent, SheetDescription, SheetHeader, SheetTitle } from "@/components/ui/sheet";
 import { Badge } from "@/components/ui/badge";
@@ -15,6 +18,7 @@ import { formatMs } from "@/lib/time";
 export function RowPanel({ id, onClose }: { id: string | null; onClose: () => void }) {
   const trpc = useTRPC();
   const row = useQuery(trpc.rows.get.queryOptions({ id: id ?? "" }, { enabled: !!id }));
+  const [deleting, setDeleting] = React.useState(false);
   return (
     <Sheet open={!!id} onOpenChange={(open) => !open && onClose()}>
       <SheetContent aria-describedby={undefined} data-testid="row-panel">
@@ -33,6 +37,13 @@ export function RowPanel({ id, onClose }: { id: string | null; onClose: () => vo
             <ErrorState error={row.error} retry={() => row.refetch()} />
           ) : (
             <>
+              <RequireRole role="admin">
+                <div className="flex justify-end">
+                  <Button variant="outline" size="sm" onClick={() => setDeleting(true)} data-testid="delete-row-open">
+                    <Trash2 /> Delete row…
+                  </Button>
+                </div>
+              </RequireRole>
               <section>
                 <h3 className="mb-2 text-xs font-semibold tracking-wide text-muted-foreground uppercase">Data</h3>
                 <JsonView value={row.data.data} />
@@ -80,6 +91,17 @@ export function RowPanel({ id, onClose }: { id: string | null; onClose: () => vo
           )}
         </div>
       </SheetContent>
+      {deleting && id && row.data && (
+        <DeleteRowDialog
+          id={id}
+          relation={row.data.relation}
+          onClose={() => setDeleting(false)}
+          onDeleted={() => {
+            setDeleting(false);
+            onClose();
+          }}
+        />
+      )}
     </Sheet>
   );
 }

@@ -3,7 +3,7 @@ import * as React from "react";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
 import { flexRender, getCoreRowModel, useReactTable, type ColumnDef, type VisibilityState } from "@tanstack/react-table";
-import { Columns3, Filter, Loader2, X } from "lucide-react";
+import { Columns3, Filter, Hourglass, Loader2, Trash2, X } from "lucide-react";
 import { useTRPC } from "@/lib/trpc/client";
 import { WHOLE_LIST } from "@/lib/lists";
 import type { RouterOutputs } from "@/lib/trpc/types";
@@ -24,6 +24,8 @@ import { formatCount } from "@/lib/time";
 import { isValidFilterValue, mergeSampledFields, schemaFields, type FieldTypes } from "../fields";
 import { FILTER_OPS, parseRowsView, rowsListInput, serializeRowsView, type FilterOp, type RowsViewState } from "../url";
 import { RowPanel } from "./row-panel";
+import { PurgeDialog } from "./purge-dialog";
+import { RequireRole } from "@/features/auth/role";
 
 type RowItem = RouterOutputs["rows"]["list"]["items"][number];
 
@@ -60,7 +62,10 @@ export function RowsView({ relation }: { relation: string }) {
   const trpc = useTRPC();
   const [view, setView] = useViewState();
   const relations = useQuery(trpc.relations.list.queryOptions(WHOLE_LIST));
-  const schema = relations.data?.items.find((r) => r.name === relation)?.schema;
+  const described = relations.data?.items.find((r) => r.name === relation);
+  const schema = described?.schema;
+  const retentionDays = described?.retention?.days ?? null;
+  const [purging, setPurging] = React.useState(false);
   // Fields come from the schema and from every row seen so far in this relation, never only
   // from the current page: a filter that matches nothing keeps the picker and the columns.
   const [sampled, setSampled] = React.useState<{ relation: string; types: FieldTypes }>({ relation, types: {} });
@@ -167,6 +172,16 @@ export function RowsView({ relation }: { relation: string }) {
             ))}
           </DropdownMenuContent>
         </DropdownMenu>
+        {retentionDays !== null && (
+          <Badge variant="outline" title="Rows older than this are deleted by the relation's retention policy" data-testid="retention-badge">
+            <Hourglass /> kept {retentionDays} days
+          </Badge>
+        )}
+        <RequireRole role="admin">
+          <Button variant="outline" size="sm" onClick={() => setPurging(true)} data-testid="purge-open">
+            <Trash2 /> Delete older rows…
+          </Button>
+        </RequireRole>
       </Toolbar>
 
       <div className="overflow-hidden rounded-lg border bg-card">
@@ -237,6 +252,7 @@ export function RowsView({ relation }: { relation: string }) {
       </div>
 
       <RowPanel id={view.row} onClose={() => setView({ row: null })} />
+      {purging && <PurgeDialog relation={relation} retentionDays={retentionDays} onClose={() => setPurging(false)} />}
     </div>
   );
 }
