@@ -24,5 +24,9 @@ export { type FitOnPath } from "./state-diff/version-path.ts";
 export { rollUpInferences, addOutcomes, type Rollup, type OutcomeDelta, type LatencyDelta } from "./outcomes/outcome-rollup.ts";
 export { recordAudit, type AuditEntry } from "./audit-log.ts";
 export { type DeletedRow } from "./row-deletion.ts";
+export {
+  inferenceRecord, inferenceFeedback, withDetails, SCAN_WINDOW,
+  type InferenceSearch, type InferencePage, type InferenceRecord, type InferenceFeedback, type InferenceWithDetails,
+} from "./read-model/inference-search.ts";
 export { RetentionService, type PurgeReport, type RetentionOptions, type RetentionRunOptions } from "./retention.ts";
 export { fitActivity, readFitActivity, type FitActivity, type TriggerFitActivity } from "./fit-activity.ts";

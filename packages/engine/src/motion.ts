@@ -1,6 +1,7 @@
 import { recordAudit } from "./audit-log.ts";
 import { deleteRow, type DeletedRow } from "./row-deletion.ts";
 import { RetentionService } from "./retention.ts";
+import { searchInferences, withDetails, type InferencePage, type InferenceSearch, type InferenceWithDetails } from "./read-model/inference-search.ts";
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import {
@@ -709,6 +710,29 @@ export class Motion {
     const deleted = await this.db.tx(() => deleteRow(id, routes, { actor: options.actor, reason: options.reason }));
     if (!deleted) throw new NotFoundError(`no row ${id}`);
     return deleted;
+  }
+
+  /**
+   * Inferences newest first with their input and labels, filtered (trigger, relation, version,
+   * label, labeler, latency, errors) and optionally searched for text (a bounded scan: see
+   * read-model/inference-search.ts).
+   */
+  async searchInferences(search: InferenceSearch): Promise<InferencePage> {
+    if (search.trigger !== undefined) this.trigger(search.trigger);
+    if (search.relation !== undefined) this.relation(search.relation);
+    const provider = this.db.provider;
+    return this.db.read(() => searchInferences(provider, search));
+  }
+
+  /** One inference with its input and labels. */
+  async inference(id: string): Promise<InferenceWithDetails> {
+    const provider = this.db.provider;
+    const [item] = await this.db.read(function* () {
+      const row = yield* get<Record<string, unknown>>(`SELECT * FROM "Inference" WHERE "id" = ?`, [id]);
+      return row ? yield* withDetails(provider, [row]) : [];
+    });
+    if (!item) throw new NotFoundError(`no inference ${id}`);
+    return item;
   }
 
   /** Re-queues a dead-lettered fit run with fresh attempts. */

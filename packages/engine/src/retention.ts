@@ -106,6 +106,8 @@ export class RetentionService {
     if (!options.actor) throw issue("actor", "actor is required");
     const batchSize = options.batchSize ?? this.batchSize;
     if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 5_000) throw issue("batchSize", "batchSize must be an integer in 1..5000");
+    // Nothing is stored before the epoch (ids and timestamps start there): nothing to delete.
+    if (options.before.getTime() <= 0) return { relation, before: options.before, rows: 0, inferences: 0, feedback: 0, keptPending: 0, batches: 0, done: true };
     // One purge at a time in this process: batches of two runs would interleave their audit.
     while (this.running) await this.running.catch(() => undefined);
     const work = this.purgeBatches(relation, options.before, batchSize, options);
