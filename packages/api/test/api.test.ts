@@ -206,6 +206,10 @@ describe.each(factories)("api on %s", (_name, makeDatabase) => {
     const progress = await env.caller("viewer").review.progress({ trigger: "triage" });
     expect(progress.remaining).toBe(before.remaining + 3);
     expect(progress.inProgress).toBe(2);
+    // Someone else cannot label an item another labeler holds (browse mode, or the Inferences page).
+    const held = await failure(() => other.feedback.label({ inferenceId: a!.inference.id, label: "bad" }));
+    expect(held.code).toBe("CONFLICT");
+    expect(held.message).toMatch(/another labeler holds inference/);
     // Labeling releases the lock and counts for the labeler.
     await labeler.feedback.label({ inferenceId: a!.inference.id, label: "good" });
     const locks = await env.motion.db.read(() => all<{ inferenceId: string }>(`SELECT "inferenceId" FROM "LabelLock"`));

@@ -2,7 +2,7 @@
 import * as React from "react";
 import Link from "next/link";
 import { usePathname, useRouter } from "next/navigation";
-import { Activity, Database, GitBranch, Hammer, LogOut, Menu, Moon, ShieldCheck, Sun, Tags, TrendingUp } from "lucide-react";
+import { Activity, Database, GitBranch, Hammer, LogOut, Menu, MessagesSquare, Moon, ShieldCheck, Sun, Tags, TrendingUp } from "lucide-react";
 import { cn } from "@/lib/utils";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
@@ -13,6 +13,7 @@ import { useMe } from "@/features/auth/role";
 const NAV = [
   { href: "/", label: "Overview", icon: Activity },
   { href: "/relations", label: "Relations", icon: Database },
+  { href: "/inferences", label: "Inferences", icon: MessagesSquare },
   { href: "/review", label: "Review", icon: Tags },
   { href: "/state", label: "State", icon: GitBranch },
   { href: "/fits", label: "Fits", icon: Hammer },

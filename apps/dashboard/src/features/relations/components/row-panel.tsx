@@ -1,5 +1,6 @@
 "use client";
 import * as React from "react";
+import Link from "next/link";
 import { useQuery } from "@tanstack/react-query";
 import { MessageSquare, Trash2 } from "lucide-react";
 import { Button } from "@/components/ui/button";
@@ -63,6 +64,7 @@ export function RowPanel({ id, onClose }: { id: string | null; onClose: () => vo
                           {inf.cached && <Badge variant="secondary">cached</Badge>}
                           {inf.error && <Badge variant="destructive">error</Badge>}
                           <RelativeTime date={inf.createdAt} className="ml-auto text-muted-foreground" />
+                          <Link href={`/inferences?open=${encodeURIComponent(inf.id)}`} className="font-medium text-primary hover:underline" data-testid="row-inference-open">Open / label</Link>
                         </div>
                         <div className="space-y-2 p-3">
                           {inf.error ? <pre className="text-xs whitespace-pre-wrap text-destructive">{inf.error}</pre> : <JsonView value={inf.output} maxHeight="14rem" />}
