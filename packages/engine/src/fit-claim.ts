@@ -25,7 +25,15 @@ export interface ClaimRequest {
   force: boolean;
   /** The scheduler is closing: decide nothing more (checked before anything is claimed). */
   stopped?: () => boolean;
+  /**
+   * Most batches of one trigger taken in one claim, run one after another on the chained
+   * state (default 1). Fewer when the batches would hold more than CHAIN_ROWS rows.
+   */
+  maxChain?: number;
 }
+
+/** A chain of batches stops growing past this many rows (memory held per trigger per round). */
+export const CHAIN_ROWS = 1000;
 
 export interface Claim {
   runId: string;
@@ -39,6 +47,11 @@ export interface Claim {
   reason: "drift" | null;
   /** The params recorded with the run: the fit runs with them. */
   params: unknown;
+  /**
+   * The trigger's newest version number when the batch was claimed. A chain's batches (the
+   * claims of one trigger, in order) produce the versions after it, one each.
+   */
+  latestVersion: number;
 }
 
 export interface ClaimOutcome {
@@ -83,8 +96,10 @@ export function* claimBatches(provider: Provider, req: ClaimRequest): Query<Clai
   const pg = provider === "postgresql";
   const names = req.targets.map((t) => t.trigger);
   if (names.length === 0) return { claims: [], wakeAt: null };
-  const locked = yield* all<{ trigger: string; version: unknown }>(
-    `SELECT "trigger", "version" FROM "StateAlias" WHERE "name" = 'active' AND "pinned" = ? AND "trigger" IN (${marks(names.length)}) ORDER BY "trigger"${pg ? " FOR UPDATE SKIP LOCKED" : ""}`,
+  // `latest` is the newest version (only commits create versions, and they hold this lock).
+  const locked = yield* all<{ trigger: string; version: unknown; latest: unknown }>(
+    `SELECT a."trigger", a."version", (SELECT l."version" FROM "StateAlias" l WHERE l."trigger" = a."trigger" AND l."name" = 'latest') AS "latest"
+     FROM "StateAlias" a WHERE a."name" = 'active' AND a."pinned" = ? AND a."trigger" IN (${marks(names.length)}) ORDER BY a."trigger"${pg ? " FOR UPDATE OF a SKIP LOCKED" : ""}`,
     [false, ...names],
   );
   if (locked.length === 0) return { claims: [], wakeAt: null };
@@ -93,11 +108,12 @@ export function* claimBatches(provider: Provider, req: ClaimRequest): Query<Clai
   let wakeAt = Infinity;
 
   // Which locked triggers are busy, then runs waiting for their retry (they come first; their
-  // backoff is a wake-up time), then new rows: up to batchSize unclaimed, unheld rows per route
-  // (held rows wait for drift). One statement on PostgreSQL. Busy is read by a later statement
+  // backoff is a wake-up time), then new rows: up to a chain's worth (batchSize × batches) of
+  // unclaimed, unheld rows per route, in row order (held rows wait for drift). One statement on PostgreSQL. Busy is read by a later statement
   // than the lock: its snapshot then includes the running run of a claim that held the lock a
   // moment ago (the locking statement's own snapshot would not).
-  const slots = lockedTargets.flatMap((t) => t.routes.map((r) => ({ trigger: t.trigger, route: r })));
+  const maxChain = Math.max(1, Math.floor(req.maxChain ?? 1));
+  const slots = lockedTargets.flatMap((t) => t.routes.map((r) => ({ trigger: t.trigger, route: r, n: r.batchSize * routeChain(r, maxChain) })));
   const busy = new Set<string>();
   const queued: Queued[] = [];
   const candidates: Candidate[] = [];
@@ -112,30 +128,31 @@ export function* claimBatches(provider: Provider, req: ClaimRequest): Query<Clai
        SELECT 'p', NULL, s."t", s."r", NULL::jsonb, NULL::int, p."reason", NULL::timestamp(3), NULL::timestamp(3), p."rowId", p."createdAt"
        FROM unnest(?::text[], ?::text[], ?::int[]) AS s("t", "r", "n")
        CROSS JOIN LATERAL (SELECT "rowId", "reason", "createdAt" FROM "PendingRow" WHERE "trigger" = s."t" AND "route" = s."r" AND "held" = false AND "fitRunId" IS NULL ORDER BY "rowId" LIMIT s."n") p`,
-      [req.now, lockedTargets.map((t) => t.trigger), lockedTargets.map((t) => t.trigger), slots.map((s) => s.trigger), slots.map((s) => s.route.name), slots.map((s) => s.route.batchSize)],
+      [req.now, lockedTargets.map((t) => t.trigger), lockedTargets.map((t) => t.trigger), slots.map((s) => s.trigger), slots.map((s) => s.route.name), slots.map((s) => s.n)],
     );
     for (const f of found) {
       if (f.k === "b") busy.add(f.trigger);
       else (f.k === "q" ? queued : candidates).push(f);
     }
-    queued.sort((a, b) => toDate(a.queuedAt).getTime() - toDate(b.queuedAt).getTime());
   } else {
     for (const b of yield* all<{ trigger: string }>(
       `SELECT DISTINCT "trigger" FROM "FitRun" WHERE "status" = 'running' AND "leaseUntil" > ? AND "trigger" IN (${marks(lockedTargets.length)})`,
       [req.now, ...lockedTargets.map((t) => t.trigger)],
     )) busy.add(b.trigger);
     queued.push(...(yield* all<Queued>(
-      `SELECT "id", "trigger", "route", "rowIds", "attempts", "reason", "runAfter", "queuedAt" FROM "FitRun" WHERE "status" = 'queued' AND "trigger" IN (${marks(lockedTargets.length)}) ORDER BY "queuedAt"`,
+      `SELECT "id", "trigger", "route", "rowIds", "attempts", "reason", "runAfter", "queuedAt" FROM "FitRun" WHERE "status" = 'queued' AND "trigger" IN (${marks(lockedTargets.length)})`,
       lockedTargets.map((t) => t.trigger),
     )));
     for (const s of slots) {
       candidates.push(...(yield* all<Candidate>(
         `SELECT "trigger", "route", "rowId", "reason", "createdAt" FROM "PendingRow" WHERE "trigger" = ? AND "route" = ? AND "held" = ? AND "fitRunId" IS NULL ORDER BY "rowId" LIMIT ?`,
-        [s.trigger, s.route.name, false, s.route.batchSize],
+        [s.trigger, s.route.name, false, s.n],
       )));
     }
   }
-  const base = new Map(locked.filter((l) => !busy.has(l.trigger)).map((l) => [l.trigger, Number(l.version)]));
+  // Oldest first; runs of one chain were queued together and go in their claim (id) order.
+  queued.sort((a, b) => toDate(a.queuedAt).getTime() - toDate(b.queuedAt).getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const base = new Map(locked.filter((l) => !busy.has(l.trigger)).map((l) => [l.trigger, { active: Number(l.version), latest: Number(l.latest ?? l.version) }]));
   const targets = lockedTargets.filter((t) => base.has(t.trigger));
   const retryOf = new Map<string, Queued>();
   for (const q of queued) {
@@ -145,25 +162,45 @@ export function* claimBatches(provider: Provider, req: ClaimRequest): Query<Clai
     if (due > now) wakeAt = Math.min(wakeAt, due);
     else if (!retryOf.has(q.trigger)) retryOf.set(q.trigger, q);
   }
+  // A retry runs alone: a fit that killed its process is then the only run its next death
+  // can be charged to (see recoverRuns), and it cannot take a chain of others down with it.
   const fresh = targets.filter((t) => !retryOf.has(t.trigger));
 
-  // A route is ready with a full batch, a batch whose oldest row waited maxWaitMs, or on flush;
-  // among a trigger's ready routes the one whose oldest row waited longest goes first.
+  // A route's rows make consecutive batches of batchSize. Full batches are ready; the last,
+  // partial one is ready when its oldest row waited maxWaitMs, or on flush. A trigger's chain
+  // takes ready batches in the order rounds of one batch each would: the batch whose oldest
+  // row waited longest next, across its routes (a route's batches stay in row order).
   const picks: { target: ClaimTarget; route: ClaimRoute; rows: Candidate[] }[] = [];
   for (const target of fresh) {
-    let best: { route: ClaimRoute; rows: Candidate[]; oldest: number } | null = null;
+    const ready: { route: ClaimRoute; rows: Candidate[]; oldest: number }[][] = [];
     for (const route of target.routes) {
       const rows = candidates.filter((c) => c.trigger === target.trigger && c.route === route.name);
-      if (rows.length === 0) continue;
-      const oldest = Math.min(...rows.map((r) => toDate(r.createdAt).getTime()));
-      const dueAt = oldest + route.maxWaitMs;
-      if (rows.length < route.batchSize && dueAt > now && !req.force) {
-        wakeAt = Math.min(wakeAt, dueAt);
-        continue;
+      const batches: { route: ClaimRoute; rows: Candidate[]; oldest: number }[] = [];
+      for (let i = 0; i < rows.length; i += route.batchSize) {
+        const batch = rows.slice(i, i + route.batchSize);
+        const oldest = Math.min(...batch.map((r) => toDate(r.createdAt).getTime()));
+        const dueAt = oldest + route.maxWaitMs;
+        if (batch.length < route.batchSize && dueAt > now && !req.force) {
+          wakeAt = Math.min(wakeAt, dueAt);
+          break;
+        }
+        batches.push({ route, rows: batch, oldest });
       }
-      if (!best || oldest < best.oldest) best = { route, rows, oldest };
+      if (batches.length) ready.push(batches);
     }
-    if (best) picks.push({ target, route: best.route, rows: best.rows });
+    let taken = 0;
+    let rowsTaken = 0;
+    while (taken < maxChain) {
+      let next: (typeof ready)[number] | undefined;
+      for (const queue of ready) if (queue.length && (!next || queue[0]!.oldest < next[0]!.oldest)) next = queue;
+      if (!next) break;
+      const batch = next[0]!;
+      if (taken > 0 && rowsTaken + batch.rows.length > CHAIN_ROWS) break;
+      next.shift();
+      picks.push({ target, route: batch.route, rows: batch.rows });
+      taken++;
+      rowsTaken += batch.rows.length;
+    }
   }
 
   if (req.stopped?.()) return { claims: [], wakeAt: null };
@@ -171,22 +208,33 @@ export function* claimBatches(provider: Provider, req: ClaimRequest): Query<Clai
   const claims: Claim[] = [];
   for (const [trigger, retry] of retryOf) {
     const target = targets.find((t) => t.trigger === trigger)!;
+    const { active, latest } = base.get(trigger)!;
     const changed = yield* run(
       `UPDATE "FitRun" SET "status" = 'running', "attempts" = "attempts" + 1, "params" = ?, "paramsHash" = ?, "leaseOwner" = ?, "leaseUntil" = ?, "startedAt" = ?, "runAfter" = NULL, "baseVersion" = ? WHERE "id" = ? AND "status" = 'queued'`,
-      [JSON.stringify(target.params), target.paramsHash, req.owner, leaseUntil, req.now, base.get(trigger)!, retry.id],
+      [JSON.stringify(target.params), target.paramsHash, req.owner, leaseUntil, req.now, active, retry.id],
     );
     if (changed === 0) continue;
     claims.push({
       runId: retry.id, trigger, route: retry.route, rowIds: toJson<string[]>(retry.rowIds), attempts: Number(retry.attempts) + 1,
-      baseVersion: base.get(trigger)!, reason: retry.reason === "drift" ? "drift" : null, params: target.params,
+      baseVersion: active, reason: retry.reason === "drift" ? "drift" : null, params: target.params, latestVersion: latest,
     });
   }
   if (picks.length === 0) return { claims, wakeAt: wakeAt === Infinity ? null : wakeAt };
 
-  const runIdOf = new Map(picks.map((p) => [p.target.trigger, newId(now)]));
+  // Run ids in chain order (newId is monotonic in a process). A chain's first batch builds on
+  // `active`; the k-th after it on latest + k, if every batch before it commits — the commit
+  // records the base each one really had.
+  const position = new Map<string, number>();
+  const runs = picks.map((p) => {
+    const k = position.get(p.target.trigger) ?? 0;
+    position.set(p.target.trigger, k + 1);
+    const { active, latest } = base.get(p.target.trigger)!;
+    return { ...p, runId: newId(now), base: k === 0 ? active : latest + k };
+  });
+  const latestOf = (trigger: string) => base.get(trigger)!.latest;
   if (pg) {
-    // Rows and run records in one statement: the run lists exactly the rows it got.
-    const rows = picks.flatMap((p) => p.rows);
+    // Rows and run records in one statement: each run lists exactly the rows it got.
+    const rows = runs.flatMap((p) => p.rows.map((r) => ({ ...r, run: p.runId })));
     const made = yield* all<{ id: string; trigger: string; route: string; rowIds: unknown; reason: string | null; baseVersion: unknown }>(
       `WITH "claimed" AS (
          UPDATE "PendingRow" p SET "fitRunId" = c."run" FROM unnest(?::text[], ?::text[], ?::text[], ?::text[]) AS c("t", "r", "id", "run")
@@ -200,39 +248,38 @@ export function* claimBatches(provider: Provider, req: ClaimRequest): Query<Clai
        JOIN "batches" b ON b."fitRunId" = x."id"
        RETURNING "id", "trigger", "route", "rowIds", "reason", "baseVersion"`,
       [
-        rows.map((r) => r.trigger), rows.map((r) => r.route), rows.map((r) => r.rowId), rows.map((r) => runIdOf.get(r.trigger)!),
+        rows.map((r) => r.trigger), rows.map((r) => r.route), rows.map((r) => r.rowId), rows.map((r) => r.run),
         req.owner, leaseUntil, req.now, req.now,
-        picks.map((p) => runIdOf.get(p.target.trigger)!), picks.map((p) => p.target.trigger), picks.map((p) => p.route.name), picks.map((p) => p.route.relation),
-        picks.map((p) => JSON.stringify(p.target.params)), picks.map((p) => p.target.paramsHash), picks.map((p) => p.target.maxAttempts), picks.map((p) => base.get(p.target.trigger)!),
+        runs.map((p) => p.runId), runs.map((p) => p.target.trigger), runs.map((p) => p.route.name), runs.map((p) => p.route.relation),
+        runs.map((p) => JSON.stringify(p.target.params)), runs.map((p) => p.target.paramsHash), runs.map((p) => p.target.maxAttempts), runs.map((p) => p.base),
       ],
     );
+    made.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     for (const m of made) {
-      const target = picks.find((p) => p.target.trigger === m.trigger)!.target;
+      const target = runs.find((p) => p.runId === m.id)!.target;
       claims.push({
         runId: m.id, trigger: m.trigger, route: m.route, rowIds: toJson<string[]>(m.rowIds), attempts: 1, baseVersion: Number(m.baseVersion),
-        reason: m.reason === "drift" ? "drift" : null, params: target.params,
+        reason: m.reason === "drift" ? "drift" : null, params: target.params, latestVersion: latestOf(m.trigger),
       });
     }
     return { claims, wakeAt: wakeAt === Infinity ? null : wakeAt };
   }
   const inserts: unknown[][] = [];
-  for (const p of picks) {
+  for (const p of runs) {
     const trigger = p.target.trigger;
-    const runId = runIdOf.get(trigger)!;
     const ids = p.rows.map((r) => r.rowId);
     const got = yield* all<{ rowId: string; reason: string | null }>(
       `UPDATE "PendingRow" SET "fitRunId" = ? WHERE "trigger" = ? AND "route" = ? AND "fitRunId" IS NULL AND "rowId" IN (${marks(ids.length)}) RETURNING "rowId", "reason"`,
-      [runId, trigger, p.route.name, ...ids],
+      [p.runId, trigger, p.route.name, ...ids],
     );
     if (got.length === 0) continue;
     const rowIds = got.map((c) => c.rowId).sort();
     const reason = got.some((r) => r.reason === "drift") ? "drift" : null;
-    const baseVersion = base.get(trigger)!;
     inserts.push([
-      runId, trigger, p.route.name, p.route.relation, "running", JSON.stringify(rowIds), rowIds.length, JSON.stringify(p.target.params), p.target.paramsHash,
-      1, p.target.maxAttempts, false, req.owner, leaseUntil, req.now, req.now, reason, baseVersion,
+      p.runId, trigger, p.route.name, p.route.relation, "running", JSON.stringify(rowIds), rowIds.length, JSON.stringify(p.target.params), p.target.paramsHash,
+      1, p.target.maxAttempts, false, req.owner, leaseUntil, req.now, req.now, reason, p.base,
     ]);
-    claims.push({ runId, trigger, route: p.route.name, rowIds, attempts: 1, baseVersion, reason, params: p.target.params });
+    claims.push({ runId: p.runId, trigger, route: p.route.name, rowIds, attempts: 1, baseVersion: p.base, reason, params: p.target.params, latestVersion: latestOf(trigger) });
   }
   yield* insertMany(
     `INSERT INTO "FitRun" ("id", "trigger", "route", "relation", "status", "rowIds", "rowCount", "params", "paramsHash", "attempts", "maxAttempts", "deadLettered", "leaseOwner", "leaseUntil", "queuedAt", "startedAt", "reason", "baseVersion") VALUES `,
@@ -240,6 +287,11 @@ export function* claimBatches(provider: Provider, req: ClaimRequest): Query<Clai
     inserts,
   );
   return { claims, wakeAt: wakeAt === Infinity ? null : wakeAt };
+}
+
+/** How many batches of a route one chain may take: maxChain, fewer for large batches. */
+function routeChain(route: ClaimRoute, maxChain: number): number {
+  return Math.max(1, Math.min(maxChain, Math.floor(CHAIN_ROWS / route.batchSize)));
 }
 
 /**

@@ -22,9 +22,12 @@ const marks = (n: number) => new Array(n).fill("?").join(", ");
 
 /**
  * v+1 = v ⊕ patch for each fit, atomically with its run's record and the consumption of its
- * rows; many fits (one per trigger) in one transaction, with set-based statements, so a
- * worker's round of fits costs one commit. Idempotent per run: a redelivered batch whose run
- * already succeeded commits nothing; a run whose base is no longer active is superseded.
+ * rows; many fits in one transaction, with set-based statements, so a worker's round of fits
+ * costs one commit. Fits of one trigger (a chain) are given in order: each builds on the
+ * version the one before it produces here, so they commit as consecutive versions, each
+ * with its own parent link, alias events and run record. Idempotent per run: a redelivered
+ * batch whose run already succeeded commits nothing; a run whose base is no longer active is
+ * superseded (and so is every later fit of its chain, whose base it was).
  */
 export function* commitFits(provider: Provider, owner: string, now: Date, fits: readonly FitCommit[]): Query<CommitOutcome[]> {
   const pg = provider === "postgresql";
@@ -73,14 +76,14 @@ export function* commitFits(provider: Provider, owner: string, now: Date, fits: 
       size: manifestSize(manifest), checksum: manifestChecksum(manifest), createdAt: now,
     };
     done.push({ fit, version, latestFrom: Number(latest.version), activeFrom: pinned ? null : Number(active.version) });
-    // The next fit of the same trigger in this round (none today: one per trigger) builds on it.
+    // The next fit of the same trigger here (the next batch of a chain) builds on this one.
     latest.version = number;
     if (!pinned) active.version = number;
     outcomes.push({ kind: "committed", version, activeMoved: !pinned });
   }
   if (done.length === 0) return outcomes;
 
-  for (const d of done) yield* insertBlobs(d.fit.patch, now);
+  yield* insertBlobs(done.map((d) => d.fit.patch), now);
   const moves = done.flatMap((d) => [
     { trigger: d.fit.trigger, alias: "latest", from: d.latestFrom, to: d.version.version, actor: `fit:${d.fit.runId}` },
     ...(d.activeFrom === null ? [] : [{ trigger: d.fit.trigger, alias: "active", from: d.activeFrom, to: d.version.version, actor: `fit:${d.fit.runId}` }]),
@@ -109,6 +112,11 @@ interface Move {
  */
 function* writePostgres(now: Date, done: readonly Done[], moves: readonly Move[]): Query<void> {
   const ids = done.map((d) => d.fit.runId);
+  // One UPDATE may change a row once: a chain's moves of one alias go to its last version
+  // (every move still gets its event).
+  const final = new Map<string, Move>();
+  for (const m of moves) final.set(`${m.trigger}\u0000${m.alias}`, m);
+  const pointers = [...final.values()];
   yield* all(
     `WITH "versions" AS (
        INSERT INTO "StateVersion" ("trigger", "version", "parent", "fitRunId", "entries", "size", "checksum", "createdAt")
@@ -133,7 +141,7 @@ function* writePostgres(now: Date, done: readonly Done[], moves: readonly Move[]
       now,
       done.map((d) => d.version.trigger), done.map((d) => d.version.version), done.map((d) => d.version.parent), ids,
       done.map((d) => JSON.stringify(d.version.manifest)), done.map((d) => d.version.size), done.map((d) => d.version.checksum),
-      now, moves.map((m) => m.trigger), moves.map((m) => m.alias), moves.map((m) => m.to),
+      now, pointers.map((m) => m.trigger), pointers.map((m) => m.alias), pointers.map((m) => m.to),
       now, moves.map(() => newId(now.getTime())), moves.map((m) => m.trigger), moves.map((m) => m.alias), moves.map((m) => m.from), moves.map((m) => m.to), moves.map((m) => m.actor),
       ids,
       now, ids, done.map((d) => d.version.version), done.map((d) => JSON.stringify(d.fit.metrics)), done.map((d) => d.fit.base.version), done.map((d) => d.fit.durationMs),

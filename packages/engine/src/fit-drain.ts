@@ -13,8 +13,9 @@ export interface DrainOptions {
 
 /**
  * Runs every ready batch of these triggers until none is ready. Each round claims the next
- * batch of every trigger not already fitting here in one transaction; when any fit of the
- * round commits, the next round claims again, so a slow fit delays only its own trigger.
+ * batches (a chain) of every trigger not already fitting here in one transaction; when a
+ * trigger's chain is done, the next round claims again, so a slow fit delays only its own
+ * trigger.
  * Returns when the next batch can become ready (a partial batch ageing, a retry's backoff),
  * so a scheduler can wake up then. Shared by the embedded and the queue-backed schedulers.
  */
@@ -40,13 +41,18 @@ export async function drainTriggers(db: Database, app: App, runner: FitRunner, n
       const outcome = await runner.claim(free, options.force ?? false, options.stopped);
       // Only a round over every trigger knows every wake-up time; it is the last one.
       wakeAt = outcome.wakeAt;
-      runner.run(outcome.claims).forEach((result, i) => {
+      const chains = new Map<string, Promise<void>[]>();
+      runner.run(outcome.claims, options.stopped).forEach((result, i) => {
         const trigger = outcome.claims[i]!.trigger;
-        fitting.set(trigger, result.then(
+        const chain = chains.get(trigger) ?? [];
+        chain.push(result.then(
           (r) => void (r.kind !== "none" && ran++),
           (error: unknown) => void (failure ??= { error }),
-        ).finally(() => fitting.delete(trigger)));
+        ));
+        chains.set(trigger, chain);
       });
+      // A trigger is free again when its whole chain has committed (or failed).
+      for (const [trigger, chain] of chains) fitting.set(trigger, Promise.all(chain).then(() => void fitting.delete(trigger)));
     }
     if (fitting.size === 0) break;
     await Promise.race(fitting.values());

@@ -168,10 +168,28 @@ export class ThreadFitExecutor implements FitExecutor {
     }
   }
 
-  /** Starts a thread and loads the app in it now, so the first fit does not wait for that. */
-  warm(appModule: string, appName: string): void {
-    if (this.closed || this.slots.length) return;
-    this.spawn().worker.postMessage({ warm: { module: appModule, name: appName } });
+  /**
+   * Starts every thread of the pool and loads the app in each now, so no fit waits for that:
+   * a thread spawned on demand takes its first fit at once, which then waits for the app to
+   * load (seconds on a busy machine) while the fits of its chain queue behind it.
+   */
+  warm(appModule: string, appName: string): Promise<void> {
+    const loading: Promise<void>[] = [];
+    while (!this.closed && this.slots.length < this.size) {
+      const { worker } = this.spawn();
+      // Settles when the thread has loaded the app (or failed to: the first fit reports that).
+      loading.push(new Promise<void>((resolve) => {
+        const done = () => {
+          worker.off("message", onMessage);
+          resolve();
+        };
+        const onMessage = (message: { warmed?: boolean }) => message.warmed && done();
+        worker.on("message", onMessage);
+        worker.once("exit", done);
+      }));
+      worker.postMessage({ warm: { module: appModule, name: appName } });
+    }
+    return Promise.all(loading).then(() => undefined);
   }
 
   run(task: FitTask, limits: FitLimits): Promise<FitOutcome> {

@@ -1,14 +1,15 @@
 import os from "node:os";
 import { all, decodeJson, newId, toDate, type Database, type Provider, type Query } from "@motion/db";
 import type { App } from "./app.ts";
-import type { ResolvedRoute, Trigger, InferenceSummary } from "./trigger.ts";
+import type { Trigger, InferenceSummary } from "./trigger.ts";
 import type { StoredRow } from "./relation.ts";
 import { FitAbortedError, FitError, type FitExecutor } from "./fit-executor.ts";
-import { bufferKeys } from "./fit-task.ts";
-import { failRun, releaseRun, renewLease } from "./fit-store.ts";
+import { bufferKeys, type FitOutcome } from "./fit-task.ts";
+import { failRun, releaseRuns, renewLeases, unclaimRuns } from "./fit-store.ts";
 import { claimable, claimBatches, type Claim, type ClaimOutcome } from "./fit-claim.ts";
 import { commitFits, type CommitOutcome, type FitCommit } from "./fit-commit.ts";
-import type { EncodedPatch, StateStore, VersionInfo } from "./state-store.ts";
+import { nextManifest, type EncodedPatch, type StateStore, type VersionInfo } from "./state-store.ts";
+import { manifestChecksum, manifestSize, type State } from "./state.ts";
 import type { Logger } from "./logger.ts";
 
 export type FitResult =
@@ -31,9 +32,12 @@ export interface FitRunnerDeps {
   /** Called after a commit, so this process's infer sees it at once (when `active` moved). */
   onCommitted(trigger: string, version: VersionInfo, patch: EncodedPatch, activeMoved: boolean): void;
   leaseMs?: number;
+  /** Most batches of one trigger claimed and run as a chain per round (default 64). */
+  maxChain?: number;
 }
 
 export const LEASE_MS = 60_000;
+export const DEFAULT_MAX_CHAIN = 64;
 
 /** Lease owners are `host:pid:nonce`; a process on this host that is gone holds nothing. */
 export function ownerIsDead(owner: string): boolean {
@@ -101,6 +105,7 @@ const GROUP_WAIT_MS = 10;
 export class FitRunner {
   readonly owner = `${os.hostname()}:${process.pid}:${newId()}`;
   private readonly leaseMs: number;
+  private readonly maxChain: number;
   private readonly waiting: { fit: FitCommit; resolve: (o: CommitOutcome) => void; reject: (e: unknown) => void }[] = [];
   private committing = false;
   /** Fits of this process between their claim and their commit. */
@@ -109,6 +114,8 @@ export class FitRunner {
 
   constructor(private readonly deps: FitRunnerDeps) {
     this.leaseMs = deps.leaseMs ?? LEASE_MS;
+    this.maxChain = deps.maxChain ?? DEFAULT_MAX_CHAIN;
+    if (!Number.isInteger(this.maxChain) || this.maxChain < 1) throw new TypeError(`fitChain must be a positive integer, got ${this.maxChain}`);
   }
 
   /** Whether to look for runs of dead processes now; at most once a second per process. */
@@ -120,9 +127,9 @@ export class FitRunner {
   }
 
   /**
-   * Claims the next ready batch of each of these triggers, in one transaction. The claim locks
-   * the triggers' aliases, takes each base version and skips pinned triggers and triggers
-   * another process is fitting.
+   * Claims the next ready batches of each of these triggers (a chain of up to maxChain), in
+   * one transaction. The claim locks the triggers' aliases, takes each base version and skips
+   * pinned triggers and triggers another process is fitting.
    */
   async claim(triggers: readonly Trigger[], force: boolean, stopped?: () => boolean): Promise<ClaimOutcome> {
     const { db } = this.deps;
@@ -140,83 +147,159 @@ export class FitRunner {
       targets = targets.filter((t) => worth.has(t.trigger));
       if (targets.length === 0) return { claims: [], wakeAt: null };
     }
-    return db.tx(() => claimBatches(db.provider, { targets, owner: this.owner, leaseMs: this.leaseMs, now: new Date(), force, stopped }));
+    return db.tx(() => claimBatches(db.provider, { targets, owner: this.owner, leaseMs: this.leaseMs, now: new Date(), force, stopped, maxChain: this.maxChain }));
   }
 
-  /** Runs every claim of a round: their rows load together, each fit runs, commits are grouped. */
-  run(claims: readonly Claim[]): Promise<FitResult>[] {
+  /**
+   * Runs every claim of a round: their rows load together; the claims of one trigger are a
+   * chain, run one after another, each on the state the one before it produced (in memory),
+   * while their commits go out behind them. One result per claim, in claim order.
+   */
+  run(claims: readonly Claim[], stopped?: () => boolean): Promise<FitResult>[] {
     const { db, app } = this.deps;
     const items = claims.map((claim) => ({ claim, trigger: app.trigger(claim.trigger)! }));
     if (items.length === 0) return [];
+    const chains = new Map<string, number[]>();
+    items.forEach(({ claim }, i) => {
+      const chain = chains.get(claim.trigger);
+      if (chain) chain.push(i);
+      else chains.set(claim.trigger, [i]);
+    });
     // Base versions another process committed are read together, not one query per fit.
+    const heads = [...chains.values()].map(([first]) => items[first!]!.claim);
     const loaded = Promise.all([
-      this.deps.store.preload(items.map(({ claim }) => ({ trigger: claim.trigger, version: claim.baseVersion }))),
+      this.deps.store.preload(heads.map((c) => ({ trigger: c.trigger, version: c.baseVersion }))),
       db.read(() => loadBatches(db.provider, items)),
     ]).then(([, batches]) => batches);
-    return items.map(({ claim, trigger }) => this.execute(trigger, trigger.routes.find((r) => r.name === claim.route)!, claim, loaded));
+    const results: Promise<FitResult>[] = new Array(items.length);
+    for (const [name, indexes] of chains) {
+      const settle = indexes.map((index) => {
+        let resolve!: (r: FitResult) => void;
+        let reject!: (e: unknown) => void;
+        results[index] = new Promise<FitResult>((res, rej) => {
+          resolve = res;
+          reject = rej;
+        });
+        return { resolve, reject };
+      });
+      void this.runChain(app.trigger(name)!, indexes.map((index) => items[index]!.claim), loaded, settle, stopped);
+    }
+    return results;
   }
 
-  /** Claims and runs one batch of one trigger, if one is ready (tests, tools). */
-  async runNext(trigger: Trigger, force = false): Promise<FitResult> {
-    const { claims } = await this.claim([trigger], force);
-    if (claims.length === 0) return { kind: "none" };
-    return this.run(claims)[0]!;
-  }
-
-  private async execute(trigger: Trigger, route: ResolvedRoute, claim: Claim, batches: Promise<Map<string, Batch>>): Promise<FitResult> {
+  /**
+   * One trigger's chain. A batch that throws is recorded as a failed attempt (retried after
+   * its backoff, or dead-lettered) and the chain goes on from the last good state, as rounds
+   * of one batch each would; a batch whose commit is refused (the base moved, the lease was
+   * lost) ends the chain, and the batches not yet started are unclaimed; so are they when
+   * this process closes.
+   */
+  private async runChain(
+    trigger: Trigger, claims: readonly Claim[], batches: Promise<Map<string, Batch>>,
+    settle: readonly { resolve: (r: FitResult) => void; reject: (e: unknown) => void }[], stopped?: () => boolean,
+  ): Promise<void> {
     const { db, store, log, executor, app } = this.deps;
-    const started = performance.now();
-    this.executing++;
-    let executing = true;
-    const done = () => {
-      if (executing) this.executing--;
-      executing = false;
-    };
+    const live = new Set(claims.map((c) => c.runId));
     const heartbeat = setInterval(() => {
-      void db.tx(() => renewLease(claim.runId, this.owner, new Date(Date.now() + this.leaseMs))).catch(() => undefined);
+      void db.tx(() => renewLeases([...live], this.owner, new Date(Date.now() + this.leaseMs))).catch(() => undefined);
     }, Math.max(1000, this.leaseMs / 3));
     heartbeat.unref();
+    const commits: Promise<void>[] = [];
+    // Why the chain stops early (set by commits that settle behind it, too).
+    const stop: { why: "superseded" | "lost" | "stopped" | null } = { why: null };
+    let base: VersionInfo | null = null;
+    let state: State | null = null;
+    // The newest version number: a fit that commits here produces the next one.
+    let newest = claims[0]!.latestVersion;
+    let i = 0;
     try {
-      let outcome;
-      let base: VersionInfo;
-      try {
-        const batch = (await batches).get(claim.runId)!;
-        const loaded = await store.load(trigger.name, claim.baseVersion);
-        base = loaded.info;
-        outcome = await executor.run({
-          appModule: app.module, appName: app.name, trigger: trigger.name, route: route.name,
-          version: base.version, state: loaded.state, buffers: bufferKeys(loaded.state), rows: batch.rows, params: claim.params, inferences: batch.inferences, reason: claim.reason,
-        }, { maxDurationMs: route.maxDurationMs });
-      } catch (error) {
-        done();
-        if (error instanceof FitAbortedError) {
-          await db.tx(() => releaseRun(claim.runId, this.owner));
-          log.info({ trigger: trigger.name, route: route.name, run: claim.runId }, "fit stopped by close; run back in the queue");
-          return { kind: "released", runId: claim.runId };
+      for (; i < claims.length; i++) {
+        if (stop.why || (i > 0 && stopped?.())) break;
+        const claim = claims[i]!;
+        const route = trigger.routes.find((r) => r.name === claim.route)!;
+        const started = performance.now();
+        let outcome: FitOutcome;
+        this.executing++;
+        try {
+          const batch = (await batches).get(claim.runId)!;
+          if (!base || !state) {
+            // No base, no chain: a head whose version cannot load fails alone, the rest wait.
+            stop.why = "stopped";
+            ({ info: base, state } = await store.load(trigger.name, claim.baseVersion));
+            stop.why = null;
+          }
+          outcome = await executor.run({
+            appModule: app.module, appName: app.name, trigger: trigger.name, route: route.name,
+            version: base.version, state, buffers: bufferKeys(state), rows: batch.rows, params: claim.params, inferences: batch.inferences, reason: claim.reason,
+          }, { maxDurationMs: route.maxDurationMs });
+        } catch (error) {
+          this.executing--;
+          live.delete(claim.runId);
+          if (error instanceof FitAbortedError) {
+            await db.tx(() => releaseRuns([claim.runId], this.owner));
+            log.info({ trigger: trigger.name, route: route.name, run: claim.runId }, "fit stopped by close; run back in the queue");
+            settle[i]!.resolve({ kind: "released", runId: claim.runId });
+            stop.why = "stopped";
+            i++;
+            break;
+          }
+          const err = error instanceof FitError ? error : new FitError((error as Error)?.message ?? String(error), (error as Error)?.stack ?? null);
+          const result = await db.tx(() =>
+            failRun({
+              runId: claim.runId, owner: this.owner, error: err.message, stack: err.fitStack, attempts: claim.attempts,
+              maxAttempts: trigger.retry.maxAttempts, backoffMs: backoff(trigger, claim.attempts), now: new Date(),
+              durationMs: performance.now() - started, baseVersion: base?.version ?? claim.baseVersion,
+            }),
+          );
+          log.warn({ trigger: trigger.name, route: route.name, run: claim.runId, attempt: claim.attempts, err: err.message }, result === "dead" ? "fit dead-lettered" : "fit failed; will retry");
+          settle[i]!.resolve({ kind: "failed", runId: claim.runId, dead: result === "dead", error: err.message });
+          if (stop.why) {
+            i++;
+            break;
+          }
+          continue;
         }
-        const err = error instanceof FitError ? error : new FitError((error as Error)?.message ?? String(error), (error as Error)?.stack ?? null);
-        const result = await db.tx(() =>
-          failRun({
-            runId: claim.runId, owner: this.owner, error: err.message, stack: err.fitStack, attempts: claim.attempts,
-            maxAttempts: trigger.retry.maxAttempts, backoffMs: backoff(trigger, claim.attempts), now: new Date(),
-            durationMs: performance.now() - started,
-          }),
-        );
-        log.warn({ trigger: trigger.name, route: route.name, run: claim.runId, attempt: claim.attempts, err: err.message }, result === "dead" ? "fit dead-lettered" : "fit failed; will retry");
-        return { kind: "failed", runId: claim.runId, dead: result === "dead", error: err.message };
+        this.executing--;
+        const { patch } = outcome;
+        const fit: FitCommit = { runId: claim.runId, trigger: trigger.name, base, patch, metrics: outcome.metrics, durationMs: performance.now() - started };
+        const out = settle[i]!;
+        commits.push(this.commit(fit).then(
+          (committed) => {
+            live.delete(claim.runId);
+            if (committed.kind === "committed") {
+              this.deps.onCommitted(trigger.name, committed.version, patch, committed.activeMoved);
+              out.resolve({ kind: "committed", runId: claim.runId, version: committed.version, patch });
+              return;
+            }
+            stop.why ??= committed.kind === "superseded" ? "superseded" : "lost";
+            out.resolve(committed.kind === "superseded" ? { kind: "superseded", runId: claim.runId } : { kind: "duplicate", runId: claim.runId });
+          },
+          (error: unknown) => {
+            live.delete(claim.runId);
+            stop.why ??= "lost";
+            out.reject(error);
+          },
+        ));
+        // The next batch fits on this one's result: the version its commit will make.
+        const manifest = nextManifest(base.manifest, patch);
+        base = {
+          trigger: trigger.name, version: ++newest, parent: base.version, fitRunId: claim.runId, manifest,
+          size: manifestSize(manifest), checksum: manifestChecksum(manifest), createdAt: new Date(),
+        };
+        state = store.applied(state, patch);
       }
-      done();
-      const committed = await this.commit({
-        runId: claim.runId, trigger: trigger.name, base, patch: outcome.patch, metrics: outcome.metrics, durationMs: performance.now() - started,
-      });
-      if (committed.kind === "committed") {
-        this.deps.onCommitted(trigger.name, committed.version, outcome.patch, committed.activeMoved);
-        return { kind: "committed", runId: claim.runId, version: committed.version, patch: outcome.patch };
+      // The batches not started: the claim is undone (their rows are pending again), unless
+      // another process took the runs over (a lost lease): then they are not ours to touch.
+      const rest = claims.slice(i);
+      if (rest.length) {
+        if (stop.why !== "lost") await db.tx(() => unclaimRuns(rest.map((c) => c.runId), this.owner));
+        for (let k = i; k < claims.length; k++) settle[k]!.resolve({ kind: "none" });
       }
-      if (committed.kind === "superseded") return { kind: "superseded", runId: claim.runId };
-      return { kind: "duplicate", runId: claim.runId };
+      await Promise.all(commits);
+    } catch (error) {
+      for (let k = i; k < claims.length; k++) settle[k]!.reject(error);
+      await Promise.allSettled(commits);
     } finally {
-      done();
       clearInterval(heartbeat);
     }
   }

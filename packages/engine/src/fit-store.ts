@@ -72,34 +72,54 @@ export interface FailRequest {
   backoffMs: number;
   now: Date;
   durationMs: number;
+  /** The version the failed fit read (a chained batch's base is known only when it runs). */
+  baseVersion: number;
 }
 
 /** Records a failed attempt: back to the queue after a backoff, or dead-lettered. Rows stay pending. */
 export function* failRun(f: FailRequest): Query<"retrying" | "dead"> {
   if (f.attempts >= f.maxAttempts) {
     yield* run(
-      `UPDATE "FitRun" SET "status" = 'failed', "deadLettered" = ?, "error" = ?, "errorStack" = ?, "finishedAt" = ?, "durationMs" = ?, "leaseOwner" = NULL, "leaseUntil" = NULL WHERE "id" = ? AND "leaseOwner" = ?`,
-      [true, f.error, f.stack, f.now, f.durationMs, f.runId, f.owner],
+      `UPDATE "FitRun" SET "status" = 'failed', "deadLettered" = ?, "error" = ?, "errorStack" = ?, "finishedAt" = ?, "durationMs" = ?, "baseVersion" = ?, "leaseOwner" = NULL, "leaseUntil" = NULL WHERE "id" = ? AND "leaseOwner" = ?`,
+      [true, f.error, f.stack, f.now, f.durationMs, f.baseVersion, f.runId, f.owner],
     );
     return "dead";
   }
   yield* run(
-    `UPDATE "FitRun" SET "status" = 'queued', "error" = ?, "errorStack" = ?, "runAfter" = ?, "durationMs" = ?, "leaseOwner" = NULL, "leaseUntil" = NULL WHERE "id" = ? AND "leaseOwner" = ?`,
-    [f.error, f.stack, new Date(f.now.getTime() + f.backoffMs), f.durationMs, f.runId, f.owner],
+    `UPDATE "FitRun" SET "status" = 'queued', "error" = ?, "errorStack" = ?, "runAfter" = ?, "durationMs" = ?, "baseVersion" = ?, "leaseOwner" = NULL, "leaseUntil" = NULL WHERE "id" = ? AND "leaseOwner" = ?`,
+    [f.error, f.stack, new Date(f.now.getTime() + f.backoffMs), f.durationMs, f.baseVersion, f.runId, f.owner],
   );
   return "retrying";
 }
 
+const marks = (n: number) => new Array(n).fill("?").join(", ");
+
 /**
- * This process stopped the fit itself (closing): the run goes back to the queue as it was
- * before the claim — the attempt is not counted, since the fit did nothing wrong.
+ * This process stopped the fits itself (closing), or never started them (the rest of a chain):
+ * the runs go back to the queue as they were before the claim — the attempt is not counted,
+ * since the fit did nothing wrong.
  */
-export function* releaseRun(runId: string, owner: string): Query<boolean> {
-  const changed = yield* run(
-    `UPDATE "FitRun" SET "status" = 'queued', "attempts" = "attempts" - 1, "runAfter" = NULL, "leaseOwner" = NULL, "leaseUntil" = NULL WHERE "id" = ? AND "leaseOwner" = ? AND "status" = 'running'`,
-    [runId, owner],
+export function* releaseRuns(runIds: readonly string[], owner: string): Query<number> {
+  if (runIds.length === 0) return 0;
+  return yield* run(
+    `UPDATE "FitRun" SET "status" = 'queued', "attempts" = "attempts" - 1, "runAfter" = NULL, "leaseOwner" = NULL, "leaseUntil" = NULL WHERE "id" IN (${marks(runIds.length)}) AND "leaseOwner" = ? AND "status" = 'running'`,
+    [...runIds, owner],
   );
-  return changed > 0;
+}
+
+/**
+ * Runs of a chain this process claimed but never started (it is closing, or a batch before
+ * them lost its base or lease, so they could not commit): the claim is undone — the run
+ * records go, their rows are pending again for the next claim. Only runs still ours.
+ */
+export function* unclaimRuns(runIds: readonly string[], owner: string): Query<number> {
+  if (runIds.length === 0) return 0;
+  const gone = yield* all<{ id: string }>(
+    `DELETE FROM "FitRun" WHERE "id" IN (${marks(runIds.length)}) AND "leaseOwner" = ? AND "status" = 'running' RETURNING "id"`,
+    [...runIds, owner],
+  );
+  if (gone.length) yield* run(`UPDATE "PendingRow" SET "fitRunId" = NULL WHERE "fitRunId" IN (${marks(gone.length)})`, gone.map((c) => c.id));
+  return gone.length;
 }
 
 /** An operator re-queues a dead-lettered run: fresh attempts, same rows. */
@@ -154,7 +174,12 @@ export function* recoverRuns(now: Date, isDead: (owner: string) => boolean, back
   return recovered;
 }
 
-export function* renewLease(runId: string, owner: string, until: Date): Query<boolean> {
-  return (yield* run(`UPDATE "FitRun" SET "leaseUntil" = ? WHERE "id" = ? AND "leaseOwner" = ? AND "status" = 'running'`, [until, runId, owner])) > 0;
+/** Extends the leases of these runs that are still ours and running (a chain's, together). */
+export function* renewLeases(runIds: readonly string[], owner: string, until: Date): Query<number> {
+  if (runIds.length === 0) return 0;
+  return yield* run(
+    `UPDATE "FitRun" SET "leaseUntil" = ? WHERE "id" IN (${marks(runIds.length)}) AND "leaseOwner" = ? AND "status" = 'running'`,
+    [until, ...runIds, owner],
+  );
 }
 

@@ -21,6 +21,7 @@ parentPort!.on("message", async (message: { id: number; task: FitTask } | { warm
   if ("warm" in message) {
     // Load the app before the first fit needs it; a failure shows up again on that fit.
     await loadApp(message.warm.module, message.warm.name).catch((error: Error) => log.error({ err: error.message }, "loading the app in a fit thread failed"));
+    parentPort!.postMessage({ warmed: true });
     return;
   }
   const { id, task } = message;

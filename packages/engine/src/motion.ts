@@ -46,9 +46,15 @@ export interface MotionOptions {
   fitIn?: "threads" | "inline";
   /** Worker threads for fits (default: cores − 1, at least 2, at most 4). One trigger fits on one thread at a time. */
   fitThreads?: number;
+  /**
+   * Most ready batches of one trigger claimed at once and fitted one after another, each on the
+   * state the one before produced, each committed as its own version (default 64; fewer when
+   * they would hold more than 1,000 rows). 1 claims one batch per trigger per round.
+   */
+  fitChain?: number;
   /** close() waits this long for running fits (default 10 s), then stops them; their runs go back to the queue. */
   closeTimeoutMs?: number;
-  /** Start a fit thread and load the app in it at open, not at the first fit (default false; `motion worker` does). */
+  /** Start the fit threads and load the app in them at open, not at the first fits (default false; `motion worker` does). */
   warmFitThreads?: boolean;
   /** Replace the embedded scheduler (e.g. `bullmqScheduler(...)`); gets the runner to execute fits. */
   scheduler?: (ctx: SchedulerContext) => FitScheduler;
@@ -160,6 +166,7 @@ export class Motion {
   private readonly inferConcurrency: number;
   private readonly closeTimeoutMs: number;
   private unlisten: (() => Promise<void>) | null = null;
+  private readonly warming: Promise<void> | null;
   private readonly stale = new Set<string>();
   private refreshing: Promise<void> | null = null;
   private closed = false;
@@ -184,13 +191,15 @@ export class Motion {
     const fitIn = options.fitIn ?? (app.module ? "threads" : "inline");
     if (fitIn === "threads" && !app.module) throw new TypeError(`app ${app.name} has no module URL; set module: import.meta.url or use fitIn: "inline"`);
     const threads = runFits && fitIn === "threads" ? new ThreadFitExecutor(options.fitThreads) : null;
-    if (threads && options.warmFitThreads) threads.warm(app.module!, app.name);
+    // Threads load the app while the rest of open runs; open returns when they can fit.
+    this.warming = threads && options.warmFitThreads ? threads.warm(app.module!, app.name) : null;
     this.executor = threads ?? (runFits ? new InlineFitExecutor(app, this.log) : null);
     this.closeTimeoutMs = options.closeTimeoutMs ?? 10_000;
     this.runner = new FitRunner({
       db, app, store: this.store, log: this.log,
       executor: this.executor ?? new InlineFitExecutor(app, this.log),
       params: (t) => this.params.forFit(t),
+      maxChain: options.fitChain,
       onCommitted: (t, version, patch, activeMoved) => this.adopt(t, version, patch, activeMoved),
     });
     const ctx = { db, app, runner: this.runner, log: this.log };
@@ -231,6 +240,7 @@ export class Motion {
 
   private async start(): Promise<void> {
     await this.params.load();
+    await this.warming;
     for (const t of this.app.triggers) await this.ensureInitial(t);
     for (const t of this.app.triggers) await this.refresh(t.name);
     if (this.scheduler) {

@@ -1,4 +1,4 @@
-import { all, get, newId, run, toBuffer, toDate, toJson, type Database, type Provider, type Query } from "@motion/db";
+import { all, get, insertMany, newId, run, toBuffer, toDate, toJson, type Database, type Provider, type Query } from "@motion/db";
 import {
   decodeValue, encodeValue, manifestChecksum, manifestSize,
   type BlobKind, type EncodedValue, type Manifest, type State, type StatePatch,
@@ -74,14 +74,16 @@ export function* readVersion(trigger: string, version: number): Query<VersionInf
   return r ? rowToVersion(r) : undefined;
 }
 
-export function* insertBlobs(patch: EncodedPatch, now: Date): Query<void> {
-  for (const value of Object.values(patch)) {
-    if (!value) continue;
-    yield* run(
-      `INSERT INTO "StateBlob" ("checksum", "kind", "size", "bytes", "createdAt") VALUES (?, ?, ?, ?, ?) ON CONFLICT ("checksum") DO NOTHING`,
-      [value.checksum, value.kind, value.bytes.byteLength, Buffer.from(value.bytes.buffer, value.bytes.byteOffset, value.bytes.byteLength), now],
-    );
+/** The blobs of one or many patches, in one multi-row INSERT (blobs are shared by checksum). */
+export function* insertBlobs(patches: EncodedPatch | readonly EncodedPatch[], now: Date): Query<void> {
+  const rows = new Map<string, unknown[]>();
+  for (const patch of Array.isArray(patches) ? patches : [patches]) {
+    for (const value of Object.values(patch as EncodedPatch)) {
+      if (!value || rows.has(value.checksum)) continue;
+      rows.set(value.checksum, [value.checksum, value.kind, value.bytes.byteLength, Buffer.from(value.bytes.buffer, value.bytes.byteOffset, value.bytes.byteLength), now]);
+    }
   }
+  yield* insertMany(`INSERT INTO "StateBlob" ("checksum", "kind", "size", "bytes", "createdAt") VALUES `, 5, [...rows.values()], ` ON CONFLICT ("checksum") DO NOTHING`);
 }
 
 export function* insertVersion(v: Omit<VersionInfo, "size" | "checksum">): Query<VersionInfo> {
@@ -184,6 +186,27 @@ export class StateStore {
       state[key] = this.values.get(entry.checksum) as State[string];
     }
     return { info, state };
+  }
+
+  /**
+   * The state after `patch`, in memory: what loading the version the patch makes will give
+   * (its values decoded once, through this cache). The next batch of a chain fits on it.
+   */
+  applied(state: State, patch: EncodedPatch): State {
+    const next: State = { ...state };
+    for (const [key, value] of Object.entries(patch)) {
+      if (value === null) {
+        delete next[key];
+        continue;
+      }
+      let decoded = this.values.get(value.checksum);
+      if (decoded === undefined) {
+        decoded = decodeValue(value.kind, value.bytes, value.checksum, false);
+        this.values.set(value.checksum, decoded);
+      }
+      next[key] = decoded as State[string];
+    }
+    return next;
   }
 
   /** Seeds the cache with values a fit just produced, so the commit needs no read-back. */

@@ -56,7 +56,8 @@ async function motionFitsPerSecond(adminUrl: string, redisUrl: string, rows: num
     const api = await Motion.open({ app: fanoutApp, databaseUrl: db.url, runFits: false, scheduler: bullmqScheduler({ redisUrl, queue, consume: false }) });
     open.push(api);
     for (let i = 0; i < WORKERS; i++) {
-      open.push(await Motion.open({ app: fanoutApp, databaseUrl: db.url, scheduler: bullmqScheduler({ redisUrl, queue, concurrency: CONCURRENCY }) }));
+      // As `motion worker` opens it: fit threads started and the app loaded in them at open.
+      open.push(await Motion.open({ app: fanoutApp, databaseUrl: db.url, warmFitThreads: true, scheduler: bullmqScheduler({ redisUrl, queue, concurrency: CONCURRENCY }) }));
     }
     const succeeded = async () => Number((await api.db.read(() => get<{ n: unknown }>(`SELECT COUNT(*) AS "n" FROM "FitRun" WHERE "status" = 'succeeded'`)))?.n);
     const run = async (n: number) => {
