@@ -21,9 +21,13 @@ export interface BullMQSchedulerOptions {
 }
 
 interface FitJob {
+  /** The trigger that has work, or "*" for several: a drain looks at every trigger anyway. */
   trigger: string;
   force?: boolean;
 }
+
+/** The job of a notification about these triggers. */
+const ANY = "*";
 
 /**
  * Scale-out scheduling: adding rows enqueues a small, serializable job ("look at trigger X");
@@ -96,11 +100,17 @@ export class BullMQFitScheduler implements FitScheduler {
     await this.queue.add("fit", job, { delay, deduplication: dedupe, removeOnComplete: true, removeOnFail: 100 });
   }
 
+  /**
+   * One job per notification, however many triggers it names: whichever worker takes it
+   * drains every trigger (one claim for all of them), so a job per trigger only added Redis
+   * round trips and empty drains on the workers that lost the race for the claim.
+   */
   notify(triggers: Iterable<string>): void {
     if (this.closed) return;
-    for (const trigger of triggers) {
-      this.enqueue({ trigger }).catch((error) => this.ctx.log.warn({ trigger, err: (error as Error).message }, "could not enqueue fit job"));
-    }
+    const names = [...new Set(triggers)];
+    if (names.length === 0) return;
+    const trigger = names.length === 1 ? names[0]! : ANY;
+    this.enqueue({ trigger }).catch((error) => this.ctx.log.warn({ trigger, err: (error as Error).message }, "could not enqueue fit job"));
   }
 
   kick(trigger: string): void {
@@ -117,7 +127,7 @@ export class BullMQFitScheduler implements FitScheduler {
     for (;;) {
       const work = await fitWork(this.ctx.db, this.ctx.app);
       if (!work.busy) return;
-      await Promise.all(fittingTriggers(this.ctx.app).map((trigger) => this.enqueue({ trigger, force: true })));
+      await this.enqueue({ trigger: ANY, force: true });
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }

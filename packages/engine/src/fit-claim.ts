@@ -170,15 +170,23 @@ export function* claimBatches(provider: Provider, req: ClaimRequest): Query<Clai
   // partial one is ready when its oldest row waited maxWaitMs, or on flush. A trigger's chain
   // takes ready batches in the order rounds of one batch each would: the batch whose oldest
   // row waited longest next, across its routes (a route's batches stay in row order).
+  const bySlot = new Map<string, Candidate[]>();
+  for (const c of candidates) {
+    const key = `${c.trigger}\u0000${c.route}`;
+    const list = bySlot.get(key);
+    if (list) list.push(c);
+    else bySlot.set(key, [c]);
+  }
   const picks: { target: ClaimTarget; route: ClaimRoute; rows: Candidate[] }[] = [];
   for (const target of fresh) {
     const ready: { route: ClaimRoute; rows: Candidate[]; oldest: number }[][] = [];
     for (const route of target.routes) {
-      const rows = candidates.filter((c) => c.trigger === target.trigger && c.route === route.name);
+      const rows = bySlot.get(`${target.trigger}\u0000${route.name}`) ?? [];
       const batches: { route: ClaimRoute; rows: Candidate[]; oldest: number }[] = [];
       for (let i = 0; i < rows.length; i += route.batchSize) {
         const batch = rows.slice(i, i + route.batchSize);
-        const oldest = Math.min(...batch.map((r) => toDate(r.createdAt).getTime()));
+        let oldest = Infinity;
+        for (const r of batch) oldest = Math.min(oldest, toDate(r.createdAt).getTime());
         const dueAt = oldest + route.maxWaitMs;
         if (batch.length < route.batchSize && dueAt > now && !req.force) {
           wakeAt = Math.min(wakeAt, dueAt);
@@ -255,8 +263,9 @@ export function* claimBatches(provider: Provider, req: ClaimRequest): Query<Clai
       ],
     );
     made.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const runOf = new Map(runs.map((p) => [p.runId, p]));
     for (const m of made) {
-      const target = runs.find((p) => p.runId === m.id)!.target;
+      const target = runOf.get(m.id)!.target;
       claims.push({
         runId: m.id, trigger: m.trigger, route: m.route, rowIds: toJson<string[]>(m.rowIds), attempts: 1, baseVersion: Number(m.baseVersion),
         reason: m.reason === "drift" ? "drift" : null, params: target.params, latestVersion: latestOf(m.trigger),
