@@ -58,6 +58,29 @@ export class BackpressureGate {
     return n;
   }
 
+  /**
+   * Counts the waiting rows of every stale route in one statement (each count still bounded),
+   * so an add that feeds many triggers pays one query, not one per route.
+   */
+  async prefetch(routes: readonly { trigger: string; route: ResolvedRoute }[]): Promise<void> {
+    const now = performance.now();
+    const stale = routes.filter(({ trigger, route }) => {
+      const cached = this.counts.get(`${trigger}\0${route.name}`);
+      return route.backpressure && !(cached && now - cached.at < FRESH_MS);
+    });
+    if (stale.length < 2) return;
+    const rows = await this.db.read(() =>
+      all<{ k: unknown; n: unknown }>(
+        stale.map((_, i) => `SELECT ${i} AS "k", COUNT(*) AS "n" FROM (SELECT 1 FROM "PendingRow" WHERE "trigger" = ? AND "route" = ? AND "fitRunId" IS NULL AND "held" = ? LIMIT ?) AS "b${i}"`).join(" UNION ALL "),
+        stale.flatMap(({ trigger, route }) => [trigger, route.name, false, route.backpressure!.maxPending + 1]),
+      ),
+    );
+    for (const r of rows) {
+      const { trigger, route } = stale[Number(r.k)]!;
+      this.counts.set(`${trigger}\0${route.name}`, { n: Number(r.n), at: now });
+    }
+  }
+
   /** Counts rows this process just queued, so the cached count stays close between queries. */
   added(trigger: string, route: string, n: number): void {
     const c = this.counts.get(`${trigger}\0${route}`);

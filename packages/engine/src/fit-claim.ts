@@ -240,6 +240,7 @@ export function* claimBatches(provider: Provider, req: ClaimRequest): Query<Clai
     return { ...p, runId: newId(now), base: k === 0 ? active : latest + k };
   });
   const latestOf = (trigger: string) => base.get(trigger)!.latest;
+  const paramsJson = new Map(fresh.map((t) => [t.trigger, JSON.stringify(t.params)]));
   if (pg) {
     // Rows and run records in one statement: each run lists exactly the rows it got.
     const rows = runs.flatMap((p) => p.rows.map((r) => ({ ...r, run: p.runId })));
@@ -259,7 +260,7 @@ export function* claimBatches(provider: Provider, req: ClaimRequest): Query<Clai
         rows.map((r) => r.trigger), rows.map((r) => r.route), rows.map((r) => r.rowId), rows.map((r) => r.run),
         req.owner, leaseUntil, req.now, req.now,
         runs.map((p) => p.runId), runs.map((p) => p.target.trigger), runs.map((p) => p.route.name), runs.map((p) => p.route.relation),
-        runs.map((p) => JSON.stringify(p.target.params)), runs.map((p) => p.target.paramsHash), runs.map((p) => p.target.maxAttempts), runs.map((p) => p.base),
+        runs.map((p) => paramsJson.get(p.target.trigger)!), runs.map((p) => p.target.paramsHash), runs.map((p) => p.target.maxAttempts), runs.map((p) => p.base),
       ],
     );
     made.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));

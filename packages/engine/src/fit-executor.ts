@@ -31,8 +31,22 @@ export interface FitLimits {
   maxDurationMs: number;
 }
 
+/** One fit of a slice after its first: the first's task with these fields replaced. */
+export type FitStepTask = Pick<FitTask, "route" | "rows" | "params" | "inferences" | "reason">;
+
+export type FitStepResult = { ok: true; outcome: FitOutcome } | { ok: false; error: FitError };
+
 export interface FitExecutor {
   run(task: FitTask, limits: FitLimits): Promise<FitOutcome>;
+  /**
+   * Runs fits one after another in one go (one message each way per fit saved): `task`, then
+   * each of `steps` on the state the last successful fit produced (a fit that throws leaves it
+   * as it was, and `newest` + 1 is the version number the next success makes). Reports each
+   * result in order through onStep; resolves with how many ran (the rest were not started: the
+   * slice used up its time). Rejects (timeout, thread death, close) for the first fit not
+   * reported. Optional: executors without it run fits one by one.
+   */
+  runSlice?(task: FitTask, steps: readonly FitStepTask[], newest: number, limits: readonly FitLimits[], onStep: (index: number, result: FitStepResult) => void): Promise<number>;
   /** Stops every fit still running or waiting (they reject with FitAbortedError). */
   close(): Promise<void>;
 }
@@ -81,11 +95,31 @@ export class InlineFitExecutor implements FitExecutor {
 interface Job {
   id: number;
   task: FitTask;
-  limits: FitLimits;
-  resolve: (outcome: FitOutcome) => void;
+  /** A slice's further fits (runSlice), with their time limits after the task's own. */
+  steps?: readonly FitStepTask[];
+  newest?: number;
+  limits: readonly FitLimits[];
+  onStep?: (index: number, result: FitStepResult) => void;
+  resolve: (value: FitOutcome & number) => void;
   reject: (error: Error) => void;
   timer?: NodeJS.Timeout;
 }
+
+interface WorkerReply {
+  id: number;
+  ok?: boolean;
+  outcome?: FitOutcome;
+  error?: { message: string; stack: string | null };
+  /** A slice's fit `step` finished (ok/outcome/error as for a single fit). */
+  step?: number;
+  /** A slice ended after `end` fits. */
+  end?: number;
+}
+
+/** A slice hands its thread back after this long (then the fit running finishes it): fair to other triggers. */
+export const SLICE_MS = 10;
+/** Most fits sent in one slice (each carries its rows). */
+export const SLICE_FITS = 16;
 
 interface Slot {
   worker: Worker;
@@ -117,13 +151,20 @@ export class ThreadFitExecutor implements FitExecutor {
     const worker = new Worker(new URL("./fit-worker-entry.mjs", import.meta.url));
     worker.unref();
     const slot: Slot = { worker, job: null };
-    worker.on("message", (message: { id: number; ok: boolean; outcome?: FitOutcome; error?: { message: string; stack: string | null } }) => {
+    worker.on("message", (message: WorkerReply) => {
       const job = slot.job;
       if (!job || job.id !== message.id) return;
+      if (message.step !== undefined) {
+        job.onStep!(message.step, message.ok ? { ok: true, outcome: message.outcome! } : { ok: false, error: new FitError(message.error!.message, message.error!.stack) });
+        // The next fit of the slice has its own time limit, from now.
+        this.arm(slot, job, message.step + 1);
+        return;
+      }
       clearTimeout(job.timer);
       slot.job = null;
       worker.unref();
-      if (message.ok) job.resolve(message.outcome!);
+      if (message.end !== undefined) job.resolve(message.end as FitOutcome & number);
+      else if (message.ok) job.resolve(message.outcome! as FitOutcome & number);
       else job.reject(new FitError(message.error!.message, message.error!.stack));
       this.pump();
     });
@@ -155,17 +196,23 @@ export class ThreadFitExecutor implements FitExecutor {
         slot = this.spawn();
       }
       const job = this.queue.shift()!;
-      const target = slot;
       job.id = this.nextId++;
-      target.job = job;
-      job.timer = setTimeout(() => {
-        this.retire(target, new FitTimeoutError(job.limits.maxDurationMs, "its worker thread was terminated"));
-        void target.worker.terminate();
-      }, job.limits.maxDurationMs);
-      job.timer.unref();
-      target.worker.ref();
-      target.worker.postMessage({ id: job.id, task: job.task });
+      slot.job = job;
+      this.arm(slot, job, 0);
+      slot.worker.ref();
+      slot.worker.postMessage(job.steps ? { id: job.id, task: job.task, steps: job.steps, newest: job.newest, sliceMs: SLICE_MS } : { id: job.id, task: job.task });
     }
+  }
+
+  /** The time limit of the job's fit `index` (0: its task), starting now. */
+  private arm(slot: Slot, job: Job, index: number): void {
+    clearTimeout(job.timer);
+    const limit = job.limits[Math.min(index, job.limits.length - 1)]!.maxDurationMs;
+    job.timer = setTimeout(() => {
+      this.retire(slot, new FitTimeoutError(limit, "its worker thread was terminated"));
+      void slot.worker.terminate();
+    }, limit);
+    job.timer.unref();
   }
 
   /**
@@ -194,8 +241,16 @@ export class ThreadFitExecutor implements FitExecutor {
 
   run(task: FitTask, limits: FitLimits): Promise<FitOutcome> {
     if (this.closed) return Promise.reject(new FitAbortedError());
-    return new Promise((resolve, reject) => {
-      this.queue.push({ id: 0, task, limits, resolve, reject });
+    return new Promise<FitOutcome>((resolve, reject) => {
+      this.queue.push({ id: 0, task, limits: [limits], resolve, reject });
+      this.pump();
+    });
+  }
+
+  runSlice(task: FitTask, steps: readonly FitStepTask[], newest: number, limits: readonly FitLimits[], onStep: (index: number, result: FitStepResult) => void): Promise<number> {
+    if (this.closed) return Promise.reject(new FitAbortedError());
+    return new Promise<number>((resolve, reject) => {
+      this.queue.push({ id: 0, task, steps: steps.slice(0, SLICE_FITS - 1), newest, limits, onStep, resolve, reject });
       this.pump();
     });
   }

@@ -3,8 +3,8 @@ import { all, decodeJson, newId, toDate, type Database, type Provider, type Quer
 import type { App } from "./app.ts";
 import type { Trigger, InferenceSummary } from "./trigger.ts";
 import type { StoredRow } from "./relation.ts";
-import { FitAbortedError, FitError, type FitExecutor } from "./fit-executor.ts";
-import { bufferKeys, type FitOutcome } from "./fit-task.ts";
+import { FitAbortedError, FitError, type FitExecutor, type FitStepResult } from "./fit-executor.ts";
+import { bufferKeys, type FitOutcome, type FitTask } from "./fit-task.ts";
 import { failRun, releaseRuns, renewLeases, unclaimRuns } from "./fit-store.ts";
 import { claimable, claimBatches, type Claim, type ClaimOutcome } from "./fit-claim.ts";
 import { commitFits, type CommitOutcome, type FitCommit } from "./fit-commit.ts";
@@ -94,6 +94,29 @@ function* loadBatches(provider: Provider, claims: readonly { claim: Claim; trigg
     }
   }
   return out;
+}
+
+/** Fit results as they arrive, read in order; then the end (with the error that cut it short). */
+class Results {
+  private readonly items: { index: number; result: FitStepResult }[] = [];
+  private ended: { error?: unknown } | null = null;
+  private wake: (() => void) | null = null;
+
+  push(index: number, result: FitStepResult): void {
+    this.items.push({ index, result });
+    this.wake?.();
+  }
+
+  end(error?: unknown): void {
+    this.ended = { error };
+    this.wake?.();
+  }
+
+  async next(): Promise<{ index: number; result: FitStepResult } | { end: true; error?: unknown }> {
+    while (!this.items.length && !this.ended) await new Promise<void>((resolve) => (this.wake = resolve));
+    this.wake = null;
+    return this.items.shift() ?? { end: true, error: this.ended!.error };
+  }
 }
 
 /** How often a draining process looks for runs of dead processes (not on every round). */
@@ -191,8 +214,9 @@ export class FitRunner {
    * One trigger's chain. A batch that throws is recorded as a failed attempt (retried after
    * its backoff, or dead-lettered) and the chain goes on from the last good state, as rounds
    * of one batch each would; a batch whose commit is refused (the base moved, the lease was
-   * lost) ends the chain, and the batches not yet started are unclaimed; so are they when
-   * this process closes.
+   * lost) ends the chain, and the batches not yet fitted are unclaimed; so are they when this
+   * process closes. On fit threads a chain runs in slices: several fits per message to the
+   * thread, each result reported (and committed) as it comes.
    */
   private async runChain(
     trigger: Trigger, claims: readonly Claim[], batches: Promise<Map<string, Batch>>,
@@ -207,93 +231,137 @@ export class FitRunner {
     const commits: Promise<void>[] = [];
     // Why the chain stops early (set by commits that settle behind it, too).
     const stop: { why: "superseded" | "lost" | "stopped" | null } = { why: null };
+    const unclaim: Claim[] = [];
     let base: VersionInfo | null = null;
     let state: State | null = null;
     // The newest version number: a fit that commits here produces the next one.
     let newest = claims[0]!.latestVersion;
-    let i = 0;
+    const routeOf = (claim: Claim) => trigger.routes.find((r) => r.name === claim.route)!;
+
+    /** A fit failed: an attempt, retried after its backoff or dead-lettered; the chain goes on. */
+    const failed = async (k: number, error: unknown, durationMs: number) => {
+      const claim = claims[k]!;
+      live.delete(claim.runId);
+      const err = error instanceof FitError ? error : new FitError((error as Error)?.message ?? String(error), (error as Error)?.stack ?? null);
+      const result = await db.tx(() =>
+        failRun({
+          runId: claim.runId, owner: this.owner, error: err.message, stack: err.fitStack, attempts: claim.attempts,
+          maxAttempts: trigger.retry.maxAttempts, backoffMs: backoff(trigger, claim.attempts), now: new Date(), durationMs, baseVersion: base?.version ?? claim.baseVersion,
+        }),
+      );
+      log.warn({ trigger: trigger.name, route: claim.route, run: claim.runId, attempt: claim.attempts, err: err.message }, result === "dead" ? "fit dead-lettered" : "fit failed; will retry");
+      settle[k]!.resolve({ kind: "failed", runId: claim.runId, dead: result === "dead", error: err.message });
+    };
+
+    /** A fit succeeded: its commit goes out; the next fit builds on the version it will make. */
+    const succeeded = (k: number, outcome: FitOutcome, durationMs: number) => {
+      const claim = claims[k]!;
+      if (stop.why) {
+        // Its chain can no longer commit (an earlier batch lost its base or lease).
+        unclaim.push(claim);
+        return;
+      }
+      const { patch } = outcome;
+      const out = settle[k]!;
+      commits.push(this.commit({ runId: claim.runId, trigger: trigger.name, base: base!, patch, metrics: outcome.metrics, durationMs }).then(
+        (committed) => {
+          live.delete(claim.runId);
+          if (committed.kind === "committed") {
+            this.deps.onCommitted(trigger.name, committed.version, patch, committed.activeMoved);
+            out.resolve({ kind: "committed", runId: claim.runId, version: committed.version, patch });
+            return;
+          }
+          stop.why ??= committed.kind === "superseded" ? "superseded" : "lost";
+          out.resolve(committed.kind === "superseded" ? { kind: "superseded", runId: claim.runId } : { kind: "duplicate", runId: claim.runId });
+        },
+        (error: unknown) => {
+          live.delete(claim.runId);
+          stop.why ??= "lost";
+          out.reject(error);
+        },
+      ));
+      const manifest = nextManifest(base!.manifest, patch);
+      base = {
+        trigger: trigger.name, version: ++newest, parent: base!.version, fitRunId: claim.runId, manifest,
+        size: manifestSize(manifest), checksum: manifestChecksum(manifest), createdAt: new Date(),
+      };
+      state = store.applied(state!, patch);
+    };
+
+    let i = 0; // the first claim without a result
     try {
-      for (; i < claims.length; i++) {
+      while (i < claims.length) {
         if (stop.why || (i > 0 && stopped?.())) break;
-        const claim = claims[i]!;
-        const route = trigger.routes.find((r) => r.name === claim.route)!;
-        const started = performance.now();
-        let outcome: FitOutcome;
+        let loaded: Map<string, Batch>;
+        try {
+          loaded = await batches;
+          if (!base || !state) ({ info: base, state } = await store.load(trigger.name, claims[i]!.baseVersion));
+        } catch (error) {
+          // No rows or no base, no chain: this batch fails, the rest wait for another claim.
+          await failed(i, error, 0);
+          i++;
+          stop.why = "stopped";
+          break;
+        }
+        const task = (claim: Claim): FitTask => {
+          const batch = loaded.get(claim.runId)!;
+          return {
+            appModule: app.module, appName: app.name, trigger: trigger.name, route: claim.route,
+            version: base!.version, state: state!, buffers: bufferKeys(state!), rows: batch.rows, params: claim.params, inferences: batch.inferences, reason: claim.reason,
+          };
+        };
+        const from = i;
+        const results = new Results();
+        let at = performance.now();
         this.executing++;
         try {
-          const batch = (await batches).get(claim.runId)!;
-          if (!base || !state) {
-            // No base, no chain: a head whose version cannot load fails alone, the rest wait.
-            stop.why = "stopped";
-            ({ info: base, state } = await store.load(trigger.name, claim.baseVersion));
-            stop.why = null;
+          if (executor.runSlice && i + 1 < claims.length) {
+            const rest = claims.slice(i + 1).map((c) => {
+              const { route, rows, params, inferences, reason } = task(c);
+              return { route, rows, params, inferences, reason };
+            });
+            const limits = claims.slice(i).map((c) => ({ maxDurationMs: routeOf(c).maxDurationMs }));
+            executor.runSlice(task(claims[i]!), rest, newest, limits, (k, r) => results.push(from + k, r)).then(() => results.end(), (e: unknown) => results.end(e));
+          } else {
+            executor.run(task(claims[i]!), { maxDurationMs: routeOf(claims[i]!).maxDurationMs }).then(
+              (outcome) => (results.push(from, { ok: true, outcome }), results.end()),
+              (error: unknown) => (error instanceof FitAbortedError ? results.end(error) : (results.push(from, { ok: false, error: error as FitError }), results.end())),
+            );
           }
-          outcome = await executor.run({
-            appModule: app.module, appName: app.name, trigger: trigger.name, route: route.name,
-            version: base.version, state, buffers: bufferKeys(state), rows: batch.rows, params: claim.params, inferences: batch.inferences, reason: claim.reason,
-          }, { maxDurationMs: route.maxDurationMs });
-        } catch (error) {
-          this.executing--;
-          live.delete(claim.runId);
-          if (error instanceof FitAbortedError) {
-            await db.tx(() => releaseRuns([claim.runId], this.owner));
-            log.info({ trigger: trigger.name, route: route.name, run: claim.runId }, "fit stopped by close; run back in the queue");
-            settle[i]!.resolve({ kind: "released", runId: claim.runId });
-            stop.why = "stopped";
-            i++;
-            break;
-          }
-          const err = error instanceof FitError ? error : new FitError((error as Error)?.message ?? String(error), (error as Error)?.stack ?? null);
-          const result = await db.tx(() =>
-            failRun({
-              runId: claim.runId, owner: this.owner, error: err.message, stack: err.fitStack, attempts: claim.attempts,
-              maxAttempts: trigger.retry.maxAttempts, backoffMs: backoff(trigger, claim.attempts), now: new Date(),
-              durationMs: performance.now() - started, baseVersion: base?.version ?? claim.baseVersion,
-            }),
-          );
-          log.warn({ trigger: trigger.name, route: route.name, run: claim.runId, attempt: claim.attempts, err: err.message }, result === "dead" ? "fit dead-lettered" : "fit failed; will retry");
-          settle[i]!.resolve({ kind: "failed", runId: claim.runId, dead: result === "dead", error: err.message });
-          if (stop.why) {
-            i++;
-            break;
-          }
-          continue;
-        }
-        this.executing--;
-        const { patch } = outcome;
-        const fit: FitCommit = { runId: claim.runId, trigger: trigger.name, base, patch, metrics: outcome.metrics, durationMs: performance.now() - started };
-        const out = settle[i]!;
-        commits.push(this.commit(fit).then(
-          (committed) => {
-            live.delete(claim.runId);
-            if (committed.kind === "committed") {
-              this.deps.onCommitted(trigger.name, committed.version, patch, committed.activeMoved);
-              out.resolve({ kind: "committed", runId: claim.runId, version: committed.version, patch });
-              return;
+          for (;;) {
+            const next = await results.next();
+            const durationMs = performance.now() - at;
+            at = performance.now();
+            if ("end" in next) {
+              if (next.error === undefined) break;
+              // The fit in flight did not finish: timed out, its thread died, or this process closes.
+              if (next.error instanceof FitAbortedError) {
+                const claim = claims[i]!;
+                live.delete(claim.runId);
+                await db.tx(() => releaseRuns([claim.runId], this.owner));
+                log.info({ trigger: trigger.name, route: claim.route, run: claim.runId }, "fit stopped by close; run back in the queue");
+                settle[i]!.resolve({ kind: "released", runId: claim.runId });
+                stop.why = "stopped";
+              } else {
+                await failed(i, next.error, durationMs);
+              }
+              i++;
+              break;
             }
-            stop.why ??= committed.kind === "superseded" ? "superseded" : "lost";
-            out.resolve(committed.kind === "superseded" ? { kind: "superseded", runId: claim.runId } : { kind: "duplicate", runId: claim.runId });
-          },
-          (error: unknown) => {
-            live.delete(claim.runId);
-            stop.why ??= "lost";
-            out.reject(error);
-          },
-        ));
-        // The next batch fits on this one's result: the version its commit will make.
-        const manifest = nextManifest(base.manifest, patch);
-        base = {
-          trigger: trigger.name, version: ++newest, parent: base.version, fitRunId: claim.runId, manifest,
-          size: manifestSize(manifest), checksum: manifestChecksum(manifest), createdAt: new Date(),
-        };
-        state = store.applied(state, patch);
+            if (next.result.ok) succeeded(next.index, next.result.outcome, durationMs);
+            else await failed(next.index, next.result.error, durationMs);
+            i = next.index + 1;
+          }
+        } finally {
+          this.executing--;
+        }
       }
-      // The batches not started: the claim is undone (their rows are pending again), unless
-      // another process took the runs over (a lost lease): then they are not ours to touch.
-      const rest = claims.slice(i);
+      // The batches not fitted: the claim is undone, their rows are pending again (only runs
+      // still ours: a run another process took over is left to it).
+      const rest = [...unclaim, ...claims.slice(i)];
       if (rest.length) {
-        if (stop.why !== "lost") await db.tx(() => unclaimRuns(rest.map((c) => c.runId), this.owner));
-        for (let k = i; k < claims.length; k++) settle[k]!.resolve({ kind: "none" });
+        await db.tx(() => unclaimRuns(rest.map((c) => c.runId), this.owner));
+        for (const c of rest) settle[claims.indexOf(c)]!.resolve({ kind: "none" });
       }
       await Promise.all(commits);
     } catch (error) {

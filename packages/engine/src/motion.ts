@@ -434,6 +434,7 @@ export class Motion {
     const selections = routes.map(({ route }) => (route.filter ? parsed.flatMap((data, i) => (route.filter!(data) ? [i] : [])) : null));
     // Backpressure is decided before any infer runs or anything is written.
     const sheds: { trigger: string; route: ResolvedRoute; excess: number }[] = [];
+    await this.backpressure.prefetch(routes.filter((_, r) => (selections[r] ? selections[r]!.length : n) > 0).map(({ trigger, route }) => ({ trigger: trigger.name, route })));
     for (let r = 0; r < routes.length; r++) {
       const { trigger, route } = routes[r]!;
       if (!route.backpressure) continue;
