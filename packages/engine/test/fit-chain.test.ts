@@ -135,6 +135,24 @@ describe.each(factories)("fit chains on %s", (_name, makeDatabase) => {
     }
   }, 60_000);
 
+  it("a fit that hangs in the middle of a chain times out alone: its thread is replaced and the rest commit", async () => {
+    // Threads loaded first: a cold thread's first fit would spend its time limit loading the app.
+    const motion = await open({ warmFitThreads: true });
+    try {
+      await motion.addMany("spins", [{ n: 0 }, { n: 1, spin: true }, { n: 2 }, { n: 3 }]);
+      await motion.flush();
+      const runs = await motion.db.read(() => all<Run & { error: string | null }>(`SELECT * FROM "FitRun" WHERE "trigger" = 'spinner' ORDER BY "id"`));
+      expect(runs.map((r) => r.status)).toEqual(["succeeded", "failed", "succeeded", "succeeded"]);
+      expect(new Set(runs.map((r) => String(r.queuedAt))).size).toBe(1);
+      expect(runs[1]!.error).toMatch(/timed out after 4000 ms/);
+      const versions = await motion.db.read(() => all<{ version: number; parent: number | null }>(`SELECT "version", "parent" FROM "StateVersion" WHERE "trigger" = 'spinner' ORDER BY "version"`));
+      expect(versions.map((v) => [Number(v.version), v.parent === null ? null : Number(v.parent)])).toEqual([[0, null], [1, 0], [2, 1], [3, 2]]);
+      expect(runs.filter((r) => r.status === "succeeded").map((r) => [Number(r.baseVersion), Number(r.producedVersion)])).toEqual([[0, 1], [1, 2], [2, 3]]);
+    } finally {
+      await motion.close();
+    }
+  }, 60_000);
+
   it("close in the middle of a chain: the batches not started are unclaimed, and fitted once after a restart", async () => {
     const db = await makeDatabase();
     databases.push(db);
