@@ -123,6 +123,8 @@ class Results {
 const RECOVERY_INTERVAL_MS = 1000;
 /** How long a finished fit waits for others still running to share its commit. */
 const GROUP_WAIT_MS = 10;
+/** Most fits in one commit (chains finish many while one commit is in flight). */
+const MAX_GROUP = 1000;
 
 /** Claims, executes and commits batches. Shared by every scheduler. */
 export class FitRunner {
@@ -387,11 +389,14 @@ export class FitRunner {
     const { db } = this.deps;
     this.committing = true;
     try {
+      let first = true;
       while (this.waiting.length) {
-        // Fits of one round finish close together: give the rest a moment to join the commit.
+        // Fits of one round finish close together: give the rest a moment to join the first
+        // commit. Later ones wait for nothing: fits that finished meanwhile are the group.
         const until = Date.now() + GROUP_WAIT_MS;
-        while (this.executing > 0 && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 1));
-        const group = this.waiting.splice(0, 100);
+        while (first && this.executing > 0 && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 1));
+        first = false;
+        const group = this.waiting.splice(0, MAX_GROUP);
         try {
           const outcomes = await db.tx(() => commitFits(db.provider, this.owner, new Date(), group.map((g) => g.fit)));
           group.forEach((g, i) => g.resolve(outcomes[i]!));

@@ -145,7 +145,9 @@ export function* supersede(runId: string, now: Date): Query<void> {
  * process on this host that no longer exists (found at once, without waiting out the lease).
  * Runs of live processes are left alone. The attempt that died counts like a fit that threw:
  * the run goes back to the queue after its backoff, or is dead-lettered at maxAttempts — so a
- * fit that kills its own process cannot crash-loop every worker that picks it up.
+ * fit that kills its own process cannot crash-loop every worker that picks it up. Every run
+ * the dead process held is charged, the not-yet-started batches of its chain too (nothing
+ * says which one was running); retries run alone, so the next death is the culprit's only.
  */
 export function* recoverRuns(now: Date, isDead: (owner: string) => boolean, backoffMs: (trigger: string, attempts: number) => number = () => 0): Query<number> {
   const running = yield* all<{ id: string; trigger: string; leaseOwner: string | null; leaseUntil: unknown; attempts: unknown; maxAttempts: unknown }>(
