@@ -14,4 +14,4 @@ export { hashApiKey } from "./api-keys.ts";
 export { type Meta } from "./trpc.ts";
 export { API_VERSION } from "./version.ts";
 export { prepareOverview, percentile, type Overview, type MinutePoint, type TriggerSeries } from "./features/stats/prepare.ts";
-export { toOpenAIJsonl } from "./features/feedback/export.ts";
+export { toOpenAIJsonl } from "@motion/engine";

@@ -187,6 +187,33 @@ describe.each(factories)("api on %s", (_name, makeDatabase) => {
     ]);
   });
 
+  it("exports the raw labels as JSON Lines and CSV, filtered on the latest label", async () => {
+    const viewer = env.caller("viewer");
+    // The tickets labeled just above: good, bad+correction, bad, and one relabeled good → bad by the admin.
+    const raw = await viewer.feedback.export({ trigger: "triage", format: "jsonl" });
+    const records = raw.content.trimEnd().split("\n").map((l) => JSON.parse(l) as { input: { text: string }; label: string; actor: string; labels: number; correction: unknown; stateVersion: number });
+    expect(raw).toMatchObject({ format: "jsonl", skipped: 0, nextCursor: null });
+    const byText = new Map(records.map((r) => [r.input.text, r]));
+    expect(byText.get("late parcel")).toMatchObject({ label: "bad", actor: env.emails.admin, labels: 2, correction: { answer: "triaged: shipping" } });
+    expect(byText.get("hello")).toMatchObject({ label: "bad", correction: null, labels: 1 });
+
+    const bad = await viewer.feedback.export({ trigger: "triage", format: "jsonl", label: "bad" });
+    expect(bad.content.trimEnd().split("\n").map((l) => (JSON.parse(l) as { input: { text: string } }).input.text).sort()).toEqual(["hello", "late parcel", "refund please"]);
+    const byAdmin = await viewer.feedback.export({ trigger: "triage", format: "jsonl", actor: env.emails.admin });
+    expect(byAdmin.lines).toBe(1);
+    const future = await viewer.feedback.export({ trigger: "triage", format: "jsonl", from: new Date(Date.now() + 60_000) });
+    expect(future).toMatchObject({ lines: 0, content: "" });
+
+    const csv = await viewer.feedback.export({ trigger: "triage", format: "csv", label: "bad" });
+    const lines = csv.content.trimEnd().split("\r\n");
+    expect(lines[0]).toBe("inferenceId,rowId,relation,route,stateVersion,label,actor,labeledAt,labels,note,input,output,correction");
+    expect(lines).toHaveLength(1 + 3);
+    expect(csv.lines).toBe(3);
+    expect(lines.find((l) => l.includes("late parcel"))).toContain('"{""answer"":""triaged: shipping""}"');
+    const bogus = await failure(() => viewer.feedback.export({ trigger: "triage", format: "xml" } as never));
+    expect(bogus.code).toBe("BAD_REQUEST");
+  });
+
   it("review queue: two labelers never get the same item; locks expire, are released by labeling", async () => {
     // Fresh items on an otherwise fully labeled trigger's queue.
     await env.motion.db.tx(() => run(`DELETE FROM "LabelLock"`));

@@ -1,7 +1,6 @@
-// Pure functions: chart preparers, the JSONL export, the input guard, row-filter SQL.
+// Pure functions: chart preparers, the input guard, row-filter SQL, roles.
 import { describe, expect, it } from "vitest";
 import { checkRawInput } from "../src/errors.ts";
-import { messageText, toOpenAIJsonl } from "../src/features/feedback/export.ts";
 import { rowWhere } from "../src/features/rows/filter.ts";
 import { bucketMinutesFor, bucketStarts, fitRate, latencySummary, minuteStarts, percentile, prepareOverview } from "../src/features/stats/prepare.ts";
 import { actorOf, allows } from "../src/principal.ts";
@@ -81,30 +80,6 @@ describe("stats preparers", () => {
     expect(latencySummary([])).toEqual({ sample: 0, p50: null, p99: null });
     expect(fitRate([{ status: "succeeded", n: 9 }, { status: "failed", n: 3 }, { status: "queued", n: 4 }], 60)).toEqual({ windowMinutes: 60, succeeded: 9, failed: 3, perMinute: 0.2, successRate: 0.75 });
     expect(fitRate([], 60).successRate).toBeNull();
-  });
-});
-
-describe("OpenAI JSONL export", () => {
-  it("keeps good outputs, replaces bad ones by corrections, skips bad without correction", () => {
-    const out = toOpenAIJsonl(
-      [
-        { inferenceId: "1", input: { question: "Q1" }, output: { answer: "A1", sources: [] }, label: "good", correction: null },
-        { inferenceId: "2", input: { text: "Q2" }, output: "wrong", label: "bad", correction: "right" },
-        { inferenceId: "3", input: "Q3", output: "meh", label: "bad", correction: null },
-        { inferenceId: "4", input: { n: 1 }, output: { n: 2 }, label: "good", correction: null },
-      ],
-      "sys",
-    );
-    expect(out.lines).toBe(3);
-    expect(out.skipped).toBe(1);
-    expect(out.content.endsWith("\n")).toBe(true);
-    expect(out.content.trimEnd().split("\n").map((l) => JSON.parse(l))).toEqual([
-      { messages: [{ role: "system", content: "sys" }, { role: "user", content: "Q1" }, { role: "assistant", content: "A1" }] },
-      { messages: [{ role: "system", content: "sys" }, { role: "user", content: "Q2" }, { role: "assistant", content: "right" }] },
-      { messages: [{ role: "system", content: "sys" }, { role: "user", content: '{"n":1}' }, { role: "assistant", content: '{"n":2}' }] },
-    ]);
-    expect(toOpenAIJsonl([]).content).toBe("");
-    expect(messageText(null, ["x"])).toBe("null");
   });
 });
 

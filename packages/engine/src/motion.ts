@@ -1,6 +1,9 @@
 import { recordAudit } from "./audit-log.ts";
 import { deleteRow, type DeletedRow } from "./row-deletion.ts";
 import { RetentionService } from "./retention.ts";
+import { readLabelPage, type LabelExportQuery } from "./read-model/label-export.ts";
+import { labelCsvHeader, labelCsvRows, labelJsonl } from "./read-model/label-csv.ts";
+import { toOpenAIJsonl } from "./training-example.ts";
 import { searchInferences, withDetails, type InferencePage, type InferenceSearch, type InferenceWithDetails } from "./read-model/inference-search.ts";
 import { createHash } from "node:crypto";
 import { z } from "zod";
@@ -724,6 +727,22 @@ export class Motion {
     return this.db.read(() => searchInferences(provider, search));
   }
 
+  /**
+   * Labeled inferences of a trigger, a page at a time (latest label each), as raw records,
+   * CSV, JSON Lines or OpenAI chat JSONL through the trigger's `trainingExample`.
+   */
+  async exportLabels(query: LabelExportQuery & { format: LabelExportFormat; system?: string }): Promise<LabelExport> {
+    const t = this.trigger(query.trigger);
+    const provider = this.db.provider;
+    const { items, nextCursor } = await this.db.read(() => readLabelPage(provider, query));
+    if (query.format === "openai-jsonl") {
+      const { content, lines, skipped } = toOpenAIJsonl(items, query.system, t.trainingExample);
+      return { format: query.format, trigger: t.name, content, lines, skipped, nextCursor };
+    }
+    const content = query.format === "csv" ? (query.cursor ? "" : labelCsvHeader()) + labelCsvRows(items) : labelJsonl(items);
+    return { format: query.format, trigger: t.name, content, lines: items.length, skipped: 0, nextCursor };
+  }
+
   /** One inference with its input and labels. */
   async inference(id: string): Promise<InferenceWithDetails> {
     const provider = this.db.provider;
@@ -784,6 +803,20 @@ export class Motion {
     await this.refreshing;
     if (this.ownsDb) await this.db.close();
   }
+}
+
+export type LabelExportFormat = "openai-jsonl" | "jsonl" | "csv";
+
+export interface LabelExport {
+  format: LabelExportFormat;
+  trigger: string;
+  /** This page's part of the file: concatenate the pages' contents (CSV: the header comes with the first page). */
+  content: string;
+  /** Lines of content (examples, records or CSV rows; CSV's header not counted). */
+  lines: number;
+  /** Labeled inferences the training mapping left out (openai-jsonl only). */
+  skipped: number;
+  nextCursor: string | null;
 }
 
 export interface RollbackOptions {

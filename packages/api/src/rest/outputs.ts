@@ -223,11 +223,11 @@ export const aliasHistory = page(
 
 export const feedbackExport = z
   .object({
-    format: z.literal("openai-jsonl"),
+    format: z.enum(["openai-jsonl", "jsonl", "csv"]),
     trigger: z.string(),
     lines: z.number(),
-    skipped: z.number(),
-    content: z.string().meta({ description: "OpenAI chat fine-tuning JSONL of this page (concatenate the pages)" }),
+    skipped: z.number().meta({ description: "labeled inferences the trigger's training mapping left out (openai-jsonl)" }),
+    content: z.string().meta({ description: "this page's part of the file: OpenAI chat JSONL, JSON Lines or CSV (the header comes with the first page); concatenate the pages" }),
     nextCursor: z.string().nullable().meta({ description: "pass as `cursor` for the next page; null on the last" }),
   })
   .meta({ id: "FeedbackExport" });

@@ -54,7 +54,7 @@ export const REST_ROUTES: readonly RestRoute[] = [
   route("inferences.get", "GET", "/inferences/{id}", "One inference with its input and feedback", out.inferenceDetail),
   route("feedback.label", "POST", "/inferences/{inferenceId}/feedback", "Label an inference good or bad (optionally with a correction)", out.labeled),
   route("feedback.list", "GET", "/feedback", "Labels, newest first", out.feedbackPage),
-  route("feedback.export", "GET", "/triggers/{trigger}/feedback/export", "Fine-tuning data from the latest label of each inference (OpenAI chat JSONL), one page of labeled inferences at a time", out.feedbackExport),
+  route("feedback.export", "GET", "/triggers/{trigger}/feedback/export", "Labeled inferences (latest label each) as OpenAI chat JSONL for fine-tuning, or raw JSON Lines / CSV, one page at a time", out.feedbackExport),
   route("triggers.list", "GET", "/triggers", "Triggers with routes, params, versions, pending rows and latency, in declaration order", out.triggersPage),
   route("triggers.get", "GET", "/triggers/{trigger}", "One trigger", out.trigger),
   route("triggers.idle", "GET", "/status", "Whether all fits are idle (every process): per trigger, rows pending / held / claimed and runs running / retrying / dead-lettered", out.fitActivity),
