@@ -32,6 +32,11 @@ if (want("rows")) {
   const r = await benchRowsPage();
   results.push({ name: "Console rows.list page, first of 1M rows", value: r.first, unit: "ms", baseline: r.first, ratio: 1, note: "50 rows, server time through the API caller" });
   results.push({ name: "Console rows.list page, last of 1M rows", value: r.last, unit: "ms", baseline: r.first, ratio: r.last / r.first, goal: "ratio near 1 (keyset, never OFFSET)", note: "baseline: the first page" });
+  const inf = r.inferences;
+  results.push({ name: "Console inferences.list page, last of 1M", value: inf.last, unit: "ms", baseline: inf.first, ratio: inf.last / inf.first, goal: "≤ 50 ms, ratio near 1", note: "baseline: the first page" });
+  results.push({ name: "Console inferences.list unlabeled page of 1M", value: inf.unlabeled, unit: "ms", baseline: inf.first, ratio: inf.unlabeled / inf.first, goal: "≤ 50 ms", note: "baseline: the first page" });
+  results.push({ name: "Console inferences.list 'labeled good' of 1M (labels spread)", value: inf.labeled, unit: "ms", baseline: inf.first, ratio: inf.labeled / inf.first, goal: "≤ 50 ms", note: "few labels over the whole table" });
+  results.push({ name: "Console inferences.list text search (10k window) of 1M", value: inf.search, unit: "ms", baseline: inf.first, ratio: inf.search / inf.first, goal: "≤ 50 ms", note: "a word nothing holds: the whole window is scanned" });
 }
 
 if (want("outcomes")) results.push(...(await benchOutcomes()));
