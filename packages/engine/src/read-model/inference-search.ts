@@ -8,6 +8,7 @@
 // the database for seconds. Matching is case-insensitive (ASCII on SQLite) on the JSON text of
 // the row's data and the output.
 import { all, decodeJson, get, toBool, toDate, toNum, type Provider, type Query } from "@motion/db";
+import type { InferenceResult } from "../motion.ts";
 
 export const SCAN_WINDOW = 10_000;
 
@@ -44,18 +45,10 @@ export interface InferenceFeedback {
   createdAt: Date;
 }
 
-export interface InferenceRecord {
-  id: string;
+/** A stored inference: what `add` returned for it, with its row, relation and time. */
+export interface InferenceRecord extends InferenceResult {
   rowId: string;
   relation: string;
-  trigger: string;
-  route: string;
-  output: unknown;
-  error: string | null;
-  stateVersion: number;
-  paramsHash: string;
-  cached: boolean;
-  latencyMs: number;
   createdAt: Date;
 }
 
