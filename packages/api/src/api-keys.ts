@@ -1,11 +1,17 @@
 // Developer API keys: `mk_` + 32 random bytes (base64url). Only the SHA-256 of a key is stored;
 // the key itself is shown once, at creation. Lookup is one indexed query by hash.
 import { createHash, randomBytes } from "node:crypto";
+import { z } from "zod";
 import { get, newId, run, toDateOrNull, type Database } from "@motion/db";
+import { recordAudit } from "@motion/engine";
+import { isUniqueViolation } from "./lib/unique-violation.ts";
 import { toRole, type Principal, type Role } from "./principal.ts";
 
 export const API_KEY_PREFIX = "mk_";
 const LAST_USED_RESOLUTION_MS = 30_000;
+
+/** A key's name: what lists show and what a live key of the same owner may not share. */
+export const apiKeyNameSchema = z.string().trim().min(1).max(100).regex(/^[\w .@-]+$/, "letters, digits, space, _ . @ -");
 
 export function hashApiKey(key: string): string {
   return createHash("sha256").update(key, "utf8").digest("hex");
@@ -90,4 +96,32 @@ export function* insertApiKey(input: { name: string; role: Role; createdBy: stri
     [id, input.name, input.name, input.role, prefix, hash, input.createdBy, input.ownerId, input.expiresAt, input.at],
   );
   return { id, name: input.name, role: input.role, prefix, createdAt: input.at, expiresAt: input.expiresAt, ownerId: input.ownerId, key } satisfies CreatedApiKey;
+}
+
+/** Longest lifetime a key may be given (the API and the CLI refuse more). */
+export const MAX_API_KEY_LIFETIME_MS = 10 * 366 * 24 * 3600_000;
+
+/**
+ * Creates a key and audits it (`apiKeys.create`) in one transaction: the one path the API's
+ * `apiKeys.create` and `motion api-keys create` share. A name taken by another live key of the
+ * same owner throws ApiKeyNameTaken (also when a concurrent create wins the unique index).
+ */
+export async function createApiKey(db: Database, input: { name: string; role: Role; createdBy: string; ownerId: string | null; expiresAt: Date | null }): Promise<CreatedApiKey> {
+  const at = new Date();
+  try {
+    return await db.tx(function* () {
+      const created = yield* insertApiKey({ ...input, at });
+      yield* recordAudit({
+        actor: input.createdBy,
+        action: "apiKeys.create",
+        target: created.id,
+        data: { name: created.name, role: created.role, prefix: created.prefix, expiresAt: created.expiresAt, ownerId: input.ownerId },
+        at,
+      });
+      return created;
+    });
+  } catch (error) {
+    if (!(error instanceof ApiKeyNameTaken) && isUniqueViolation(error)) throw new ApiKeyNameTaken(input.name);
+    throw error;
+  }
 }

@@ -10,7 +10,7 @@ export { isDevelopment } from "./mode.ts";
 export { SignInLimiter, signInLimitsFromEnv, DEFAULT_SIGN_IN_LIMITS, type SignInLimits } from "./sign-in-limiter.ts";
 export { hashSessionToken } from "./session-tokens.ts";
 export { ROLES, TIERS, type Role, type Tier, type Principal } from "./principal.ts";
-export { hashApiKey } from "./api-keys.ts";
+export { hashApiKey, createApiKey, apiKeyNameSchema, ApiKeyNameTaken, MAX_API_KEY_LIFETIME_MS, type CreatedApiKey } from "./api-keys.ts";
 export { type Meta } from "./trpc.ts";
 export { API_VERSION } from "./version.ts";
 export { prepareOverview, percentile, type Overview, type MinutePoint, type TriggerSeries } from "./features/stats/prepare.ts";
