@@ -448,4 +448,28 @@ describe.each(factories)("api on %s", (_name, makeDatabase) => {
     expect(after).toMatchObject({ idle: true, triggers: [{ trigger: "qa", pending: 0, pinned: false, idle: true }, { trigger: "flaky" }] });
     expect(await outcome(() => env.caller("anonymous").triggers.idle())).toBe("UNAUTHORIZED");
   });
+  it("publishes the correction schema, lists a picked field's options, and rejects corrections with their path", async () => {
+    const viewer = env.caller("viewer");
+    const labeler = env.caller("labeler");
+    const described = await viewer.triggers.get({ trigger: "qa" });
+    expect(described.correctionSchema).toMatchObject({ type: "object", properties: { answer: { type: "string" }, source: { type: "string", motion: { optionsFrom: { relation: "docs", field: "url", label: "body" } } } } });
+    expect((await viewer.triggers.get({ trigger: "echo" })).correctionSchema).toBeNull();
+    await labeler.rows.addMany({ relation: "docs", rows: [{ url: "opt/zebra", body: "Zebra guide" }, { url: "opt/apple", body: "Apple guide" }, { url: "opt/zebra", body: "Zebra handbook" }] });
+    const options = await viewer.triggers.correctionOptions({ trigger: "qa", field: ["source"], search: "OPT/" });
+    expect(options).toEqual({ trigger: "qa", field: ["source"], relation: "docs", relationField: "url", items: [{ value: "opt/apple", label: "Apple guide" }, { value: "opt/zebra", label: "Zebra handbook" }] });
+    expect((await viewer.triggers.correctionOptions({ trigger: "qa", field: ["source"], search: "handbook" })).items.map((i) => i.value)).toEqual(["opt/zebra"]);
+    expect(await outcome(() => viewer.triggers.correctionOptions({ trigger: "qa", field: ["answer"] }))).toBe("NOT_FOUND");
+    expect(await outcome(() => viewer.triggers.correctionOptions({ trigger: "nope", field: ["source"] }))).toBe("NOT_FOUND");
+
+    const added = await labeler.rows.add({ relation: "questions", row: { text: "which doc?" } });
+    const inferenceId = added.inferences.find((i) => i.trigger === "qa")!.id;
+    expect(await issuesOf(env, () => labeler.feedback.label({ inferenceId, label: "bad", correction: { source: 42 } }))).toEqual({ code: "BAD_REQUEST", paths: ["correction.source"] });
+    const unknown = await failure(() => labeler.feedback.label({ inferenceId, label: "bad", correction: { source: "opt/missing" } }));
+    expect(unknown.code).toBe("BAD_REQUEST");
+    expect(await issuesOf(env, () => labeler.feedback.label({ inferenceId, label: "bad", correction: { source: "opt/missing" } }))).toEqual({ code: "BAD_REQUEST", paths: ["correction.source"] });
+    expect(unknown.message).toContain(`no docs row has url "opt/missing"`);
+    expect((await viewer.inferences.get({ id: inferenceId })).feedback).toEqual([]);
+    await labeler.feedback.label({ inferenceId, label: "bad", correction: { answer: "See the apple guide", source: "opt/apple" } });
+    expect((await viewer.inferences.get({ id: inferenceId })).feedback).toMatchObject([{ label: "bad", correction: { answer: "See the apple guide", source: "opt/apple" } }]);
+  });
 });

@@ -20,7 +20,8 @@ import { defineApp, isApp, type App, type AppDefinition } from "./app.ts";
 import { feedback as feedbackRelation, type FeedbackRow, type Relation } from "./relation.ts";
 import type { ResolvedRoute, Trigger } from "./trigger.ts";
 import { ConflictError, NotFoundError, ValidationError, type RowIssue } from "./errors.ts";
-import { validateCorrection } from "./correction.ts";
+import { correctionJsonSchema, optionsFromFields, validateCorrection, type JsonSchema } from "./correction.ts";
+import { checkOptionValues, optionValues, type OptionValue } from "./correction-options.ts";
 import { InferenceCache } from "./inference-cache.ts";
 import { encodePatch, insertBlobs, insertVersion, moveAlias, readAliases, StateStore, type EncodedPatch, type VersionInfo } from "./state-store.ts";
 import { freezeState, type State } from "./state.ts";
@@ -153,6 +154,7 @@ export class Motion {
   private readonly ownsDb: boolean;
   private readonly store: StateStore;
   private readonly cache = new InferenceCache();
+  private readonly correctionSchemas = new Map<string, JsonSchema>();
   private readonly active = new Map<string, ActiveState>();
   private readonly params: TriggerParamsStore;
   private readonly sync: ViewSync;
@@ -565,6 +567,31 @@ export class Motion {
     await new Promise((resolve) => setImmediate(resolve));
   }
 
+  /** A trigger's correction schema as JSON Schema (with `optionsFrom` hints), or null when it declares none. */
+  correctionSchemaOf(trigger: string): JsonSchema | null {
+    const schema = this.trigger(trigger).correction;
+    if (!schema) return null;
+    let published = this.correctionSchemas.get(trigger);
+    if (!published) this.correctionSchemas.set(trigger, (published = correctionJsonSchema(schema)));
+    return published;
+  }
+
+  /**
+   * The values a correction field of `trigger` may take (a field with an `optionsFrom` hint,
+   * by its path in the schema, e.g. ["source"]): distinct values of the hinted relation field,
+   * with labels, filtered by a case-insensitive `search` of value or label. NotFoundError when
+   * the trigger has no such field.
+   */
+  async correctionOptions(trigger: string, path: readonly string[], query: { search?: string; limit?: number } = {}): Promise<{ relation: string; field: string; items: OptionValue[] }> {
+    const schema = this.correctionSchemaOf(trigger);
+    const hint = schema && optionsFromFields(schema).find((f) => f.path.join(".") === path.join("."));
+    if (!hint) throw new NotFoundError(`trigger ${trigger} has no correction field ${path.join(".") || "(root)"} with options`);
+    const provider = this.db.provider;
+    const limit = Math.max(1, Math.min(query.limit ?? 50, 500));
+    const items = await this.db.read(() => optionValues(provider, hint.optionsFrom, { search: query.search?.trim() || undefined, limit }));
+    return { relation: hint.optionsFrom.relation, field: hint.optionsFrom.field, items };
+  }
+
   /** Labels an inference; the label is also a row of the built-in `feedback` relation. */
   async feedback(inferenceId: string, input: FeedbackInput): Promise<{ id: string; rowId: string }> {
     const parsed = feedbackInput.safeParse(input);
@@ -575,7 +602,13 @@ export class Motion {
       ),
     );
     if (!inference) throw new NotFoundError(`no inference ${inferenceId}`);
-    const correction = validateCorrection(this.app.trigger(inference.trigger)?.correction ?? null, parsed.data.correction);
+    const schema = this.app.trigger(inference.trigger)?.correction ?? null;
+    const correction = validateCorrection(schema, parsed.data.correction);
+    if (schema && correction !== undefined) {
+      const published = this.correctionSchemaOf(inference.trigger)!;
+      const provider = this.db.provider;
+      await this.db.read(() => checkOptionValues(provider, published, correction));
+    }
     const row = await this.db.read(() => get<{ data: unknown }>(`SELECT "data" FROM "Row" WHERE "id" = ?`, [inference.rowId]));
     const data: FeedbackRow = {
       inferenceId, trigger: inference.trigger, route: inference.route, label: parsed.data.label,

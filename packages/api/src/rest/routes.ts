@@ -57,6 +57,7 @@ export const REST_ROUTES: readonly RestRoute[] = [
   route("feedback.export", "GET", "/triggers/{trigger}/feedback/export", "Labeled inferences (latest label each) as OpenAI chat JSONL for fine-tuning, or raw JSON Lines / CSV, one page at a time", out.feedbackExport),
   route("triggers.list", "GET", "/triggers", "Triggers with routes, params, versions, pending rows and latency, in declaration order", out.triggersPage),
   route("triggers.get", "GET", "/triggers/{trigger}", "One trigger", out.trigger),
+  route("triggers.correctionOptions", "GET", "/triggers/{trigger}/correction-options", "Values a correction field picked from a relation may take (`field` is its path, e.g. source), searched by value or label", out.correctionOptions),
   route("triggers.idle", "GET", "/status", "Whether all fits are idle (every process): per trigger, rows pending / held / claimed and runs running / retrying / dead-lettered", out.fitActivity),
   route("triggers.setParams", "PUT", "/triggers/{trigger}/params", "Replace a trigger's params (validated by its schema)", out.paramsSet),
   route("state.versions", "GET", "/triggers/{trigger}/versions", "State versions of a trigger, newest first", out.versionsPage),

@@ -60,7 +60,7 @@ export const apiKeysRouter = router({
         expiresAt: z
           .date()
           .refine((d) => d.getTime() > Date.now(), "must be in the future")
-          .refine((d) => d.getTime() <= Date.now() + MAX_LIFETIME_MS, "must be within 10 years")
+          .refine((d) => d.getTime() <= Date.now() + MAX_API_KEY_LIFETIME_MS, "must be within 10 years")
           .nullish(),
       }),
     )
