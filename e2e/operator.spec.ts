@@ -47,8 +47,8 @@ test.describe.serial("an operator runs the example app", () => {
     await expect(panel).not.toHaveAttribute("data-inference", first!);
     await expect(progress).toHaveText(new RegExp(`^${before + 1} /`));
 
-    await page.keyboard.press("e"); // edit the correction
-    const correction = page.getByLabel(/Corrected output/);
+    await page.keyboard.press("e"); // edit the correction: the chatbot's form, its answer first
+    const correction = page.getByTestId("correction-form").getByLabel("Answer");
     await expect(correction).toBeFocused();
     await correction.fill(CORRECTION);
     await page.keyboard.press("Escape"); // leave the field
