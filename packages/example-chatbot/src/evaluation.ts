@@ -3,11 +3,13 @@
 //
 // hit@k: the right page is among the first k distinct pages, in the order the sources are
 // cited (the chatbot) or the chunks are ranked (BM25). Labels are given the way an operator
-// gives them, through `Motion.feedback` with the chatbot's correction shape: good when the
-// first source is the right page, otherwise bad with `{ source: <right page> }`.
+// gives them: through the API procedure the console's Review page calls (`feedback.label`, as
+// a labeler), with the correction the console's form sends — only the changed fields: good
+// when the first source is the right page, otherwise bad with `{ source: <right page> }`.
 
 import fs from "node:fs";
 import MiniSearch from "minisearch";
+import { createApiKey, createMotionApi } from "@motion/api";
 import { Motion } from "@motion/engine";
 import { chatbotApp, chatbotParams, TRIGGER, type AnswerOutput } from "./app.ts";
 import { chunkBlocks } from "./chunker.ts";
@@ -172,6 +174,13 @@ export interface EvalOptions {
   set: EvalSet;
 }
 
+/** A caller of the API as a labeler (an API key with that role), like a script or the console. */
+async function labelerCaller(motion: Motion) {
+  const api = createMotionApi({ motion, baseURL: "http://localhost", secret: "evaluation-does-not-sign-cookies-0000000000" });
+  const { key } = await createApiKey(motion.db, { name: "evaluation", role: "labeler", createdBy: "evaluation", ownerId: null, expiresAt: null });
+  return api.createCaller(new Headers({ authorization: `Bearer ${key}` }));
+}
+
 /**
  * 1. index the documents; 2. rank every question with the references and ask the chatbot;
  * 3. label the training answers as an operator would; 4. after the feedback fit, ask again.
@@ -199,14 +208,15 @@ export async function runEvaluation(options: EvalOptions): Promise<EvalResult> {
     const heldoutBefore = await ask(motion, heldout);
     const trainBefore = await ask(motion, train);
     const questionSeconds = (performance.now() - t) / 1000;
+    const labeler = await labelerCaller(motion);
     const labels = { good: 0, bad: 0 };
     for (const [i, { inferenceId, output }] of trainBefore.outputs.entries()) {
       const right = train[i]!.url;
       if (output.sources[0]?.url === right) {
-        await motion.feedback(inferenceId, { label: "good", actor: "evaluation" });
+        await labeler.feedback.label({ inferenceId, label: "good" });
         labels.good++;
       } else {
-        await motion.feedback(inferenceId, { label: "bad", actor: "evaluation", correction: { source: right }, note: `should cite ${right}` });
+        await labeler.feedback.label({ inferenceId, label: "bad", correction: { source: right }, note: `should cite ${right}` });
         labels.bad++;
       }
     }

@@ -1,7 +1,7 @@
 // The ordering the evaluation must keep, on a small fixed case: the READMEs of the first eight
 // packages of eval/packages.json (read from node_modules) and their questions. Before labels,
 // the chatbot ranks held-out questions at least as well as BM25 over the same chunks; after
-// labels on the training questions (given through Motion.feedback with { source }), at least
+// labels on the training questions (given through the API's feedback.label as a labeler, with the { source } the console's form sends), at least
 // as well as before. Offline provider: deterministic.
 import { describe, expect, it } from "vitest";
 import { packagesEval, runEvaluation } from "../src/evaluation.ts";
