@@ -30,6 +30,10 @@ function report(r: EvalResult): void {
   const ev = (s: SetScore) => (s.evidence === null ? "n/a" : pct(s.evidence));
   console.log(`\nlabels: ${r.labels.good} good, ${r.labels.bad} bad with { source } (state v${r.versions.indexed} → v${r.versions.afterFeedback}); ` +
     `training answers served from corrections after: ${r.after.train.fromCorrections}`);
+  const t = r.transfer;
+  const hits = Math.round(r.before.heldout.hitAt1 * r.before.heldout.questions);
+  console.log(`held-out misses before labels: ${t.misses}; sharing a content term with a training question on the right page: ${t.sharedTerm}; ` +
+    `sharing one no other page's training questions have: ${t.specificTerm} (query-term → page associations from these labels reach at most ${pct((hits + t.specificTerm) / (r.before.heldout.questions || 1))} held-out hit@1)`);
   console.log(`answers quoting the evidence (an expected term), held-out: before ${ev(r.before.heldout)}, after ${ev(r.after.heldout)}`);
   console.log(`time: ingest ${r.seconds.ingest.toFixed(1)} s, ${r.before.heldout.questions + r.before.train.questions} questions ${r.seconds.questions.toFixed(1)} s, feedback fit ${r.seconds.feedbackFit.toFixed(1)} s`);
   if (verbose) {

@@ -16,6 +16,7 @@ import { chunkBlocks } from "./chunker.ts";
 import { loadCorpus, type CorpusDocument } from "./corpus.ts";
 import { emptyLexical, searchLexical } from "./lexical-index.ts";
 import { firstHeading, parseBlocks } from "./markdown.ts";
+import { terms } from "./text.ts";
 import { loadPackageCorpus, packageUrl } from "./package-corpus.ts";
 import { chunkId, lexicalDoc } from "./search-index.ts";
 
@@ -165,6 +166,7 @@ export interface EvalResult {
   before: { heldout: SetScore; train: SetScore };
   after: { heldout: SetScore; train: SetScore };
   labels: { good: number; bad: number };
+  transfer: Transfer;
   versions: { indexed: number; afterFeedback: number };
   seconds: { ingest: number; questions: number; feedbackFit: number };
 }
@@ -227,6 +229,7 @@ export async function runEvaluation(options: EvalOptions): Promise<EvalResult> {
     const heldoutAfter = await ask(motion, heldout);
     const trainAfter = await ask(motion, train);
     const first = heldoutBefore.outputs[0]?.output;
+    const transfer = transferOf(train, heldout.filter((x) => heldoutBefore.score.misses.some((m) => m.q === x.q)));
     return {
       set: set.name,
       provider: first?.provider ?? "unknown",
@@ -237,12 +240,46 @@ export async function runEvaluation(options: EvalOptions): Promise<EvalResult> {
       before: { heldout: heldoutBefore.score, train: trainBefore.score },
       after: { heldout: heldoutAfter.score, train: trainAfter.score },
       labels,
+      transfer,
       versions: { indexed, afterFeedback },
       seconds: { ingest, questions: questionSeconds, feedbackFit },
     };
   } finally {
     await motion.close();
   }
+}
+
+/**
+ * How much labels on the training questions could teach about the held-out questions missed
+ * before labels, by the words they share (a diagnostic: it reads the misses, it tunes nothing).
+ * A miss can be fixed by query-term → page associations only if it shares a content term with
+ * a training question whose right page is its own; only a term no other page's training
+ * questions use points at that page alone.
+ */
+export interface Transfer {
+  misses: number;
+  /** Misses sharing a content term with a training question on the same page. */
+  sharedTerm: number;
+  /** Misses sharing a term that only training questions on the same page have. */
+  specificTerm: number;
+}
+
+export function transferOf(train: EvalQuestion[], missed: EvalQuestion[]): Transfer {
+  const byPage = new Map<string, Set<string>>();
+  for (const x of train) {
+    const set = byPage.get(x.url) ?? new Set<string>();
+    for (const t of terms(x.q)) set.add(t);
+    byPage.set(x.url, set);
+  }
+  let sharedTerm = 0;
+  let specificTerm = 0;
+  for (const x of missed) {
+    const own = byPage.get(x.url) ?? new Set<string>();
+    const shared = [...new Set(terms(x.q))].filter((t) => own.has(t));
+    if (shared.length) sharedTerm++;
+    if (shared.some((t) => ![...byPage].some(([url, set]) => url !== x.url && set.has(t)))) specificTerm++;
+  }
+  return { misses: missed.length, sharedTerm, specificTerm };
 }
 
 /** The targets of issue #11, checked on the held-out half. */
