@@ -3,13 +3,14 @@
 //
 // hit@k: the right page is among the first k distinct pages, in the order the sources are
 // cited (the chatbot) or the chunks are ranked (BM25). Labels are given the way an operator
-// gives them: through the API procedure the console's Review page calls (`feedback.label`, as
-// a labeler), with the correction the console's form sends — only the changed fields: good
+// gives them, with the correction the console's form sends (only the changed fields): good
 // when the first source is the right page, otherwise bad with `{ source: <right page> }`.
+// Through a `Labeler`: `npm run eval` (apps/worker/src/chatbot-eval) passes one that calls the
+// API procedure the console's Review page calls (this package may not import the API); the
+// default calls `Motion.feedback`, which that procedure calls.
 
 import fs from "node:fs";
 import MiniSearch from "minisearch";
-import { createApiKey, createMotionApi } from "@motion/api";
 import { Motion } from "@motion/engine";
 import { chatbotApp, chatbotParams, TRIGGER, type AnswerOutput } from "./app.ts";
 import { chunkBlocks } from "./chunker.ts";
@@ -165,7 +166,7 @@ export interface EvalResult {
   reference: { bm25: { heldout: Score; train: Score }; lexical: { heldout: Score; train: Score } };
   before: { heldout: SetScore; train: SetScore };
   after: { heldout: SetScore; train: SetScore };
-  labels: { good: number; bad: number };
+  labels: { good: number; bad: number; through: string };
   transfer: Transfer;
   versions: { indexed: number; afterFeedback: number };
   seconds: { ingest: number; questions: number; feedbackFit: number };
@@ -174,13 +175,20 @@ export interface EvalResult {
 export interface EvalOptions {
   databaseUrl: string;
   set: EvalSet;
+  /** Who labels the training answers (default: engineLabeler). */
+  labeler?: (motion: Motion) => Promise<Labeler> | Labeler;
+  /** Named in the result: how the labels were given. */
+  labeledThrough?: string;
 }
 
-/** A caller of the API as a labeler (an API key with that role), like a script or the console. */
-async function labelerCaller(motion: Motion) {
-  const api = createMotionApi({ motion, baseURL: "http://localhost", secret: "evaluation-does-not-sign-cookies-0000000000" });
-  const { key } = await createApiKey(motion.db, { name: "evaluation", role: "labeler", createdBy: "evaluation", ownerId: null, expiresAt: null });
-  return api.createCaller(new Headers({ authorization: `Bearer ${key}` }));
+/** How the evaluation labels an answer: the input of the API's `feedback.label`. */
+export interface Labeler {
+  label(input: { inferenceId: string; label: "good" | "bad"; correction?: { source: string }; note?: string }): Promise<unknown>;
+}
+
+/** Labels with `Motion.feedback` (what the API's `feedback.label` calls), as "evaluation". */
+export function engineLabeler(motion: Motion): Labeler {
+  return { label: ({ inferenceId, ...rest }) => motion.feedback(inferenceId, { ...rest, actor: "evaluation" }) };
 }
 
 /**
@@ -210,15 +218,15 @@ export async function runEvaluation(options: EvalOptions): Promise<EvalResult> {
     const heldoutBefore = await ask(motion, heldout);
     const trainBefore = await ask(motion, train);
     const questionSeconds = (performance.now() - t) / 1000;
-    const labeler = await labelerCaller(motion);
+    const labeler = await (options.labeler ?? engineLabeler)(motion);
     const labels = { good: 0, bad: 0 };
     for (const [i, { inferenceId, output }] of trainBefore.outputs.entries()) {
       const right = train[i]!.url;
       if (output.sources[0]?.url === right) {
-        await labeler.feedback.label({ inferenceId, label: "good" });
+        await labeler.label({ inferenceId, label: "good" });
         labels.good++;
       } else {
-        await labeler.feedback.label({ inferenceId, label: "bad", correction: { source: right }, note: `should cite ${right}` });
+        await labeler.label({ inferenceId, label: "bad", correction: { source: right }, note: `should cite ${right}` });
         labels.bad++;
       }
     }
@@ -239,7 +247,7 @@ export async function runEvaluation(options: EvalOptions): Promise<EvalResult> {
       reference,
       before: { heldout: heldoutBefore.score, train: trainBefore.score },
       after: { heldout: heldoutAfter.score, train: trainAfter.score },
-      labels,
+      labels: { ...labels, through: options.labeledThrough ?? "Motion.feedback" },
       transfer,
       versions: { indexed, afterFeedback },
       seconds: { ingest, questions: questionSeconds, feedbackFit },
