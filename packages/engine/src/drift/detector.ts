@@ -209,7 +209,7 @@ function judge(state: HistoryWindow, ordered: readonly PartitionSummary[], summa
       findings.push({ column, statistic, value, mean, std, z: Math.max(-Z_CAP, Math.min(Z_CAP, z)) });
     }
     if (opts.valueShares && cur && cur.kind === kind && cur.values && kindWindow.pooled.partitions >= opts.minHistory) {
-      const f = valueShareFinding(column, kind, cur, kindWindow.pooled, state);
+      const f = valueShareFinding(column, cur, kindWindow.pooled);
       if (f) findings.push(f);
     }
   }
@@ -244,17 +244,15 @@ function largestShareZ(c: ColumnarColumn, pooled: PooledValues, member: boolean,
  * a model's share doubles in summer), so the spread is calibrated like the other statistics':
  * at least a third of the largest z any window partition reached against the rest of the window.
  */
-function valueShareFinding(column: string, kind: number, cur: ColumnarColumn, pooled: PooledValues, state: HistoryWindow): ColumnFinding | null {
+function valueShareFinding(column: string, cur: ColumnarColumn, pooled: PooledValues): ColumnFinding | null {
+  if (cur.frequent!.length === 0) return null;
+  pooled.ensure();
   const at = { at: -1, q: 0, std: 0 };
   const z = largestShareZ(cur, pooled, false, at);
   // One-sided: a value that became rarer makes others commoner, and the top value's fall is topShare's.
   if (at.at < 0 || z <= 0) return null;
   let tail = 0;
-  for (const member of state.members.keys()) {
-    const c = columnarOf(member).columns.get(column);
-    if (!c || c.kind !== kind || !c.values) continue;
-    if (c.frequent!.length > 0) tail = Math.max(tail, largestShareZ(c, pooled, true, null));
-  }
+  for (const c of pooled.members) if (c.frequent!.length > 0) tail = Math.max(tail, largestShareZ(c, pooled, true, null));
   const factor = Math.max(1, tail / TAIL_FACTOR);
   const std = at.std * factor;
   const value = cur.values![at.at + 1]! / kindCount(cur);

@@ -80,22 +80,32 @@ export class StatisticWindow {
 
 /**
  * Value frequencies pooled over the window's partitions of one kind: value hash → count, in an
- * open-addressing table of typed arrays (sliding the window updates ~100 entries per column per
- * partition; a Map's hashing was most of the detector's time). Hashes are 30-bit, well mixed
- * (hash.ts), non-negative: -1 marks an empty slot. Entries that fall to zero stay until the
- * next resize, so a lookup never needs tombstones.
+ * open-addressing table of typed arrays. Hashes are 30-bit, well mixed (hash.ts), non-negative:
+ * -1 marks an empty slot. Entries that fall to zero stay until the next resize, so a lookup
+ * never needs tombstones.
+ *
+ * The table is built only while some partition needs it (one in the window, or the one being
+ * judged, has a value counted MIN_VALUE_COUNT times): a near-continuous numeric column keeps
+ * ~100 distinct values per partition, none of them frequent, and updating its table at every
+ * slide was most of the detector's time. Counts are sums of integers, so a table built late
+ * holds exactly what one kept all along would.
  */
 export class PooledValues {
-  private keys = new Int32Array(64).fill(-1);
-  private counts = new Float64Array(64);
+  private keys: Int32Array | null = null;
+  private counts = new Float64Array(0);
   private used = 0;
-  /** Values of the kind over those partitions (the shares' denominator). */
+  /** Values of the kind over the partitions that carry value counts (the shares' denominator). */
   total = 0;
   /** Partitions that contributed. */
   partitions = 0;
+  /** The contributing partitions' columns (with multiplicity), to build the table from. */
+  readonly members: ColumnarColumn[] = [];
+  /** How many of `members` have a frequent value: while none has, the table is not kept. */
+  frequentMembers = 0;
 
+  /** Count of `hash` over the window; call ensure() first. */
   get(hash: number): number {
-    const keys = this.keys;
+    const keys = this.keys!;
     const mask = keys.length - 1;
     for (let i = hash & mask; ; i = (i + 1) & mask) {
       const k = keys[i]!;
@@ -104,8 +114,19 @@ export class PooledValues {
     }
   }
 
+  /** Builds the table from the members if it is not kept. */
+  ensure(): void {
+    if (this.keys) return;
+    let pairs = 0;
+    for (const m of this.members) pairs += m.values!.length / 2;
+    this.keys = new Int32Array(tableSize(pairs)).fill(-1);
+    this.counts = new Float64Array(this.keys.length);
+    this.used = 0;
+    for (const m of this.members) this.count(m.values!, 1);
+  }
+
   private slot(hash: number): number {
-    const keys = this.keys;
+    const keys = this.keys!;
     const mask = keys.length - 1;
     for (let i = hash & mask; ; i = (i + 1) & mask) {
       const k = keys[i]!;
@@ -118,25 +139,46 @@ export class PooledValues {
     }
   }
 
-  update(flat: readonly number[], total: number, sign: 1 | -1): void {
-    if (2 * (this.used + flat.length / 2) > this.keys.length) this.resize(this.used + flat.length / 2);
+  private count(flat: readonly number[], sign: 1 | -1): void {
+    if (2 * (this.used + flat.length / 2) > this.keys!.length) this.resize(this.used + flat.length / 2);
     for (let i = 0; i + 1 < flat.length; i += 2) this.counts[this.slot(flat[i]!)]! += sign * flat[i + 1]!;
-    this.total += sign * total;
+  }
+
+  update(c: ColumnarColumn, sign: 1 | -1): void {
+    const frequent = c.frequent!.length > 0;
+    if (sign > 0) {
+      this.members.push(c);
+      if (frequent) this.frequentMembers++;
+    } else {
+      // Order does not matter (sums and maxima only): swap-remove.
+      const at = this.members.lastIndexOf(c);
+      this.members[at] = this.members[this.members.length - 1]!;
+      this.members.pop();
+      if (frequent) this.frequentMembers--;
+    }
+    this.total += sign * kindCount(c);
     this.partitions += sign;
+    if (this.frequentMembers === 0) this.keys = null;
+    else if (this.keys) this.count(c.values!, sign);
   }
 
   /** Rehashes the live (non-zero) entries into a table with room for `needed` more. */
   private resize(needed: number): void {
-    const { keys, counts } = this;
+    const keys = this.keys!;
+    const counts = this.counts;
     let live = 0;
     for (let i = 0; i < keys.length; i++) if (keys[i] !== -1 && counts[i] !== 0) live++;
-    let size = 64;
-    while (size < 4 * (live + needed)) size *= 2;
-    this.keys = new Int32Array(size).fill(-1);
-    this.counts = new Float64Array(size);
+    this.keys = new Int32Array(tableSize(live + needed)).fill(-1);
+    this.counts = new Float64Array(this.keys.length);
     this.used = 0;
     for (let i = 0; i < keys.length; i++) if (keys[i] !== -1 && counts[i] !== 0) this.counts[this.slot(keys[i]!)] = counts[i]!;
   }
+}
+
+function tableSize(entries: number): number {
+  let size = 64;
+  while (size < 4 * entries) size *= 2;
+  return size;
 }
 
 interface KindWindow {
@@ -207,7 +249,7 @@ export class HistoryWindow {
 
   private contribute(into: KindWindow, kind: number, c: ColumnarColumn, partition: ColumnarSummary, sign: 1 | -1): void {
     const windows = into.statistics;
-    if (c.kind === kind && c.values) into.pooled.update(c.values, kindCount(c), sign);
+    if (c.kind === kind && c.values) into.pooled.update(c, sign);
     for (const s of KIND_STATISTICS[kind]!) {
       let w = windows[s];
       const noise = c.kind === kind ? noiseOf(c, s) : Number.NaN;
