@@ -30,15 +30,26 @@ export interface ColumnarColumn {
   values: readonly number[] | null;
   /** Offsets in `values` of the pairs counted at least MIN_VALUE_COUNT times: the only ones whose share is compared. */
   frequent: Int32Array | null;
+  /** Offsets of the pairs counted at least REPEAT_COUNT times: the values a window partition's own share noise is read from. */
+  repeated: Int32Array | null;
 }
 
 /** A value must occur this often in a partition before its share is compared: a few rows are never drift. */
 export const MIN_VALUE_COUNT = 5;
 
-function frequentOf(values: readonly number[] | undefined): Int32Array | null {
+/**
+ * A window partition's largest share z (what calibrates the value-share spread) is read from its
+ * values counted this often. With MIN_VALUE_COUNT here too, a column of many rare values (each
+ * expected 0.3–1 times a partition) had no window partition with a value to read, the spread kept
+ * its binomial floor, and the Wald z of a value that happened 5 times (8.7 against 0.3 expected)
+ * flagged 5–11 of 365 clean synthetic days; values counted 3 or 4 times show that noise.
+ */
+export const REPEAT_COUNT = 3;
+
+function frequentOf(values: readonly number[] | undefined, min = MIN_VALUE_COUNT): Int32Array | null {
   if (!values) return null;
   const out: number[] = [];
-  for (let i = 0; i + 1 < values.length; i += 2) if (values[i + 1]! >= MIN_VALUE_COUNT) out.push(i);
+  for (let i = 0; i + 1 < values.length; i += 2) if (values[i + 1]! >= min) out.push(i);
   return Int32Array.from(out);
 }
 
@@ -75,7 +86,7 @@ export function columnarOf(summary: PartitionSummary): ColumnarSummary {
         if (s !== undefined) data[at + KINDS + N + s] = finite(c.noise[key as Statistic]);
       }
     }
-    columns.set(name, { kind, count: c.count, at, data, values: c.values ?? null, frequent: frequentOf(c.values) });
+    columns.set(name, { kind, count: c.count, at, data, values: c.values ?? null, frequent: frequentOf(c.values), repeated: frequentOf(c.values, REPEAT_COUNT) });
     at += STRIDE;
   }
   const out = { rows: summary.rows, columns };

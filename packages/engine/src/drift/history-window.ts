@@ -145,7 +145,7 @@ export class PooledValues {
   }
 
   update(c: ColumnarColumn, sign: 1 | -1): void {
-    const frequent = c.frequent!.length > 0;
+    const frequent = c.repeated!.length > 0;
     if (sign > 0) {
       this.members.push(c);
       if (frequent) this.frequentMembers++;

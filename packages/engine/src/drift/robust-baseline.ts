@@ -55,6 +55,12 @@ export function noiseFloor(statistic: string, center: number, historyMean: numbe
       return Math.max(numeric, sampling, QUANTILE_ACCURACY * Math.abs(center));
     case "distinct":
       return Math.max(1, Math.sqrt(Math.abs(center)), 0.023 * Math.abs(center));
+    case "min":
+    case "max":
+      // The gaps the window's partitions had near their extremes (summary.ts), not the current
+      // partition's: a corruption widens its own gap. Without this floor a bounded column's max
+      // looks impossibly stable (clean synthetic years flagged 25–45 of 365 days).
+      return Math.max(numeric, ctx.historySe);
     default:
       return Math.max(numeric, sampling);
   }
