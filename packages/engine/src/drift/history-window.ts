@@ -25,18 +25,23 @@ export class SortedValues {
       this.dirty = this.size > 1;
       return;
     }
-    const at = this.lowerBound(x);
-    this.values.copyWithin(at + 1, at, this.size);
-    this.values[at] = x;
-    this.size++;
+    // Shift by hand: windows hold tens of values, where a copyWithin call costs more than the copy.
+    const v = this.values;
+    let i = this.size++;
+    while (i > 0 && v[i - 1]! > x) {
+      v[i] = v[i - 1]!;
+      i--;
+    }
+    v[i] = x;
   }
 
   remove(x: number): void {
     this.sort();
     const at = this.lowerBound(x);
     if (at >= this.size || this.values[at] !== x) throw new Error(`history window: removing ${x}, which it does not hold`);
-    this.values.copyWithin(at, at + 1, this.size);
-    this.size--;
+    const v = this.values;
+    const last = --this.size;
+    for (let i = at; i < last; i++) v[i] = v[i + 1]!;
   }
 
   /** Sorts after bulk adds; a no-op when already sorted. */

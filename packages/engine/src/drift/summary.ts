@@ -1,5 +1,6 @@
 // A partition's summary: per column, the data-quality statistics the detector compares.
 import { type ColumnKind, type ColumnProfile } from "./column-profile.ts";
+import { type HeavyHitters } from "./heavy-hitters.ts";
 import { type QuantileSketch } from "./quantile-sketch.ts";
 import { ProfileAccumulator, type ProfileJSON } from "./profile-accumulator.ts";
 import { DEFAULT_PROFILE_OPTIONS } from "./profile-options.ts";
@@ -38,6 +39,8 @@ export interface ColumnSummary {
    * values (GATE's "constant" corruption) shows even when no summary statistic moves.
    */
   values?: number[];
+  /** The value behind each pair of `values` (index i/2), or null where the profile does not know it; absent when it knows none. */
+  valueLabels?: (number | string | null)[];
 }
 
 export interface PartitionSummary {
@@ -61,6 +64,17 @@ function quantileNoise(sketch: QuantileSketch, q: number): number {
 const extremeNoise = (gap: number) => (Number.isFinite(gap) && gap > 0 ? gap / 2 : 0);
 const extremeRank = (n: number) => Math.min(1, Math.max(3, 0.01 * n) / n);
 
+function labelsOf(top: HeavyHitters, values: number[]): (number | string | null)[] | undefined {
+  const out: (number | string | null)[] = [];
+  let known = false;
+  for (let i = 0; i < values.length; i += 2) {
+    const label = top.label(values[i]!);
+    out.push(label ?? null);
+    if (label !== undefined) known = true;
+  }
+  return known ? out : undefined;
+}
+
 function summarizeColumn(column: ColumnProfile, rows: number): ColumnSummary | null {
   const counts: Partial<Record<ColumnKind, number>> = {};
   let kind: ColumnKind | null = null;
@@ -80,6 +94,7 @@ function summarizeColumn(column: ColumnProfile, rows: number): ColumnSummary | n
   const stats: Partial<Record<Statistic, number>> = { coverage: rows > 0 ? count / rows : 0 };
   const noise: Partial<Record<Statistic, number>> = {};
   let values: number[] | undefined;
+  let labels: (number | string | null)[] | undefined;
   if (kind === null) return { kind: "number", count: 0, stats };
   if (present > 1) stats.typeShare = best / count;
   switch (kind) {
@@ -104,6 +119,7 @@ function summarizeColumn(column: ColumnProfile, rows: number): ColumnSummary | n
       noise.min = extremeNoise(s.quantiles.quantile(extremeRank(s.count)) - s.min);
       noise.max = extremeNoise(s.max - s.quantiles.quantile(1 - extremeRank(s.count)));
       values = s.top.flat();
+      labels = labelsOf(s.top, values);
       break;
     }
     case "string": {
@@ -115,6 +131,7 @@ function summarizeColumn(column: ColumnProfile, rows: number): ColumnSummary | n
       noise.lengthP95 = quantileNoise(s.lengths, 0.95);
       noise.lengthMean = quantileNoise(s.lengths, 0.5) / 1.2533;
       values = s.top.flat();
+      labels = labelsOf(s.top, values);
       break;
     }
     case "boolean": {
@@ -132,6 +149,7 @@ function summarizeColumn(column: ColumnProfile, rows: number): ColumnSummary | n
   const summary: ColumnSummary = present > 1 ? { kind, count, kinds: counts, stats } : { kind, count, stats };
   if (Object.keys(noise).length > 0) summary.noise = noise;
   if (values) summary.values = values;
+  if (labels) summary.valueLabels = labels;
   return summary;
 }
 
