@@ -177,8 +177,8 @@ export function detectSeries(partitions: readonly PartitionInput[], options: Det
     out.push(verdict);
     if (keep(verdict, i)) {
       valid.push(current.summary);
-      state.add(current.summary);
-      if (valid.length > opts.window) state.remove(valid[valid.length - opts.window - 1]!);
+      if (valid.length > opts.window) state.replace(valid[valid.length - opts.window - 1]!, current.summary);
+      else state.add(current.summary);
     }
   }
   return out;

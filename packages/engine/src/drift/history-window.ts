@@ -44,6 +44,26 @@ export class SortedValues {
     for (let i = at; i < last; i++) v[i] = v[i + 1]!;
   }
 
+  /** Removes `x` and inserts `y` in one pass: only the values between them move. */
+  replace(x: number, y: number): void {
+    this.sort();
+    let at = this.lowerBound(x);
+    const v = this.values;
+    if (at >= this.size || v[at] !== x) throw new Error(`history window: removing ${x}, which it does not hold`);
+    if (y > x) {
+      while (at + 1 < this.size && v[at + 1]! < y) {
+        v[at] = v[at + 1]!;
+        at++;
+      }
+    } else {
+      while (at > 0 && v[at - 1]! > y) {
+        v[at] = v[at - 1]!;
+        at--;
+      }
+    }
+    v[at] = y;
+  }
+
   /** Sorts after bulk adds; a no-op when already sorted. */
   sort(): Float64Array {
     if (this.dirty) {
@@ -247,6 +267,54 @@ export class HistoryWindow {
     }
   }
 
+  /**
+   * Slides the window by one partition: `outgoing` leaves, `incoming` joins. When both have the
+   * same columns with the same majority kinds (the usual case), each statistic's sorted values
+   * are updated in one pass instead of a removal and an insert; otherwise it is add + remove.
+   * Either way the window ends up holding the same multiset.
+   */
+  replace(outgoing: PartitionSummary, incoming: PartitionSummary): void {
+    if (outgoing === incoming) {
+      if (!this.members.has(outgoing)) throw new Error("history window: removing a partition it does not hold");
+      return;
+    }
+    const a = columnarOf(outgoing);
+    const b = columnarOf(incoming);
+    if (!this.members.has(outgoing) || !sameShape(a, b)) {
+      this.add(incoming);
+      this.remove(outgoing);
+      return;
+    }
+    const times = this.members.get(outgoing)!;
+    if (times === 1) this.members.delete(outgoing);
+    else this.members.set(outgoing, times - 1);
+    this.members.set(incoming, (this.members.get(incoming) ?? 0) + 1);
+    for (const [name, cb] of b.columns) {
+      const ca = a.columns.get(name)!;
+      const column = this.columns.get(name)!;
+      for (let k = 0; k < COLUMN_KINDS.length; k++) if (column.byKind[k]) this.swap(column.byKind[k]!, k, ca, a, cb, b);
+    }
+  }
+
+  private swap(into: KindWindow, kind: number, ca: ColumnarColumn, a: ColumnarSummary, cb: ColumnarColumn, b: ColumnarSummary): void {
+    if (cb.kind === kind && cb.values) into.pooled.update(cb, 1);
+    if (ca.kind === kind && ca.values) into.pooled.update(ca, -1);
+    const windows = into.statistics;
+    for (const s of KIND_STATISTICS[kind]!) {
+      const oldValue = valueFor(ca, kind, s);
+      const newValue = valueFor(cb, kind, s);
+      const oldNoise = ca.kind === kind ? noiseOf(ca, s) : Number.NaN;
+      const newNoise = cb.kind === kind ? noiseOf(cb, s) : Number.NaN;
+      if (Number.isNaN(newValue) && Number.isNaN(newNoise) && Number.isNaN(oldValue) && Number.isNaN(oldNoise)) continue;
+      let w = windows[s];
+      if (!w) windows[s] = w = new StatisticWindow();
+      pair(w.noise, oldNoise, newNoise);
+      if (!Number.isNaN(oldValue)) w.denominators -= s === COVERAGE ? a.rows : ca.count;
+      if (!Number.isNaN(newValue)) w.denominators += s === COVERAGE ? b.rows : cb.count;
+      pair(w.values, Number.isNaN(oldValue) ? oldValue : this.scale(s, oldValue), Number.isNaN(newValue) ? newValue : this.scale(s, newValue));
+    }
+  }
+
   private holds(name: string): boolean {
     for (const member of this.members.keys()) if (columnarOf(member).columns.has(name)) return true;
     return false;
@@ -297,6 +365,25 @@ export class HistoryWindow {
   }
 }
 
+/** One value out and one in (either may be NaN: none). */
+function pair(values: SortedValues, out: number, into: number): void {
+  const hasOut = !Number.isNaN(out);
+  const hasIn = !Number.isNaN(into);
+  if (hasOut && hasIn) values.replace(out, into);
+  else if (hasOut) values.remove(out);
+  else if (hasIn) values.add(into);
+}
+
+/** Same columns, each with the same majority kind and the same presence of values: a slide changes no column's kind votes. */
+function sameShape(a: ColumnarSummary, b: ColumnarSummary): boolean {
+  if (a.columns.size !== b.columns.size) return false;
+  for (const [name, cb] of b.columns) {
+    const ca = a.columns.get(name);
+    if (!ca || ca.kind !== cb.kind || ca.count > 0 !== cb.count > 0) return false;
+  }
+  return true;
+}
+
 /**
  * A few recent windows, reused by detect(): a check judges partitions oldest first, each
  * against the window of the one before moved on by a partition, so the closest pooled window
@@ -326,8 +413,15 @@ export class WindowPool {
       if (this.windows.length >= this.capacity) this.windows.pop();
     } else {
       window = this.windows.splice(best, 1)[0]!;
-      for (const [p, times] of [...window.members]) for (let t = wanted.get(p) ?? 0; t < times; t++) window.remove(p);
-      for (const [p, times] of wanted) for (let t = window.members.get(p) ?? 0; t < times; t++) window.add(p);
+      const leaving: PartitionSummary[] = [];
+      const joining: PartitionSummary[] = [];
+      for (const [p, times] of window.members) for (let t = wanted.get(p) ?? 0; t < times; t++) leaving.push(p);
+      for (const [p, times] of wanted) for (let t = window.members.get(p) ?? 0; t < times; t++) joining.push(p);
+      // Paired, a partition leaving and one joining cost one pass per statistic.
+      const paired = Math.min(leaving.length, joining.length);
+      for (let i = 0; i < paired; i++) window.replace(leaving[i]!, joining[i]!);
+      for (let i = paired; i < leaving.length; i++) window.remove(leaving[i]!);
+      for (let i = paired; i < joining.length; i++) window.add(joining[i]!);
     }
     this.windows.unshift(window);
     return window;
