@@ -48,11 +48,14 @@ export const MIN_VALUE_COUNT = 5;
  */
 export const REPEAT_COUNT = 3;
 
+const scratch: number[] = [];
+
+/** Offsets in `values` of the pairs counted at least `min` times. */
 function frequentOf(values: readonly number[] | undefined, min = MIN_VALUE_COUNT): Int32Array | null {
   if (!values) return null;
-  const out: number[] = [];
-  for (let i = 0; i + 1 < values.length; i += 2) if (values[i + 1]! >= min) out.push(i);
-  return Int32Array.from(out);
+  scratch.length = 0;
+  for (let i = 0; i + 1 < values.length; i += 2) if (values[i + 1]! >= min) scratch.push(i);
+  return Int32Array.from(scratch);
 }
 
 export interface ColumnarSummary {

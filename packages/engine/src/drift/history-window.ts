@@ -367,6 +367,7 @@ export class HistoryWindow {
 
 /** One value out and one in (either may be NaN: none). */
 function pair(values: SortedValues, out: number, into: number): void {
+  if (out === into) return; // the same value out and in (coverage 1 in both): nothing moves
   const hasOut = !Number.isNaN(out);
   const hasIn = !Number.isNaN(into);
   if (hasOut && hasIn) values.replace(out, into);

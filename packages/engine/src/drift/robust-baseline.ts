@@ -111,6 +111,12 @@ export function sortedBaseline(sorted: Float64Array, n: number, withMean = true,
     out.center = out.scale = out.mean = NaN;
     return out;
   }
+  if (sorted[0] === sorted[n - 1]) {
+    // A constant window (coverage always 1, no negatives): no spread, the noise floor decides.
+    out.center = out.mean = sorted[0]!;
+    out.scale = 0;
+    return out;
+  }
   const mid = n >> 1;
   const center = n % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
   // Deviations left of the centre grow leftwards, right of it rightwards: merge the two runs.
