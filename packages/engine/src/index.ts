@@ -26,3 +26,5 @@ export { recordAudit, type AuditEntry } from "./audit-log.ts";
 export { type DeletedRow } from "./row-deletion.ts";
 export { RetentionService, type PurgeReport, type RetentionOptions, type RetentionRunOptions } from "./retention.ts";
 export { fitActivity, readFitActivity, type FitActivity, type TriggerFitActivity } from "./fit-activity.ts";
+export { readActivity, type Activity, type ActivityBucket, type ActivityWindow, type TriggerActivity, type FitSample } from "./activity/activity-read.ts";
+export { rollUpMinutes, addMinutes, minuteOf, MINUTE_MS, type MinuteRollup, type MinuteSample } from "./activity/minute-rollup.ts";

@@ -26,6 +26,8 @@ import { EmbeddedFitScheduler, type FitScheduler } from "./fit-scheduler.ts";
 import { recoverRuns, requeueDead, readFitRun } from "./fit-store.ts";
 import { addOutcomes, labelDelta, outcomeShard, rollUpInferences } from "./outcomes/outcome-rollup.ts";
 import { readOutcomes, type VersionOutcomes } from "./outcomes/outcome-read.ts";
+import { addMinutes, rollUpMinutes } from "./activity/minute-rollup.ts";
+import { readActivity, type Activity } from "./activity/activity-read.ts";
 import { diffVersions, type VersionDiff } from "./state-diff/state-diff.ts";
 import { fitsOf, versionPath } from "./state-diff/version-path.ts";
 import { PARAMS_CHANNEL, TriggerParamsStore } from "./params-store.ts";
@@ -514,11 +516,14 @@ export class Motion {
     }
     const profiles = this.profileBatch(rel, parsed, partitionAt, now);
     // Per-version outcome totals are written with the inferences they count (never drift apart).
+    // So is the per-minute activity the console charts.
     const rollup = inferences.length ? rollUpInferences(inferences) : null;
+    const minutes = inferences.length ? rollUpMinutes(inferences) : null;
     const shard = outcomeShard(this.db.provider);
     await this.db.tx(function* () {
       yield* insertIngest(rowInserts, inferences, pending, profiles);
       if (rollup) yield* addOutcomes(rollup, shard);
+      if (minutes) yield* addMinutes(minutes, shard);
       if (alsoWrite) yield* alsoWrite(results);
     });
     for (let r = 0; r < routes.length; r++) {
@@ -730,6 +735,17 @@ export class Motion {
   /** What the fits of every process are doing, from the database; `idle` when nothing runs or waits to run. */
   fitActivity(): Promise<FitActivity> {
     return fitActivity(this.db, this.app);
+  }
+
+  /**
+   * Inferences (count, errors, latency p50/p99) per trigger and bucket of `bucketMinutes`, from
+   * the per-minute rollups, and the fit runs finished in [from, to). Runs as a long read (off
+   * the main thread on SQLite): the console polls it while rows are being added.
+   */
+  activity(window: { from: Date; to: Date; bucketMinutes: number; maxFits?: number }): Promise<Activity> {
+    const provider = this.db.provider;
+    const triggers = this.app.triggers.map((t) => t.name);
+    return this.db.readLong(() => readActivity(provider, { ...window, triggers }));
   }
 
   /** Waits until every pending fit has committed or failed for good. */
