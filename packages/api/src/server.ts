@@ -9,6 +9,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import type { Motion } from "@motion/engine";
+import { DEFAULT_PRINCIPAL_CACHE_MS, PrincipalCache } from "./principal-cache.ts";
 import { bootstrapAdmin, createAuth, createUser, ensureAdmin, type BootstrapResult, type MotionAuth, type NewUser } from "./auth.ts";
 import { createContext, type ApiOptions } from "./context.ts";
 import { BodyTooLargeError, DEFAULT_MAX_BODY_BYTES, discardRest, readBody } from "./http/body.ts";
@@ -52,6 +53,8 @@ export interface CreateMotionApiOptions {
   maxBodyBytes?: number;
   /** How long `rows.add` / `rows.addMany` answers are kept under an idempotency key (default 24 h). */
   idempotencyTtlMs?: number;
+  /** Remembered identities (default: one per API, MOTION_AUTH_CACHE_MS long; `new PrincipalCache(0)` turns it off). */
+  principals?: PrincipalCache;
 }
 
 export interface RequestInfo {
@@ -68,6 +71,8 @@ export interface MotionApi {
   development: boolean;
   trustProxy: number;
   signInLimiter: SignInLimiter;
+  /** Identities remembered across requests; `invalidate()` after changing access outside the API. */
+  principals: PrincipalCache;
   /** A server-side caller with the identity of these request headers (cookie or Bearer). */
   createCaller(headers?: Headers): ReturnType<typeof createCaller>;
   ensureAdmin(input: { email: string; password: string; name?: string }): ReturnType<typeof ensureAdmin>;
@@ -111,7 +116,10 @@ export function createMotionApi(options: CreateMotionApiOptions): MotionApi {
   const onError = ({ error, path }: { error: { code: string; message: string; cause?: unknown }; path?: string }) => {
     if (error.code === "INTERNAL_SERVER_ERROR") motion.log.error({ path, err: (error.cause as Error | undefined)?.stack ?? error.message }, "api: internal error");
   };
-  const context = (headers: Headers) => createContext({ motion, auth, headers, options: apiOptions });
+  // Identities are remembered for MOTION_AUTH_CACHE_MS (default 2 s; 0 turns it off); every
+  // change that can take access away clears them at once (principal-cache.ts).
+  const principals = options.principals ?? new PrincipalCache(Number(process.env.MOTION_AUTH_CACHE_MS ?? DEFAULT_PRINCIPAL_CACHE_MS));
+  const context = (headers: Headers) => createContext({ motion, auth, headers, options: apiOptions, principals });
   // `/api/v1/*` and `/api/openapi.json`: the same procedures as plain HTTP + JSON.
   const rest = createRestHandler({ router: appRouter, baseURL: options.baseURL, version: API_VERSION, createContext: context, onError });
 
@@ -147,6 +155,8 @@ export function createMotionApi(options: CreateMotionApiOptions): MotionApi {
     }
     const response = await auth.handler(forwarded);
     if (attempt && response.ok) attempt.succeeded();
+    // Sign-out, password changes and resets can end sessions: forget remembered identities.
+    if (request.method !== "GET" && request.method !== "HEAD" && pathname !== SIGN_IN_PATH) principals.invalidate();
     if (response.status >= 500 && !development) return json(response.status, errorBody("INTERNAL_SERVER_ERROR", "Internal server error"));
     return response;
   }
@@ -262,6 +272,7 @@ export function createMotionApi(options: CreateMotionApiOptions): MotionApi {
     development,
     trustProxy,
     signInLimiter,
+    principals,
     createCaller: (headers = new Headers()) => createCaller(context(headers)),
     ensureAdmin: (input) => ensureAdmin(auth, motion.db, input),
     createUser: (input) => createUser(auth, input),

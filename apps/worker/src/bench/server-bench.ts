@@ -32,13 +32,13 @@ import { median, percentile, type BenchResult } from "./stats.ts";
 const here = path.dirname(fileURLToPath(import.meta.url));
 const MOTION_PORT = Number(process.env.MOTION_BENCH_PORT ?? 3940);
 const BARE_PORT = MOTION_PORT + 1;
-const ROUNDS = 3;
+const ROUNDS = Number(process.env.MOTION_BENCH_ROUNDS ?? 3);
 const CONNECTIONS = 100;
 const WARMUP_S = 2;
 const MEASURE_S = 5;
 const MIXED_CLIENTS = 200;
 /** Offered loads: the old server's ceiling (246/s with p99 10 s), then 2× and 4× it. */
-const MIXED_RATES = [250, 500, 1_000];
+const MIXED_RATES = (process.env.MOTION_BENCH_MIXED_RATES ?? "250,500,1000").split(",").filter(Boolean).map(Number);
 const MIXED_S = 10;
 const LIST_PATH = `/api/trpc/rows.list?input=${encodeURIComponent(JSON.stringify({ json: { relation: "events", limit: 50 } }))}`;
 
@@ -50,7 +50,9 @@ interface Target {
 }
 
 async function start(mode: "motion" | "bare" | "probe", file: string, port: number): Promise<Target> {
-  const child = spawn(process.execPath, ["--import", "tsx", path.join(here, "server-target.ts"), mode, file, String(port)], {
+  // MOTION_BENCH_CPU_PROF=<dir>: a CPU profile of the Motion server (where per-request time goes).
+  const profile = mode === "motion" && process.env.MOTION_BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.MOTION_BENCH_CPU_PROF}`] : [];
+  const child = spawn(process.execPath, [...profile, "--import", "tsx", path.join(here, "server-target.ts"), mode, file, String(port)], {
     stdio: ["ignore", "pipe", "inherit"],
     env: { ...process.env, MOTION_LOG_LEVEL: "warn" },
   });

@@ -45,7 +45,8 @@ export const feedbackRouter = router({
       if (input.label !== undefined) where.add(`f."label" = ?`, input.label);
       if (input.actor !== undefined) where.add(`f."actor" = ?`, input.actor);
       if (input.cursor) where.add(`f."id" < ?`, input.cursor);
-      const rows = await ctx.motion.db.read(() =>
+      // Filters by label or actor scan labels: a long read, off the main thread on SQLite.
+      const rows = await ctx.motion.db.readLong(() =>
         all<Record<string, unknown>>(
           `SELECT f.*, i."trigger" AS "trigger", i."route" AS "route", i."output" AS "output" FROM "Feedback" f JOIN "Inference" i ON i."id" = f."inferenceId" ${where.sql()} ORDER BY f."id" DESC LIMIT ?`,
           [...where.params, input.limit + 1],
@@ -74,7 +75,7 @@ export const feedbackRouter = router({
     .query(async ({ ctx, input }) => {
       requireTrigger(ctx.motion, input.trigger);
       const provider = ctx.motion.db.provider;
-      const { inferences, labels } = await ctx.motion.db.read(function* () {
+      const { inferences, labels } = await ctx.motion.db.readLong(function* () {
         const inferences = yield* all<{ id: string; output: unknown; input: unknown }>(
           `SELECT i."id", i."output", r."data" AS "input" FROM "Inference" i JOIN "Row" r ON r."id" = i."rowId"
            WHERE i."trigger" = ? AND i."id" > ? AND EXISTS (SELECT 1 FROM "Feedback" f WHERE f."inferenceId" = i."id")

@@ -49,7 +49,9 @@ export const inferencesRouter = router({
       if (input.labeled === true) where.add(`EXISTS (SELECT 1 FROM "Feedback" f WHERE f."inferenceId" = i."id")`);
       if (input.labeled === false) where.add(`NOT EXISTS (SELECT 1 FROM "Feedback" f WHERE f."inferenceId" = i."id")`);
       if (input.label) where.add(`EXISTS (SELECT 1 FROM "Feedback" f WHERE f."inferenceId" = i."id" AND f."label" = ?)`, input.label);
-      const items = await ctx.motion.db.read(function* () {
+      // Label filters scan inferences for a page's worth of matches: a long read.
+      const db = ctx.motion.db;
+      const items = await (input.labeled !== undefined || input.label !== undefined ? db.readLong.bind(db) : db.read.bind(db))(function* () {
         const rows = yield* all<Record<string, unknown>>(`SELECT i.* FROM "Inference" i ${where.sql()} ORDER BY i."id" DESC LIMIT ?`, [...where.params, input.limit + 1]);
         return yield* withDetails(provider, rows);
       });

@@ -104,7 +104,8 @@ export const reviewRouter = router({
   progress: viewerProcedure.input(z.object({ trigger: nameSchema })).query(async ({ ctx, input }) => {
     requireTrigger(ctx.motion, input.trigger);
     const now = new Date();
-    const { perActor, total, remaining, locked } = await ctx.motion.db.read(function* () {
+    // Counts over every inference of the trigger: a long read (off the main thread on SQLite).
+    const { perActor, total, remaining, locked } = await ctx.motion.db.readLong(function* () {
       const perActor = yield* all<{ actor: string; label: string; n: unknown }>(
         `SELECT f."actor", f."label", COUNT(*) AS "n" FROM "Feedback" f JOIN "Inference" i ON i."id" = f."inferenceId" WHERE i."trigger" = ? GROUP BY f."actor", f."label"`,
         [input.trigger],
