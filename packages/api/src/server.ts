@@ -214,7 +214,9 @@ export function createMotionApi(options: CreateMotionApiOptions): MotionApi {
     const pathname = query === -1 ? rawUrl : rawUrl.slice(0, query);
     const https = Boolean((req.socket as { encrypted?: boolean }).encrypted) || (trustProxy > 0 && String(req.headers["x-forwarded-proto"] ?? "").split(",")[0]!.trim() === "https");
     const send = (status: number, headers: Record<string, string | string[]>, body: string | Uint8Array) => {
-      res.writeHead(status, { ...apiHeaders({ https }), ...headers });
+      // A known length: one write of head and body, no chunked framing (writev of four buffers).
+      const length = req.method === "HEAD" ? {} : { "content-length": String(typeof body === "string" ? Buffer.byteLength(body) : body.byteLength) };
+      res.writeHead(status, { ...apiHeaders({ https }), ...headers, ...length });
       res.end(body);
     };
     try {
