@@ -23,8 +23,8 @@ export interface ApiContext {
   options: ApiOptions;
   /** Identity from the Bearer key or the session cookie only; resolved once per request. */
   resolvePrincipal(): Promise<Principal | null>;
-  /** Access may have been taken away (a key revoked, a user disabled…): forget cached identities. */
-  authChanged(): void;
+  /** Access may have been taken away (a key revoked, a user disabled…): forget cached identities here and in other processes. */
+  authChanged(): Promise<void>;
 }
 
 export interface CreateContextOptions {
@@ -35,7 +35,7 @@ export interface CreateContextOptions {
   /** Identities remembered across requests (see principal-cache.ts); none: every request looks up. */
   principals?: PrincipalCache;
   /** Called when access may have been taken away, after the cache is cleared (e.g. tell other processes). */
-  onAuthChanged?: () => void;
+  onAuthChanged?: () => Promise<void>;
 }
 
 /** better-auth's session cookie (`cookiePrefix: "motion"`), plain or `__Secure-` on https. */
@@ -73,9 +73,9 @@ export function createContext(input: CreateContextOptions): ApiContext {
     headers: input.headers,
     options: { reviewLockMs: 120_000, development: false, allowedOrigins: new Set<string>(), idempotencyTtlMs: DEFAULT_IDEMPOTENCY_TTL_MS, ...input.options },
     resolvePrincipal: () => (principal ??= principalFromHeaders(input.motion, input.auth, input.headers, input.principals)),
-    authChanged: () => {
+    authChanged: async () => {
       input.principals?.invalidate();
-      input.onAuthChanged?.();
+      await input.onAuthChanged?.();
     },
   };
 }

@@ -9,6 +9,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import type { Motion } from "@motion/engine";
+import { all } from "@motion/db";
 import { DEFAULT_PRINCIPAL_CACHE_MS, PrincipalCache } from "./principal-cache.ts";
 import { bootstrapAdmin, createAuth, createUser, ensureAdmin, type BootstrapResult, type MotionAuth, type NewUser } from "./auth.ts";
 import { createContext, type ApiOptions } from "./context.ts";
@@ -29,6 +30,8 @@ export const TRPC_ENDPOINT = "/api/trpc";
 export const AUTH_BASE_PATH = "/api/auth";
 const SIGN_IN_PATH = `${AUTH_BASE_PATH}/sign-in/email`;
 const MAX_BATCH_SIZE = 50;
+/** PostgreSQL NOTIFY channel: access was taken away somewhere (principal-cache.ts). */
+const AUTH_CHANNEL = "motion_auth";
 
 export interface CreateMotionApiOptions {
   motion: Motion;
@@ -119,7 +122,18 @@ export function createMotionApi(options: CreateMotionApiOptions): MotionApi {
   // Identities are remembered for MOTION_AUTH_CACHE_MS (default 2 s; 0 turns it off); every
   // change that can take access away clears them at once (principal-cache.ts).
   const principals = options.principals ?? new PrincipalCache(Number(process.env.MOTION_AUTH_CACHE_MS ?? DEFAULT_PRINCIPAL_CACHE_MS));
-  const context = (headers: Headers) => createContext({ motion, auth, headers, options: apiOptions, principals });
+  // PostgreSQL: every API process hears about the change at once (NOTIFY); a lost
+  // notification session forgets everything when it comes back.
+  if (motion.db.listen) {
+    const subscribed = motion.db.listen(AUTH_CHANNEL, () => principals.invalidate(), () => principals.invalidate());
+    subscribed.catch((error: unknown) => motion.log.error({ err: (error as Error)?.message }, "api: cannot listen for access changes; other processes see them within MOTION_AUTH_CACHE_MS"));
+    motion.onClose(async () => (await subscribed.catch(() => null))?.());
+  }
+  const authChanged = async () => {
+    principals.invalidate();
+    if (motion.db.provider === "postgresql") await motion.db.read(() => all(`SELECT pg_notify('${AUTH_CHANNEL}', '')`));
+  };
+  const context = (headers: Headers) => createContext({ motion, auth, headers, options: apiOptions, principals, onAuthChanged: authChanged });
   // `/api/v1/*` and `/api/openapi.json`: the same procedures as plain HTTP + JSON.
   const rest = createRestHandler({ router: appRouter, baseURL: options.baseURL, version: API_VERSION, createContext: context, onError });
 
@@ -156,7 +170,7 @@ export function createMotionApi(options: CreateMotionApiOptions): MotionApi {
     const response = await auth.handler(forwarded);
     if (attempt && response.ok) attempt.succeeded();
     // Sign-out, password changes and resets can end sessions: forget remembered identities.
-    if (request.method !== "GET" && request.method !== "HEAD" && pathname !== SIGN_IN_PATH) principals.invalidate();
+    if (request.method !== "GET" && request.method !== "HEAD" && pathname !== SIGN_IN_PATH) await authChanged();
     if (response.status >= 500 && !development) return json(response.status, errorBody("INTERNAL_SERVER_ERROR", "Internal server error"));
     return response;
   }

@@ -77,8 +77,8 @@ const publicGuard = t.middleware(async ({ ctx, type, getRawInput, next }) => {
   return mapEngineError(await next());
 });
 
-/** Mutations that can take access away from a key or a user (revoke, disable, delete, role, password). */
-const changesAccess = (path: string) => path.startsWith("users.") || path.startsWith("apiKeys.");
+/** Mutations that can take access away from a key or a user (revoke, disable, delete, role, password); creating one cannot. */
+const changesAccess = (path: string) => (path.startsWith("users.") || path.startsWith("apiKeys.")) && !path.endsWith(".create");
 
 function tierGuard(tier: Exclude<Tier, "public">) {
   return t.middleware(async ({ ctx, type, path, getRawInput, next }) => {
@@ -92,7 +92,7 @@ function tierGuard(tier: Exclude<Tier, "public">) {
       return mapEngineError(await next({ ctx: { principal: principal as Principal, actor: actorOf(principal) } }));
     } finally {
       // Before the answer leaves: the caller's next request must already be refused.
-      ctx.authChanged();
+      await ctx.authChanged();
     }
   });
 }

@@ -3,8 +3,10 @@
 // disabling a user, signing out. Real databases.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { run } from "@motion/db";
-import { hashApiKey, PrincipalCache } from "../src/index.ts";
-import { databaseFactories, openEnv, outcome, PASSWORD, signIn, type TestEnv } from "./harness.ts";
+import { Motion } from "@motion/engine";
+import { createMotionApi, hashApiKey, PrincipalCache } from "../src/index.ts";
+import { testApp } from "./fixtures/app.ts";
+import { databaseFactories, openEnv, outcome, PASSWORD, SECRET, signIn, type TestEnv } from "./harness.ts";
 
 const factories = await databaseFactories();
 
@@ -62,6 +64,28 @@ describe.each(factories)("remembered identities on %s", (_name, makeDatabase) =>
     const out = await env.api.handle(new Request(`${env.baseURL}/api/auth/sign-out`, { method: "POST", headers: { cookie: other.cookie, origin: env.baseURL, "content-type": "application/json" }, body: "{}" }));
     expect(out.status).toBe(200);
     expect(await outcome(() => other.asUser().triggers.list())).toBe("UNAUTHORIZED");
+  });
+
+  it.runIf(_name === "postgresql")("another API process forgets a revoked key at once (NOTIFY), long before its cache would expire", async () => {
+    const op = await operator();
+    // A second process on the same database, remembering identities for a minute.
+    const other = await Motion.open({ app: testApp, databaseUrl: env.db.url, fitIn: "inline", runFits: false });
+    try {
+      const api = createMotionApi({ motion: other, baseURL: env.baseURL, secret: SECRET, principals: new PrincipalCache(60_000) });
+      await new Promise((resolve) => setTimeout(resolve, 300)); // its LISTEN session is up
+      const there = () => api.createCaller(new Headers({ authorization: `Bearer ${op.key}` })).triggers.list();
+      expect(await outcome(there)).toBe("OK");
+      expect(await outcome(there)).toBe("OK"); // remembered now
+      await env.caller("admin").apiKeys.revoke({ id: op.keyId });
+      let refused = "OK";
+      for (let i = 0; i < 40 && refused === "OK"; i++) {
+        refused = await outcome(there);
+        if (refused === "OK") await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+      expect(refused).toBe("UNAUTHORIZED");
+    } finally {
+      await other.close();
+    }
   });
 
   it("a forged session cookie is nobody, and the cache expires on its own", async () => {

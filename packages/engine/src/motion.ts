@@ -161,6 +161,7 @@ export class Motion {
   private readonly inferConcurrency: number;
   private readonly closeTimeoutMs: number;
   private unlisten: (() => Promise<void>) | null = null;
+  private readonly closers: (() => Promise<void> | void)[] = [];
   private readonly stale = new Set<string>();
   private refreshing: Promise<void> | null = null;
   private closed = false;
@@ -748,6 +749,12 @@ export class Motion {
     return this.db.readLong(() => readActivity(provider, { ...window, triggers }));
   }
 
+  /** Runs `fn` when Motion closes, before the database does (e.g. an API's own subscriptions). */
+  onClose(fn: () => Promise<void> | void): void {
+    if (this.closed) void Promise.resolve(fn()).catch(() => undefined);
+    else this.closers.push(fn);
+  }
+
   /** Waits until every pending fit has committed or failed for good. */
   async flush(): Promise<void> {
     if (!this.scheduler) throw new Error("this process does not run fits (runFits: false)");
@@ -773,6 +780,7 @@ export class Motion {
     await this.executor?.close();
     await stopping;
     await this.unlisten?.();
+    for (const closer of this.closers.splice(0)) await Promise.resolve(closer()).catch((error: unknown) => this.log.error({ err: (error as Error)?.message }, "close hook failed"));
     await this.refreshing;
     if (this.ownsDb) await this.db.close();
   }
