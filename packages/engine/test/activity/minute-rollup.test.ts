@@ -2,7 +2,7 @@
 // after concurrent writers, a restart, deletions, and when minutes merge into wider buckets.
 import { afterAll, describe, expect, it } from "vitest";
 import { all, insertIngest, newId, toDate, toNum, type Database, type InferenceInsert, type RowInsert } from "@motion/db";
-import { addMinutes, histogramQuantiles, latencyBucket, Motion, readActivity, rollUpMinutes } from "../../src/index.ts";
+import { addMinutes, histogramQuantiles, latencyBucket, Motion, readActivity, readLabelCounts, rollUpMinutes } from "../../src/index.ts";
 import { outcomeApp } from "../fixtures/outcome-app.ts";
 import { testDatabases, type TestDatabase } from "@motion/db/test-support";
 
@@ -104,6 +104,19 @@ describe.each(factories)("per-minute activity rollups on %s", (_name, makeDataba
     for (const r of added.slice(0, 5)) await c.deleteRow(r.id, { actor: "test" });
     raw = await expectRollupsMatch(c.db);
     expect(raw).toHaveLength(820);
+
+    // Review progress counts from the rollups and labels: the same as counting inferences.
+    const labeledIds = added.slice(5, 9).map((r) => r.inferences[0]!.id);
+    for (const id of labeledIds) await c.feedback(id, { label: "good", actor: "t" });
+    await c.feedback(labeledIds[0]!, { label: "bad", actor: "u" }); // a relabel: still one labeled inference
+    const counts = await c.db.readLong(() => readLabelCounts("scorer"));
+    const direct = await c.db.read(() => all<{ total: unknown; unlabeled: unknown }>(
+      `SELECT COUNT(*) AS "total", SUM(CASE WHEN NOT EXISTS (SELECT 1 FROM "Feedback" f WHERE f."inferenceId" = i."id") THEN 1 ELSE 0 END) AS "unlabeled" FROM "Inference" i WHERE i."trigger" = ?`,
+      ["scorer"],
+    ));
+    expect([counts.total, counts.total - counts.labeled]).toEqual([toNum(direct[0]!.total), toNum(direct[0]!.unlabeled)]);
+    expect(counts).toMatchObject({ total: 820, labeled: 4 });
+    expect(counts.byActor.sort((x, y) => x.actor.localeCompare(y.actor))).toEqual([{ actor: "t", label: "good", n: 4 }, { actor: "u", label: "bad", n: 1 }]);
 
     // What the console reads: counts exact, p50/p99 those of the merged histogram.
     const now = Date.now();
