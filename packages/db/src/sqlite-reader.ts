@@ -20,9 +20,10 @@ parentPort.on("message", (m) => {
   if (m.kind === "close") { db.close(); parentPort.close(); return; }
   try {
     let result = null;
-    if (m.kind === "begin") db.exec("BEGIN");
-    else if (m.kind === "end") { if (db.inTransaction) db.exec("COMMIT"); }
+    if (m.kind === "end") { if (db.inTransaction) db.exec("COMMIT"); return; }
     else {
+      // A body's first query opens its read transaction (one snapshot for the whole body).
+      if (m.begin) { if (db.inTransaction) db.exec("COMMIT"); db.exec("BEGIN"); }
       const s = prepare(m.sql);
       if (!s.reader) throw new Error("a long read cannot write: " + m.sql.slice(0, 80));
       result = s.all(m.params);
@@ -35,7 +36,7 @@ parentPort.on("message", (m) => {
 });
 `;
 
-type Message = { kind: "begin" } | { kind: "end" } | { kind: "all"; sql: string; params: unknown[] };
+type Message = { kind: "all"; sql: string; params: unknown[]; begin: boolean };
 
 export interface SqliteReader {
   read<T>(body: () => Query<T>): Promise<T>;
@@ -83,20 +84,24 @@ export function startSqliteReader(file: string, driver: string, toParam: (value:
     });
   };
 
-  const exec = async (op: QueryOp): Promise<unknown> => {
-    if (op.kind !== "all") throw new Error("a long read cannot write");
-    return send({ kind: "all", sql: op.sql, params: op.params.map(toParam) });
-  };
 
   return {
     read<T>(body: () => Query<T>): Promise<T> {
       if (closed) return Promise.reject(new Error("database is closed"));
       const run = async () => {
-        await send({ kind: "begin" });
+        let first = true;
+        const exec = async (op: QueryOp): Promise<unknown> => {
+          if (op.kind !== "all") throw new Error("a long read cannot write");
+          const begin = first;
+          first = false;
+          return send({ kind: "all", sql: op.sql, params: op.params.map(toParam), begin });
+        };
         try {
           return await runAsync(body(), exec);
         } finally {
-          await send({ kind: "end" }).catch(() => undefined);
+          // No answer to wait for: the thread handles messages in order, so this ends the
+          // snapshot before the next body's first query.
+          worker?.postMessage({ kind: "end" });
         }
       };
       const result = queue.then(run, run);

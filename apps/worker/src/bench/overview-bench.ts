@@ -23,12 +23,12 @@ const INFERENCES = Number(process.env.MOTION_BENCH_OVERVIEW_INFERENCES ?? 100_00
 const CLIENTS = 20;
 /** Offered rows.add rate (requests/s) from all clients together. */
 const RATE = 100;
-const PHASE_S = 12;
+const PHASE_S = 10;
 const POLL_MS = 3_000;
-const ROUNDS = 3;
+const ROUNDS = 4;
 
 /** ~100k inferences of `tagger` spread over the last hour, stored the way ingest stores them (with their rollups). */
-async function seed(file: string, log: (line: string) => void): Promise<void> {
+export async function seed(file: string, log: (line: string) => void): Promise<void> {
   const motion = await Motion.open({ app: serverApp, databaseUrl: `file:${file}`, fitIn: "inline", drift: { autoCheck: false }, retention: { auto: false } });
   try {
     const now = Date.now();
