@@ -25,7 +25,7 @@ const CLIENTS = 20;
 const RATE = 100;
 const PHASE_S = 10;
 const POLL_MS = 3_000;
-const ROUNDS = 4;
+const ROUNDS = Number(process.env.MOTION_BENCH_OVERVIEW_ROUNDS ?? 4);
 
 /** ~100k inferences of `tagger` spread over the last hour, stored the way ingest stores them (with their rollups). */
 export async function seed(file: string, log: (line: string) => void): Promise<void> {
