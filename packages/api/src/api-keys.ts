@@ -40,16 +40,21 @@ const RANK: Record<Role, number> = { viewer: 0, labeler: 1, admin: 2 };
  * most every 30 s).
  */
 export async function principalForKey(db: Database, key: string, now = new Date()): Promise<Principal | null> {
+  return (await lookupKey(db, hashApiKey(key), now)).principal;
+}
+
+/** principalForKey by the key's hash, with the instant the key expires (for caches). */
+export async function lookupKey(db: Database, hash: string, now = new Date()): Promise<{ principal: Principal | null; expiresAt: number | null }> {
   const row = await db.read(() =>
-    get<{ id: string; name: string; role: string; lastUsedAt: unknown; ownerId: string | null; ownerFound: string | null; ownerRole: string | null; ownerDisabledAt: unknown }>(
-      `SELECT k."id", k."name", k."role", k."lastUsedAt", k."ownerId", u."id" AS "ownerFound", u."role" AS "ownerRole", u."disabledAt" AS "ownerDisabledAt"
+    get<{ id: string; name: string; role: string; lastUsedAt: unknown; ownerId: string | null; ownerFound: string | null; ownerRole: string | null; ownerDisabledAt: unknown; expiresAt: unknown }>(
+      `SELECT k."id", k."name", k."role", k."lastUsedAt", k."ownerId", k."expiresAt", u."id" AS "ownerFound", u."role" AS "ownerRole", u."disabledAt" AS "ownerDisabledAt"
        FROM "ApiKey" k LEFT JOIN "User" u ON u."id" = k."ownerId"
        WHERE k."hash" = ? AND k."revokedAt" IS NULL AND (k."expiresAt" IS NULL OR k."expiresAt" > ?)`,
-      [hashApiKey(key), now],
+      [hash, now],
     ),
   );
-  if (!row) return null;
-  if (row.ownerId !== null && (row.ownerFound === null || (row.ownerDisabledAt !== null && row.ownerDisabledAt !== undefined))) return null;
+  if (!row) return { principal: null, expiresAt: null };
+  if (row.ownerId !== null && (row.ownerFound === null || (row.ownerDisabledAt !== null && row.ownerDisabledAt !== undefined))) return { principal: null, expiresAt: null };
   const last = toDateOrNull(row.lastUsedAt);
   if (!last || now.getTime() - last.getTime() >= LAST_USED_RESOLUTION_MS) {
     // Off the request's path: a lost update of a timestamp is harmless.
@@ -57,7 +62,7 @@ export async function principalForKey(db: Database, key: string, now = new Date(
   }
   const own = toRole(row.role);
   const role = row.ownerId === null ? own : [own, toRole(row.ownerRole)].sort((a, b) => RANK[a] - RANK[b])[0]!;
-  return { kind: "apiKey", id: row.id, name: row.name, role, ownerId: row.ownerId };
+  return { principal: { kind: "apiKey", id: row.id, name: row.name, role, ownerId: row.ownerId }, expiresAt: toDateOrNull(row.expiresAt)?.getTime() ?? null };
 }
 
 export interface CreatedApiKey {

@@ -11,6 +11,7 @@ export { SignInLimiter, signInLimitsFromEnv, DEFAULT_SIGN_IN_LIMITS, type SignIn
 export { hashSessionToken } from "./session-tokens.ts";
 export { ROLES, TIERS, type Role, type Tier, type Principal } from "./principal.ts";
 export { hashApiKey, createApiKey, apiKeyNameSchema, ApiKeyNameTaken, MAX_API_KEY_LIFETIME_MS, type CreatedApiKey } from "./api-keys.ts";
+export { PrincipalCache, DEFAULT_PRINCIPAL_CACHE_MS } from "./principal-cache.ts";
 export { type Meta } from "./trpc.ts";
 export { API_VERSION } from "./version.ts";
 export { prepareOverview, percentile, type Overview, type MinutePoint, type TriggerSeries } from "./features/stats/prepare.ts";

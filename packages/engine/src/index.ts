@@ -34,3 +34,6 @@ export {
 } from "./read-model/inference-search.ts";
 export { RetentionService, type PurgeReport, type RetentionOptions, type RetentionRunOptions } from "./retention.ts";
 export { fitActivity, readFitActivity, type FitActivity, type TriggerFitActivity } from "./fit-activity.ts";
+export { readActivity, type Activity, type ActivityBucket, type ActivityWindow, type TriggerActivity, type FitSample } from "./activity/activity-read.ts";
+export { rollUpMinutes, addMinutes, minuteOf, MINUTE_MS, type MinuteRollup, type MinuteSample } from "./activity/minute-rollup.ts";
+export { readLabelCounts, type LabelCounts } from "./activity/label-counts.ts";

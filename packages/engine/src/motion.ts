@@ -31,6 +31,8 @@ import { EmbeddedFitScheduler, type FitScheduler } from "./fit-scheduler.ts";
 import { recoverRuns, requeueDead, readFitRun } from "./fit-store.ts";
 import { addOutcomes, labelDelta, outcomeShard, rollUpInferences } from "./outcomes/outcome-rollup.ts";
 import { readOutcomes, type VersionOutcomes } from "./outcomes/outcome-read.ts";
+import { addMinutes, rollUpMinutes } from "./activity/minute-rollup.ts";
+import { readActivity, type Activity } from "./activity/activity-read.ts";
 import { diffVersions, type VersionDiff } from "./state-diff/state-diff.ts";
 import { fitsOf, versionPath } from "./state-diff/version-path.ts";
 import { PARAMS_CHANNEL, TriggerParamsStore } from "./params-store.ts";
@@ -165,6 +167,7 @@ export class Motion {
   private readonly inferConcurrency: number;
   private readonly closeTimeoutMs: number;
   private unlisten: (() => Promise<void>) | null = null;
+  private readonly closers: (() => Promise<void> | void)[] = [];
   private readonly stale = new Set<string>();
   private refreshing: Promise<void> | null = null;
   private closed = false;
@@ -520,11 +523,14 @@ export class Motion {
     }
     const profiles = this.profileBatch(rel, parsed, partitionAt, now);
     // Per-version outcome totals are written with the inferences they count (never drift apart).
+    // So is the per-minute activity the console charts.
     const rollup = inferences.length ? rollUpInferences(inferences) : null;
+    const minutes = inferences.length ? rollUpMinutes(inferences) : null;
     const shard = outcomeShard(this.db.provider);
     await this.db.tx(function* () {
       yield* insertIngest(rowInserts, inferences, pending, profiles);
       if (rollup) yield* addOutcomes(rollup, shard);
+      if (minutes) yield* addMinutes(minutes, shard);
       if (alsoWrite) yield* alsoWrite(results);
     });
     for (let r = 0; r < routes.length; r++) {
@@ -757,7 +763,10 @@ export class Motion {
     if (search.trigger !== undefined) this.trigger(search.trigger);
     if (search.relation !== undefined) this.relation(search.relation);
     const provider = this.db.provider;
-    return this.db.read(() => searchInferences(provider, search));
+    // A text search scans a window and an "unlabeled" filter may walk many labeled inferences:
+    // long reads, off the event loop that serves answers (SQLite: the reader thread).
+    const long = !!search.text?.trim() || search.labeled === false;
+    return long ? this.db.readLong(() => searchInferences(provider, search)) : this.db.read(() => searchInferences(provider, search));
   }
 
   /**
@@ -767,7 +776,8 @@ export class Motion {
   async exportLabels(query: LabelExportQuery & { format: LabelExportFormat; system?: string }): Promise<LabelExport> {
     const t = this.trigger(query.trigger);
     const provider = this.db.provider;
-    const { items, nextCursor } = await this.db.read(() => readLabelPage(provider, query));
+    // Exports read pages of up to 5,000 labeled inferences: a long read, off the event loop.
+    const { items, nextCursor } = await this.db.readLong(() => readLabelPage(provider, query));
     if (query.format === "openai-jsonl") {
       const { content, lines, skipped } = toOpenAIJsonl(items, query.system, t.trainingExample);
       return { format: query.format, trigger: t.name, content, lines, skipped, nextCursor };
@@ -808,6 +818,23 @@ export class Motion {
     return fitActivity(this.db, this.app);
   }
 
+  /**
+   * Inferences (count, errors, latency p50/p99) per trigger and bucket of `bucketMinutes`, from
+   * the per-minute rollups, and the fit runs finished in [from, to). Runs as a long read (off
+   * the main thread on SQLite): the console polls it while rows are being added.
+   */
+  activity(window: { from: Date; to: Date; bucketMinutes: number; maxFits?: number }): Promise<Activity> {
+    const provider = this.db.provider;
+    const triggers = this.app.triggers.map((t) => t.name);
+    return this.db.readLong(() => readActivity(provider, { ...window, triggers }));
+  }
+
+  /** Runs `fn` when Motion closes, before the database does (e.g. an API's own subscriptions). */
+  onClose(fn: () => Promise<void> | void): void {
+    if (this.closed) void Promise.resolve(fn()).catch(() => undefined);
+    else this.closers.push(fn);
+  }
+
   /** Waits until every pending fit has committed or failed for good. */
   async flush(): Promise<void> {
     if (!this.scheduler) throw new Error("this process does not run fits (runFits: false)");
@@ -833,6 +860,7 @@ export class Motion {
     await this.executor?.close();
     await stopping;
     await this.unlisten?.();
+    for (const closer of this.closers.splice(0)) await Promise.resolve(closer()).catch((error: unknown) => this.log.error({ err: (error as Error)?.message }, "close hook failed"));
     await this.refreshing;
     if (this.ownsDb) await this.db.close();
   }

@@ -6,6 +6,7 @@ import { benchDetection, benchProfiling } from "./drift-bench.ts";
 import { benchDriftLoop } from "./drift-loop-bench.ts";
 import { benchRowsPage } from "./rows-bench.ts";
 import { benchServer } from "./server-bench.ts";
+import { benchOverview } from "./overview-bench.ts";
 import { benchAddLatency, benchFitIsolation, benchIngestPostgres, benchIngestSqlite } from "./engine-bench.ts";
 import { benchPendingQuery, benchScaleOutFits } from "./scaleout-bench.ts";
 import { benchChatbotIngest, benchChatbotQuestions } from "./chatbot-bench.ts";
@@ -52,6 +53,7 @@ if (want("p6")) {
   if (admin && redis) results.push(await benchScaleOutFits(admin, redis));
 }
 if (want("server")) results.push(...(await benchServer()));
+if (want("overview")) results.push(...(await benchOverview()));
 
 const fmt = (n: number) => (Math.abs(n) >= 100 ? n.toFixed(0) : n.toFixed(3));
 const table = results.map((r) => ({ name: r.name, value: `${fmt(r.value)} ${r.unit}`, baseline: `${fmt(r.baseline)} ${r.unit}`, ratio: r.ratio.toFixed(3), goal: r.goal ?? "" }));

@@ -52,7 +52,8 @@ export const feedbackRouter = router({
       if (input.label !== undefined) where.add(`f."label" = ?`, input.label);
       if (input.actor !== undefined) where.add(`f."actor" = ?`, input.actor);
       if (input.cursor) where.add(`f."id" < ?`, input.cursor);
-      const rows = await ctx.motion.db.read(() =>
+      // Filters by label or actor scan labels: a long read, off the main thread on SQLite.
+      const rows = await ctx.motion.db.readLong(() =>
         all<Record<string, unknown>>(
           `SELECT f.*, i."trigger" AS "trigger", i."route" AS "route", i."output" AS "output" FROM "Feedback" f JOIN "Inference" i ON i."id" = f."inferenceId" ${where.sql()} ORDER BY f."id" DESC LIMIT ?`,
           [...where.params, input.limit + 1],

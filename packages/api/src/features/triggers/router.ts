@@ -75,7 +75,8 @@ export const triggersRouter = router({
   list: viewerProcedure.input(z.object({ cursor: nameSchema.nullish(), limit: limitSchema }).default({ limit: 50 })).query(async ({ ctx, input }) => {
     const now = new Date();
     const { items: triggers, nextCursor } = pageByName(ctx.motion.app.triggers, input.cursor, input.limit);
-    const stats = await ctx.motion.db.read(function* () {
+    // The console polls this: a long read, so its scans never delay rows.add (off the main thread on SQLite).
+    const stats = await ctx.motion.db.readLong(function* () {
       const activity = yield* readFitActivity(triggers.map((t) => t.name));
       const out: TriggerStats[] = [];
       for (const [i, t] of triggers.entries()) out.push(yield* triggerStats(t.name, now, activity.triggers[i]));
