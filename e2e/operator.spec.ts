@@ -47,8 +47,8 @@ test.describe.serial("an operator runs the example app", () => {
     await expect(panel).not.toHaveAttribute("data-inference", first!);
     await expect(progress).toHaveText(new RegExp(`^${before + 1} /`));
 
-    await page.keyboard.press("e"); // edit the correction
-    const correction = page.getByLabel(/Corrected output/);
+    await page.keyboard.press("e"); // edit the correction: the chatbot's form, its answer first
+    const correction = page.getByTestId("correction-form").getByLabel("Answer");
     await expect(correction).toBeFocused();
     await correction.fill(CORRECTION);
     await page.keyboard.press("Escape"); // leave the field
@@ -63,10 +63,11 @@ test.describe.serial("an operator runs the example app", () => {
     await expect(page.getByTestId("current-label")).toHaveText("labeled bad");
   });
 
-  test("exports the labeled set as OpenAI JSONL", async ({ page }) => {
+  test("exports the labeled set as fine-tuning JSONL and as raw CSV", async ({ page }) => {
     await useSession(page, "admin");
     await page.goto(`/review/${TRIGGER}`);
-    const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("export-jsonl").click()]);
+    await page.getByTestId("export-menu").click();
+    const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("export-openai-jsonl").click()]);
     expect(download.suggestedFilename()).toBe(`${TRIGGER}-finetune.jsonl`);
     const text = readFileSync((await download.path())!, "utf8");
     const lines = text.trim().split("\n").map((l) => JSON.parse(l) as { messages: { role: string; content: string }[] });
@@ -77,6 +78,15 @@ test.describe.serial("an operator runs the example app", () => {
     }
     // The bad label's correction replaced the answer.
     expect(lines.some((l) => l.messages.at(-1)!.content.includes(CORRECTION))).toBe(true);
+
+    // The raw labels as CSV: a header, one row per labeled inference, the correction in its column.
+    await page.getByTestId("export-menu").click();
+    const [csvDownload] = await Promise.all([page.waitForEvent("download"), page.getByTestId("export-csv").click()]);
+    expect(csvDownload.suggestedFilename()).toBe(`${TRIGGER}-labels.csv`);
+    const csv = readFileSync((await csvDownload.path())!, "utf8").trimEnd().split("\r\n");
+    expect(csv[0]).toBe("inferenceId,rowId,relation,route,stateVersion,label,actor,labeledAt,labels,note,input,output,correction");
+    expect(csv.length).toBeGreaterThanOrEqual(1 + lines.length);
+    expect(csv.some((row) => row.includes(CORRECTION))).toBe(true);
   });
 
   test("rolls a trigger back with a reason; the overview and the next inference follow", async ({ page }) => {

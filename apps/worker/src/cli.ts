@@ -1,7 +1,8 @@
-// motion migrate | worker | status | seed | users create | bench — see `motion help`.
+// motion migrate | worker | status | seed | users create | api-keys create | bench — see `motion help`.
 import { parseArgs } from "node:util";
 import { migrate, openDatabase, redactUrl, resolveDatabaseUrl } from "@motion/db";
 import { bullmqScheduler, createLogger, fitActivity, importApp, Motion } from "@motion/engine";
+import { apiKeysCommand } from "./api-keys-command.ts";
 import { formatActivity } from "./status.ts";
 
 const HELP = `motion <command> [options]
@@ -14,6 +15,11 @@ const HELP = `motion <command> [options]
                                exit code 0 when idle, 2 when busy, 1 on error
   seed                         ingest the example chatbot's docs and ask a few questions
   users create --email <e> --password <p> [--role viewer|labeler|admin] [--name <n>]
+  api-keys create --role viewer|labeler|admin [--name <n>] [--expires-in 30d] [--json]
+                               make an API key for scripts: prints the key once on stdout
+                               (stored as its SHA-256 only, audited); --expires-in takes
+                               m, h, d, w or y (default: never); --json prints id, name,
+                               role, prefix, expiresAt and key as one JSON line
   bench [p1 p1pg p2 p3 rows server]   run the benchmarks (writes bench-results.json)
 
   --database-url <url>         file:<path> or postgresql://… (default: MOTION_DATABASE_URL,
@@ -34,6 +40,7 @@ const { positionals, values } = parseArgs({
     role: { type: "string" },
     name: { type: "string" },
     queue: { type: "string" },
+    "expires-in": { type: "string" },
     json: { type: "boolean" },
     help: { type: "boolean", short: "h" },
   },
@@ -124,6 +131,8 @@ async function main(): Promise<number> {
       }
       return 0;
     }
+    case "api-keys":
+      return apiKeysCommand(rest, { databaseUrl, role: values.role, name: values.name, expiresIn: values["expires-in"], json: values.json });
     case "bench": {
       process.argv = [process.argv[0]!, process.argv[1]!, ...rest];
       await import("./bench/run.ts");

@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import Database from "better-sqlite3";
 import { get } from "@motion/db";
 import { Motion } from "@motion/engine";
+import { createMotionApi, hashApiKey } from "@motion/api";
 import { app } from "./fixtures/app.ts";
 
 const run = promisify(execFile);
@@ -49,6 +50,70 @@ describe("motion CLI", () => {
     const seed = () => run(process.execPath, [bin, "seed", "--database-url", seedUrl], { env: { ...process.env, MOTION_LOG_LEVEL: "warn" } });
     expect((await seed()).stdout).toMatch(/seeded \d+ documents, \d+ questions \(state v[2-9]\)/);
     expect((await seed()).stdout).toContain("already seeded");
+  });
+
+  it("api-keys create prints a key once, stores only its hash, and the key works with its role", async () => {
+    const keysUrl = `file:${path.join(dir, "keys.db")}`;
+    const cli = (...args: string[]) =>
+      run(process.execPath, [bin, "api-keys", "create", ...args, "--database-url", keysUrl], { env: { ...process.env, MOTION_LOG_LEVEL: "warn" } }).then(
+        (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
+        (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
+      );
+    const before = Date.now();
+    const made = await cli("--role", "labeler", "--name", "nightly labels", "--expires-in", "30d");
+    expect(made.code, made.stderr).toBe(0);
+    // The key alone on stdout (for KEY=$(motion api-keys create …)); what it is, on stderr.
+    const key = made.stdout.trim();
+    expect(key).toMatch(/^mk_[\w-]{43}$/);
+    expect(made.stderr).toMatch(/created API key "nightly labels" \(labeler, id \S+, prefix mk_\S{6}, expires \d{4}-/);
+    expect(made.stderr).toContain("shown only this once");
+
+    const sqlite = new Database(path.join(dir, "keys.db"), { readonly: true });
+    const rows = sqlite.prepare(`SELECT * FROM "ApiKey"`).all() as Record<string, unknown>[];
+    const audit = sqlite.prepare(`SELECT "actor", "action", "target" FROM "AuditEvent" WHERE "action" = 'apiKeys.create'`).all() as Record<string, unknown>[];
+    sqlite.close();
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ name: "nightly labels", role: "labeler", hash: hashApiKey(key), prefix: key.slice(0, 9), ownerId: null, revokedAt: null });
+    expect(JSON.stringify(rows)).not.toContain(key.slice(3));
+    const expiresAt = Number(rows[0]!.expiresAt);
+    expect(expiresAt - before).toBeGreaterThanOrEqual(30 * 86_400_000 - 1_000);
+    expect(expiresAt - Date.now()).toBeLessThanOrEqual(30 * 86_400_000);
+    expect(audit).toEqual([{ actor: expect.stringMatching(/^cli:/), action: "apiKeys.create", target: rows[0]!.id }]);
+
+    // The API accepts the key with its role: labeler procedures yes, admin ones no.
+    const motionDb = await Motion.open({ app, databaseUrl: keysUrl, runFits: false });
+    try {
+      const api = createMotionApi({ motion: motionDb, baseURL: "http://localhost", secret: "cli-test-secret-cli-test-secret-0123456789" });
+      const caller = api.createCaller(new Headers({ authorization: `Bearer ${key}` }));
+      const row = await motionDb.add("events", { value: 3 });
+      await expect(caller.feedback.label({ inferenceId: row.inferences[0]!.id, label: "good" })).resolves.toMatchObject({ label: "good" });
+      await expect(caller.apiKeys.list()).rejects.toMatchObject({ code: "FORBIDDEN" });
+      const fb = await motionDb.db.read(() => get<{ actor: string }>(`SELECT "actor" FROM "Feedback"`));
+      expect(fb?.actor).toBe("apikey:nightly labels");
+    } finally {
+      await motionDb.close();
+    }
+
+    // --json for scripts that want the id too; a default name; never expires without --expires-in.
+    const json = await cli("--role", "viewer", "--json");
+    expect(json.code, json.stderr).toBe(0);
+    expect(JSON.parse(json.stdout)).toMatchObject({ role: "viewer", expiresAt: null, name: expect.stringMatching(/^viewer key /), key: expect.stringMatching(/^mk_/) });
+
+    // Refusals: a taken name (exit 1), bad role / duration / name (exit 2, usage).
+    const taken = await cli("--role", "labeler", "--name", "nightly labels");
+    expect(taken).toMatchObject({ code: 1, stdout: "" });
+    expect(taken.stderr).toContain(`an API key named "nightly labels" already exists`);
+    for (const [args, message] of [
+      [["--role", "owner"], "--role must be one of viewer, labeler, admin"],
+      [["--role", "labeler", "--expires-in", "30 days"], "--expires-in: a whole number and a unit"],
+      [["--role", "labeler", "--expires-in", "11y"], "--expires-in: at most 10 years"],
+      [["--role", "labeler", "--name", "bad;name"], "--name: letters, digits"],
+      [[], "usage: motion api-keys create --role"],
+    ] as const) {
+      const refused = await cli(...args);
+      expect(refused.code, refused.stderr).toBe(2);
+      expect(refused.stderr).toContain(message);
+    }
   });
 
   it("refuses bad usage with a clear message and exit code 2", async () => {

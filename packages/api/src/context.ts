@@ -1,5 +1,6 @@
 import type { Motion } from "@motion/engine";
-import { bearerKey, principalForKey } from "./api-keys.ts";
+import { bearerKey, hashApiKey, lookupKey } from "./api-keys.ts";
+import type { PrincipalCache } from "./principal-cache.ts";
 import type { MotionAuth } from "./auth.ts";
 import { DEFAULT_IDEMPOTENCY_TTL_MS } from "./features/rows/idempotency.ts";
 import { toRole, type Principal } from "./principal.ts";
@@ -22,6 +23,8 @@ export interface ApiContext {
   options: ApiOptions;
   /** Identity from the Bearer key or the session cookie only; resolved once per request. */
   resolvePrincipal(): Promise<Principal | null>;
+  /** Access may have been taken away (a key revoked, a user disabled…): forget cached identities here and in other processes. */
+  authChanged(): Promise<void>;
 }
 
 export interface CreateContextOptions {
@@ -29,19 +32,37 @@ export interface CreateContextOptions {
   auth: MotionAuth | null;
   headers: Headers;
   options?: Partial<ApiOptions>;
+  /** Identities remembered across requests (see principal-cache.ts); none: every request looks up. */
+  principals?: PrincipalCache;
+  /** Called when access may have been taken away, after the cache is cleared (e.g. tell other processes). */
+  onAuthChanged?: () => Promise<void>;
 }
 
-export async function principalFromHeaders(motion: Motion, auth: MotionAuth | null, headers: Headers): Promise<Principal | null> {
+/** better-auth's session cookie (`cookiePrefix: "motion"`), plain or `__Secure-` on https. */
+const SESSION_COOKIE = /(?:^|;\s*)(?:__Secure-)?motion\.session_token=([^;]+)/;
+
+export async function principalFromHeaders(motion: Motion, auth: MotionAuth | null, headers: Headers, cache?: PrincipalCache): Promise<Principal | null> {
   const key = bearerKey(headers);
-  if (key) return principalForKey(motion.db, key);
+  if (key) {
+    const hash = hashApiKey(key);
+    return cache ? cache.resolve(`key:${hash}`, () => lookupKey(motion.db, hash)) : (await lookupKey(motion.db, hash)).principal;
+  }
   if (headers.get("authorization")) return null; // a malformed or foreign credential: anonymous
-  if (!auth || !headers.get("cookie")) return null;
-  const session = await auth.api.getSession({ headers });
-  if (!session) return null;
-  const user = session.user as typeof session.user & { role?: unknown; disabledAt?: unknown };
-  // Disabling deletes sessions; this also covers a session created in the same instant.
-  if (user.disabledAt !== null && user.disabledAt !== undefined) return null;
-  return { kind: "user", id: user.id, email: user.email, name: user.name, role: toRole(user.role) };
+  const cookie = headers.get("cookie");
+  if (!auth || !cookie) return null;
+  const token = SESSION_COOKIE.exec(cookie)?.[1];
+  if (!token) return null; // no session cookie: better-auth would find no session either
+  const lookup = async () => {
+    const session = await auth.api.getSession({ headers });
+    if (!session) return { principal: null };
+    const user = session.user as typeof session.user & { role?: unknown; disabledAt?: unknown };
+    // Disabling deletes sessions; this also covers a session created in the same instant.
+    if (user.disabledAt !== null && user.disabledAt !== undefined) return { principal: null };
+    const principal: Principal = { kind: "user", id: user.id, email: user.email, name: user.name, role: toRole(user.role) };
+    return { principal, expiresAt: new Date(session.session.expiresAt).getTime() };
+  };
+  // The signed cookie value identifies the session (a forged one fails better-auth's check and is remembered as nobody).
+  return cache ? cache.resolve(`session:${token}`, lookup) : (await lookup()).principal;
 }
 
 export function createContext(input: CreateContextOptions): ApiContext {
@@ -51,6 +72,10 @@ export function createContext(input: CreateContextOptions): ApiContext {
     auth: input.auth,
     headers: input.headers,
     options: { reviewLockMs: 120_000, development: false, allowedOrigins: new Set<string>(), idempotencyTtlMs: DEFAULT_IDEMPOTENCY_TTL_MS, ...input.options },
-    resolvePrincipal: () => (principal ??= principalFromHeaders(input.motion, input.auth, input.headers)),
+    resolvePrincipal: () => (principal ??= principalFromHeaders(input.motion, input.auth, input.headers, input.principals)),
+    authChanged: async () => {
+      input.principals?.invalidate();
+      await input.onAuthChanged?.();
+    },
   };
 }

@@ -9,6 +9,8 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import type { Motion } from "@motion/engine";
+import { all } from "@motion/db";
+import { DEFAULT_PRINCIPAL_CACHE_MS, PrincipalCache } from "./principal-cache.ts";
 import { bootstrapAdmin, createAuth, createUser, ensureAdmin, type BootstrapResult, type MotionAuth, type NewUser } from "./auth.ts";
 import { createContext, type ApiOptions } from "./context.ts";
 import { BodyTooLargeError, DEFAULT_MAX_BODY_BYTES, discardRest, readBody } from "./http/body.ts";
@@ -28,6 +30,8 @@ export const TRPC_ENDPOINT = "/api/trpc";
 export const AUTH_BASE_PATH = "/api/auth";
 const SIGN_IN_PATH = `${AUTH_BASE_PATH}/sign-in/email`;
 const MAX_BATCH_SIZE = 50;
+/** PostgreSQL NOTIFY channel: access was taken away somewhere (principal-cache.ts). */
+const AUTH_CHANNEL = "motion_auth";
 
 export interface CreateMotionApiOptions {
   motion: Motion;
@@ -52,6 +56,8 @@ export interface CreateMotionApiOptions {
   maxBodyBytes?: number;
   /** How long `rows.add` / `rows.addMany` answers are kept under an idempotency key (default 24 h). */
   idempotencyTtlMs?: number;
+  /** Remembered identities (default: one per API, MOTION_AUTH_CACHE_MS long; `new PrincipalCache(0)` turns it off). */
+  principals?: PrincipalCache;
 }
 
 export interface RequestInfo {
@@ -68,6 +74,8 @@ export interface MotionApi {
   development: boolean;
   trustProxy: number;
   signInLimiter: SignInLimiter;
+  /** Identities remembered across requests; `invalidate()` after changing access outside the API. */
+  principals: PrincipalCache;
   /** A server-side caller with the identity of these request headers (cookie or Bearer). */
   createCaller(headers?: Headers): ReturnType<typeof createCaller>;
   ensureAdmin(input: { email: string; password: string; name?: string }): ReturnType<typeof ensureAdmin>;
@@ -111,7 +119,21 @@ export function createMotionApi(options: CreateMotionApiOptions): MotionApi {
   const onError = ({ error, path }: { error: { code: string; message: string; cause?: unknown }; path?: string }) => {
     if (error.code === "INTERNAL_SERVER_ERROR") motion.log.error({ path, err: (error.cause as Error | undefined)?.stack ?? error.message }, "api: internal error");
   };
-  const context = (headers: Headers) => createContext({ motion, auth, headers, options: apiOptions });
+  // Identities are remembered for MOTION_AUTH_CACHE_MS (default 2 s; 0 turns it off); every
+  // change that can take access away clears them at once (principal-cache.ts).
+  const principals = options.principals ?? new PrincipalCache(Number(process.env.MOTION_AUTH_CACHE_MS ?? DEFAULT_PRINCIPAL_CACHE_MS));
+  // PostgreSQL: every API process hears about the change at once (NOTIFY); a lost
+  // notification session forgets everything when it comes back.
+  if (motion.db.listen) {
+    const subscribed = motion.db.listen(AUTH_CHANNEL, () => principals.invalidate(), () => principals.invalidate());
+    subscribed.catch((error: unknown) => motion.log.error({ err: (error as Error)?.message }, "api: cannot listen for access changes; other processes see them within MOTION_AUTH_CACHE_MS"));
+    motion.onClose(async () => (await subscribed.catch(() => null))?.());
+  }
+  const authChanged = async () => {
+    principals.invalidate();
+    if (motion.db.provider === "postgresql") await motion.db.read(() => all(`SELECT pg_notify('${AUTH_CHANNEL}', '')`));
+  };
+  const context = (headers: Headers) => createContext({ motion, auth, headers, options: apiOptions, principals, onAuthChanged: authChanged });
   // `/api/v1/*` and `/api/openapi.json`: the same procedures as plain HTTP + JSON.
   const rest = createRestHandler({ router: appRouter, baseURL: options.baseURL, version: API_VERSION, createContext: context, onError });
 
@@ -147,6 +169,8 @@ export function createMotionApi(options: CreateMotionApiOptions): MotionApi {
     }
     const response = await auth.handler(forwarded);
     if (attempt && response.ok) attempt.succeeded();
+    // Sign-out, password changes and resets can end sessions: forget remembered identities.
+    if (request.method !== "GET" && request.method !== "HEAD" && pathname !== SIGN_IN_PATH) await authChanged();
     if (response.status >= 500 && !development) return json(response.status, errorBody("INTERNAL_SERVER_ERROR", "Internal server error"));
     return response;
   }
@@ -204,7 +228,9 @@ export function createMotionApi(options: CreateMotionApiOptions): MotionApi {
     const pathname = query === -1 ? rawUrl : rawUrl.slice(0, query);
     const https = Boolean((req.socket as { encrypted?: boolean }).encrypted) || (trustProxy > 0 && String(req.headers["x-forwarded-proto"] ?? "").split(",")[0]!.trim() === "https");
     const send = (status: number, headers: Record<string, string | string[]>, body: string | Uint8Array) => {
-      res.writeHead(status, { ...apiHeaders({ https }), ...headers });
+      // A known length: one write of head and body, no chunked framing (writev of four buffers).
+      const length = req.method === "HEAD" ? {} : { "content-length": String(typeof body === "string" ? Buffer.byteLength(body) : body.byteLength) };
+      res.writeHead(status, { ...apiHeaders({ https }), ...headers, ...length });
       res.end(body);
     };
     try {
@@ -262,6 +288,7 @@ export function createMotionApi(options: CreateMotionApiOptions): MotionApi {
     development,
     trustProxy,
     signInLimiter,
+    principals,
     createCaller: (headers = new Headers()) => createCaller(context(headers)),
     ensureAdmin: (input) => ensureAdmin(auth, motion.db, input),
     createUser: (input) => createUser(auth, input),

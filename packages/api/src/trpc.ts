@@ -77,14 +77,23 @@ const publicGuard = t.middleware(async ({ ctx, type, getRawInput, next }) => {
   return mapEngineError(await next());
 });
 
+/** Mutations that can take access away from a key or a user (revoke, disable, delete, role, password); creating one cannot. */
+const changesAccess = (path: string) => (path.startsWith("users.") || path.startsWith("apiKeys.")) && !path.endsWith(".create");
+
 function tierGuard(tier: Exclude<Tier, "public">) {
-  return t.middleware(async ({ ctx, type, getRawInput, next }) => {
+  return t.middleware(async ({ ctx, type, path, getRawInput, next }) => {
     rejectCrossSite(ctx, type);
     const principal = await ctx.resolvePrincipal();
     if (!principal) throw new TRPCError({ code: "UNAUTHORIZED", message: "sign in or send Authorization: Bearer <api key>" });
     if (!allows(principal.role, tier)) throw new TRPCError({ code: "FORBIDDEN", message: `requires the ${tier} role (you are ${principal.role})` });
     await rejectBadInput(getRawInput);
-    return mapEngineError(await next({ ctx: { principal: principal as Principal, actor: actorOf(principal) } }));
+    if (type !== "mutation" || !changesAccess(path)) return mapEngineError(await next({ ctx: { principal: principal as Principal, actor: actorOf(principal) } }));
+    try {
+      return mapEngineError(await next({ ctx: { principal: principal as Principal, actor: actorOf(principal) } }));
+    } finally {
+      // Before the answer leaves: the caller's next request must already be refused.
+      await ctx.authChanged();
+    }
   });
 }
 

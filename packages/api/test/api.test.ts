@@ -187,6 +187,33 @@ describe.each(factories)("api on %s", (_name, makeDatabase) => {
     ]);
   });
 
+  it("exports the raw labels as JSON Lines and CSV, filtered on the latest label", async () => {
+    const viewer = env.caller("viewer");
+    // The tickets labeled just above: good, bad+correction, bad, and one relabeled good → bad by the admin.
+    const raw = await viewer.feedback.export({ trigger: "triage", format: "jsonl" });
+    const records = raw.content.trimEnd().split("\n").map((l) => JSON.parse(l) as { input: { text: string }; label: string; actor: string; labels: number; correction: unknown; stateVersion: number });
+    expect(raw).toMatchObject({ format: "jsonl", skipped: 0, nextCursor: null });
+    const byText = new Map(records.map((r) => [r.input.text, r]));
+    expect(byText.get("late parcel")).toMatchObject({ label: "bad", actor: env.emails.admin, labels: 2, correction: { answer: "triaged: shipping" } });
+    expect(byText.get("hello")).toMatchObject({ label: "bad", correction: null, labels: 1 });
+
+    const bad = await viewer.feedback.export({ trigger: "triage", format: "jsonl", label: "bad" });
+    expect(bad.content.trimEnd().split("\n").map((l) => (JSON.parse(l) as { input: { text: string } }).input.text).sort()).toEqual(["hello", "late parcel", "refund please"]);
+    const byAdmin = await viewer.feedback.export({ trigger: "triage", format: "jsonl", actor: env.emails.admin });
+    expect(byAdmin.lines).toBe(1);
+    const future = await viewer.feedback.export({ trigger: "triage", format: "jsonl", from: new Date(Date.now() + 60_000) });
+    expect(future).toMatchObject({ lines: 0, content: "" });
+
+    const csv = await viewer.feedback.export({ trigger: "triage", format: "csv", label: "bad" });
+    const lines = csv.content.trimEnd().split("\r\n");
+    expect(lines[0]).toBe("inferenceId,rowId,relation,route,stateVersion,label,actor,labeledAt,labels,note,input,output,correction");
+    expect(lines).toHaveLength(1 + 3);
+    expect(csv.lines).toBe(3);
+    expect(lines.find((l) => l.includes("late parcel"))).toContain('"{""answer"":""triaged: shipping""}"');
+    const bogus = await failure(() => viewer.feedback.export({ trigger: "triage", format: "xml" } as never));
+    expect(bogus.code).toBe("BAD_REQUEST");
+  });
+
   it("review queue: two labelers never get the same item; locks expire, are released by labeling", async () => {
     // Fresh items on an otherwise fully labeled trigger's queue.
     await env.motion.db.tx(() => run(`DELETE FROM "LabelLock"`));
@@ -420,5 +447,29 @@ describe.each(factories)("api on %s", (_name, makeDatabase) => {
     const after = await viewer.triggers.idle();
     expect(after).toMatchObject({ idle: true, triggers: [{ trigger: "qa", pending: 0, pinned: false, idle: true }, { trigger: "flaky" }] });
     expect(await outcome(() => env.caller("anonymous").triggers.idle())).toBe("UNAUTHORIZED");
+  });
+  it("publishes the correction schema, lists a picked field's options, and rejects corrections with their path", async () => {
+    const viewer = env.caller("viewer");
+    const labeler = env.caller("labeler");
+    const described = await viewer.triggers.get({ trigger: "qa" });
+    expect(described.correctionSchema).toMatchObject({ type: "object", properties: { answer: { type: "string" }, source: { type: "string", motion: { optionsFrom: { relation: "docs", field: "url", label: "body" } } } } });
+    expect((await viewer.triggers.get({ trigger: "echo" })).correctionSchema).toBeNull();
+    await labeler.rows.addMany({ relation: "docs", rows: [{ url: "opt/zebra", body: "Zebra guide" }, { url: "opt/apple", body: "Apple guide" }, { url: "opt/zebra", body: "Zebra handbook" }] });
+    const options = await viewer.triggers.correctionOptions({ trigger: "qa", field: ["source"], search: "OPT/" });
+    expect(options).toEqual({ trigger: "qa", field: ["source"], relation: "docs", relationField: "url", items: [{ value: "opt/apple", label: "Apple guide" }, { value: "opt/zebra", label: "Zebra handbook" }] });
+    expect((await viewer.triggers.correctionOptions({ trigger: "qa", field: ["source"], search: "handbook" })).items.map((i) => i.value)).toEqual(["opt/zebra"]);
+    expect(await outcome(() => viewer.triggers.correctionOptions({ trigger: "qa", field: ["answer"] }))).toBe("NOT_FOUND");
+    expect(await outcome(() => viewer.triggers.correctionOptions({ trigger: "nope", field: ["source"] }))).toBe("NOT_FOUND");
+
+    const added = await labeler.rows.add({ relation: "questions", row: { text: "which doc?" } });
+    const inferenceId = added.inferences.find((i) => i.trigger === "qa")!.id;
+    expect(await issuesOf(env, () => labeler.feedback.label({ inferenceId, label: "bad", correction: { source: 42 } }))).toEqual({ code: "BAD_REQUEST", paths: ["correction.source"] });
+    const unknown = await failure(() => labeler.feedback.label({ inferenceId, label: "bad", correction: { source: "opt/missing" } }));
+    expect(unknown.code).toBe("BAD_REQUEST");
+    expect(await issuesOf(env, () => labeler.feedback.label({ inferenceId, label: "bad", correction: { source: "opt/missing" } }))).toEqual({ code: "BAD_REQUEST", paths: ["correction.source"] });
+    expect(unknown.message).toContain(`no docs row has url "opt/missing"`);
+    expect((await viewer.inferences.get({ id: inferenceId })).feedback).toEqual([]);
+    await labeler.feedback.label({ inferenceId, label: "bad", correction: { answer: "See the apple guide", source: "opt/apple" } });
+    expect((await viewer.inferences.get({ id: inferenceId })).feedback).toMatchObject([{ label: "bad", correction: { answer: "See the apple guide", source: "opt/apple" } }]);
   });
 });

@@ -69,6 +69,7 @@ function samples(ids: { row: string; inference: string; fit: string; user: strin
     "triggers.list": { cursor: "qa", limit: 2 },
     "triggers.get": { trigger: "qa" },
     "triggers.idle": undefined,
+    "triggers.correctionOptions": { trigger: "qa", field: ["source"], search: "a", limit: 5 },
     "triggers.setParams": { trigger: "qa", params: { prefix: "A: " } },
     "state.versions": { trigger: "qa", cursor: 2, limit: 2 },
     "state.get": { trigger: "qa", version: 0 },

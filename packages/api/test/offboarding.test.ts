@@ -141,6 +141,9 @@ describe.each(factories)("offboarding on %s", (_name, makeDatabase) => {
     expect(await outcome(() => withKey().triggers.list())).toBe("OK");
     // An hour later (moved in the database rather than waited for).
     await env.motion.db.tx(() => run(`UPDATE "ApiKey" SET "expiresAt" = ? WHERE "id" = ?`, [new Date(Date.now() - 1), created.id]));
+    // Moved behind the API's back, so its remembered identities are told (a real expiry needs
+    // no telling: a key is remembered no longer than its expiresAt).
+    env.api.principals.invalidate();
     expect(await outcome(() => withKey().triggers.list())).toBe("UNAUTHORIZED");
     expect((await admin.apiKeys.list({ limit: 200 })).items.find((k) => k.id === created.id)).toMatchObject({ status: "expired" });
     // An expired key gives its name up.

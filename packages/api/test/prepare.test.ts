@@ -1,7 +1,6 @@
-// Pure functions: chart preparers, the JSONL export, the input guard, row-filter SQL.
+// Pure functions: chart preparers, the input guard, row-filter SQL, roles.
 import { describe, expect, it } from "vitest";
 import { checkRawInput } from "../src/errors.ts";
-import { messageText, toOpenAIJsonl } from "../src/features/feedback/export.ts";
 import { rowWhere } from "../src/features/rows/filter.ts";
 import { bucketMinutesFor, bucketStarts, fitRate, latencySummary, minuteStarts, percentile, prepareOverview } from "../src/features/stats/prepare.ts";
 import { actorOf, allows } from "../src/principal.ts";
@@ -24,19 +23,23 @@ describe("stats preparers", () => {
     expect(minuteStarts(now, 3)).toEqual([8 * MIN, 9 * MIN, 10 * MIN]);
   });
 
-  it("buckets inferences and fits per trigger and minute", () => {
+  it("places rollup buckets and fits per trigger and minute", () => {
     const now = 100 * MIN + 5_000;
     const overview = prepareOverview({
       triggers: ["qa", "idle"],
       now,
       minutes: 3,
       inferences: [
-        { trigger: "qa", at: 98 * MIN + 1, latencyMs: 10 },
-        { trigger: "qa", at: 98 * MIN + 2, latencyMs: 30 },
-        { trigger: "qa", at: 98 * MIN + 3, latencyMs: 20 },
-        { trigger: "qa", at: 100 * MIN, latencyMs: 5 },
-        { trigger: "qa", at: 97 * MIN, latencyMs: 999 }, // before the window
-        { trigger: "other", at: 99 * MIN, latencyMs: 1 },
+        {
+          trigger: "qa",
+          buckets: [
+            { t: 97 * MIN, inferences: 1, errors: 0, latencyP50: 999, latencyP99: 999 }, // before the window
+            { t: 98 * MIN, inferences: 3, errors: 1, latencyP50: 20, latencyP99: 30 },
+            { t: 100 * MIN, inferences: 1, errors: 0, latencyP50: 5, latencyP99: 5 },
+          ],
+          totals: { inferences: 4, errors: 1, latencyP50: 10, latencyP99: 30 },
+        },
+        { trigger: "other", buckets: [{ t: 99 * MIN, inferences: 1, errors: 0, latencyP50: 1, latencyP99: 1 }], totals: { inferences: 1, errors: 0, latencyP50: 1, latencyP99: 1 } },
       ],
       fits: [
         { trigger: "qa", at: 99 * MIN + 10, durationMs: 200, status: "succeeded" },
@@ -48,29 +51,27 @@ describe("stats preparers", () => {
     expect(overview.to).toEqual(new Date(101 * MIN));
     const qa = overview.triggers[0]!;
     expect(qa.series.map((p) => p.inferences)).toEqual([3, 0, 1]);
-    expect(qa.series[0]).toMatchObject({ latencyP50: 20, latencyP99: 30, fits: 0, fitDurationP50: null });
-    expect(qa.series[1]).toMatchObject({ inferences: 0, latencyP50: null, fits: 3, fitFailures: 1, fitDurationP50: 100, fitDurationMax: 200 });
+    expect(qa.series[0]).toMatchObject({ errors: 1, latencyP50: 20, latencyP99: 30, fits: 0, fitDurationP50: null });
+    expect(qa.series[1]).toMatchObject({ inferences: 0, errors: 0, latencyP50: null, fits: 3, fitFailures: 1, fitDurationP50: 100, fitDurationMax: 200 });
     expect(qa.series[2]!.t).toEqual(new Date(100 * MIN));
-    expect(qa.totals).toEqual({ inferences: 4, latencyP50: 10, latencyP99: 30, fits: 3, fitFailures: 1, fitDurationP50: 100 });
+    expect(qa.totals).toEqual({ inferences: 4, errors: 1, latencyP50: 10, latencyP99: 30, fits: 3, fitFailures: 1, fitDurationP50: 100 });
     const idle = overview.triggers[1]!;
     expect(idle.series.every((p) => p.inferences === 0 && p.fits === 0)).toBe(true);
+    expect(idle.totals.inferences).toBe(0);
   });
 
   it("buckets follow the range: 24 h in 15-minute buckets, an hour per minute", () => {
     expect([15, 60, 180, 360, 720, 1_440].map(bucketMinutesFor)).toEqual([1, 1, 2, 5, 10, 15]);
     const now = 10 * 24 * 60 * MIN + 7 * MIN + 5_000; // 7 minutes into a quarter hour
+    const quarter = 10 * 24 * 60 * MIN;
     const day = prepareOverview({
       triggers: ["qa"], now, minutes: 1_440,
-      inferences: [
-        { trigger: "qa", at: now - 1_000, latencyMs: 4 },
-        { trigger: "qa", at: now - 6 * MIN, latencyMs: 8 }, // same quarter hour
-        { trigger: "qa", at: now - 23 * 60 * MIN, latencyMs: 1 },
-      ],
+      inferences: [{ trigger: "qa", buckets: [{ t: quarter, inferences: 2, errors: 0, latencyP50: 4, latencyP99: 8 }], totals: { inferences: 3, errors: 0, latencyP50: 4, latencyP99: 8 } }],
       fits: [],
     });
     expect(day.bucketMinutes).toBe(15);
     expect(day.triggers[0]!.series).toHaveLength(96);
-    expect(day.triggers[0]!.series.at(-1)).toMatchObject({ t: new Date(10 * 24 * 60 * MIN), inferences: 2, latencyP50: 4, latencyP99: 8 });
+    expect(day.triggers[0]!.series.at(-1)).toMatchObject({ t: new Date(quarter), inferences: 2, latencyP50: 4, latencyP99: 8 });
     expect(day.triggers[0]!.totals.inferences).toBe(3);
     expect(day.to.getTime() - day.from.getTime()).toBe(96 * 15 * MIN);
     expect(bucketStarts(now, 60, 1)).toHaveLength(60);
@@ -81,30 +82,6 @@ describe("stats preparers", () => {
     expect(latencySummary([])).toEqual({ sample: 0, p50: null, p99: null });
     expect(fitRate([{ status: "succeeded", n: 9 }, { status: "failed", n: 3 }, { status: "queued", n: 4 }], 60)).toEqual({ windowMinutes: 60, succeeded: 9, failed: 3, perMinute: 0.2, successRate: 0.75 });
     expect(fitRate([], 60).successRate).toBeNull();
-  });
-});
-
-describe("OpenAI JSONL export", () => {
-  it("keeps good outputs, replaces bad ones by corrections, skips bad without correction", () => {
-    const out = toOpenAIJsonl(
-      [
-        { inferenceId: "1", input: { question: "Q1" }, output: { answer: "A1", sources: [] }, label: "good", correction: null },
-        { inferenceId: "2", input: { text: "Q2" }, output: "wrong", label: "bad", correction: "right" },
-        { inferenceId: "3", input: "Q3", output: "meh", label: "bad", correction: null },
-        { inferenceId: "4", input: { n: 1 }, output: { n: 2 }, label: "good", correction: null },
-      ],
-      "sys",
-    );
-    expect(out.lines).toBe(3);
-    expect(out.skipped).toBe(1);
-    expect(out.content.endsWith("\n")).toBe(true);
-    expect(out.content.trimEnd().split("\n").map((l) => JSON.parse(l))).toEqual([
-      { messages: [{ role: "system", content: "sys" }, { role: "user", content: "Q1" }, { role: "assistant", content: "A1" }] },
-      { messages: [{ role: "system", content: "sys" }, { role: "user", content: "Q2" }, { role: "assistant", content: "right" }] },
-      { messages: [{ role: "system", content: "sys" }, { role: "user", content: '{"n":1}' }, { role: "assistant", content: '{"n":2}' }] },
-    ]);
-    expect(toOpenAIJsonl([]).content).toBe("");
-    expect(messageText(null, ["x"])).toBe("null");
   });
 });
 

@@ -27,6 +27,7 @@ export const EXPECTED_TIERS: Record<string, Tier> = {
   "triggers.list": "viewer",
   "triggers.get": "viewer",
   "triggers.idle": "viewer",
+  "triggers.correctionOptions": "viewer",
   "triggers.setParams": "admin",
   "state.versions": "viewer",
   "state.get": "viewer",

@@ -10,6 +10,7 @@ import { runAsync, runSync, valuesList, type Query, type QueryOp } from "./query
 import { providerOf, redactUrl, resolveDatabaseUrl, sqliteFilePath, type Provider } from "./url.ts";
 import { migrate } from "./migrate.ts";
 import { startWalCheckpointer } from "./wal-checkpointer.ts";
+import { startSqliteReader } from "./sqlite-reader.ts";
 
 const require = createRequire(import.meta.url);
 
@@ -27,6 +28,15 @@ export interface Database {
   tx<T>(body: () => Query<T>): Promise<T>;
   /** Runs the queries of `body` outside a transaction. */
   read<T>(body: () => Query<T>): Promise<T>;
+  /**
+   * Read-only queries that may take long (exports, big scans, aggregates that no rollup
+   * answers), kept off the path of writes and short reads. SQLite: a read-only connection in a
+   * worker thread (one snapshot per body), so the event loop never waits for them; an
+   * in-memory database has no second connection and reads on the main one. PostgreSQL: a small
+   * pool of its own (MOTION_PG_LONG_READ_POOL_SIZE, default 2), so long reads cannot take
+   * every connection that writes need. Writing from `body` is an error.
+   */
+  readLong<T>(body: () => Query<T>): Promise<T>;
   /**
    * PostgreSQL only: subscribe to NOTIFY on one or more channels (state changes broadcast
    * between processes). A dropped session is re-opened; `onReconnect` runs after each
@@ -125,6 +135,7 @@ async function openSqlite(url: string): Promise<Database> {
   };
 
   const checkpointer = file !== ":memory:" ? startWalCheckpointer(path.resolve(file), require.resolve("better-sqlite3")) : null;
+  const reader = file !== ":memory:" ? startSqliteReader(path.resolve(file), require.resolve("better-sqlite3"), sqliteParam) : null;
 
   let closed = false;
   return {
@@ -140,10 +151,16 @@ async function openSqlite(url: string): Promise<Database> {
       await idle();
       return runSync(body(), exec);
     },
+    async readLong(body) {
+      if (reader) return reader.read(body);
+      await idle();
+      return runSync(body(), exec);
+    },
     async close() {
       if (closed) return;
       closed = true;
       statements.clear();
+      await reader?.close();
       await checkpointer?.stop();
       await prisma.$disconnect();
     },
@@ -213,6 +230,14 @@ async function openPostgres(url: string): Promise<Database> {
     return op.kind === "run" ? (result.rowCount ?? 0) : result.rows;
   };
   const poolExec = execOn(pool);
+  let longPool: pg.Pool | null = null;
+  const longPoolOf = (): pg.Pool => {
+    if (!longPool) {
+      longPool = new pg.Pool({ connectionString: url, max: Number(process.env.MOTION_PG_LONG_READ_POOL_SIZE ?? 2) });
+      longPool.on("error", () => undefined);
+    }
+    return longPool;
+  };
 
   let closed = false;
   return {
@@ -235,6 +260,25 @@ async function openPostgres(url: string): Promise<Database> {
     },
     read(body) {
       return runAsync(body(), poolExec);
+    },
+    async readLong(body) {
+      // One snapshot per body, as on SQLite: a read-only REPEATABLE READ transaction.
+      const client = await longPoolOf().connect();
+      try {
+        await client.query("BEGIN TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY");
+        const exec = execOn(client);
+        const result = await runAsync(body(), (op) => {
+          if (op.kind !== "all") throw new Error("a long read cannot write");
+          return exec(op);
+        });
+        await client.query("COMMIT");
+        return result;
+      } catch (error) {
+        await client.query("ROLLBACK").catch(() => undefined);
+        throw error;
+      } finally {
+        client.release();
+      }
     },
     async listen(channel, onMessage, onReconnect) {
       const channels = Array.isArray(channel) ? channel : [channel];
@@ -294,6 +338,7 @@ async function openPostgres(url: string): Promise<Database> {
       if (closed) return;
       closed = true;
       await prisma.$disconnect();
+      await longPool?.end();
       await pool.end();
     },
   };

@@ -12,6 +12,8 @@ import type { Relation } from "./relation.ts";
 export interface OptionsFrom {
   relation: string;
   field: string;
+  /** A field of the same rows that reads better than the value (a title for a url), shown next to it. */
+  label?: string;
 }
 
 /** Zod metadata Motion reads (`schema.meta({ motion: … })`), kept under one key. A type alias, so it fits zod's metadata type. */
@@ -21,15 +23,19 @@ export type MotionFieldMeta = {
 
 /**
  * Metadata for a field whose value is picked from a relation:
- * `source: z.string().meta(optionsFrom(documents, "url"))`. The field must be a top-level
- * field of the relation's schema (checked here when the schema is an object).
+ * `source: z.string().meta(optionsFrom(documents, "url", { label: "title" }))`. The field (and
+ * the label) must be top-level fields of the relation's schema (checked here when the schema
+ * is an object). `Motion.feedback` refuses a value no row has; `Motion.correctionOptions`
+ * lists and searches the values.
  */
-export function optionsFrom(relation: Relation | string, field: string): MotionFieldMeta {
+export function optionsFrom(relation: Relation | string, field: string, options: { label?: string } = {}): MotionFieldMeta {
   const name = typeof relation === "string" ? relation : relation.name;
-  if (typeof relation !== "string" && relation.schema instanceof z.ZodObject && !(field in relation.schema.shape)) {
-    throw new TypeError(`optionsFrom: relation ${name} has no field ${field}`);
+  for (const f of [field, ...(options.label ? [options.label] : [])]) {
+    if (typeof relation !== "string" && relation.schema instanceof z.ZodObject && !(f in relation.schema.shape)) {
+      throw new TypeError(`optionsFrom: relation ${name} has no field ${f}`);
+    }
   }
-  return { motion: { optionsFrom: { relation: name, field } } };
+  return { motion: { optionsFrom: { relation: name, field, ...(options.label ? { label: options.label } : {}) } } };
 }
 
 export type JsonSchema = Record<string, unknown>;

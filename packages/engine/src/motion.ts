@@ -1,6 +1,9 @@
 import { recordAudit } from "./audit-log.ts";
 import { deleteRow, type DeletedRow } from "./row-deletion.ts";
 import { RetentionService } from "./retention.ts";
+import { readLabelPage, type LabelExportQuery } from "./read-model/label-export.ts";
+import { labelCsvHeader, labelCsvRows, labelJsonl } from "./read-model/label-csv.ts";
+import { toOpenAIJsonl } from "./training-example.ts";
 import { searchInferences, withDetails, type InferencePage, type InferenceSearch, type InferenceWithDetails } from "./read-model/inference-search.ts";
 import { createHash } from "node:crypto";
 import { z } from "zod";
@@ -17,7 +20,8 @@ import { defineApp, isApp, type App, type AppDefinition } from "./app.ts";
 import { feedback as feedbackRelation, type FeedbackRow, type Relation } from "./relation.ts";
 import type { ResolvedRoute, Trigger } from "./trigger.ts";
 import { ConflictError, NotFoundError, ValidationError, type RowIssue } from "./errors.ts";
-import { validateCorrection } from "./correction.ts";
+import { correctionJsonSchema, optionsFromFields, validateCorrection, type JsonSchema } from "./correction.ts";
+import { checkOptionValues, optionValues, type OptionValue } from "./correction-options.ts";
 import { InferenceCache } from "./inference-cache.ts";
 import { encodePatch, insertBlobs, insertVersion, moveAlias, readAliases, StateStore, type EncodedPatch, type VersionInfo } from "./state-store.ts";
 import { freezeState, type State } from "./state.ts";
@@ -27,6 +31,8 @@ import { EmbeddedFitScheduler, type FitScheduler } from "./fit-scheduler.ts";
 import { recoverRuns, requeueDead, readFitRun } from "./fit-store.ts";
 import { addOutcomes, labelDelta, outcomeShard, rollUpInferences } from "./outcomes/outcome-rollup.ts";
 import { readOutcomes, type VersionOutcomes } from "./outcomes/outcome-read.ts";
+import { addMinutes, rollUpMinutes } from "./activity/minute-rollup.ts";
+import { readActivity, type Activity } from "./activity/activity-read.ts";
 import { diffVersions, type VersionDiff } from "./state-diff/state-diff.ts";
 import { fitsOf, versionPath } from "./state-diff/version-path.ts";
 import { PARAMS_CHANNEL, TriggerParamsStore } from "./params-store.ts";
@@ -156,6 +162,7 @@ export class Motion {
   private readonly ownsDb: boolean;
   private readonly store: StateStore;
   private readonly cache = new InferenceCache();
+  private readonly correctionSchemas = new Map<string, JsonSchema>();
   private readonly active = new Map<string, ActiveState>();
   private readonly params: TriggerParamsStore;
   private readonly sync: ViewSync;
@@ -167,6 +174,7 @@ export class Motion {
   private readonly closeTimeoutMs: number;
   private unlisten: (() => Promise<void>) | null = null;
   private readonly warming: Promise<void> | null;
+  private readonly closers: (() => Promise<void> | void)[] = [];
   private readonly stale = new Set<string>();
   private refreshing: Promise<void> | null = null;
   private closed = false;
@@ -526,11 +534,14 @@ export class Motion {
     }
     const profiles = this.profileBatch(rel, parsed, partitionAt, now);
     // Per-version outcome totals are written with the inferences they count (never drift apart).
+    // So is the per-minute activity the console charts.
     const rollup = inferences.length ? rollUpInferences(inferences) : null;
+    const minutes = inferences.length ? rollUpMinutes(inferences) : null;
     const shard = outcomeShard(this.db.provider);
     await this.db.tx(function* () {
       yield* insertIngest(rowInserts, inferences, pending, profiles);
       if (rollup) yield* addOutcomes(rollup, shard);
+      if (minutes) yield* addMinutes(minutes, shard);
       if (alsoWrite) yield* alsoWrite(results);
     });
     for (let r = 0; r < routes.length; r++) {
@@ -573,6 +584,31 @@ export class Motion {
     await new Promise((resolve) => setImmediate(resolve));
   }
 
+  /** A trigger's correction schema as JSON Schema (with `optionsFrom` hints), or null when it declares none. */
+  correctionSchemaOf(trigger: string): JsonSchema | null {
+    const schema = this.trigger(trigger).correction;
+    if (!schema) return null;
+    let published = this.correctionSchemas.get(trigger);
+    if (!published) this.correctionSchemas.set(trigger, (published = correctionJsonSchema(schema)));
+    return published;
+  }
+
+  /**
+   * The values a correction field of `trigger` may take (a field with an `optionsFrom` hint,
+   * by its path in the schema, e.g. ["source"]): distinct values of the hinted relation field,
+   * with labels, filtered by a case-insensitive `search` of value or label. NotFoundError when
+   * the trigger has no such field.
+   */
+  async correctionOptions(trigger: string, path: readonly string[], query: { search?: string; limit?: number } = {}): Promise<{ relation: string; field: string; items: OptionValue[] }> {
+    const schema = this.correctionSchemaOf(trigger);
+    const hint = schema && optionsFromFields(schema).find((f) => f.path.join(".") === path.join("."));
+    if (!hint) throw new NotFoundError(`trigger ${trigger} has no correction field ${path.join(".") || "(root)"} with options`);
+    const provider = this.db.provider;
+    const limit = Math.max(1, Math.min(query.limit ?? 50, 500));
+    const items = await this.db.read(() => optionValues(provider, hint.optionsFrom, { search: query.search?.trim() || undefined, limit }));
+    return { relation: hint.optionsFrom.relation, field: hint.optionsFrom.field, items };
+  }
+
   /** Labels an inference; the label is also a row of the built-in `feedback` relation. */
   async feedback(inferenceId: string, input: FeedbackInput): Promise<{ id: string; rowId: string }> {
     const parsed = feedbackInput.safeParse(input);
@@ -583,7 +619,13 @@ export class Motion {
       ),
     );
     if (!inference) throw new NotFoundError(`no inference ${inferenceId}`);
-    const correction = validateCorrection(this.app.trigger(inference.trigger)?.correction ?? null, parsed.data.correction);
+    const schema = this.app.trigger(inference.trigger)?.correction ?? null;
+    const correction = validateCorrection(schema, parsed.data.correction);
+    if (schema && correction !== undefined) {
+      const published = this.correctionSchemaOf(inference.trigger)!;
+      const provider = this.db.provider;
+      await this.db.read(() => checkOptionValues(provider, published, correction));
+    }
     const row = await this.db.read(() => get<{ data: unknown }>(`SELECT "data" FROM "Row" WHERE "id" = ?`, [inference.rowId]));
     const data: FeedbackRow = {
       inferenceId, trigger: inference.trigger, route: inference.route, label: parsed.data.label,
@@ -732,7 +774,27 @@ export class Motion {
     if (search.trigger !== undefined) this.trigger(search.trigger);
     if (search.relation !== undefined) this.relation(search.relation);
     const provider = this.db.provider;
-    return this.db.read(() => searchInferences(provider, search));
+    // A text search scans a window and an "unlabeled" filter may walk many labeled inferences:
+    // long reads, off the event loop that serves answers (SQLite: the reader thread).
+    const long = !!search.text?.trim() || search.labeled === false;
+    return long ? this.db.readLong(() => searchInferences(provider, search)) : this.db.read(() => searchInferences(provider, search));
+  }
+
+  /**
+   * Labeled inferences of a trigger, a page at a time (latest label each), as raw records,
+   * CSV, JSON Lines or OpenAI chat JSONL through the trigger's `trainingExample`.
+   */
+  async exportLabels(query: LabelExportQuery & { format: LabelExportFormat; system?: string }): Promise<LabelExport> {
+    const t = this.trigger(query.trigger);
+    const provider = this.db.provider;
+    // Exports read pages of up to 5,000 labeled inferences: a long read, off the event loop.
+    const { items, nextCursor } = await this.db.readLong(() => readLabelPage(provider, query));
+    if (query.format === "openai-jsonl") {
+      const { content, lines, skipped } = toOpenAIJsonl(items, query.system, t.trainingExample);
+      return { format: query.format, trigger: t.name, content, lines, skipped, nextCursor };
+    }
+    const content = query.format === "csv" ? (query.cursor ? "" : labelCsvHeader()) + labelCsvRows(items) : labelJsonl(items);
+    return { format: query.format, trigger: t.name, content, lines: items.length, skipped: 0, nextCursor };
   }
 
   /** One inference with its input and labels. */
@@ -767,6 +829,23 @@ export class Motion {
     return fitActivity(this.db, this.app);
   }
 
+  /**
+   * Inferences (count, errors, latency p50/p99) per trigger and bucket of `bucketMinutes`, from
+   * the per-minute rollups, and the fit runs finished in [from, to). Runs as a long read (off
+   * the main thread on SQLite): the console polls it while rows are being added.
+   */
+  activity(window: { from: Date; to: Date; bucketMinutes: number; maxFits?: number }): Promise<Activity> {
+    const provider = this.db.provider;
+    const triggers = this.app.triggers.map((t) => t.name);
+    return this.db.readLong(() => readActivity(provider, { ...window, triggers }));
+  }
+
+  /** Runs `fn` when Motion closes, before the database does (e.g. an API's own subscriptions). */
+  onClose(fn: () => Promise<void> | void): void {
+    if (this.closed) void Promise.resolve(fn()).catch(() => undefined);
+    else this.closers.push(fn);
+  }
+
   /** Waits until every pending fit has committed or failed for good. */
   async flush(): Promise<void> {
     if (!this.scheduler) throw new Error("this process does not run fits (runFits: false)");
@@ -792,9 +871,24 @@ export class Motion {
     await this.executor?.close();
     await stopping;
     await this.unlisten?.();
+    for (const closer of this.closers.splice(0)) await Promise.resolve(closer()).catch((error: unknown) => this.log.error({ err: (error as Error)?.message }, "close hook failed"));
     await this.refreshing;
     if (this.ownsDb) await this.db.close();
   }
+}
+
+export type LabelExportFormat = "openai-jsonl" | "jsonl" | "csv";
+
+export interface LabelExport {
+  format: LabelExportFormat;
+  trigger: string;
+  /** This page's part of the file: concatenate the pages' contents (CSV: the header comes with the first page). */
+  content: string;
+  /** Lines of content (examples, records or CSV rows; CSV's header not counted). */
+  lines: number;
+  /** Labeled inferences the training mapping left out (openai-jsonl only). */
+  skipped: number;
+  nextCursor: string | null;
 }
 
 export interface RollbackOptions {

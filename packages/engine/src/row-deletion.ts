@@ -7,8 +7,9 @@
 // If the row is itself a `feedback` row, the label it mirrors goes too. State versions already
 // fitted on the row are immutable and keep what they learned (roll back or refit to drop it);
 // drift profiles keep counting it.
-import { all, get, run, type Query } from "@motion/db";
+import { all, get, run, toDate, toNum, type Query } from "@motion/db";
 import { recordAudit } from "./audit-log.ts";
+import { addMinutes, rollUpMinutes, type MinuteSample } from "./activity/minute-rollup.ts";
 
 export interface DeletedRow {
   id: string;
@@ -46,12 +47,17 @@ export function* deleteRows(ids: readonly string[], routes: readonly FitRoute[])
   const seen = new Set<string>(found.map((r) => r.id));
   const rowIds = ids.filter((id) => seen.has(id));
   const inferenceIds: string[] = [];
+  const removed: MinuteSample[] = [];
   const feedbackIds = new Set<string>();
   // The labels these rows mirror, for rows of the `feedback` relation.
   if (rowIds.length) for (const f of yield* all<{ id: string }>(`SELECT "id" FROM "Feedback" WHERE "rowId" IN (${marks(rowIds.length)})`, rowIds)) feedbackIds.add(f.id);
   for (let next = rowIds; next.length; ) {
-    const inferences = yield* all<{ id: string }>(`SELECT "id" FROM "Inference" WHERE "rowId" IN (${marks(next.length)})`, next);
+    const inferences = yield* all<{ id: string; trigger: string; createdAt: unknown; latencyMs: unknown; error: string | null }>(
+      `SELECT "id", "trigger", "createdAt", "latencyMs", "error" FROM "Inference" WHERE "rowId" IN (${marks(next.length)})`,
+      next,
+    );
     const ids = inferences.map((i) => i.id);
+    for (const i of inferences) removed.push({ trigger: i.trigger, createdAt: toDate(i.createdAt), latencyMs: toNum(i.latencyMs), error: i.error });
     inferenceIds.push(...ids);
     const labels = ids.length ? yield* all<{ id: string; rowId: string }>(`SELECT "id", "rowId" FROM "Feedback" WHERE "inferenceId" IN (${marks(ids.length)})`, ids) : [];
     next = [];
@@ -68,6 +74,8 @@ export function* deleteRows(ids: readonly string[], routes: readonly FitRoute[])
   if (inferenceIds.length) yield* run(`DELETE FROM "LabelLock" WHERE "inferenceId" IN (${marks(inferenceIds.length)})`, inferenceIds);
   if (feedback.length) yield* run(`DELETE FROM "Feedback" WHERE "id" IN (${marks(feedback.length)})`, feedback);
   if (inferenceIds.length) yield* run(`DELETE FROM "Inference" WHERE "id" IN (${marks(inferenceIds.length)})`, inferenceIds);
+  // The per-minute activity counts the inferences that exist (shard 0: deletions are rare).
+  if (removed.length) yield* addMinutes(rollUpMinutes(removed, -1), 0);
   // By primary key, route by route: PendingRow has no index on rowId alone (ingest pays for every index).
   let pendingFits = 0;
   if (rowIds.length) for (const r of routes) pendingFits += yield* run(`DELETE FROM "PendingRow" WHERE "trigger" = ? AND "route" = ? AND "rowId" IN (${marks(rowIds.length)})`, [r.trigger, r.route, ...rowIds]);

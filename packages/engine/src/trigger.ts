@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { defaultTrainingExample, type TrainingExampleFn } from "./training-example.ts";
 import { assertName, feedback, type FeedbackRow, type Relation, type StoredRow } from "./relation.ts";
 import type { State, StatePatch } from "./state.ts";
 import type { Logger } from "./logger.ts";
@@ -114,6 +115,12 @@ export interface TriggerOptions<PS extends z.ZodType> {
    * value; `correctionJsonSchema` publishes it for forms. Without it any JSON is accepted.
    */
   correction?: z.ZodType;
+  /**
+   * How one labeled inference becomes a fine-tuning example (OpenAI chat messages), or null to
+   * leave it out. Default: user = the input's text, assistant = the good output or the
+   * correction; bad labels without a correction are left out.
+   */
+  trainingExample?: TrainingExampleFn;
 }
 
 export interface ResolvedRoute {
@@ -141,6 +148,8 @@ export interface Trigger<PS extends z.ZodType = z.ZodType> {
   readonly cache: boolean;
   /** The declared correction schema, or null (any correction accepted). */
   readonly correction: z.ZodType | null;
+  /** Labeled inference → fine-tuning example (the default mapping when not declared). */
+  readonly trainingExample: TrainingExampleFn;
 }
 
 /** Helper for typing a route against its relation and the trigger's params. */
@@ -188,5 +197,6 @@ export function trigger<PS extends z.ZodType = z.ZodObject<Record<string, never>
     retry: { maxAttempts: 3, backoffMs: 1000, maxBackoffMs: 60_000, ...options.retry },
     cache: options.cache ?? true,
     correction: options.correction ?? null,
+    trainingExample: options.trainingExample ?? defaultTrainingExample,
   };
 }

@@ -17,11 +17,12 @@ describe("correction schemas", () => {
         source: { type: "string", motion: { optionsFrom: { relation: "pages", field: "url" } } },
       },
     });
-    expect(optionsFromFields(schema)).toEqual([{ path: ["source"], optionsFrom: { relation: "pages", field: "url" } }]);
+    expect(optionsFromFields(schema)).toEqual([{ path: ["source"], optionsFrom: { relation: "pages", field: "url", label: "title" } }]);
   });
 
   it("reject hints to a missing field or to a relation outside the app", () => {
     expect(() => optionsFrom(pages, "nope")).toThrow(/pages has no field nope/);
+    expect(() => optionsFrom(pages, "url", { label: "heading" })).toThrow(/pages has no field heading/);
     const elsewhere = relation("elsewhere", { schema: z.object({ id: z.string() }) });
     const t = trigger("t", {
       correction: z.object({ id: z.string().meta(optionsFrom(elsewhere, "id")) }),
@@ -61,6 +62,18 @@ describe.each(factories)("Motion.feedback with a correction schema on %s", (_nam
     });
     expect(await written()).toEqual({ feedback: [], rows: [] });
 
+    // A value picked from a relation must be one its rows have.
+    const unknown = await motion.feedback(id, { label: "bad", actor: "op", correction: { source: "b" } }).catch((e: unknown) => e);
+    expect(unknown).toBeInstanceOf(ValidationError);
+    expect((unknown as ValidationError).issues[0]).toMatchObject({ path: ["correction", "source"], message: `no pages row has url "b"` });
+    expect(await written()).toEqual({ feedback: [], rows: [] });
+    await motion.addMany("pages", [
+      { url: "a", title: "Alpha guide", text: "…" },
+      { url: "b", title: "Old beta", text: "…" },
+      { url: "b", title: "Beta guide", text: "…" }, // a newer version of b: its title labels b
+      { url: "c", text: "no title" },
+    ]);
+
     // A label without a correction needs no schema check; a valid correction is stored parsed
     // (trimmed, unknown keys such as the original output's `sources` dropped).
     await motion.feedback(id, { label: "good", actor: "op" });
@@ -70,5 +83,23 @@ describe.each(factories)("Motion.feedback with a correction schema on %s", (_nam
     expect(stored.map((s) => (typeof s.correction === "string" ? JSON.parse(s.correction) : s.correction))).toEqual([null, { answer: "here", source: "b" }]);
     const state = (motion as unknown as { active: Map<string, { view: Record<string, unknown> }> }).active.get("cited")!.view;
     expect(state.corrections).toEqual([null, { answer: "here", source: "b" }]);
+  });
+
+  it("lists a field's options: distinct values, newest label, searched by value or label", async () => {
+    const all = await motion.correctionOptions("cited", ["source"]);
+    expect(all).toEqual({
+      relation: "pages",
+      field: "url",
+      items: [
+        { value: "a", label: "Alpha guide" },
+        { value: "b", label: "Beta guide" },
+        { value: "c", label: null },
+      ],
+    });
+    expect((await motion.correctionOptions("cited", ["source"], { search: "BETA" })).items).toEqual([{ value: "b", label: "Beta guide" }]);
+    expect((await motion.correctionOptions("cited", ["source"], { search: "c" })).items.map((i) => i.value)).toEqual(["c"]);
+    expect((await motion.correctionOptions("cited", ["source"], { limit: 1 })).items).toHaveLength(1);
+    await expect(motion.correctionOptions("cited", ["answer"])).rejects.toThrow(/no correction field answer with options/);
+    expect(motion.correctionSchemaOf("cited")).toMatchObject({ properties: { source: { motion: { optionsFrom: { relation: "pages", field: "url", label: "title" } } } } });
   });
 });

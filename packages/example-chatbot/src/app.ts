@@ -11,6 +11,7 @@
 // Every fit commits a new immutable state version; infer always reads the active one.
 
 import { z } from "zod";
+import { chatbotTrainingExample } from "./training-example.ts";
 import { defineApp, feedback, trigger, type FeedbackRow, type State, type StatePatch } from "@motion/engine";
 import type { Source } from "./answerer.ts";
 import { chatbotCorrection, readCorrection } from "./correction.ts";
@@ -308,6 +309,7 @@ export async function learnFromFeedback(state: Readonly<State>, rows: FeedbackRo
 export const docsQa = trigger(TRIGGER, {
   params: chatbotParams,
   correction: chatbotCorrection,
+  trainingExample: chatbotTrainingExample,
   setUp: () => ({ ...emptyIndexState(), labels: [], corrections: [], examples: [], fineTune: null }) as State,
   routes: [
     {

@@ -13,7 +13,7 @@ export const chatbotCorrection = z
       .string()
       .min(1)
       .max(2048)
-      .meta({ ...optionsFrom(documents, "url"), description: "The document the answer should cite." })
+      .meta({ ...optionsFrom(documents, "url", { label: "title" }), description: "The document the answer should cite." })
       .optional(),
   })
   .refine((c) => c.answer !== undefined || c.source !== undefined, { message: "a correction needs an answer, a source or both" });

@@ -3,8 +3,11 @@
 //
 // hit@k: the right page is among the first k distinct pages, in the order the sources are
 // cited (the chatbot) or the chunks are ranked (BM25). Labels are given the way an operator
-// gives them, through `Motion.feedback` with the chatbot's correction shape: good when the
-// first source is the right page, otherwise bad with `{ source: <right page> }`.
+// gives them, with the correction the console's form sends (only the changed fields): good
+// when the first source is the right page, otherwise bad with `{ source: <right page> }`.
+// Through a `Labeler`: `npm run eval` (apps/worker/src/chatbot-eval) passes one that calls the
+// API procedure the console's Review page calls (this package may not import the API); the
+// default calls `Motion.feedback`, which that procedure calls.
 
 import fs from "node:fs";
 import MiniSearch from "minisearch";
@@ -14,6 +17,7 @@ import { chunkBlocks } from "./chunker.ts";
 import { loadCorpus, type CorpusDocument } from "./corpus.ts";
 import { emptyLexical, searchLexical } from "./lexical-index.ts";
 import { firstHeading, parseBlocks } from "./markdown.ts";
+import { terms } from "./text.ts";
 import { loadPackageCorpus, packageUrl } from "./package-corpus.ts";
 import { chunkId, lexicalDoc } from "./search-index.ts";
 
@@ -162,7 +166,8 @@ export interface EvalResult {
   reference: { bm25: { heldout: Score; train: Score }; lexical: { heldout: Score; train: Score } };
   before: { heldout: SetScore; train: SetScore };
   after: { heldout: SetScore; train: SetScore };
-  labels: { good: number; bad: number };
+  labels: { good: number; bad: number; through: string };
+  transfer: Transfer;
   versions: { indexed: number; afterFeedback: number };
   seconds: { ingest: number; questions: number; feedbackFit: number };
 }
@@ -170,6 +175,20 @@ export interface EvalResult {
 export interface EvalOptions {
   databaseUrl: string;
   set: EvalSet;
+  /** Who labels the training answers (default: engineLabeler). */
+  labeler?: (motion: Motion) => Promise<Labeler> | Labeler;
+  /** Named in the result: how the labels were given. */
+  labeledThrough?: string;
+}
+
+/** How the evaluation labels an answer: the input of the API's `feedback.label`. */
+export interface Labeler {
+  label(input: { inferenceId: string; label: "good" | "bad"; correction?: { source: string }; note?: string }): Promise<unknown>;
+}
+
+/** Labels with `Motion.feedback` (what the API's `feedback.label` calls), as "evaluation". */
+export function engineLabeler(motion: Motion): Labeler {
+  return { label: ({ inferenceId, ...rest }) => motion.feedback(inferenceId, { ...rest, actor: "evaluation" }) };
 }
 
 /**
@@ -199,14 +218,15 @@ export async function runEvaluation(options: EvalOptions): Promise<EvalResult> {
     const heldoutBefore = await ask(motion, heldout);
     const trainBefore = await ask(motion, train);
     const questionSeconds = (performance.now() - t) / 1000;
+    const labeler = await (options.labeler ?? engineLabeler)(motion);
     const labels = { good: 0, bad: 0 };
     for (const [i, { inferenceId, output }] of trainBefore.outputs.entries()) {
       const right = train[i]!.url;
       if (output.sources[0]?.url === right) {
-        await motion.feedback(inferenceId, { label: "good", actor: "evaluation" });
+        await labeler.label({ inferenceId, label: "good" });
         labels.good++;
       } else {
-        await motion.feedback(inferenceId, { label: "bad", actor: "evaluation", correction: { source: right }, note: `should cite ${right}` });
+        await labeler.label({ inferenceId, label: "bad", correction: { source: right }, note: `should cite ${right}` });
         labels.bad++;
       }
     }
@@ -217,6 +237,7 @@ export async function runEvaluation(options: EvalOptions): Promise<EvalResult> {
     const heldoutAfter = await ask(motion, heldout);
     const trainAfter = await ask(motion, train);
     const first = heldoutBefore.outputs[0]?.output;
+    const transfer = transferOf(train, heldout.filter((x) => heldoutBefore.score.misses.some((m) => m.q === x.q)));
     return {
       set: set.name,
       provider: first?.provider ?? "unknown",
@@ -226,13 +247,47 @@ export async function runEvaluation(options: EvalOptions): Promise<EvalResult> {
       reference,
       before: { heldout: heldoutBefore.score, train: trainBefore.score },
       after: { heldout: heldoutAfter.score, train: trainAfter.score },
-      labels,
+      labels: { ...labels, through: options.labeledThrough ?? "Motion.feedback" },
+      transfer,
       versions: { indexed, afterFeedback },
       seconds: { ingest, questions: questionSeconds, feedbackFit },
     };
   } finally {
     await motion.close();
   }
+}
+
+/**
+ * How much labels on the training questions could teach about the held-out questions missed
+ * before labels, by the words they share (a diagnostic: it reads the misses, it tunes nothing).
+ * A miss can be fixed by query-term → page associations only if it shares a content term with
+ * a training question whose right page is its own; only a term no other page's training
+ * questions use points at that page alone.
+ */
+export interface Transfer {
+  misses: number;
+  /** Misses sharing a content term with a training question on the same page. */
+  sharedTerm: number;
+  /** Misses sharing a term that only training questions on the same page have. */
+  specificTerm: number;
+}
+
+export function transferOf(train: EvalQuestion[], missed: EvalQuestion[]): Transfer {
+  const byPage = new Map<string, Set<string>>();
+  for (const x of train) {
+    const set = byPage.get(x.url) ?? new Set<string>();
+    for (const t of terms(x.q)) set.add(t);
+    byPage.set(x.url, set);
+  }
+  let sharedTerm = 0;
+  let specificTerm = 0;
+  for (const x of missed) {
+    const own = byPage.get(x.url) ?? new Set<string>();
+    const shared = [...new Set(terms(x.q))].filter((t) => own.has(t));
+    if (shared.length) sharedTerm++;
+    if (shared.some((t) => ![...byPage].some(([url, set]) => url !== x.url && set.has(t)))) specificTerm++;
+  }
+  return { misses: missed.length, sharedTerm, specificTerm };
 }
 
 /** The targets of issue #11, checked on the held-out half. */

@@ -7,7 +7,10 @@ export { chatbotCorrection, readCorrection, type ChatbotCorrection } from "./cor
 export { seedExample, SEED_QUESTIONS, type SeedOptions, type SeedResult } from "./seed.ts";
 export { loadCorpus, DOCS_DIR, type CorpusDocument } from "./corpus.ts";
 export { loadPackageCorpus, readmeSections, packageUrl, type PackageCorpus } from "./package-corpus.ts";
-export { packagesEval, docsEval, runEvaluation, referenceRankers, type EvalSet, type EvalResult } from "./evaluation.ts";
+export {
+  packagesEval, docsEval, runEvaluation, referenceRankers, engineLabeler, targets, transferOf, pct,
+  type EvalSet, type EvalResult, type EvalQuestion, type Labeler, type Score, type SetScore, type Transfer,
+} from "./evaluation.ts";
 export { providerFromEnv, localProvider, openaiProvider, type Provider } from "./providers/index.ts";
 export { chunkMarkdown, markdownTitle, type Chunk } from "./chunker.ts";
 export { parseBlocks, type Block } from "./markdown.ts";

@@ -96,6 +96,10 @@ describe("docs chatbot, local provider", () => {
     expect((error as ValidationError).issues[0]!.path).toEqual(["correction", "source"]);
     const empty = await motion.feedback(id, { label: "bad", actor: "test@example.com", correction: {} }).catch((e: unknown) => e);
     expect((empty as ValidationError).message).toContain("a correction needs an answer, a source or both");
+    // A source must be a document's url: a typo never teaches a page that does not exist.
+    const unknown = await motion.feedback(id, { label: "bad", actor: "test@example.com", correction: { source: "docs/concept.md" } }).catch((e: unknown) => e);
+    expect((unknown as ValidationError).issues[0]).toMatchObject({ path: ["correction", "source"], message: `no documents row has url "docs/concept.md"` });
+    expect((await motion.correctionOptions(TRIGGER, ["source"], { search: "concept" })).items).toEqual([{ value: "docs/concepts.md", label: "Concepts" }]);
     await motion.flush();
     expect(motion.activeVersion(TRIGGER)).toBe(start);
   });

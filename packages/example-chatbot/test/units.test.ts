@@ -145,9 +145,9 @@ describe("the index in state", () => {
 });
 
 describe("corrections and labels", () => {
-  it("declares { answer?, source? } with source picked from the documents' urls", () => {
+  it("declares { answer?, source? } with source picked from the documents' urls, labeled by their titles", () => {
     const schema = correctionJsonSchema(docsQa.correction!);
-    expect(optionsFromFields(schema)).toEqual([{ path: ["source"], optionsFrom: { relation: "documents", field: "url" } }]);
+    expect(optionsFromFields(schema)).toEqual([{ path: ["source"], optionsFrom: { relation: "documents", field: "url", label: "title" } }]);
     expect(chatbotCorrection.safeParse({ source: "docs/api.md" }).success).toBe(true);
     expect(chatbotCorrection.safeParse({}).success).toBe(false);
     expect(chatbotCorrection.safeParse({ source: 3 }).error?.issues[0]?.path).toEqual(["source"]);

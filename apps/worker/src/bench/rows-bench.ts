@@ -1,6 +1,8 @@
 /**
  * Benchmark: server time of one `rows.list` page (50 rows) on a relation of 1M rows, at the
- * first page and at the last page (keyset cursor, never OFFSET). Fills a temp SQLite database
+ * first page and at the last page (keyset cursor, never OFFSET); and of the console's
+ * Inferences page on the 1M inferences made on them: first and last page, the unlabeled
+ * filter, and a text search (a bounded scan of the newest 10,000). Fills a temp SQLite database
  * with batched multi-row inserts, then calls the procedure through the API's server-side caller
  * with a signed-in admin's session (auth + validation + query + serialisation-free result).
  *
@@ -10,12 +12,13 @@ import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { z } from "zod";
-import { defineApp, Motion, relation } from "@motion/engine";
-import { get, insertIngest, newId, type RowInsert } from "@motion/db";
+import { defineApp, Motion, relation, trigger } from "@motion/engine";
+import { all, get, insertIngest, newId, run, type InferenceInsert, type RowInsert } from "@motion/db";
 import { createMotionApi } from "@motion/api";
 
 const events = relation("events", { schema: z.object({ user: z.string(), kind: z.string(), value: z.number() }) });
-const benchApp = defineApp({ name: "bench", relations: [events], triggers: [] });
+const score = trigger("score", { setUp: () => ({}), routes: [{ relation: events, infer: ({ row }) => ({ score: row.data.value }) }] });
+const benchApp = defineApp({ name: "bench", relations: [events], triggers: [score] });
 
 export interface BenchRowsOptions {
   rows?: number;
@@ -29,7 +32,13 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)]!;
 }
 
-export async function benchRowsPage(options: BenchRowsOptions = {}): Promise<{ first: number; last: number }> {
+export interface RowsPageResult {
+  first: number;
+  last: number;
+  inferences: { first: number; last: number; unlabeled: number; labeled: number; search: number };
+}
+
+export async function benchRowsPage(options: BenchRowsOptions = {}): Promise<RowsPageResult> {
   const total = options.rows ?? 1_000_000;
   const batch = options.batch ?? 20_000;
   const runs = options.runs ?? 15;
@@ -42,17 +51,23 @@ export async function benchRowsPage(options: BenchRowsOptions = {}): Promise<{ f
     for (let done = 0; done < total; done += batch) {
       const n = Math.min(batch, total - done);
       const rows: RowInsert[] = new Array(n);
+      const inferences: InferenceInsert[] = new Array(n);
       for (let i = 0; i < n; i++) {
         const ms = start + done + i;
         const createdAt = new Date(ms);
+        const id = newId(ms);
         rows[i] = {
-          id: newId(ms), relation: "events", key: null, partition: createdAt.toISOString().slice(0, 10), createdAt,
+          id, relation: "events", key: null, partition: createdAt.toISOString().slice(0, 10), createdAt,
           data: JSON.stringify({ user: `u${(done + i) % 997}`, kind: (done + i) % 3 ? "view" : "click", value: (done + i) % 100 }),
         };
+        inferences[i] = {
+          id: newId(ms), rowId: id, relation: "events", trigger: "score", route: "events", output: JSON.stringify({ score: (done + i) % 100 }), error: null,
+          stateVersion: 0, paramsHash: "bench", inputHash: `h${i}`, latencyMs: 0.05, cached: false, createdAt,
+        };
       }
-      await motion.db.tx(() => insertIngest(rows, [], []));
+      await motion.db.tx(() => insertIngest(rows, inferences, []));
     }
-    log(`filled ${total.toLocaleString()} rows in ${((performance.now() - fillStart) / 1000).toFixed(1)} s`);
+    log(`filled ${total.toLocaleString()} rows and inferences in ${((performance.now() - fillStart) / 1000).toFixed(1)} s`);
 
     const api = createMotionApi({ motion, baseURL: "http://127.0.0.1", secret: "bench-secret-bench-secret-bench-secret!" });
     const admin = { email: "bench@motion.local", password: "bench-password" };
@@ -80,7 +95,40 @@ export async function benchRowsPage(options: BenchRowsOptions = {}): Promise<{ f
     const first = await time();
     const last = await time(lastCursor.id);
     log(`rows.list, 50 rows of ${total.toLocaleString()}: first page ${first.toFixed(2)} ms, last page ${last.toFixed(2)} ms (median of ${runs - 2})`);
-    return { first, last };
+
+    // The Inferences page: the same 50-item pages over the 1M inferences.
+    const lastInference = await motion.db.read(() => get<{ id: string }>(`SELECT "id" FROM "Inference" ORDER BY "id" ASC LIMIT 1 OFFSET 50`));
+    if (!lastInference) throw new Error("not enough inferences");
+    const timeInferences = async (input: Record<string, unknown>, expect: (n: number, next: string | null) => boolean) => {
+      const samples: number[] = [];
+      for (let i = 0; i < runs; i++) {
+        const t = performance.now();
+        const page = await caller.inferences.list({ limit: 50, ...input });
+        samples.push(performance.now() - t);
+        if (!expect(page.items.length, page.nextCursor)) throw new Error(`inferences.list ${JSON.stringify(input)}: unexpected page (${page.items.length} items)`);
+      }
+      return median(samples.slice(2));
+    };
+    // 20 labels spread over the million: a "labeled good" filter must not walk the whole table to fill a page.
+    const spread = await motion.db.read(() => all<{ id: string; rowId: string }>(`SELECT "id", "rowId" FROM "Inference" WHERE "id" IN (SELECT "id" FROM "Inference" ORDER BY "id" LIMIT 20 OFFSET 0) OR "id" IN (SELECT "id" FROM "Inference" ORDER BY "id" DESC LIMIT 1)`));
+    const labeled = [...spread];
+    for (let k = 1; k < 20; k++) {
+      const at = await motion.db.read(() => get<{ id: string; rowId: string }>(`SELECT "id", "rowId" FROM "Inference" ORDER BY "id" LIMIT 1 OFFSET ?`, [Math.floor((k * total) / 20)]));
+      if (at) labeled.push(at);
+    }
+    await motion.db.tx(function* () {
+      for (const l of labeled) yield* run(`INSERT INTO "Feedback" ("id", "inferenceId", "rowId", "label", "actor", "createdAt") VALUES (?, ?, ?, 'good', 'bench', ?)`, [newId(), l.id, l.rowId, new Date()]);
+    });
+    const inferences = {
+      labeled: await timeInferences({ label: "good" }, (n) => n === 50 || n === labeled.length),
+      first: await timeInferences({}, (n) => n === 50),
+      last: await timeInferences({ cursor: lastInference.id }, (n, next) => n === 50 && next === null),
+      unlabeled: await timeInferences({ trigger: "score", labeled: false }, (n) => n === 50),
+      // A word no answer holds: the whole 10,000-inference window is scanned, then the page says how far back it looked.
+      search: await timeInferences({ text: "no-answer-says-this" }, (n, next) => n === 0 && next !== null),
+    };
+    log(`inferences.list of ${total.toLocaleString()}: first ${inferences.first.toFixed(2)} ms, last ${inferences.last.toFixed(2)} ms, unlabeled ${inferences.unlabeled.toFixed(2)} ms, labeled good (${labeled.length} labels spread over all) ${inferences.labeled.toFixed(2)} ms, text search over the newest 10,000 ${inferences.search.toFixed(2)} ms`);
+    return { first, last, inferences };
   } finally {
     await motion.close();
     rmSync(dir, { recursive: true, force: true });

@@ -6,6 +6,7 @@ import { benchDetection, benchProfiling } from "./drift-bench.ts";
 import { benchDriftLoop } from "./drift-loop-bench.ts";
 import { benchRowsPage } from "./rows-bench.ts";
 import { benchServer } from "./server-bench.ts";
+import { benchOverview } from "./overview-bench.ts";
 import { benchAddLatency, benchFitIsolation, benchIngestPostgres, benchIngestSqlite } from "./engine-bench.ts";
 import { benchPendingQuery, benchScaleOutFits } from "./scaleout-bench.ts";
 import { benchChatbotIngest, benchChatbotQuestions } from "./chatbot-bench.ts";
@@ -32,6 +33,11 @@ if (want("rows")) {
   const r = await benchRowsPage();
   results.push({ name: "Console rows.list page, first of 1M rows", value: r.first, unit: "ms", baseline: r.first, ratio: 1, note: "50 rows, server time through the API caller" });
   results.push({ name: "Console rows.list page, last of 1M rows", value: r.last, unit: "ms", baseline: r.first, ratio: r.last / r.first, goal: "ratio near 1 (keyset, never OFFSET)", note: "baseline: the first page" });
+  const inf = r.inferences;
+  results.push({ name: "Console inferences.list page, last of 1M", value: inf.last, unit: "ms", baseline: inf.first, ratio: inf.last / inf.first, goal: "≤ 50 ms, ratio near 1", note: "baseline: the first page" });
+  results.push({ name: "Console inferences.list unlabeled page of 1M", value: inf.unlabeled, unit: "ms", baseline: inf.first, ratio: inf.unlabeled / inf.first, goal: "≤ 50 ms", note: "baseline: the first page" });
+  results.push({ name: "Console inferences.list 'labeled good' of 1M (labels spread)", value: inf.labeled, unit: "ms", baseline: inf.first, ratio: inf.labeled / inf.first, goal: "≤ 50 ms", note: "few labels over the whole table" });
+  results.push({ name: "Console inferences.list text search (10k window) of 1M", value: inf.search, unit: "ms", baseline: inf.first, ratio: inf.search / inf.first, goal: "≤ 50 ms", note: "a word nothing holds: the whole window is scanned" });
 }
 
 if (want("outcomes")) results.push(...(await benchOutcomes()));
@@ -47,6 +53,7 @@ if (want("p6")) {
   if (admin && redis) results.push(await benchScaleOutFits(admin, redis));
 }
 if (want("server")) results.push(...(await benchServer()));
+if (want("overview")) results.push(...(await benchOverview()));
 
 const fmt = (n: number) => (Math.abs(n) >= 100 ? n.toFixed(0) : n.toFixed(3));
 const table = results.map((r) => ({ name: r.name, value: `${fmt(r.value)} ${r.unit}`, baseline: `${fmt(r.baseline)} ${r.unit}`, ratio: r.ratio.toFixed(3), goal: r.goal ?? "" }));

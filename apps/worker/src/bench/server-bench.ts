@@ -32,25 +32,27 @@ import { median, percentile, type BenchResult } from "./stats.ts";
 const here = path.dirname(fileURLToPath(import.meta.url));
 const MOTION_PORT = Number(process.env.MOTION_BENCH_PORT ?? 3940);
 const BARE_PORT = MOTION_PORT + 1;
-const ROUNDS = 3;
+const ROUNDS = Number(process.env.MOTION_BENCH_ROUNDS ?? 3);
 const CONNECTIONS = 100;
 const WARMUP_S = 2;
 const MEASURE_S = 5;
 const MIXED_CLIENTS = 200;
 /** Offered loads: the old server's ceiling (246/s with p99 10 s), then 2× and 4× it. */
-const MIXED_RATES = [250, 500, 1_000];
+const MIXED_RATES = (process.env.MOTION_BENCH_MIXED_RATES ?? "250,500,1000").split(",").filter(Boolean).map(Number);
 const MIXED_S = 10;
 const LIST_PATH = `/api/trpc/rows.list?input=${encodeURIComponent(JSON.stringify({ json: { relation: "events", limit: 50 } }))}`;
 
-interface Target {
+export interface Target {
   url: string;
   child: ChildProcess;
   /** Everything the process printed. */
   output: () => string;
 }
 
-async function start(mode: "motion" | "bare" | "probe", file: string, port: number): Promise<Target> {
-  const child = spawn(process.execPath, ["--import", "tsx", path.join(here, "server-target.ts"), mode, file, String(port)], {
+export async function start(mode: "motion" | "bare" | "probe", file: string, port: number): Promise<Target> {
+  // MOTION_BENCH_CPU_PROF=<dir>: a CPU profile of the Motion server (where per-request time goes).
+  const profile = mode === "motion" && process.env.MOTION_BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.MOTION_BENCH_CPU_PROF}`] : [];
+  const child = spawn(process.execPath, [...profile, "--import", "tsx", path.join(here, "server-target.ts"), mode, file, String(port)], {
     stdio: ["ignore", "pipe", "inherit"],
     env: { ...process.env, MOTION_LOG_LEVEL: "warn" },
   });
@@ -65,7 +67,7 @@ async function start(mode: "motion" | "bare" | "probe", file: string, port: numb
   return { url: `http://127.0.0.1:${port}`, child, output: () => out };
 }
 
-async function stop(target: Target): Promise<void> {
+export async function stop(target: Target): Promise<void> {
   if (target.child.exitCode !== null) return;
   const exited = new Promise((resolve) => target.child.once("close", resolve));
   target.child.kill("SIGTERM");
@@ -98,7 +100,7 @@ async function throughput(url: string, headers: Record<string, string>): Promise
   return r.requests.total / MEASURE_S;
 }
 
-async function prepare(dir: string, log: (line: string) => void): Promise<{ file: string; key: string }> {
+export async function prepare(dir: string, log: (line: string) => void): Promise<{ file: string; key: string; cookie: string }> {
   const file = path.join(dir, "server.db");
   const motion = await Motion.open({ app: serverApp, databaseUrl: `file:${file}`, fitIn: "inline" });
   try {
@@ -119,7 +121,7 @@ async function prepare(dir: string, log: (line: string) => void): Promise<{ file
     if (!signIn.ok || !cookie) throw new Error(`bench sign-in failed: ${signIn.status}`);
     const { key } = await api.createCaller(new Headers({ cookie })).apiKeys.create({ name: "bench", role: "labeler" });
     log(`server bench: ${total.toLocaleString()} rows in events`);
-    return { file, key };
+    return { file, key, cookie };
   } finally {
     await motion.close();
   }

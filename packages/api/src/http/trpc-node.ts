@@ -129,7 +129,11 @@ export async function handleTrpcNode<TContext>(req: TrpcNodeRequest, opts: TrpcN
       }),
     );
     const untransformed = isBatch ? results : results[0]!;
-    return { status: getHTTPStatusCode(untransformed as never), headers, body: JSON.stringify(transformTRPCResponse(config, untransformed as never)) };
+    // The common answer (one successful call) serialised directly: transformTRPCResponse would
+    // copy it twice through Babel's object-spread helper first; the result is the same.
+    const single = results.length === 1 && !isBatch && "result" in results[0]! ? results[0] : null;
+    const body = single ? { result: { data: config.transformer.output.serialize(single.result.data) } } : transformTRPCResponse(config, untransformed as never);
+    return { status: getHTTPStatusCode(untransformed as never), headers, body: JSON.stringify(body) };
   } catch (cause) {
     return wholeError(cause);
   }

@@ -112,6 +112,16 @@ export const fitRunDetail = fitRun
   .meta({ id: "FitRunDetail" });
 export const fitRetried = z.object({ id: z.string(), status: z.literal("queued") });
 
+export const correctionOptions = z
+  .object({
+    trigger: z.string(),
+    field: z.array(z.string()),
+    relation: z.string(),
+    relationField: z.string(),
+    items: z.array(z.object({ value: z.string(), label: z.string().nullable() })),
+  })
+  .meta({ id: "CorrectionOptions" });
+
 export const trigger = z
   .object({
     name: z.string(),
@@ -119,6 +129,7 @@ export const trigger = z
     params: json.meta({ description: "the trigger's params (an object)" }),
     paramsHash: z.string(),
     paramsSchema: json.meta({ description: "JSON Schema of the trigger's params" }),
+    correctionSchema: json.meta({ description: "JSON Schema a correction must match (fields picked from a relation carry motion.optionsFrom), or null: any JSON" }),
     retry: z.object({ maxAttempts: z.number(), backoffMs: z.number(), maxBackoffMs: z.number() }),
     activeVersion: z.number().nullable(),
     latestVersion: z.number().nullable(),
@@ -223,11 +234,11 @@ export const aliasHistory = page(
 
 export const feedbackExport = z
   .object({
-    format: z.literal("openai-jsonl"),
+    format: z.enum(["openai-jsonl", "jsonl", "csv"]),
     trigger: z.string(),
     lines: z.number(),
-    skipped: z.number(),
-    content: z.string().meta({ description: "OpenAI chat fine-tuning JSONL of this page (concatenate the pages)" }),
+    skipped: z.number().meta({ description: "labeled inferences the trigger's training mapping left out (openai-jsonl)" }),
+    content: z.string().meta({ description: "this page's part of the file: OpenAI chat JSONL, JSON Lines or CSV (the header comes with the first page); concatenate the pages" }),
     nextCursor: z.string().nullable().meta({ description: "pass as `cursor` for the next page; null on the last" }),
   })
   .meta({ id: "FeedbackExport" });

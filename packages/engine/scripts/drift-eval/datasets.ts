@@ -113,3 +113,43 @@ export function movies(minRows = 100): Dataset {
   }
   return { name: "movies", partitions: partitionByMonth(rows, "released", minRows), numeric, categorical };
 }
+
+/**
+ * Daily weather of Seattle and New York 2012–2015 (2,922 rows; month partitions of ~61 rows):
+ * 4 numeric columns (precipitation, zero-inflated; temperatures and wind, strongly seasonal) and
+ * 2 categorical. Added as a second tuning set in the third round: its clean partitions move with
+ * the seasons (snow only in winter), the kind of real change the birdstrikes split rarely shows.
+ */
+export function weather(minRows = 50): Dataset {
+  const numeric = ["precipitation", "temp_max", "temp_min", "wind"];
+  const rows: Row[] = readCsv("weather.csv").map((r) => {
+    const row: Row = { date: r.date!, location: r.location || null, weather: r.weather || null };
+    for (const c of numeric) row[c] = r[c] === "" || r[c] === undefined ? null : Number(r[c]);
+    return row;
+  });
+  return { name: "weather", partitions: partitionByMonth(rows, "date", minRows), numeric, categorical: ["location", "weather"] };
+}
+
+/**
+ * A year of clean, i.i.d. daily partitions (the bench's synthetic year: 35 numeric columns of
+ * bounded uniform integers, 15 categorical with 3–17 equally likely values): every flag on it is
+ * a false alarm. `rows` per partition.
+ */
+export function syntheticYear(rows = 100, seed = 1): Dataset {
+  let state = seed;
+  const random = () => ((state = (state * 16807) % 2147483647) - 1) / 2147483646;
+  const numeric = Array.from({ length: 35 }, (_, c) => `n${c}`);
+  const categorical = Array.from({ length: 15 }, (_, c) => `s${c}`);
+  const partitions: Dataset["partitions"] = [];
+  for (let d = 0; d < 365; d++) {
+    const list: Row[] = [];
+    for (let r = 0; r < rows; r++) {
+      const row: Row = {};
+      for (let c = 0; c < 35; c++) row[`n${c}`] = Math.round(100 * random() * (c + 1));
+      for (let c = 0; c < 15; c++) row[`s${c}`] = `v${Math.floor(random() * (3 + c))}`;
+      list.push(row);
+    }
+    partitions.push({ key: new Date(Date.UTC(2001, 0, 1 + d)).toISOString().slice(0, 10), rows: list });
+  }
+  return { name: `synthetic-${rows}`, partitions, numeric, categorical };
+}

@@ -47,7 +47,7 @@ export class NumberStats {
     this.quantiles.add(value);
     const hash = hashNumber(value);
     this.distinct.add(hash);
-    this.top.add(hash);
+    this.top.add(hash, value);
   }
 
   merge(other: NumberStats): void {
@@ -110,7 +110,7 @@ export class StringStats {
     this.lengths.add(value.length);
     const hash = hashString(value);
     this.distinct.add(hash);
-    this.top.add(hash);
+    this.top.add(hash, value);
   }
 
   merge(other: StringStats): void {

@@ -18,9 +18,9 @@ function format(statistic: string, value: number): string {
   return Number(value.toFixed(a >= 100 ? 0 : a >= 10 ? 1 : a >= 1 ? 2 : 3)).toString();
 }
 
-/** "fare: p50 rose from 12.1 to 61.3, z = 9.4" */
+/** "fare: p50 rose from 12.1 to 61.3, z = 9.4"; a value share names its value when known: 'airport: share of value "ORD" rose …'. */
 export function explainFinding(f: ColumnFinding): string {
   const verb = f.value > f.mean ? "rose" : f.value < f.mean ? "fell" : "stayed";
-  const label = LABELS[f.statistic] ?? f.statistic;
+  const label = f.statistic === "valueShare" && f.label !== undefined ? `share of value ${typeof f.label === "string" ? JSON.stringify(f.label) : format("mean", f.label)}` : (LABELS[f.statistic] ?? f.statistic);
   return `${f.column}: ${label} ${verb} from ${format(f.statistic, f.mean)} to ${format(f.statistic, f.value)}, z = ${f.z.toFixed(1)}`;
 }

@@ -6,6 +6,8 @@
 // only for columns with more than 128 distinct values (where the top share is small anyway).
 
 const CAPACITY = 64;
+/** Longer string values are kept as their first LABEL_LENGTH characters and "…" (a label only names the value). */
+export const LABEL_LENGTH = 60;
 const scratch = new Float64Array(4 * CAPACITY + 2);
 
 export interface HeavyHittersJSON {
@@ -13,6 +15,8 @@ export interface HeavyHittersJSON {
   c: number[];
   /** Total subtracted by purges: the error bound of every count. */
   d: number;
+  /** The values behind kept hashes, flattened [hash, value, …], for those seen at least twice in one batch. */
+  l?: (number | string)[];
 }
 
 export class HeavyHitters {
@@ -20,10 +24,20 @@ export class HeavyHitters {
   /** Sum of purge amounts; every count is low by at most this. */
   purged = 0;
 
-  add(hash: number): void {
+  /** The value each hash stands for, so a finding can name it: set on a value's second sighting, which keeps singletons (most values of a near-unique column) free. */
+  private labels = new Map<number, number | string>();
+
+  add(hash: number, value?: number | string): void {
     const counts = this.counts;
-    counts.set(hash, (counts.get(hash) ?? 0) + 1);
+    const count = (counts.get(hash) ?? 0) + 1;
+    counts.set(hash, count);
+    if (count === 2 && value !== undefined) this.labels.set(hash, typeof value === "string" && value.length > LABEL_LENGTH ? `${value.slice(0, LABEL_LENGTH)}…` : value);
     if (counts.size > 2 * CAPACITY) this.purge();
+  }
+
+  /** The value behind `hash`, when known. */
+  label(hash: number): number | string | undefined {
+    return this.counts.has(hash) ? this.labels.get(hash) : undefined;
   }
 
   private purge(): void {
@@ -37,6 +51,9 @@ export class HeavyHitters {
       if (count <= cut) this.counts.delete(hash);
       else this.counts.set(hash, count - cut);
     }
+    // Labels of purged counters are dropped in bulk, not one delete per purged counter (a purge
+    // runs every ~64 new values of a high-cardinality column, on the per-row path).
+    if (this.labels.size > 2 * CAPACITY) for (const hash of this.labels.keys()) if (!this.counts.has(hash)) this.labels.delete(hash);
     this.purged += cut;
   }
 
@@ -54,6 +71,7 @@ export class HeavyHitters {
 
   merge(other: HeavyHitters): this {
     for (const [hash, count] of other.counts) this.counts.set(hash, (this.counts.get(hash) ?? 0) + count);
+    for (const [hash, value] of other.labels) if (!this.labels.has(hash)) this.labels.set(hash, value);
     this.purged += other.purged;
     if (this.counts.size > 2 * CAPACITY) this.purge();
     return this;
@@ -61,14 +79,21 @@ export class HeavyHitters {
 
   toJSON(): HeavyHittersJSON {
     const c: number[] = [];
-    for (const hash of [...this.counts.keys()].sort((a, b) => a - b)) c.push(hash, this.counts.get(hash)!);
-    return { c, d: this.purged };
+    const l: (number | string)[] = [];
+    for (const hash of [...this.counts.keys()].sort((a, b) => a - b)) {
+      c.push(hash, this.counts.get(hash)!);
+      const label = this.labels.get(hash);
+      if (label !== undefined) l.push(hash, label);
+    }
+    return l.length > 0 ? { c, d: this.purged, l } : { c, d: this.purged };
   }
 
   static fromJSON(json: HeavyHittersJSON): HeavyHitters {
     const sketch = new HeavyHitters();
     for (let i = 0; i + 1 < json.c.length; i += 2) sketch.counts.set(json.c[i]!, json.c[i + 1]!);
     sketch.purged = json.d;
+    const l = json.l ?? [];
+    for (let i = 0; i + 1 < l.length; i += 2) sketch.labels.set(l[i] as number, l[i + 1]!);
     return sketch;
   }
 }

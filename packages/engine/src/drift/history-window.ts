@@ -25,18 +25,43 @@ export class SortedValues {
       this.dirty = this.size > 1;
       return;
     }
-    const at = this.lowerBound(x);
-    this.values.copyWithin(at + 1, at, this.size);
-    this.values[at] = x;
-    this.size++;
+    // Shift by hand: windows hold tens of values, where a copyWithin call costs more than the copy.
+    const v = this.values;
+    let i = this.size++;
+    while (i > 0 && v[i - 1]! > x) {
+      v[i] = v[i - 1]!;
+      i--;
+    }
+    v[i] = x;
   }
 
   remove(x: number): void {
     this.sort();
     const at = this.lowerBound(x);
     if (at >= this.size || this.values[at] !== x) throw new Error(`history window: removing ${x}, which it does not hold`);
-    this.values.copyWithin(at, at + 1, this.size);
-    this.size--;
+    const v = this.values;
+    const last = --this.size;
+    for (let i = at; i < last; i++) v[i] = v[i + 1]!;
+  }
+
+  /** Removes `x` and inserts `y` in one pass: only the values between them move. */
+  replace(x: number, y: number): void {
+    this.sort();
+    let at = this.lowerBound(x);
+    const v = this.values;
+    if (at >= this.size || v[at] !== x) throw new Error(`history window: removing ${x}, which it does not hold`);
+    if (y > x) {
+      while (at + 1 < this.size && v[at + 1]! < y) {
+        v[at] = v[at + 1]!;
+        at++;
+      }
+    } else {
+      while (at > 0 && v[at - 1]! > y) {
+        v[at] = v[at - 1]!;
+        at--;
+      }
+    }
+    v[at] = y;
   }
 
   /** Sorts after bulk adds; a no-op when already sorted. */
@@ -80,22 +105,32 @@ export class StatisticWindow {
 
 /**
  * Value frequencies pooled over the window's partitions of one kind: value hash → count, in an
- * open-addressing table of typed arrays (sliding the window updates ~100 entries per column per
- * partition; a Map's hashing was most of the detector's time). Hashes are 30-bit, well mixed
- * (hash.ts), non-negative: -1 marks an empty slot. Entries that fall to zero stay until the
- * next resize, so a lookup never needs tombstones.
+ * open-addressing table of typed arrays. Hashes are 30-bit, well mixed (hash.ts), non-negative:
+ * -1 marks an empty slot. Entries that fall to zero stay until the next resize, so a lookup
+ * never needs tombstones.
+ *
+ * The table is built only while some partition needs it (one in the window, or the one being
+ * judged, has a value counted MIN_VALUE_COUNT times): a near-continuous numeric column keeps
+ * ~100 distinct values per partition, none of them frequent, and updating its table at every
+ * slide was most of the detector's time. Counts are sums of integers, so a table built late
+ * holds exactly what one kept all along would.
  */
 export class PooledValues {
-  private keys = new Int32Array(64).fill(-1);
-  private counts = new Float64Array(64);
+  private keys: Int32Array | null = null;
+  private counts = new Float64Array(0);
   private used = 0;
-  /** Values of the kind over those partitions (the shares' denominator). */
+  /** Values of the kind over the partitions that carry value counts (the shares' denominator). */
   total = 0;
   /** Partitions that contributed. */
   partitions = 0;
+  /** The contributing partitions' columns (with multiplicity), to build the table from. */
+  readonly members: ColumnarColumn[] = [];
+  /** How many of `members` have a frequent value: while none has, the table is not kept. */
+  frequentMembers = 0;
 
+  /** Count of `hash` over the window; call ensure() first. */
   get(hash: number): number {
-    const keys = this.keys;
+    const keys = this.keys!;
     const mask = keys.length - 1;
     for (let i = hash & mask; ; i = (i + 1) & mask) {
       const k = keys[i]!;
@@ -104,8 +139,19 @@ export class PooledValues {
     }
   }
 
+  /** Builds the table from the members if it is not kept. */
+  ensure(): void {
+    if (this.keys) return;
+    let pairs = 0;
+    for (const m of this.members) pairs += m.values!.length / 2;
+    this.keys = new Int32Array(tableSize(pairs)).fill(-1);
+    this.counts = new Float64Array(this.keys.length);
+    this.used = 0;
+    for (const m of this.members) this.count(m.values!, 1);
+  }
+
   private slot(hash: number): number {
-    const keys = this.keys;
+    const keys = this.keys!;
     const mask = keys.length - 1;
     for (let i = hash & mask; ; i = (i + 1) & mask) {
       const k = keys[i]!;
@@ -118,25 +164,46 @@ export class PooledValues {
     }
   }
 
-  update(flat: readonly number[], total: number, sign: 1 | -1): void {
-    if (2 * (this.used + flat.length / 2) > this.keys.length) this.resize(this.used + flat.length / 2);
+  private count(flat: readonly number[], sign: 1 | -1): void {
+    if (2 * (this.used + flat.length / 2) > this.keys!.length) this.resize(this.used + flat.length / 2);
     for (let i = 0; i + 1 < flat.length; i += 2) this.counts[this.slot(flat[i]!)]! += sign * flat[i + 1]!;
-    this.total += sign * total;
+  }
+
+  update(c: ColumnarColumn, sign: 1 | -1): void {
+    const frequent = c.repeated!.length > 0;
+    if (sign > 0) {
+      this.members.push(c);
+      if (frequent) this.frequentMembers++;
+    } else {
+      // Order does not matter (sums and maxima only): swap-remove.
+      const at = this.members.lastIndexOf(c);
+      this.members[at] = this.members[this.members.length - 1]!;
+      this.members.pop();
+      if (frequent) this.frequentMembers--;
+    }
+    this.total += sign * kindCount(c);
     this.partitions += sign;
+    if (this.frequentMembers === 0) this.keys = null;
+    else if (this.keys) this.count(c.values!, sign);
   }
 
   /** Rehashes the live (non-zero) entries into a table with room for `needed` more. */
   private resize(needed: number): void {
-    const { keys, counts } = this;
+    const keys = this.keys!;
+    const counts = this.counts;
     let live = 0;
     for (let i = 0; i < keys.length; i++) if (keys[i] !== -1 && counts[i] !== 0) live++;
-    let size = 64;
-    while (size < 4 * (live + needed)) size *= 2;
-    this.keys = new Int32Array(size).fill(-1);
-    this.counts = new Float64Array(size);
+    this.keys = new Int32Array(tableSize(live + needed)).fill(-1);
+    this.counts = new Float64Array(this.keys.length);
     this.used = 0;
     for (let i = 0; i < keys.length; i++) if (keys[i] !== -1 && counts[i] !== 0) this.counts[this.slot(keys[i]!)] = counts[i]!;
   }
+}
+
+function tableSize(entries: number): number {
+  let size = 64;
+  while (size < 4 * entries) size *= 2;
+  return size;
 }
 
 interface KindWindow {
@@ -200,6 +267,54 @@ export class HistoryWindow {
     }
   }
 
+  /**
+   * Slides the window by one partition: `outgoing` leaves, `incoming` joins. When both have the
+   * same columns with the same majority kinds (the usual case), each statistic's sorted values
+   * are updated in one pass instead of a removal and an insert; otherwise it is add + remove.
+   * Either way the window ends up holding the same multiset.
+   */
+  replace(outgoing: PartitionSummary, incoming: PartitionSummary): void {
+    if (outgoing === incoming) {
+      if (!this.members.has(outgoing)) throw new Error("history window: removing a partition it does not hold");
+      return;
+    }
+    const a = columnarOf(outgoing);
+    const b = columnarOf(incoming);
+    if (!this.members.has(outgoing) || !sameShape(a, b)) {
+      this.add(incoming);
+      this.remove(outgoing);
+      return;
+    }
+    const times = this.members.get(outgoing)!;
+    if (times === 1) this.members.delete(outgoing);
+    else this.members.set(outgoing, times - 1);
+    this.members.set(incoming, (this.members.get(incoming) ?? 0) + 1);
+    for (const [name, cb] of b.columns) {
+      const ca = a.columns.get(name)!;
+      const column = this.columns.get(name)!;
+      for (let k = 0; k < COLUMN_KINDS.length; k++) if (column.byKind[k]) this.swap(column.byKind[k]!, k, ca, a, cb, b);
+    }
+  }
+
+  private swap(into: KindWindow, kind: number, ca: ColumnarColumn, a: ColumnarSummary, cb: ColumnarColumn, b: ColumnarSummary): void {
+    if (cb.kind === kind && cb.values) into.pooled.update(cb, 1);
+    if (ca.kind === kind && ca.values) into.pooled.update(ca, -1);
+    const windows = into.statistics;
+    for (const s of KIND_STATISTICS[kind]!) {
+      const oldValue = valueFor(ca, kind, s);
+      const newValue = valueFor(cb, kind, s);
+      const oldNoise = ca.kind === kind ? noiseOf(ca, s) : Number.NaN;
+      const newNoise = cb.kind === kind ? noiseOf(cb, s) : Number.NaN;
+      if (Number.isNaN(newValue) && Number.isNaN(newNoise) && Number.isNaN(oldValue) && Number.isNaN(oldNoise)) continue;
+      let w = windows[s];
+      if (!w) windows[s] = w = new StatisticWindow();
+      pair(w.noise, oldNoise, newNoise);
+      if (!Number.isNaN(oldValue)) w.denominators -= s === COVERAGE ? a.rows : ca.count;
+      if (!Number.isNaN(newValue)) w.denominators += s === COVERAGE ? b.rows : cb.count;
+      pair(w.values, Number.isNaN(oldValue) ? oldValue : this.scale(s, oldValue), Number.isNaN(newValue) ? newValue : this.scale(s, newValue));
+    }
+  }
+
   private holds(name: string): boolean {
     for (const member of this.members.keys()) if (columnarOf(member).columns.has(name)) return true;
     return false;
@@ -207,7 +322,7 @@ export class HistoryWindow {
 
   private contribute(into: KindWindow, kind: number, c: ColumnarColumn, partition: ColumnarSummary, sign: 1 | -1): void {
     const windows = into.statistics;
-    if (c.kind === kind && c.values) into.pooled.update(c.values, kindCount(c), sign);
+    if (c.kind === kind && c.values) into.pooled.update(c, sign);
     for (const s of KIND_STATISTICS[kind]!) {
       let w = windows[s];
       const noise = c.kind === kind ? noiseOf(c, s) : Number.NaN;
@@ -250,6 +365,26 @@ export class HistoryWindow {
   }
 }
 
+/** One value out and one in (either may be NaN: none). */
+function pair(values: SortedValues, out: number, into: number): void {
+  if (out === into) return; // the same value out and in (coverage 1 in both): nothing moves
+  const hasOut = !Number.isNaN(out);
+  const hasIn = !Number.isNaN(into);
+  if (hasOut && hasIn) values.replace(out, into);
+  else if (hasOut) values.remove(out);
+  else if (hasIn) values.add(into);
+}
+
+/** Same columns, each with the same majority kind and the same presence of values: a slide changes no column's kind votes. */
+function sameShape(a: ColumnarSummary, b: ColumnarSummary): boolean {
+  if (a.columns.size !== b.columns.size) return false;
+  for (const [name, cb] of b.columns) {
+    const ca = a.columns.get(name);
+    if (!ca || ca.kind !== cb.kind || ca.count > 0 !== cb.count > 0) return false;
+  }
+  return true;
+}
+
 /**
  * A few recent windows, reused by detect(): a check judges partitions oldest first, each
  * against the window of the one before moved on by a partition, so the closest pooled window
@@ -279,8 +414,15 @@ export class WindowPool {
       if (this.windows.length >= this.capacity) this.windows.pop();
     } else {
       window = this.windows.splice(best, 1)[0]!;
-      for (const [p, times] of [...window.members]) for (let t = wanted.get(p) ?? 0; t < times; t++) window.remove(p);
-      for (const [p, times] of wanted) for (let t = window.members.get(p) ?? 0; t < times; t++) window.add(p);
+      const leaving: PartitionSummary[] = [];
+      const joining: PartitionSummary[] = [];
+      for (const [p, times] of window.members) for (let t = wanted.get(p) ?? 0; t < times; t++) leaving.push(p);
+      for (const [p, times] of wanted) for (let t = window.members.get(p) ?? 0; t < times; t++) joining.push(p);
+      // Paired, a partition leaving and one joining cost one pass per statistic.
+      const paired = Math.min(leaving.length, joining.length);
+      for (let i = 0; i < paired; i++) window.replace(leaving[i]!, joining[i]!);
+      for (let i = paired; i < leaving.length; i++) window.remove(leaving[i]!);
+      for (let i = paired; i < joining.length; i++) window.add(joining[i]!);
     }
     this.windows.unshift(window);
     return window;

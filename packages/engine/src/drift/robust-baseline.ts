@@ -35,11 +35,37 @@ export interface NoiseContext {
   historySe: number;
 }
 
+/** How a statistic's noise floor is found (noiseFloorOf), so the hot path compares numbers, not names. */
+export const FloorKind = { Share: 0, Quantile: 1, Distinct: 2, Extreme: 3, Other: 4 } as const;
+export type FloorKind = (typeof FloorKind)[keyof typeof FloorKind];
+
+export function floorKindOf(statistic: string): FloorKind {
+  if (SHARE_STATISTICS.has(statistic)) return FloorKind.Share;
+  switch (statistic) {
+    case "p5":
+    case "p50":
+    case "p95":
+    case "lengthP95":
+      return FloorKind.Quantile;
+    case "distinct":
+      return FloorKind.Distinct;
+    case "min":
+    case "max":
+      return FloorKind.Extreme;
+    default:
+      return FloorKind.Other;
+  }
+}
+
 /** The smallest scale a statistic can honestly have, given sampling noise. */
 export function noiseFloor(statistic: string, center: number, historyMean: number, ctx: NoiseContext): number {
+  return noiseFloorOf(floorKindOf(statistic), center, historyMean, ctx);
+}
+
+export function noiseFloorOf(kind: FloorKind, center: number, historyMean: number, ctx: NoiseContext): number {
   const numeric = 1e-9 * Math.max(1, Math.abs(center));
   const n = Math.max(1, ctx.n);
-  if (SHARE_STATISTICS.has(statistic)) {
+  if (kind === FloorKind.Share) {
     // Binomial noise of the difference of two shares; the +1/+2 (Laplace) keeps a share that
     // was always exactly 0 or 1 from having zero variance.
     const big = Math.max(1, ctx.historyN);
@@ -47,14 +73,16 @@ export function noiseFloor(statistic: string, center: number, historyMean: numbe
     return Math.max(numeric, Math.sqrt(p * (1 - p) * (1 / n + 1 / big)));
   }
   const sampling = Math.max(ctx.se, ctx.historySe);
-  switch (statistic) {
-    case "p5":
-    case "p50":
-    case "p95":
-    case "lengthP95":
+  switch (kind) {
+    case FloorKind.Quantile:
       return Math.max(numeric, sampling, QUANTILE_ACCURACY * Math.abs(center));
-    case "distinct":
+    case FloorKind.Distinct:
       return Math.max(1, Math.sqrt(Math.abs(center)), 0.023 * Math.abs(center));
+    case FloorKind.Extreme:
+      // The gaps the window's partitions had near their extremes (summary.ts), not the current
+      // partition's: a corruption widens its own gap. Without this floor a bounded column's max
+      // looks impossibly stable (clean synthetic years flagged 25–45 of 365 days).
+      return Math.max(numeric, ctx.historySe);
     default:
       return Math.max(numeric, sampling);
   }
@@ -78,8 +106,17 @@ export function baselineOf(history: ArrayLike<number>): Baseline {
  * The same from the first `n` entries of `sorted` (ascending): the median absolute deviation is
  * found by walking outwards from the median, so no deviations are materialised or sorted.
  */
-export function sortedBaseline(sorted: Float64Array, n: number, withMean = true): Baseline {
-  if (n === 0) return { center: NaN, scale: NaN, mean: NaN };
+export function sortedBaseline(sorted: Float64Array, n: number, withMean = true, out: Baseline = { center: NaN, scale: NaN, mean: NaN }): Baseline {
+  if (n === 0) {
+    out.center = out.scale = out.mean = NaN;
+    return out;
+  }
+  if (sorted[0] === sorted[n - 1]) {
+    // A constant window (coverage always 1, no negatives): no spread, the noise floor decides.
+    out.center = out.mean = sorted[0]!;
+    out.scale = 0;
+    return out;
+  }
   const mid = n >> 1;
   const center = n % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
   // Deviations left of the centre grow leftwards, right of it rightwards: merge the two runs.
@@ -116,5 +153,8 @@ export function sortedBaseline(sorted: Float64Array, n: number, withMean = true)
     mean /= n;
   }
   const largest = Math.max(center - sorted[0]!, sorted[n - 1]! - center);
-  return { center, scale: Math.max(spread, largest / TAIL_FACTOR), mean };
+  out.center = center;
+  out.scale = Math.max(spread, largest / TAIL_FACTOR);
+  out.mean = mean;
+  return out;
 }

@@ -1,5 +1,6 @@
 // A partition's summary: per column, the data-quality statistics the detector compares.
 import { type ColumnKind, type ColumnProfile } from "./column-profile.ts";
+import { type HeavyHitters } from "./heavy-hitters.ts";
 import { type QuantileSketch } from "./quantile-sketch.ts";
 import { ProfileAccumulator, type ProfileJSON } from "./profile-accumulator.ts";
 import { DEFAULT_PROFILE_OPTIONS } from "./profile-options.ts";
@@ -38,6 +39,8 @@ export interface ColumnSummary {
    * values (GATE's "constant" corruption) shows even when no summary statistic moves.
    */
   values?: number[];
+  /** The value behind each pair of `values` (index i/2), or null where the profile does not know it; absent when it knows none. */
+  valueLabels?: (number | string | null)[];
 }
 
 export interface PartitionSummary {
@@ -49,6 +52,27 @@ export interface PartitionSummary {
 function quantileNoise(sketch: QuantileSketch, q: number): number {
   const delta = 2 * Math.sqrt((q * (1 - q)) / Math.max(1, sketch.count));
   return (sketch.quantile(Math.min(1, q + delta)) - sketch.quantile(Math.max(0, q - delta))) / 4;
+}
+
+/**
+ * Sampling spread of an extreme: half its gap to the value k = max(3, 1% of the values) order
+ * statistics inwards. For an exponential tail of scale β and k = 3 that gap is 1.83 β (the
+ * extreme's own robust spread is 0.71 β). The 1% matters for discrete columns: an integer column
+ * that reaches its bound 100 five times a partition has no gap to the 3rd value, yet its max
+ * falls to 99 in one partition of 150; its gap to the 1% quantile is the resolution, 1.
+ */
+const extremeNoise = (gap: number) => (Number.isFinite(gap) && gap > 0 ? gap / 2 : 0);
+const extremeRank = (n: number) => Math.min(1, Math.max(3, 0.01 * n) / n);
+
+function labelsOf(top: HeavyHitters, values: number[]): (number | string | null)[] | undefined {
+  const out: (number | string | null)[] = [];
+  let known = false;
+  for (let i = 0; i < values.length; i += 2) {
+    const label = top.label(values[i]!);
+    out.push(label ?? null);
+    if (label !== undefined) known = true;
+  }
+  return known ? out : undefined;
 }
 
 function summarizeColumn(column: ColumnProfile, rows: number): ColumnSummary | null {
@@ -70,6 +94,7 @@ function summarizeColumn(column: ColumnProfile, rows: number): ColumnSummary | n
   const stats: Partial<Record<Statistic, number>> = { coverage: rows > 0 ? count / rows : 0 };
   const noise: Partial<Record<Statistic, number>> = {};
   let values: number[] | undefined;
+  let labels: (number | string | null)[] | undefined;
   if (kind === null) return { kind: "number", count: 0, stats };
   if (present > 1) stats.typeShare = best / count;
   switch (kind) {
@@ -91,7 +116,10 @@ function summarizeColumn(column: ColumnProfile, rows: number): ColumnSummary | n
       noise.p5 = quantileNoise(s.quantiles, 0.05);
       noise.p50 = quantileNoise(s.quantiles, 0.5);
       noise.p95 = quantileNoise(s.quantiles, 0.95);
+      noise.min = extremeNoise(s.quantiles.quantile(extremeRank(s.count)) - s.min);
+      noise.max = extremeNoise(s.max - s.quantiles.quantile(1 - extremeRank(s.count)));
       values = s.top.flat();
+      labels = labelsOf(s.top, values);
       break;
     }
     case "string": {
@@ -103,6 +131,7 @@ function summarizeColumn(column: ColumnProfile, rows: number): ColumnSummary | n
       noise.lengthP95 = quantileNoise(s.lengths, 0.95);
       noise.lengthMean = quantileNoise(s.lengths, 0.5) / 1.2533;
       values = s.top.flat();
+      labels = labelsOf(s.top, values);
       break;
     }
     case "boolean": {
@@ -120,6 +149,7 @@ function summarizeColumn(column: ColumnProfile, rows: number): ColumnSummary | n
   const summary: ColumnSummary = present > 1 ? { kind, count, kinds: counts, stats } : { kind, count, stats };
   if (Object.keys(noise).length > 0) summary.noise = noise;
   if (values) summary.values = values;
+  if (labels) summary.valueLabels = labels;
   return summary;
 }
 

@@ -8,8 +8,9 @@
 // the database for seconds. Matching is case-insensitive (ASCII on SQLite) on the JSON text of
 // the row's data and the output.
 import { all, decodeJson, get, toBool, toDate, toNum, type Provider, type Query } from "@motion/db";
+import type { InferenceResult } from "../motion.ts";
 
-export const SCAN_WINDOW = 20_000;
+export const SCAN_WINDOW = 10_000;
 
 export interface InferenceSearch {
   trigger?: string;
@@ -44,18 +45,10 @@ export interface InferenceFeedback {
   createdAt: Date;
 }
 
-export interface InferenceRecord {
-  id: string;
+/** A stored inference: what `add` returned for it, with its row, relation and time. */
+export interface InferenceRecord extends InferenceResult {
   rowId: string;
   relation: string;
-  trigger: string;
-  route: string;
-  output: unknown;
-  error: string | null;
-  stateVersion: number;
-  paramsHash: string;
-  cached: boolean;
-  latencyMs: number;
   createdAt: Date;
 }
 
@@ -151,6 +144,7 @@ export function* searchInferences(provider: Provider, search: InferenceSearch): 
   const where = clauses.length ? `WHERE ${clauses.join(" AND ")}` : "";
   const text = search.text?.trim();
 
+  if (!text && (search.labeled === true || search.label || search.labeledBy)) return yield* labeledPage(provider, search, where, params);
   if (!text) {
     const rows = yield* all<Record<string, unknown>>(`SELECT i.* FROM "Inference" i ${where} ORDER BY i."id" DESC LIMIT ?`, [...params, search.limit + 1]);
     const more = rows.length > search.limit;
@@ -178,4 +172,47 @@ export function* searchInferences(provider: Provider, search: InferenceSearch): 
   if (!edge?.id || toNum(edge.n) < size) return { items, nextCursor: null, searchedBack: null };
   const oldest = yield* get<{ createdAt: unknown }>(`SELECT "createdAt" FROM "Inference" WHERE "id" = ?`, [edge.id]);
   return { items, nextCursor: edge.id, searchedBack: oldest ? toDate(oldest.createdAt) : null };
+}
+
+/** Labeled inferences walked per step when a label filter drives the page. */
+const LABEL_STEP = 500;
+
+/**
+ * Label filters are selective (few of a million inferences carry a label): walk the labels by
+ * inference id (the Feedback index) instead of the inferences, so a page costs the labels it
+ * passes over, not the whole table. Each step takes the next labeled ids, then applies every
+ * filter (the EXISTS clauses included) to just those.
+ */
+function* labeledPage(provider: Provider, search: InferenceSearch, where: string, params: unknown[]): Query<InferencePage> {
+  const conditions: string[] = [];
+  const values: unknown[] = [];
+  if (search.label) {
+    conditions.push(`f."label" = ?`);
+    values.push(search.label);
+  }
+  if (search.labeledBy) {
+    conditions.push(`f."actor" = ?`);
+    values.push(search.labeledBy);
+  }
+  const found: Record<string, unknown>[] = [];
+  let below = search.cursor ?? null;
+  for (;;) {
+    const step = yield* all<{ inferenceId: string }>(
+      `SELECT DISTINCT f."inferenceId" FROM "Feedback" f WHERE ${[...conditions, ...(below ? [`f."inferenceId" < ?`] : []), "1 = 1"].join(" AND ")} ORDER BY f."inferenceId" DESC LIMIT ${LABEL_STEP}`,
+      [...values, ...(below ? [below] : [])],
+    );
+    if (step.length) {
+      const ids = step.map((s) => s.inferenceId);
+      const rows = yield* all<Record<string, unknown>>(
+        `SELECT i.* FROM "Inference" i ${where ? `${where} AND` : "WHERE"} i."id" IN (${marks(ids.length)}) ORDER BY i."id" DESC`,
+        [...params, ...ids],
+      );
+      found.push(...rows);
+      below = ids.at(-1)!;
+    }
+    if (found.length > search.limit || step.length < LABEL_STEP) break;
+  }
+  const more = found.length > search.limit;
+  const items = yield* withDetails(provider, found.slice(0, search.limit));
+  return { items, nextCursor: more ? items.at(-1)!.id : null, searchedBack: null };
 }

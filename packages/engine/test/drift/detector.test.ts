@@ -64,7 +64,13 @@ describe("detect", () => {
     expect(pinned.status).toBe("drift");
     expect(pinned.columns[0]).toMatchObject({ column: "carrier", statistic: "valueShare", value: 0.05 });
     expect(detect(rareHistory, withUa(1, 21, 20), { valueShares: false }).findings.some((f) => f.statistic === "valueShare")).toBe(false);
-    expect(explainFinding(pinned.columns[0]!)).toMatch(/^carrier: share of one value rose from 0\.\d% to 5\.0%/);
+    // The profile keeps the value behind each counted hash, so the sentence names it.
+    expect(pinned.columns[0]).toMatchObject({ label: "UA" });
+    expect(explainFinding(pinned.columns[0]!)).toMatch(/^carrier: share of value "UA" rose from 0\.\d% to 5\.0%/);
+    // A profile stored before labels were kept (or a value seen once per batch) still reads as "one value".
+    const { label: _label, ...unlabelled } = pinned.columns[0]!;
+    expect(explainFinding(unlabelled)).toMatch(/^carrier: share of one value rose from 0\.\d% to 5\.0%/);
+    expect(explainFinding({ ...unlabelled, label: 42 })).toMatch(/^carrier: share of value 42 rose/);
     // Four rows of a value are never a signal on their own, however rare it was.
     const four = detect(rareHistory, withUa(1, 22, 100));
     expect(four.findings.some((f) => f.statistic === "valueShare" && f.value === 0.01)).toBe(false);

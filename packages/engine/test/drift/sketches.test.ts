@@ -105,4 +105,25 @@ describe("HeavyHitters", () => {
     expect(top - merged.top()).toBeLessThanOrEqual(n / 65);
     expect(merged.purged).toBeGreaterThan(0);
   });
+
+  it("keeps the value behind a hash seen twice, through merge and JSON, and forgets it when the counter is purged", () => {
+    const a = new HeavyHitters();
+    const b = new HeavyHitters();
+    a.add(1, "ORD");
+    a.add(1, "ORD");
+    a.add(2, "once");
+    b.add(3, "x".repeat(100));
+    b.add(3, "x".repeat(100));
+    b.add(4, 7.5);
+    b.add(4, 7.5);
+    const merged = HeavyHitters.fromJSON(JSON.parse(JSON.stringify(a.merge(b))));
+    expect(merged.label(1)).toBe("ORD");
+    expect(merged.label(2)).toBeUndefined(); // a singleton costs no label
+    expect(merged.label(3)).toBe(`${"x".repeat(60)}…`);
+    expect(merged.label(4)).toBe(7.5);
+    // Enough other values to purge the light counters: their labels go with them.
+    for (let v = 100; v < 400; v++) for (let k = 0; k < 3; k++) merged.add(v, `v${v}`);
+    expect(merged.label(4)).toBeUndefined();
+    expect(merged.toJSON().l!.length).toBeLessThanOrEqual(2 * 128);
+  });
 });

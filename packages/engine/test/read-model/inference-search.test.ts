@@ -88,6 +88,23 @@ describe.each(factories)("searching inferences on %s", (_name, makeDatabase) => 
     expect([...seen].sort().reverse()).toEqual(seen);
   });
 
+  it("pages through a label filter (walked by the labels, not the inferences)", async () => {
+    for (let i = 0; i < 12; i++) await motion.feedback(ids[`filler${i}`]!, { label: i % 3 ? "good" : "bad", actor: i % 2 ? "ana@example.com" : "cy@example.com" });
+    const good: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: Awaited<ReturnType<Motion["searchInferences"]>> = await motion.searchInferences({ label: "good", limit: 3, cursor });
+      good.push(...page.items.map((i) => i.id));
+      cursor = page.nextCursor;
+    } while (cursor);
+    const expected = [ids.rollback!, ...Array.from({ length: 12 }, (_, i) => i).filter((i) => i % 3).map((i) => ids[`filler${i}`]!)].sort().reverse();
+    expect(good).toEqual(expected);
+    const anaGood = await motion.searchInferences({ label: "good", labeledBy: "ana@example.com", trigger: "answer", limit: 50 });
+    expect(anaGood.items.every((i) => i.feedback.some((f) => f.label === "good" && f.actor === "ana@example.com"))).toBe(true);
+    expect(anaGood.items.map((i) => i.id).sort()).toEqual([ids.rollback!, ...[1, 5, 7, 11].map((i) => ids[`filler${i}`]!)].sort());
+    expect((await motion.searchInferences({ labeled: true, limit: 100 })).items).toHaveLength(14);
+  });
+
   it("a text search looks at a bounded window and says how far back; the next page goes on from there", async () => {
     // Newest 10 inferences are fillers 20..29: "rollback" is older than the window.
     const first = await motion.searchInferences({ text: "roll back", limit: 5, scanWindow: 10 });

@@ -1,12 +1,9 @@
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { all, get, run, toDate, toDateOrNull } from "@motion/db";
-import { ApiKeyNameTaken, insertApiKey } from "../../api-keys.ts";
-import { isUniqueViolation } from "../../lib/unique-violation.ts";
+import { ApiKeyNameTaken, apiKeyNameSchema, createApiKey, MAX_API_KEY_LIFETIME_MS } from "../../api-keys.ts";
 import { audit, cursorSchema, idSchema, limitSchema, page, reasonSchema, roleSchema, Where } from "../../lib/common.ts";
 import { toRole, userIdOf } from "../../principal.ts";
-
-const MAX_LIFETIME_MS = 10 * 366 * 24 * 3600_000;
 
 function statusOf(k: { revokedAt: Date | null; expiresAt: Date | null }, now: Date): "active" | "expired" | "revoked" {
   if (k.revokedAt) return "revoked";
@@ -58,29 +55,20 @@ export const apiKeysRouter = router({
   create: adminProcedure
     .input(
       z.object({
-        name: z.string().trim().min(1).max(100).regex(/^[\w .@-]+$/, "letters, digits, space, _ . @ -"),
+        name: apiKeyNameSchema,
         role: roleSchema,
         expiresAt: z
           .date()
           .refine((d) => d.getTime() > Date.now(), "must be in the future")
-          .refine((d) => d.getTime() <= Date.now() + MAX_LIFETIME_MS, "must be within 10 years")
+          .refine((d) => d.getTime() <= Date.now() + MAX_API_KEY_LIFETIME_MS, "must be within 10 years")
           .nullish(),
       }),
     )
     .mutation(async ({ ctx, input }) => {
-      const at = new Date();
-      const actor = ctx.actor;
-      const ownerId = userIdOf(ctx.principal);
       try {
-        return await ctx.motion.db.tx(function* () {
-          const created = yield* insertApiKey({ name: input.name, role: input.role, createdBy: actor, ownerId, expiresAt: input.expiresAt ?? null, at });
-          yield* audit({ actor, action: "apiKeys.create", target: created.id, data: { name: created.name, role: created.role, prefix: created.prefix, expiresAt: created.expiresAt, ownerId }, at });
-          return created;
-        });
+        return await createApiKey(ctx.motion.db, { name: input.name, role: input.role, createdBy: ctx.actor, ownerId: userIdOf(ctx.principal), expiresAt: input.expiresAt ?? null });
       } catch (error) {
-        if (error instanceof ApiKeyNameTaken || isUniqueViolation(error)) {
-          throw new TRPCError({ code: "CONFLICT", message: new ApiKeyNameTaken(input.name).message, cause: error });
-        }
+        if (error instanceof ApiKeyNameTaken) throw new TRPCError({ code: "CONFLICT", message: error.message, cause: error });
         throw error;
       }
     }),

@@ -31,7 +31,8 @@ export const relationsRouter = router({
     const { items, nextCursor } = pageByName(ctx.motion.app.relations, input.cursor, input.limit);
     if (!items.length) return { items: [], nextCursor };
     const names = items.map((r) => r.name);
-    const counts = await ctx.motion.db.read(() =>
+    // Counting every row of a relation is a long read (off the main thread on SQLite).
+    const counts = await ctx.motion.db.readLong(() =>
       all<{ relation: string; n: unknown }>(`SELECT "relation", COUNT(*) AS "n" FROM "Row" WHERE "relation" IN (${names.map(() => "?").join(", ")}) GROUP BY "relation"`, names),
     );
     const byName = new Map(counts.map((c) => [c.relation, Number(c.n)]));

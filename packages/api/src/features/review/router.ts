@@ -7,6 +7,7 @@ import { idSchema, nameSchema, placeholders, requireTrigger, versionSchema } fro
 import { principalKey } from "../../principal.ts";
 import { labelerProcedure, router, viewerProcedure } from "../../trpc.ts";
 import { withDetails } from "../inferences/router.ts";
+import { readLabelCounts } from "@motion/engine";
 
 export type ReviewFilter = "unlabeled" | "good" | "bad";
 
@@ -104,21 +105,14 @@ export const reviewRouter = router({
   progress: viewerProcedure.input(z.object({ trigger: nameSchema })).query(async ({ ctx, input }) => {
     requireTrigger(ctx.motion, input.trigger);
     const now = new Date();
-    const { perActor, total, remaining, locked } = await ctx.motion.db.read(function* () {
-      const perActor = yield* all<{ actor: string; label: string; n: unknown }>(
-        `SELECT f."actor", f."label", COUNT(*) AS "n" FROM "Feedback" f JOIN "Inference" i ON i."id" = f."inferenceId" WHERE i."trigger" = ? GROUP BY f."actor", f."label"`,
-        [input.trigger],
-      );
-      const total = yield* get<{ n: unknown }>(`SELECT COUNT(*) AS "n" FROM "Inference" WHERE "trigger" = ?`, [input.trigger]);
-      const remaining = yield* get<{ n: unknown }>(
-        `SELECT COUNT(*) AS "n" FROM "Inference" i WHERE i."trigger" = ? AND NOT EXISTS (SELECT 1 FROM "Feedback" f WHERE f."inferenceId" = i."id")`,
-        [input.trigger],
-      );
+    // The engine counts from rollups and labels (not every inference); still a long read, off the main thread on SQLite.
+    const { perActor, total, remaining, locked } = await ctx.motion.db.readLong(function* () {
+      const counts = yield* readLabelCounts(input.trigger);
       const locked = yield* all<{ holderName: string; n: unknown }>(
         `SELECT "holderName", COUNT(*) AS "n" FROM "LabelLock" WHERE "trigger" = ? AND "expiresAt" > ? GROUP BY "holderName"`,
         [input.trigger, now],
       );
-      return { perActor, total: Number(total?.n ?? 0), remaining: Number(remaining?.n ?? 0), locked };
+      return { perActor: counts.byActor, total: counts.total, remaining: counts.total - counts.labeled, locked };
     });
     const labelers = new Map<string, { actor: string; labeled: number; good: number; bad: number; inProgress: number }>();
     const entry = (actor: string) => labelers.get(actor) ?? labelers.set(actor, { actor, labeled: 0, good: 0, bad: 0, inProgress: 0 }).get(actor)!;

@@ -56,7 +56,9 @@ export const rowsRouter = router({
     .query(async ({ ctx, input }) => {
       requireRelation(ctx.motion, input.relation);
       const where = rowWhere(ctx.motion.db.provider, input, input.cursor);
-      const rows = await ctx.motion.db.read(() =>
+      // A filtered page may scan many rows to fill itself: a long read, off the main thread on SQLite.
+      const db = ctx.motion.db;
+      const rows = await (input.filter ? db.readLong.bind(db) : db.read.bind(db))(() =>
         all<{ id: string; key: string | null; createdAt: unknown; data: unknown }>(
           `SELECT "id", "key", "createdAt", "data" FROM "Row" WHERE ${where.clauses.join(" AND ")} ORDER BY "id" DESC LIMIT ?`,
           [...where.params, input.limit + 1],
@@ -70,7 +72,7 @@ export const rowsRouter = router({
   count: viewerProcedure.input(z.object(rowQuery)).query(async ({ ctx, input }) => {
     requireRelation(ctx.motion, input.relation);
     const where = rowWhere(ctx.motion.db.provider, input);
-    const r = await ctx.motion.db.read(() => get<{ n: unknown }>(`SELECT COUNT(*) AS "n" FROM "Row" WHERE ${where.clauses.join(" AND ")}`, where.params));
+    const r = await ctx.motion.db.readLong(() => get<{ n: unknown }>(`SELECT COUNT(*) AS "n" FROM "Row" WHERE ${where.clauses.join(" AND ")}`, where.params));
     return { count: Number(r?.n ?? 0) };
   }),
 

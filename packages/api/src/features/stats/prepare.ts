@@ -1,10 +1,19 @@
-// Pure data preparers for the console's charts: raw rows in, per-minute series out.
+// Pure data preparers for the console's charts: per-bucket rollups and fit runs in, series out.
 
-export interface InferencePoint {
+/** One bucket of a trigger's inferences, merged from the per-minute rollups by the engine. */
+export interface InferenceBucket {
+  /** Start of the bucket, epoch ms (aligned to the bucket size). */
+  t: number;
+  inferences: number;
+  errors: number;
+  latencyP50: number | null;
+  latencyP99: number | null;
+}
+
+export interface TriggerInferences {
   trigger: string;
-  /** Epoch ms. */
-  at: number;
-  latencyMs: number;
+  buckets: InferenceBucket[];
+  totals: { inferences: number; errors: number; latencyP50: number | null; latencyP99: number | null };
 }
 
 export interface FitPoint {
@@ -19,6 +28,8 @@ export interface MinutePoint {
   /** Start of the bucket (epoch ms → Date); a minute for ranges up to an hour. */
   t: Date;
   inferences: number;
+  /** Inferences whose infer threw. */
+  errors: number;
   latencyP50: number | null;
   latencyP99: number | null;
   fits: number;
@@ -30,7 +41,7 @@ export interface MinutePoint {
 export interface TriggerSeries {
   trigger: string;
   series: MinutePoint[];
-  totals: { inferences: number; latencyP50: number | null; latencyP99: number | null; fits: number; fitFailures: number; fitDurationP50: number | null };
+  totals: { inferences: number; errors: number; latencyP50: number | null; latencyP99: number | null; fits: number; fitFailures: number; fitDurationP50: number | null };
 }
 
 export interface Overview {
@@ -82,26 +93,24 @@ export function bucketStarts(now: number, minutes: number, bucketMinutes: number
   return Array.from({ length: count }, (_, i) => last - (count - 1 - i) * size);
 }
 
-export function prepareOverview(input: { triggers: string[]; inferences: InferencePoint[]; fits: FitPoint[]; now: number; minutes: number; bucketMinutes?: number }): Overview {
+export function prepareOverview(input: { triggers: string[]; inferences: TriggerInferences[]; fits: FitPoint[]; now: number; minutes: number; bucketMinutes?: number }): Overview {
   const bucketMinutes = input.bucketMinutes ?? bucketMinutesFor(input.minutes);
   const size = bucketMinutes * MINUTE;
   const starts = bucketStarts(input.now, input.minutes, bucketMinutes);
   const from = starts[0]!;
   const end = starts[starts.length - 1]! + size;
   const slot = (at: number) => (at < from || at >= end ? -1 : Math.floor((at - from) / size));
+  const byTrigger = new Map(input.inferences.map((i) => [i.trigger, i]));
   const triggers = input.triggers.map((trigger): TriggerSeries => {
-    const latencies = starts.map(() => [] as number[]);
+    const inferred = starts.map((): InferenceBucket | null => null);
     const durations = starts.map(() => [] as number[]);
     const fits = starts.map(() => 0);
     const failures = starts.map(() => 0);
-    const allLatencies: number[] = [];
     const allDurations: number[] = [];
-    for (const p of input.inferences) {
-      if (p.trigger !== trigger) continue;
-      const i = slot(p.at);
-      if (i < 0) continue;
-      latencies[i]!.push(p.latencyMs);
-      allLatencies.push(p.latencyMs);
+    const own = byTrigger.get(trigger);
+    for (const b of own?.buckets ?? []) {
+      const i = slot(b.t);
+      if (i >= 0) inferred[i] = b;
     }
     for (const f of input.fits) {
       if (f.trigger !== trigger) continue;
@@ -115,28 +124,29 @@ export function prepareOverview(input: { triggers: string[]; inferences: Inferen
       }
     }
     const series = starts.map((t, i): MinutePoint => {
-      const l = sortedNumbers(latencies[i]!);
+      const b = inferred[i];
       const d = sortedNumbers(durations[i]!);
       return {
         t: new Date(t),
-        inferences: l.length,
-        latencyP50: percentile(l, 50),
-        latencyP99: percentile(l, 99),
+        inferences: b?.inferences ?? 0,
+        errors: b?.errors ?? 0,
+        latencyP50: b?.latencyP50 ?? null,
+        latencyP99: b?.latencyP99 ?? null,
         fits: fits[i]!,
         fitFailures: failures[i]!,
         fitDurationP50: percentile(d, 50),
         fitDurationMax: d.length ? d[d.length - 1]! : null,
       };
     });
-    const l = sortedNumbers(allLatencies);
     const d = sortedNumbers(allDurations);
     return {
       trigger,
       series,
       totals: {
-        inferences: l.length,
-        latencyP50: percentile(l, 50),
-        latencyP99: percentile(l, 99),
+        inferences: own?.totals.inferences ?? 0,
+        errors: own?.totals.errors ?? 0,
+        latencyP50: own?.totals.latencyP50 ?? null,
+        latencyP99: own?.totals.latencyP99 ?? null,
         fits: fits.reduce((a, b) => a + b, 0),
         fitFailures: failures.reduce((a, b) => a + b, 0),
         fitDurationP50: percentile(d, 50),

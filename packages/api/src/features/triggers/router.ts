@@ -55,6 +55,8 @@ function describe(motion: Motion, t: Trigger, stats: TriggerStats) {
     params,
     paramsHash: hash,
     paramsSchema: jsonSchemaOf(t.params),
+    /** What `feedback.label` accepts as a correction (JSON Schema with `motion.optionsFrom` hints), or null: any JSON. */
+    correctionSchema: motion.correctionSchemaOf(t.name),
     retry: t.retry,
     activeVersion: stats.aliases?.active ?? null,
     latestVersion: stats.aliases?.latest ?? null,
@@ -73,7 +75,8 @@ export const triggersRouter = router({
   list: viewerProcedure.input(z.object({ cursor: nameSchema.nullish(), limit: limitSchema }).default({ limit: 50 })).query(async ({ ctx, input }) => {
     const now = new Date();
     const { items: triggers, nextCursor } = pageByName(ctx.motion.app.triggers, input.cursor, input.limit);
-    const stats = await ctx.motion.db.read(function* () {
+    // The console polls this: a long read, so its scans never delay rows.add (off the main thread on SQLite).
+    const stats = await ctx.motion.db.readLong(function* () {
       const activity = yield* readFitActivity(triggers.map((t) => t.name));
       const out: TriggerStats[] = [];
       for (const [i, t] of triggers.entries()) out.push(yield* triggerStats(t.name, now, activity.triggers[i]));
@@ -90,6 +93,26 @@ export const triggersRouter = router({
     });
     return describe(ctx.motion, t, stats);
   }),
+
+  /**
+   * The values a correction field with an `optionsFrom` hint may take (`field`: its path in
+   * the correction schema, e.g. ["source"]): distinct values of the hinted relation field with
+   * their labels, searched (case-insensitive) by value or label. Feeds the console's select.
+   */
+  correctionOptions: viewerProcedure
+    .input(
+      z.object({
+        trigger: nameSchema,
+        field: z.array(z.string().min(1).max(128)).min(1).max(16),
+        search: z.string().max(200).optional(),
+        limit: z.number().int().min(1).max(200).default(50),
+      }),
+    )
+    .query(async ({ ctx, input }) => {
+      requireTrigger(ctx.motion, input.trigger);
+      const { relation, field, items } = await ctx.motion.correctionOptions(input.trigger, input.field, { search: input.search, limit: input.limit });
+      return { trigger: input.trigger, field: input.field, relation, relationField: field, items };
+    }),
 
   /**
    * Whether all fits are idle, from the database (every process's fits): per trigger, rows

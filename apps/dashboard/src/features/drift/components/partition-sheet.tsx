@@ -122,7 +122,7 @@ function PartitionDetail({ relation, partition }: { relation: string; partition:
                     rows.map((f) => (
                       <TableRow key={`${f.column}.${f.statistic}`} className={cn(f.responsible && "bg-destructive/5 font-medium")} data-testid="finding-row" data-responsible={f.responsible || undefined}>
                         <TableCell className="font-mono">{f.column}</TableCell>
-                        <TableCell>{f.statistic}</TableCell>
+                        <TableCell>{f.statistic}{f.label ? <span className="ml-1 font-mono text-xs text-muted-foreground" title="the value whose share moved">“{f.label}”</span> : null}</TableCell>
                         <TableCell className="text-right tabular-nums">{formatStat(f.statistic, f.value)}</TableCell>
                         <TableCell className="text-right tabular-nums">{formatStat(f.statistic, f.mean)}</TableCell>
                         <TableCell className="text-right tabular-nums">{formatStat(f.statistic, f.std)}</TableCell>

@@ -2,9 +2,9 @@
 import * as React from "react";
 import Link from "next/link";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { Database, Loader2, MessageSquare, Tags, ThumbsDown, ThumbsUp } from "lucide-react";
+import { Database, Loader2, Tags, ThumbsDown, ThumbsUp } from "lucide-react";
+import { FeedbackList } from "@/components/feedback-list";
 import { useTRPC } from "@/lib/trpc/client";
-import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Sheet, SheetContent, SheetDescription, SheetHeader, SheetTitle } from "@/components/ui/sheet";
 import { Skeleton } from "@/components/ui/skeleton";
@@ -86,19 +86,7 @@ export function InferencePanel({ id, onClose }: { id: string | null; onClose: ()
                 {i.feedback.length === 0 ? (
                   <p className="text-sm text-muted-foreground">Not labeled yet.</p>
                 ) : (
-                  <ul className="space-y-2">
-                    {i.feedback.map((f) => (
-                      <li key={f.id} className="flex items-start gap-2 text-sm">
-                        <MessageSquare className="mt-0.5 size-4 text-muted-foreground" />
-                        <Badge variant={f.label === "good" ? "success" : "destructive"}>{f.label}</Badge>
-                        <span className="min-w-0 flex-1">
-                          {f.note && <span className="block">{f.note}</span>}
-                          {f.correction !== null && f.correction !== undefined && <span className="block text-muted-foreground">correction: {typeof f.correction === "string" ? f.correction : JSON.stringify(f.correction)}</span>}
-                          <span className="text-xs text-muted-foreground">{f.actor} · <RelativeTime date={f.createdAt} /></span>
-                        </span>
-                      </li>
-                    ))}
-                  </ul>
+                  <FeedbackList feedback={i.feedback} size="sm" />
                 )}
               </section>
             </>

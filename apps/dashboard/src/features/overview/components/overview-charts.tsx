@@ -90,7 +90,7 @@ export function OverviewCharts({ data, minutes, loading }: { data: Overview | un
           </ResponsiveContainer>
         )}
       </ChartCard>
-      <ChartCard testId="chart-latency" title="Infer latency" description={`p50 and p99 per ${per}${sum.worstP99 != null ? ` · worst p99 ${formatMs(sum.worstP99)}` : ""}`}>
+      <ChartCard testId="chart-latency" title="Infer latency" description={`p50 and p99 per ${per} (within ${Math.round(data.latencyRelativeError * 100)}%)${sum.worstP99 != null ? ` · worst p99 ${formatMs(sum.worstP99)}` : ""}`}>
         {latency.length === 0 ? (
           <EmptyState title="No latency samples yet" />
         ) : (
@@ -109,7 +109,7 @@ export function OverviewCharts({ data, minutes, loading }: { data: Overview | un
           </ResponsiveContainer>
         )}
       </ChartCard>
-      <ChartCard testId="chart-fits" title="Fit durations" description={`Longest fit per ${per} · ${data.triggers.reduce((a, t) => a + t.totals.fits, 0)} fit runs in range`}>
+      <ChartCard testId="chart-fits" title="Fit durations" description={`Longest fit per ${per} · ${data.triggers.reduce((a, t) => a + t.totals.fits, 0)} fit runs in range${data.truncated ? " (only the first 200,000 shown: more finished)" : ""}`}>
         {fits.length === 0 ? (
           <EmptyState title="No fits finished in this range" />
         ) : (

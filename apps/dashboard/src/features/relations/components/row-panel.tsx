@@ -2,7 +2,8 @@
 import * as React from "react";
 import Link from "next/link";
 import { useQuery } from "@tanstack/react-query";
-import { MessageSquare, Trash2 } from "lucide-react";
+import { Trash2 } from "lucide-react";
+import { FeedbackList } from "@/components/feedback-list";
 import { Button } from "@/components/ui/button";
 import { RequireRole } from "@/features/auth/role";
 import { DeleteRowDialog } from "./delete-row-dialog";
@@ -68,21 +69,7 @@ export function RowPanel({ id, onClose }: { id: string | null; onClose: () => vo
                         </div>
                         <div className="space-y-2 p-3">
                           {inf.error ? <pre className="text-xs whitespace-pre-wrap text-destructive">{inf.error}</pre> : <JsonView value={inf.output} maxHeight="14rem" />}
-                          {inf.feedback.length > 0 && (
-                            <ul className="space-y-1.5">
-                              {inf.feedback.map((f) => (
-                                <li key={f.id} className="flex items-start gap-2 text-xs">
-                                  <MessageSquare className="mt-0.5 size-3.5 text-muted-foreground" />
-                                  <Badge variant={f.label === "good" ? "success" : "destructive"}>{f.label}</Badge>
-                                  <span className="min-w-0 flex-1">
-                                    {f.note && <span className="block">{f.note}</span>}
-                                    {f.correction !== null && f.correction !== undefined && <span className="block text-muted-foreground">correction: {typeof f.correction === "string" ? f.correction : JSON.stringify(f.correction)}</span>}
-                                    <span className="text-muted-foreground">{f.actor} · <RelativeTime date={f.createdAt} /></span>
-                                  </span>
-                                </li>
-                              ))}
-                            </ul>
-                          )}
+                          {inf.feedback.length > 0 && <FeedbackList feedback={inf.feedback} />}
                         </div>
                       </div>
                     ))}

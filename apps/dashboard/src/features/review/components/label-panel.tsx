@@ -10,20 +10,27 @@ import { Label, Textarea } from "@/components/ui/input";
 import { JsonView } from "@/components/json-view";
 import { RelativeTime } from "@/components/relative-time";
 import { formatMs } from "@/lib/time";
-import { correctionDraft } from "../filters";
+import { correctionDraft, parseCorrection } from "../filters";
+import { buildCorrection, correctionFields, correctionIssues, initialValues, type IssueLike } from "../correction-fields";
+import { CorrectionForm, type CorrectionFormHandle } from "./correction-form";
 import type { ReviewItem } from "./review-view";
 
 export interface LabelPanelHandle {
-  draft(): { correction?: string; note?: string };
+  /** The correction to send (typed as the trigger's schema wants, or parsed from free text) and the note. */
+  draft(): { correction?: unknown; note?: string };
   reset(): void;
   focusCorrection(): void;
   focusNote(): void;
 }
 
 export function LabelPanel({
-  item, canLabel, pending, onLabel, localLabel, ref,
+  item, canLabel, pending, onLabel, localLabel, correctionSchema, issues, ref,
 }: {
   item: ReviewItem;
+  /** The trigger's published correction schema (JSON Schema), or null: free text / JSON. */
+  correctionSchema: unknown;
+  /** Issues of the last failed label (paths under `correction` are shown at their field). */
+  issues?: readonly IssueLike[] | null;
   canLabel: boolean;
   pending: boolean;
   onLabel: (label: "good" | "bad") => void;
@@ -36,20 +43,43 @@ export function LabelPanel({
   const [showNote, setShowNote] = React.useState(false);
   const correctionRef = React.useRef<HTMLTextAreaElement>(null);
   const noteRef = React.useRef<HTMLTextAreaElement>(null);
+  const formRef = React.useRef<CorrectionFormHandle>(null);
+  // With a declared schema the correction is a form; without, the output as editable text.
+  const fields = React.useMemo(() => correctionFields(correctionSchema), [correctionSchema]);
+  const initial = React.useMemo(() => (fields ? initialValues(fields, item.output) : {}), [fields, item.output]);
+  // The operator's edits over the initial values (the schema may arrive after the item).
+  const [edits, setEdits] = React.useState<Record<string, string>>({});
+  const values = React.useMemo(() => ({ ...initial, ...edits }), [initial, edits]);
+  const fieldIssues = React.useMemo(() => correctionIssues(issues), [issues]);
+  const hasIssues = Object.keys(fieldIssues).length > 0;
+  const showEditor = editing || hasIssues;
+
+  const startEditing = () => {
+    if (fields) {
+      setEditing(true);
+      requestAnimationFrame(() => formRef.current?.focusFirst());
+      return;
+    }
+    if (!editing) setCorrection(correctionDraft(item.output));
+    setEditing(true);
+    requestAnimationFrame(() => correctionRef.current?.focus());
+  };
 
   React.useImperativeHandle(ref, () => ({
-    draft: () => ({ ...(editing && correction !== correctionDraft(item.output) ? { correction } : {}), ...(note.trim() ? { note: note.trim() } : {}) }),
+    draft: () => {
+      let value: unknown;
+      if (fields) value = showEditor ? buildCorrection(fields, values, initial) : undefined;
+      else if (editing && correction !== correctionDraft(item.output)) value = parseCorrection(correction, item.output);
+      return { ...(value !== undefined ? { correction: value } : {}), ...(note.trim() ? { note: note.trim() } : {}) };
+    },
     reset: () => {
       setEditing(false);
       setCorrection("");
+      setEdits({});
       setNote("");
       setShowNote(false);
     },
-    focusCorrection: () => {
-      if (!editing) setCorrection(correctionDraft(item.output));
-      setEditing(true);
-      requestAnimationFrame(() => correctionRef.current?.focus());
-    },
+    focusCorrection: startEditing,
     focusNote: () => {
       setShowNote(true);
       requestAnimationFrame(() => noteRef.current?.focus());
@@ -99,7 +129,10 @@ export function LabelPanel({
         )}
         {canLabel && (
           <>
-            {editing && (
+            {showEditor && fields && (
+              <CorrectionForm ref={formRef} trigger={item.trigger} fields={fields} values={values} onChange={(name, v) => setEdits((all) => ({ ...all, [name]: v }))} issues={fieldIssues} />
+            )}
+            {editing && !fields && (
               <div className="grid gap-1.5">
                 <Label htmlFor="correction">Corrected output <span className="font-normal text-muted-foreground">(saved with the label; esc to leave the field)</span></Label>
                 <Textarea id="correction" ref={correctionRef} rows={5} value={correction} onChange={(e) => setCorrection(e.target.value)} onKeyDown={blurOnEscape} />
@@ -118,8 +151,8 @@ export function LabelPanel({
               <Button variant="destructive" onClick={() => onLabel("bad")} disabled={pending} data-testid="label-bad">
                 <ThumbsDown /> Bad <Kbd className="ml-1 border-white/30 bg-white/15 text-white">b</Kbd>
               </Button>
-              {!editing && (
-                <Button variant="outline" onClick={() => { setCorrection(correctionDraft(item.output)); setEditing(true); requestAnimationFrame(() => correctionRef.current?.focus()); }}>
+              {!showEditor && (
+                <Button variant="outline" onClick={startEditing}>
                   Edit correction <Kbd className="ml-1">e</Kbd>
                 </Button>
               )}
@@ -154,9 +187,19 @@ function OutputView({ output }: { output: unknown }) {
   const o = output as { answer?: unknown } | null;
   if (o && typeof o === "object" && typeof o.answer === "string") {
     const { answer, ...rest } = o as Record<string, unknown>;
+    const sources = citedPages(rest.sources);
     return (
       <div className="space-y-2">
         <p className="rounded-md border bg-muted/30 p-3 text-sm whitespace-pre-wrap" data-testid="output-answer">{answer as string}</p>
+        {sources.length > 0 && (
+          <ol className="list-decimal space-y-0.5 pl-5 text-xs" aria-label="Sources" data-testid="output-sources">
+            {sources.map((s) => (
+              <li key={s.url} data-testid="output-source" data-url={s.url}>
+                {s.title ? <><span className="font-medium">{s.title}</span> <span className="text-muted-foreground">{s.url}</span></> : s.url}
+              </li>
+            ))}
+          </ol>
+        )}
         {Object.keys(rest).length > 0 && (
           <details className="text-xs">
             <summary className="cursor-pointer text-muted-foreground">More fields ({Object.keys(rest).join(", ")})</summary>
@@ -167,4 +210,16 @@ function OutputView({ output }: { output: unknown }) {
     );
   }
   return <JsonView value={output} maxHeight="16rem" />;
+}
+
+/** Distinct pages an output cites (`sources: [{ url, title? }]`), in order; [] for other shapes. */
+function citedPages(sources: unknown): { url: string; title: string | null }[] {
+  if (!Array.isArray(sources)) return [];
+  const seen = new Map<string, string | null>();
+  for (const s of sources) {
+    const url = (s as { url?: unknown } | null)?.url;
+    const title = (s as { title?: unknown } | null)?.title;
+    if (typeof url === "string" && !seen.has(url)) seen.set(url, typeof title === "string" ? title : null);
+  }
+  return [...seen].map(([url, title]) => ({ url, title }));
 }

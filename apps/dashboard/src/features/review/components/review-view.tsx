@@ -18,7 +18,8 @@ import { previewJson } from "@/components/json-view";
 import { RelativeTime } from "@/components/relative-time";
 import { formatMs } from "@/lib/time";
 import { useCan } from "@/features/auth/role";
-import { LABEL_FILTERS, parseCorrection, reviewListInput, type LabelFilter } from "../filters";
+import { LABEL_FILTERS, reviewListInput, type LabelFilter } from "../filters";
+import type { IssueLike } from "../correction-fields";
 import { LabelPanel, type LabelPanelHandle } from "./label-panel";
 import { ProgressCard } from "./progress-card";
 
@@ -145,8 +146,10 @@ export function ReviewView({ trigger }: { trigger: string }) {
     async (value: "good" | "bad") => {
       if (!current || !canLabel || label.isPending) return;
       const draft = panel.current?.draft();
-      const correction = draft?.correction !== undefined ? parseCorrection(draft.correction, current.output) : undefined;
-      await label.mutateAsync({ inferenceId: current.id, label: value, ...(correction !== undefined ? { correction } : {}), ...(draft?.note ? { note: draft.note } : {}) });
+      const correction = draft?.correction;
+      // A refused correction stays on screen with the API's issues at its fields.
+      const saved = await label.mutateAsync({ inferenceId: current.id, label: value, ...(correction !== undefined ? { correction } : {}), ...(draft?.note ? { note: draft.note } : {}) }).then(() => true, () => false);
+      if (!saved) return;
       panel.current?.reset();
       if (mode === "browse" && labelFilter === "unlabeled") return; // the list refetches without it; the next item slides into place
       await goNext();
@@ -254,7 +257,17 @@ export function ReviewView({ trigger }: { trigger: string }) {
           {mode === "queue" && queue.done && queue.pos >= queue.items.length ? (
             <Card><EmptyState title="The queue is empty" className="py-16">Every inference of {trigger} is labeled or held by another labeler.</EmptyState></Card>
           ) : current ? (
-            <LabelPanel ref={panel} key={current.id} item={current} canLabel={canLabel} pending={label.isPending} onLabel={submitLabel} localLabel={labeledHere.current.get(current.id)} />
+            <LabelPanel
+              ref={panel}
+              key={current.id}
+              item={current}
+              canLabel={canLabel}
+              pending={label.isPending}
+              onLabel={submitLabel}
+              localLabel={labeledHere.current.get(current.id)}
+              correctionSchema={info.data?.correctionSchema ?? null}
+              issues={label.variables?.inferenceId === current.id ? issuesOfError(label.error) : null}
+            />
           ) : mode === "queue" || list.isPending ? (
             <Skeleton className="h-96" />
           ) : (
@@ -266,6 +279,12 @@ export function ReviewView({ trigger }: { trigger: string }) {
       <ShortcutsBar canLabel={canLabel} />
     </div>
   );
+}
+
+/** The input issues of a failed call (the API's error shape carries them with full paths). */
+function issuesOfError(error: unknown): IssueLike[] | null {
+  const issues = (error as { data?: { issues?: unknown } } | null)?.data?.issues;
+  return Array.isArray(issues) ? (issues as IssueLike[]) : null;
 }
 
 function ItemRow({ item, active, localLabel, onClick }: { item: ReviewItem; active: boolean; localLabel?: "good" | "bad"; onClick: () => void }) {

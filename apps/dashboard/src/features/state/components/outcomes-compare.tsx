@@ -7,7 +7,7 @@ import { formatGoodRate, formatInterval, formatRate } from "../outcome-format";
 type VersionOutcomes = RouterOutputs["state"]["outcomes"]["items"][number];
 
 /** Two versions' outcomes side by side: what infer did on each, and what labelers said about it. */
-export function OutcomesCompare({ from, to }: { from: VersionOutcomes | undefined; to: VersionOutcomes | undefined }) {
+export function OutcomesCompare({ from, to, labels }: { from: VersionOutcomes | undefined; to: VersionOutcomes | undefined; labels?: [string, string] }) {
   const rows: { label: string; value: (v: VersionOutcomes) => React.ReactNode }[] = [
     { label: "Inferences", value: (v) => formatCount(v.inferences) },
     {
@@ -36,8 +36,8 @@ export function OutcomesCompare({ from, to }: { from: VersionOutcomes | undefine
       <thead>
         <tr className="text-muted-foreground">
           <th className="py-1 text-left font-normal" />
-          <th className="py-1 text-right font-medium">now v{from?.version ?? "…"}</th>
-          <th className="py-1 text-right font-medium">after v{to?.version ?? "…"}</th>
+          <th className="py-1 text-right font-medium">{labels?.[0] ?? `now v${from?.version ?? "…"}`}</th>
+          <th className="py-1 text-right font-medium">{labels?.[1] ?? `after v${to?.version ?? "…"}`}</th>
         </tr>
       </thead>
       <tbody>

@@ -1,4 +1,7 @@
+import Link from "next/link";
 import { notFound } from "next/navigation";
+import { GitCompare } from "lucide-react";
+import { Button } from "@/components/ui/button";
 import { PageHeader } from "@/components/app-shell";
 import { TriggerSwitcher } from "@/components/trigger-switcher";
 import { HydrateClient, getQueryClient, serverTRPC } from "@/lib/trpc/server";
@@ -25,7 +28,14 @@ export default async function StatePage({ params }: { params: Promise<{ trigger:
       <PageHeader
         title="State"
         description="Every version this trigger’s state went through, what produced it, and where its aliases point."
-        actions={<TriggerSwitcher base="/state" current={trigger} triggers={names} />}
+        actions={
+          <div className="flex items-center gap-2">
+            <Button asChild variant="outline" size="sm">
+              <Link href={`/state/${encodeURIComponent(trigger)}/compare`} data-testid="compare-link"><GitCompare /> Compare versions</Link>
+            </Button>
+            <TriggerSwitcher base="/state" current={trigger} triggers={names} />
+          </div>
+        }
       />
       <HydrateClient>
         <StateView trigger={trigger} />

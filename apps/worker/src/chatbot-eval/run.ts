@@ -1,4 +1,6 @@
 // npm run eval -w @motion/example-chatbot [-- --corpus packages|docs|all] [--verbose]
+// (this file lives in the worker app because it labels through the API, which the example
+// package may not import).
 // Page hit@1/hit@3 of the chatbot on held-out questions, before and after labels on the
 // training half, with BM25 over the same chunks measured in the same run. The packages corpus
 // (READMEs in node_modules, eval/packages.json) carries the targets of issue #11: the exit code
@@ -7,7 +9,8 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { docsEval, packagesEval, pct, runEvaluation, targets, type EvalResult, type Score, type SetScore } from "../src/evaluation.ts";
+import { docsEval, packagesEval, pct, runEvaluation, targets, type EvalResult, type Score, type SetScore } from "@motion/example-chatbot";
+import { API_LABELER, apiLabeler } from "./api-labeler.ts";
 
 const verbose = process.argv.includes("--verbose");
 const corpusArg = process.argv.indexOf("--corpus");
@@ -28,8 +31,12 @@ function report(r: EvalResult): void {
   console.log(row("chatbot, before labels", r.before.heldout, r.before.train));
   console.log(row("chatbot, after labels on the training half", r.after.heldout, r.after.train));
   const ev = (s: SetScore) => (s.evidence === null ? "n/a" : pct(s.evidence));
-  console.log(`\nlabels: ${r.labels.good} good, ${r.labels.bad} bad with { source } (state v${r.versions.indexed} → v${r.versions.afterFeedback}); ` +
+  console.log(`\nlabels: ${r.labels.good} good, ${r.labels.bad} bad with { source }, through ${r.labels.through} (state v${r.versions.indexed} → v${r.versions.afterFeedback}); ` +
     `training answers served from corrections after: ${r.after.train.fromCorrections}`);
+  const t = r.transfer;
+  const hits = Math.round(r.before.heldout.hitAt1 * r.before.heldout.questions);
+  console.log(`held-out misses before labels: ${t.misses}; sharing a content term with a training question on the right page: ${t.sharedTerm}; ` +
+    `sharing one no other page's training questions have: ${t.specificTerm} (query-term → page associations from these labels reach at most ${pct((hits + t.specificTerm) / (r.before.heldout.questions || 1))} held-out hit@1)`);
   console.log(`answers quoting the evidence (an expected term), held-out: before ${ev(r.before.heldout)}, after ${ev(r.after.heldout)}`);
   console.log(`time: ingest ${r.seconds.ingest.toFixed(1)} s, ${r.before.heldout.questions + r.before.train.questions} questions ${r.seconds.questions.toFixed(1)} s, feedback fit ${r.seconds.feedbackFit.toFixed(1)} s`);
   if (verbose) {
@@ -42,7 +49,7 @@ function report(r: EvalResult): void {
 try {
   let failed = false;
   if (corpus === "packages" || corpus === "all") {
-    const r = await runEvaluation({ databaseUrl: `file:${path.join(dir, "packages.db")}`, set: packagesEval() });
+    const r = await runEvaluation({ databaseUrl: `file:${path.join(dir, "packages.db")}`, set: packagesEval(), labeler: apiLabeler, labeledThrough: API_LABELER });
     report(r);
     console.log("\ntargets (held-out):");
     for (const t of targets(r)) {
@@ -50,7 +57,7 @@ try {
       failed ||= !t.ok;
     }
   }
-  if (corpus === "docs" || corpus === "all") report(await runEvaluation({ databaseUrl: `file:${path.join(dir, "docs.db")}`, set: docsEval() }));
+  if (corpus === "docs" || corpus === "all") report(await runEvaluation({ databaseUrl: `file:${path.join(dir, "docs.db")}`, set: docsEval(), labeler: apiLabeler, labeledThrough: API_LABELER }));
   if (failed) process.exitCode = 1;
 } finally {
   fs.rmSync(dir, { recursive: true, force: true });
