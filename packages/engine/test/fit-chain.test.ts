@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { all, get, toBuffer, toJson } from "@motion/db";
 import { Motion } from "../src/index.ts";
+import { recoverRuns } from "../src/fit-store.ts";
 import { chainApp, type Seen } from "./fixtures/chain-app.ts";
 import { databaseFactories, tempFile, type TestDatabase } from "./harness.ts";
 
@@ -150,6 +151,31 @@ describe.each(factories)("fit chains on %s", (_name, makeDatabase) => {
       expect(runs.filter((r) => r.status === "succeeded").map((r) => [Number(r.baseVersion), Number(r.producedVersion)])).toEqual([[0, 1], [1, 2], [2, 3]]);
     } finally {
       await motion.close();
+    }
+  }, 60_000);
+
+  it("a process that dies holding a chain: every run it held is charged one attempt and re-run alone, each batch committed once", async () => {
+    const db = await makeDatabase();
+    databases.push(db);
+    const dead = await Motion.open({ app: chainApp, databaseUrl: db.url, runFits: false });
+    await dead.addMany("steps", Array.from({ length: 8 }, (_, n) => ({ n })));
+    // This process claims a chain of four batches and "dies" before fitting any.
+    const { claims } = await dead.runner.claim([chainApp.trigger("chain")!], false);
+    expect(claims).toHaveLength(4);
+    const recovered = await dead.db.tx(() => recoverRuns(new Date(), (owner) => owner === dead.runner.owner, () => 0));
+    expect(recovered).toBe(4);
+    expect((await runsOf(dead)).map((r) => [r.status, Number(r.attempts)])).toEqual(Array(4).fill(["queued", 1]));
+    await dead.close();
+    const live = await Motion.open({ app: chainApp, databaseUrl: db.url });
+    try {
+      await live.flush();
+      const runs = await runsOf(live);
+      expect(runs.map((r) => [r.status, Number(r.attempts)])).toEqual(Array(4).fill(["succeeded", 2]));
+      // Retries run alone, oldest first: one claim each, in the chain's order.
+      expectUnbrokenChain(await versionsOf(live), runs);
+      expect((await seenAt(live, 4)).map((s) => [s.version, s.rows])).toEqual([[0, [0, 1]], [1, [2, 3]], [2, [4, 5]], [3, [6, 7]]]);
+    } finally {
+      await live.close();
     }
   }, 60_000);
 
