@@ -1,5 +1,6 @@
 "use client";
 import * as React from "react";
+import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { CheckCircle2, ListChecks, Loader2, Lock, Play, Square, ThumbsDown } from "lucide-react";
 import { useTRPC, useTRPCClient } from "@/lib/trpc/client";
@@ -18,7 +19,7 @@ import { previewJson } from "@/components/json-view";
 import { RelativeTime } from "@/components/relative-time";
 import { formatMs } from "@/lib/time";
 import { useCan } from "@/features/auth/role";
-import { LABEL_FILTERS, reviewListInput, type LabelFilter } from "../filters";
+import { LABEL_FILTERS, parseReviewState, reviewListInput, serializeReviewState, type LabelFilter, type ReviewUrlState } from "../filters";
 import type { IssueLike } from "../correction-fields";
 import { LabelPanel, type LabelPanelHandle } from "./label-panel";
 import { ProgressCard } from "./progress-card";
@@ -36,9 +37,22 @@ export function ReviewView({ trigger }: { trigger: string }) {
   const qc = useQueryClient();
   const toast = useToast();
   const canLabel = useCan("labeler");
-  const [mode, setMode] = React.useState<"browse" | "queue">("browse");
-  const [labelFilter, setLabelFilter] = React.useState<LabelFilter>("unlabeled");
-  const [version, setVersion] = React.useState("all");
+  // Filter, version and mode live in the URL (shareable; a reload and the server prefetch see them).
+  const router = useRouter();
+  const pathname = usePathname();
+  const searchParams = useSearchParams();
+  const urlState = React.useMemo(() => parseReviewState(new URLSearchParams(searchParams.toString())), [searchParams]);
+  const { mode, label: labelFilter, version } = urlState;
+  const setUrl = React.useCallback(
+    (patch: Partial<ReviewUrlState>) => {
+      const s = serializeReviewState({ ...urlState, ...patch });
+      router.replace(`${pathname}${s ? `?${s}` : ""}`, { scroll: false });
+    },
+    [router, pathname, urlState],
+  );
+  const setMode = (m: ReviewUrlState["mode"]) => setUrl({ mode: m });
+  const setLabelFilter = (l: LabelFilter) => setUrl({ label: l });
+  const setVersion = (v: string) => setUrl({ version: v });
   const info = useQuery(trpc.triggers.get.queryOptions({ trigger }));
 
   // Browse: the filtered list.
@@ -91,7 +105,16 @@ export function ReviewView({ trigger }: { trigger: string }) {
     };
   }, [client, mode]);
 
+  // Opened with ?mode=queue (a shared link or a reload): take the first item once.
+  const resumed = React.useRef(false);
+  React.useEffect(() => {
+    if (resumed.current || !canLabel || mode !== "queue") return;
+    resumed.current = true;
+    void takeNext();
+  }, [mode, canLabel, takeNext]);
+
   const startQueue = () => {
+    resumed.current = true;
     setMode("queue");
     setQueue({ items: [], pos: 0, lockExpiresAt: null, done: false });
     skipped.current = [];
