@@ -14,6 +14,8 @@ export interface ReviewUrlState {
   label: LabelFilter;
   version: string;
   mode: ReviewMode;
+  /** Browse mode opens on this inference (links from other pages to label one inference). */
+  inference: string | null;
 }
 
 type Params = Record<string, string | string[] | undefined> | URLSearchParams;
@@ -26,6 +28,7 @@ export function parseReviewState(params: Params): ReviewUrlState {
     label: LABEL_FILTERS.some((f) => f.value === label) ? (label as LabelFilter) : "unlabeled",
     version: version && /^\d+$/.test(version) ? String(Number(version)) : "all",
     mode: get("mode") === "queue" ? "queue" : "browse",
+    inference: get("inference") || null,
   };
 }
 
@@ -35,7 +38,13 @@ export function serializeReviewState(state: ReviewUrlState): string {
   if (state.label !== "unlabeled") p.set("label", state.label);
   if (state.version !== "all") p.set("version", state.version);
   if (state.mode !== "browse") p.set("mode", state.mode);
+  if (state.inference && state.mode === "browse") p.set("inference", state.inference);
   return p.toString();
+}
+
+/** The Review page link that opens one inference ready to label. */
+export function reviewInferenceHref(trigger: string, inferenceId: string): string {
+  return `/review/${encodeURIComponent(trigger)}?${serializeReviewState({ label: "unlabeled", version: "all", mode: "browse", inference: inferenceId })}`;
 }
 
 /** `inferences.list` input for the review list; shared by the server prefetch and the client. */

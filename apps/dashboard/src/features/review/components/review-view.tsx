@@ -50,9 +50,9 @@ export function ReviewView({ trigger }: { trigger: string }) {
     },
     [router, pathname, urlState],
   );
-  const setMode = (m: ReviewUrlState["mode"]) => setUrl({ mode: m });
-  const setLabelFilter = (l: LabelFilter) => setUrl({ label: l });
-  const setVersion = (v: string) => setUrl({ version: v });
+  const setMode = (m: ReviewUrlState["mode"]) => setUrl({ mode: m, inference: null });
+  const setLabelFilter = (l: LabelFilter) => setUrl({ label: l, inference: null });
+  const setVersion = (v: string) => setUrl({ version: v, inference: null });
   const info = useQuery(trpc.triggers.get.queryOptions({ trigger }));
 
   // Browse: the filtered list.
@@ -63,7 +63,24 @@ export function ReviewView({ trigger }: { trigger: string }) {
     }),
   );
   const listItems = React.useMemo(() => list.data?.pages.flatMap((p) => p.items) ?? [], [list.data]);
-  const [browseIndex, setBrowseIndex] = React.useState(0);
+  const [browseIndex, setBrowseIndexRaw] = React.useState(0);
+
+  // ?inference=<id> opens browse mode on that inference: from the loaded page when it is
+  // there, otherwise fetched on its own (it may be labeled, older, or another version).
+  const focusId = mode === "browse" ? urlState.inference : null;
+  const focusIndex = focusId ? listItems.findIndex((i) => i.id === focusId) : -1;
+  const focused = useQuery(trpc.inferences.get.queryOptions({ id: focusId ?? "" }, { enabled: !!focusId && !list.isPending && focusIndex < 0 }));
+  // Moving through the list leaves the pinned inference: continue from where it sits.
+  const setBrowseIndex = React.useCallback(
+    (next: number | ((i: number) => number)) => {
+      if (focusId) {
+        setBrowseIndexRaw(focusIndex);
+        setUrl({ inference: null });
+      }
+      setBrowseIndexRaw(next);
+    },
+    [focusId, focusIndex, setUrl],
+  );
 
   // Queue: items handed out (and locked) by review.next, in the order they came.
   const [queue, setQueue] = React.useState<{ items: ReviewItem[]; pos: number; lockExpiresAt: Date | null; done: boolean }>({ items: [], pos: 0, lockExpiresAt: null, done: false });
@@ -88,7 +105,8 @@ export function ReviewView({ trigger }: { trigger: string }) {
     }
   }, [client, trigger, version, toast]);
 
-  const current: ReviewItem | undefined = mode === "browse" ? listItems[browseIndex] : queue.items[queue.pos];
+  const browseCurrent: ReviewItem | undefined = focusId ? (focusIndex >= 0 ? listItems[focusIndex] : focused.data ?? undefined) : listItems[browseIndex];
+  const current: ReviewItem | undefined = mode === "browse" ? browseCurrent : queue.items[queue.pos];
   const atQueueHead = mode === "queue" && queue.pos === queue.items.length - 1;
 
   // Release the held item when leaving the queue or the page.
@@ -253,7 +271,7 @@ export function ReviewView({ trigger }: { trigger: string }) {
               ) : (
                 <>
                   {listItems.map((item, i) => (
-                    <ItemRow key={item.id} item={item} active={i === browseIndex} localLabel={labeledHere.current.get(item.id)} onClick={() => setBrowseIndex(i)} />
+                    <ItemRow key={item.id} item={item} active={focusId ? i === focusIndex : i === browseIndex} localLabel={labeledHere.current.get(item.id)} onClick={() => setBrowseIndex(i)} />
                   ))}
                   {list.hasNextPage && (
                     <li className="p-2 text-center">

@@ -22,6 +22,7 @@ export default async function ReviewPage({ params, searchParams }: { params: Pro
   await Promise.all([
     qc.prefetchInfiniteQuery(trpc.inferences.list.infiniteQueryOptions(reviewListInput(trigger, state.label, state.version), { getNextPageParam: (last) => last.nextCursor ?? undefined })),
     qc.prefetchQuery(trpc.review.progress.queryOptions({ trigger })),
+    ...(state.inference && state.mode === "browse" ? [qc.prefetchQuery(trpc.inferences.get.queryOptions({ id: state.inference }))] : []),
   ]);
   return (
     <>
