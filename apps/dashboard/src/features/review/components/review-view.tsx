@@ -42,7 +42,9 @@ export function ReviewView({ trigger }: { trigger: string }) {
   const pathname = usePathname();
   const searchParams = useSearchParams();
   const urlState = React.useMemo(() => parseReviewState(new URLSearchParams(searchParams.toString())), [searchParams]);
-  const { mode, label: labelFilter, version } = urlState;
+  const { label: labelFilter, version } = urlState;
+  // Only labelers take items from the queue; for anyone else a ?mode=queue link browses.
+  const mode = canLabel ? urlState.mode : "browse";
   const setUrl = React.useCallback(
     (patch: Partial<ReviewUrlState>) => {
       const s = serializeReviewState({ ...urlState, ...patch });
