@@ -7,6 +7,46 @@ export const LABEL_FILTERS: { value: LabelFilter; label: string }[] = [
   { value: "all", label: "All" },
 ];
 
+export type ReviewMode = "browse" | "queue";
+
+/** Review view state that lives in the URL, so links are shareable and a reload keeps it. */
+export interface ReviewUrlState {
+  label: LabelFilter;
+  version: string;
+  mode: ReviewMode;
+  /** Browse mode opens on this inference (links from other pages to label one inference). */
+  inference: string | null;
+}
+
+type Params = Record<string, string | string[] | undefined> | URLSearchParams;
+
+export function parseReviewState(params: Params): ReviewUrlState {
+  const get = (k: string) => (params instanceof URLSearchParams ? params.get(k) : ([params[k]].flat()[0] ?? null)) ?? null;
+  const label = get("label");
+  const version = get("version");
+  return {
+    label: LABEL_FILTERS.some((f) => f.value === label) ? (label as LabelFilter) : "unlabeled",
+    version: version && /^\d+$/.test(version) ? String(Number(version)) : "all",
+    mode: get("mode") === "queue" ? "queue" : "browse",
+    inference: get("inference") || null,
+  };
+}
+
+/** Query string for a state; defaults are left out so the plain URL stays plain. */
+export function serializeReviewState(state: ReviewUrlState): string {
+  const p = new URLSearchParams();
+  if (state.label !== "unlabeled") p.set("label", state.label);
+  if (state.version !== "all") p.set("version", state.version);
+  if (state.mode !== "browse") p.set("mode", state.mode);
+  if (state.inference && state.mode === "browse") p.set("inference", state.inference);
+  return p.toString();
+}
+
+/** The Review page link that opens one inference ready to label. */
+export function reviewInferenceHref(trigger: string, inferenceId: string): string {
+  return `/review/${encodeURIComponent(trigger)}?${serializeReviewState({ label: "unlabeled", version: "all", mode: "browse", inference: inferenceId })}`;
+}
+
 /** `inferences.list` input for the review list; shared by the server prefetch and the client. */
 export function reviewListInput(trigger: string, label: LabelFilter, version: string) {
   return {

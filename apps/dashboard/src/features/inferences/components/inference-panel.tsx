@@ -1,6 +1,7 @@
 "use client";
 import * as React from "react";
 import Link from "next/link";
+import { reviewInferenceHref } from "@/features/review/filters";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Database, Loader2, Tags, ThumbsDown, ThumbsUp } from "lucide-react";
 import { FeedbackList } from "@/components/feedback-list";
@@ -51,7 +52,7 @@ export function InferencePanel({ id, onClose }: { id: string | null; onClose: ()
             <>
               <div className="flex flex-wrap gap-2">
                 <Button asChild size="sm" variant="outline">
-                  <Link href={`/review/${encodeURIComponent(i.trigger)}`} data-testid="inference-review-link"><Tags /> Review {i.trigger}</Link>
+                  <Link href={reviewInferenceHref(i.trigger, i.id)} data-testid="inference-review-link"><Tags /> Review {i.trigger}</Link>
                 </Button>
                 <Button asChild size="sm" variant="outline">
                   <Link href={`/relations/${encodeURIComponent(i.relation)}?row=${encodeURIComponent(i.rowId)}`}><Database /> Open the row</Link>

@@ -1,6 +1,7 @@
 "use client";
 import * as React from "react";
 import Link from "next/link";
+import { reviewInferenceHref } from "@/features/review/filters";
 import { useQuery } from "@tanstack/react-query";
 import { Trash2 } from "lucide-react";
 import { FeedbackList } from "@/components/feedback-list";
@@ -65,7 +66,8 @@ export function RowPanel({ id, onClose }: { id: string | null; onClose: () => vo
                           {inf.cached && <Badge variant="secondary">cached</Badge>}
                           {inf.error && <Badge variant="destructive">error</Badge>}
                           <RelativeTime date={inf.createdAt} className="ml-auto text-muted-foreground" />
-                          <Link href={`/inferences?open=${encodeURIComponent(inf.id)}`} className="font-medium text-primary hover:underline" data-testid="row-inference-open">Open / label</Link>
+                          <Link href={`/inferences?open=${encodeURIComponent(inf.id)}`} className="font-medium text-primary hover:underline" data-testid="row-inference-open">Open</Link>
+                          <Link href={reviewInferenceHref(inf.trigger, inf.id)} className="font-medium text-primary hover:underline" data-testid="row-inference-review">Label in Review</Link>
                         </div>
                         <div className="space-y-2 p-3">
                           {inf.error ? <pre className="text-xs whitespace-pre-wrap text-destructive">{inf.error}</pre> : <JsonView value={inf.output} maxHeight="14rem" />}

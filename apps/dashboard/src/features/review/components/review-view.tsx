@@ -1,5 +1,6 @@
 "use client";
 import * as React from "react";
+import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { CheckCircle2, ListChecks, Loader2, Lock, Play, Square, ThumbsDown } from "lucide-react";
 import { useTRPC, useTRPCClient } from "@/lib/trpc/client";
@@ -18,7 +19,7 @@ import { previewJson } from "@/components/json-view";
 import { RelativeTime } from "@/components/relative-time";
 import { formatMs } from "@/lib/time";
 import { useCan } from "@/features/auth/role";
-import { LABEL_FILTERS, reviewListInput, type LabelFilter } from "../filters";
+import { LABEL_FILTERS, parseReviewState, reviewListInput, serializeReviewState, type LabelFilter, type ReviewUrlState } from "../filters";
 import type { IssueLike } from "../correction-fields";
 import { LabelPanel, type LabelPanelHandle } from "./label-panel";
 import { ProgressCard } from "./progress-card";
@@ -36,9 +37,24 @@ export function ReviewView({ trigger }: { trigger: string }) {
   const qc = useQueryClient();
   const toast = useToast();
   const canLabel = useCan("labeler");
-  const [mode, setMode] = React.useState<"browse" | "queue">("browse");
-  const [labelFilter, setLabelFilter] = React.useState<LabelFilter>("unlabeled");
-  const [version, setVersion] = React.useState("all");
+  // Filter, version and mode live in the URL (shareable; a reload and the server prefetch see them).
+  const router = useRouter();
+  const pathname = usePathname();
+  const searchParams = useSearchParams();
+  const urlState = React.useMemo(() => parseReviewState(new URLSearchParams(searchParams.toString())), [searchParams]);
+  const { label: labelFilter, version } = urlState;
+  // Only labelers take items from the queue; for anyone else a ?mode=queue link browses.
+  const mode = canLabel ? urlState.mode : "browse";
+  const setUrl = React.useCallback(
+    (patch: Partial<ReviewUrlState>) => {
+      const s = serializeReviewState({ ...urlState, ...patch });
+      router.replace(`${pathname}${s ? `?${s}` : ""}`, { scroll: false });
+    },
+    [router, pathname, urlState],
+  );
+  const setMode = (m: ReviewUrlState["mode"]) => setUrl({ mode: m, inference: null });
+  const setLabelFilter = (l: LabelFilter) => setUrl({ label: l, inference: null });
+  const setVersion = (v: string) => setUrl({ version: v, inference: null });
   const info = useQuery(trpc.triggers.get.queryOptions({ trigger }));
 
   // Browse: the filtered list.
@@ -49,7 +65,24 @@ export function ReviewView({ trigger }: { trigger: string }) {
     }),
   );
   const listItems = React.useMemo(() => list.data?.pages.flatMap((p) => p.items) ?? [], [list.data]);
-  const [browseIndex, setBrowseIndex] = React.useState(0);
+  const [browseIndex, setBrowseIndexRaw] = React.useState(0);
+
+  // ?inference=<id> opens browse mode on that inference: from the loaded page when it is
+  // there, otherwise fetched on its own (it may be labeled, older, or another version).
+  const focusId = mode === "browse" ? urlState.inference : null;
+  const focusIndex = focusId ? listItems.findIndex((i) => i.id === focusId) : -1;
+  const focused = useQuery(trpc.inferences.get.queryOptions({ id: focusId ?? "" }, { enabled: !!focusId && !list.isPending && focusIndex < 0 }));
+  // Moving through the list leaves the pinned inference: continue from where it sits.
+  const setBrowseIndex = React.useCallback(
+    (next: number | ((i: number) => number)) => {
+      if (focusId) {
+        setBrowseIndexRaw(focusIndex);
+        setUrl({ inference: null });
+      }
+      setBrowseIndexRaw(next);
+    },
+    [focusId, focusIndex, setUrl],
+  );
 
   // Queue: items handed out (and locked) by review.next, in the order they came.
   const [queue, setQueue] = React.useState<{ items: ReviewItem[]; pos: number; lockExpiresAt: Date | null; done: boolean }>({ items: [], pos: 0, lockExpiresAt: null, done: false });
@@ -74,7 +107,8 @@ export function ReviewView({ trigger }: { trigger: string }) {
     }
   }, [client, trigger, version, toast]);
 
-  const current: ReviewItem | undefined = mode === "browse" ? listItems[browseIndex] : queue.items[queue.pos];
+  const browseCurrent: ReviewItem | undefined = focusId ? (focusIndex >= 0 ? listItems[focusIndex] : focused.data ?? undefined) : listItems[browseIndex];
+  const current: ReviewItem | undefined = mode === "browse" ? browseCurrent : queue.items[queue.pos];
   const atQueueHead = mode === "queue" && queue.pos === queue.items.length - 1;
 
   // Release the held item when leaving the queue or the page.
@@ -91,7 +125,16 @@ export function ReviewView({ trigger }: { trigger: string }) {
     };
   }, [client, mode]);
 
+  // Opened with ?mode=queue (a shared link or a reload): take the first item once.
+  const resumed = React.useRef(false);
+  React.useEffect(() => {
+    if (resumed.current || !canLabel || mode !== "queue") return;
+    resumed.current = true;
+    void takeNext();
+  }, [mode, canLabel, takeNext]);
+
   const startQueue = () => {
+    resumed.current = true;
     setMode("queue");
     setQueue({ items: [], pos: 0, lockExpiresAt: null, done: false });
     skipped.current = [];
@@ -230,7 +273,7 @@ export function ReviewView({ trigger }: { trigger: string }) {
               ) : (
                 <>
                   {listItems.map((item, i) => (
-                    <ItemRow key={item.id} item={item} active={i === browseIndex} localLabel={labeledHere.current.get(item.id)} onClick={() => setBrowseIndex(i)} />
+                    <ItemRow key={item.id} item={item} active={focusId ? i === focusIndex : i === browseIndex} localLabel={labeledHere.current.get(item.id)} onClick={() => setBrowseIndex(i)} />
                   ))}
                   {list.hasNextPage && (
                     <li className="p-2 text-center">
