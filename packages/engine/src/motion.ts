@@ -1,6 +1,7 @@
 import { recordAudit } from "./audit-log.ts";
 import { deleteRow, type DeletedRow } from "./row-deletion.ts";
 import { RetentionService } from "./retention.ts";
+import { assertNotHeldByOther, releaseLocks } from "./label-locks.ts";
 import { readLabelPage, type LabelExportQuery } from "./read-model/label-export.ts";
 import { labelCsvHeader, labelCsvRows, labelJsonl } from "./read-model/label-csv.ts";
 import { toOpenAIJsonl } from "./training-example.ts";
@@ -132,6 +133,12 @@ export interface FeedbackInput {
   correction?: unknown;
   note?: string;
   actor: string;
+  /**
+   * Who labels, as review-queue locks name holders: another holder's live lock on the
+   * inference refuses the label (ConflictError). With or without it, the label releases the
+   * inference's locks in its transaction.
+   */
+  holder?: string;
 }
 
 interface ActiveState {
@@ -144,6 +151,7 @@ const feedbackInput = z.object({
   correction: z.unknown().optional(),
   note: z.string().max(10_000).optional(),
   actor: z.string().min(1),
+  holder: z.string().min(1).optional(),
 });
 
 async function mapLimit<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
@@ -626,6 +634,8 @@ export class Motion {
       const provider = this.db.provider;
       await this.db.read(() => checkOptionValues(provider, published, correction));
     }
+    const holder = parsed.data.holder;
+    if (holder) await this.db.read(() => assertNotHeldByOther(inferenceId, holder, new Date()));
     const row = await this.db.read(() => get<{ data: unknown }>(`SELECT "data" FROM "Row" WHERE "id" = ?`, [inference.rowId]));
     const data: FeedbackRow = {
       inferenceId, trigger: inference.trigger, route: inference.route, label: parsed.data.label,
@@ -648,6 +658,7 @@ export class Motion {
         `INSERT INTO "Feedback" ("id", "inferenceId", "rowId", "label", "correction", "note", "actor", "createdAt") VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
         [id, inferenceId, stored!.id, data.label, data.correction === undefined ? null : JSON.stringify(data.correction), data.note ?? null, data.actor, new Date()],
       );
+      yield* releaseLocks(inferenceId);
       if (previous && previous.id > id) return; // a label made later (another process) stays the latest
       const before = previous ? { label: previous.label, corrected: Number(previous.corrected) === 1 } : null;
       const delta = labelDelta(before, { label: data.label, corrected: data.correction !== undefined });

@@ -1,6 +1,5 @@
 import { z } from "zod";
-import { TRPCError } from "@trpc/server";
-import { all, get, run, toDate } from "@motion/db";
+import { all } from "@motion/db";
 import { principalKey } from "../../principal.ts";
 import { cursorSchema, idSchema, limitSchema, nameSchema, page, readJson, requireTrigger, versionSchema, Where } from "../../lib/common.ts";
 import { labelerProcedure, router, viewerProcedure } from "../../trpc.ts";
@@ -21,14 +20,8 @@ export const feedbackRouter = router({
       }),
     )
     .mutation(async ({ ctx, input }) => {
-      // Another labeler's live queue lock wins: label it when they are done (or the lock expires).
-      const holder = principalKey(ctx.principal);
-      const lock = await ctx.motion.db.read(() => get<{ holder: string; expiresAt: unknown }>(`SELECT "holder", "expiresAt" FROM "LabelLock" WHERE "inferenceId" = ? AND "expiresAt" > ?`, [input.inferenceId, new Date()]));
-      if (lock && lock.holder !== holder) {
-        throw new TRPCError({ code: "CONFLICT", message: `another labeler holds inference ${input.inferenceId} in their review queue until ${toDate(lock.expiresAt).toISOString()}` });
-      }
-      const stored = await ctx.motion.feedback(input.inferenceId, { label: input.label, correction: input.correction, note: input.note, actor: ctx.actor });
-      await ctx.motion.db.tx(() => run(`DELETE FROM "LabelLock" WHERE "inferenceId" = ?`, [input.inferenceId]));
+      // Another labeler's live queue lock wins (409); the label releases the item's locks.
+      const stored = await ctx.motion.feedback(input.inferenceId, { label: input.label, correction: input.correction, note: input.note, actor: ctx.actor, holder: principalKey(ctx.principal) });
       return { id: stored.id, rowId: stored.rowId, inferenceId: input.inferenceId, label: input.label };
     }),
 
