@@ -1,21 +1,10 @@
 import fs from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TRPCError } from "@trpc/server";
 import { all, get, run } from "@motion/db";
 import { API_VERSION, hashApiKey } from "../src/index.ts";
-import { databaseFactories, openEnv, outcome, PASSWORD, signIn, type TestEnv } from "./harness.ts";
+import { databaseFactories, openEnv, outcome, PASSWORD, signIn, type TestEnv, failure } from "./harness.ts";
 
 const factories = await databaseFactories();
-
-async function failure(call: () => Promise<unknown>): Promise<TRPCError> {
-  try {
-    await call();
-  } catch (error) {
-    if (error instanceof TRPCError) return error;
-    throw error;
-  }
-  throw new Error("expected the call to fail");
-}
 
 /** What the client sees: the formatted error shape (with zod issue paths). */
 async function issuesOf(env: TestEnv, call: () => Promise<unknown>) {

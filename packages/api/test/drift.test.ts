@@ -2,11 +2,10 @@
 // from the session, reasons required, 400 with the input path, 404 for unknown names, 409 for a
 // decision that does not apply.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TRPCError } from "@trpc/server";
 import { all } from "@motion/db";
 import { testDatabases } from "@motion/db/test-support";
 import { appRouter } from "../src/index.ts";
-import { openEnv, outcome, type TestEnv } from "./harness.ts";
+import { openEnv, outcome, type TestEnv, failure } from "./harness.ts";
 
 const factories = await testDatabases("driftui_api");
 
@@ -27,16 +26,6 @@ function readingsOf(day: string, d: number) {
     if (day === SENSOR_GONE && i % 2 === 0) return { day, value };
     return { day, value, sensor };
   });
-}
-
-async function failure(call: () => Promise<unknown>): Promise<TRPCError> {
-  try {
-    await call();
-  } catch (error) {
-    if (error instanceof TRPCError) return error;
-    throw error;
-  }
-  throw new Error("expected the call to fail");
 }
 
 /** The code and the issue paths the client sees (through the router's error formatter). */

@@ -86,6 +86,17 @@ export async function openEnv(makeDatabase: DatabaseFactory, options: { baseURL?
 }
 
 /** The tRPC error code a call fails with, or "OK". */
+/** The TRPCError a call fails with (a call that succeeds fails the test). */
+export async function failure(call: () => Promise<unknown>): Promise<TRPCError> {
+  try {
+    await call();
+  } catch (error) {
+    if (error instanceof TRPCError) return error;
+    throw error;
+  }
+  throw new Error("expected the call to fail");
+}
+
 export async function outcome(call: () => Promise<unknown>): Promise<string> {
   try {
     await call();

@@ -1,21 +1,10 @@
 // Offboarding: disable / enable / delete an operator and an admin's password reset end their
 // sessions and keys at once; API keys expire and have unique names per owner. Real databases.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TRPCError } from "@trpc/server";
 import { all, run } from "@motion/db";
-import { databaseFactories, openEnv, outcome, PASSWORD, signIn, type TestEnv } from "./harness.ts";
+import { databaseFactories, openEnv, outcome, PASSWORD, signIn, type TestEnv, failure } from "./harness.ts";
 
 const factories = await databaseFactories();
-
-async function failure(call: () => Promise<unknown>): Promise<TRPCError> {
-  try {
-    await call();
-  } catch (error) {
-    if (error instanceof TRPCError) return error;
-    throw error;
-  }
-  throw new Error("expected the call to fail");
-}
 
 describe.each(factories)("offboarding on %s", (_name, makeDatabase) => {
   let env: TestEnv;

@@ -1,24 +1,13 @@
 // Idempotency keys on rows.add / rows.addMany, deleting a row, and downloading a state value —
 // against real SQLite and PostgreSQL, including a second process on the same database.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TRPCError } from "@trpc/server";
 import { all, get, run } from "@motion/db";
 import { Motion } from "@motion/engine";
 import { createMotionApi } from "../src/index.ts";
 import { testApp } from "./fixtures/app.ts";
-import { databaseFactories, openEnv, outcome, SECRET, type PrincipalName, type TestEnv } from "./harness.ts";
+import { databaseFactories, openEnv, outcome, SECRET, type PrincipalName, type TestEnv, failure } from "./harness.ts";
 
 const factories = await databaseFactories();
-
-async function failure(call: () => Promise<unknown>): Promise<TRPCError> {
-  try {
-    await call();
-  } catch (error) {
-    if (error instanceof TRPCError) return error;
-    throw error;
-  }
-  throw new Error("expected the call to fail");
-}
 
 describe.each(factories)("rows surface on %s", (_name, makeDatabase) => {
   let env: TestEnv;
