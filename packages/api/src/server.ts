@@ -9,7 +9,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import type { Motion } from "@motion/engine";
-import { all } from "@motion/db";
 import { DEFAULT_PRINCIPAL_CACHE_MS, PrincipalCache } from "./principal-cache.ts";
 import { bootstrapAdmin, createAuth, createUser, ensureAdmin, type BootstrapResult, type MotionAuth, type NewUser } from "./auth.ts";
 import { createContext, type ApiOptions } from "./context.ts";
@@ -131,7 +130,7 @@ export function createMotionApi(options: CreateMotionApiOptions): MotionApi {
   }
   const authChanged = async () => {
     principals.invalidate();
-    if (motion.db.provider === "postgresql") await motion.db.read(() => all(`SELECT pg_notify('${AUTH_CHANNEL}', '')`));
+    await motion.db.notify?.(AUTH_CHANNEL);
   };
   const context = (headers: Headers) => createContext({ motion, auth, headers, options: apiOptions, principals, onAuthChanged: authChanged });
   // `/api/v1/*` and `/api/openapi.json`: the same procedures as plain HTTP + JSON.

@@ -47,6 +47,8 @@ export interface Database {
     onMessage: (payload: string, channel: string) => void,
     onReconnect?: () => void,
   ): Promise<() => Promise<void>>;
+  /** PostgreSQL only: NOTIFY `channel` (what `listen` hears in every process). */
+  notify?(channel: string, payload?: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -200,6 +202,22 @@ function pgParam(value: unknown): unknown {
   return value;
 }
 
+/** One transaction on a pooled connection: begin, run, commit (or roll back), release. */
+async function inTransaction<T>(pool: pg.Pool, begin: string, body: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query(begin);
+    const result = await body(client);
+    await client.query("COMMIT");
+    return result;
+  } catch (error) {
+    await client.query("ROLLBACK").catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
 async function openPostgres(url: string): Promise<Database> {
   const pool = new pg.Pool({ connectionString: url, max: Number(process.env.MOTION_PG_POOL_SIZE ?? 10) });
   pool.on("error", () => {
@@ -245,40 +263,23 @@ async function openPostgres(url: string): Promise<Database> {
     url,
     prisma,
     async tx(body) {
-      const client = await pool.connect();
-      try {
-        await client.query("BEGIN");
-        const result = await runAsync(body(), execOn(client));
-        await client.query("COMMIT");
-        return result;
-      } catch (error) {
-        await client.query("ROLLBACK").catch(() => undefined);
-        throw error;
-      } finally {
-        client.release();
-      }
+      return inTransaction(pool, "BEGIN", (client) => runAsync(body(), execOn(client)));
     },
     read(body) {
       return runAsync(body(), poolExec);
     },
     async readLong(body) {
       // One snapshot per body, as on SQLite: a read-only REPEATABLE READ transaction.
-      const client = await longPoolOf().connect();
-      try {
-        await client.query("BEGIN TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY");
+      return inTransaction(longPoolOf(), "BEGIN TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY", (client) => {
         const exec = execOn(client);
-        const result = await runAsync(body(), (op) => {
+        return runAsync(body(), (op) => {
           if (op.kind !== "all") throw new Error("a long read cannot write");
           return exec(op);
         });
-        await client.query("COMMIT");
-        return result;
-      } catch (error) {
-        await client.query("ROLLBACK").catch(() => undefined);
-        throw error;
-      } finally {
-        client.release();
-      }
+      });
+    },
+    async notify(channel, payload = "") {
+      await pool.query("SELECT pg_notify($1, $2)", [channel, payload]);
     },
     async listen(channel, onMessage, onReconnect) {
       const channels = Array.isArray(channel) ? channel : [channel];
