@@ -28,6 +28,8 @@ export { type DeletedRow } from "./row-deletion.ts";
 export { defaultTrainingExample, toChat, toOpenAIJsonl, messageText, type LabeledExample, type ChatExample, type ChatMessage, type TrainingExampleFn } from "./training-example.ts";
 export { type LabelExportQuery, type ExportedLabel } from "./read-model/label-export.ts";
 export { LABEL_CSV_COLUMNS } from "./read-model/label-csv.ts";
+export { toFitRunSummary, type FitRunFilter, type FitRunSummary, type FitRunDetail, type FitAttemptRecord } from "./read-model/fit-runs.ts";
+export { FIT_LOG_LIMITS, type FitLogs, type FitLogEntry, type FitLogLevel } from "./fit-log.ts";
 export {
   inferenceRecord, inferenceFeedback, withDetails, SCAN_WINDOW,
   type InferenceSearch, type InferencePage, type InferenceRecord, type InferenceFeedback, type InferenceWithDetails,

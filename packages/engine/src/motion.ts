@@ -5,6 +5,7 @@ import { assertNotHeldByOther, releaseLocks } from "./label-locks.ts";
 import { readLabelPage, type LabelExportQuery } from "./read-model/label-export.ts";
 import { labelCsvHeader, labelCsvRows, labelJsonl } from "./read-model/label-csv.ts";
 import { toOpenAIJsonl } from "./training-example.ts";
+import { listFitRuns, readFitRunDetail, type FitRunDetail, type FitRunFilter, type FitRunSummary } from "./read-model/fit-runs.ts";
 import { searchInferences, withDetails, type InferencePage, type InferenceSearch, type InferenceWithDetails } from "./read-model/inference-search.ts";
 import { createHash } from "node:crypto";
 import { z } from "zod";
@@ -817,6 +818,19 @@ export class Motion {
     });
     if (!item) throw new NotFoundError(`no inference ${id}`);
     return item;
+  }
+
+  /** Fit runs newest first (keyset pages), filtered by trigger, status or dead letters. */
+  fitRuns(filter: FitRunFilter): Promise<{ items: FitRunSummary[]; nextCursor: string | null }> {
+    if (filter.trigger !== undefined) this.trigger(filter.trigger);
+    return this.db.read(() => listFitRuns(filter));
+  }
+
+  /** One fit run with its rows, params, logs, every failed attempt and operators' retries. */
+  async fitRun(id: string): Promise<FitRunDetail> {
+    const run = await this.db.read(() => readFitRunDetail(id));
+    if (!run) throw new NotFoundError(`no fit run ${id}`);
+    return run;
   }
 
   /** Re-queues a dead-lettered fit run with fresh attempts. */

@@ -1,7 +1,6 @@
 import { z } from "zod";
 import { all, get, type Query } from "@motion/db";
-import { toFitRunLike } from "../../lib/fit-runs.ts";
-import { readFitActivity, type Motion, type Trigger, type TriggerFitActivity } from "@motion/engine";
+import { readFitActivity, toFitRunSummary, type FitRunSummary, type Motion, type Trigger, type TriggerFitActivity } from "@motion/engine";
 import { rerootedValidationError } from "../../errors.ts";
 import { limitSchema, nameSchema, pageByName, requireTrigger } from "../../lib/common.ts";
 import { adminProcedure, router, viewerProcedure } from "../../trpc.ts";
@@ -17,7 +16,7 @@ interface TriggerStats {
   /** Of the pending rows, those held back by drift (route `onDrift: "hold"`). */
   heldRows: number;
   deadLettered: number;
-  lastFit: ReturnType<typeof toFitRunLike> | null;
+  lastFit: FitRunSummary | null;
   rate: { status: string; n: number }[];
   latencies: number[];
 }
@@ -41,7 +40,7 @@ function* triggerStats(name: string, now: Date, activity: TriggerFitActivity | u
     pendingRows: (activity?.pending ?? 0) + (activity?.held ?? 0),
     heldRows: activity?.held ?? 0,
     deadLettered: activity?.deadLettered ?? 0,
-    lastFit: last ? toFitRunLike(last) : null,
+    lastFit: last ? toFitRunSummary(last) : null,
     rate: rate.map((r) => ({ status: r.status, n: Number(r.n) })),
     latencies: latencies.map((l) => Number(l.latencyMs)),
   };
