@@ -75,8 +75,10 @@ export interface MotionOptions {
    * partitions as they close: after an ingest that starts a newer partition, and every
    * checkIntervalMs (default 60 s; 0 = never) for partitions closed by time.
    * Without it, partitions are judged by `motion.drift.check` (or by another process).
+   * `thread: false` merges, summarises and judges on this thread instead of the drift worker
+   * thread (default true: a check never holds the event loop that answers).
    */
-  drift?: { autoCheck?: boolean; checkIntervalMs?: number };
+  drift?: { autoCheck?: boolean; checkIntervalMs?: number; thread?: boolean };
   /**
    * Relations' `retention` policies run every `intervalMs` (default 1 h) in `batchSize`-row
    * transactions (default 500), in processes that run fits unless `auto` says otherwise.
@@ -229,6 +231,7 @@ export class Motion {
     });
     this.driftMonitor = new DriftMonitor({
       db, app, log: this.log, kick: (t) => this.scheduler?.kick(t), autoCheck: options.drift?.autoCheck ?? runFits, intervalMs: options.drift?.checkIntervalMs,
+      thread: options.drift?.thread,
     });
   }
 
