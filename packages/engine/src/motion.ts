@@ -5,6 +5,7 @@ import { assertNotHeldByOther, releaseLocks } from "./label-locks.ts";
 import { readLabelPage, type LabelExportQuery } from "./read-model/label-export.ts";
 import { labelCsvHeader, labelCsvRows, labelJsonl } from "./read-model/label-csv.ts";
 import { toOpenAIJsonl } from "./training-example.ts";
+import { readTriggerStats, type TriggerStats } from "./read-model/trigger-stats.ts";
 import { listFitRuns, readFitRunDetail, type FitRunDetail, type FitRunFilter, type FitRunSummary } from "./read-model/fit-runs.ts";
 import { searchInferences, withDetails, type InferencePage, type InferenceSearch, type InferenceWithDetails } from "./read-model/inference-search.ts";
 import { createHash } from "node:crypto";
@@ -827,6 +828,17 @@ export class Motion {
   fitRuns(filter: FitRunFilter): Promise<{ items: FitRunSummary[]; nextCursor: string | null }> {
     if (filter.trigger !== undefined) this.trigger(filter.trigger);
     return this.db.read(() => listFitRuns(filter));
+  }
+
+  /**
+   * Per trigger (in the order given): aliases, rows waiting, the newest fit run, runs queued in
+   * the last `windowMinutes` by status and the newest `latencySample` infer latencies. A long
+   * read (off the event loop on SQLite): the console polls it.
+   */
+  triggerStats(triggers: readonly string[], window: { windowMinutes: number; latencySample: number }): Promise<TriggerStats[]> {
+    for (const t of triggers) this.trigger(t);
+    const now = new Date();
+    return this.db.readLong(() => readTriggerStats(triggers, { ...window, now }));
   }
 
   /** One fit run with its rows, params, logs, every failed attempt and operators' retries. */

@@ -60,7 +60,8 @@ export interface FitRunDetail extends FitRunSummary {
   retries: { actor: string; reason: string | null; at: Date }[];
 }
 
-const SUMMARY_COLUMNS = `"id", "trigger", "route", "relation", "status", "rowCount", "attempts", "maxAttempts", "baseVersion", "producedVersion", "error", "deadLettered", "queuedAt", "startedAt", "finishedAt", "durationMs", "metrics"`;
+/** The FitRun columns a summary reads. */
+export const FIT_RUN_SUMMARY_COLUMNS = `"id", "trigger", "route", "relation", "status", "rowCount", "attempts", "maxAttempts", "baseVersion", "producedVersion", "error", "deadLettered", "queuedAt", "startedAt", "finishedAt", "durationMs", "metrics"`;
 /** Most failed attempts and retries one detail read returns (a run retried for weeks stays one cheap read). */
 const HISTORY_LIMIT = 100;
 
@@ -100,7 +101,7 @@ export function* listFitRuns(filter: FitRunFilter): Query<{ items: FitRunSummary
   if (filter.deadLettered !== undefined) add(`"deadLettered" = ?`, filter.deadLettered);
   if (filter.cursor) add(`"id" < ?`, filter.cursor);
   const rows = yield* all<Record<string, unknown>>(
-    `SELECT ${SUMMARY_COLUMNS} FROM "FitRun" ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY "id" DESC LIMIT ?`,
+    `SELECT ${FIT_RUN_SUMMARY_COLUMNS} FROM "FitRun" ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY "id" DESC LIMIT ?`,
     [...params, filter.limit + 1],
   );
   const items = rows.slice(0, filter.limit).map(toFitRunSummary);
