@@ -6,6 +6,8 @@ import { readLabelPage, type LabelExportQuery } from "./read-model/label-export.
 import { labelCsvHeader, labelCsvRows, labelJsonl } from "./read-model/label-csv.ts";
 import { toOpenAIJsonl } from "./training-example.ts";
 import { readTriggerStats, type TriggerStats } from "./read-model/trigger-stats.ts";
+import { listAuditEvents, listFeedback, readRowCounts, type AuditEvent, type AuditFilter, type FeedbackFilter, type FeedbackListItem } from "./read-model/listings.ts";
+import type { Page } from "./read-model/page.ts";
 import { listFitRuns, readFitRunDetail, type FitRunDetail, type FitRunFilter, type FitRunSummary } from "./read-model/fit-runs.ts";
 import { searchInferences, withDetails, type InferencePage, type InferenceSearch, type InferenceWithDetails } from "./read-model/inference-search.ts";
 import { createHash } from "node:crypto";
@@ -828,6 +830,34 @@ export class Motion {
   fitRuns(filter: FitRunFilter): Promise<{ items: FitRunSummary[]; nextCursor: string | null }> {
     if (filter.trigger !== undefined) this.trigger(filter.trigger);
     return this.db.read(() => listFitRuns(filter));
+  }
+
+  /** Stored rows per relation (a full count: a long read, off the event loop on SQLite). */
+  async rowCounts(relations: readonly string[]): Promise<Map<string, number>> {
+    for (const r of relations) this.relation(r);
+    return this.db.readLong(() => readRowCounts(relations));
+  }
+
+  /** Labels newest first with the output each judges; filters by label or actor scan labels, so a long read. */
+  feedbackList(filter: FeedbackFilter): Promise<Page<FeedbackListItem>> {
+    if (filter.trigger !== undefined) this.trigger(filter.trigger);
+    const provider = this.db.provider;
+    return this.db.readLong(() => listFeedback(provider, filter));
+  }
+
+  /** The audit log newest first: rollbacks, retries, params, role changes, users and keys, purges. */
+  auditEvents(filter: AuditFilter): Promise<Page<AuditEvent>> {
+    return this.db.read(() => listAuditEvents(filter));
+  }
+
+  /** Whether the database answers a trivial query. */
+  async ping(): Promise<boolean> {
+    try {
+      await this.db.read(() => get(`SELECT 1 AS "one"`));
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   /**

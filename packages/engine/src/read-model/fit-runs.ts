@@ -3,6 +3,7 @@
 import { all, get, toBool, toDate, toDateOrNull, toJson, toJsonOrNull, toNum, toNumOrNull, type Query } from "@motion/db";
 import type { AttemptOutcome, FitStatus } from "../fit-store.ts";
 import type { FitLogs } from "../fit-log.ts";
+import { Conditions, pageOf, type Page } from "./page.ts";
 
 export interface FitRunFilter {
   trigger?: string;
@@ -89,23 +90,17 @@ export function toFitRunSummary(r: Record<string, unknown>): FitRunSummary {
 }
 
 /** A page of runs, newest first: indexed by (trigger, status) / id. */
-export function* listFitRuns(filter: FitRunFilter): Query<{ items: FitRunSummary[]; nextCursor: string | null }> {
-  const where: string[] = [];
-  const params: unknown[] = [];
-  const add = (sql: string, value: unknown) => {
-    where.push(sql);
-    params.push(value);
-  };
-  if (filter.trigger !== undefined) add(`"trigger" = ?`, filter.trigger);
-  if (filter.status !== undefined) add(`"status" = ?`, filter.status);
-  if (filter.deadLettered !== undefined) add(`"deadLettered" = ?`, filter.deadLettered);
-  if (filter.cursor) add(`"id" < ?`, filter.cursor);
+export function* listFitRuns(filter: FitRunFilter): Query<Page<FitRunSummary>> {
+  const where = new Conditions();
+  if (filter.trigger !== undefined) where.add(`"trigger" = ?`, filter.trigger);
+  if (filter.status !== undefined) where.add(`"status" = ?`, filter.status);
+  if (filter.deadLettered !== undefined) where.add(`"deadLettered" = ?`, filter.deadLettered);
+  if (filter.cursor) where.add(`"id" < ?`, filter.cursor);
   const rows = yield* all<Record<string, unknown>>(
-    `SELECT ${FIT_RUN_SUMMARY_COLUMNS} FROM "FitRun" ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY "id" DESC LIMIT ?`,
-    [...params, filter.limit + 1],
+    `SELECT ${FIT_RUN_SUMMARY_COLUMNS} FROM "FitRun" ${where.sql()} ORDER BY "id" DESC LIMIT ?`,
+    [...where.params, filter.limit + 1],
   );
-  const items = rows.slice(0, filter.limit).map(toFitRunSummary);
-  return { items, nextCursor: rows.length > filter.limit ? items[items.length - 1]!.id : null };
+  return pageOf(rows.map(toFitRunSummary), filter.limit);
 }
 
 /** One run with its attempts and retries, or undefined. */
