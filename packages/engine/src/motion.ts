@@ -8,6 +8,7 @@ import { toOpenAIJsonl } from "./training-example.ts";
 import { readTriggerStats, type TriggerStats } from "./read-model/trigger-stats.ts";
 import { listAuditEvents, listFeedback, readRowCounts, type AuditEvent, type AuditFilter, type FeedbackFilter, type FeedbackListItem } from "./read-model/listings.ts";
 import type { Page } from "./read-model/page.ts";
+import { countRows, listRows, readRowDetail, type RowDetail, type RowItem, type RowQuery } from "./read-model/row-query.ts";
 import { listFitRuns, readFitRunDetail, type FitRunDetail, type FitRunFilter, type FitRunSummary } from "./read-model/fit-runs.ts";
 import { searchInferences, withDetails, type InferencePage, type InferenceSearch, type InferenceWithDetails } from "./read-model/inference-search.ts";
 import { createHash } from "node:crypto";
@@ -830,6 +831,31 @@ export class Motion {
   fitRuns(filter: FitRunFilter): Promise<{ items: FitRunSummary[]; nextCursor: string | null }> {
     if (filter.trigger !== undefined) this.trigger(filter.trigger);
     return this.db.read(() => listFitRuns(filter));
+  }
+
+  /**
+   * A page of a relation's rows, newest first (keyset on the id), filtered on top-level fields
+   * and a time range. A filtered page may scan many rows to fill itself: then a long read.
+   */
+  rows(query: RowQuery & { cursor?: string | null; limit: number }): Promise<Page<RowItem>> {
+    this.relation(query.relation);
+    const provider = this.db.provider;
+    return query.filter?.length ? this.db.readLong(() => listRows(provider, query)) : this.db.read(() => listRows(provider, query));
+  }
+
+  /** How many rows match (a long read). */
+  countRows(query: RowQuery): Promise<number> {
+    this.relation(query.relation);
+    const provider = this.db.provider;
+    return this.db.readLong(() => countRows(provider, query));
+  }
+
+  /** One row with the inferences made on it and their labels. */
+  async row(id: string): Promise<RowDetail> {
+    const provider = this.db.provider;
+    const row = await this.db.read(() => readRowDetail(provider, id));
+    if (!row) throw new NotFoundError(`no row ${id}`);
+    return row;
   }
 
   /** Stored rows per relation (a full count: a long read, off the event loop on SQLite). */
