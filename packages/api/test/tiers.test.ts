@@ -33,6 +33,7 @@ export const EXPECTED_TIERS: Record<string, Tier> = {
   "state.get": "viewer",
   "state.outcomes": "viewer",
   "state.diff": "viewer",
+  "state.evaluate": "viewer",
   "state.rollback": "admin",
   "state.unpin": "admin",
   "state.aliasHistory": "viewer",

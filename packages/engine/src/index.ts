@@ -3,7 +3,7 @@ export { trigger, route, DEFAULT_BACKPRESSURE, type Backpressure, type OnDrift, 
 export { optionsFrom, correctionJsonSchema, optionsFromFields, validateCorrection, type OptionsFrom, type MotionFieldMeta, type JsonSchema } from "./correction.ts";
 export { type OptionValue } from "./correction-options.ts";
 export { defineApp, isApp, findApp, importApp, type App, type AppDefinition } from "./app.ts";
-export { Motion, createMotion, MAX_OUTCOME_VERSIONS, type LabelExport, type LabelExportFormat, type RollbackOptions, type MotionOptions, type AddOptions, type AddResult, type InferenceResult, type FeedbackInput, type SchedulerContext } from "./motion.ts";
+export { Motion, createMotion, MAX_OUTCOME_VERSIONS, MAX_EVALUATE_VERSIONS, type LabelExport, type LabelExportFormat, type RollbackOptions, type MotionOptions, type AddOptions, type AddResult, type InferenceResult, type FeedbackInput, type SchedulerContext } from "./motion.ts";
 export { ValidationError, NotFoundError, ConflictError, InferenceError, BackpressureError, type RowIssue } from "./errors.ts";
 export { type State, type StatePatch, type StateValue, type JsonValue, type BinaryValue, type Manifest, type ManifestEntry, isBinary, checksumOf } from "./state.ts";
 export { type FitScheduler, EmbeddedFitScheduler } from "./fit-scheduler.ts";
@@ -29,6 +29,7 @@ export { defaultTrainingExample, toChat, toOpenAIJsonl, messageText, type Labele
 export { type LabelExportQuery, type ExportedLabel } from "./read-model/label-export.ts";
 export { LABEL_CSV_COLUMNS } from "./read-model/label-csv.ts";
 export { type TriggerStats } from "./read-model/trigger-stats.ts";
+export { type EvaluateFn, type VersionEvaluation } from "./outcomes/evaluation.ts";
 export { type AuditEvent, type AuditFilter, type FeedbackFilter, type FeedbackListItem } from "./read-model/listings.ts";
 export { type Page } from "./read-model/page.ts";
 export { type FieldFilter, type RowDetail, type RowItem, type RowQuery } from "./read-model/row-query.ts";

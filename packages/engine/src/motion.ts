@@ -6,6 +6,8 @@ import { readLabelPage, type LabelExportQuery } from "./read-model/label-export.
 import { labelCsvHeader, labelCsvRows, labelJsonl } from "./read-model/label-csv.ts";
 import { toOpenAIJsonl } from "./training-example.ts";
 import { readTriggerStats, type TriggerStats } from "./read-model/trigger-stats.ts";
+import { evaluateExamples, readVersionExamples, type VersionEvaluation } from "./outcomes/evaluation.ts";
+import type { LabeledExample } from "./training-example.ts";
 import { listAuditEvents, listFeedback, readRowCounts, type AuditEvent, type AuditFilter, type FeedbackFilter, type FeedbackListItem } from "./read-model/listings.ts";
 import type { Page } from "./read-model/page.ts";
 import { countRows, listRows, readRowDetail, type RowDetail, type RowItem, type RowQuery } from "./read-model/row-query.ts";
@@ -705,6 +707,45 @@ export class Motion {
   }
 
   /**
+   * The trigger's own `evaluate` on each of these versions, over the latest labels of the
+   * outputs each version served (newest labels first, at most `limit` labeled inferences a
+   * version, default 1,000). `declared` is false when the trigger has no `evaluate`: then only
+   * the example counts are given. A long read.
+   */
+  async evaluate(trigger: string, options: { versions: number[]; limit?: number }): Promise<{ trigger: string; declared: boolean; versions: VersionEvaluation[] }> {
+    const t = this.trigger(trigger);
+    const issue = (path: (string | number)[], message: string) => new ValidationError("evaluate", [{ index: 0, path, message, code: "invalid_type" }]);
+    if (!Array.isArray(options.versions) || options.versions.length === 0 || options.versions.length > MAX_EVALUATE_VERSIONS) {
+      throw issue(["versions"], `versions must be an array of 1 to ${MAX_EVALUATE_VERSIONS} version numbers`);
+    }
+    const bad = options.versions.findIndex((v) => !Number.isInteger(v) || v < 0);
+    if (bad >= 0) throw issue(["versions", bad], "a version is a non-negative integer");
+    const limit = options.limit ?? 1_000;
+    if (!Number.isInteger(limit) || limit < 1 || limit > 5_000) throw issue(["limit"], "limit must be an integer in 1..5000");
+    const wanted = [...new Set(options.versions)];
+    const provider = this.db.provider;
+    const examples = await this.db.readLong(function* () {
+      const found = yield* all<{ version: unknown }>(`SELECT "version" FROM "StateVersion" WHERE "trigger" = ? AND "version" IN (${wanted.map(() => "?").join(", ")})`, [trigger, ...wanted]);
+      const have = new Set(found.map((f) => Number(f.version)));
+      const missing = wanted.filter((v) => !have.has(v));
+      if (missing.length) return { missing };
+      const out: LabeledExample[][] = [];
+      for (const v of wanted) out.push(yield* readVersionExamples(provider, trigger, v, limit));
+      return { missing, out };
+    });
+    if (examples.missing.length) throw new NotFoundError(`trigger ${trigger} has no state version ${examples.missing.join(", ")}`);
+    const evaluate = t.evaluate;
+    return {
+      trigger,
+      declared: evaluate !== null,
+      versions: wanted.map((v, i) => {
+        const ex = examples.out![i]!;
+        return evaluate ? evaluateExamples(evaluate, v, ex) : { version: v, examples: ex.length, metrics: null, error: null };
+      }),
+    };
+  }
+
+  /**
    * Per-version outcomes of a trigger (inferences, errors, latency, cache hits, labels with a
    * Wilson interval, fit metrics), newest version first: the given `versions` (all must
    * exist), or a page of `limit` versions below `before`. Reads rollup tables only.
@@ -1002,6 +1043,8 @@ export interface RollbackOptions {
 
 /** Most versions one outcomes call reads. */
 export const MAX_OUTCOME_VERSIONS = 200;
+/** Most versions one `evaluate` call reads the labels of. */
+export const MAX_EVALUATE_VERSIONS = 20;
 
 /** Re-queues the feedback rows fitted on `from`'s side of its common ancestor with `to`. */
 function* requeueLabels(trigger: Trigger, from: number, to: number, now: Date): Query<number> {

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { defaultTrainingExample, type TrainingExampleFn } from "./training-example.ts";
+import type { EvaluateFn } from "./outcomes/evaluation.ts";
 import { assertName, feedback, type FeedbackRow, type Relation, type StoredRow } from "./relation.ts";
 import type { State, StatePatch } from "./state.ts";
 import type { Logger } from "./logger.ts";
@@ -121,6 +122,12 @@ export interface TriggerOptions<PS extends z.ZodType> {
    * correction; bad labels without a correction are left out.
    */
   trainingExample?: TrainingExampleFn;
+  /**
+   * The app's own metrics of a version, from the labels on the outputs it served (e.g. hit@k
+   * of the page operators named): finite numbers by name. Shown per version next to Motion's
+   * outcomes (`motion.evaluate`, the console's Compare view).
+   */
+  evaluate?: EvaluateFn;
 }
 
 export interface ResolvedRoute {
@@ -150,6 +157,8 @@ export interface Trigger<PS extends z.ZodType = z.ZodType> {
   readonly correction: z.ZodType | null;
   /** Labeled inference → fine-tuning example (the default mapping when not declared). */
   readonly trainingExample: TrainingExampleFn;
+  /** The app's metrics of a version from its labeled outputs, or null when not declared. */
+  readonly evaluate: EvaluateFn | null;
 }
 
 /** Helper for typing a route against its relation and the trigger's params. */
@@ -198,5 +207,12 @@ export function trigger<PS extends z.ZodType = z.ZodObject<Record<string, never>
     cache: options.cache ?? true,
     correction: options.correction ?? null,
     trainingExample: options.trainingExample ?? defaultTrainingExample,
+    evaluate: resolveEvaluate(name, options.evaluate),
   };
+}
+
+function resolveEvaluate(name: string, evaluate: unknown): EvaluateFn | null {
+  if (evaluate === undefined) return null;
+  if (typeof evaluate !== "function") throw new TypeError(`trigger ${name}: evaluate must be a function of the labeled examples`);
+  return evaluate as EvaluateFn;
 }

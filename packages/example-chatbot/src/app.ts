@@ -12,6 +12,7 @@
 
 import { z } from "zod";
 import { chatbotTrainingExample } from "./training-example.ts";
+import { labelMetrics } from "./label-metrics.ts";
 import { defineApp, feedback, trigger, type FeedbackRow, type State, type StatePatch } from "@motion/engine";
 import type { Source } from "./answerer.ts";
 import { chatbotCorrection, readCorrection } from "./correction.ts";
@@ -310,6 +311,8 @@ export const docsQa = trigger(TRIGGER, {
   params: chatbotParams,
   correction: chatbotCorrection,
   trainingExample: chatbotTrainingExample,
+  // Per version, from the labels on its answers: page hit@1/hit@3/MRR and the good-rate.
+  evaluate: labelMetrics,
   setUp: () => ({ ...emptyIndexState(), labels: [], corrections: [], examples: [], fineTune: null }) as State,
   routes: [
     {
