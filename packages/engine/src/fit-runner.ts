@@ -164,7 +164,7 @@ export class FitRunner {
       const { params: value, hash } = params[i]!;
       return {
         trigger: t.name, params: value, paramsHash: hash, maxAttempts: t.retry.maxAttempts,
-        routes: t.routes.filter((r) => r.fit).map((r) => ({ name: r.name, relation: r.relation.name, batchSize: r.batchSize, maxWaitMs: r.maxWaitMs })),
+        routes: t.routes.filter((r) => r.fit).map((r) => ({ name: r.name, relation: r.relation.name, batchSize: r.batchSize, maxWaitMs: r.maxWaitMs, scheduled: !!r.schedule })),
       };
     });
     if (db.provider === "postgresql") {
