@@ -20,5 +20,7 @@ export function toFitRunLike(r: Record<string, unknown>) {
     startedAt: toDateOrNull(r.startedAt),
     finishedAt: toDateOrNull(r.finishedAt),
     durationMs: toNumOrNull(r.durationMs),
+    /** "drift", "schedule" (a scheduled tick's run) or null. */
+    reason: (r.reason as string | null | undefined) ?? null,
   };
 }

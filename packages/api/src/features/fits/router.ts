@@ -6,7 +6,7 @@ import { toFitRunLike } from "../../lib/fit-runs.ts";
 import { cursorSchema, idSchema, limitSchema, nameSchema, page, reasonSchema, requireTrigger, Where } from "../../lib/common.ts";
 import { adminProcedure, router, viewerProcedure } from "../../trpc.ts";
 
-const SUMMARY_COLUMNS = `"id", "trigger", "route", "relation", "status", "rowCount", "attempts", "maxAttempts", "baseVersion", "producedVersion", "error", "deadLettered", "queuedAt", "startedAt", "finishedAt", "durationMs", "metrics"`;
+const SUMMARY_COLUMNS = `"id", "trigger", "route", "relation", "status", "rowCount", "attempts", "maxAttempts", "baseVersion", "producedVersion", "error", "deadLettered", "queuedAt", "startedAt", "finishedAt", "durationMs", "metrics", "reason"`;
 
 export const fitsRouter = router({
   /** Newest first (keyset on the time-sortable id). `deadLettered` selects runs to retry. */

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { all, get, type Query } from "@motion/db";
 import { toFitRunLike } from "../../lib/fit-runs.ts";
-import { readFitActivity, type Motion, type Trigger, type TriggerFitActivity } from "@motion/engine";
+import { readFitActivity, scheduledRouteKeys, type Motion, type Trigger, type TriggerFitActivity } from "@motion/engine";
 import { rerootedValidationError } from "../../errors.ts";
 import { limitSchema, nameSchema, pageByName, requireTrigger } from "../../lib/common.ts";
 import { adminProcedure, router, viewerProcedure } from "../../trpc.ts";
@@ -16,6 +16,8 @@ interface TriggerStats {
   pendingRows: number;
   /** Of the pending rows, those held back by drift (route `onDrift: "hold"`). */
   heldRows: number;
+  /** Rows of scheduled routes waiting for their tick (not in pendingRows). */
+  scheduledRows: number;
   deadLettered: number;
   lastFit: ReturnType<typeof toFitRunLike> | null;
   rate: { status: string; n: number }[];
@@ -27,7 +29,7 @@ function* triggerStats(name: string, now: Date, activity: TriggerFitActivity | u
   const active = aliasRows.find((a) => a.name === "active");
   const latest = aliasRows.find((a) => a.name === "latest");
   const last = yield* get<Record<string, unknown>>(
-    `SELECT "id", "trigger", "route", "relation", "status", "rowCount", "attempts", "maxAttempts", "baseVersion", "producedVersion", "error", "deadLettered", "queuedAt", "startedAt", "finishedAt", "durationMs", "metrics" FROM "FitRun" WHERE "trigger" = ? ORDER BY "queuedAt" DESC LIMIT 1`,
+    `SELECT "id", "trigger", "route", "relation", "status", "rowCount", "attempts", "maxAttempts", "baseVersion", "producedVersion", "error", "deadLettered", "queuedAt", "startedAt", "finishedAt", "durationMs", "metrics", "reason" FROM "FitRun" WHERE "trigger" = ? ORDER BY "queuedAt" DESC LIMIT 1`,
     [name],
   );
   const rate = yield* all<{ status: string; n: unknown }>(
@@ -40,6 +42,7 @@ function* triggerStats(name: string, now: Date, activity: TriggerFitActivity | u
     // The engine's fit activity counts held rows apart from pending ones; here pending includes them.
     pendingRows: (activity?.pending ?? 0) + (activity?.held ?? 0),
     heldRows: activity?.held ?? 0,
+    scheduledRows: activity?.scheduled ?? 0,
     deadLettered: activity?.deadLettered ?? 0,
     lastFit: last ? toFitRunLike(last) : null,
     rate: rate.map((r) => ({ status: r.status, n: Number(r.n) })),
@@ -51,7 +54,10 @@ function describe(motion: Motion, t: Trigger, stats: TriggerStats) {
   const { params, hash } = motion.paramsOf(t.name);
   return {
     name: t.name,
-    routes: t.routes.map((r) => ({ name: r.name, relation: r.relation.name, infer: !!r.infer, fit: !!r.fit, batchSize: r.batchSize, maxWaitMs: r.maxWaitMs, onDrift: r.onDrift })),
+    routes: t.routes.map((r) => ({
+      name: r.name, relation: r.relation.name, infer: !!r.infer, fit: !!r.fit, batchSize: r.batchSize, maxWaitMs: r.maxWaitMs, onDrift: r.onDrift,
+      schedule: r.schedule ? { cron: r.schedule.cron, timezone: r.schedule.timezone, missed: r.schedule.missed } : null,
+    })),
     params,
     paramsHash: hash,
     paramsSchema: jsonSchemaOf(t.params),
@@ -63,6 +69,7 @@ function describe(motion: Motion, t: Trigger, stats: TriggerStats) {
     pinned: stats.aliases?.pinned ?? false,
     pendingRows: stats.pendingRows,
     heldRows: stats.heldRows,
+    scheduledRows: stats.scheduledRows,
     deadLettered: stats.deadLettered,
     lastFit: stats.lastFit,
     fitRate: fitRate(stats.rate, RATE_WINDOW_MINUTES),
@@ -75,9 +82,10 @@ export const triggersRouter = router({
   list: viewerProcedure.input(z.object({ cursor: nameSchema.nullish(), limit: limitSchema }).default({ limit: 50 })).query(async ({ ctx, input }) => {
     const now = new Date();
     const { items: triggers, nextCursor } = pageByName(ctx.motion.app.triggers, input.cursor, input.limit);
+    const scheduled = scheduledRouteKeys(ctx.motion.app);
     // The console polls this: a long read, so its scans never delay rows.add (off the main thread on SQLite).
     const stats = await ctx.motion.db.readLong(function* () {
-      const activity = yield* readFitActivity(triggers.map((t) => t.name));
+      const activity = yield* readFitActivity(triggers.map((t) => t.name), scheduled);
       const out: TriggerStats[] = [];
       for (const [i, t] of triggers.entries()) out.push(yield* triggerStats(t.name, now, activity.triggers[i]));
       return out;
@@ -87,8 +95,9 @@ export const triggersRouter = router({
 
   get: viewerProcedure.input(z.object({ trigger: nameSchema })).query(async ({ ctx, input }) => {
     const t = requireTrigger(ctx.motion, input.trigger);
+    const scheduled = scheduledRouteKeys(ctx.motion.app);
     const stats = await ctx.motion.db.read(function* () {
-      const activity = yield* readFitActivity([t.name]);
+      const activity = yield* readFitActivity([t.name], scheduled);
       return yield* triggerStats(t.name, new Date(), activity.triggers[0]);
     });
     return describe(ctx.motion, t, stats);
