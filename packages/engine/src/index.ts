@@ -38,6 +38,6 @@ export { readActivity, type Activity, type ActivityBucket, type ActivityWindow, 
 export { rollUpMinutes, addMinutes, minuteOf, MINUTE_MS, type MinuteRollup, type MinuteSample } from "./activity/minute-rollup.ts";
 export { readLabelCounts, type LabelCounts } from "./activity/label-counts.ts";
 export { resolveSchedule, DEFAULT_SCHEDULE_MAX_ROWS, type Schedule, type MissedPolicy, type ResolvedSchedule } from "./schedule.ts";
-export { ScheduleService, DEFAULT_SCHEDULE_GRACE_MS, DEFAULT_SCHEDULE_POLL_MS, type ScheduleInfo } from "./schedule-service.ts";
+export { ScheduleService, listSchedules, DEFAULT_SCHEDULE_GRACE_MS, DEFAULT_SCHEDULE_POLL_MS, type ScheduleInfo } from "./schedule-service.ts";
 export { type TickOutcome, type TickRecord, type TickKind, type ScheduledRun } from "./schedule-store.ts";
 export { scheduledRouteKeys } from "./fit-activity.ts";

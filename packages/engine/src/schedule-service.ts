@@ -156,18 +156,8 @@ export class ScheduleService {
   }
 
   /** Every scheduled route with its next and last run, in declaration order (optionally one trigger's). */
-  async list(options: { trigger?: string } = {}): Promise<ScheduleInfo[]> {
-    if (options.trigger !== undefined && !this.options.app.trigger(options.trigger)) throw new NotFoundError(`unknown trigger ${options.trigger}`);
-    const routes = this.routes.filter((r) => options.trigger === undefined || r.trigger.name === options.trigger);
-    const summaries = await this.options.db.read(() => readTickSummaries(routes.map((r) => ({ trigger: r.trigger.name, route: r.route.name }))));
-    const now = this.now();
-    return routes.map(({ trigger, route }, i) => {
-      const s = route.schedule!;
-      return {
-        trigger: trigger.name, route: route.name, relation: route.relation.name, cron: s.cron, timezone: s.timezone, missed: s.missed, maxRows: s.maxRows,
-        nextRunAt: s.nextAfter(now), ...summaries[i]!,
-      };
-    });
+  list(options: { trigger?: string } = {}): Promise<ScheduleInfo[]> {
+    return listSchedules(this.options.db, this.options.app, { trigger: options.trigger, now: this.now() });
   }
 
   /** A route's claimed ticks (runs, skips, the baseline), newest first. */
@@ -203,4 +193,24 @@ export class ScheduleService {
     this.timer = null;
     await this.passing;
   }
+}
+
+/**
+ * The app's scheduled routes with their next run (after `now`) and last run, from the database
+ * alone (the CLI reads it without opening Motion).
+ */
+export async function listSchedules(db: Database, app: App, options: { trigger?: string; now?: Date } = {}): Promise<ScheduleInfo[]> {
+  if (options.trigger !== undefined && !app.trigger(options.trigger)) throw new NotFoundError(`unknown trigger ${options.trigger}`);
+  const routes = app.triggers
+    .filter((t) => options.trigger === undefined || t.name === options.trigger)
+    .flatMap((trigger) => trigger.routes.filter((r) => r.schedule).map((route) => ({ trigger, route })));
+  const summaries = await db.read(() => readTickSummaries(routes.map((r) => ({ trigger: r.trigger.name, route: r.route.name }))));
+  const now = options.now ?? new Date();
+  return routes.map(({ trigger, route }, i) => {
+    const s = route.schedule!;
+    return {
+      trigger: trigger.name, route: route.name, relation: route.relation.name, cron: s.cron, timezone: s.timezone, missed: s.missed, maxRows: s.maxRows,
+      nextRunAt: s.nextAfter(now), ...summaries[i]!,
+    };
+  });
 }

@@ -154,6 +154,23 @@ describe.each(factories)("scheduled triggers on %s", (_name, makeDatabase) => {
     expect(info).toMatchObject({ timezone: "Europe/Berlin", missed: "skip", nextRunAt: new Date("2026-01-09T08:00:00Z") });
   });
 
+  it("a scheduled fit that returns nothing commits no version: the run succeeds without one", async () => {
+    const db = await h.database();
+    const c = clock("2026-03-02T10:05:00Z");
+    const motion = await h.open(db, c.now);
+    await motion.schedules.runDue();
+    for (const at of ["10:10:00", "10:20:00", "10:30:00"]) {
+      c.set(`2026-03-02T${at}Z`);
+      await motion.schedules.runDue();
+      await motion.flush();
+    }
+    expect(motion.activeVersion("polling")).toBe(1);
+    const runs = await motion.db.read(() => all<{ status: string; producedVersion: unknown }>(`SELECT "status", "producedVersion" FROM "FitRun" WHERE "trigger" = 'polling' ORDER BY "queuedAt"`));
+    expect(runs.map((r) => [r.status, r.producedVersion === null ? null : Number(r.producedVersion)])).toEqual([["succeeded", 1], ["succeeded", null], ["succeeded", null]]);
+    const [info] = await motion.schedules.list({ trigger: "polling" });
+    expect(info!.lastRun).toMatchObject({ status: "succeeded", producedVersion: null, rows: 0 });
+  });
+
   it("runNow queues a manual run with the rows so far (audited); the next tick takes only later rows", async () => {
     const db = await h.database();
     const c = clock("2026-03-02T10:30:00Z");
