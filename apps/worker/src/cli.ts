@@ -24,7 +24,8 @@ const HELP = `motion <command> [options]
                                (stored as its SHA-256 only, audited); --expires-in takes
                                m, h, d, w or y (default: never); --json prints id, name,
                                role, prefix, expiresAt and key as one JSON line
-  bench [p1 p1pg p2 p3 rows server]   run the benchmarks (writes bench-results.json)
+  bench [p1 p1pg p2 p3 rows server schedules]
+                               run the benchmarks (writes bench-results.json)
 
   --database-url <url>         file:<path> or postgresql://… (default: MOTION_DATABASE_URL,
                                else .motion/motion.db where you run the command)
