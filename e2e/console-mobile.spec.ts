@@ -1,18 +1,21 @@
-import { expect, test, useSession } from "./support";
+import { expect, test, trpc, useSession } from "./support";
 
 test.use({ viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true, deviceScaleFactor: 1 });
 
 const PAGES = [
-  "/", "/relations", "/relations/questions", "/review", "/review/docs-qa", "/state", "/state/docs-qa", "/fits",
-  "/drift", "/admin/users", "/admin/api-keys", "/admin/audit",
+  "/", "/relations", "/relations/questions", "/review", "/review/docs-qa", "/inferences", "/state", "/state/docs-qa",
+  "/state/docs-qa/compare?a=1&b=2", "/fits", "/drift", "/admin/users", "/admin/api-keys", "/admin/audit",
 ];
 
 test.describe("at 390 px wide", () => {
   test("no main page scrolls sideways", async ({ page }) => {
-    test.setTimeout(240_000); // a dozen pages, each fully loaded
+    test.setTimeout(300_000); // fifteen pages, each fully loaded
     await useSession(page, "admin");
+    // A fit run's page too (its history, logs and rows): the newest run of the seeded app.
+    const runs = await trpc(page.request, "query", "fits.list", { trigger: "docs-qa", limit: 1 });
+    const run = (runs.data.items as { id: string }[])[0]!;
     const overflowing: string[] = [];
-    for (const path of PAGES) {
+    for (const path of [...PAGES, `/fits/${run.id}`]) {
       await page.goto(path);
       await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
       await page.waitForLoadState("networkidle");

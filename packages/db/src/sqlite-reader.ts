@@ -114,6 +114,9 @@ export function startSqliteReader(file: string, driver: string, toParam: (value:
       const w = worker;
       worker = null;
       if (!w) return;
+      // Referenced until it exits: an unreferenced thread lets the process end mid-close,
+      // and a script's `await motion.close()` would never return (exit code 13).
+      w.ref();
       await new Promise<void>((resolve) => {
         w.once("exit", () => resolve());
         w.postMessage({ kind: "close" });

@@ -2,6 +2,7 @@ import { all, insertMany, newId, run, type Provider, type Query } from "@motion/
 import { manifestChecksum, manifestSize } from "./state.ts";
 import { insertBlobs, nextManifest, type EncodedPatch, type VersionInfo } from "./state-store.ts";
 import { supersede } from "./fit-store.ts";
+import type { FitLogs } from "./fit-log.ts";
 
 export interface FitCommit {
   runId: string;
@@ -9,6 +10,8 @@ export interface FitCommit {
   base: VersionInfo;
   patch: EncodedPatch;
   metrics: Record<string, number>;
+  /** What the fit logged; null (stored as NULL) for a quiet fit. */
+  logs: FitLogs | null;
   durationMs: number;
   /**
    * A scheduled run whose fit returned nothing: recorded as succeeded with no version (a
@@ -96,8 +99,8 @@ export function* commitFits(provider: Provider, owner: string, now: Date, fits: 
   for (const fit of unchanged) {
     yield* run(`DELETE FROM "PendingRow" WHERE "fitRunId" = ?`, [fit.runId]);
     yield* run(
-      `UPDATE "FitRun" SET "status" = 'succeeded', "producedVersion" = NULL, "metrics" = ?, "baseVersion" = ?, "finishedAt" = ?, "durationMs" = ?, "error" = NULL, "errorStack" = NULL, "leaseOwner" = NULL, "leaseUntil" = NULL WHERE "id" = ?`,
-      [JSON.stringify(fit.metrics), fit.base.version, now, fit.durationMs, fit.runId],
+      `UPDATE "FitRun" SET "status" = 'succeeded', "producedVersion" = NULL, "metrics" = ?, "baseVersion" = ?, "finishedAt" = ?, "durationMs" = ?, "logs" = ?, "error" = NULL, "errorStack" = NULL, "leaseOwner" = NULL, "leaseUntil" = NULL WHERE "id" = ?`,
+      [JSON.stringify(fit.metrics), fit.base.version, now, fit.durationMs, fit.logs ? JSON.stringify(fit.logs) : null, fit.runId],
     );
   }
   if (done.length === 0) return outcomes;
@@ -152,8 +155,8 @@ function* writePostgres(now: Date, done: readonly Done[], moves: readonly Move[]
        DELETE FROM "PendingRow" WHERE "fitRunId" = ANY(?::text[]) RETURNING 1
      ), "runs" AS (
        UPDATE "FitRun" f SET "status" = 'succeeded', "producedVersion" = d."v", "metrics" = d."m"::jsonb, "baseVersion" = d."b", "finishedAt" = ?::timestamp(3),
-         "durationMs" = d."ms", "error" = NULL, "errorStack" = NULL, "leaseOwner" = NULL, "leaseUntil" = NULL
-       FROM unnest(?::text[], ?::int[], ?::text[], ?::int[], ?::float8[]) AS d("id", "v", "m", "b", "ms") WHERE f."id" = d."id" RETURNING 1
+         "durationMs" = d."ms", "logs" = d."l"::jsonb, "error" = NULL, "errorStack" = NULL, "leaseOwner" = NULL, "leaseUntil" = NULL
+       FROM unnest(?::text[], ?::int[], ?::text[], ?::int[], ?::float8[], ?::text[]) AS d("id", "v", "m", "b", "ms", "l") WHERE f."id" = d."id" RETURNING 1
      )
      SELECT pg_notify('motion_state', t) FROM unnest(?::text[]) AS t`,
     [
@@ -163,7 +166,7 @@ function* writePostgres(now: Date, done: readonly Done[], moves: readonly Move[]
       now, pointers.map((m) => m.trigger), pointers.map((m) => m.alias), pointers.map((m) => m.to),
       now, moves.map(() => newId(now.getTime())), moves.map((m) => m.trigger), moves.map((m) => m.alias), moves.map((m) => m.from), moves.map((m) => m.to), moves.map((m) => m.actor),
       ids,
-      now, ids, done.map((d) => d.version.version), done.map((d) => JSON.stringify(d.fit.metrics)), done.map((d) => d.fit.base.version), done.map((d) => d.fit.durationMs),
+      now, ids, done.map((d) => d.version.version), done.map((d) => JSON.stringify(d.fit.metrics)), done.map((d) => d.fit.base.version), done.map((d) => d.fit.durationMs), done.map((d) => (d.fit.logs ? JSON.stringify(d.fit.logs) : null)),
       [...new Set(done.map((d) => d.fit.trigger))],
     ],
   );
@@ -187,8 +190,8 @@ function* writeSqlite(now: Date, done: readonly Done[], moves: readonly Move[]):
   yield* run(`DELETE FROM "PendingRow" WHERE "fitRunId" IN (${marks(ids.length)})`, ids);
   for (const d of done) {
     yield* run(
-      `UPDATE "FitRun" SET "status" = 'succeeded', "producedVersion" = ?, "metrics" = ?, "baseVersion" = ?, "finishedAt" = ?, "durationMs" = ?, "error" = NULL, "errorStack" = NULL, "leaseOwner" = NULL, "leaseUntil" = NULL WHERE "id" = ?`,
-      [d.version.version, JSON.stringify(d.fit.metrics), d.fit.base.version, now, d.fit.durationMs, d.fit.runId],
+      `UPDATE "FitRun" SET "status" = 'succeeded', "producedVersion" = ?, "metrics" = ?, "baseVersion" = ?, "finishedAt" = ?, "durationMs" = ?, "logs" = ?, "error" = NULL, "errorStack" = NULL, "leaseOwner" = NULL, "leaseUntil" = NULL WHERE "id" = ?`,
+      [d.version.version, JSON.stringify(d.fit.metrics), d.fit.base.version, now, d.fit.durationMs, d.fit.logs ? JSON.stringify(d.fit.logs) : null, d.fit.runId],
     );
   }
 }

@@ -3,9 +3,11 @@ import { Worker } from "node:worker_threads";
 import type { App } from "./app.ts";
 import { executeFit, type FitOutcome, type FitTask } from "./fit-task.ts";
 import type { Logger } from "./logger.ts";
+import { logsOf, type FitLogs } from "./fit-log.ts";
 
 export class FitError extends Error {
-  constructor(message: string, readonly fitStack: string | null) {
+  /** `logs`: what the fit logged before it failed (none when it timed out or its thread died). */
+  constructor(message: string, readonly fitStack: string | null, readonly logs: FitLogs | null = null) {
     super(message);
     this.name = "FitError";
   }
@@ -81,7 +83,7 @@ export class InlineFitExecutor implements FitExecutor {
         (outcome) => settle(() => resolve(outcome)),
         (error: unknown) => {
           const err = error as Error;
-          abort(new FitError(err?.message ?? String(error), err?.stack ?? null));
+          abort(new FitError(err?.message ?? String(error), err?.stack ?? null, logsOf(error)));
         },
       );
     });
@@ -109,7 +111,7 @@ interface WorkerReply {
   id: number;
   ok?: boolean;
   outcome?: FitOutcome;
-  error?: { message: string; stack: string | null };
+  error?: { message: string; stack: string | null; logs?: FitLogs | null };
   /** A slice's fit `step` finished (ok/outcome/error as for a single fit). */
   step?: number;
   /** A slice ended after `end` fits. */
@@ -155,7 +157,7 @@ export class ThreadFitExecutor implements FitExecutor {
       const job = slot.job;
       if (!job || job.id !== message.id) return;
       if (message.step !== undefined) {
-        job.onStep!(message.step, message.ok ? { ok: true, outcome: message.outcome! } : { ok: false, error: new FitError(message.error!.message, message.error!.stack) });
+        job.onStep!(message.step, message.ok ? { ok: true, outcome: message.outcome! } : { ok: false, error: new FitError(message.error!.message, message.error!.stack, message.error!.logs ?? null) });
         // The next fit of the slice has its own time limit, from now.
         this.arm(slot, job, message.step + 1);
         return;
@@ -165,7 +167,7 @@ export class ThreadFitExecutor implements FitExecutor {
       worker.unref();
       if (message.end !== undefined) job.resolve(message.end as FitOutcome & number);
       else if (message.ok) job.resolve(message.outcome! as FitOutcome & number);
-      else job.reject(new FitError(message.error!.message, message.error!.stack));
+      else job.reject(new FitError(message.error!.message, message.error!.stack, message.error!.logs ?? null));
       this.pump();
     });
     const onDeath = (error: Error) => this.retire(slot, new FitError(`fit worker thread died: ${error.message}`, error.stack ?? null));

@@ -3,7 +3,7 @@ import { all, decodeJson, newId, toDate, type Database, type Provider, type Quer
 import type { App } from "./app.ts";
 import type { Trigger, InferenceSummary } from "./trigger.ts";
 import type { StoredRow } from "./relation.ts";
-import { FitAbortedError, FitError, type FitExecutor, type FitStepResult } from "./fit-executor.ts";
+import { FitAbortedError, FitError, FitTimeoutError, type FitExecutor, type FitStepResult } from "./fit-executor.ts";
 import { bufferKeys, type FitOutcome, type FitTask } from "./fit-task.ts";
 import { failRun, releaseRuns, renewLeases, unclaimRuns } from "./fit-store.ts";
 import { claimable, claimBatches, type Claim, type ClaimOutcome } from "./fit-claim.ts";
@@ -251,9 +251,11 @@ export class FitRunner {
         failRun({
           runId: claim.runId, owner: this.owner, error: err.message, stack: err.fitStack, attempts: claim.attempts,
           maxAttempts: trigger.retry.maxAttempts, backoffMs: backoff(trigger, claim.attempts), now: new Date(), durationMs, baseVersion: base?.version ?? claim.baseVersion,
+          outcome: err instanceof FitTimeoutError ? "timeout" : "failed", logs: err.logs,
         }),
       );
-      log.warn({ trigger: trigger.name, route: claim.route, run: claim.runId, attempt: claim.attempts, err: err.message }, result === "dead" ? "fit dead-lettered" : "fit failed; will retry");
+      const what = result === "dead" ? "fit dead-lettered" : result === "lost" ? "fit failed after its lease was lost; the new owner records it" : "fit failed; will retry";
+      log.warn({ trigger: trigger.name, route: claim.route, run: claim.runId, attempt: claim.attempts, err: err.message }, what);
       settle[k]!.resolve({ kind: "failed", runId: claim.runId, dead: result === "dead", error: err.message });
     };
 
@@ -269,7 +271,7 @@ export class FitRunner {
       const out = settle[k]!;
       // Only scheduled runs may commit no version: a batch of rows always leaves its trace.
       const unchanged = claim.reason === "schedule" && Object.keys(patch).length === 0;
-      commits.push(this.commit({ runId: claim.runId, trigger: trigger.name, base: base!, patch, metrics: outcome.metrics, durationMs, unchanged }).then(
+      commits.push(this.commit({ runId: claim.runId, trigger: trigger.name, base: base!, patch, metrics: outcome.metrics, logs: outcome.logs ?? null, durationMs, unchanged }).then(
         (committed) => {
           live.delete(claim.runId);
           if (committed.kind === "unchanged") {

@@ -1,4 +1,5 @@
-import { all, get, run, toDate, toDateOrNull, toJson, toJsonOrNull, toNumOrNull, type Query } from "@motion/db";
+import { all, get, newId, run, toDate, toDateOrNull, toJson, toJsonOrNull, toNumOrNull, type Query } from "@motion/db";
+import type { FitLogs } from "./fit-log.ts";
 
 export type FitStatus = "queued" | "running" | "succeeded" | "failed" | "superseded" | "skipped";
 
@@ -74,22 +75,38 @@ export interface FailRequest {
   durationMs: number;
   /** The version the failed fit read (a chained batch's base is known only when it runs). */
   baseVersion: number;
+  /** "failed" (the fit threw) or "timeout" (past maxDurationMs); default "failed". */
+  outcome?: AttemptOutcome;
+  /** What the fit logged before it failed. */
+  logs?: FitLogs | null;
+}
+
+export type AttemptOutcome = "failed" | "timeout" | "died";
+
+/** The failed attempt's record, in the transaction that records the failure on its run. */
+function* recordAttempt(a: { runId: string; attempt: number; outcome: AttemptOutcome; error: string; stack: string | null; logs: FitLogs | null; owner: string | null; durationMs: number | null; now: Date }): Query<void> {
+  yield* run(
+    `INSERT INTO "FitAttempt" ("id", "fitRunId", "attempt", "outcome", "error", "errorStack", "logs", "owner", "durationMs", "createdAt") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    [newId(a.now.getTime()), a.runId, a.attempt, a.outcome, a.error, a.stack, a.logs ? JSON.stringify(a.logs) : null, a.owner, a.durationMs, a.now],
+  );
 }
 
 /** Records a failed attempt: back to the queue after a backoff, or dead-lettered. Rows stay pending. */
-export function* failRun(f: FailRequest): Query<"retrying" | "dead"> {
-  if (f.attempts >= f.maxAttempts) {
-    yield* run(
-      `UPDATE "FitRun" SET "status" = 'failed', "deadLettered" = ?, "error" = ?, "errorStack" = ?, "finishedAt" = ?, "durationMs" = ?, "baseVersion" = ?, "leaseOwner" = NULL, "leaseUntil" = NULL WHERE "id" = ? AND "leaseOwner" = ?`,
-      [true, f.error, f.stack, f.now, f.durationMs, f.baseVersion, f.runId, f.owner],
-    );
-    return "dead";
-  }
-  yield* run(
-    `UPDATE "FitRun" SET "status" = 'queued', "error" = ?, "errorStack" = ?, "runAfter" = ?, "durationMs" = ?, "baseVersion" = ?, "leaseOwner" = NULL, "leaseUntil" = NULL WHERE "id" = ? AND "leaseOwner" = ?`,
-    [f.error, f.stack, new Date(f.now.getTime() + f.backoffMs), f.durationMs, f.baseVersion, f.runId, f.owner],
-  );
-  return "retrying";
+export function* failRun(f: FailRequest): Query<"retrying" | "dead" | "lost"> {
+  const dead = f.attempts >= f.maxAttempts;
+  const changed = dead
+    ? yield* run(
+        `UPDATE "FitRun" SET "status" = 'failed', "deadLettered" = ?, "error" = ?, "errorStack" = ?, "finishedAt" = ?, "durationMs" = ?, "baseVersion" = ?, "leaseOwner" = NULL, "leaseUntil" = NULL WHERE "id" = ? AND "leaseOwner" = ?`,
+        [true, f.error, f.stack, f.now, f.durationMs, f.baseVersion, f.runId, f.owner],
+      )
+    : yield* run(
+        `UPDATE "FitRun" SET "status" = 'queued', "error" = ?, "errorStack" = ?, "runAfter" = ?, "durationMs" = ?, "baseVersion" = ?, "leaseOwner" = NULL, "leaseUntil" = NULL WHERE "id" = ? AND "leaseOwner" = ?`,
+        [f.error, f.stack, new Date(f.now.getTime() + f.backoffMs), f.durationMs, f.baseVersion, f.runId, f.owner],
+      );
+  // A run another process took over (our lease expired) is its attempt to record, not ours.
+  if (changed === 0) return "lost";
+  yield* recordAttempt({ runId: f.runId, attempt: f.attempts, outcome: f.outcome ?? "failed", error: f.error, stack: f.stack, logs: f.logs ?? null, owner: f.owner, durationMs: f.durationMs, now: f.now });
+  return dead ? "dead" : "retrying";
 }
 
 const marks = (n: number) => new Array(n).fill("?").join(", ");
@@ -163,7 +180,7 @@ export function* recoverRuns(now: Date, isDead: (owner: string) => boolean, back
     const error = dead
       ? `the process running this fit (${r.leaseOwner}) died during attempt ${attempts} of ${maxAttempts}`
       : `the process running this fit (${r.leaseOwner ?? "unknown"}) died or hung: its lease expired during attempt ${attempts} of ${maxAttempts}`;
-    recovered += attempts >= maxAttempts
+    const changed = attempts >= maxAttempts
       ? yield* run(
           `UPDATE "FitRun" SET "status" = 'failed', "deadLettered" = ?, "error" = ?, "errorStack" = NULL, "finishedAt" = ?, "leaseOwner" = NULL, "leaseUntil" = NULL WHERE "id" = ? AND "status" = 'running'`,
           [true, error, now, r.id],
@@ -172,6 +189,9 @@ export function* recoverRuns(now: Date, isDead: (owner: string) => boolean, back
           `UPDATE "FitRun" SET "status" = 'queued', "error" = ?, "errorStack" = NULL, "leaseOwner" = NULL, "leaseUntil" = NULL, "runAfter" = ? WHERE "id" = ? AND "status" = 'running'`,
           [error, new Date(now.getTime() + backoffMs(r.trigger, attempts)), r.id],
         );
+    // What the dead attempt logged died with it; the attempt itself is on record.
+    if (changed) yield* recordAttempt({ runId: r.id, attempt: attempts, outcome: "died", error, stack: null, logs: null, owner: r.leaseOwner, durationMs: null, now });
+    recovered += changed;
   }
   return recovered;
 }

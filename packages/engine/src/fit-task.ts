@@ -1,10 +1,11 @@
 import type { StoredRow } from "./relation.ts";
-import type { State } from "./state.ts";
+import type { State, StatePatch } from "./state.ts";
 import type { App } from "./app.ts";
 import type { FitReason, InferenceSummary } from "./trigger.ts";
 import { deepFreeze, isBinary, type BinaryValue } from "./state.ts";
 import { encodePatch, type EncodedPatch } from "./state-store.ts";
 import type { Logger } from "./logger.ts";
+import { attachLogs, capturingLogger, FitLogBuffer, type FitLogs } from "./fit-log.ts";
 
 /** Everything a fit needs, as plain data: it crosses to worker threads (and, later, queues). */
 export interface FitTask {
@@ -25,6 +26,8 @@ export interface FitTask {
 export interface FitOutcome {
   patch: EncodedPatch;
   metrics: Record<string, number>;
+  /** What the fit logged (bounded); absent when it logged nothing. */
+  logs?: FitLogs;
 }
 
 export function bufferKeys(state: State): string[] {
@@ -66,24 +69,34 @@ export async function executeFit(app: App, task: FitTask, log: Logger, sharedSta
   const route = trigger.routes.find((r) => r.name === task.route);
   if (!route?.fit) throw new Error(`trigger ${task.trigger} has no fit route ${task.route}`);
   const metrics: Record<string, number> = {};
-  const patch = await route.fit({
-    state: fitState(task, sharedState),
-    rows: task.rows,
-    params: task.params,
-    inferences: task.inferences,
-    version: task.version,
-    trigger: task.trigger,
-    reason: task.reason ?? null,
-    report: (m) => {
-      for (const [k, v] of Object.entries(m)) {
-        if (typeof v !== "number" || !Number.isFinite(v)) throw new TypeError(`metric ${k} must be a finite number`);
-        metrics[k] = v;
-      }
-    },
-    log,
-  });
-  if (patch !== undefined && (patch === null || typeof patch !== "object" || Array.isArray(patch))) {
-    throw new TypeError(`fit ${task.trigger}/${task.route} must return a patch object (or nothing), got ${Array.isArray(patch) ? "an array" : typeof patch}`);
+  const kept = new FitLogBuffer();
+  let patch: unknown;
+  try {
+    patch = await route.fit({
+      state: fitState(task, sharedState),
+      rows: task.rows,
+      params: task.params,
+      inferences: task.inferences,
+      version: task.version,
+      trigger: task.trigger,
+      reason: task.reason ?? null,
+      report: (m) => {
+        for (const [k, v] of Object.entries(m)) {
+          if (typeof v !== "number" || !Number.isFinite(v)) throw new TypeError(`metric ${k} must be a finite number`);
+          metrics[k] = v;
+        }
+      },
+      log: capturingLogger(log, kept),
+    });
+    if (patch !== undefined && (patch === null || typeof patch !== "object" || Array.isArray(patch))) {
+      throw new TypeError(`fit ${task.trigger}/${task.route} must return a patch object (or nothing), got ${Array.isArray(patch) ? "an array" : typeof patch}`);
+    }
+  } catch (error) {
+    // What the fit logged before it failed is kept with the failed attempt.
+    throw attachLogs(error, kept.logs());
   }
-  return { patch: encodePatch(patch ?? {}), metrics };
+  const logs = kept.logs();
+  const outcome: FitOutcome = { patch: encodePatch((patch ?? {}) as StatePatch), metrics };
+  if (logs) outcome.logs = logs;
+  return outcome;
 }

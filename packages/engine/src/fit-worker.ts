@@ -5,6 +5,7 @@ import { executeFit, type FitOutcome, type FitTask } from "./fit-task.ts";
 import type { FitStepTask } from "./fit-executor.ts";
 import { decodeValue, isBinary, type State } from "./state.ts";
 import { createLogger } from "./logger.ts";
+import { logsOf } from "./fit-log.ts";
 
 const apps = new Map<string, Promise<App>>();
 const log = createLogger("motion-fit");
@@ -25,7 +26,7 @@ function post(message: Record<string, unknown>, outcome?: FitOutcome): void {
   parentPort!.postMessage(message, [...new Set(transfer)]);
 }
 
-const failure = (error: unknown) => ({ message: (error as Error)?.message ?? String(error), stack: (error as Error)?.stack ?? null });
+const failure = (error: unknown) => ({ message: (error as Error)?.message ?? String(error), stack: (error as Error)?.stack ?? null, logs: logsOf(error) });
 
 /**
  * A slice of a chain: its fits one after another, each on the state the last successful one

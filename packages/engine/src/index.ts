@@ -28,6 +28,12 @@ export { type DeletedRow } from "./row-deletion.ts";
 export { defaultTrainingExample, toChat, toOpenAIJsonl, messageText, type LabeledExample, type ChatExample, type ChatMessage, type TrainingExampleFn } from "./training-example.ts";
 export { type LabelExportQuery, type ExportedLabel } from "./read-model/label-export.ts";
 export { LABEL_CSV_COLUMNS } from "./read-model/label-csv.ts";
+export { type TriggerStats } from "./read-model/trigger-stats.ts";
+export { type AuditEvent, type AuditFilter, type FeedbackFilter, type FeedbackListItem } from "./read-model/listings.ts";
+export { type Page } from "./read-model/page.ts";
+export { type FieldFilter, type RowDetail, type RowItem, type RowQuery } from "./read-model/row-query.ts";
+export { toFitRunSummary, type FitRunFilter, type FitRunSummary, type FitRunDetail, type FitAttemptRecord } from "./read-model/fit-runs.ts";
+export { FIT_LOG_LIMITS, type FitLogs, type FitLogEntry, type FitLogLevel } from "./fit-log.ts";
 export {
   inferenceRecord, inferenceFeedback, withDetails, SCAN_WINDOW,
   type InferenceSearch, type InferencePage, type InferenceRecord, type InferenceFeedback, type InferenceWithDetails,

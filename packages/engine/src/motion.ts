@@ -5,6 +5,11 @@ import { assertNotHeldByOther, releaseLocks } from "./label-locks.ts";
 import { readLabelPage, type LabelExportQuery } from "./read-model/label-export.ts";
 import { labelCsvHeader, labelCsvRows, labelJsonl } from "./read-model/label-csv.ts";
 import { toOpenAIJsonl } from "./training-example.ts";
+import { readTriggerStats, type TriggerStats } from "./read-model/trigger-stats.ts";
+import { listAuditEvents, listFeedback, readRowCounts, type AuditEvent, type AuditFilter, type FeedbackFilter, type FeedbackListItem } from "./read-model/listings.ts";
+import type { Page } from "./read-model/page.ts";
+import { countRows, listRows, readRowDetail, type RowDetail, type RowItem, type RowQuery } from "./read-model/row-query.ts";
+import { listFitRuns, readFitRunDetail, type FitRunDetail, type FitRunFilter, type FitRunSummary } from "./read-model/fit-runs.ts";
 import { searchInferences, withDetails, type InferencePage, type InferenceSearch, type InferenceWithDetails } from "./read-model/inference-search.ts";
 import { createHash } from "node:crypto";
 import { z } from "zod";
@@ -39,7 +44,7 @@ import { fitsOf, versionPath } from "./state-diff/version-path.ts";
 import { PARAMS_CHANNEL, TriggerParamsStore } from "./params-store.ts";
 import { ViewSync } from "./view-sync.ts";
 import { createLogger, type Logger } from "./logger.ts";
-import { fitActivity, type FitActivity } from "./fit-activity.ts";
+import { fitActivity, scheduledRouteKeys, type FitActivity } from "./fit-activity.ts";
 import { ScheduleService } from "./schedule-service.ts";
 
 export interface MotionOptions {
@@ -75,8 +80,10 @@ export interface MotionOptions {
    * partitions as they close: after an ingest that starts a newer partition, and every
    * checkIntervalMs (default 60 s; 0 = never) for partitions closed by time.
    * Without it, partitions are judged by `motion.drift.check` (or by another process).
+   * `thread: false` merges, summarises and judges on this thread instead of the drift worker
+   * thread (default true: a check never holds the event loop that answers).
    */
-  drift?: { autoCheck?: boolean; checkIntervalMs?: number };
+  drift?: { autoCheck?: boolean; checkIntervalMs?: number; thread?: boolean };
   /**
    * Relations' `retention` policies run every `intervalMs` (default 1 h) in `batchSize`-row
    * transactions (default 500), in processes that run fits unless `auto` says otherwise.
@@ -241,6 +248,7 @@ export class Motion {
     });
     this.driftMonitor = new DriftMonitor({
       db, app, log: this.log, kick: (t) => this.scheduler?.kick(t), autoCheck: options.drift?.autoCheck ?? runFits, intervalMs: options.drift?.checkIntervalMs,
+      thread: options.drift?.thread,
     });
   }
 
@@ -836,6 +844,84 @@ export class Motion {
     });
     if (!item) throw new NotFoundError(`no inference ${id}`);
     return item;
+  }
+
+  /** Fit runs newest first (keyset pages), filtered by trigger, status or dead letters. */
+  fitRuns(filter: FitRunFilter): Promise<{ items: FitRunSummary[]; nextCursor: string | null }> {
+    if (filter.trigger !== undefined) this.trigger(filter.trigger);
+    return this.db.read(() => listFitRuns(filter));
+  }
+
+  /**
+   * A page of a relation's rows, newest first (keyset on the id), filtered on top-level fields
+   * and a time range. A filtered page may scan many rows to fill itself: then a long read.
+   */
+  rows(query: RowQuery & { cursor?: string | null; limit: number }): Promise<Page<RowItem>> {
+    this.relation(query.relation);
+    const provider = this.db.provider;
+    return query.filter?.length ? this.db.readLong(() => listRows(provider, query)) : this.db.read(() => listRows(provider, query));
+  }
+
+  /** How many rows match (a long read). */
+  countRows(query: RowQuery): Promise<number> {
+    this.relation(query.relation);
+    const provider = this.db.provider;
+    return this.db.readLong(() => countRows(provider, query));
+  }
+
+  /** One row with the inferences made on it and their labels. */
+  async row(id: string): Promise<RowDetail> {
+    const provider = this.db.provider;
+    const row = await this.db.read(() => readRowDetail(provider, id));
+    if (!row) throw new NotFoundError(`no row ${id}`);
+    return row;
+  }
+
+  /** Stored rows per relation (a full count: a long read, off the event loop on SQLite). */
+  async rowCounts(relations: readonly string[]): Promise<Map<string, number>> {
+    for (const r of relations) this.relation(r);
+    return this.db.readLong(() => readRowCounts(relations));
+  }
+
+  /** Labels newest first with the output each judges; filters by label or actor scan labels, so a long read. */
+  feedbackList(filter: FeedbackFilter): Promise<Page<FeedbackListItem>> {
+    if (filter.trigger !== undefined) this.trigger(filter.trigger);
+    const provider = this.db.provider;
+    return this.db.readLong(() => listFeedback(provider, filter));
+  }
+
+  /** The audit log newest first: rollbacks, retries, params, role changes, users and keys, purges. */
+  auditEvents(filter: AuditFilter): Promise<Page<AuditEvent>> {
+    return this.db.read(() => listAuditEvents(filter));
+  }
+
+  /** Whether the database answers a trivial query. */
+  async ping(): Promise<boolean> {
+    try {
+      await this.db.read(() => get(`SELECT 1 AS "one"`));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * Per trigger (in the order given): aliases, rows waiting, the newest fit run, runs queued in
+   * the last `windowMinutes` by status and the newest `latencySample` infer latencies. A long
+   * read (off the event loop on SQLite): the console polls it.
+   */
+  triggerStats(triggers: readonly string[], window: { windowMinutes: number; latencySample: number }): Promise<TriggerStats[]> {
+    for (const t of triggers) this.trigger(t);
+    const now = new Date();
+    const scheduled = scheduledRouteKeys(this.app);
+    return this.db.readLong(() => readTriggerStats(triggers, { ...window, now, scheduled }));
+  }
+
+  /** One fit run with its rows, params, logs, every failed attempt and operators' retries. */
+  async fitRun(id: string): Promise<FitRunDetail> {
+    const run = await this.db.read(() => readFitRunDetail(id));
+    if (!run) throw new NotFoundError(`no fit run ${id}`);
+    return run;
   }
 
   /** Re-queues a dead-lettered fit run with fresh attempts. */

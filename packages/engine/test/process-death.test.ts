@@ -70,6 +70,10 @@ describe.each(factories)("a fit that kills its process, on %s", (_name, makeData
       expect(run).toMatchObject({ status: "failed", attempts: 2 });
       expect(run!.deadLettered === true || run!.deadLettered === 1).toBe(true);
       expect(run!.error).toMatch(/process .* died/);
+      // Each death is an attempt on record, naming the process that died.
+      const detail = await web.fitRun(run!.id);
+      expect(detail.failedAttempts.map((a) => [a.attempt, a.outcome])).toEqual([[1, "died"], [2, "died"]]);
+      for (const a of detail.failedAttempts) expect(a.error).toContain(a.owner!);
       // State untouched; the row is kept for an operator's retry.
       const versions = await web.db.read(() => all(`SELECT "version" FROM "StateVersion" WHERE "trigger" = 'fatal'`));
       expect(versions).toHaveLength(1);

@@ -102,12 +102,34 @@ export const fitRun = z
   })
   .meta({ id: "FitRun" });
 export const fitsPage = page(fitRun).meta({ id: "FitRunPage" });
+const fitLogs = z
+  .object({
+    entries: z.array(z.object({ at: z.number(), level: z.enum(["debug", "info", "warn", "error"]), msg: z.string(), data: json.optional() })),
+    dropped: z.number().int().meta({ description: "log calls past the first 200 of the attempt, counted but not kept" }),
+  })
+  .meta({ id: "FitLogs" });
 export const fitRunDetail = fitRun
   .extend({
     rowIds: z.array(z.string()),
     params: json,
     paramsHash: z.string(),
     errorStack: z.string().nullable(),
+    logs: fitLogs.nullable().meta({ description: "what the successful attempt logged with `log` (null: nothing)" }),
+    failedAttempts: z
+      .array(
+        z.object({
+          id: z.string(),
+          attempt: z.number().int(),
+          outcome: z.enum(["failed", "timeout", "died"]),
+          error: z.string(),
+          errorStack: z.string().nullable(),
+          logs: fitLogs.nullable(),
+          owner: z.string().nullable(),
+          durationMs: z.number().nullable(),
+          at: timestamp,
+        }),
+      )
+      .meta({ description: "every failed attempt, oldest first (at most 100)" }),
     retries: z.array(z.object({ actor: z.string(), reason: z.string().nullable(), at: timestamp })).meta({ description: "operators' retries of this run" }),
   })
   .meta({ id: "FitRunDetail" });

@@ -8,16 +8,16 @@ import { type Logger } from "../logger.ts";
 import { type Relation } from "../relation.ts";
 import { type ResolvedRoute, type Trigger } from "../trigger.ts";
 import { heatmapData, seriesData, type Heatmap, type SeriesPoint } from "./chart-data.ts";
-import { detect, type PartitionInput, type PartitionVerdict } from "./detector.ts";
 import {
   CompactionRace, compactProfiles, decideVerdict, dropHeld, heldPartitions, queueRefit, readAlerts, readDriftEvents,
-  readPartitionCounts, readProfiles, readVerdict, readVerdicts, recordDriftEvent, releaseHeld, rowsOfPartitions, writeVerdict,
+  readPartitionCounts, readProfileRows, readVerdict, readVerdicts, recordDriftEvent, releaseHeld, rowsOfPartitions, writeVerdict,
   type PartitionCount, type StoredVerdict,
 } from "./drift-store.ts";
+import { type PartitionVerdict } from "./detector.ts";
 import { explainFinding } from "./explain.ts";
-import { ProfileAccumulator, type ProfileJSON } from "./profile-accumulator.ts";
 import { partitionEnd } from "./partition-range.ts";
-import { summarize, type PartitionSummary } from "./summary.ts";
+import { insertSorted, type PartitionProfiles } from "./drift-compute.ts";
+import { DriftWorker } from "./drift-worker.ts";
 import {
   type DriftDecision, type DriftEvent, type DriftPartition, type DriftProfileView, type DriftRelationSummary, type DriftStatus, type DriftSurface,
 } from "./surface.ts";
@@ -30,6 +30,8 @@ export interface DriftMonitorOptions {
   kick: (trigger: string) => void;
   /** Whether this process judges partitions on its own (after ingest, periodically). */
   autoCheck: boolean;
+  /** Merge, summarise and judge in a worker thread (default true), off the event loop that answers. */
+  thread?: boolean;
   /** How often open partitions are looked at for closing (default 60 s; 0 = never). */
   intervalMs?: number;
 }
@@ -38,10 +40,10 @@ export interface DriftMonitorOptions {
 const UNDECIDED: ReadonlySet<DriftStatus> = new Set(["ok", "drift", "held", "insufficient-history"]);
 const FLAGGED: ReadonlySet<DriftStatus> = new Set(["drift", "held"]);
 
-interface CachedSummary {
-  rows: number;
-  summary: PartitionSummary;
-}
+/** Partitions whose profiles are read (and sent to the drift thread) at a time. */
+const LOAD_CHUNK = 32;
+/** Partitions judged per call to the drift thread. */
+const JUDGE_SLICE = 16;
 
 type Range = { from?: string; to?: string };
 
@@ -51,8 +53,8 @@ export class DriftMonitor implements DriftSurface {
   private readonly log: Logger;
   private readonly kick: (trigger: string) => void;
   private readonly autoCheck: boolean;
-  /** Summaries by relation and partition, valid while the partition's row count is unchanged. */
-  private readonly summaries = new Map<string, Map<string, CachedSummary>>();
+  /** Merges, summaries and judgements, in a worker thread; it holds the summaries. */
+  private readonly compute: DriftWorker;
   /** Newest partition seen at ingest per relation: a newer one closes the ones before. */
   private readonly newest = new Map<string, string>();
   /** Checks of one relation run one at a time in this process. */
@@ -67,6 +69,7 @@ export class DriftMonitor implements DriftSurface {
     this.log = options.log;
     this.kick = options.kick;
     this.autoCheck = options.autoCheck;
+    this.compute = new DriftWorker(options.thread ?? true);
     const interval = options.intervalMs ?? 60_000;
     if (this.autoCheck && interval > 0) {
       this.timer = setInterval(() => {
@@ -76,10 +79,12 @@ export class DriftMonitor implements DriftSurface {
     }
   }
 
-  close(): Promise<unknown> {
+  async close(): Promise<unknown> {
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
-    return Promise.allSettled([...this.running.values()]);
+    const settled = await Promise.allSettled([...this.running.values()]);
+    await this.compute.close();
+    return settled;
   }
 
   /** After rows were stored: a partition newer than any seen closes the earlier ones. */
@@ -148,8 +153,8 @@ export class DriftMonitor implements DriftSurface {
 
   async profile(relation: string, partition: string): Promise<DriftProfileView> {
     const rel = this.relation(relation);
-    const [summaries, verdict] = await Promise.all([this.summariesOf(rel, [partition]), this.db.read(() => readVerdict(this.db.provider, rel.name, partition))]);
-    const cached = summaries.get(partition);
+    const [, verdict] = await Promise.all([this.load(rel, [partition]), this.db.read(() => readVerdict(this.db.provider, rel.name, partition))]);
+    const cached = await this.compute.summary(rel.name, partition);
     if (!cached) throw new NotFoundError(`relation ${relation} has no partition ${partition}`);
     return {
       relation, partition, rows: cached.rows, summary: cached.summary,
@@ -163,14 +168,9 @@ export class DriftMonitor implements DriftSurface {
     const rel = this.relation(relation);
     const verdicts = await this.db.read(() => readVerdicts(rel.name, range));
     const counts = await this.db.read(() => readPartitionCounts(rel.name, range));
-    const summaries = await this.summariesOf(rel, counts.map((c) => c.partition));
+    const partitions = await this.load(rel, counts.map((c) => c.partition), counts);
     // Partitions without a comparison still show their value (the line has no gaps).
-    const values = new Map<string, number>();
-    for (const [partition, { summary }] of summaries) {
-      const c = summary.columns[column];
-      const v = statistic === "coverage" ? (c ? c.stats.coverage : 0) : c?.stats[statistic as keyof typeof c.stats];
-      if (typeof v === "number") values.set(partition, v);
-    }
+    const values = new Map(await this.compute.series(rel.name, partitions, column, statistic));
     const byPartition = new Map(verdicts.map((v) => [v.partition, v]));
     const all = counts.map((c) => forCharts(byPartition.get(c.partition) ?? null, rel, c));
     return seriesData(all, column, statistic, values);
@@ -227,44 +227,45 @@ export class DriftMonitor implements DriftSurface {
       return !v || (v.rows !== c.rows && UNDECIDED.has(v.status));
     });
     const judged: DriftPartition[] = [];
+    let interrupted = false;
     if (candidates.length) {
-      const summaries = await this.summariesOf(rel, counts.map((c) => c.partition));
+      await this.load(rel, counts.map((c) => c.partition), counts);
       const holds = this.routes(rel).some(({ route }) => route.onDrift === "hold");
-      const detectOptions = { minHistory: rel.drift.minHistory, window: rel.drift.window, threshold: rel.drift.threshold, columnThreshold: rel.drift.columnThreshold, columns: rel.drift.columns ? [...rel.drift.columns] : undefined };
+      const detect = { minHistory: rel.drift.minHistory, window: rel.drift.window, threshold: rel.drift.threshold, columnThreshold: rel.drift.columnThreshold, columns: rel.drift.columns ? [...rel.drift.columns] : undefined };
       // Valid history in partition order; candidates judged oldest first join it as they pass.
+      // The drift thread judges them; this thread only stores the verdicts.
       const valid = counts.filter((c) => verdicts.get(c.partition)?.valid).map((c) => c.partition);
-      for (const c of candidates) {
-        const current = summaries.get(c.partition);
-        if (!current) continue;
-        // On SQLite a write resolves without I/O: yield so answers waiting here are served.
-        await yieldTurn();
-        const history: PartitionInput[] = [];
-        for (let i = valid.length - 1; i >= 0 && history.length < rel.drift.window; i--) {
-          const p = valid[i]!;
-          if (p >= c.partition) continue;
-          const s = summaries.get(p);
-          if (s) history.unshift({ partition: p, summary: s.summary });
+      const queue = candidates.map((c) => c.partition);
+      // A slice at a time: each reply is small to take in here, and each slice is judged
+      // against the history as the verdicts stored before it left it.
+      for (let at = 0; at < queue.length && !interrupted; at += JUDGE_SLICE) {
+        const results = await this.compute.judge({ relation: rel.name, detect, valid, candidates: queue.slice(at, at + JUDGE_SLICE) });
+        for (const { partition, rows, verdict } of results) {
+          // On SQLite a write resolves without I/O: yield so answers waiting here are served.
+          await yieldTurn();
+          const previous = verdicts.get(partition);
+          const flagged = verdict.status === "drift";
+          const status: DriftStatus = flagged ? (holds ? "held" : "drift") : verdict.status;
+          const record: StoredVerdict = {
+            relation: rel.name, partition, rows, status, valid: !flagged, score: verdict.score,
+            threshold: verdict.threshold, history: verdict.history, columns: verdict.columns, findings: verdict.findings,
+            checkedAt: now, decidedBy: null,
+          };
+          if (!(await this.writeJudgement(rel, record, previous, now))) {
+            // An operator decided this partition (or another process judged it) meanwhile: the
+            // later verdicts of this pass assumed otherwise.
+            interrupted = true;
+            break;
+          }
+          verdicts.set(partition, record);
+          if (record.valid) insertSorted(valid, partition);
+          else if (valid.includes(partition)) valid.splice(valid.indexOf(partition), 1);
+          judged.push(publicVerdict(record, record.rows));
         }
-        const verdict = detect(history, { partition: c.partition, summary: current.summary }, detectOptions);
-        const previous = verdicts.get(c.partition);
-        const flagged = verdict.status === "drift";
-        const status: DriftStatus = flagged ? (holds ? "held" : "drift") : verdict.status;
-        const record: StoredVerdict = {
-          relation: rel.name, partition: c.partition, rows: current.rows, status, valid: !flagged, score: verdict.score,
-          threshold: verdict.threshold, history: verdict.history, columns: verdict.columns, findings: verdict.findings,
-          checkedAt: now, decidedBy: null,
-        };
-        const wrote = await this.writeJudgement(rel, record, previous, now);
-        if (!wrote) continue;
-        verdicts.set(c.partition, record);
-        if (record.valid) insertSorted(valid, c.partition);
-        else {
-          const i = valid.indexOf(c.partition);
-          if (i >= 0) valid.splice(i, 1);
-        }
-        judged.push(publicVerdict(record, record.rows));
       }
     }
+    // Judge what is left against the history as the operator's decision left it.
+    if (interrupted && !this.closed) return [...judged, ...(await this.judge(rel, now))];
     await this.settleHeld(rel, verdicts);
     return judged;
   }
@@ -389,35 +390,36 @@ export class DriftMonitor implements DriftSurface {
    * Summaries of some partitions, from the cache where the row count is unchanged; profile rows
    * of a partition written by many batches are merged and compacted into one on the way.
    */
-  private async summariesOf(rel: Relation, partitions: string[]): Promise<Map<string, CachedSummary>> {
-    let cache = this.summaries.get(rel.name);
-    if (!cache) this.summaries.set(rel.name, (cache = new Map()));
-    const counts = new Map((await this.db.read(() => readPartitionCounts(rel.name))).map((c) => [c.partition, c]));
+  /**
+   * Brings the drift thread's summaries of these partitions up to date: the profiles of
+   * partitions whose row count changed are read (a long read, off this thread on SQLite) a
+   * chunk at a time, merged and summarised there; merged rows are compacted here. Returns the
+   * partitions that have profiles.
+   */
+  private async load(rel: Relation, partitions: string[], known?: readonly PartitionCount[]): Promise<string[]> {
+    const counts = new Map((known ?? (await this.db.read(() => readPartitionCounts(rel.name)))).map((c) => [c.partition, c.rows]));
     const wanted = partitions.filter((p) => counts.has(p));
-    const stale = wanted.filter((p) => cache.get(p)?.rows !== counts.get(p)!.rows);
-    if (stale.length) {
-      const stored = await this.db.read(() => readProfiles(rel.name, stale));
-      const grouped = new Map<string, typeof stored>();
-      for (const s of stored) grouped.set(s.partition, [...(grouped.get(s.partition) ?? []), s]);
-      for (const [partition, parts] of grouped) {
-        // Summaries cost CPU: give answers waiting on this event loop a turn between them.
-        await yieldTurn();
-        const merged = mergeAll(parts.map((p) => p.profile), rel);
-        cache.set(partition, { rows: merged.rows, summary: summarize(merged) });
-        if (parts.length > 1) await this.compact(rel, partition, parts.map((p) => p.id), merged);
+    const held = await this.compute.known(rel.name);
+    const stale = wanted.filter((p) => held.get(p) !== counts.get(p));
+    for (let i = 0; i < stale.length; i += LOAD_CHUNK) {
+      const chunk = stale.slice(i, i + LOAD_CHUNK);
+      const stored = await this.db.readLong(() => readProfileRows(rel.name, chunk));
+      const grouped = new Map<string, PartitionProfiles>();
+      for (const s of stored) {
+        const g = grouped.get(s.partition) ?? { partition: s.partition, ids: [], profiles: [] };
+        g.ids.push(s.id);
+        g.profiles.push(s.profile);
+        grouped.set(s.partition, g);
       }
+      const compactions = await this.compute.load({ relation: rel.name, options: rel.drift.profile, partitions: [...grouped.values()] });
+      for (const c of compactions) await this.compact(rel, c.partition, c.ids, c.merged, c.rows);
     }
-    const out = new Map<string, CachedSummary>();
-    for (const p of wanted) {
-      const s = cache.get(p);
-      if (s) out.set(p, s);
-    }
-    return out;
+    return wanted;
   }
 
-  private async compact(rel: Relation, partition: string, ids: string[], merged: ProfileJSON): Promise<void> {
+  private async compact(rel: Relation, partition: string, ids: string[], merged: string, rows: number): Promise<void> {
     try {
-      await this.db.tx(() => compactProfiles(rel.name, partition, ids, merged, new Date()));
+      await this.db.tx(() => compactProfiles(rel.name, partition, ids, merged, rows, new Date()));
     } catch (error) {
       // Another process merged the same rows: its result stands, ours is dropped.
       if (!(error instanceof CompactionRace)) throw error;
@@ -442,19 +444,6 @@ function* queueRefitEvent(
 }
 
 const yieldTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
-
-function mergeAll(profiles: ProfileJSON[], rel: Relation): ProfileJSON {
-  if (profiles.length === 1) return profiles[0]!;
-  const acc = ProfileAccumulator.fromJSON(profiles[0]!, rel.drift.profile);
-  for (let i = 1; i < profiles.length; i++) acc.merge(ProfileAccumulator.fromJSON(profiles[i]!, rel.drift.profile));
-  return acc.toJSON();
-}
-
-function insertSorted(list: string[], value: string): void {
-  let i = list.length;
-  while (i > 0 && list[i - 1]! > value) i--;
-  if (list[i - 1] !== value) list.splice(i, 0, value);
-}
 
 function publicVerdict(v: StoredVerdict, rows: number): DriftPartition {
   return {

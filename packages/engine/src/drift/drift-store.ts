@@ -37,22 +37,16 @@ function rangeClause(relation: string, range: { from?: string; to?: string }): {
   return { where, params };
 }
 
-export interface StoredProfile {
-  id: string;
-  partition: string;
-  rows: number;
-  profile: ProfileJSON;
-}
-
-/** The profile rows of some partitions of a relation (all of them when `partitions` is null). */
-export function* readProfiles(relation: string, partitions: string[] | null): Query<StoredProfile[]> {
-  const filter = partitions === null ? "" : ` AND "partition" IN (${partitions.map(() => "?").join(", ")})`;
-  if (partitions !== null && partitions.length === 0) return [];
-  const rows = yield* all<{ id: string; partition: string; rows: unknown; profile: unknown }>(
-    `SELECT "id", "partition", "rows", "profile" FROM "DriftProfile" WHERE "relation" = ?${filter} ORDER BY "partition", "id"`,
-    [relation, ...(partitions ?? [])],
+/**
+ * The stored profile rows of these partitions as the driver returns them (JSON text on SQLite,
+ * parsed on PostgreSQL): the drift thread parses and merges them, not the caller's thread.
+ */
+export function* readProfileRows(relation: string, partitions: string[]): Query<{ id: string; partition: string; profile: string | ProfileJSON }[]> {
+  if (partitions.length === 0) return [];
+  return yield* all<{ id: string; partition: string; profile: string | ProfileJSON }>(
+    `SELECT "id", "partition", "profile" FROM "DriftProfile" WHERE "relation" = ? AND "partition" IN (${partitions.map(() => "?").join(", ")}) ORDER BY "partition", "id"`,
+    [relation, ...partitions],
   );
-  return rows.map((r) => ({ id: r.id, partition: r.partition, rows: Number(r.rows), profile: toJson<ProfileJSON>(r.profile) }));
 }
 
 /** Another process compacted the same profile rows first; the caller re-reads. */
@@ -62,13 +56,13 @@ export class CompactionRace extends Error {}
  * Replaces a partition's profile rows by their merge. The delete must take exactly the rows
  * that were merged: if another process got there first, nothing is written (no double count).
  */
-export function* compactProfiles(relation: string, partition: string, ids: string[], merged: ProfileJSON, now: Date): Query<string> {
+export function* compactProfiles(relation: string, partition: string, ids: string[], merged: string, rows: number, now: Date): Query<string> {
   const deleted = yield* run(`DELETE FROM "DriftProfile" WHERE "id" IN (${ids.map(() => "?").join(", ")})`, ids);
   if (deleted !== ids.length) throw new CompactionRace(`profiles of ${relation}/${partition} were compacted concurrently`);
   const id = newId(now.getTime());
   yield* run(
     `INSERT INTO "DriftProfile" ("id", "relation", "partition", "rows", "profile", "createdAt") VALUES (?, ?, ?, ?, ?, ?)`,
-    [id, relation, partition, merged.rows, JSON.stringify(merged), now],
+    [id, relation, partition, rows, merged, now],
   );
   return id;
 }

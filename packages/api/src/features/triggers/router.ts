@@ -1,54 +1,13 @@
 import { z } from "zod";
-import { all, get, type Query } from "@motion/db";
-import { toFitRunLike } from "../../lib/fit-runs.ts";
-import { readFitActivity, scheduledRouteKeys, type Motion, type Trigger, type TriggerFitActivity } from "@motion/engine";
+import { type Motion, type Trigger, type TriggerStats } from "@motion/engine";
 import { rerootedValidationError } from "../../errors.ts";
 import { limitSchema, nameSchema, pageByName, requireTrigger } from "../../lib/common.ts";
 import { adminProcedure, router, viewerProcedure } from "../../trpc.ts";
 import { jsonSchemaOf } from "../relations/router.ts";
 import { fitRate, latencySummary } from "../stats/prepare.ts";
 
-const LATENCY_SAMPLE = 1_000;
 const RATE_WINDOW_MINUTES = 60;
-
-interface TriggerStats {
-  aliases: { active: number; latest: number; pinned: boolean } | null;
-  pendingRows: number;
-  /** Of the pending rows, those held back by drift (route `onDrift: "hold"`). */
-  heldRows: number;
-  /** Rows of scheduled routes waiting for their tick (not in pendingRows). */
-  scheduledRows: number;
-  deadLettered: number;
-  lastFit: ReturnType<typeof toFitRunLike> | null;
-  rate: { status: string; n: number }[];
-  latencies: number[];
-}
-
-function* triggerStats(name: string, now: Date, activity: TriggerFitActivity | undefined): Query<TriggerStats> {
-  const aliasRows = yield* all<{ name: string; version: unknown; pinned: unknown }>(`SELECT "name", "version", "pinned" FROM "StateAlias" WHERE "trigger" = ?`, [name]);
-  const active = aliasRows.find((a) => a.name === "active");
-  const latest = aliasRows.find((a) => a.name === "latest");
-  const last = yield* get<Record<string, unknown>>(
-    `SELECT "id", "trigger", "route", "relation", "status", "rowCount", "attempts", "maxAttempts", "baseVersion", "producedVersion", "error", "deadLettered", "queuedAt", "startedAt", "finishedAt", "durationMs", "metrics", "reason" FROM "FitRun" WHERE "trigger" = ? ORDER BY "queuedAt" DESC LIMIT 1`,
-    [name],
-  );
-  const rate = yield* all<{ status: string; n: unknown }>(
-    `SELECT "status", COUNT(*) AS "n" FROM "FitRun" WHERE "trigger" = ? AND "queuedAt" >= ? GROUP BY "status"`,
-    [name, new Date(now.getTime() - RATE_WINDOW_MINUTES * 60_000)],
-  );
-  const latencies = yield* all<{ latencyMs: unknown }>(`SELECT "latencyMs" FROM "Inference" WHERE "trigger" = ? ORDER BY "id" DESC LIMIT ?`, [name, LATENCY_SAMPLE]);
-  return {
-    aliases: active && latest ? { active: Number(active.version), latest: Number(latest.version), pinned: active.pinned === true || active.pinned === 1 } : null,
-    // The engine's fit activity counts held rows apart from pending ones; here pending includes them.
-    pendingRows: (activity?.pending ?? 0) + (activity?.held ?? 0),
-    heldRows: activity?.held ?? 0,
-    scheduledRows: activity?.scheduled ?? 0,
-    deadLettered: activity?.deadLettered ?? 0,
-    lastFit: last ? toFitRunLike(last) : null,
-    rate: rate.map((r) => ({ status: r.status, n: Number(r.n) })),
-    latencies: latencies.map((l) => Number(l.latencyMs)),
-  };
-}
+const WINDOW = { windowMinutes: RATE_WINDOW_MINUTES, latencySample: 1_000 };
 
 function describe(motion: Motion, t: Trigger, stats: TriggerStats) {
   const { params, hash } = motion.paramsOf(t.name);
@@ -72,7 +31,7 @@ function describe(motion: Motion, t: Trigger, stats: TriggerStats) {
     scheduledRows: stats.scheduledRows,
     deadLettered: stats.deadLettered,
     lastFit: stats.lastFit,
-    fitRate: fitRate(stats.rate, RATE_WINDOW_MINUTES),
+    fitRate: fitRate(stats.runs, RATE_WINDOW_MINUTES),
     latency: latencySummary(stats.latencies),
   };
 }
@@ -80,27 +39,16 @@ function describe(motion: Motion, t: Trigger, stats: TriggerStats) {
 export const triggersRouter = router({
   /** In declaration order, `{ items, nextCursor }` (the cursor is the last trigger's name). */
   list: viewerProcedure.input(z.object({ cursor: nameSchema.nullish(), limit: limitSchema }).default({ limit: 50 })).query(async ({ ctx, input }) => {
-    const now = new Date();
     const { items: triggers, nextCursor } = pageByName(ctx.motion.app.triggers, input.cursor, input.limit);
-    const scheduled = scheduledRouteKeys(ctx.motion.app);
     // The console polls this: a long read, so its scans never delay rows.add (off the main thread on SQLite).
-    const stats = await ctx.motion.db.readLong(function* () {
-      const activity = yield* readFitActivity(triggers.map((t) => t.name), scheduled);
-      const out: TriggerStats[] = [];
-      for (const [i, t] of triggers.entries()) out.push(yield* triggerStats(t.name, now, activity.triggers[i]));
-      return out;
-    });
+    const stats = await ctx.motion.triggerStats(triggers.map((t) => t.name), WINDOW);
     return { items: triggers.map((t, i) => describe(ctx.motion, t, stats[i]!)), nextCursor };
   }),
 
   get: viewerProcedure.input(z.object({ trigger: nameSchema })).query(async ({ ctx, input }) => {
     const t = requireTrigger(ctx.motion, input.trigger);
-    const scheduled = scheduledRouteKeys(ctx.motion.app);
-    const stats = await ctx.motion.db.read(function* () {
-      const activity = yield* readFitActivity([t.name], scheduled);
-      return yield* triggerStats(t.name, new Date(), activity.triggers[0]);
-    });
-    return describe(ctx.motion, t, stats);
+    const [stats] = await ctx.motion.triggerStats([t.name], WINDOW);
+    return describe(ctx.motion, t, stats!);
   }),
 
   /**

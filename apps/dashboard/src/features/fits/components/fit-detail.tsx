@@ -15,6 +15,7 @@ import { formatTick } from "@/lib/axis-format";
 import { RequireRole } from "@/features/auth/role";
 import { FitStatusBadge } from "../status";
 import { RetryDialog } from "./retry-dialog";
+import { AttemptHistory } from "./attempt-history";
 
 export function FitDetail({ id }: { id: string }) {
   const trpc = useTRPC();
@@ -62,36 +63,23 @@ export function FitDetail({ id }: { id: string }) {
       </Card>
       <div className="space-y-5 xl:col-span-2">
         <Card data-testid="fit-retries">
-          <CardHeader><CardTitle>Attempts and retries</CardTitle></CardHeader>
-          <CardContent className="space-y-2 text-sm">
-            <p className="text-muted-foreground">
-              {f.attempts} attempt{f.attempts === 1 ? "" : "s"} of {f.maxAttempts} since it was last queued. Motion keeps the last attempt’s error
-              (below), not a record per attempt.
-            </p>
-            {f.retries.length === 0 ? (
-              <p className="text-muted-foreground">No operator has retried this run.</p>
-            ) : (
-              <ol className="space-y-1.5">
-                {f.retries.map((r, i) => (
-                  <li key={i} className="flex flex-wrap items-baseline gap-x-2" data-testid="fit-retry">
-                    <RelativeTime date={r.at} className="text-xs text-muted-foreground" />
-                    <span className="text-xs">retried by {r.actor}</span>
-                    <span className="text-xs text-muted-foreground" data-testid="fit-retry-reason">{r.reason ?? "(no reason given)"}</span>
-                  </li>
-                ))}
-              </ol>
+          <CardHeader><CardTitle>Attempts, retries and logs</CardTitle></CardHeader>
+          <CardContent className="space-y-3">
+            {f.status !== "succeeded" && f.error && (
+              <div className="space-y-1" data-testid="fit-last-error">
+                <p className="text-sm">
+                  <span className="text-muted-foreground">Last error: </span>
+                  <span className="font-medium text-destructive">{f.error}</span>
+                </p>
+                {/* Runs that failed before attempts were recorded have only this. */}
+                {f.failedAttempts.length === 0 && f.errorStack && (
+                  <pre className="max-h-60 overflow-auto rounded-md bg-muted/50 p-2 font-mono text-xs whitespace-pre">{f.errorStack}</pre>
+                )}
+              </div>
             )}
+            <AttemptHistory run={f} />
           </CardContent>
         </Card>
-        {f.error && (
-          <Card className="border-destructive/40">
-            <CardHeader><CardTitle className="text-destructive">Error</CardTitle></CardHeader>
-            <CardContent className="space-y-2">
-              <p className="text-sm font-medium">{f.error}</p>
-              {f.errorStack && <pre className="max-h-80 overflow-auto rounded-md bg-muted/50 p-3 font-mono text-xs whitespace-pre">{f.errorStack}</pre>}
-            </CardContent>
-          </Card>
-        )}
         <Card>
           <CardHeader><CardTitle>Metrics</CardTitle></CardHeader>
           <CardContent>
