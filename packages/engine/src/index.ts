@@ -1,5 +1,5 @@
 export { relation, feedback, feedbackLabel, type Relation, type RelationOptions, type RowOf, type InputOf, type StoredRow, type FeedbackRow } from "./relation.ts";
-export { trigger, route, DEFAULT_BACKPRESSURE, type Backpressure, type OnDrift, type Trigger, type TriggerOptions, type Route, type InferContext, type FitContext, type InferenceSummary, type RetryPolicy } from "./trigger.ts";
+export { trigger, route, DEFAULT_BACKPRESSURE, type FitReason, type Backpressure, type OnDrift, type Trigger, type TriggerOptions, type Route, type InferContext, type FitContext, type InferenceSummary, type RetryPolicy } from "./trigger.ts";
 export { optionsFrom, correctionJsonSchema, optionsFromFields, validateCorrection, type OptionsFrom, type MotionFieldMeta, type JsonSchema } from "./correction.ts";
 export { type OptionValue } from "./correction-options.ts";
 export { defineApp, isApp, findApp, importApp, type App, type AppDefinition } from "./app.ts";
@@ -44,3 +44,7 @@ export { fitActivity, readFitActivity, type FitActivity, type TriggerFitActivity
 export { readActivity, type Activity, type ActivityBucket, type ActivityWindow, type TriggerActivity, type FitSample } from "./activity/activity-read.ts";
 export { rollUpMinutes, addMinutes, minuteOf, MINUTE_MS, type MinuteRollup, type MinuteSample } from "./activity/minute-rollup.ts";
 export { readLabelCounts, type LabelCounts } from "./activity/label-counts.ts";
+export { resolveSchedule, DEFAULT_SCHEDULE_MAX_ROWS, type Schedule, type MissedPolicy, type ResolvedSchedule } from "./schedule.ts";
+export { ScheduleService, listSchedules, DEFAULT_SCHEDULE_GRACE_MS, DEFAULT_SCHEDULE_POLL_MS, type ScheduleInfo } from "./schedule-service.ts";
+export { type TickOutcome, type TickRecord, type TickKind, type ScheduledRun } from "./schedule-store.ts";
+export { scheduledRouteKeys } from "./fit-activity.ts";

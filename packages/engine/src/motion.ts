@@ -46,7 +46,8 @@ import { fitsOf, versionPath } from "./state-diff/version-path.ts";
 import { PARAMS_CHANNEL, TriggerParamsStore } from "./params-store.ts";
 import { ViewSync } from "./view-sync.ts";
 import { createLogger, type Logger } from "./logger.ts";
-import { fitActivity, type FitActivity } from "./fit-activity.ts";
+import { fitActivity, scheduledRouteKeys, type FitActivity } from "./fit-activity.ts";
+import { ScheduleService } from "./schedule-service.ts";
 
 export interface MotionOptions {
   app: App | AppDefinition;
@@ -90,6 +91,13 @@ export interface MotionOptions {
    * transactions (default 500), in processes that run fits unless `auto` says otherwise.
    */
   retention?: { auto?: boolean; intervalMs?: number; batchSize?: number };
+  /**
+   * Scheduled routes (route option `schedule`): ticks are claimed on a timer in processes that
+   * run fits unless `auto` says otherwise; the timer sleeps until the next tick, at most
+   * `pollMs` (default 30 s). A tick claimed more than `graceMs` (default 60 s) after its instant
+   * is late (`missed: "skip"` skips it). `now` replaces the schedule clock (tests, benchmarks).
+   */
+  schedules?: { auto?: boolean; pollMs?: number; graceMs?: number; now?: () => Date };
   /** Max infers running at once within one addMany. */
   inferConcurrency?: number;
   /**
@@ -198,6 +206,7 @@ export class Motion {
   private readonly driftMonitor: DriftMonitor;
   private readonly backpressure: BackpressureGate;
   private readonly retentionService: RetentionService;
+  private readonly scheduleService: ScheduleService;
 
   private constructor(app: App, db: Database, ownsDb: boolean, options: MotionOptions) {
     this.app = app;
@@ -235,6 +244,10 @@ export class Motion {
     this.retentionService = new RetentionService({
       db, app, log: this.log, auto: options.retention?.auto ?? runFits, intervalMs: options.retention?.intervalMs, batchSize: options.retention?.batchSize,
     });
+    this.scheduleService = new ScheduleService({
+      db, app, log: this.log, owner: this.runner.owner, params: (t) => this.params.forFit(t), kick: (t) => this.scheduler?.kick(t),
+      auto: options.schedules?.auto ?? runFits, pollMs: options.schedules?.pollMs, graceMs: options.schedules?.graceMs, now: options.schedules?.now,
+    });
     this.driftMonitor = new DriftMonitor({
       db, app, log: this.log, kick: (t) => this.scheduler?.kick(t), autoCheck: options.drift?.autoCheck ?? runFits, intervalMs: options.drift?.checkIntervalMs,
       thread: options.drift?.thread,
@@ -244,6 +257,11 @@ export class Motion {
   /** Retention: relations' `retention` policies and the operator's "delete rows older than…". */
   get retention(): RetentionService {
     return this.retentionService;
+  }
+
+  /** Scheduled routes: next and last runs, tick history, run now (see docs/engine-api.md, Scheduled triggers). */
+  get schedules(): ScheduleService {
+    return this.scheduleService;
   }
 
   /** Drift: partition profiles, verdicts, charts and operators' decisions (see docs/drift.md). */
@@ -274,6 +292,7 @@ export class Motion {
       if (recovered) this.log.warn({ recovered }, "re-queued fit runs left running by a stopped process");
       this.scheduler.notify(this.app.triggers.filter((t) => t.routes.some((r) => r.fit)).map((t) => t.name));
     }
+    this.scheduleService.start();
     if (this.db.listen) {
       this.unlisten = await this.db.listen(
         ["motion_state", PARAMS_CHANNEL],
@@ -935,7 +954,8 @@ export class Motion {
   triggerStats(triggers: readonly string[], window: { windowMinutes: number; latencySample: number }): Promise<TriggerStats[]> {
     for (const t of triggers) this.trigger(t);
     const now = new Date();
-    return this.db.readLong(() => readTriggerStats(triggers, { ...window, now }));
+    const scheduled = scheduledRouteKeys(this.app);
+    return this.db.readLong(() => readTriggerStats(triggers, { ...window, now, scheduled }));
   }
 
   /** One fit run with its rows, params, logs, every failed attempt and operators' retries. */
@@ -1000,6 +1020,7 @@ export class Motion {
     await this.sync.close();
     await this.driftMonitor.close();
     await this.retentionService.close();
+    await this.scheduleService.close();
     const stopping = this.scheduler?.close() ?? Promise.resolve();
     let timer: NodeJS.Timeout | undefined;
     const inTime = await Promise.race([stopping.then(() => true), new Promise<boolean>((resolve) => (timer = setTimeout(resolve, this.closeTimeoutMs, false)))]);

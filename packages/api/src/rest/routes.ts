@@ -68,4 +68,7 @@ export const REST_ROUTES: readonly RestRoute[] = [
   route("fits.list", "GET", "/fits", "Fit runs, newest first", out.fitsPage),
   route("fits.get", "GET", "/fits/{id}", "One fit run: rows, attempts, error, metrics, version produced", out.fitRunDetail),
   route("fits.retry", "POST", "/fits/{id}/retry", "Re-queue a dead-lettered fit run", out.fitRetried),
+  route("schedules.list", "GET", "/schedules", "Scheduled routes: cron, time zone, missed-tick policy, next run and last run", out.schedules),
+  route("schedules.history", "GET", "/triggers/{trigger}/schedule/ticks", "A scheduled route's claimed ticks, newest first (`route` when the trigger has several)", out.scheduleHistory),
+  route("schedules.runNow", "POST", "/triggers/{trigger}/schedule/run", "Run a scheduled route's fit now with the rows waiting so far (audited)", out.scheduleRan),
 ];

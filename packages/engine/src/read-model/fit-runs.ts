@@ -33,6 +33,8 @@ export interface FitRunSummary {
   startedAt: Date | null;
   finishedAt: Date | null;
   durationMs: number | null;
+  /** Why the run exists beyond new rows: "schedule" (a scheduled tick), "drift" (a drift refit), or null. */
+  reason: string | null;
 }
 
 export interface FitAttemptRecord {
@@ -62,7 +64,7 @@ export interface FitRunDetail extends FitRunSummary {
 }
 
 /** The FitRun columns a summary reads. */
-export const FIT_RUN_SUMMARY_COLUMNS = `"id", "trigger", "route", "relation", "status", "rowCount", "attempts", "maxAttempts", "baseVersion", "producedVersion", "error", "deadLettered", "queuedAt", "startedAt", "finishedAt", "durationMs", "metrics"`;
+export const FIT_RUN_SUMMARY_COLUMNS = `"id", "trigger", "route", "relation", "status", "rowCount", "attempts", "maxAttempts", "baseVersion", "producedVersion", "error", "deadLettered", "queuedAt", "startedAt", "finishedAt", "durationMs", "metrics", "reason"`;
 /** Most failed attempts and retries one detail read returns (a run retried for weeks stays one cheap read). */
 const HISTORY_LIMIT = 100;
 
@@ -86,6 +88,7 @@ export function toFitRunSummary(r: Record<string, unknown>): FitRunSummary {
     startedAt: toDateOrNull(r.startedAt),
     finishedAt: toDateOrNull(r.finishedAt),
     durationMs: toNumOrNull(r.durationMs),
+    reason: (r.reason as string | null | undefined) ?? null,
   };
 }
 
