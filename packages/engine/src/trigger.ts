@@ -142,6 +142,13 @@ export interface TriggerOptions<PS extends z.ZodType> {
    * outcomes (`motion.evaluate`, the console's Compare view).
    */
   evaluate?: EvaluateFn;
+  /**
+   * State retention: keep the values of the newest `keepVersions` versions (and of every
+   * version an alias points at); older versions stay in the history but their blobs that no
+   * kept version shares are deleted by the state GC (`motion.retention.collectState`, and
+   * with the retention policies). Default: keep every version.
+   */
+  retention?: { keepVersions: number };
 }
 
 export interface ResolvedRoute {
@@ -175,6 +182,8 @@ export interface Trigger<PS extends z.ZodType = z.ZodType> {
   readonly trainingExample: TrainingExampleFn;
   /** The app's metrics of a version from its labeled outputs, or null when not declared. */
   readonly evaluate: EvaluateFn | null;
+  /** Versions whose values are kept (the newest N, plus aliased ones); null keeps all. */
+  readonly keepVersions: number | null;
 }
 
 /** Helper for typing a route against its relation and the trigger's params. */
@@ -226,7 +235,17 @@ export function trigger<PS extends z.ZodType = z.ZodObject<Record<string, never>
     correction: options.correction ?? null,
     trainingExample: options.trainingExample ?? defaultTrainingExample,
     evaluate: resolveEvaluate(name, options.evaluate),
+    keepVersions: resolveKeepVersions(name, options.retention),
   };
+}
+
+function resolveKeepVersions(name: string, retention: unknown): number | null {
+  if (retention === undefined) return null;
+  const keep = (retention as { keepVersions?: unknown } | null)?.keepVersions;
+  if (typeof keep !== "number" || !Number.isInteger(keep) || keep < 1) {
+    throw new TypeError(`trigger ${name}: retention.keepVersions must be a positive integer (versions whose values are kept)`);
+  }
+  return keep;
 }
 
 function resolveEvaluate(name: string, evaluate: unknown): EvaluateFn | null {
