@@ -43,3 +43,9 @@ export { fitActivity, readFitActivity, type FitActivity, type TriggerFitActivity
 export { readActivity, type Activity, type ActivityBucket, type ActivityWindow, type TriggerActivity, type FitSample } from "./activity/activity-read.ts";
 export { rollUpMinutes, addMinutes, minuteOf, MINUTE_MS, type MinuteRollup, type MinuteSample } from "./activity/minute-rollup.ts";
 export { readLabelCounts, type LabelCounts } from "./activity/label-counts.ts";
+export { type ExperimentView, type PromotionEvaluation } from "./motion.ts";
+export { inCanary, routingPoint } from "./experiments/routing.ts";
+export { decide, normalQuantile, type PromotionRule, type RuleDecision, type LabelCounts } from "./experiments/promotion-rule.ts";
+export { type ExperimentSettings, type ExperimentPatch } from "./experiments/experiment-settings.ts";
+export { impliedVerdict, type ShadowRow, type ShadowSummary, type Verdict } from "./experiments/shadow-read.ts";
+export { type ShadowStats } from "./experiments/shadow-queue.ts";
