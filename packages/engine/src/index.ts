@@ -45,7 +45,7 @@ export { rollUpMinutes, addMinutes, minuteOf, MINUTE_MS, type MinuteRollup, type
 export { readLabelCounts, type LabelCounts } from "./activity/label-counts.ts";
 export { type ExperimentView, type PromotionEvaluation } from "./motion.ts";
 export { inCanary, routingPoint } from "./experiments/routing.ts";
-export { decide, normalQuantile, type PromotionRule, type RuleDecision, type LabelCounts } from "./experiments/promotion-rule.ts";
+export { decide, normalQuantile, type PromotionRule, type RuleDecision, type LabelCounts as RuleLabelCounts } from "./experiments/promotion-rule.ts";
 export { type ExperimentSettings, type ExperimentPatch } from "./experiments/experiment-settings.ts";
 export { impliedVerdict, type ShadowRow, type ShadowSummary, type Verdict } from "./experiments/shadow-read.ts";
 export { type ShadowStats } from "./experiments/shadow-queue.ts";

@@ -188,6 +188,8 @@ export const stateRouter = router({
       requireTrigger(ctx.motion, input.trigger);
       const where = new Where(`"trigger" = ?`, input.trigger);
       if (input.alias) where.add(`"alias" = ?`, input.alias);
+      // `candidate` moves (which may clear it) are listed by experiments.history.
+      else where.add(`"alias" <> ?`, "candidate");
       // Automatic moves are made by a fit ("fit:<run>") or by setUp (version 0).
       if (input.moves === "operator") where.add(`"actor" NOT LIKE 'fit:%' AND "actor" <> ?`, "setUp");
       if (input.cursor) where.add(`"id" < ?`, input.cursor);
