@@ -1,5 +1,6 @@
 import { all, decodeJson, toDate, type Provider, type Query } from "@motion/db";
 import { wilsonInterval, type Interval } from "../outcomes/wilson.ts";
+import { diffJson, type JsonDiff } from "../state-diff/json-diff.ts";
 
 /** A label's verdict on one answer: the caller's own label, or what it implies for the shadow's. */
 export type Verdict = "good" | "bad" | null;
@@ -13,6 +14,8 @@ export interface ShadowRow {
   active: { inferenceId: string; version: number; output: unknown; error: string | null; label: "good" | "bad" | null; correction: unknown };
   candidate: { version: number; output: unknown; error: string | null; verdict: Verdict };
   differs: boolean;
+  /** A bounded structural diff from the caller's answer to the shadow's (20 changes at most). */
+  diff: JsonDiff;
 }
 
 /**
@@ -51,15 +54,18 @@ export function* readShadowRows(provider: Provider, q: { trigger: string; versio
     const primaryJson = text(provider, r.primaryOutput);
     const correctionJson = text(provider, r.correction);
     const label = (r.label as "good" | "bad" | null) ?? null;
+    const primary = decodeJson(provider, r.primaryOutput);
+    const shadow = decodeJson(provider, r.shadowOutput);
     return {
       id: r.id as string, rowId: r.rowId as string, route: r.route as string, createdAt: toDate(r.createdAt),
       input: r.input === null || r.input === undefined ? null : decodeJson(provider, r.input),
       active: {
-        inferenceId: r.inferenceId as string, version: Number(r.baseVersion), output: decodeJson(provider, r.primaryOutput), error: (r.primaryError as string | null) ?? null,
+        inferenceId: r.inferenceId as string, version: Number(r.baseVersion), output: primary, error: (r.primaryError as string | null) ?? null,
         label, correction: r.correction === null || r.correction === undefined ? null : decodeJson(provider, r.correction),
       },
-      candidate: { version: Number(r.stateVersion), output: decodeJson(provider, r.shadowOutput), error: (r.shadowError as string | null) ?? null, verdict: impliedVerdict(shadowJson, primaryJson, label, correctionJson) },
+      candidate: { version: Number(r.stateVersion), output: shadow, error: (r.shadowError as string | null) ?? null, verdict: impliedVerdict(shadowJson, primaryJson, label, correctionJson) },
       differs: r.differs === true || r.differs === 1,
+      diff: diffJson(primary as Parameters<typeof diffJson>[0], shadow as Parameters<typeof diffJson>[0], { maxChanges: 20 }),
     };
   });
   return { items, nextCursor: more ? items[items.length - 1]!.id : null };
