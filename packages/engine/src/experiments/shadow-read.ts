@@ -36,9 +36,13 @@ const text = (provider: Provider, v: unknown): string | null => (v === null || v
 export function* readShadowRows(provider: Provider, q: { trigger: string; version?: number; differsOnly: boolean; cursor?: string | null; limit: number }): Query<{ items: ShadowRow[]; nextCursor: string | null }> {
   const where = [`s."trigger" = ?`];
   const args: unknown[] = [q.trigger];
-  if (q.version !== undefined) (where.push(`s."stateVersion" = ?`), args.push(q.version));
-  if (q.differsOnly) (where.push(`s."differs" = ?`), args.push(true));
-  if (q.cursor) (where.push(`s."id" < ?`), args.push(q.cursor));
+  const add = (sql: string, value: unknown) => {
+    where.push(sql);
+    args.push(value);
+  };
+  if (q.version !== undefined) add(`s."stateVersion" = ?`, q.version);
+  if (q.differsOnly) add(`s."differs" = ?`, true);
+  if (q.cursor) add(`s."id" < ?`, q.cursor);
   const rows = yield* all<Record<string, unknown>>(
     `SELECT s."id", s."rowId", s."route", s."createdAt", s."stateVersion", s."baseVersion", s."output" AS "shadowOutput", s."error" AS "shadowError", s."differs",
             i."id" AS "inferenceId", i."output" AS "primaryOutput", i."error" AS "primaryError", r."data" AS "input",

@@ -63,11 +63,16 @@ describe.each(factories)("experiments: candidate, shadow, canary, promote/abort 
     const summary = await motion.shadowSummary("ranker", 1);
     expect(summary).toMatchObject({ shadowed: 30, differing: 30, judged: 1, activeGood: 0, candidateGood: 1 });
 
+    // Deleting a row deletes the shadow answers to it.
+    await motion.deleteRow(results[29]!.id, { actor: "t" });
+    expect(Number((await motion.db.read(() => get<{ n: unknown }>(`SELECT COUNT(*) AS "n" FROM "ShadowInference"`)))!.n)).toBe(29);
+    expect(page1.items[0]!.diff.changes).toEqual([{ op: "change", path: ["mode"], from: '"a"', to: '"b"' }]);
+
     // Share 0 (or no candidate): nothing more is shadowed.
     await motion.setExperiment("ranker", { shadow: { share: 0 } }, { actor: "alice" });
     await motion.add("queries", { user: "later", text: "x" });
     await motion.shadow.idle();
-    expect(Number((await motion.db.read(() => get<{ n: unknown }>(`SELECT COUNT(*) AS "n" FROM "ShadowInference"`)))!.n)).toBe(30);
+    expect(Number((await motion.db.read(() => get<{ n: unknown }>(`SELECT COUNT(*) AS "n" FROM "ShadowInference"`)))!.n)).toBe(29);
   });
 
   it("canary: a stable share of routing keys is served by the candidate", async () => {
