@@ -146,6 +146,18 @@ describe.each(factories)("experiments: candidate, shadow, canary, promote/abort 
     await expect(motion.setCandidate("nope", 1, { actor: "a" })).rejects.toBeInstanceOf(NotFoundError);
   });
 
+  it("another process follows candidate and settings changes (notification or periodic check)", async () => {
+    const motion = await open();
+    const other = await Motion.open({ app: experimentApp, database: motion.db, runFits: false, syncIntervalMs: 100 });
+    opened.unshift(other);
+    const servedBy = async () => (await other.add("queries", { user: "same-user", text: "x" })).inferences.find((i) => i.trigger === "ranker")!.stateVersion;
+    expect(await servedBy()).toBe(0);
+    await motion.setExperiment("ranker", { canary: { share: 1 } }, { actor: "alice" });
+    await expect.poll(servedBy, { timeout: 5000, interval: 100 }).toBe(1);
+    await motion.abort("ranker", { actor: "alice" });
+    await expect.poll(servedBy, { timeout: 5000, interval: 100 }).toBe(0);
+  });
+
   it("the guarded rule aborts a candidate that is significantly worse, as a move by rule:<name>", async () => {
     const motion = await open("guarded");
     // Declared canary 0.5: label active's answers good, the candidate's bad, until both have 20.
