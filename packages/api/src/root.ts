@@ -1,5 +1,6 @@
 import { apiKeysRouter } from "./features/apiKeys/router.ts";
 import { auditRouter } from "./features/audit/router.ts";
+import { experimentsRouter } from "./features/experiments/router.ts";
 import { driftRouter } from "./features/drift/router.ts";
 import { feedbackRouter } from "./features/feedback/router.ts";
 import { fitsRouter } from "./features/fits/router.ts";
@@ -25,6 +26,7 @@ export const appRouter = router({
   review: reviewRouter,
   triggers: triggersRouter,
   state: stateRouter,
+  experiments: experimentsRouter,
   fits: fitsRouter,
   schedules: schedulesRouter,
   stats: statsRouter,

@@ -32,6 +32,7 @@ export { type TriggerStats } from "./read-model/trigger-stats.ts";
 export { type EvaluateFn, type VersionEvaluation } from "./outcomes/evaluation.ts";
 export { type AuditEvent, type AuditFilter, type FeedbackFilter, type FeedbackListItem } from "./read-model/listings.ts";
 export { type Page } from "./read-model/page.ts";
+export { type AliasEventFilter, type AliasEventRecord } from "./read-model/alias-events.ts";
 export { type FieldFilter, type RowDetail, type RowItem, type RowQuery } from "./read-model/row-query.ts";
 export { toFitRunSummary, type FitRunFilter, type FitRunSummary, type FitRunDetail, type FitAttemptRecord } from "./read-model/fit-runs.ts";
 export { FIT_LOG_LIMITS, type FitLogs, type FitLogEntry, type FitLogLevel } from "./fit-log.ts";
@@ -49,3 +50,9 @@ export { resolveSchedule, DEFAULT_SCHEDULE_MAX_ROWS, type Schedule, type MissedP
 export { ScheduleService, listSchedules, DEFAULT_SCHEDULE_GRACE_MS, DEFAULT_SCHEDULE_POLL_MS, type ScheduleInfo } from "./schedule-service.ts";
 export { type TickOutcome, type TickRecord, type TickKind, type ScheduledRun } from "./schedule-store.ts";
 export { scheduledRouteKeys } from "./fit-activity.ts";
+export { type ExperimentView, type PromotionEvaluation } from "./motion.ts";
+export { inCanary, routingPoint } from "./experiments/routing.ts";
+export { decide, normalQuantile, type PromotionRule, type RuleDecision, type LabelCounts as RuleLabelCounts } from "./experiments/promotion-rule.ts";
+export { type ExperimentSettings, type ExperimentPatch } from "./experiments/experiment-settings.ts";
+export { impliedVerdict, type ShadowRow, type ShadowSummary, type Verdict } from "./experiments/shadow-read.ts";
+export { type ShadowStats } from "./experiments/shadow-queue.ts";

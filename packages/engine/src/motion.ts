@@ -12,6 +12,7 @@ import { evaluateExamples, readVersionExamples, type VersionEvaluation } from ".
 import type { LabeledExample } from "./training-example.ts";
 import { listAuditEvents, listFeedback, readRowCounts, type AuditEvent, type AuditFilter, type FeedbackFilter, type FeedbackListItem } from "./read-model/listings.ts";
 import type { Page } from "./read-model/page.ts";
+import { listAliasEvents, type AliasEventFilter, type AliasEventRecord } from "./read-model/alias-events.ts";
 import { countRows, listRows, readRowDetail, type RowDetail, type RowItem, type RowQuery } from "./read-model/row-query.ts";
 import { listFitRuns, readFitRunDetail, type FitRunDetail, type FitRunFilter, type FitRunSummary } from "./read-model/fit-runs.ts";
 import { searchInferences, withDetails, type InferencePage, type InferenceSearch, type InferenceWithDetails } from "./read-model/inference-search.ts";
@@ -50,6 +51,12 @@ import { ViewSync } from "./view-sync.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { fitActivity, scheduledRouteKeys, type FitActivity } from "./fit-activity.ts";
 import { ScheduleService } from "./schedule-service.ts";
+import { ShadowQueue, type ShadowJob, type ShadowStats } from "./experiments/shadow-queue.ts";
+import { inCanary } from "./experiments/routing.ts";
+import { abortCandidate, promoteCandidate, readCandidate, setCandidate } from "./experiments/candidate-moves.ts";
+import { experimentPatch, readSettings, writeSettings, type ExperimentPatch, type ExperimentSettings } from "./experiments/experiment-settings.ts";
+import { decide, type RuleDecision } from "./experiments/promotion-rule.ts";
+import { readShadowRows, readShadowSummary, type ShadowRow, type ShadowSummary } from "./experiments/shadow-read.ts";
 
 export interface MotionOptions {
   app: App | AppDefinition;
@@ -145,6 +152,11 @@ export interface AddOptions<T = unknown> {
    * if they throw, nothing of the batch is written and `add` rejects with their error.
    */
   alsoWrite?: (results: AddResult<T>[]) => Query<unknown>;
+  /**
+   * What decides a canary split for these rows (default: the row's key, else its id): one
+   * string for every row, or one per row. The same key always lands on the same side.
+   */
+  routingKey?: string | ((row: T, index: number) => string | null | undefined);
 }
 
 export interface FeedbackInput {
@@ -191,6 +203,11 @@ export class Motion {
   private readonly cache = new InferenceCache();
   private readonly correctionSchemas = new Map<string, JsonSchema>();
   private readonly active = new Map<string, ActiveState>();
+  /** Each trigger's `candidate` version (absent when none), loaded like `active`. */
+  private readonly candidates = new Map<string, ActiveState>();
+  /** Effective shadow/canary/rule settings and the marker the consistency check compares. */
+  private readonly experiments = new Map<string, { settings: ExperimentSettings; runtime: boolean; marker: string }>();
+  private readonly shadowQueue: ShadowQueue;
   private readonly params: TriggerParamsStore;
   private readonly sync: ViewSync;
   private readonly executor: FitExecutor | null;
@@ -219,9 +236,11 @@ export class Motion {
     this.params = new TriggerParamsStore(app, db, options.params ?? {}, this.log);
     this.sync = new ViewSync({
       db, app, params: this.params, log: this.log, refresh: (t) => this.refresh(t), activeVersion: (t) => this.active.get(t)?.version,
+      experimentMarker: (t) => this.experiments.get(t)?.marker, refreshExperiment: (t) => this.loadExperiment(t),
       intervalMs: options.syncIntervalMs ?? (db.provider === "sqlite" ? 1000 : 5000),
     });
     this.guardBinary = options.guardBinaryState ?? true;
+    this.shadowQueue = new ShadowQueue(db, this.log);
     this.inferConcurrency = options.inferConcurrency ?? 8;
     const runFits = options.runFits ?? true;
     const fitIn = options.fitIn ?? (app.module ? "threads" : "inline");
@@ -341,9 +360,28 @@ export class Motion {
     const aliases = await this.db.read(() => readAliases(trigger));
     if (!aliases) throw new NotFoundError(`trigger ${trigger} has no state`);
     const current = this.active.get(trigger);
-    if (current?.version === aliases.active) return;
-    const { state } = await this.store.load(trigger, aliases.active);
-    this.active.set(trigger, { version: aliases.active, view: freezeState(state, this.guardBinary) });
+    if (current?.version !== aliases.active) {
+      const { state } = await this.store.load(trigger, aliases.active);
+      this.active.set(trigger, { version: aliases.active, view: freezeState(state, this.guardBinary) });
+    }
+    await this.loadExperiment(trigger);
+  }
+
+  /** Reads the trigger's candidate and runtime experiment settings; loads the candidate's state. */
+  private async loadExperiment(trigger: string): Promise<void> {
+    const t = this.trigger(trigger);
+    const { candidate, stored } = await this.db.read(function* () {
+      return { candidate: yield* readCandidate(trigger), stored: yield* readSettings(trigger) };
+    });
+    const settings = stored ? { shadowShare: stored.shadowShare, canaryShare: stored.canaryShare, rule: stored.rule } : t.experiment;
+    this.experiments.set(trigger, { settings, runtime: !!stored, marker: experimentMarker(candidate, stored?.updatedAt ?? null) });
+    if (candidate === null) {
+      this.candidates.delete(trigger);
+      return;
+    }
+    if (this.candidates.get(trigger)?.version === candidate) return;
+    const { state } = await this.store.load(trigger, candidate);
+    this.candidates.set(trigger, { version: candidate, view: freezeState(state, this.guardBinary) });
   }
 
   /**
@@ -377,12 +415,15 @@ export class Motion {
       ),
     );
     const changed = rows.map((r) => ({ trigger: r.trigger, version: Number(r.version) })).filter((r) => this.active.get(r.trigger)?.version !== r.version);
-    if (changed.length === 0) return;
-    await this.store.preload(changed);
-    for (const { trigger, version } of changed) {
-      const { state } = await this.store.load(trigger, version);
-      this.active.set(trigger, { version, view: freezeState(state, this.guardBinary) });
+    if (changed.length) {
+      await this.store.preload(changed);
+      for (const { trigger, version } of changed) {
+        const { state } = await this.store.load(trigger, version);
+        this.active.set(trigger, { version, view: freezeState(state, this.guardBinary) });
+      }
     }
+    // A candidate move or a settings change is announced on the same channel.
+    for (const trigger of triggers) await this.loadExperiment(trigger);
   }
 
   /** A fit committed here: serve the new version from the values the fit just produced. */
@@ -457,10 +498,10 @@ export class Motion {
       }
     }
     if (issues) throw new ValidationError(rel.name, issues);
-    return this.ingest<T>(rel, parsed, partitions, now, options?.alsoWrite);
+    return this.ingest<T>(rel, parsed, partitions, now, options?.alsoWrite, options?.routingKey);
   }
 
-  private async ingest<T>(rel: Relation, parsed: unknown[], partitions: string[] | string, now: Date, alsoWrite?: AddOptions<T>["alsoWrite"]): Promise<AddResult<T>[]> {
+  private async ingest<T>(rel: Relation, parsed: unknown[], partitions: string[] | string, now: Date, alsoWrite?: AddOptions<T>["alsoWrite"], routingKey?: AddOptions<T>["routingKey"]): Promise<AddResult<T>[]> {
     const nowMs = now.getTime();
     const partitionAt = typeof partitions === "string" ? () => partitions : (i: number) => partitions[i]!;
     const n = parsed.length;
@@ -475,6 +516,7 @@ export class Motion {
       results[i] = { id, relation: rel.name, key, createdAt: now, data: data as T, inferences: [] };
     }
     const inferences: InferenceInsert[] = [];
+    const shadowJobs: ShadowJob[] = [];
     const pending: PendingInsert[] = [];
     const fitTriggers = new Set<string>();
     // Rows each route takes: all, unless it filters (no array is built in the common case).
@@ -509,8 +551,18 @@ export class Motion {
       const active = this.active.get(trigger.name)!;
       const { params, hash: paramsHash } = this.paramsOf(trigger.name);
       const useCache = trigger.cache;
-      const version = active.version;
-      const record = (i: number, output: unknown, error: string | null, cached: boolean, latencyMs: number, inputHash: string) => {
+      const candidate = this.candidates.get(trigger.name);
+      const experiment = this.experiments.get(trigger.name)?.settings;
+      const canaryShare = candidate && experiment ? experiment.canaryShare : 0;
+      const shadowShare = candidate && experiment && candidate.version !== active.version ? experiment.shadowShare : 0;
+      // Canary: the routing key (explicit, else the row's key, else its id) picks the version.
+      const servedBy = (i: number): ActiveState => {
+        if (canaryShare <= 0) return active;
+        const insert = rowInserts[i]!;
+        const explicit = typeof routingKey === "function" ? routingKey(parsed[i] as T, i) : routingKey;
+        return inCanary(trigger.name, explicit ?? insert.key ?? insert.id, canaryShare) ? candidate! : active;
+      };
+      const record = (i: number, version: number, output: unknown, error: string | null, cached: boolean, latencyMs: number, inputHash: string) => {
         const insert = rowInserts[i]!;
         let outputJson: string | null = null;
         if (error === null) {
@@ -527,6 +579,13 @@ export class Motion {
           stateVersion: version, paramsHash, inputHash, latencyMs, cached, createdAt: now,
         });
         results[i]!.inferences.push({ id, trigger: trigger.name, route: route.name, output, error, stateVersion: version, paramsHash, cached, latencyMs });
+        // Shadow: sampled rows answered by active are answered again by the candidate later.
+        if (shadowShare > 0 && error === null && version === active.version && Math.random() < shadowShare) {
+          shadowJobs.push({
+            trigger: trigger.name, route: route.name, inferenceId: id, primaryOutput: outputJson, baseVersion: version, paramsHash, infer,
+            ctx: { state: candidate!.view, row: { id: insert.id, key: insert.key, createdAt: now, data: parsed[i] }, params, version: candidate!.version, trigger: trigger.name, log: this.log },
+          });
+        }
       };
       const failed = (i: number, e: unknown) => {
         const message = (e as Error)?.message ?? String(e);
@@ -537,28 +596,30 @@ export class Motion {
       // returns a promise switches the rest of the batch to bounded concurrency.
       const start = (i: number): Promise<void> | undefined => {
         const insert = rowInserts[i]!;
+        const served = servedBy(i);
+        const version = served.version;
         const inputHash = useCache ? createHash("sha1").update(insert.data).digest("base64url") : "";
         const cacheKey = useCache ? InferenceCache.key(trigger.name, route.name, inputHash, version, paramsHash) : "";
         const started = performance.now();
         const hit = useCache ? this.cache.get(cacheKey) : undefined;
         if (hit) {
-          record(i, hit.output, null, true, performance.now() - started, inputHash);
+          record(i, version, hit.output, null, true, performance.now() - started, inputHash);
           return undefined;
         }
         let out: unknown;
         try {
-          out = infer({ state: active.view, row: { id: insert.id, key: insert.key, createdAt: now, data: parsed[i] }, params, version, trigger: trigger.name, log: this.log });
+          out = infer({ state: served.view, row: { id: insert.id, key: insert.key, createdAt: now, data: parsed[i] }, params, version, trigger: trigger.name, log: this.log });
         } catch (e) {
-          record(i, null, failed(i, e), false, performance.now() - started, inputHash);
+          record(i, version, null, failed(i, e), false, performance.now() - started, inputHash);
           return undefined;
         }
         const done = (value: unknown) => {
           const output = value === undefined ? null : value;
           if (useCache) this.cache.set(cacheKey, output);
-          record(i, output, null, false, performance.now() - started, inputHash);
+          record(i, version, output, null, false, performance.now() - started, inputHash);
         };
         if (out && typeof (out as Promise<unknown>).then === "function") {
-          return (out as Promise<unknown>).then(done, (e) => record(i, null, failed(i, e), false, performance.now() - started, inputHash));
+          return (out as Promise<unknown>).then(done, (e) => record(i, version, null, failed(i, e), false, performance.now() - started, inputHash));
         }
         done(out);
         return undefined;
@@ -588,6 +649,8 @@ export class Motion {
       if (route.backpressure) this.backpressure.added(trigger.name, route.name, selections[r] ? selections[r]!.length : n);
     }
     for (const s of sheds) await this.backpressure.shed(s.trigger, s.route, s.excess);
+    // Only now, with the caller's answers stored: the shadow work runs on later turns.
+    for (const job of shadowJobs) this.shadowQueue.push(job);
     if (fitTriggers.size && this.scheduler) this.scheduler.notify(fitTriggers);
     this.driftMonitor.noteIngest(rel, profiles.length ? profiles.map((p) => p.partition) : [partitionAt(0)]);
     await this.fairness();
@@ -698,6 +761,9 @@ export class Motion {
         latencies: [],
       }, shard);
     });
+    if (this.experiments.get(inference.trigger)?.settings.rule) {
+      await this.evaluatePromotion(inference.trigger).catch((error) => this.log.error({ trigger: inference.trigger, err: (error as Error).message }, "promotion rule failed"));
+    }
     return { id, rowId: stored!.id };
   }
 
@@ -728,6 +794,144 @@ export class Motion {
     await this.refresh(trigger);
     this.scheduler?.kick(trigger);
     return moved;
+  }
+
+  /** A trigger's candidate, active and effective shadow/canary/rule settings, from the database. */
+  async experiment(trigger: string): Promise<ExperimentView> {
+    const t = this.trigger(trigger);
+    const read = await this.db.read(function* () {
+      return { aliases: yield* readAliases(trigger), candidate: yield* readCandidate(trigger), stored: yield* readSettings(trigger) };
+    });
+    if (!read.aliases) throw new NotFoundError(`trigger ${trigger} has no state`);
+    const settings = read.stored ?? t.experiment;
+    return {
+      trigger, active: read.aliases.active, pinned: read.aliases.pinned, candidate: read.candidate,
+      shadow: { share: settings.shadowShare }, canary: { share: settings.canaryShare }, rule: settings.rule, source: read.stored ? "runtime" : "declared",
+    };
+  }
+
+  /**
+   * Sets runtime shadow/canary shares and the promotion rule (validated: a share outside 0..1
+   * is a ValidationError at `shadow.share` / `canary.share`; audited). Omitted parts keep their
+   * current value; `rule: null` removes the rule. Every process follows.
+   */
+  async setExperiment(trigger: string, patch: ExperimentPatch, options: { actor: string }): Promise<ExperimentView> {
+    const t = this.trigger(trigger);
+    const parsed = experimentPatch.safeParse(patch);
+    if (!parsed.success) throw new ValidationError("experiment", ValidationError.fromZod("experiment", 0, parsed.error));
+    if (!options.actor) throw new ValidationError("experiment", [{ index: 0, path: ["actor"], message: "actor is required", code: "invalid_type" }]);
+    const provider = this.db.provider;
+    const now = new Date();
+    await this.db.tx(function* () {
+      const current = (yield* readSettings(trigger)) ?? t.experiment;
+      const next: ExperimentSettings = {
+        shadowShare: parsed.data.shadow?.share ?? current.shadowShare,
+        canaryShare: parsed.data.canary?.share ?? current.canaryShare,
+        rule: parsed.data.rule === undefined ? current.rule : parsed.data.rule,
+      };
+      yield* writeSettings(trigger, next, options.actor, now);
+      yield* recordAudit({ actor: options.actor, action: "state.experiment", target: trigger, data: { ...next }, at: now });
+      if (provider === "postgresql") yield* all(`SELECT pg_notify('motion_state', ?)`, [trigger]);
+    });
+    await this.loadExperiment(trigger);
+    return this.experiment(trigger);
+  }
+
+  /** Points the trigger's `candidate` alias at an existing version (not the active one). */
+  async setCandidate(trigger: string, version: number, options: { actor: string; reason?: string }): Promise<{ from: number | null; to: number }> {
+    this.trigger(trigger);
+    if (!Number.isInteger(version) || version < 0) throw new ValidationError("candidate", [{ index: 0, path: ["version"], message: "version must be a non-negative integer", code: "invalid_type" }]);
+    if (!options.actor) throw new ValidationError("candidate", [{ index: 0, path: ["actor"], message: "actor is required", code: "invalid_type" }]);
+    const provider = this.db.provider;
+    const moved = await this.db.tx(() => setCandidate(provider, trigger, version, options, new Date()));
+    await this.loadExperiment(trigger);
+    return moved;
+  }
+
+  /** Moves `candidate` → `active` and clears the candidate (alias moves with actor and reason, audited). */
+  async promote(trigger: string, options: { actor: string; reason?: string }): Promise<{ from: number; to: number; pinned: boolean }> {
+    this.trigger(trigger);
+    if (!options.actor) throw new ValidationError("promote", [{ index: 0, path: ["actor"], message: "actor is required", code: "invalid_type" }]);
+    const provider = this.db.provider;
+    const moved = await this.db.tx(() => promoteCandidate(provider, trigger, options, new Date()));
+    await this.refresh(trigger);
+    this.scheduler?.kick(trigger);
+    return moved;
+  }
+
+  /** Clears the candidate (shadow and canary stop); active is untouched. */
+  async abort(trigger: string, options: { actor: string; reason?: string }): Promise<{ from: number }> {
+    this.trigger(trigger);
+    if (!options.actor) throw new ValidationError("abort", [{ index: 0, path: ["actor"], message: "actor is required", code: "invalid_type" }]);
+    const provider = this.db.provider;
+    const moved = await this.db.tx(() => abortCandidate(provider, trigger, options, new Date()));
+    await this.loadExperiment(trigger);
+    return moved;
+  }
+
+  /**
+   * Runs the trigger's promotion rule now (it also runs after each label of the trigger):
+   * on the candidate's own labels when it has `minLabels` (canary), else on shadow pairs.
+   * A promote/abort decision is applied as a move by `rule:<name>` with the figures as reason.
+   */
+  async evaluatePromotion(trigger: string): Promise<PromotionEvaluation> {
+    this.trigger(trigger);
+    const view = await this.experiment(trigger);
+    const rule = view.rule;
+    const base = { trigger, active: view.active, candidate: view.candidate };
+    if (!rule) return { ...base, basis: null, decision: { action: "wait", reason: "no promotion rule", z: null }, applied: false };
+    if (view.candidate === null) return { ...base, basis: null, decision: { action: "wait", reason: "no candidate", z: null }, applied: false };
+    const candidate = view.candidate;
+    const provider = this.db.provider;
+    const { outcomes, shadow } = await this.db.read(function* () {
+      return { outcomes: yield* readOutcomes(trigger, [view.active, candidate]), shadow: yield* readShadowSummary(provider, trigger, candidate) };
+    });
+    const counts = (v: number) => {
+      const f = outcomes.find((o) => o.version === v)?.feedback;
+      return { good: f?.good ?? 0, bad: f?.bad ?? 0 };
+    };
+    const own = counts(candidate);
+    let basis: PromotionEvaluation["basis"] = "canary";
+    let decision = decide(rule, own, counts(view.active));
+    if (decision.action === "wait" && own.good + own.bad < rule.minLabels && shadow.judged >= rule.minLabels) {
+      basis = "shadow";
+      decision = decide(rule, { good: shadow.candidateGood, bad: shadow.judged - shadow.candidateGood }, { good: shadow.activeGood, bad: shadow.judged - shadow.activeGood });
+    }
+    if (decision.action === "wait") return { ...base, basis, decision, applied: false };
+    const who = { actor: `rule:${rule.name}`, reason: `${basis}: ${decision.reason}` };
+    try {
+      if (decision.action === "promote") await this.promote(trigger, who);
+      else await this.abort(trigger, who);
+    } catch (error) {
+      // Another process (or label) decided first: the candidate is gone already.
+      if (error instanceof ConflictError) return { ...base, basis, decision, applied: false };
+      throw error;
+    }
+    return { ...base, basis, decision, applied: true };
+  }
+
+  /**
+   * Shadow inferences newest first with the caller's answer, its label and the implied verdict on
+   * the shadow answer (see experiments/shadow-read.ts); `differsOnly` keeps rows whose answers differ.
+   */
+  async shadowRows(trigger: string, query: { version?: number; differsOnly?: boolean; cursor?: string | null; limit?: number } = {}): Promise<{ items: ShadowRow[]; nextCursor: string | null }> {
+    this.trigger(trigger);
+    const limit = query.limit ?? 50;
+    if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new ValidationError("shadow", [{ index: 0, path: ["limit"], message: "limit must be an integer in 1..500", code: "invalid_type" }]);
+    const provider = this.db.provider;
+    return this.db.read(() => readShadowRows(provider, { trigger, version: query.version, differsOnly: query.differsOnly ?? false, cursor: query.cursor, limit }));
+  }
+
+  /** Active and candidate on the same (shadowed) inputs: counts, differing answers, good-rates with Wilson intervals. */
+  async shadowSummary(trigger: string, version: number): Promise<ShadowSummary> {
+    this.trigger(trigger);
+    const provider = this.db.provider;
+    return this.db.readLong(() => readShadowSummary(provider, trigger, version));
+  }
+
+  /** Shadow work done, dropped (queue full) and waiting in this process; `idle()` waits for it. */
+  get shadow(): { stats: ShadowStats; idle: () => Promise<void> } {
+    return { stats: this.shadowQueue.stats, idle: () => this.shadowQueue.idle() };
   }
 
   /**
@@ -923,6 +1127,12 @@ export class Motion {
     return row;
   }
 
+  /** Moves of a trigger's aliases, newest first (see read-model/alias-events.ts). */
+  aliasEvents(filter: AliasEventFilter): Promise<Page<AliasEventRecord>> {
+    this.trigger(filter.trigger);
+    return this.db.read(() => listAliasEvents(filter));
+  }
+
   /** Stored rows per relation (a full count: a long read, off the event loop on SQLite). */
   async rowCounts(relations: readonly string[]): Promise<Map<string, number>> {
     for (const r of relations) this.relation(r);
@@ -1023,6 +1233,7 @@ export class Motion {
     if (this.closed) return;
     this.closed = true;
     await this.sync.close();
+    await this.shadowQueue.close();
     await this.driftMonitor.close();
     await this.retentionService.close();
     await this.scheduleService.close();
@@ -1038,6 +1249,32 @@ export class Motion {
     await this.refreshing;
     if (this.ownsDb) await this.db.close();
   }
+}
+
+function experimentMarker(candidate: number | null, settingsAt: number | null): string {
+  return `${candidate ?? "-"}:${settingsAt ?? "-"}`;
+}
+
+export interface ExperimentView {
+  trigger: string;
+  active: number;
+  pinned: boolean;
+  candidate: number | null;
+  shadow: { share: number };
+  canary: { share: number };
+  rule: ExperimentSettings["rule"];
+  /** "runtime" when an admin set the settings (they replace the declared ones), else "declared". */
+  source: "declared" | "runtime";
+}
+
+export interface PromotionEvaluation {
+  trigger: string;
+  active: number;
+  candidate: number | null;
+  /** Where the label counts came from: the candidate's own (canary) labels, or shadow pairs. */
+  basis: "canary" | "shadow" | null;
+  decision: RuleDecision;
+  applied: boolean;
 }
 
 export type LabelExportFormat = "openai-jsonl" | "jsonl" | "csv";

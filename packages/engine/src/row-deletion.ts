@@ -73,6 +73,8 @@ export function* deleteRows(ids: readonly string[], routes: readonly FitRoute[])
   const feedback = [...feedbackIds];
   if (inferenceIds.length) yield* run(`DELETE FROM "LabelLock" WHERE "inferenceId" IN (${marks(inferenceIds.length)})`, inferenceIds);
   if (feedback.length) yield* run(`DELETE FROM "Feedback" WHERE "id" IN (${marks(feedback.length)})`, feedback);
+  // Shadow answers to a deleted row's inferences are derived from the row: they go too.
+  if (inferenceIds.length) yield* run(`DELETE FROM "ShadowInference" WHERE "inferenceId" IN (${marks(inferenceIds.length)})`, inferenceIds);
   if (inferenceIds.length) yield* run(`DELETE FROM "Inference" WHERE "id" IN (${marks(inferenceIds.length)})`, inferenceIds);
   // The per-minute activity counts the inferences that exist (shard 0: deletions are rare).
   if (removed.length) yield* addMinutes(rollUpMinutes(removed, -1), 0);

@@ -98,9 +98,10 @@ export function* insertVersion(v: Omit<VersionInfo, "size" | "checksum">): Query
 
 export interface AliasMove {
   trigger: string;
-  alias: "active" | "latest";
+  alias: "active" | "latest" | "candidate";
   from: number | null;
-  to: number;
+  /** Null clears the alias (only `candidate` may be cleared: an abort). */
+  to: number | null;
   actor: string;
   reason?: string | null;
   pinned?: boolean;
@@ -109,7 +110,10 @@ export interface AliasMove {
 
 /** The only way an alias moves: update the pointer and append the event, in the caller's transaction. */
 export function* moveAlias(move: AliasMove): Query<void> {
-  if (move.from === null) {
+  if (move.to === null) {
+    if (move.alias !== "candidate") throw new Error(`alias ${move.alias} cannot be cleared`);
+    yield* run(`DELETE FROM "StateAlias" WHERE "trigger" = ? AND "name" = ?`, [move.trigger, move.alias]);
+  } else if (move.from === null) {
     yield* run(
       `INSERT INTO "StateAlias" ("trigger", "name", "version", "pinned", "updatedAt") VALUES (?, ?, ?, ?, ?)`,
       [move.trigger, move.alias, move.to, move.pinned ?? false, move.at],

@@ -6,6 +6,8 @@ import { assertName, feedback, type FeedbackRow, type Relation, type StoredRow }
 import type { State, StatePatch } from "./state.ts";
 import type { Logger } from "./logger.ts";
 import { resolveSchedule, type ResolvedSchedule, type Schedule } from "./schedule.ts";
+import type { ExperimentSettings } from "./experiments/experiment-settings.ts";
+import type { PromotionRule } from "./experiments/promotion-rule.ts";
 
 export interface InferContext<Row, P> {
   /** The active state version, deeply frozen: a write throws. */
@@ -149,6 +151,16 @@ export interface TriggerOptions<PS extends z.ZodType> {
    * with the retention policies). Default: keep every version.
    */
   retention?: { keepVersions: number };
+  /**
+   * Shadow: this share of rows served by `active` is inferred again on the `candidate` version
+   * after the caller has its answer; the output is stored as a shadow inference only.
+   * Default share 0. An admin's runtime setting (`motion.setExperiment`) replaces it.
+   */
+  shadow?: { share: number };
+  /** Canary: this share of routing keys is served by the `candidate` version. Default 0. */
+  canary?: { share: number };
+  /** Guarded promotion: promote or abort the candidate by itself (see experiments/promotion-rule.ts). */
+  promotion?: { rule: PromotionRule };
 }
 
 export interface ResolvedRoute {
@@ -184,6 +196,8 @@ export interface Trigger<PS extends z.ZodType = z.ZodType> {
   readonly evaluate: EvaluateFn | null;
   /** Versions whose values are kept (the newest N, plus aliased ones); null keeps all. */
   readonly keepVersions: number | null;
+  /** Declared shadow/canary shares and promotion rule (zeros and null when not declared). */
+  readonly experiment: ExperimentSettings;
 }
 
 /** Helper for typing a route against its relation and the trigger's params. */
@@ -224,6 +238,14 @@ export function trigger<PS extends z.ZodType = z.ZodObject<Record<string, never>
     if (schedule && !r.fit) throw new ValidationError(`route ${name}/${routeName}`, [{ index: -1, path: ["schedule"], message: "a scheduled route needs a fit", code: "invalid_schedule" }]);
     return { name: routeName, relation: r.relation, filter, infer: r.infer as ResolvedRoute["infer"], fit: r.fit as ResolvedRoute["fit"], batchSize, maxWaitMs, maxDurationMs, onDrift, refitWindow, backpressure, schedule };
   });
+  const experiment: ExperimentSettings = { shadowShare: options.shadow?.share ?? 0, canaryShare: options.canary?.share ?? 0, rule: options.promotion?.rule ?? null };
+  for (const [what, value] of [["shadow.share", experiment.shadowShare], ["canary.share", experiment.canaryShare]] as const) {
+    if (!(typeof value === "number" && value >= 0 && value <= 1)) throw new TypeError(`trigger ${name}: ${what} must be a number in 0..1`);
+  }
+  const rule = experiment.rule;
+  if (rule && !(rule.name && Number.isInteger(rule.minLabels) && rule.minLabels >= 1 && rule.confidence > 0.5 && rule.confidence < 1)) {
+    throw new TypeError(`trigger ${name}: promotion.rule needs a name, minLabels ≥ 1 and a confidence in (0.5, 1)`);
+  }
   return {
     kind: "trigger",
     name,
@@ -236,6 +258,7 @@ export function trigger<PS extends z.ZodType = z.ZodObject<Record<string, never>
     trainingExample: options.trainingExample ?? defaultTrainingExample,
     evaluate: resolveEvaluate(name, options.evaluate),
     keepVersions: resolveKeepVersions(name, options.retention),
+    experiment,
   };
 }
 

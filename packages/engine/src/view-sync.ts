@@ -1,6 +1,7 @@
 import { all, type Database } from "@motion/db";
 import type { App } from "./app.ts";
 import { markerOf, readParamsMarkers, type TriggerParamsStore } from "./params-store.ts";
+import { readSettingsMarkers } from "./experiments/experiment-settings.ts";
 import type { Logger } from "./logger.ts";
 
 export interface ViewSyncDeps {
@@ -10,6 +11,9 @@ export interface ViewSyncDeps {
   /** The version infer serves in this process (undefined before the first load). */
   activeVersion(trigger: string): number | undefined;
   refresh(trigger: string): Promise<void>;
+  /** The candidate/experiment-settings marker this process serves (undefined before the first load). */
+  experimentMarker(trigger: string): string | undefined;
+  refreshExperiment(trigger: string): Promise<void>;
   log: Logger;
   /** Check every intervalMs (0: only when asked, e.g. after a LISTEN reconnect). */
   intervalMs: number;
@@ -53,10 +57,11 @@ export class ViewSync {
 
   private async once(): Promise<void> {
     const { db, app, params } = this.deps;
-    const { aliases, markers } = await db.read(function* () {
-      const aliases = yield* all<{ trigger: string; version: unknown }>(`SELECT "trigger", "version" FROM "StateAlias" WHERE "name" = 'active'`);
+    const { aliases, candidates, markers, experiments } = await db.read(function* () {
+      const rows = yield* all<{ trigger: string; name: string; version: unknown }>(`SELECT "trigger", "name", "version" FROM "StateAlias" WHERE "name" IN ('active', 'candidate')`);
       const markers = yield* readParamsMarkers();
-      return { aliases, markers };
+      const experiments = yield* readSettingsMarkers();
+      return { aliases: rows.filter((r) => r.name === "active"), candidates: rows.filter((r) => r.name === "candidate"), markers, experiments };
     });
     for (const t of app.triggers) {
       const alias = aliases.find((a) => a.trigger === t.name);
@@ -65,6 +70,10 @@ export class ViewSync {
         await this.deps.refresh(t.name);
       }
       if (markerOf(markers.find((m) => m.trigger === t.name)) !== params.marker(t.name)) await params.reload(t.name);
+      const candidate = candidates.find((c) => c.trigger === t.name);
+      const marker = `${candidate ? Number(candidate.version) : "-"}:${experiments.get(t.name) ?? "-"}`;
+      const served = this.deps.experimentMarker(t.name);
+      if (served !== undefined && served !== marker) await this.deps.refreshExperiment(t.name);
     }
   }
 

@@ -12,6 +12,7 @@ import { benchPendingQuery, benchScaleOutFits } from "./scaleout-bench.ts";
 import { benchChatbotIngest, benchChatbotQuestions } from "./chatbot-bench.ts";
 import { benchOutcomes } from "./outcomes-bench.ts";
 import { benchSchedules } from "./schedule-bench.ts";
+import { benchShadow } from "./shadow-bench.ts";
 import type { BenchResult } from "./stats.ts";
 
 const results: BenchResult[] = [];
@@ -42,6 +43,7 @@ if (want("rows")) {
 }
 
 if (want("outcomes")) results.push(...(await benchOutcomes()));
+if (want("shadow")) results.push(...(await benchShadow()));
 
 if (want("chatbot")) {
   results.push(...(await benchChatbotQuestions()));

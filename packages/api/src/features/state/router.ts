@@ -1,7 +1,7 @@
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { all, get, toDate, toJson, toNum, type Provider } from "@motion/db";
-import { audit, cursorSchema, limitSchema, nameSchema, page, placeholders as placeholdersFor, reasonSchema, requireTrigger, versionSchema, Where } from "../../lib/common.ts";
+import { audit, cursorSchema, limitSchema, nameSchema, page, placeholders as placeholdersFor, reasonSchema, requireTrigger, versionSchema } from "../../lib/common.ts";
 import { MAX_EVALUATE_VERSIONS, MAX_OUTCOME_VERSIONS } from "@motion/engine";
 import { adminProcedure, router, viewerProcedure } from "../../trpc.ts";
 
@@ -198,23 +198,8 @@ export const stateRouter = router({
     )
     .query(async ({ ctx, input }) => {
       requireTrigger(ctx.motion, input.trigger);
-      const where = new Where(`"trigger" = ?`, input.trigger);
-      if (input.alias) where.add(`"alias" = ?`, input.alias);
-      // Automatic moves are made by a fit ("fit:<run>") or by setUp (version 0).
-      if (input.moves === "operator") where.add(`"actor" NOT LIKE 'fit:%' AND "actor" <> ?`, "setUp");
-      if (input.cursor) where.add(`"id" < ?`, input.cursor);
-      const rows = await ctx.motion.db.read(() =>
-        all<Record<string, unknown>>(`SELECT * FROM "AliasEvent" ${where.sql()} ORDER BY "id" DESC LIMIT ?`, [...where.params, input.limit + 1]),
-      );
-      const items = rows.map((r) => ({
-        id: r.id as string,
-        alias: r.alias as string,
-        fromVersion: r.fromVersion === null || r.fromVersion === undefined ? null : toNum(r.fromVersion),
-        toVersion: toNum(r.toVersion),
-        actor: r.actor as string,
-        reason: (r.reason as string | null) ?? null,
-        createdAt: toDate(r.createdAt),
-      }));
-      return page(items, input.limit, (e) => e.id);
+      const { items, nextCursor } = await ctx.motion.aliasEvents({ trigger: input.trigger, alias: input.alias, operatorOnly: input.moves === "operator", cursor: input.cursor, limit: input.limit });
+      // Moves of active/latest always point somewhere (only a candidate can be cleared).
+      return { items: items.map((e) => ({ ...e, toVersion: e.toVersion! })), nextCursor };
     }),
 });

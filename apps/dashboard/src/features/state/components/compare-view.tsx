@@ -17,6 +17,7 @@ import { OutcomesCompare } from "./outcomes-compare";
 import { EvaluationCompare } from "./evaluation-compare";
 import { FittedBetween, KeyChanges } from "./version-diff-view";
 import { RollbackDialog } from "./rollback-dialog";
+import { CandidatePanel } from "./candidate-panel";
 
 const axisProps = { stroke: "var(--muted-foreground)", fontSize: 10, tickLine: false, axisLine: false } as const;
 const pct = (x: number) => `${Math.round(x * 100)}%`;
@@ -79,6 +80,8 @@ export function CompareView({ trigger }: { trigger: string }) {
           </RequireRole>
         )}
       </div>
+
+      <CandidatePanel trigger={trigger} picked={pick.b} />
 
       <div className="grid gap-5 lg:grid-cols-2">
         <Card>

@@ -219,6 +219,7 @@ export function useInvalidateTrigger(trigger: string) {
     await Promise.all([
       qc.invalidateQueries({ queryKey: trpc.triggers.pathKey() }),
       qc.invalidateQueries({ queryKey: trpc.state.pathKey() }),
+      qc.invalidateQueries({ queryKey: trpc.experiments.pathKey() }),
       qc.invalidateQueries({ queryKey: trpc.stats.pathKey() }),
     ]);
     void trigger;

@@ -1,0 +1,65 @@
+// Experiments through the API: candidate, shadow settings, shadow rows, promote/abort, and
+// bad input (share outside 0..1, unknown version) as 4xx naming the input path.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { TRPCError } from "@trpc/server";
+import { databaseFactories, openEnv, outcome, type TestEnv } from "./harness.ts";
+
+const factories = await databaseFactories();
+
+async function paths(call: () => Promise<unknown>): Promise<{ code: string; paths: string[] }> {
+  try {
+    await call();
+  } catch (error) {
+    if (!(error instanceof TRPCError)) throw error;
+    const { errorFormatter } = (await import("../src/root.ts")).appRouter._def._config;
+    const shape = errorFormatter({ error, shape: { message: error.message, code: -32600, data: { code: error.code, httpStatus: 400 } }, type: "query", path: "x", input: undefined, ctx: undefined } as never) as { data: { issues: { path: (string | number)[] }[] | null } };
+    return { code: error.code, paths: (shape.data.issues ?? []).map((i) => i.path.join(".")) };
+  }
+  throw new Error("expected the call to fail");
+}
+
+describe.each(factories)("experiments API on %s", (_name, makeDatabase) => {
+  let env: TestEnv;
+  beforeAll(async () => {
+    env = await openEnv(makeDatabase);
+    await env.caller("labeler").rows.addMany({ relation: "docs", rows: [{ url: "a", body: "x" }] });
+    await env.motion.flush();
+    await env.caller("admin").state.rollback({ trigger: "qa", version: 0, reason: "set up a candidate" });
+  });
+  afterAll(async () => env?.close());
+
+  it("sets a candidate, shadows it, lists differing rows and promotes, all recorded", async () => {
+    const admin = env.caller("admin");
+    const viewer = env.caller("viewer");
+    expect(await admin.experiments.setCandidate({ trigger: "qa", version: 1, reason: "with doc a" })).toEqual({ trigger: "qa", from: null, to: 1 });
+    expect(await admin.experiments.settings({ trigger: "qa", shadow: { share: 1 } })).toMatchObject({ candidate: 1, active: 0, shadow: { share: 1 }, canary: { share: 0 }, source: "runtime" });
+    const asked = await env.caller("labeler").rows.addMany({ relation: "questions", rows: [{ text: "one" }, { text: "two" }] });
+    expect(asked.every((r) => r.inferences.every((i) => i.stateVersion === 0))).toBe(true);
+    await env.motion.shadow.idle();
+    const rows = await viewer.experiments.shadowRows({ trigger: "qa", limit: 10 });
+    expect(rows.items).toHaveLength(2);
+    expect(rows.items[0]).toMatchObject({ active: { version: 0 }, candidate: { version: 1 } });
+    const summary = await viewer.experiments.shadowSummary({ trigger: "qa", version: 1 });
+    expect(summary.shadowed).toBe(2);
+
+    expect(await admin.experiments.promote({ trigger: "qa", reason: "looks fine" })).toEqual({ trigger: "qa", from: 0, to: 1, pinned: false });
+    expect(await viewer.experiments.get({ trigger: "qa" })).toMatchObject({ active: 1, candidate: null });
+    const history = await viewer.experiments.history({ trigger: "qa" });
+    expect(history.items.map((e) => [e.fromVersion, e.toVersion, e.reason])).toEqual([[1, null, "looks fine"], [null, 1, "with doc a"]]);
+    // The active/latest history stays as it was (no cleared candidate in it).
+    const moves = await viewer.state.aliasHistory({ trigger: "qa", moves: "operator" });
+    expect(moves.items.every((m) => m.alias === "active")).toBe(true);
+    expect(await outcome(() => admin.experiments.abort({ trigger: "qa", reason: "none left" }))).toBe("CONFLICT");
+    expect(await outcome(() => viewer.experiments.promote({ trigger: "qa", reason: "x" }))).toBe("FORBIDDEN");
+  });
+
+  it("refuses shares outside 0..1 and unknown versions with their paths", async () => {
+    const admin = env.caller("admin");
+    expect(await paths(() => admin.experiments.settings({ trigger: "qa", shadow: { share: 1.5 } }))).toEqual({ code: "BAD_REQUEST", paths: ["shadow.share"] });
+    expect(await paths(() => admin.experiments.settings({ trigger: "qa", canary: { share: -1 } }))).toEqual({ code: "BAD_REQUEST", paths: ["canary.share"] });
+    expect(await paths(() => admin.experiments.settings({ trigger: "qa", rule: { name: "q", minLabels: 0, confidence: 0.95 } }))).toEqual({ code: "BAD_REQUEST", paths: ["rule.minLabels"] });
+    expect(await outcome(() => admin.experiments.setCandidate({ trigger: "qa", version: 999 }))).toBe("NOT_FOUND");
+    expect(await paths(() => admin.experiments.setCandidate({ trigger: "qa", version: -1 }))).toEqual({ code: "BAD_REQUEST", paths: ["version"] });
+    expect(await outcome(() => admin.experiments.get({ trigger: "nope" }))).toBe("NOT_FOUND");
+  });
+});

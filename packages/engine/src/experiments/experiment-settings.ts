@@ -1,0 +1,57 @@
+import { z } from "zod";
+import { all, get, run, toDate, toJson, type Query } from "@motion/db";
+import type { PromotionRule } from "./promotion-rule.ts";
+
+/** What a trigger declares (`shadow`, `canary`, `promotion`) or an admin sets at run time. */
+export interface ExperimentSettings {
+  /** Share of rows served by active that are also inferred on the candidate (0..1). */
+  shadowShare: number;
+  /** Share of routing keys served by the candidate (0..1). */
+  canaryShare: number;
+  /** Guarded promotion rule, or null (promote and abort by hand only). */
+  rule: PromotionRule | null;
+}
+
+export const share = z.number().min(0, "share must be in 0..1").max(1, "share must be in 0..1");
+
+export const promotionRule = z.object({
+  name: z.string().min(1).max(100).regex(/^[A-Za-z0-9_.-]+$/, "rule names are letters, digits, _ . -"),
+  minLabels: z.number().int().min(1).max(1_000_000),
+  confidence: z.number().gt(0.5).lt(1),
+});
+
+export const experimentPatch = z.object({
+  shadow: z.object({ share }).optional(),
+  canary: z.object({ share }).optional(),
+  rule: promotionRule.nullable().optional(),
+});
+export type ExperimentPatch = z.input<typeof experimentPatch>;
+
+export const NO_EXPERIMENT: ExperimentSettings = { shadowShare: 0, canaryShare: 0, rule: null };
+
+/** A stored row replaces the declared settings wholesale (it was written from them, see writeSettings). */
+export function* readSettings(trigger: string): Query<(ExperimentSettings & { updatedAt: number }) | null> {
+  const r = yield* get<{ shadowShare: unknown; canaryShare: unknown; rule: unknown; updatedAt: unknown }>(
+    `SELECT "shadowShare", "canaryShare", "rule", "updatedAt" FROM "TriggerExperiment" WHERE "trigger" = ?`, [trigger],
+  );
+  if (!r) return null;
+  return {
+    shadowShare: Number(r.shadowShare), canaryShare: Number(r.canaryShare),
+    rule: r.rule === null || r.rule === undefined ? null : toJson<PromotionRule>(r.rule),
+    updatedAt: toDate(r.updatedAt).getTime(),
+  };
+}
+
+/** One marker per trigger with stored settings: what the consistency check compares. */
+export function* readSettingsMarkers(): Query<Map<string, number>> {
+  const rows = yield* all<{ trigger: string; updatedAt: unknown }>(`SELECT "trigger", "updatedAt" FROM "TriggerExperiment"`);
+  return new Map(rows.map((r) => [r.trigger, toDate(r.updatedAt).getTime()]));
+}
+
+export function* writeSettings(trigger: string, settings: ExperimentSettings, actor: string, at: Date): Query<void> {
+  yield* run(
+    `INSERT INTO "TriggerExperiment" ("trigger", "shadowShare", "canaryShare", "rule", "updatedBy", "updatedAt") VALUES (?, ?, ?, ?, ?, ?)
+     ON CONFLICT ("trigger") DO UPDATE SET "shadowShare" = excluded."shadowShare", "canaryShare" = excluded."canaryShare", "rule" = excluded."rule", "updatedBy" = excluded."updatedBy", "updatedAt" = excluded."updatedAt"`,
+    [trigger, settings.shadowShare, settings.canaryShare, settings.rule ? JSON.stringify(settings.rule) : null, actor, at],
+  );
+}

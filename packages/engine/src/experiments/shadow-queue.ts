@@ -1,0 +1,122 @@
+import { insertMany, newId, type Database } from "@motion/db";
+import type { InferContext } from "../trigger.ts";
+import type { Logger } from "../logger.ts";
+
+/** One sampled row to infer again on the candidate version, after the caller has its answer. */
+export interface ShadowJob {
+  trigger: string;
+  route: string;
+  inferenceId: string;
+  /** The caller's output as stored (JSON text), to mark rows where the two answers differ. */
+  primaryOutput: string | null;
+  baseVersion: number;
+  paramsHash: string;
+  infer: (ctx: InferContext<any, any>) => unknown;
+  ctx: InferContext<any, any>;
+}
+
+export interface ShadowStats {
+  done: number;
+  dropped: number;
+  queued: number;
+}
+
+/**
+ * Shadow inferences run here, never in `add`: `add` only enqueues (O(1) per sampled row) once
+ * its transaction committed, and the queue drains on later event-loop turns (setImmediate), a
+ * bounded batch per turn written in one INSERT. The queue is bounded too: when shadow work falls
+ * behind, the oldest jobs are dropped (counted), so shadowing never grows memory or delays
+ * callers without limit.
+ */
+export class ShadowQueue {
+  private readonly jobs: ShadowJob[] = [];
+  private scheduled = false;
+  private running: Promise<void> | null = null;
+  private closed = false;
+  readonly stats: ShadowStats = { done: 0, dropped: 0, queued: 0 };
+
+  constructor(
+    private readonly db: Database,
+    private readonly log: Logger,
+    private readonly maxQueued = 10_000,
+    private readonly batch = 64,
+  ) {}
+
+  push(job: ShadowJob): void {
+    if (this.closed) return;
+    this.jobs.push(job);
+    if (this.jobs.length > this.maxQueued) {
+      this.jobs.shift();
+      this.stats.dropped++;
+    }
+    this.stats.queued = this.jobs.length;
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.running) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.running = this.drainOnce()
+        .catch((error) => this.log.error({ err: (error as Error).message }, "shadow inferences failed"))
+        .finally(() => {
+          this.running = null;
+          if (this.jobs.length && !this.closed) this.schedule();
+        });
+    });
+  }
+
+  private async drainOnce(): Promise<void> {
+    const jobs = this.jobs.splice(0, this.batch);
+    this.stats.queued = this.jobs.length;
+    if (!jobs.length) return;
+    const rows: unknown[][] = [];
+    const now = new Date();
+    for (const job of jobs) {
+      const started = performance.now();
+      let output: unknown = null;
+      let error: string | null = null;
+      try {
+        output = await job.infer(job.ctx);
+        if (output === undefined) output = null;
+      } catch (e) {
+        error = (e as Error)?.message ?? String(e);
+      }
+      const latencyMs = performance.now() - started;
+      let json: string | null = null;
+      if (error === null) {
+        try {
+          json = JSON.stringify(output) ?? "null";
+        } catch (e) {
+          error = `infer output is not JSON-serialisable: ${(e as Error).message}`;
+        }
+      }
+      rows.push([
+        newId(now.getTime()), job.inferenceId, job.ctx.row.id, job.trigger, job.route, job.ctx.version, job.baseVersion, job.paramsHash,
+        json, error, latencyMs, error !== null || json !== job.primaryOutput, now,
+      ]);
+    }
+    await this.db.tx(function* () {
+      yield* insertMany(
+        `INSERT INTO "ShadowInference" ("id", "inferenceId", "rowId", "trigger", "route", "stateVersion", "baseVersion", "paramsHash", "output", "error", "latencyMs", "differs", "createdAt") VALUES `,
+        13,
+        rows,
+      );
+    });
+    this.stats.done += rows.length;
+  }
+
+  /** Resolves when every queued job is written (tests, close). */
+  async idle(): Promise<void> {
+    while (this.jobs.length || this.running || this.scheduled) {
+      if (this.running) await this.running;
+      else await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.idle();
+    this.closed = true;
+  }
+}
