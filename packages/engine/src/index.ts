@@ -43,3 +43,8 @@ export { fitActivity, readFitActivity, type FitActivity, type TriggerFitActivity
 export { readActivity, type Activity, type ActivityBucket, type ActivityWindow, type TriggerActivity, type FitSample } from "./activity/activity-read.ts";
 export { rollUpMinutes, addMinutes, minuteOf, MINUTE_MS, type MinuteRollup, type MinuteSample } from "./activity/minute-rollup.ts";
 export { readLabelCounts, type LabelCounts } from "./activity/label-counts.ts";
+export { ReviewQueues, type CreateQueueInput, type CompleteInput } from "./review-queue/review-queues.ts";
+export { type ReviewQueue, type QueueProgress, type QueueStatus, type QueueItemStatus } from "./review-queue/queue-store.ts";
+export { queueFeedSchema, queueFilterSchema, queueSampleSchema, sampleKey, MAX_QUEUE_ITEMS, DEFAULT_QUEUE_ITEMS, type QueueFeed, type QueueFeedInput, type QueueFilter, type QueueSample } from "./review-queue/queue-feed.ts";
+export { scoreIssues, type ScoreConfig, type ScoreConfigs, type ScoreValue } from "./review-queue/score-config.ts";
+export { type GivenScore } from "./review-queue/score-store.ts";

@@ -3,6 +3,7 @@ import { defaultTrainingExample, type TrainingExampleFn } from "./training-examp
 import { assertName, feedback, type FeedbackRow, type Relation, type StoredRow } from "./relation.ts";
 import type { State, StatePatch } from "./state.ts";
 import type { Logger } from "./logger.ts";
+import { checkScoreConfigs, type ScoreConfigs } from "./review-queue/score-config.ts";
 
 export interface InferContext<Row, P> {
   /** The active state version, deeply frozen: a write throws. */
@@ -121,6 +122,12 @@ export interface TriggerOptions<PS extends z.ZodType> {
    * correction; bad labels without a correction are left out.
    */
   trainingExample?: TrainingExampleFn;
+  /**
+   * Scores labelers give besides good/bad, by name: `{ kind: "numeric", min, max }`,
+   * `{ kind: "categorical", values }` or `{ kind: "text" }`. `Motion.score` checks every value
+   * against its config (ValidationError at ["scores", name]); label exports carry them.
+   */
+  scores?: ScoreConfigs;
 }
 
 export interface ResolvedRoute {
@@ -150,6 +157,8 @@ export interface Trigger<PS extends z.ZodType = z.ZodType> {
   readonly correction: z.ZodType | null;
   /** Labeled inference → fine-tuning example (the default mapping when not declared). */
   readonly trainingExample: TrainingExampleFn;
+  /** Declared score configs by name ({} when none). */
+  readonly scores: ScoreConfigs;
 }
 
 /** Helper for typing a route against its relation and the trigger's params. */
@@ -188,9 +197,11 @@ export function trigger<PS extends z.ZodType = z.ZodObject<Record<string, never>
     }
     return { name: routeName, relation: r.relation, filter, infer: r.infer as ResolvedRoute["infer"], fit: r.fit as ResolvedRoute["fit"], batchSize, maxWaitMs, maxDurationMs, onDrift, refitWindow, backpressure };
   });
+  const scores = checkScoreConfigs(name, options.scores);
   return {
     kind: "trigger",
     name,
+    scores,
     params: (options.params ?? z.object({})) as PS,
     setUp: options.setUp ?? (() => ({})),
     routes,
