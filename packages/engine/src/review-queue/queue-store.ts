@@ -128,7 +128,7 @@ export function* deleteQueue(id: string): Query<boolean> {
 
 export function* insertItems(queueId: string, ids: readonly string[], firstPosition: number): Query<void> {
   const rows = ids.map((id, i) => [queueId, id, firstPosition + i, "pending"]);
-  yield* insertMany(`INSERT INTO "ReviewQueueItem" ("queueId", "inferenceId", "position", "status")`, 4, rows, `ON CONFLICT DO NOTHING`);
+  yield* insertMany(`INSERT INTO "ReviewQueueItem" ("queueId", "inferenceId", "position", "status") VALUES `, 4, rows, ` ON CONFLICT DO NOTHING`);
 }
 
 /** A label on an inference finishes it in every queue holding it (also labels from browse mode). */
