@@ -3,11 +3,10 @@
 import type { Page } from "@playwright/test";
 import { expect, test, trpc, useSession, USERS } from "./support";
 
-const TRIGGER = "docs-qa";
 const SECOND = { email: "labeler2@e2e.local", password: "e2e-labeler2-password" };
 const ITEMS = 4;
 
-/** Labels what the queue hands out until it is empty; returns the inference ids labeled. */
+/** Labels the item the queue handed out (with a helpfulness score); null when the queue is empty. */
 async function labelOne(page: Page, label: "good" | "bad"): Promise<string | null> {
   const panel = page.getByTestId("label-panel");
   const empty = page.getByText("The queue is empty");
