@@ -35,7 +35,7 @@ test("named queue with two labelers", async ({ page, browser }) => {
   await page.getByRole("option", { name: "Any" }).click();
   await dialog.getByRole("combobox", { name: "Sampling" }).click();
   await page.getByRole("option", { name: "A fixed number" }).click();
-  await dialog.getByLabel("Items").fill(String(ITEMS));
+  await dialog.getByLabel("Items", { exact: true }).fill(String(ITEMS));
   await dialog.getByLabel("Seed").fill("e2e");
   await dialog.getByLabel(/Assign to/).fill(`${USERS.labeler.email}, ${SECOND.email}`);
   await dialog.getByTestId("create-queue").click();
