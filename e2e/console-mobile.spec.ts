@@ -4,7 +4,7 @@ test.use({ viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true
 
 const PAGES = [
   "/", "/relations", "/relations/questions", "/review", "/review/docs-qa", "/inferences", "/state", "/state/docs-qa",
-  "/state/docs-qa/compare?a=1&b=2", "/fits", "/drift", "/admin/users", "/admin/api-keys", "/admin/audit",
+  "/state/docs-qa/compare?a=1&b=2", "/fits", "/drift", "/queues", "/admin/users", "/admin/api-keys", "/admin/audit",
 ];
 
 test.describe("at 390 px wide", () => {
@@ -14,8 +14,10 @@ test.describe("at 390 px wide", () => {
     // A fit run's page too (its history, logs and rows): the newest run of the seeded app.
     const runs = await trpc(page.request, "query", "fits.list", { trigger: "docs-qa", limit: 1 });
     const run = (runs.data.items as { id: string }[])[0]!;
+    // A review queue, so the Queues page shows a card and Review a named queue.
+    const queue = await trpc(page.request, "mutation", "queues.create", { name: `mobile ${Date.now()}`, trigger: "docs-qa", description: "a queue with a long description to wrap at 390 px wide", feed: { maxItems: 5 }, assignees: ["labeler@e2e.local"] });
     const overflowing: string[] = [];
-    for (const path of [...PAGES, `/fits/${run.id}`]) {
+    for (const path of [...PAGES, `/fits/${run.id}`, `/review/docs-qa?mode=queue&queue=${queue.data.id}`]) {
       await page.goto(path);
       await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
       await page.waitForLoadState("networkidle");

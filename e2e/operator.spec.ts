@@ -79,12 +79,12 @@ test.describe.serial("an operator runs the example app", () => {
     // The bad label's correction replaced the answer.
     expect(lines.some((l) => l.messages.at(-1)!.content.includes(CORRECTION))).toBe(true);
 
-    // The raw labels as CSV: a header, one row per labeled inference, the correction in its column.
+    // The raw labels as CSV: a header (with a column per declared score), one row per labeled inference, the correction in its column.
     await page.getByTestId("export-menu").click();
     const [csvDownload] = await Promise.all([page.waitForEvent("download"), page.getByTestId("export-csv").click()]);
     expect(csvDownload.suggestedFilename()).toBe(`${TRIGGER}-labels.csv`);
     const csv = readFileSync((await csvDownload.path())!, "utf8").trimEnd().split("\r\n");
-    expect(csv[0]).toBe("inferenceId,rowId,relation,route,stateVersion,label,actor,labeledAt,labels,note,input,output,correction");
+    expect(csv[0]).toBe("inferenceId,rowId,relation,route,stateVersion,label,actor,labeledAt,labels,note,input,output,correction,score.helpfulness,score.question_kind");
     expect(csv.length).toBeGreaterThanOrEqual(1 + lines.length);
     expect(csv.some((row) => row.includes(CORRECTION))).toBe(true);
   });

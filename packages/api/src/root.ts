@@ -8,6 +8,7 @@ import { authRouter, healthRouter } from "./features/health/router.ts";
 import { inferencesRouter } from "./features/inferences/router.ts";
 import { relationsRouter } from "./features/relations/router.ts";
 import { reviewRouter } from "./features/review/router.ts";
+import { queuesRouter } from "./features/queues/router.ts";
 import { rowsRouter } from "./features/rows/router.ts";
 import { schedulesRouter } from "./features/schedules/router.ts";
 import { stateRouter } from "./features/state/router.ts";
@@ -24,6 +25,7 @@ export const appRouter = router({
   inferences: inferencesRouter,
   feedback: feedbackRouter,
   review: reviewRouter,
+  queues: queuesRouter,
   triggers: triggersRouter,
   state: stateRouter,
   experiments: experimentsRouter,

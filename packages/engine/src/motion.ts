@@ -2,6 +2,10 @@ import { recordAudit } from "./audit-log.ts";
 import { deleteRow, type DeletedRow } from "./row-deletion.ts";
 import { RetentionService } from "./retention.ts";
 import { assertNotHeldByOther, releaseLocks } from "./label-locks.ts";
+import { ReviewQueues } from "./review-queue/review-queues.ts";
+import { markDoneEverywhere } from "./review-queue/queue-store.ts";
+import { scoreIssues } from "./review-queue/score-config.ts";
+import { writeScores } from "./review-queue/score-store.ts";
 import { readLabelPage, type LabelExportQuery } from "./read-model/label-export.ts";
 import { labelCsvHeader, labelCsvRows, labelJsonl } from "./read-model/label-csv.ts";
 import { toOpenAIJsonl } from "./training-example.ts";
@@ -213,6 +217,8 @@ export class Motion {
   private readonly executor: FitExecutor | null;
   private readonly scheduler: FitScheduler | null;
   readonly runner: FitRunner;
+  /** Named review queues (create, assign, work them). */
+  readonly queues: ReviewQueues;
   private readonly guardBinary: boolean;
   private readonly inferConcurrency: number;
   private readonly closeTimeoutMs: number;
@@ -262,6 +268,7 @@ export class Motion {
     // API-only processes still have to announce new rows to the workers.
     this.scheduler = options.scheduler ? options.scheduler(ctx) : runFits ? new EmbeddedFitScheduler(db, app, this.runner, this.log) : null;
     this.backpressure = new BackpressureGate(db, this.log);
+    this.queues = new ReviewQueues(this);
     this.retentionService = new RetentionService({
       db, app, log: this.log, auto: options.retention?.auto ?? runFits, intervalMs: options.retention?.intervalMs, batchSize: options.retention?.batchSize,
     });
@@ -753,6 +760,7 @@ export class Motion {
         [id, inferenceId, stored!.id, data.label, data.correction === undefined ? null : JSON.stringify(data.correction), data.note ?? null, data.actor, new Date()],
       );
       yield* releaseLocks(inferenceId);
+      yield* markDoneEverywhere(inferenceId, data.actor, new Date());
       if (previous && previous.id > id) return; // a label made later (another process) stays the latest
       const before = previous ? { label: previous.label, corrected: Number(previous.corrected) === 1 } : null;
       const delta = labelDelta(before, { label: data.label, corrected: data.correction !== undefined });
@@ -765,6 +773,26 @@ export class Motion {
       await this.evaluatePromotion(inference.trigger).catch((error) => this.log.error({ trigger: inference.trigger, err: (error as Error).message }, "promotion rule failed"));
     }
     return { id, rowId: stored!.id };
+  }
+
+  /**
+   * Gives scores the trigger declares (`scores` in its definition) to an inference, by name; a
+   * null value clears one. Every value is checked first (ValidationError at ["scores", name],
+   * nothing written); another labeler's live queue lock refuses them (ConflictError).
+   */
+  async score(inferenceId: string, input: { scores: Record<string, unknown>; actor: string; holder?: string }): Promise<void> {
+    if (!input.actor) throw new ValidationError("scores", [{ index: 0, path: ["actor"], message: "actor is required", code: "invalid_type" }]);
+    const inference = await this.db.read(() => get<{ trigger: string }>(`SELECT "trigger" FROM "Inference" WHERE "id" = ?`, [inferenceId]));
+    if (!inference) throw new NotFoundError(`no inference ${inferenceId}`);
+    const configs = this.app.trigger(inference.trigger)?.scores ?? {};
+    const issues = scoreIssues(configs, input.scores ?? {});
+    if (issues.length) throw new ValidationError("scores", issues);
+    const holder = input.holder;
+    const now = new Date();
+    await this.db.tx(function* () {
+      if (holder) yield* assertNotHeldByOther(inferenceId, holder, now);
+      yield* writeScores(inferenceId, inference.trigger, input.scores, input.actor, now);
+    });
   }
 
   /**
@@ -1081,7 +1109,8 @@ export class Motion {
       const { content, lines, skipped } = toOpenAIJsonl(items, query.system, t.trainingExample);
       return { format: query.format, trigger: t.name, content, lines, skipped, nextCursor };
     }
-    const content = query.format === "csv" ? (query.cursor ? "" : labelCsvHeader()) + labelCsvRows(items) : labelJsonl(items);
+    const scoreNames = Object.keys(t.scores);
+    const content = query.format === "csv" ? (query.cursor ? "" : labelCsvHeader(scoreNames)) + labelCsvRows(items, scoreNames) : labelJsonl(items);
     return { format: query.format, trigger: t.name, content, lines: items.length, skipped: 0, nextCursor };
   }
 
@@ -1232,6 +1261,7 @@ export class Motion {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await this.queues.settle();
     await this.sync.close();
     await this.shadowQueue.close();
     await this.driftMonitor.close();

@@ -72,6 +72,9 @@ export function* deleteRows(ids: readonly string[], routes: readonly FitRoute[])
   }
   const feedback = [...feedbackIds];
   if (inferenceIds.length) yield* run(`DELETE FROM "LabelLock" WHERE "inferenceId" IN (${marks(inferenceIds.length)})`, inferenceIds);
+  // Queue items and scores of a deleted inference go with it (a queue's total shrinks).
+  if (inferenceIds.length) yield* run(`DELETE FROM "ReviewQueueItem" WHERE "inferenceId" IN (${marks(inferenceIds.length)})`, inferenceIds);
+  if (inferenceIds.length) yield* run(`DELETE FROM "InferenceScore" WHERE "inferenceId" IN (${marks(inferenceIds.length)})`, inferenceIds);
   if (feedback.length) yield* run(`DELETE FROM "Feedback" WHERE "id" IN (${marks(feedback.length)})`, feedback);
   // Shadow answers to a deleted row's inferences are derived from the row: they go too.
   if (inferenceIds.length) yield* run(`DELETE FROM "ShadowInference" WHERE "inferenceId" IN (${marks(inferenceIds.length)})`, inferenceIds);

@@ -8,6 +8,7 @@ import type { Logger } from "./logger.ts";
 import { resolveSchedule, type ResolvedSchedule, type Schedule } from "./schedule.ts";
 import type { ExperimentSettings } from "./experiments/experiment-settings.ts";
 import type { PromotionRule } from "./experiments/promotion-rule.ts";
+import { checkScoreConfigs, type ScoreConfigs } from "./review-queue/score-config.ts";
 
 export interface InferContext<Row, P> {
   /** The active state version, deeply frozen: a write throws. */
@@ -161,6 +162,12 @@ export interface TriggerOptions<PS extends z.ZodType> {
   canary?: { share: number };
   /** Guarded promotion: promote or abort the candidate by itself (see experiments/promotion-rule.ts). */
   promotion?: { rule: PromotionRule };
+  /**
+   * Scores labelers give besides good/bad, by name: `{ kind: "numeric", min, max }`,
+   * `{ kind: "categorical", values }` or `{ kind: "text" }`. `Motion.score` checks every value
+   * against its config (ValidationError at ["scores", name]); label exports carry them.
+   */
+  scores?: ScoreConfigs;
 }
 
 export interface ResolvedRoute {
@@ -198,6 +205,8 @@ export interface Trigger<PS extends z.ZodType = z.ZodType> {
   readonly keepVersions: number | null;
   /** Declared shadow/canary shares and promotion rule (zeros and null when not declared). */
   readonly experiment: ExperimentSettings;
+  /** Declared score configs by name ({} when none). */
+  readonly scores: ScoreConfigs;
 }
 
 /** Helper for typing a route against its relation and the trigger's params. */
@@ -246,9 +255,11 @@ export function trigger<PS extends z.ZodType = z.ZodObject<Record<string, never>
   if (rule && !(rule.name && Number.isInteger(rule.minLabels) && rule.minLabels >= 1 && rule.confidence > 0.5 && rule.confidence < 1)) {
     throw new TypeError(`trigger ${name}: promotion.rule needs a name, minLabels ≥ 1 and a confidence in (0.5, 1)`);
   }
+  const scores = checkScoreConfigs(name, options.scores);
   return {
     kind: "trigger",
     name,
+    scores,
     params: (options.params ?? z.object({})) as PS,
     setUp: options.setUp ?? (() => ({})),
     routes,

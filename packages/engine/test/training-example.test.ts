@@ -39,9 +39,13 @@ describe("fine-tuning examples from labels", () => {
     const item = {
       inferenceId: "i1", rowId: "r1", relation: "questions", route: "ask", stateVersion: 3, input: { text: 'say "hi", then\nbye' }, output: "ok",
       label: "bad" as const, correction: { answer: "a,b" }, note: null, actor: "ana@example.com", labeledAt: new Date("2026-01-02T03:04:05.000Z"), labels: 2,
+      scores: { helpfulness: 4, topic: "billing, refunds" } as Record<string, number | string>,
     };
     expect(labelCsvHeader()).toBe("inferenceId,rowId,relation,route,stateVersion,label,actor,labeledAt,labels,note,input,output,correction\r\n");
     expect(labelCsvRows([item])).toBe('i1,r1,questions,ask,3,bad,ana@example.com,2026-01-02T03:04:05.000Z,2,,"{""text"":""say \\""hi\\"", then\\nbye""}",ok,"{""answer"":""a,b""}"\r\n');
-    expect(JSON.parse(labelJsonl([item]))).toMatchObject({ inferenceId: "i1", labeledAt: "2026-01-02T03:04:05.000Z", correction: { answer: "a,b" }, labels: 2 });
+    expect(JSON.parse(labelJsonl([item]))).toMatchObject({ inferenceId: "i1", labeledAt: "2026-01-02T03:04:05.000Z", correction: { answer: "a,b" }, labels: 2, scores: { helpfulness: 4 } });
+    // Declared scores become score.<name> columns; a score not given is an empty cell.
+    expect(labelCsvHeader(["helpfulness", "topic", "comment"])).toMatch(/,correction,score\.helpfulness,score\.topic,score\.comment\r\n$/);
+    expect(labelCsvRows([item], ["helpfulness", "topic", "comment"])).toMatch(/"\{""answer"":""a,b""\}",4,"billing, refunds",\r\n$/);
   });
 });

@@ -316,6 +316,12 @@ export const docsQa = trigger(TRIGGER, {
   trainingExample: chatbotTrainingExample,
   // Per version, from the labels on its answers: page hit@1/hit@3/MRR and the good-rate.
   evaluate: labelMetrics,
+  // What reviewers rate besides good/bad: shown in the console's label panel, exported as
+  // score.helpfulness / score.question_kind columns (they do not feed the fits).
+  scores: {
+    helpfulness: { kind: "numeric", min: 1, max: 5, integer: true, description: "How much the answer helps (1 = not at all, 5 = fully)" },
+    question_kind: { kind: "categorical", values: ["how-to", "concept", "api-reference", "troubleshooting", "off-topic"], description: "What the user asked about" },
+  },
   setUp: () => ({ ...emptyIndexState(), labels: [], corrections: [], examples: [], fineTune: null }) as State,
   routes: [
     {

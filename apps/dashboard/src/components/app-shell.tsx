@@ -2,7 +2,7 @@
 import * as React from "react";
 import Link from "next/link";
 import { usePathname, useRouter } from "next/navigation";
-import { Activity, Database, GitBranch, Hammer, LogOut, Menu, MessagesSquare, Moon, ShieldCheck, Sun, Tags, TrendingUp } from "lucide-react";
+import { Activity, Database, GitBranch, Hammer, ListChecks, LogOut, Menu, MessagesSquare, Moon, ShieldCheck, Sun, Tags, TrendingUp } from "lucide-react";
 import { cn } from "@/lib/utils";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
@@ -15,6 +15,7 @@ const NAV = [
   { href: "/relations", label: "Relations", icon: Database },
   { href: "/inferences", label: "Inferences", icon: MessagesSquare },
   { href: "/review", label: "Review", icon: Tags },
+  { href: "/queues", label: "Queues", icon: ListChecks },
   { href: "/state", label: "State", icon: GitBranch },
   { href: "/fits", label: "Fits", icon: Hammer },
   { href: "/drift", label: "Drift", icon: TrendingUp },

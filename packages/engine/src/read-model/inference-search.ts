@@ -9,6 +9,7 @@
 // the row's data and the output.
 import { all, decodeJson, get, toBool, toDate, toNum, type Provider, type Query } from "@motion/db";
 import type { InferenceResult } from "../motion.ts";
+import { readScores, type GivenScore } from "../review-queue/score-store.ts";
 
 export const SCAN_WINDOW = 10_000;
 
@@ -56,6 +57,8 @@ export interface InferenceWithDetails extends InferenceRecord {
   /** The row's data (what infer was asked). */
   input: unknown;
   feedback: InferenceFeedback[];
+  /** The latest value of each declared score given to this inference, by name. */
+  scores: Record<string, GivenScore>;
 }
 
 export interface InferencePage {
@@ -106,6 +109,7 @@ export function* withDetails(provider: Provider, rows: Record<string, unknown>[]
   const rowIds = [...new Set(rows.map((r) => r.rowId as string))];
   const inputs = yield* all<{ id: string; data: unknown }>(`SELECT "id", "data" FROM "Row" WHERE "id" IN (${marks(rowIds.length)})`, rowIds);
   const feedback = yield* all<Record<string, unknown>>(`SELECT * FROM "Feedback" WHERE "inferenceId" IN (${marks(ids.length)}) ORDER BY "id"`, ids);
+  const scores = yield* readScores(provider, ids);
   const inputById = new Map(inputs.map((r) => [r.id, decodeJson(provider, r.data)]));
   const byInference = new Map<string, InferenceFeedback[]>();
   for (const f of feedback) {
@@ -114,7 +118,7 @@ export function* withDetails(provider: Provider, rows: Record<string, unknown>[]
     if (list) list.push(item);
     else byInference.set(item.inferenceId, [item]);
   }
-  return rows.map((r) => ({ ...inferenceRecord(r, provider), input: inputById.get(r.rowId as string) ?? null, feedback: byInference.get(r.id as string) ?? [] }));
+  return rows.map((r) => ({ ...inferenceRecord(r, provider), input: inputById.get(r.rowId as string) ?? null, feedback: byInference.get(r.id as string) ?? [], scores: scores.get(r.id as string) ?? {} }));
 }
 
 /** `%text%` for LIKE with `\` as the escape character. */

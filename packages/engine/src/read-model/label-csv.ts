@@ -9,13 +9,14 @@ function cell(value: unknown): string {
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-export function labelCsvHeader(): string {
-  return LABEL_CSV_COLUMNS.join(",") + "\r\n";
+/** The fixed columns, then one `score.<name>` column per score the trigger declares. */
+export function labelCsvHeader(scoreNames: readonly string[] = []): string {
+  return [...LABEL_CSV_COLUMNS, ...scoreNames.map((n) => `score.${n}`)].map(cell).join(",") + "\r\n";
 }
 
-export function labelCsvRows(items: readonly ExportedLabel[]): string {
+export function labelCsvRows(items: readonly ExportedLabel[], scoreNames: readonly string[] = []): string {
   let out = "";
-  for (const item of items) out += LABEL_CSV_COLUMNS.map((c) => cell(item[c])).join(",") + "\r\n";
+  for (const item of items) out += [...LABEL_CSV_COLUMNS.map((c) => cell(item[c])), ...scoreNames.map((n) => cell(item.scores[n]))].join(",") + "\r\n";
   return out;
 }
 

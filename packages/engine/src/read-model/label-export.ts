@@ -3,6 +3,7 @@
 // the trigger's inferences by id, oldest first, so an export started during labeling still
 // ends; filters apply to the latest label.
 import { all, decodeJson, toDate, toNum, type Provider, type Query } from "@motion/db";
+import { readScores } from "../review-queue/score-store.ts";
 
 export interface LabelExportQuery {
   trigger: string;
@@ -33,6 +34,8 @@ export interface ExportedLabel {
   labeledAt: Date;
   /** How many times the inference was labeled (the latest counts). */
   labels: number;
+  /** The latest value of each score the inference was given, by name. */
+  scores: Record<string, number | string>;
 }
 
 const marks = (n: number) => new Array(n).fill("?").join(", ");
@@ -53,6 +56,7 @@ export function* readLabelPage(provider: Provider, q: LabelExportQuery): Query<{
     : [];
   const latest = new Map<string, { row: Record<string, unknown>; count: number }>();
   for (const l of labels) latest.set(l.inferenceId as string, { row: l, count: (latest.get(l.inferenceId as string)?.count ?? 0) + 1 }); // by id: the last wins
+  const scores = yield* readScores(provider, ids);
   const items: ExportedLabel[] = [];
   for (const i of pageRows) {
     const l = latest.get(i.id as string);
@@ -63,6 +67,7 @@ export function* readLabelPage(provider: Provider, q: LabelExportQuery): Query<{
       input: decodeJson(provider, i.input), output: decodeJson(provider, i.output),
       label: l.row.label as "good" | "bad", correction: decodeJson(provider, l.row.correction), note: (l.row.note as string | null) ?? null, actor: l.row.actor as string,
       labeledAt, labels: l.count,
+      scores: Object.fromEntries(Object.entries(scores.get(i.id as string) ?? {}).map(([name, s]) => [name, s.value])),
     };
     if (q.label && item.label !== q.label) continue;
     if (q.actor && item.actor !== q.actor) continue;

@@ -16,6 +16,8 @@ export interface ReviewUrlState {
   mode: ReviewMode;
   /** Browse mode opens on this inference (links from other pages to label one inference). */
   inference: string | null;
+  /** Queue mode works this named review queue (else the trigger's unlabeled inferences). */
+  queue: string | null;
 }
 
 type Params = Record<string, string | string[] | undefined> | URLSearchParams;
@@ -29,6 +31,7 @@ export function parseReviewState(params: Params): ReviewUrlState {
     version: version && /^\d+$/.test(version) ? String(Number(version)) : "all",
     mode: get("mode") === "queue" ? "queue" : "browse",
     inference: get("inference") || null,
+    queue: get("mode") === "queue" ? get("queue") || null : null,
   };
 }
 
@@ -39,12 +42,18 @@ export function serializeReviewState(state: ReviewUrlState): string {
   if (state.version !== "all") p.set("version", state.version);
   if (state.mode !== "browse") p.set("mode", state.mode);
   if (state.inference && state.mode === "browse") p.set("inference", state.inference);
+  if (state.queue && state.mode === "queue") p.set("queue", state.queue);
   return p.toString();
 }
 
 /** The Review page link that opens one inference ready to label. */
 export function reviewInferenceHref(trigger: string, inferenceId: string): string {
-  return `/review/${encodeURIComponent(trigger)}?${serializeReviewState({ label: "unlabeled", version: "all", mode: "browse", inference: inferenceId })}`;
+  return `/review/${encodeURIComponent(trigger)}?${serializeReviewState({ label: "unlabeled", version: "all", mode: "browse", inference: inferenceId, queue: null })}`;
+}
+
+/** The Review page link that works a named review queue. */
+export function reviewQueueHref(trigger: string, queueId: string): string {
+  return `/review/${encodeURIComponent(trigger)}?${serializeReviewState({ label: "unlabeled", version: "all", mode: "queue", inference: null, queue: queueId })}`;
 }
 
 /** `inferences.list` input for the review list; shared by the server prefetch and the client. */

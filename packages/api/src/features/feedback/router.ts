@@ -2,6 +2,7 @@ import { z } from "zod";
 import { principalKey } from "../../principal.ts";
 import { cursorSchema, idSchema, limitSchema, nameSchema, requireTrigger, versionSchema } from "../../lib/common.ts";
 import { labelerProcedure, router, viewerProcedure } from "../../trpc.ts";
+import { scoresSchema } from "../queues/router.ts";
 
 const DEFAULT_EXPORT_PAGE = 1_000;
 const MAX_EXPORT_PAGE = 5_000;
@@ -22,6 +23,12 @@ export const feedbackRouter = router({
       const stored = await ctx.motion.feedback(input.inferenceId, { label: input.label, correction: input.correction, note: input.note, actor: ctx.actor, holder: principalKey(ctx.principal) });
       return { id: stored.id, rowId: stored.rowId, inferenceId: input.inferenceId, label: input.label };
     }),
+
+  /** Scores the trigger declares, by name (null clears one); 400 at scores.<name> for a bad value, 409 under another labeler's lock. */
+  score: labelerProcedure.input(z.object({ inferenceId: idSchema, scores: scoresSchema })).mutation(async ({ ctx, input }) => {
+    await ctx.motion.score(input.inferenceId, { scores: input.scores, actor: ctx.actor, holder: principalKey(ctx.principal) });
+    return { inferenceId: input.inferenceId, scored: Object.keys(input.scores) };
+  }),
 
   /** Newest first, keyset on id. */
   list: viewerProcedure

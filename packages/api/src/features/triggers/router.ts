@@ -22,6 +22,8 @@ function describe(motion: Motion, t: Trigger, stats: TriggerStats) {
     paramsSchema: jsonSchemaOf(t.params),
     /** What `feedback.label` accepts as a correction (JSON Schema with `motion.optionsFrom` hints), or null: any JSON. */
     correctionSchema: motion.correctionSchemaOf(t.name),
+    /** Scores labelers give besides good/bad (`feedback.score`, `queues.complete`), by name. */
+    scores: t.scores,
     retry: t.retry,
     activeVersion: stats.aliases?.active ?? null,
     latestVersion: stats.aliases?.latest ?? null,

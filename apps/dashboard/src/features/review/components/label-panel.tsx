@@ -13,19 +13,23 @@ import { formatMs } from "@/lib/time";
 import { correctionDraft, parseCorrection } from "../filters";
 import { buildCorrection, correctionFields, correctionIssues, initialValues, type IssueLike } from "../correction-fields";
 import { CorrectionForm, type CorrectionFormHandle } from "./correction-form";
+import { ScoreInputs } from "./score-inputs";
+import { initialScoreText, scoreValues, type ScoreConfigLike } from "../score-values";
 import type { ReviewItem } from "./review-view";
 
 export interface LabelPanelHandle {
   /** The correction to send (typed as the trigger's schema wants, or parsed from free text) and the note. */
-  draft(): { correction?: unknown; note?: string };
+  draft(): { correction?: unknown; note?: string; scores?: Record<string, number | string> };
   reset(): void;
   focusCorrection(): void;
   focusNote(): void;
 }
 
 export function LabelPanel({
-  item, canLabel, pending, onLabel, localLabel, correctionSchema, issues, ref,
+  item, canLabel, pending, onLabel, localLabel, correctionSchema, issues, ref, scoreConfigs = {},
 }: {
+  /** Scores the trigger declares besides good/bad (saved with the label). */
+  scoreConfigs?: Record<string, ScoreConfigLike>;
   item: ReviewItem;
   /** The trigger's published correction schema (JSON Schema), or null: free text / JSON. */
   correctionSchema: unknown;
@@ -51,6 +55,14 @@ export function LabelPanel({
   const [edits, setEdits] = React.useState<Record<string, string>>({});
   const values = React.useMemo(() => ({ ...initial, ...edits }), [initial, edits]);
   const fieldIssues = React.useMemo(() => correctionIssues(issues), [issues]);
+  const initialScores = React.useMemo(() => initialScoreText(item.scores), [item.scores]);
+  const [scoreEdits, setScoreEdits] = React.useState<Record<string, string>>({});
+  const scoreText = React.useMemo(() => ({ ...initialScores, ...scoreEdits }), [initialScores, scoreEdits]);
+  const scoreIssues = React.useMemo(() => {
+    const out: Record<string, string> = {};
+    for (const i of issues ?? []) if (i.path[0] === "scores" && typeof i.path[1] === "string") out[i.path[1]] = i.message;
+    return out;
+  }, [issues]);
   const hasIssues = Object.keys(fieldIssues).length > 0;
   const showEditor = editing || hasIssues;
 
@@ -70,12 +82,14 @@ export function LabelPanel({
       let value: unknown;
       if (fields) value = showEditor ? buildCorrection(fields, values, initial) : undefined;
       else if (editing && correction !== correctionDraft(item.output)) value = parseCorrection(correction, item.output);
-      return { ...(value !== undefined ? { correction: value } : {}), ...(note.trim() ? { note: note.trim() } : {}) };
+      const scores = scoreValues(scoreConfigs, scoreText, initialScores);
+      return { ...(value !== undefined ? { correction: value } : {}), ...(note.trim() ? { note: note.trim() } : {}), ...(Object.keys(scores).length ? { scores } : {}) };
     },
     reset: () => {
       setEditing(false);
       setCorrection("");
       setEdits({});
+      setScoreEdits({});
       setNote("");
       setShowNote(false);
     },
@@ -138,6 +152,7 @@ export function LabelPanel({
                 <Textarea id="correction" ref={correctionRef} rows={5} value={correction} onChange={(e) => setCorrection(e.target.value)} onKeyDown={blurOnEscape} />
               </div>
             )}
+            <ScoreInputs configs={scoreConfigs} values={scoreText} onChange={(name, v) => setScoreEdits((all) => ({ ...all, [name]: v }))} issues={scoreIssues} />
             {showNote && (
               <div className="grid gap-1.5">
                 <Label htmlFor="note">Note</Label>

@@ -52,7 +52,10 @@ export function ReviewView({ trigger }: { trigger: string }) {
     },
     [router, pathname, urlState],
   );
-  const setMode = (m: ReviewUrlState["mode"]) => setUrl({ mode: m, inference: null });
+  const setMode = (m: ReviewUrlState["mode"]) => setUrl({ mode: m, inference: null, ...(m === "browse" ? { queue: null } : {}) });
+  // A named review queue (?queue=<id>): next/skip/complete go through queues.*, with its progress shown.
+  const queueId = mode === "queue" ? urlState.queue : null;
+  const named = useQuery(trpc.queues.get.queryOptions({ id: queueId ?? "" }, { enabled: !!queueId }));
   const setLabelFilter = (l: LabelFilter) => setUrl({ label: l, inference: null });
   const setVersion = (v: string) => setUrl({ version: v, inference: null });
   const info = useQuery(trpc.triggers.get.queryOptions({ trigger }));
@@ -94,7 +97,9 @@ export function ReviewView({ trigger }: { trigger: string }) {
   const takeNext = React.useCallback(async () => {
     setQueueLoading(true);
     try {
-      const next = await client.review.next.mutate({ trigger, ...(version !== "all" ? { version: Number(version) } : {}), exclude: skipped.current.slice(-100) });
+      const next = queueId
+        ? await client.queues.next.mutate({ queueId })
+        : await client.review.next.mutate({ trigger, ...(version !== "all" ? { version: Number(version) } : {}), exclude: skipped.current.slice(-100) });
       setQueue((q) => {
         if (!next) return { ...q, pos: q.items.length, lockExpiresAt: null, done: true };
         const items = [...q.items.filter((i) => i.id !== next.inference.id), next.inference];
@@ -105,7 +110,7 @@ export function ReviewView({ trigger }: { trigger: string }) {
     } finally {
       setQueueLoading(false);
     }
-  }, [client, trigger, version, toast]);
+  }, [client, trigger, version, toast, queueId]);
 
   const browseCurrent: ReviewItem | undefined = focusId ? (focusIndex >= 0 ? listItems[focusIndex] : focused.data ?? undefined) : listItems[browseIndex];
   const current: ReviewItem | undefined = mode === "browse" ? browseCurrent : queue.items[queue.pos];
@@ -162,27 +167,40 @@ export function ReviewView({ trigger }: { trigger: string }) {
     }
     if (current && !labeledHere.current.has(current.id)) {
       skipped.current.push(current.id);
-      await client.review.release.mutate({ inferenceId: current.id }).catch(() => {});
+      // In a named queue, passing on an item marks it skipped there (and lets go of the lock).
+      if (queueId) await client.queues.skip.mutate({ queueId, inferenceId: current.id }).catch(() => {});
+      else await client.review.release.mutate({ inferenceId: current.id }).catch(() => {});
+      if (queueId) void qc.invalidateQueries({ queryKey: trpc.queues.pathKey() });
     }
     await takeNext();
-  }, [mode, listItems.length, list, queue.pos, queue.items.length, current, client, takeNext]);
+  }, [mode, listItems.length, list, queue.pos, queue.items.length, current, client, takeNext, queueId, qc, trpc]);
 
   const goPrev = React.useCallback(() => {
     if (mode === "browse") setBrowseIndex((i) => Math.max(0, i - 1));
     else setQueue((q) => ({ ...q, pos: Math.max(0, q.pos - 1) }));
   }, [mode]);
 
-  const label = useMutation(
-    trpc.feedback.label.mutationOptions({
-      onSuccess: async (res) => {
-        labeledHere.current.set(res.inferenceId, res.label);
-        force();
-        void qc.invalidateQueries({ queryKey: trpc.review.progress.queryKey({ trigger }) });
-        void qc.invalidateQueries({ queryKey: trpc.inferences.pathKey() });
-      },
-      onError: (e) => toast({ title: "Label not saved", description: errorMessage(e), variant: "error" }),
-    }),
-  );
+  // One save: in a named queue queues.complete (label, scores, done); elsewhere scores first
+  // (checked before anything is written), then the label.
+  const label = useMutation({
+    mutationFn: async (v: { inferenceId: string; label: "good" | "bad"; correction?: unknown; note?: string; scores?: Record<string, number | string> }) => {
+      if (queueId) await client.queues.complete.mutate({ queueId, ...v });
+      else {
+        const { scores, ...rest } = v;
+        if (scores) await client.feedback.score.mutate({ inferenceId: v.inferenceId, scores });
+        await client.feedback.label.mutate(rest);
+      }
+      return { inferenceId: v.inferenceId, label: v.label };
+    },
+    onSuccess: async (res) => {
+      labeledHere.current.set(res.inferenceId, res.label);
+      force();
+      void qc.invalidateQueries({ queryKey: trpc.review.progress.queryKey({ trigger }) });
+      void qc.invalidateQueries({ queryKey: trpc.inferences.pathKey() });
+      void qc.invalidateQueries({ queryKey: trpc.queues.pathKey() });
+    },
+    onError: (e) => toast({ title: "Label not saved", description: errorMessage(e), variant: "error" }),
+  });
 
   const panel = React.useRef<LabelPanelHandle>(null);
   const submitLabel = React.useCallback(
@@ -191,7 +209,7 @@ export function ReviewView({ trigger }: { trigger: string }) {
       const draft = panel.current?.draft();
       const correction = draft?.correction;
       // A refused correction stays on screen with the API's issues at its fields.
-      const saved = await label.mutateAsync({ inferenceId: current.id, label: value, ...(correction !== undefined ? { correction } : {}), ...(draft?.note ? { note: draft.note } : {}) }).then(() => true, () => false);
+      const saved = await label.mutateAsync({ inferenceId: current.id, label: value, ...(correction !== undefined ? { correction } : {}), ...(draft?.note ? { note: draft.note } : {}), ...(draft?.scores ? { scores: draft.scores } : {}) }).then(() => true, () => false);
       if (!saved) return;
       panel.current?.reset();
       if (mode === "browse" && labelFilter === "unlabeled") return; // the list refetches without it; the next item slides into place
@@ -238,7 +256,12 @@ export function ReviewView({ trigger }: { trigger: string }) {
           </>
         ) : (
           <div className="flex items-center gap-2 text-sm">
-            <Badge variant="default"><ListChecks /> Labeling queue</Badge>
+            <Badge variant="default"><ListChecks /> {named.data ? named.data.name : "Labeling queue"}</Badge>
+            {named.data && (
+              <span className="text-xs text-muted-foreground" data-testid="named-queue-progress">
+                {named.data.progress.done} done · {named.data.progress.skipped} skipped · {named.data.progress.pending} pending of {named.data.progress.total}
+              </span>
+            )}
             {queue.lockExpiresAt && atQueueHead && current && !labeledHere.current.has(current.id) && (
               <span className="inline-flex items-center gap-1 text-xs text-muted-foreground" data-testid="lock-info">
                 <Lock className="size-3" /> locked for you until {queue.lockExpiresAt.toLocaleTimeString()}
@@ -298,7 +321,7 @@ export function ReviewView({ trigger }: { trigger: string }) {
 
         <div className="min-w-0">
           {mode === "queue" && queue.done && queue.pos >= queue.items.length ? (
-            <Card><EmptyState title="The queue is empty" className="py-16">Every inference of {trigger} is labeled or held by another labeler.</EmptyState></Card>
+            <Card><EmptyState title="The queue is empty" className="py-16">{queueId ? "Every item of this queue is done, skipped or held by another labeler." : `Every inference of ${trigger} is labeled or held by another labeler.`}</EmptyState></Card>
           ) : current ? (
             <LabelPanel
               ref={panel}
@@ -309,6 +332,7 @@ export function ReviewView({ trigger }: { trigger: string }) {
               onLabel={submitLabel}
               localLabel={labeledHere.current.get(current.id)}
               correctionSchema={info.data?.correctionSchema ?? null}
+              scoreConfigs={info.data?.scores ?? {}}
               issues={label.variables?.inferenceId === current.id ? issuesOfError(label.error) : null}
             />
           ) : mode === "queue" || list.isPending ? (

@@ -1,0 +1,20 @@
+import { PageHeader } from "@/components/app-shell";
+import { HydrateClient, getQueryClient, serverTRPC } from "@/lib/trpc/server";
+import { runtime } from "@/lib/runtime";
+import { QueuesView } from "@/features/queues/components/queues-view";
+
+export const metadata = { title: "Review queues" };
+
+export default async function QueuesPage() {
+  const triggers = runtime().motion.app.triggers.filter((t) => t.routes.some((r) => r.infer)).map((t) => t.name);
+  const trpc = await serverTRPC();
+  await getQueryClient().prefetchQuery(trpc.queues.list.queryOptions({ mine: false }));
+  return (
+    <>
+      <PageHeader title="Review queues" description="Curated lists of inferences to label, fed by a filter or a seeded sample and assigned to labelers. Your queues come first." />
+      <HydrateClient>
+        <QueuesView triggers={triggers} />
+      </HydrateClient>
+    </>
+  );
+}

@@ -1,0 +1,155 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ConflictError, Motion, NotFoundError, trigger, ValidationError } from "../src/index.ts";
+import { questions, scoredApp } from "./fixtures/scored-app.ts";
+import { databaseFactories, type TestDatabase } from "./harness.ts";
+
+const factories = await databaseFactories();
+const LOCK = { lockMs: 60_000 };
+const ana = { holder: "user:ana", holderName: "ana@example.com", ...LOCK };
+const bo = { holder: "user:bo", holderName: "bo@example.com", ...LOCK };
+
+describe("score configs", () => {
+  it("are checked when the trigger is defined", () => {
+    const routes = [{ relation: questions, infer: () => null }];
+    expect(() => trigger("t", { scores: { x: { kind: "numeric", min: 5, max: 1 } }, routes })).toThrow(/score x: min is above max/);
+    expect(() => trigger("t", { scores: { x: { kind: "categorical", values: [] } }, routes })).toThrow(/needs values/);
+    expect(() => trigger("t", { scores: { "bad name": { kind: "text" } }, routes })).toThrow(/names are letters/);
+    expect(() => trigger("t", { scores: { x: { kind: "stars" } as never }, routes })).toThrow(/kind must be/);
+    expect(trigger("t", { routes }).scores).toEqual({});
+  });
+});
+
+describe.each(factories)("review queues and scores on %s", (_name, makeDatabase) => {
+  let db: TestDatabase;
+  let motion: Motion;
+  let ids: string[];
+
+  beforeAll(async () => {
+    db = await makeDatabase();
+    motion = await Motion.open({ app: scoredApp, databaseUrl: db.url });
+    const added = await motion.addMany("questions", Array.from({ length: 40 }, (_, i) => ({ text: `q${i} ${i % 2 ? "refund" : "parcel"}` })));
+    ids = added.map((a) => a.inferences[0]!.id);
+  });
+
+  afterAll(async () => {
+    await motion?.close();
+    await db?.cleanup();
+  });
+
+  it("validate score values naming the path, write nothing for a bad batch, keep the latest with actor and time", async () => {
+    const id = ids[0]!;
+    const bad = await motion.score(id, { scores: { helpfulness: 9, topic: "billing" }, actor: "ana@example.com" }).catch((e: unknown) => e);
+    expect(bad).toBeInstanceOf(ValidationError);
+    expect((bad as ValidationError).issues).toEqual([expect.objectContaining({ path: ["scores", "helpfulness"], code: "too_big" })]);
+    for (const [scores, path] of [
+      [{ topic: "weather" }, ["scores", "topic"]],
+      [{ helpfulness: 2.5 }, ["scores", "helpfulness"]],
+      [{ comment: "x".repeat(51) }, ["scores", "comment"]],
+      [{ mood: "ok" }, ["scores", "mood"]],
+    ] as const) {
+      const error = await motion.score(id, { scores, actor: "ana@example.com" }).catch((e: unknown) => e);
+      expect((error as ValidationError).issues[0]?.path).toEqual(path);
+    }
+    expect((await motion.inference(id)).scores).toEqual({});
+    await motion.score(id, { scores: { helpfulness: 4, topic: "billing" }, actor: "ana@example.com" });
+    await motion.score(id, { scores: { helpfulness: 5, comment: "clear" }, actor: "bo@example.com" });
+    const { scores } = await motion.inference(id);
+    expect(scores.helpfulness).toMatchObject({ value: 5, actor: "bo@example.com" });
+    expect(scores.topic).toMatchObject({ value: "billing", actor: "ana@example.com" });
+    expect(scores.comment?.createdAt).toBeInstanceOf(Date);
+    await motion.score(id, { scores: { comment: null }, actor: "bo@example.com" });
+    expect((await motion.inference(id)).scores.comment).toBeUndefined();
+    await expect(motion.score("nope", { scores: {}, actor: "a" })).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  it("a queue from a filter holds the matching inferences; seeded samples are reproducible", async () => {
+    const refunds = await motion.queues.create({ name: "refunds", trigger: "answer", feed: { filter: { text: "refund" } }, createdBy: "admin@example.com" }, { wait: true });
+    expect(refunds).toMatchObject({ status: "ready", trigger: "answer" });
+    const ready = (await motion.queues.get(refunds.id))!;
+    expect(ready.status).toBe("ready");
+    expect(ready.progress).toEqual({ total: 20, pending: 20, done: 0, skipped: 0 });
+
+    const a = await motion.queues.create({ name: "sample a", trigger: "answer", feed: { sample: { count: 7, seed: "s1" } }, createdBy: "admin" }, { wait: true });
+    const b = await motion.queues.create({ name: "sample b", trigger: "answer", feed: { sample: { count: 7, seed: "s1" } }, createdBy: "admin" }, { wait: true });
+    const c = await motion.queues.create({ name: "sample c", trigger: "answer", feed: { sample: { count: 7, seed: "other" } }, createdBy: "admin" }, { wait: true });
+    const order = async (queueId: string) => {
+      const out: string[] = [];
+      for (;;) {
+        const next = await motion.queues.next(queueId, { holder: "user:walker", holderName: "walker", lockMs: 60_000 });
+        if (!next) return out;
+        out.push(next.inference.id);
+        await motion.queues.skip(queueId, next.inference.id, { actor: "walker", holder: "user:walker" });
+      }
+    };
+    const inA = await order(a.id);
+    expect(inA).toHaveLength(7);
+    expect(await order(b.id)).toEqual(inA);
+    expect(await order(c.id)).not.toEqual(inA);
+    const share = await motion.queues.create({ name: "share", trigger: "answer", feed: { sample: { share: 0.5, seed: "s1" }, maxItems: 100 }, createdBy: "admin" }, { wait: true });
+    const total = (await motion.queues.get(share.id))!.progress.total;
+    expect(total).toBeGreaterThan(5);
+    expect(total).toBeLessThan(35);
+
+    const invalid = await motion.queues.create({ name: "x", trigger: "answer", feed: { sample: { share: 2, seed: "s" } }, createdBy: "admin" }).catch((e: unknown) => e);
+    expect((invalid as ValidationError).issues[0]?.path).toEqual(["feed", "sample", "share"]);
+    await expect(motion.queues.create({ name: "refunds", trigger: "answer", createdBy: "admin" })).rejects.toBeInstanceOf(ConflictError);
+    await expect(motion.queues.create({ name: "y", trigger: "nope", createdBy: "admin" })).rejects.toThrow(/nope/);
+  });
+
+  it("two labelers racing a queue never get the same item; progress adds up", async () => {
+    const queue = await motion.queues.create({ name: "race", trigger: "answer", feed: { filter: { labeled: false }, maxItems: 12 }, assignees: ["ana@example.com", "bo@example.com"], createdBy: "admin" }, { wait: true });
+    const seen = new Map<string, string>();
+    const work = async (who: typeof ana, label: "good" | "bad") => {
+      for (;;) {
+        const next = await motion.queues.next(queue.id, who);
+        if (!next) return;
+        const id = next.inference.id;
+        expect(seen.get(id), `item ${id} handed to two labelers`).toBeUndefined();
+        seen.set(id, who.holderName);
+        await motion.queues.complete(queue.id, id, { actor: who.holderName, holder: who.holder, label, scores: { helpfulness: 3 } });
+      }
+    };
+    await Promise.all([work(ana, "good"), work(bo, "bad")]);
+    expect(seen.size).toBe(12);
+    const byAna = [...seen.values()].filter((v) => v === ana.holderName).length;
+    expect(byAna).toBeGreaterThan(0);
+    expect(byAna).toBeLessThan(12);
+    const done = (await motion.queues.get(queue.id))!;
+    expect(done.progress).toEqual({ total: 12, pending: 0, done: 12, skipped: 0 });
+    // Each item carries its label and score.
+    const one = await motion.inference([...seen.keys()][0]!);
+    expect(one.feedback).toHaveLength(1);
+    expect(one.scores.helpfulness?.value).toBe(3);
+  });
+
+  it("refuses completing an item another labeler holds; a label from browse mode finishes it in the queue", async () => {
+    const queue = await motion.queues.create({ name: "locks", trigger: "answer", feed: { filter: { labeled: false }, maxItems: 3 }, createdBy: "admin" }, { wait: true });
+    const held = (await motion.queues.next(queue.id, ana))!;
+    const stolen = await motion.queues.complete(queue.id, held.inference.id, { actor: bo.holderName, holder: bo.holder, scores: { helpfulness: 1 } }).catch((e: unknown) => e);
+    expect(stolen).toBeInstanceOf(ConflictError);
+    expect((await motion.queues.next(queue.id, bo))!.inference.id).not.toBe(held.inference.id);
+    await motion.feedback(held.inference.id, { label: "good", actor: ana.holderName, holder: ana.holder });
+    expect((await motion.queues.get(queue.id))!.progress).toMatchObject({ done: 1, pending: 2 });
+    await expect(motion.queues.complete(queue.id, ids[0]!, { actor: "x", label: "good" })).rejects.toBeInstanceOf(NotFoundError);
+    await expect(motion.queues.complete(queue.id, held.inference.id, { actor: "x" })).rejects.toBeInstanceOf(ValidationError);
+  });
+
+  it("lists assigned queues first, updates assignees, exports scores as columns", async () => {
+    const mine = await motion.queues.list({ actor: "ana@example.com" });
+    expect(mine[0]?.name).toBe("race");
+    expect(await motion.queues.list({ actor: "ana@example.com", assignedOnly: true })).toHaveLength(1);
+    const updated = await motion.queues.update(mine[0]!.id, { assignees: ["cy@example.com"], description: "hard ones" });
+    expect(updated).toMatchObject({ assignees: ["cy@example.com"], description: "hard ones" });
+    expect(await motion.queues.list({ actor: "ana@example.com", assignedOnly: true })).toHaveLength(0);
+
+    const csv = await motion.exportLabels({ trigger: "answer", format: "csv", limit: 100 });
+    const [header, ...lines] = csv.content.split("\r\n");
+    expect(header).toMatch(/,correction,score\.helpfulness,score\.topic,score\.comment$/);
+    expect(lines.filter((l) => /,3,,$/.test(l))).toHaveLength(12);
+    const jsonl = await motion.exportLabels({ trigger: "answer", format: "jsonl", limit: 100 });
+    const records = jsonl.content.trim().split("\n").map((l) => JSON.parse(l) as { scores: Record<string, unknown> });
+    expect(records.filter((r) => r.scores.helpfulness === 3)).toHaveLength(12);
+    expect(await motion.queues.remove(updated.id)).toBe(true);
+    expect(await motion.queues.get(updated.id)).toBeUndefined();
+  });
+});
