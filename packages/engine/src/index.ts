@@ -2,6 +2,7 @@ export { relation, feedback, feedbackLabel, type Relation, type RelationOptions,
 export { trigger, route, DEFAULT_BACKPRESSURE, type Backpressure, type OnDrift, type Trigger, type TriggerOptions, type Route, type InferContext, type FitContext, type InferenceSummary, type RetryPolicy } from "./trigger.ts";
 export { optionsFrom, correctionJsonSchema, optionsFromFields, validateCorrection, type OptionsFrom, type MotionFieldMeta, type JsonSchema } from "./correction.ts";
 export { type OptionValue } from "./correction-options.ts";
+export { type StateChangeListener } from "./state-events.ts";
 export { defineApp, isApp, findApp, importApp, type App, type AppDefinition } from "./app.ts";
 export { Motion, createMotion, MAX_OUTCOME_VERSIONS, type LabelExport, type LabelExportFormat, type RollbackOptions, type MotionOptions, type AddOptions, type AddResult, type InferenceResult, type FeedbackInput, type SchedulerContext } from "./motion.ts";
 export { ValidationError, NotFoundError, ConflictError, InferenceError, BackpressureError, type RowIssue } from "./errors.ts";

@@ -1,3 +1,4 @@
+import { StateEvents, type StateChangeListener } from "./state-events.ts";
 import { recordAudit } from "./audit-log.ts";
 import { deleteRow, type DeletedRow } from "./row-deletion.ts";
 import { RetentionService } from "./retention.ts";
@@ -185,6 +186,7 @@ export class Motion {
   private readonly inferConcurrency: number;
   private readonly closeTimeoutMs: number;
   private unlisten: (() => Promise<void>) | null = null;
+  private readonly stateEvents = new StateEvents();
   private readonly warming: Promise<void> | null;
   private readonly closers: (() => Promise<void> | void)[] = [];
   private readonly stale = new Set<string>();
@@ -274,7 +276,11 @@ export class Motion {
         ["motion_state", PARAMS_CHANNEL],
         (trigger, channel) => {
           if (!this.app.trigger(trigger)) return;
-          if (channel !== PARAMS_CHANNEL) return this.refreshSoon(trigger);
+          if (channel !== PARAMS_CHANNEL) {
+            // Any version (even one `active` does not follow) made by any process.
+            this.stateEvents.emit(trigger);
+            return this.refreshSoon(trigger);
+          }
           void this.params.reload(trigger).catch((error) => this.log.error({ err: (error as Error).message, channel }, "reload after a notification failed"));
         },
         // Whatever was broadcast while the session was down is lost: compare with the database.
@@ -318,6 +324,7 @@ export class Motion {
     if (current?.version === aliases.active) return;
     const { state } = await this.store.load(trigger, aliases.active);
     this.active.set(trigger, { version: aliases.active, view: freezeState(state, this.guardBinary) });
+    this.stateEvents.emit(trigger);
   }
 
   /**
@@ -356,12 +363,14 @@ export class Motion {
     for (const { trigger, version } of changed) {
       const { state } = await this.store.load(trigger, version);
       this.active.set(trigger, { version, view: freezeState(state, this.guardBinary) });
+      this.stateEvents.emit(trigger);
     }
   }
 
   /** A fit committed here: serve the new version from the values the fit just produced. */
   private adopt(trigger: string, version: VersionInfo, patch: EncodedPatch, activeMoved: boolean): void {
     this.store.remember(version, patch);
+    this.stateEvents.emit(trigger);
     if (!activeMoved) return;
     // Unchanged keys are cached already and the new ones were just remembered: no query.
     void this.store
@@ -697,6 +706,7 @@ export class Motion {
       return { from: aliases.active, to: version, requeuedLabels };
     });
     await this.refresh(trigger);
+    this.stateEvents.emit(trigger);
     this.scheduler?.kick(trigger);
     return moved;
   }
@@ -864,6 +874,16 @@ export class Motion {
     this.scheduler?.kick(existing.trigger);
   }
 
+  /**
+   * Calls `listener(trigger)` when a trigger's state may have changed: a version committed or
+   * `active` moved, here or (PostgreSQL: NOTIFY; SQLite: the view sync, for `active`) in
+   * another process. A hint to re-read, not a record: see the API's subscriptions. Returns an
+   * unsubscribe.
+   */
+  onStateChange(listener: StateChangeListener): () => void {
+    return this.stateEvents.on(listener);
+  }
+
   /** What the fits of every process are doing, from the database; `idle` when nothing runs or waits to run. */
   fitActivity(): Promise<FitActivity> {
     return fitActivity(this.db, this.app);
@@ -913,6 +933,7 @@ export class Motion {
     await this.unlisten?.();
     for (const closer of this.closers.splice(0)) await Promise.resolve(closer()).catch((error: unknown) => this.log.error({ err: (error as Error)?.message }, "close hook failed"));
     await this.refreshing;
+    this.stateEvents.clear();
     if (this.ownsDb) await this.db.close();
   }
 }
