@@ -238,7 +238,6 @@ export function createMotionApi(options: CreateMotionApiOptions): MotionApi {
     const end = () => {
       aborter.abort();
       void reader.cancel().catch(() => undefined);
-      res.end();
     };
     streams.add(end);
     res.flushHeaders();
@@ -252,7 +251,9 @@ export function createMotionApi(options: CreateMotionApiOptions): MotionApi {
       // the client left or the stream was cancelled at shutdown
     } finally {
       streams.delete(end);
-      res.end();
+      // An event stream's connection is not reused: drop it once the last bytes are out, or a
+      // client that stopped reading without closing would hold server.close() until it lets go.
+      res.end(() => res.destroy());
     }
   }
 
