@@ -18,6 +18,13 @@ test("Compare: two versions side by side from the State page, the pair in the UR
   await expect(view.getByTestId("compare-verdict")).toContainText("good-rate of");
   await expect(view.getByTestId("quality-chart").locator(".recharts-surface")).toBeVisible();
   await expect(view.getByTestId("compare-diff")).toBeVisible();
+  // The chatbot's own evaluate, from the seed's labels on the answers of the version they judged.
+  const labeled = await trpc(page.request, "query", "state.evaluate", { trigger: TRIGGER, versions: [active, active - 1] });
+  const judged = (labeled.data.versions as { version: number; examples: number }[]).find((v) => v.examples > 0)!;
+  expect(judged).toBeDefined();
+  await expect(view.getByTestId("evaluation-compare")).toContainText(`${judged.examples} labeled`);
+  await expect(view.getByTestId("evaluation-row").filter({ hasText: "goodRate" })).toHaveCount(1);
+  await expect(view.getByTestId("evaluation-row").filter({ hasText: "pageHitAt1" })).toHaveCount(1);
 
   // Pick version 0 as B: the pair goes into the URL and survives a reload.
   await page.getByRole("combobox", { name: "Version B" }).click();

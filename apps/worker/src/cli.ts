@@ -1,9 +1,10 @@
-// motion migrate | worker | status | seed | users create | api-keys create | bench — see `motion help`.
+// motion migrate | worker | status | schedules | seed | users create | api-keys create | bench — see `motion help`.
 import { parseArgs } from "node:util";
 import { migrate, openDatabase, redactUrl, resolveDatabaseUrl } from "@motion/db";
-import { bullmqScheduler, createLogger, fitActivity, importApp, Motion } from "@motion/engine";
+import { bullmqScheduler, createLogger, fitActivity, importApp, listSchedules, Motion } from "@motion/engine";
 import { apiKeysCommand } from "./api-keys-command.ts";
 import { formatActivity } from "./status.ts";
+import { formatSchedules } from "./schedules.ts";
 
 const HELP = `motion <command> [options]
 
@@ -13,6 +14,9 @@ const HELP = `motion <command> [options]
                                are all fits idle? pending, held, claimed rows and running,
                                retrying, dead-lettered runs per trigger, from the database;
                                exit code 0 when idle, 2 when busy, 1 on error
+  schedules [--app <module>] [--json]
+                               scheduled routes: cron, time zone, missed-tick policy, next
+                               run, last run (status, version produced), rows waiting
   seed                         ingest the example chatbot's docs and ask a few questions
   users create --email <e> --password <p> [--role viewer|labeler|admin] [--name <n>]
   api-keys create --role viewer|labeler|admin [--name <n>] [--expires-in 30d] [--json]
@@ -20,7 +24,8 @@ const HELP = `motion <command> [options]
                                (stored as its SHA-256 only, audited); --expires-in takes
                                m, h, d, w or y (default: never); --json prints id, name,
                                role, prefix, expiresAt and key as one JSON line
-  bench [p1 p1pg p2 p3 rows server]   run the benchmarks (writes bench-results.json)
+  bench [p1 p1pg p2 p3 rows server schedules]
+                               run the benchmarks (writes bench-results.json)
 
   --database-url <url>         file:<path> or postgresql://… (default: MOTION_DATABASE_URL,
                                else .motion/motion.db where you run the command)
@@ -92,6 +97,17 @@ async function main(): Promise<number> {
         if (values.json) console.log(JSON.stringify(activity));
         else console.log(formatActivity(activity));
         return activity.idle ? 0 : 2;
+      } finally {
+        await db.close();
+      }
+    }
+    case "schedules": {
+      const app = await loadApp();
+      const db = await openDatabase({ url: databaseUrl, migrate: false });
+      try {
+        const items = await listSchedules(db, app);
+        console.log(values.json ? JSON.stringify(items) : formatSchedules(items));
+        return 0;
       } finally {
         await db.close();
       }

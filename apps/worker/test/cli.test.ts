@@ -33,6 +33,15 @@ describe("motion CLI", () => {
     expect(tables.map((t) => t.name)).toEqual(expect.arrayContaining(["Row", "Inference", "FitRun", "StateVersion", "User", "ApiKey"]));
   });
 
+  it("lists the app's schedules with next and last run", async () => {
+    const table = await motion("schedules");
+    expect(table.stdout).toMatch(/trigger\/route\s+cron\s+timezone\s+missed\s+next run\s+last run/);
+    expect(table.stdout).toMatch(/docs-qa\/fine-tune-poll\s+\*\/5 \* \* \* \*\s+UTC\s+runOnce\s+\d{4}-\d\d-\d\dT\d\d:\d[05]:00Z\s+never/);
+    const [item] = JSON.parse((await motion("schedules", "--json")).stdout) as { trigger: string; route: string; nextRunAt: string; lastRun: null }[];
+    expect(item).toMatchObject({ trigger: "docs-qa", route: "fine-tune-poll", lastRun: null });
+    expect(Date.parse(item!.nextRunAt)).toBeGreaterThan(Date.now());
+  });
+
   it("creates users with a role; the password is stored hashed", async () => {
     const out = await motion("users", "create", "--email", "Ops@Example.com", "--password", "a-long-password", "--role", "admin");
     expect(out.stdout).toContain("ops@example.com: created as admin");

@@ -8,6 +8,7 @@ import { inferencesRouter } from "./features/inferences/router.ts";
 import { relationsRouter } from "./features/relations/router.ts";
 import { reviewRouter } from "./features/review/router.ts";
 import { rowsRouter } from "./features/rows/router.ts";
+import { schedulesRouter } from "./features/schedules/router.ts";
 import { stateRouter } from "./features/state/router.ts";
 import { statsRouter } from "./features/stats/router.ts";
 import { triggersRouter } from "./features/triggers/router.ts";
@@ -25,6 +26,7 @@ export const appRouter = router({
   triggers: triggersRouter,
   state: stateRouter,
   fits: fitsRouter,
+  schedules: schedulesRouter,
   stats: statsRouter,
   drift: driftRouter,
   users: usersRouter,

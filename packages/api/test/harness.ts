@@ -1,6 +1,6 @@
 import { TRPCError } from "@trpc/server";
 import { testDatabases, type TestDatabase, type TestDatabaseFactory as DatabaseFactory } from "@motion/db/test-support";
-import { Motion } from "@motion/engine";
+import { Motion, type MotionOptions } from "@motion/engine";
 import { createMotionApi, type MotionApi } from "../src/index.ts";
 import { testApp } from "./fixtures/app.ts";
 
@@ -40,9 +40,9 @@ export async function signIn(api: MotionApi, baseURL: string, email: string, pas
   return { cookie: setCookie.map((c) => c.split(";")[0]).join("; "), setCookie, status: response.status };
 }
 
-export async function openEnv(makeDatabase: DatabaseFactory, options: { baseURL?: string; reviewLockMs?: number } = {}): Promise<TestEnv> {
+export async function openEnv(makeDatabase: DatabaseFactory, options: { baseURL?: string; reviewLockMs?: number; motion?: Partial<MotionOptions> } = {}): Promise<TestEnv> {
   const db = await makeDatabase();
-  const motion = await Motion.open({ app: testApp, databaseUrl: db.url, fitIn: "inline" });
+  const motion = await Motion.open({ app: testApp, databaseUrl: db.url, fitIn: "inline", ...options.motion });
   const baseURL = options.baseURL ?? "http://localhost:3000";
   const api = createMotionApi({ motion, baseURL, secret: SECRET, reviewLockMs: options.reviewLockMs });
   const emails = { viewer: "viewer@example.com", labeler: "labeler@example.com", admin: "admin@example.com" };

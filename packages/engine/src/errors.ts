@@ -17,9 +17,11 @@ export class ValidationError extends Error {
     readonly issues: RowIssue[],
   ) {
     const first = issues[0];
-    const where = first ? `row ${first.index}${first.path.length ? ` at ${first.path.join(".")}` : ""}: ${first.message}` : "";
+    // Index -1: the issue is about the input as a whole (or a definition), not one row of it.
+    const at = first ? [first.index >= 0 ? `row ${first.index}` : "", first.path.length ? `at ${first.path.join(".")}` : ""].filter(Boolean).join(" ") : "";
+    const where = first ? `${at}${at ? ": " : ""}${first.message}` : "";
     const more = issues.length > 1 ? ` (and ${issues.length - 1} more issue${issues.length > 2 ? "s" : ""})` : "";
-    super(`Invalid ${relation} ${where}${more}; nothing was written`);
+    super(`Invalid ${relation} ${where}${more}${issues[0]?.code === "invalid_schedule" ? "" : "; nothing was written"}`);
     this.name = "ValidationError";
   }
 

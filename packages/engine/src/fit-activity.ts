@@ -8,6 +8,8 @@ export interface TriggerFitActivity {
   pending: number;
   /** Rows held back by drift until their partition is judged or released. */
   held: number;
+  /** Rows of scheduled routes waiting for their next tick (not work to wait for: idle may be true). */
+  scheduled: number;
   /** Rows taken by a run that is running or waiting for its retry. */
   claimed: number;
   /** Runs executing now. */
@@ -34,18 +36,22 @@ export interface FitActivity {
  * The FitRun branch comes first so PostgreSQL types the UNION's columns from real columns.
  */
 const ACTIVITY_SQL = `
-SELECT "trigger", "status" AS "kind", COUNT(*) AS "n", MIN("runAfter") AS "at" FROM "FitRun" WHERE "status" IN ('queued', 'running', 'failed') GROUP BY "trigger", "status"
+SELECT "trigger", "status" AS "kind", COUNT(*) AS "n", MIN("runAfter") AS "at", CAST(NULL AS TEXT) AS "route" FROM "FitRun" WHERE "status" IN ('queued', 'running', 'failed') GROUP BY "trigger", "status"
 UNION ALL
-SELECT "trigger", CASE WHEN "held" = ? THEN 'held' ELSE 'pending' END, COUNT(*), NULL FROM "PendingRow" WHERE "fitRunId" IS NULL GROUP BY "trigger", "held"
+SELECT "trigger", CASE WHEN "held" = ? THEN 'held' ELSE 'pending' END, COUNT(*), NULL, "route" FROM "PendingRow" WHERE "fitRunId" IS NULL GROUP BY "trigger", "route", "held"
 UNION ALL
-SELECT p."trigger", 'claimed', COUNT(*), NULL FROM "PendingRow" p JOIN "FitRun" r ON r."id" = p."fitRunId" WHERE r."status" IN ('queued', 'running') GROUP BY p."trigger"
+SELECT p."trigger", 'claimed', COUNT(*), NULL, NULL FROM "PendingRow" p JOIN "FitRun" r ON r."id" = p."fitRunId" WHERE r."status" IN ('queued', 'running') GROUP BY p."trigger"
 UNION ALL
-SELECT "trigger", 'pinned', COUNT(*), NULL FROM "StateAlias" WHERE "name" = 'active' AND "pinned" = ? GROUP BY "trigger"`;
+SELECT "trigger", 'pinned', COUNT(*), NULL, NULL FROM "StateAlias" WHERE "name" = 'active' AND "pinned" = ? GROUP BY "trigger"`;
 
-export function* readFitActivity(triggers: readonly string[]): Query<FitActivity> {
-  const rows = yield* all<{ trigger: string; kind: string; n: unknown; at: unknown }>(ACTIVITY_SQL, [true, true]);
+/**
+ * `scheduled`: the `trigger\u0000route` keys of scheduled routes, whose unheld pending rows
+ * wait for a tick (counted apart, in `scheduled`).
+ */
+export function* readFitActivity(triggers: readonly string[], scheduled: ReadonlySet<string> = new Set()): Query<FitActivity> {
+  const rows = yield* all<{ trigger: string; kind: string; n: unknown; at: unknown; route: string | null }>(ACTIVITY_SQL, [true, true]);
   const out = triggers.map((trigger): TriggerFitActivity => ({
-    trigger, pending: 0, held: 0, claimed: 0, running: 0, retrying: 0, deadLettered: 0, pinned: false, nextRetryAt: null, idle: true,
+    trigger, pending: 0, held: 0, scheduled: 0, claimed: 0, running: 0, retrying: 0, deadLettered: 0, pinned: false, nextRetryAt: null, idle: true,
   }));
   const byName = new Map(out.map((t) => [t.trigger, t]));
   for (const r of rows) {
@@ -57,8 +63,9 @@ export function* readFitActivity(triggers: readonly string[]): Query<FitActivity
       t.nextRetryAt = toDateOrNull(r.at);
     } else if (r.kind === "running") t.running = n;
     else if (r.kind === "failed") t.deadLettered = n;
-    else if (r.kind === "pending") t.pending = n;
-    else if (r.kind === "held") t.held = n;
+    else if (r.kind === "pending" && scheduled.has(`${r.trigger}\u0000${r.route}`)) t.scheduled += n;
+    else if (r.kind === "pending") t.pending += n;
+    else if (r.kind === "held") t.held += n;
     else if (r.kind === "claimed") t.claimed = n;
     else if (r.kind === "pinned") t.pinned = n > 0;
   }
@@ -69,5 +76,11 @@ export function* readFitActivity(triggers: readonly string[]): Query<FitActivity
 /** Fit activity of the app's triggers that have fit routes. */
 export function fitActivity(db: Database, app: App): Promise<FitActivity> {
   const triggers = app.triggers.filter((t) => t.routes.some((r) => r.fit)).map((t) => t.name);
-  return db.read(() => readFitActivity(triggers));
+  const scheduled = scheduledRouteKeys(app);
+  return db.read(() => readFitActivity(triggers, scheduled));
+}
+
+/** `trigger\u0000route` of every scheduled route of the app (for readFitActivity). */
+export function scheduledRouteKeys(app: App): Set<string> {
+  return new Set(app.triggers.flatMap((t) => t.routes.filter((r) => r.schedule).map((r) => `${t.name}\u0000${r.name}`)));
 }

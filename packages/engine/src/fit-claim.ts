@@ -1,10 +1,13 @@
 import { all, insertMany, newId, run, toDate, toJson, type Provider, type Query } from "@motion/db";
+import type { FitReason } from "./trigger.ts";
 
 export interface ClaimRoute {
   name: string;
   relation: string;
   batchSize: number;
   maxWaitMs: number;
+  /** A scheduled route: its rows are never batched here; only the runs its ticks queued are claimed. */
+  scheduled?: boolean;
 }
 
 /** One trigger a claim may take a batch for. */
@@ -43,8 +46,8 @@ export interface Claim {
   attempts: number;
   /** The active version when the batch was claimed: the fit's base. */
   baseVersion: number;
-  /** "drift" when the batch is a drift refit, else null. */
-  reason: "drift" | null;
+  /** "drift" when the batch is a drift refit, "schedule" for a scheduled tick's run, else null. */
+  reason: FitReason;
   /** The params recorded with the run: the fit runs with them. */
   params: unknown;
   /**
@@ -113,7 +116,7 @@ export function* claimBatches(provider: Provider, req: ClaimRequest): Query<Clai
   // than the lock: its snapshot then includes the running run of a claim that held the lock a
   // moment ago (the locking statement's own snapshot would not).
   const maxChain = Math.max(1, Math.floor(req.maxChain ?? 1));
-  const slots = lockedTargets.flatMap((t) => t.routes.map((r) => ({ trigger: t.trigger, route: r, n: r.batchSize * routeChain(r, maxChain) })));
+  const slots = lockedTargets.flatMap((t) => t.routes.filter((r) => !r.scheduled).map((r) => ({ trigger: t.trigger, route: r, n: r.batchSize * routeChain(r, maxChain) })));
   const busy = new Set<string>();
   const queued: Queued[] = [];
   const candidates: Candidate[] = [];
@@ -181,6 +184,7 @@ export function* claimBatches(provider: Provider, req: ClaimRequest): Query<Clai
   for (const target of fresh) {
     const ready: { route: ClaimRoute; rows: Candidate[]; oldest: number }[][] = [];
     for (const route of target.routes) {
+      if (route.scheduled) continue;
       const rows = bySlot.get(`${target.trigger}\u0000${route.name}`) ?? [];
       const batches: { route: ClaimRoute; rows: Candidate[]; oldest: number }[] = [];
       for (let i = 0; i < rows.length; i += route.batchSize) {
@@ -224,7 +228,7 @@ export function* claimBatches(provider: Provider, req: ClaimRequest): Query<Clai
     if (changed === 0) continue;
     claims.push({
       runId: retry.id, trigger, route: retry.route, rowIds: toJson<string[]>(retry.rowIds), attempts: Number(retry.attempts) + 1,
-      baseVersion: active, reason: retry.reason === "drift" ? "drift" : null, params: target.params, latestVersion: latest,
+      baseVersion: active, reason: retry.reason === "drift" || retry.reason === "schedule" ? retry.reason : null, params: target.params, latestVersion: latest,
     });
   }
   if (picks.length === 0) return { claims, wakeAt: wakeAt === Infinity ? null : wakeAt };
@@ -310,14 +314,15 @@ function routeChain(route: ClaimRoute, maxChain: number): number {
  * that was woken for nothing) pays one round trip instead of a claim transaction.
  */
 export function* claimable(targets: readonly ClaimTarget[], now: Date): Query<Set<string>> {
-  const slots = targets.flatMap((t) => t.routes.map((r) => ({ trigger: t.trigger, route: r.name })));
+  const slots = targets.flatMap((t) => t.routes.map((r) => ({ trigger: t.trigger, route: r.name, scheduled: !!r.scheduled })));
   if (slots.length === 0) return new Set();
+  // A scheduled route's pending rows wait for its tick: only its queued runs make it claimable.
   const rows = yield* all<{ t: string }>(
-    `SELECT DISTINCT s."t" FROM unnest(?::text[], ?::text[]) AS s("t", "r")
+    `SELECT DISTINCT s."t" FROM unnest(?::text[], ?::text[], ?::boolean[]) AS s("t", "r", "sch")
      WHERE NOT EXISTS (SELECT 1 FROM "FitRun" f WHERE f."trigger" = s."t" AND f."status" = 'running' AND f."leaseUntil" > ?::timestamp(3))
-       AND (EXISTS (SELECT 1 FROM "PendingRow" p WHERE p."trigger" = s."t" AND p."route" = s."r" AND p."held" = false AND p."fitRunId" IS NULL)
+       AND ((NOT s."sch" AND EXISTS (SELECT 1 FROM "PendingRow" p WHERE p."trigger" = s."t" AND p."route" = s."r" AND p."held" = false AND p."fitRunId" IS NULL))
          OR EXISTS (SELECT 1 FROM "FitRun" q WHERE q."trigger" = s."t" AND q."status" = 'queued'))`,
-    [slots.map((s) => s.trigger), slots.map((s) => s.route), now],
+    [slots.map((s) => s.trigger), slots.map((s) => s.route), slots.map((s) => s.scheduled), now],
   );
   return new Set(rows.map((r) => r.t));
 }

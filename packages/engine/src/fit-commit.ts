@@ -13,10 +13,16 @@ export interface FitCommit {
   /** What the fit logged; null (stored as NULL) for a quiet fit. */
   logs: FitLogs | null;
   durationMs: number;
+  /**
+   * A scheduled run whose fit returned nothing: recorded as succeeded with no version (a
+   * periodic poll that found nothing new must not add a version per tick).
+   */
+  unchanged?: boolean;
 }
 
 export type CommitOutcome =
   | { kind: "committed"; version: VersionInfo; activeMoved: boolean }
+  | { kind: "unchanged" }
   | { kind: "duplicate" }
   | { kind: "superseded" }
   | { kind: "lost" };
@@ -53,6 +59,7 @@ export function* commitFits(provider: Provider, owner: string, now: Date, fits: 
 
   const outcomes: CommitOutcome[] = [];
   const done: (Done & { latestFrom: number; activeFrom: number | null })[] = [];
+  const unchanged: FitCommit[] = [];
   for (const fit of fits) {
     const r = runs.find((x) => x.id === fit.runId);
     if (!r || r.status === "succeeded") {
@@ -70,6 +77,11 @@ export function* commitFits(provider: Provider, owner: string, now: Date, fits: 
       outcomes.push({ kind: "superseded" });
       continue;
     }
+    if (fit.unchanged) {
+      unchanged.push(fit);
+      outcomes.push({ kind: "unchanged" });
+      continue;
+    }
     const pinned = active.pinned === true || active.pinned === 1;
     const number = (next.get(fit.trigger) ?? 0) + 1;
     next.set(fit.trigger, number);
@@ -83,6 +95,13 @@ export function* commitFits(provider: Provider, owner: string, now: Date, fits: 
     latest.version = number;
     if (!pinned) active.version = number;
     outcomes.push({ kind: "committed", version, activeMoved: !pinned });
+  }
+  for (const fit of unchanged) {
+    yield* run(`DELETE FROM "PendingRow" WHERE "fitRunId" = ?`, [fit.runId]);
+    yield* run(
+      `UPDATE "FitRun" SET "status" = 'succeeded', "producedVersion" = NULL, "metrics" = ?, "baseVersion" = ?, "finishedAt" = ?, "durationMs" = ?, "logs" = ?, "error" = NULL, "errorStack" = NULL, "leaseOwner" = NULL, "leaseUntil" = NULL WHERE "id" = ?`,
+      [JSON.stringify(fit.metrics), fit.base.version, now, fit.durationMs, fit.logs ? JSON.stringify(fit.logs) : null, fit.runId],
+    );
   }
   if (done.length === 0) return outcomes;
 

@@ -15,6 +15,8 @@ import type { Logger } from "./logger.ts";
 export type FitResult =
   | { kind: "none" }
   | { kind: "committed"; runId: string; version: VersionInfo; patch: EncodedPatch }
+  /** A scheduled run whose fit returned nothing: succeeded, no version. */
+  | { kind: "unchanged"; runId: string }
   | { kind: "duplicate"; runId: string }
   | { kind: "superseded"; runId: string }
   | { kind: "failed"; runId: string; dead: boolean; error: string }
@@ -164,7 +166,7 @@ export class FitRunner {
       const { params: value, hash } = params[i]!;
       return {
         trigger: t.name, params: value, paramsHash: hash, maxAttempts: t.retry.maxAttempts,
-        routes: t.routes.filter((r) => r.fit).map((r) => ({ name: r.name, relation: r.relation.name, batchSize: r.batchSize, maxWaitMs: r.maxWaitMs })),
+        routes: t.routes.filter((r) => r.fit).map((r) => ({ name: r.name, relation: r.relation.name, batchSize: r.batchSize, maxWaitMs: r.maxWaitMs, scheduled: !!r.schedule })),
       };
     });
     if (db.provider === "postgresql") {
@@ -267,9 +269,15 @@ export class FitRunner {
       }
       const { patch } = outcome;
       const out = settle[k]!;
-      commits.push(this.commit({ runId: claim.runId, trigger: trigger.name, base: base!, patch, metrics: outcome.metrics, logs: outcome.logs ?? null, durationMs }).then(
+      // Only scheduled runs may commit no version: a batch of rows always leaves its trace.
+      const unchanged = claim.reason === "schedule" && Object.keys(patch).length === 0;
+      commits.push(this.commit({ runId: claim.runId, trigger: trigger.name, base: base!, patch, metrics: outcome.metrics, logs: outcome.logs ?? null, durationMs, unchanged }).then(
         (committed) => {
           live.delete(claim.runId);
+          if (committed.kind === "unchanged") {
+            out.resolve({ kind: "unchanged", runId: claim.runId });
+            return;
+          }
           if (committed.kind === "committed") {
             this.deps.onCommitted(trigger.name, committed.version, patch, committed.activeMoved);
             out.resolve({ kind: "committed", runId: claim.runId, version: committed.version, patch });
@@ -284,6 +292,7 @@ export class FitRunner {
           out.reject(error);
         },
       ));
+      if (unchanged) return;
       const manifest = nextManifest(base!.manifest, patch);
       base = {
         trigger: trigger.name, version: ++newest, parent: base!.version, fitRunId: claim.runId, manifest,

@@ -1,5 +1,6 @@
-import { all, get, newId, run, toDate, toDateOrNull, toJson, toJsonOrNull, toNumOrNull, type Query } from "@motion/db";
+import { all, get, newId, run, toDate, toDateOrNull, toJson, type Query } from "@motion/db";
 import type { FitLogs } from "./fit-log.ts";
+import { toFitRunSummary } from "./read-model/fit-runs.ts";
 
 export type FitStatus = "queued" | "running" | "succeeded" | "failed" | "superseded" | "skipped";
 
@@ -32,28 +33,12 @@ export interface FitRunRecord {
 
 export function toFitRun(r: Record<string, unknown>): FitRunRecord {
   return {
-    id: r.id as string,
-    trigger: r.trigger as string,
-    route: r.route as string,
-    relation: r.relation as string,
-    status: r.status as FitStatus,
+    ...toFitRunSummary(r),
     rowIds: toJson<string[]>(r.rowIds),
-    rowCount: Number(r.rowCount),
     params: toJson(r.params),
     paramsHash: r.paramsHash as string,
-    attempts: Number(r.attempts),
-    maxAttempts: Number(r.maxAttempts),
-    baseVersion: toNumOrNull(r.baseVersion),
-    producedVersion: toNumOrNull(r.producedVersion),
-    error: (r.error as string | null) ?? null,
     errorStack: (r.errorStack as string | null) ?? null,
-    metrics: toJsonOrNull(r.metrics),
-    deadLettered: r.deadLettered === true || r.deadLettered === 1,
     runAfter: toDateOrNull(r.runAfter),
-    queuedAt: toDate(r.queuedAt),
-    startedAt: toDateOrNull(r.startedAt),
-    finishedAt: toDateOrNull(r.finishedAt),
-    durationMs: toNumOrNull(r.durationMs),
     reason: (r.reason as string | null) ?? null,
   };
 }

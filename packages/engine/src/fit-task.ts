@@ -1,7 +1,7 @@
 import type { StoredRow } from "./relation.ts";
 import type { State, StatePatch } from "./state.ts";
 import type { App } from "./app.ts";
-import type { InferenceSummary } from "./trigger.ts";
+import type { FitReason, InferenceSummary } from "./trigger.ts";
 import { deepFreeze, isBinary, type BinaryValue } from "./state.ts";
 import { encodePatch, type EncodedPatch } from "./state-store.ts";
 import type { Logger } from "./logger.ts";
@@ -18,7 +18,7 @@ export interface FitTask {
   rows: StoredRow[];
   params: unknown;
   inferences: Record<string, InferenceSummary>;
-  reason: "drift" | null;
+  reason: FitReason;
   /** Keys of `state` that are Buffers: a worker thread receives them as plain Uint8Arrays. */
   buffers?: string[];
 }

@@ -1,10 +1,11 @@
 export { relation, feedback, feedbackLabel, type Relation, type RelationOptions, type RowOf, type InputOf, type StoredRow, type FeedbackRow } from "./relation.ts";
-export { trigger, route, DEFAULT_BACKPRESSURE, type Backpressure, type OnDrift, type Trigger, type TriggerOptions, type Route, type InferContext, type FitContext, type InferenceSummary, type RetryPolicy } from "./trigger.ts";
+export { trigger, route, DEFAULT_BACKPRESSURE, type FitReason, type Backpressure, type OnDrift, type Trigger, type TriggerOptions, type Route, type InferContext, type FitContext, type InferenceSummary, type RetryPolicy } from "./trigger.ts";
 export { optionsFrom, correctionJsonSchema, optionsFromFields, validateCorrection, type OptionsFrom, type MotionFieldMeta, type JsonSchema } from "./correction.ts";
 export { type OptionValue } from "./correction-options.ts";
 export { type StateChangeListener } from "./state-events.ts";
+export { aliasMoveIdAt, type AliasMove } from "./read-model/alias-moves.ts";
 export { defineApp, isApp, findApp, importApp, type App, type AppDefinition } from "./app.ts";
-export { Motion, createMotion, MAX_OUTCOME_VERSIONS, type LabelExport, type LabelExportFormat, type RollbackOptions, type MotionOptions, type AddOptions, type AddResult, type InferenceResult, type FeedbackInput, type SchedulerContext } from "./motion.ts";
+export { Motion, createMotion, MAX_OUTCOME_VERSIONS, MAX_EVALUATE_VERSIONS, type LabelExport, type LabelExportFormat, type RollbackOptions, type MotionOptions, type AddOptions, type AddResult, type InferenceResult, type FeedbackInput, type SchedulerContext } from "./motion.ts";
 export { ValidationError, NotFoundError, ConflictError, InferenceError, BackpressureError, type RowIssue } from "./errors.ts";
 export { type State, type StatePatch, type StateValue, type JsonValue, type BinaryValue, type Manifest, type ManifestEntry, isBinary, checksumOf } from "./state.ts";
 export { type FitScheduler, EmbeddedFitScheduler } from "./fit-scheduler.ts";
@@ -30,6 +31,10 @@ export { defaultTrainingExample, toChat, toOpenAIJsonl, messageText, type Labele
 export { type LabelExportQuery, type ExportedLabel } from "./read-model/label-export.ts";
 export { LABEL_CSV_COLUMNS } from "./read-model/label-csv.ts";
 export { type TriggerStats } from "./read-model/trigger-stats.ts";
+export { type EvaluateFn, type VersionEvaluation } from "./outcomes/evaluation.ts";
+export { type AuditEvent, type AuditFilter, type FeedbackFilter, type FeedbackListItem } from "./read-model/listings.ts";
+export { type Page } from "./read-model/page.ts";
+export { type FieldFilter, type RowDetail, type RowItem, type RowQuery } from "./read-model/row-query.ts";
 export { toFitRunSummary, type FitRunFilter, type FitRunSummary, type FitRunDetail, type FitAttemptRecord } from "./read-model/fit-runs.ts";
 export { FIT_LOG_LIMITS, type FitLogs, type FitLogEntry, type FitLogLevel } from "./fit-log.ts";
 export {
@@ -41,3 +46,7 @@ export { fitActivity, readFitActivity, type FitActivity, type TriggerFitActivity
 export { readActivity, type Activity, type ActivityBucket, type ActivityWindow, type TriggerActivity, type FitSample } from "./activity/activity-read.ts";
 export { rollUpMinutes, addMinutes, minuteOf, MINUTE_MS, type MinuteRollup, type MinuteSample } from "./activity/minute-rollup.ts";
 export { readLabelCounts, type LabelCounts } from "./activity/label-counts.ts";
+export { resolveSchedule, DEFAULT_SCHEDULE_MAX_ROWS, type Schedule, type MissedPolicy, type ResolvedSchedule } from "./schedule.ts";
+export { ScheduleService, listSchedules, DEFAULT_SCHEDULE_GRACE_MS, DEFAULT_SCHEDULE_POLL_MS, type ScheduleInfo } from "./schedule-service.ts";
+export { type TickOutcome, type TickRecord, type TickKind, type ScheduledRun } from "./schedule-store.ts";
+export { scheduledRouteKeys } from "./fit-activity.ts";

@@ -1,4 +1,5 @@
 import { StateEvents, type StateChangeListener } from "./state-events.ts";
+import { readAliasMoves, type AliasMove } from "./read-model/alias-moves.ts";
 import { recordAudit } from "./audit-log.ts";
 import { deleteRow, type DeletedRow } from "./row-deletion.ts";
 import { RetentionService } from "./retention.ts";
@@ -7,6 +8,11 @@ import { readLabelPage, type LabelExportQuery } from "./read-model/label-export.
 import { labelCsvHeader, labelCsvRows, labelJsonl } from "./read-model/label-csv.ts";
 import { toOpenAIJsonl } from "./training-example.ts";
 import { readTriggerStats, type TriggerStats } from "./read-model/trigger-stats.ts";
+import { evaluateExamples, readVersionExamples, type VersionEvaluation } from "./outcomes/evaluation.ts";
+import type { LabeledExample } from "./training-example.ts";
+import { listAuditEvents, listFeedback, readRowCounts, type AuditEvent, type AuditFilter, type FeedbackFilter, type FeedbackListItem } from "./read-model/listings.ts";
+import type { Page } from "./read-model/page.ts";
+import { countRows, listRows, readRowDetail, type RowDetail, type RowItem, type RowQuery } from "./read-model/row-query.ts";
 import { listFitRuns, readFitRunDetail, type FitRunDetail, type FitRunFilter, type FitRunSummary } from "./read-model/fit-runs.ts";
 import { searchInferences, withDetails, type InferencePage, type InferenceSearch, type InferenceWithDetails } from "./read-model/inference-search.ts";
 import { createHash } from "node:crypto";
@@ -42,7 +48,8 @@ import { fitsOf, versionPath } from "./state-diff/version-path.ts";
 import { PARAMS_CHANNEL, TriggerParamsStore } from "./params-store.ts";
 import { ViewSync } from "./view-sync.ts";
 import { createLogger, type Logger } from "./logger.ts";
-import { fitActivity, type FitActivity } from "./fit-activity.ts";
+import { fitActivity, scheduledRouteKeys, type FitActivity } from "./fit-activity.ts";
+import { ScheduleService } from "./schedule-service.ts";
 
 export interface MotionOptions {
   app: App | AppDefinition;
@@ -86,6 +93,13 @@ export interface MotionOptions {
    * transactions (default 500), in processes that run fits unless `auto` says otherwise.
    */
   retention?: { auto?: boolean; intervalMs?: number; batchSize?: number };
+  /**
+   * Scheduled routes (route option `schedule`): ticks are claimed on a timer in processes that
+   * run fits unless `auto` says otherwise; the timer sleeps until the next tick, at most
+   * `pollMs` (default 30 s). A tick claimed more than `graceMs` (default 60 s) after its instant
+   * is late (`missed: "skip"` skips it). `now` replaces the schedule clock (tests, benchmarks).
+   */
+  schedules?: { auto?: boolean; pollMs?: number; graceMs?: number; now?: () => Date };
   /** Max infers running at once within one addMany. */
   inferConcurrency?: number;
   /**
@@ -195,6 +209,7 @@ export class Motion {
   private readonly driftMonitor: DriftMonitor;
   private readonly backpressure: BackpressureGate;
   private readonly retentionService: RetentionService;
+  private readonly scheduleService: ScheduleService;
 
   private constructor(app: App, db: Database, ownsDb: boolean, options: MotionOptions) {
     this.app = app;
@@ -232,6 +247,10 @@ export class Motion {
     this.retentionService = new RetentionService({
       db, app, log: this.log, auto: options.retention?.auto ?? runFits, intervalMs: options.retention?.intervalMs, batchSize: options.retention?.batchSize,
     });
+    this.scheduleService = new ScheduleService({
+      db, app, log: this.log, owner: this.runner.owner, params: (t) => this.params.forFit(t), kick: (t) => this.scheduler?.kick(t),
+      auto: options.schedules?.auto ?? runFits, pollMs: options.schedules?.pollMs, graceMs: options.schedules?.graceMs, now: options.schedules?.now,
+    });
     this.driftMonitor = new DriftMonitor({
       db, app, log: this.log, kick: (t) => this.scheduler?.kick(t), autoCheck: options.drift?.autoCheck ?? runFits, intervalMs: options.drift?.checkIntervalMs,
       thread: options.drift?.thread,
@@ -241,6 +260,11 @@ export class Motion {
   /** Retention: relations' `retention` policies and the operator's "delete rows older than…". */
   get retention(): RetentionService {
     return this.retentionService;
+  }
+
+  /** Scheduled routes: next and last runs, tick history, run now (see docs/engine-api.md, Scheduled triggers). */
+  get schedules(): ScheduleService {
+    return this.scheduleService;
   }
 
   /** Drift: partition profiles, verdicts, charts and operators' decisions (see docs/drift.md). */
@@ -271,6 +295,7 @@ export class Motion {
       if (recovered) this.log.warn({ recovered }, "re-queued fit runs left running by a stopped process");
       this.scheduler.notify(this.app.triggers.filter((t) => t.routes.some((r) => r.fit)).map((t) => t.name));
     }
+    this.scheduleService.start();
     if (this.db.listen) {
       this.unlisten = await this.db.listen(
         ["motion_state", PARAMS_CHANNEL],
@@ -712,6 +737,45 @@ export class Motion {
   }
 
   /**
+   * The trigger's own `evaluate` on each of these versions, over the latest labels of the
+   * outputs each version served (newest labels first, at most `limit` labeled inferences a
+   * version, default 1,000). `declared` is false when the trigger has no `evaluate`: then only
+   * the example counts are given. A long read.
+   */
+  async evaluate(trigger: string, options: { versions: number[]; limit?: number }): Promise<{ trigger: string; declared: boolean; versions: VersionEvaluation[] }> {
+    const t = this.trigger(trigger);
+    const issue = (path: (string | number)[], message: string) => new ValidationError("evaluate", [{ index: 0, path, message, code: "invalid_type" }]);
+    if (!Array.isArray(options.versions) || options.versions.length === 0 || options.versions.length > MAX_EVALUATE_VERSIONS) {
+      throw issue(["versions"], `versions must be an array of 1 to ${MAX_EVALUATE_VERSIONS} version numbers`);
+    }
+    const bad = options.versions.findIndex((v) => !Number.isInteger(v) || v < 0);
+    if (bad >= 0) throw issue(["versions", bad], "a version is a non-negative integer");
+    const limit = options.limit ?? 1_000;
+    if (!Number.isInteger(limit) || limit < 1 || limit > 5_000) throw issue(["limit"], "limit must be an integer in 1..5000");
+    const wanted = [...new Set(options.versions)];
+    const provider = this.db.provider;
+    const examples = await this.db.readLong(function* () {
+      const found = yield* all<{ version: unknown }>(`SELECT "version" FROM "StateVersion" WHERE "trigger" = ? AND "version" IN (${wanted.map(() => "?").join(", ")})`, [trigger, ...wanted]);
+      const have = new Set(found.map((f) => Number(f.version)));
+      const missing = wanted.filter((v) => !have.has(v));
+      if (missing.length) return { missing };
+      const out: LabeledExample[][] = [];
+      for (const v of wanted) out.push(yield* readVersionExamples(provider, trigger, v, limit));
+      return { missing, out };
+    });
+    if (examples.missing.length) throw new NotFoundError(`trigger ${trigger} has no state version ${examples.missing.join(", ")}`);
+    const evaluate = t.evaluate;
+    return {
+      trigger,
+      declared: evaluate !== null,
+      versions: wanted.map((v, i) => {
+        const ex = examples.out![i]!;
+        return evaluate ? evaluateExamples(evaluate, v, ex) : { version: v, examples: ex.length, metrics: null, error: null };
+      }),
+    };
+  }
+
+  /**
    * Per-version outcomes of a trigger (inferences, errors, latency, cache hits, labels with a
    * Wilson interval, fit metrics), newest version first: the given `versions` (all must
    * exist), or a page of `limit` versions below `before`. Reads rollup tables only.
@@ -841,6 +905,59 @@ export class Motion {
   }
 
   /**
+   * A page of a relation's rows, newest first (keyset on the id), filtered on top-level fields
+   * and a time range. A filtered page may scan many rows to fill itself: then a long read.
+   */
+  rows(query: RowQuery & { cursor?: string | null; limit: number }): Promise<Page<RowItem>> {
+    this.relation(query.relation);
+    const provider = this.db.provider;
+    return query.filter?.length ? this.db.readLong(() => listRows(provider, query)) : this.db.read(() => listRows(provider, query));
+  }
+
+  /** How many rows match (a long read). */
+  countRows(query: RowQuery): Promise<number> {
+    this.relation(query.relation);
+    const provider = this.db.provider;
+    return this.db.readLong(() => countRows(provider, query));
+  }
+
+  /** One row with the inferences made on it and their labels. */
+  async row(id: string): Promise<RowDetail> {
+    const provider = this.db.provider;
+    const row = await this.db.read(() => readRowDetail(provider, id));
+    if (!row) throw new NotFoundError(`no row ${id}`);
+    return row;
+  }
+
+  /** Stored rows per relation (a full count: a long read, off the event loop on SQLite). */
+  async rowCounts(relations: readonly string[]): Promise<Map<string, number>> {
+    for (const r of relations) this.relation(r);
+    return this.db.readLong(() => readRowCounts(relations));
+  }
+
+  /** Labels newest first with the output each judges; filters by label or actor scan labels, so a long read. */
+  feedbackList(filter: FeedbackFilter): Promise<Page<FeedbackListItem>> {
+    if (filter.trigger !== undefined) this.trigger(filter.trigger);
+    const provider = this.db.provider;
+    return this.db.readLong(() => listFeedback(provider, filter));
+  }
+
+  /** The audit log newest first: rollbacks, retries, params, role changes, users and keys, purges. */
+  auditEvents(filter: AuditFilter): Promise<Page<AuditEvent>> {
+    return this.db.read(() => listAuditEvents(filter));
+  }
+
+  /** Whether the database answers a trivial query. */
+  async ping(): Promise<boolean> {
+    try {
+      await this.db.read(() => get(`SELECT 1 AS "one"`));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /**
    * Per trigger (in the order given): aliases, rows waiting, the newest fit run, runs queued in
    * the last `windowMinutes` by status and the newest `latencySample` infer latencies. A long
    * read (off the event loop on SQLite): the console polls it.
@@ -848,7 +965,8 @@ export class Motion {
   triggerStats(triggers: readonly string[], window: { windowMinutes: number; latencySample: number }): Promise<TriggerStats[]> {
     for (const t of triggers) this.trigger(t);
     const now = new Date();
-    return this.db.readLong(() => readTriggerStats(triggers, { ...window, now }));
+    const scheduled = scheduledRouteKeys(this.app);
+    return this.db.readLong(() => readTriggerStats(triggers, { ...window, now, scheduled }));
   }
 
   /** One fit run with its rows, params, logs, every failed attempt and operators' retries. */
@@ -882,6 +1000,12 @@ export class Motion {
    */
   onStateChange(listener: StateChangeListener): () => void {
     return this.stateEvents.on(listener);
+  }
+
+  /** Moves of the trigger's `active` / `latest` after alias-history id `after` ("" for all), oldest first, at most `limit`. */
+  aliasMoves(trigger: string, after: string, limit: number): Promise<AliasMove[]> {
+    this.trigger(trigger);
+    return readAliasMoves(this.db, trigger, after, limit);
   }
 
   /** What the fits of every process are doing, from the database; `idle` when nothing runs or waits to run. */
@@ -923,6 +1047,7 @@ export class Motion {
     await this.sync.close();
     await this.driftMonitor.close();
     await this.retentionService.close();
+    await this.scheduleService.close();
     const stopping = this.scheduler?.close() ?? Promise.resolve();
     let timer: NodeJS.Timeout | undefined;
     const inTime = await Promise.race([stopping.then(() => true), new Promise<boolean>((resolve) => (timer = setTimeout(resolve, this.closeTimeoutMs, false)))]);
@@ -967,6 +1092,8 @@ export interface RollbackOptions {
 
 /** Most versions one outcomes call reads. */
 export const MAX_OUTCOME_VERSIONS = 200;
+/** Most versions one `evaluate` call reads the labels of. */
+export const MAX_EVALUATE_VERSIONS = 20;
 
 /** Re-queues the feedback rows fitted on `from`'s side of its common ancestor with `to`. */
 function* requeueLabels(trigger: Trigger, from: number, to: number, now: Date): Query<number> {

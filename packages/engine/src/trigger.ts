@@ -1,8 +1,11 @@
 import { z } from "zod";
+import { ValidationError } from "./errors.ts";
 import { defaultTrainingExample, type TrainingExampleFn } from "./training-example.ts";
+import type { EvaluateFn } from "./outcomes/evaluation.ts";
 import { assertName, feedback, type FeedbackRow, type Relation, type StoredRow } from "./relation.ts";
 import type { State, StatePatch } from "./state.ts";
 import type { Logger } from "./logger.ts";
+import { resolveSchedule, type ResolvedSchedule, type Schedule } from "./schedule.ts";
 
 export interface InferContext<Row, P> {
   /** The active state version, deeply frozen: a write throws. */
@@ -30,12 +33,17 @@ export interface FitContext<Row, P> {
   inferences: Record<string, InferenceSummary>;
   version: number;
   trigger: string;
-  /** Why this fit runs beyond new rows: "drift" for a refit over recent valid partitions. */
-  reason: "drift" | null;
+  /**
+   * Why this fit runs beyond new rows: "drift" for a refit over recent valid partitions,
+   * "schedule" for a tick of the route's `schedule` (rows: those since the last run, maybe none).
+   */
+  reason: FitReason;
   /** Record metrics on this fit run (shown in fit history). */
   report(metrics: Record<string, number>): void;
   log: Logger;
 }
+
+export type FitReason = "drift" | "schedule" | null;
 
 export interface Route<R extends Relation = Relation, P = unknown> {
   /** Defaults to the relation name; unique within the trigger. */
@@ -69,6 +77,13 @@ export interface Route<R extends Relation = Relation, P = unknown> {
   refitWindow?: number;
   /** Bound on rows waiting for this route's fit, or `false` for none (see Backpressure). */
   backpressure?: Backpressure | false;
+  /**
+   * Fit on a schedule instead of per batch: at each cron tick the fit runs once with the rows
+   * that arrived since the last scheduled run (an empty `rows` on a quiet tick). The route's
+   * rows are not fitted in batches; to fit per batch as well, declare a second route on the
+   * same relation without a schedule. Needs a fit. See docs/engine-api.md, Scheduled triggers.
+   */
+  schedule?: Schedule;
 }
 
 /** Default fit time limit: 10 minutes. */
@@ -121,6 +136,12 @@ export interface TriggerOptions<PS extends z.ZodType> {
    * correction; bad labels without a correction are left out.
    */
   trainingExample?: TrainingExampleFn;
+  /**
+   * The app's own metrics of a version, from the labels on the outputs it served (e.g. hit@k
+   * of the page operators named): finite numbers by name. Shown per version next to Motion's
+   * outcomes (`motion.evaluate`, the console's Compare view).
+   */
+  evaluate?: EvaluateFn;
 }
 
 export interface ResolvedRoute {
@@ -136,6 +157,8 @@ export interface ResolvedRoute {
   refitWindow: number;
   /** Null for routes without a fit or with `backpressure: false`. */
   backpressure: Required<Backpressure> | null;
+  /** Null unless the route fits on a schedule (then it never fits per batch). */
+  schedule: ResolvedSchedule | null;
 }
 
 export interface Trigger<PS extends z.ZodType = z.ZodType> {
@@ -150,6 +173,8 @@ export interface Trigger<PS extends z.ZodType = z.ZodType> {
   readonly correction: z.ZodType | null;
   /** Labeled inference → fine-tuning example (the default mapping when not declared). */
   readonly trainingExample: TrainingExampleFn;
+  /** The app's metrics of a version from its labeled outputs, or null when not declared. */
+  readonly evaluate: EvaluateFn | null;
 }
 
 /** Helper for typing a route against its relation and the trigger's params. */
@@ -186,7 +211,9 @@ export function trigger<PS extends z.ZodType = z.ZodObject<Record<string, never>
       if (!["wait", "reject", "shed"].includes(backpressure.onFull)) throw new TypeError(`route ${name}/${routeName}: backpressure.onFull must be "wait", "reject" or "shed"`);
       if (!Number.isFinite(backpressure.maxWaitMs) || backpressure.maxWaitMs < 0) throw new TypeError(`route ${name}/${routeName}: backpressure.maxWaitMs must be a number ≥ 0`);
     }
-    return { name: routeName, relation: r.relation, filter, infer: r.infer as ResolvedRoute["infer"], fit: r.fit as ResolvedRoute["fit"], batchSize, maxWaitMs, maxDurationMs, onDrift, refitWindow, backpressure };
+    const schedule = r.schedule === undefined ? null : resolveSchedule(`route ${name}/${routeName}`, r.schedule);
+    if (schedule && !r.fit) throw new ValidationError(`route ${name}/${routeName}`, [{ index: -1, path: ["schedule"], message: "a scheduled route needs a fit", code: "invalid_schedule" }]);
+    return { name: routeName, relation: r.relation, filter, infer: r.infer as ResolvedRoute["infer"], fit: r.fit as ResolvedRoute["fit"], batchSize, maxWaitMs, maxDurationMs, onDrift, refitWindow, backpressure, schedule };
   });
   return {
     kind: "trigger",
@@ -198,5 +225,12 @@ export function trigger<PS extends z.ZodType = z.ZodObject<Record<string, never>
     cache: options.cache ?? true,
     correction: options.correction ?? null,
     trainingExample: options.trainingExample ?? defaultTrainingExample,
+    evaluate: resolveEvaluate(name, options.evaluate),
   };
+}
+
+function resolveEvaluate(name: string, evaluate: unknown): EvaluateFn | null {
+  if (evaluate === undefined) return null;
+  if (typeof evaluate !== "function") throw new TypeError(`trigger ${name}: evaluate must be a function of the labeled examples`);
+  return evaluate as EvaluateFn;
 }

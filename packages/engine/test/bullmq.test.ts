@@ -4,6 +4,7 @@ import { all } from "@motion/db";
 import { createThrowawayDatabase, requirePostgres, requireRedis } from "@motion/db/test-support";
 import { bullmqScheduler, Motion } from "../src/index.ts";
 import { counterApp } from "./fixtures/apps.ts";
+import { scheduledApp } from "./fixtures/scheduled-app.ts";
 
 const admin = await requirePostgres();
 const redisUrl = await requireRedis();
@@ -42,6 +43,29 @@ describe.skipIf(!admin || !redisUrl)("scale-out: PostgreSQL + BullMQ workers", (
     for (let i = 0; i < 200 && api.activeVersion("counter") !== latest; i++) await new Promise((r) => setTimeout(r, 10));
     const answer = await api.add("events", { value: 0 });
     expect(answer.inferences[0]!.output).toMatchObject({ sum: 820, count: 40, version: latest });
+  });
+
+  it("scheduled ticks: two BullMQ workers racing the same ticks queue one run each, which a worker fits", async () => {
+    const db = await createThrowawayDatabase(admin!, "motion_bullmq_sched");
+    cleanups.push(() => db.drop());
+    const queue = `motion-test-sched-${Date.now().toString(36)}`;
+    let now = new Date("2026-03-02T09:30:00Z");
+    const schedules = { auto: false, now: () => now };
+    const api = await Motion.open({ app: scheduledApp, databaseUrl: db.url, runFits: false, schedules, scheduler: bullmqScheduler({ redisUrl: redisUrl!, queue, consume: false }) });
+    const workers = await Promise.all([1, 2].map(() => Motion.open({ app: scheduledApp, databaseUrl: db.url, schedules, scheduler: bullmqScheduler({ redisUrl: redisUrl!, queue, pollMs: 200 }) })));
+    cleanups.push(async () => {
+      await api.close();
+      for (const w of workers) await w.close();
+    });
+    await Promise.all(workers.map((w) => w.schedules.runDue()));
+    for (let hour = 10; hour <= 12; hour++) {
+      await api.addMany("events", [{ n: hour }, { n: hour + 100 }]);
+      now = new Date(`2026-03-02T${hour}:00:01Z`);
+      await Promise.all(workers.map((w) => w.schedules.runDue()));
+    }
+    await api.flush();
+    const runs = await api.db.read(() => all<{ status: string; rowCount: number }>(`SELECT "status", "rowCount" FROM "FitRun" WHERE "trigger" = 'hourly' AND "reason" = 'schedule' ORDER BY "queuedAt"`));
+    expect(runs.map((r) => [r.status, Number(r.rowCount)])).toEqual([["succeeded", 2], ["succeeded", 2], ["succeeded", 2]]);
   });
 
   it("duplicate jobs for one trigger, on two workers, commit each batch exactly once", async () => {

@@ -25,7 +25,7 @@ describe.each(factories)("fit activity on %s", (_name, makeDatabase) => {
     const quiet = await web.fitActivity();
     expect(quiet.idle).toBe(true);
     expect(quiet.triggers.map((t) => t.trigger)).toEqual(["stuck", "blocker", "steady"]);
-    expect(byName(quiet.triggers).steady).toEqual({ trigger: "steady", pending: 0, held: 0, claimed: 0, running: 0, retrying: 0, deadLettered: 0, pinned: false, nextRetryAt: null, idle: true });
+    expect(byName(quiet.triggers).steady).toEqual({ trigger: "steady", pending: 0, held: 0, scheduled: 0, claimed: 0, running: 0, retrying: 0, deadLettered: 0, pinned: false, nextRetryAt: null, idle: true });
 
     const [first] = await web.addMany("ticks", [{ n: 1 }, { n: 2 }, { n: 3 }]);
     // A row held back by drift is waiting for a verdict or an operator, not for a fit.

@@ -12,11 +12,12 @@
 
 import { z } from "zod";
 import { chatbotTrainingExample } from "./training-example.ts";
+import { labelMetrics } from "./label-metrics.ts";
 import { defineApp, feedback, trigger, type FeedbackRow, type State, type StatePatch } from "@motion/engine";
 import type { Source } from "./answerer.ts";
 import { chatbotCorrection, readCorrection } from "./correction.ts";
 import { hashedEmbed, HASHED_EMBEDDER, weightQuery } from "./embeddings.ts";
-import { stepFineTune, type FineTuneState } from "./fine-tune.ts";
+import { pollFineTune, stepFineTune, type FineTuneState } from "./fine-tune.ts";
 import { labelModel, LabelModel, type LabeledQuestion } from "./label-votes.ts";
 import {
   chooseRanker, learn, rankPages,
@@ -34,6 +35,9 @@ export const TRIGGER = "docs-qa";
 
 /** Chosen once from the environment (see providers/index.ts); fit worker threads choose the same. */
 export const provider: Provider = providerFromEnv();
+
+/** How often a running fine-tuning job is polled (croner syntax; MOTION_CHATBOT_FINE_TUNE_POLL, default every 5 minutes). */
+export const FINE_TUNE_POLL_CRON = process.env.MOTION_CHATBOT_FINE_TUNE_POLL || "*/5 * * * *";
 
 export const chatbotParams = z.object({
   /** Sources returned (and given to the answerer). */
@@ -310,6 +314,8 @@ export const docsQa = trigger(TRIGGER, {
   params: chatbotParams,
   correction: chatbotCorrection,
   trainingExample: chatbotTrainingExample,
+  // Per version, from the labels on its answers: page hit@1/hit@3/MRR and the good-rate.
+  evaluate: labelMetrics,
   setUp: () => ({ ...emptyIndexState(), labels: [], corrections: [], examples: [], fineTune: null }) as State,
   routes: [
     {
@@ -335,6 +341,21 @@ export const docsQa = trigger(TRIGGER, {
         const { patch, metrics } = await learnFromFeedback(state, rows.map((r) => r.data), params);
         report(metrics);
         return patch;
+      },
+    },
+    {
+      // A timer rather than rows (it takes none): polls a running fine-tuning job, so its model
+      // goes live when the job finishes, not at the next label. A tick with nothing to poll, or
+      // no change, returns nothing and commits no version.
+      name: "fine-tune-poll",
+      relation: feedback,
+      filter: () => false,
+      schedule: { cron: FINE_TUNE_POLL_CRON },
+      fit: async ({ state, params, report }) => {
+        const fineTune = await pollFineTune(provider, (state.fineTune ?? null) as unknown as FineTuneState | null, params);
+        if (!fineTune) return undefined;
+        report({ fineTunePolled: 1 });
+        return { fineTune: fineTune as unknown as StatePatch[string] };
       },
     },
   ],

@@ -10,6 +10,8 @@ import { tempDatabase } from "./helpers.ts";
 const db = tempDatabase("motion-chatbot-openai-");
 let server: FakeOpenAI;
 let motion: Motion;
+/** The schedule clock: the fine-tune poll ticks only when the test moves it. */
+let now = new Date("2026-05-04T09:01:00Z");
 
 async function ask(text: string): Promise<{ id: string; output: AnswerOutput }> {
   const result = await motion.add("questions", { text });
@@ -32,7 +34,9 @@ beforeAll(async () => {
     app: chatbotApp,
     databaseUrl: db.url,
     params: { "docs-qa": { fineTune: true, fineTuneMinExamples: 2, minLabeledQuestions: 2 } },
+    schedules: { auto: false, now: () => now },
   });
+  await motion.schedules.runDue(); // the poll's first sight: a baseline
 });
 
 afterAll(async () => {
@@ -93,12 +97,32 @@ describe("docs chatbot, OpenAI provider against a local OpenAI-compatible server
     expect(before.output.fewShot).toBeGreaterThan(0);
     expect(chats().at(-1)!.body.messages.some((m: { role: string; content: string }) => m.role === "assistant" && m.content === "Node.js 20.19 or newer.")).toBe(true);
 
-    // The next feedback fit polls the job; its model id becomes state.
-    await motion.feedback(before.id, { label: "good", actor: "ops@example.com" });
+    // Nobody labels: the scheduled poll (every 5 minutes) notices the job has succeeded; its model id becomes state.
+    const polls = () => server.requests.filter((r) => r.method === "GET" && r.path === "/fine_tuning/jobs/ftjob-motion-1").length;
+    expect(polls()).toBe(0);
+    now = new Date("2026-05-04T09:05:01Z");
+    const [poll] = await motion.schedules.runDue();
+    expect(poll).toMatchObject({ route: "fine-tune-poll", outcome: { kind: "run", rows: 0 } });
     await motion.flush();
-    expect(server.requests.some((r) => r.method === "GET" && r.path === "/fine_tuning/jobs/ftjob-motion-1")).toBe(true);
+    expect(polls()).toBe(1);
+    const [info] = await motion.schedules.list();
+    expect(info).toMatchObject({ route: "fine-tune-poll", cron: "*/5 * * * *", lastRun: { status: "succeeded", producedVersion: motion.activeVersion("docs-qa") } });
     const after = await ask("How do I roll back a trigger to an earlier version?");
     expect(after.output.model).toBe("ft:gpt-4o-mini-2024-07-18:motion-docs:abc123");
     expect(chats().at(-1)!.body.model).toBe("ft:gpt-4o-mini-2024-07-18:motion-docs:abc123");
+  });
+});
+
+describe("fine-tune poll schedule", () => {
+  it("a tick with no running job polls nothing and commits no version", async () => {
+    const version = motion.activeVersion("docs-qa");
+    const polled = server.requests.length;
+    now = new Date("2026-05-04T09:10:00Z");
+    await motion.schedules.runDue();
+    await motion.flush();
+    expect(motion.activeVersion("docs-qa")).toBe(version);
+    expect(server.requests.length).toBe(polled);
+    const [info] = await motion.schedules.list();
+    expect(info!.lastRun).toMatchObject({ status: "succeeded", producedVersion: null });
   });
 });

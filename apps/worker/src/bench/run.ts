@@ -11,6 +11,7 @@ import { benchAddLatency, benchFitIsolation, benchIngestPostgres, benchIngestSql
 import { benchPendingQuery, benchScaleOutFits } from "./scaleout-bench.ts";
 import { benchChatbotIngest, benchChatbotQuestions } from "./chatbot-bench.ts";
 import { benchOutcomes } from "./outcomes-bench.ts";
+import { benchSchedules } from "./schedule-bench.ts";
 import type { BenchResult } from "./stats.ts";
 
 const results: BenchResult[] = [];
@@ -51,6 +52,10 @@ if (want("p6")) {
   const redis = await requireRedis();
   if (admin) results.push(...(await benchPendingQuery(admin)));
   if (admin && redis) results.push(await benchScaleOutFits(admin, redis));
+}
+if (want("schedules")) {
+  const admin = await requirePostgres();
+  if (admin) results.push(...(await benchSchedules(admin)));
 }
 if (want("server")) results.push(...(await benchServer()));
 if (want("overview")) results.push(...(await benchOverview()));

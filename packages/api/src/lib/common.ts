@@ -1,6 +1,5 @@
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
-import { decodeJson, idFloor, type Provider } from "@motion/db";
 import type { Motion } from "@motion/engine";
 
 /** Names are matched against the app; a well-formed unknown name is NOT_FOUND. */
@@ -15,17 +14,6 @@ export const roleSchema = z.enum(["viewer", "labeler", "admin"]);
 
 export function placeholders(n: number): string {
   return new Array(n).fill("?").join(", ");
-}
-
-const MAX_ID_MS = 36 ** 9 - 1;
-/** Smallest row/inference id at `date` (ids are time-sortable), clamped to the id range. */
-export function idAt(date: Date): string {
-  return idFloor(Math.min(Math.max(0, Math.floor(date.getTime())), MAX_ID_MS));
-}
-
-/** Exclusive upper id bound for an inclusive `to`. */
-export function idAfter(date: Date): string {
-  return idFloor(Math.min(Math.max(0, Math.floor(date.getTime()) + 1), MAX_ID_MS));
 }
 
 export function requireRelation(motion: Motion, name: string) {
@@ -67,10 +55,6 @@ export function pageByName<T extends { name: string }>(all: readonly T[], cursor
 
 export { recordAudit as audit } from "@motion/engine";
 
-export function isPostgres(provider: Provider): boolean {
-  return provider === "postgresql";
-}
-
 /** AND-ed WHERE clauses with their bound parameters, in order. */
 export class Where {
   readonly clauses: string[] = [];
@@ -89,12 +73,4 @@ export class Where {
   sql(): string {
     return this.clauses.length ? `WHERE ${this.clauses.join(" AND ")}` : "";
   }
-}
-
-/**
- * A JSON column's value: PostgreSQL (jsonb) hands back parsed values, SQLite the JSON text.
- * Provider-aware, because on PostgreSQL a JSON string value arrives as a plain JS string.
- */
-export function readJson<T = unknown>(provider: Provider, value: unknown): T | null {
-  return decodeJson<T>(provider, value);
 }

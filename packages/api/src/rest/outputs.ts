@@ -98,6 +98,7 @@ export const fitRun = z
     startedAt: timestamp.nullable(),
     finishedAt: timestamp.nullable(),
     durationMs: z.number().nullable(),
+    reason: z.string().nullable().meta({ description: "why the run exists beyond new rows: drift (a drift refit), schedule (a scheduled tick), or null" }),
   })
   .meta({ id: "FitRun" });
 export const fitsPage = page(fitRun).meta({ id: "FitRunPage" });
@@ -147,7 +148,10 @@ export const correctionOptions = z
 export const trigger = z
   .object({
     name: z.string(),
-    routes: z.array(z.object({ name: z.string(), relation: z.string(), infer: z.boolean(), fit: z.boolean(), batchSize: z.number(), maxWaitMs: z.number(), onDrift: z.enum(["notify", "hold", "refit"]) })),
+    routes: z.array(z.object({
+      name: z.string(), relation: z.string(), infer: z.boolean(), fit: z.boolean(), batchSize: z.number(), maxWaitMs: z.number(), onDrift: z.enum(["notify", "hold", "refit"]),
+      schedule: z.object({ cron: z.string(), timezone: z.string(), missed: z.enum(["runOnce", "skip"]) }).nullable().meta({ description: "the route fits on this cron schedule instead of per batch; null: per batch" }),
+    })),
     params: json.meta({ description: "the trigger's params (an object)" }),
     paramsHash: z.string(),
     paramsSchema: json.meta({ description: "JSON Schema of the trigger's params" }),
@@ -158,6 +162,7 @@ export const trigger = z
     pinned: z.boolean(),
     pendingRows: z.number(),
     heldRows: z.number().meta({ description: "of the pending rows, those held back by drift" }),
+    scheduledRows: z.number().meta({ description: "rows of scheduled routes waiting for their next tick (not in pendingRows)" }),
     deadLettered: z.number(),
     lastFit: fitRun.nullable(),
     fitRate: z.object({ windowMinutes: z.number(), succeeded: z.number(), failed: z.number(), perMinute: z.number(), successRate: z.number().nullable() }),
@@ -173,6 +178,7 @@ export const fitActivity = z
         trigger: z.string(),
         pending: z.number().meta({ description: "rows waiting for a fit" }),
         held: z.number().meta({ description: "rows held back by drift" }),
+        scheduled: z.number().meta({ description: "rows of scheduled routes waiting for their next tick (not counted as pending)" }),
         claimed: z.number().meta({ description: "rows taken by a run that is running or waiting for its retry" }),
         running: z.number(),
         retrying: z.number().meta({ description: "runs waiting for their retry backoff" }),
@@ -352,3 +358,53 @@ export const driftHeatmap = z
 export const driftEvents = z
   .array(z.object({ id: z.string(), relation: z.string(), partition: z.string(), action: z.string(), actor: z.string(), reason: z.string().nullable(), data: json, createdAt: timestamp }))
   .meta({ id: "DriftEvents" });
+
+const scheduledRun = z
+  .object({
+    tickAt: timestamp,
+    kind: z.enum(["run", "manual"]),
+    missed: z.number().meta({ description: "cron instants before this one that got no run of their own (a catch-up covers them)" }),
+    runId: z.string(),
+    status: z.string().nullable(),
+    rows: z.number(),
+    producedVersion: z.number().nullable(),
+    error: z.string().nullable(),
+    finishedAt: timestamp.nullable(),
+  })
+  .meta({ id: "ScheduledRun" });
+export const schedules = z
+  .object({
+    items: z.array(
+      z.object({
+        trigger: z.string(),
+        route: z.string(),
+        relation: z.string(),
+        cron: z.string(),
+        timezone: z.string(),
+        missed: z.enum(["runOnce", "skip"]).meta({ description: "ticks missed while no process was up: one catch-up run, or none" }),
+        maxRows: z.number(),
+        nextRunAt: timestamp.nullable(),
+        lastRun: scheduledRun.nullable(),
+        lastTickAt: timestamp.nullable().meta({ description: "the latest cron instant claimed by any process" }),
+        pendingRows: z.number().meta({ description: "rows waiting for the next tick" }),
+      }),
+    ),
+  })
+  .meta({ id: "Schedules" });
+export const scheduleHistory = z
+  .object({
+    trigger: z.string(),
+    items: z.array(
+      z.object({
+        tickAt: timestamp,
+        kind: z.enum(["run", "manual", "skipped", "baseline"]),
+        missed: z.number(),
+        fitRunId: z.string().nullable(),
+        claimedBy: z.string(),
+        createdAt: timestamp,
+        run: scheduledRun.nullable(),
+      }),
+    ),
+  })
+  .meta({ id: "ScheduleHistory" });
+export const scheduleRan = z.object({ trigger: z.string(), route: z.string(), runId: z.string(), rows: z.number(), tickAt: timestamp }).meta({ id: "ScheduleRan" });

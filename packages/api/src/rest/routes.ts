@@ -92,4 +92,7 @@ export const REST_ROUTES: readonly RestRoute[] = [
   route("apiKeys.create", "POST", "/api-keys", "Create a key owned by the caller; the key itself is in this answer only", out.apiKeyCreated),
   route("apiKeys.revoke", "POST", "/api-keys/{id}/revoke", "Revoke a key at once", out.apiKeyRevoked),
   route("audit.list", "GET", "/audit", "The audit log, newest first (`action`, `actor`)", out.auditPage),
+  route("schedules.list", "GET", "/schedules", "Scheduled routes: cron, time zone, missed-tick policy, next run and last run", out.schedules),
+  route("schedules.history", "GET", "/triggers/{trigger}/schedule/ticks", "A scheduled route's claimed ticks, newest first (`route` when the trigger has several)", out.scheduleHistory),
+  route("schedules.runNow", "POST", "/triggers/{trigger}/schedule/run", "Run a scheduled route's fit now with the rows waiting so far (audited)", out.scheduleRan),
 ];

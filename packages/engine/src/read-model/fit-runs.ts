@@ -3,6 +3,7 @@
 import { all, get, toBool, toDate, toDateOrNull, toJson, toJsonOrNull, toNum, toNumOrNull, type Query } from "@motion/db";
 import type { AttemptOutcome, FitStatus } from "../fit-store.ts";
 import type { FitLogs } from "../fit-log.ts";
+import { Conditions, pageOf, type Page } from "./page.ts";
 
 export interface FitRunFilter {
   trigger?: string;
@@ -32,6 +33,8 @@ export interface FitRunSummary {
   startedAt: Date | null;
   finishedAt: Date | null;
   durationMs: number | null;
+  /** Why the run exists beyond new rows: "schedule" (a scheduled tick), "drift" (a drift refit), or null. */
+  reason: string | null;
 }
 
 export interface FitAttemptRecord {
@@ -61,7 +64,7 @@ export interface FitRunDetail extends FitRunSummary {
 }
 
 /** The FitRun columns a summary reads. */
-export const FIT_RUN_SUMMARY_COLUMNS = `"id", "trigger", "route", "relation", "status", "rowCount", "attempts", "maxAttempts", "baseVersion", "producedVersion", "error", "deadLettered", "queuedAt", "startedAt", "finishedAt", "durationMs", "metrics"`;
+export const FIT_RUN_SUMMARY_COLUMNS = `"id", "trigger", "route", "relation", "status", "rowCount", "attempts", "maxAttempts", "baseVersion", "producedVersion", "error", "deadLettered", "queuedAt", "startedAt", "finishedAt", "durationMs", "metrics", "reason"`;
 /** Most failed attempts and retries one detail read returns (a run retried for weeks stays one cheap read). */
 const HISTORY_LIMIT = 100;
 
@@ -85,27 +88,22 @@ export function toFitRunSummary(r: Record<string, unknown>): FitRunSummary {
     startedAt: toDateOrNull(r.startedAt),
     finishedAt: toDateOrNull(r.finishedAt),
     durationMs: toNumOrNull(r.durationMs),
+    reason: (r.reason as string | null | undefined) ?? null,
   };
 }
 
 /** A page of runs, newest first: indexed by (trigger, status) / id. */
-export function* listFitRuns(filter: FitRunFilter): Query<{ items: FitRunSummary[]; nextCursor: string | null }> {
-  const where: string[] = [];
-  const params: unknown[] = [];
-  const add = (sql: string, value: unknown) => {
-    where.push(sql);
-    params.push(value);
-  };
-  if (filter.trigger !== undefined) add(`"trigger" = ?`, filter.trigger);
-  if (filter.status !== undefined) add(`"status" = ?`, filter.status);
-  if (filter.deadLettered !== undefined) add(`"deadLettered" = ?`, filter.deadLettered);
-  if (filter.cursor) add(`"id" < ?`, filter.cursor);
+export function* listFitRuns(filter: FitRunFilter): Query<Page<FitRunSummary>> {
+  const where = new Conditions();
+  if (filter.trigger !== undefined) where.add(`"trigger" = ?`, filter.trigger);
+  if (filter.status !== undefined) where.add(`"status" = ?`, filter.status);
+  if (filter.deadLettered !== undefined) where.add(`"deadLettered" = ?`, filter.deadLettered);
+  if (filter.cursor) where.add(`"id" < ?`, filter.cursor);
   const rows = yield* all<Record<string, unknown>>(
-    `SELECT ${FIT_RUN_SUMMARY_COLUMNS} FROM "FitRun" ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY "id" DESC LIMIT ?`,
-    [...params, filter.limit + 1],
+    `SELECT ${FIT_RUN_SUMMARY_COLUMNS} FROM "FitRun" ${where.sql()} ORDER BY "id" DESC LIMIT ?`,
+    [...where.params, filter.limit + 1],
   );
-  const items = rows.slice(0, filter.limit).map(toFitRunSummary);
-  return { items, nextCursor: rows.length > filter.limit ? items[items.length - 1]!.id : null };
+  return pageOf(rows.map(toFitRunSummary), filter.limit);
 }
 
 /** One run with its attempts and retries, or undefined. */

@@ -12,6 +12,8 @@ export interface TriggerStats {
   pendingRows: number;
   /** Of the pending rows, those held back by drift (route `onDrift: "hold"`). */
   heldRows: number;
+  /** Rows of scheduled routes waiting for their next tick (not in pendingRows). */
+  scheduledRows: number;
   deadLettered: number;
   lastFit: FitRunSummary | null;
   /** Runs queued within the window, by status. */
@@ -25,10 +27,12 @@ export interface TriggerStatsWindow {
   /** Runs queued within this many minutes are counted in `runs`. */
   windowMinutes: number;
   latencySample: number;
+  /** `trigger\u0000route` of scheduled routes (their waiting rows count as scheduledRows). */
+  scheduled?: ReadonlySet<string>;
 }
 
 export function* readTriggerStats(triggers: readonly string[], window: TriggerStatsWindow): Query<TriggerStats[]> {
-  const activity = yield* readFitActivity([...triggers]);
+  const activity = yield* readFitActivity([...triggers], window.scheduled);
   const out: TriggerStats[] = [];
   for (const [i, name] of triggers.entries()) {
     const a = activity.triggers[i];
@@ -47,6 +51,7 @@ export function* readTriggerStats(triggers: readonly string[], window: TriggerSt
       // Fit activity counts held rows apart from pending ones; here pending includes them.
       pendingRows: (a?.pending ?? 0) + (a?.held ?? 0),
       heldRows: a?.held ?? 0,
+      scheduledRows: a?.scheduled ?? 0,
       deadLettered: a?.deadLettered ?? 0,
       lastFit: last ? toFitRunSummary(last) : null,
       runs: runs.map((r) => ({ status: r.status, n: Number(r.n) })),

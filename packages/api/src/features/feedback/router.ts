@@ -1,9 +1,7 @@
 import { z } from "zod";
-import { all } from "@motion/db";
 import { principalKey } from "../../principal.ts";
-import { cursorSchema, idSchema, limitSchema, nameSchema, page, readJson, requireTrigger, versionSchema, Where } from "../../lib/common.ts";
+import { cursorSchema, idSchema, limitSchema, nameSchema, requireTrigger, versionSchema } from "../../lib/common.ts";
 import { labelerProcedure, router, viewerProcedure } from "../../trpc.ts";
-import { feedbackItem } from "../../lib/items.ts";
 
 const DEFAULT_EXPORT_PAGE = 1_000;
 const MAX_EXPORT_PAGE = 5_000;
@@ -39,21 +37,8 @@ export const feedbackRouter = router({
     )
     .query(async ({ ctx, input }) => {
       if (input.trigger !== undefined) requireTrigger(ctx.motion, input.trigger);
-      const where = new Where();
-      if (input.trigger !== undefined) where.add(`i."trigger" = ?`, input.trigger);
-      if (input.inferenceId !== undefined) where.add(`f."inferenceId" = ?`, input.inferenceId);
-      if (input.label !== undefined) where.add(`f."label" = ?`, input.label);
-      if (input.actor !== undefined) where.add(`f."actor" = ?`, input.actor);
-      if (input.cursor) where.add(`f."id" < ?`, input.cursor);
       // Filters by label or actor scan labels: a long read, off the main thread on SQLite.
-      const rows = await ctx.motion.db.readLong(() =>
-        all<Record<string, unknown>>(
-          `SELECT f.*, i."trigger" AS "trigger", i."route" AS "route", i."output" AS "output" FROM "Feedback" f JOIN "Inference" i ON i."id" = f."inferenceId" ${where.sql()} ORDER BY f."id" DESC LIMIT ?`,
-          [...where.params, input.limit + 1],
-        ),
-      );
-      const items = rows.map((r) => ({ ...feedbackItem(r, ctx.motion.db.provider), trigger: r.trigger as string, route: r.route as string, output: readJson(ctx.motion.db.provider, r.output) }));
-      return page(items, input.limit, (f) => f.id);
+      return ctx.motion.feedbackList(input);
     }),
 
   /**

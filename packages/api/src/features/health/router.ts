@@ -1,14 +1,8 @@
-import { get } from "@motion/db";
 import { publicProcedure, router } from "../../trpc.ts";
 import { API_VERSION } from "../../version.ts";
 
 export const healthRouter = publicProcedure.query(async ({ ctx }) => {
-  let ok = true;
-  try {
-    await ctx.motion.db.read(() => get(`SELECT 1 AS "one"`));
-  } catch {
-    ok = false;
-  }
+  const ok = await ctx.motion.ping();
   return { ok, version: API_VERSION, database: ctx.motion.db.provider, app: ctx.motion.app.name };
 });
 

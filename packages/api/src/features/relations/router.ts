@@ -1,5 +1,4 @@
 import { z } from "zod";
-import { all } from "@motion/db";
 import type { Relation } from "@motion/engine";
 import { nameSchema, limitSchema, pageByName } from "../../lib/common.ts";
 import { viewerProcedure, router } from "../../trpc.ts";
@@ -30,12 +29,8 @@ export const relationsRouter = router({
   list: viewerProcedure.input(z.object({ cursor: nameSchema.nullish(), limit: limitSchema }).default({ limit: 50 })).query(async ({ ctx, input }) => {
     const { items, nextCursor } = pageByName(ctx.motion.app.relations, input.cursor, input.limit);
     if (!items.length) return { items: [], nextCursor };
-    const names = items.map((r) => r.name);
     // Counting every row of a relation is a long read (off the main thread on SQLite).
-    const counts = await ctx.motion.db.readLong(() =>
-      all<{ relation: string; n: unknown }>(`SELECT "relation", COUNT(*) AS "n" FROM "Row" WHERE "relation" IN (${names.map(() => "?").join(", ")}) GROUP BY "relation"`, names),
-    );
-    const byName = new Map(counts.map((c) => [c.relation, Number(c.n)]));
+    const byName = await ctx.motion.rowCounts(items.map((r) => r.name));
     const described = items.map((r) => ({
       name: r.name,
       key: keyOf(r),

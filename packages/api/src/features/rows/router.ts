@@ -1,14 +1,11 @@
-import { TRPCError } from "@trpc/server";
 import { z } from "zod";
-import { all, get, toDate } from "@motion/db";
 import type { AddResult } from "@motion/engine";
 import { rowValidationError } from "../../errors.ts";
-import { cursorSchema, idSchema, reasonSchema, limitSchema, nameSchema, page, placeholders, readJson, requireRelation } from "../../lib/common.ts";
+import { cursorSchema, idSchema, reasonSchema, limitSchema, nameSchema, requireRelation } from "../../lib/common.ts";
 import { principalKey } from "../../principal.ts";
 import { adminProcedure, labelerProcedure, router, viewerProcedure } from "../../trpc.ts";
 import { idempotent } from "./idempotency.ts";
-import { feedbackItem, inferenceItem } from "../../lib/items.ts";
-import { rowFilterSchema, rowWhere } from "./filter.ts";
+import { rowFilterSchema } from "./filter.ts";
 
 /** A client-chosen key (e.g. a UUID) that makes a retry of the same request return the first answer. */
 const idempotencyKeySchema = z.string().min(1).max(200).regex(/^[\x21-\x7e]+$/, "printable ASCII without spaces");
@@ -19,13 +16,6 @@ const rowQuery = {
   from: z.date().optional(),
   to: z.date().optional(),
 };
-
-export interface RowItem {
-  id: string;
-  key: string | null;
-  createdAt: Date;
-  data: unknown;
-}
 
 function toAdded(r: AddResult) {
   return {
@@ -53,59 +43,20 @@ export const rowsRouter = router({
   /** Newest first; keyset pagination on the time-sortable id (never OFFSET). */
   list: viewerProcedure
     .input(z.object({ ...rowQuery, cursor: cursorSchema, limit: limitSchema }))
-    .query(async ({ ctx, input }) => {
+    .query(({ ctx, input }) => {
       requireRelation(ctx.motion, input.relation);
-      const where = rowWhere(ctx.motion.db.provider, input, input.cursor);
-      // A filtered page may scan many rows to fill itself: a long read, off the main thread on SQLite.
-      const db = ctx.motion.db;
-      const rows = await (input.filter ? db.readLong.bind(db) : db.read.bind(db))(() =>
-        all<{ id: string; key: string | null; createdAt: unknown; data: unknown }>(
-          `SELECT "id", "key", "createdAt", "data" FROM "Row" WHERE ${where.clauses.join(" AND ")} ORDER BY "id" DESC LIMIT ?`,
-          [...where.params, input.limit + 1],
-        ),
-      );
-      const items: RowItem[] = rows.map((r) => ({ id: r.id, key: r.key, createdAt: toDate(r.createdAt), data: readJson(ctx.motion.db.provider, r.data) }));
-      return page(items, input.limit, (r) => r.id);
+      // A filtered page may scan many rows to fill itself: the engine reads it off the main thread.
+      return ctx.motion.rows(input);
     }),
 
   /** Separate from list so a table renders before its count. */
   count: viewerProcedure.input(z.object(rowQuery)).query(async ({ ctx, input }) => {
     requireRelation(ctx.motion, input.relation);
-    const where = rowWhere(ctx.motion.db.provider, input);
-    const r = await ctx.motion.db.readLong(() => get<{ n: unknown }>(`SELECT COUNT(*) AS "n" FROM "Row" WHERE ${where.clauses.join(" AND ")}`, where.params));
-    return { count: Number(r?.n ?? 0) };
+    return { count: await ctx.motion.countRows(input) };
   }),
 
   /** One row with the inferences made on it and their feedback. */
-  get: viewerProcedure.input(z.object({ id: idSchema })).query(async ({ ctx, input }) => {
-    const provider = ctx.motion.db.provider;
-    const { row, inferences, feedback } = await ctx.motion.db.read(function* () {
-      const row = yield* get<{ id: string; relation: string; key: string | null; partition: string; createdAt: unknown; data: unknown }>(
-        `SELECT "id", "relation", "key", "partition", "createdAt", "data" FROM "Row" WHERE "id" = ?`,
-        [input.id],
-      );
-      if (!row) return { row: undefined, inferences: [], feedback: [] };
-      const inferences = yield* all<Record<string, unknown>>(`SELECT * FROM "Inference" WHERE "rowId" = ? ORDER BY "id"`, [input.id]);
-      const ids = inferences.map((i) => i.id as string);
-      const feedback = ids.length
-        ? yield* all<Record<string, unknown>>(`SELECT * FROM "Feedback" WHERE "inferenceId" IN (${placeholders(ids.length)}) ORDER BY "id"`, ids)
-        : [];
-      return { row, inferences, feedback };
-    });
-    if (!row) throw new TRPCError({ code: "NOT_FOUND", message: `no row ${input.id}` });
-    return {
-      id: row.id,
-      relation: row.relation,
-      key: row.key,
-      partition: row.partition,
-      createdAt: toDate(row.createdAt),
-      data: readJson(provider, row.data),
-      inferences: inferences.map((i) => ({
-        ...inferenceItem(i, provider),
-        feedback: feedback.filter((f) => f.inferenceId === i.id).map((f) => feedbackItem(f, provider)),
-      })),
-    };
-  }),
+  get: viewerProcedure.input(z.object({ id: idSchema })).query(({ ctx, input }) => ctx.motion.row(input.id)),
 
   /**
    * Validates, stores, runs infer on the active state and returns the inferences (a write:

@@ -3,41 +3,14 @@
 // Each event is tracked by its AliasEvent id, so a client that reconnects with Last-Event-ID
 // (httpSubscriptionLink and EventSource do) gets what it missed.
 import { tracked } from "@trpc/server";
-import { all, idFloor, toDate, toNum } from "@motion/db";
-import type { Motion } from "@motion/engine";
+import { aliasMoveIdAt, type Motion } from "@motion/engine";
 import { waitForStateChange } from "../../lib/state-wake.ts";
-
-export interface AliasMoveEvent {
-  id: string;
-  trigger: string;
-  alias: "active" | "latest";
-  fromVersion: number | null;
-  toVersion: number;
-  actor: string;
-  reason: string | null;
-  createdAt: Date;
-}
 
 /** Ids are time-ordered, but two processes' moves may commit out of id order: look back this far. */
 const LOOKBACK_MS = 10_000;
 const PAGE = 200;
 
-function readMoves(motion: Motion, trigger: string, after: string): Promise<AliasMoveEvent[]> {
-  return motion.db
-    .read(() => all<Record<string, unknown>>(`SELECT * FROM "AliasEvent" WHERE "trigger" = ? AND "id" > ? ORDER BY "id" LIMIT ?`, [trigger, after, PAGE]))
-    .then((rows) =>
-      rows.map((r) => ({
-        id: r.id as string,
-        trigger: r.trigger as string,
-        alias: r.alias as "active" | "latest",
-        fromVersion: r.fromVersion === null || r.fromVersion === undefined ? null : toNum(r.fromVersion),
-        toVersion: toNum(r.toVersion),
-        actor: r.actor as string,
-        reason: (r.reason as string | null) ?? null,
-        createdAt: toDate(r.createdAt),
-      })),
-    );
-}
+const readMoves = (motion: Motion, trigger: string, after: string) => motion.aliasMoves(trigger, after, PAGE);
 
 export async function* aliasMoves(motion: Motion, trigger: string, lastEventId: string | null | undefined, signal: AbortSignal | undefined, pollMs: number) {
   const seen = new Set<string>();
@@ -54,7 +27,7 @@ export async function* aliasMoves(motion: Motion, trigger: string, lastEventId: 
   // Resuming: nothing at or before the client's last event, however recent.
   const resumedAt = lastEventId ?? "";
   while (!signal?.aborted) {
-    const floor = idFloor(Date.now() - LOOKBACK_MS);
+    const floor = aliasMoveIdAt(Date.now() - LOOKBACK_MS);
     let after = cursor < floor ? cursor : floor;
     if (after < resumedAt) after = resumedAt;
     for (;;) {

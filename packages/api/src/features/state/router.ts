@@ -2,7 +2,7 @@ import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { all, get, toDate, toJson, toNum, type Provider } from "@motion/db";
 import { audit, cursorSchema, idSchema, limitSchema, nameSchema, page, placeholders as placeholdersFor, reasonSchema, requireTrigger, versionSchema, Where } from "../../lib/common.ts";
-import { MAX_OUTCOME_VERSIONS } from "@motion/engine";
+import { MAX_EVALUATE_VERSIONS, MAX_OUTCOME_VERSIONS } from "@motion/engine";
 import { adminProcedure, router, viewerProcedure } from "../../trpc.ts";
 import { aliasMoves } from "./on-version.ts";
 
@@ -148,6 +148,18 @@ export const stateRouter = router({
     .query(async ({ ctx, input }) => {
       requireTrigger(ctx.motion, input.trigger);
       return ctx.motion.diffVersions(input.trigger, input.from, input.to);
+    }),
+
+  /**
+   * The trigger's own `evaluate` (e.g. hit@k) on each version, over the latest labels of the
+   * outputs it served (at most `limit` labeled inferences a version); `declared` is false when
+   * the trigger has none. An unknown version is NOT_FOUND.
+   */
+  evaluate: viewerProcedure
+    .input(z.object({ trigger: nameSchema, versions: z.array(versionSchema).min(1).max(MAX_EVALUATE_VERSIONS), limit: z.number().int().min(1).max(5_000).optional() }))
+    .query(({ ctx, input }) => {
+      requireTrigger(ctx.motion, input.trigger);
+      return ctx.motion.evaluate(input.trigger, { versions: input.versions, limit: input.limit });
     }),
 
   /**

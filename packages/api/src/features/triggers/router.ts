@@ -13,7 +13,10 @@ function describe(motion: Motion, t: Trigger, stats: TriggerStats) {
   const { params, hash } = motion.paramsOf(t.name);
   return {
     name: t.name,
-    routes: t.routes.map((r) => ({ name: r.name, relation: r.relation.name, infer: !!r.infer, fit: !!r.fit, batchSize: r.batchSize, maxWaitMs: r.maxWaitMs, onDrift: r.onDrift })),
+    routes: t.routes.map((r) => ({
+      name: r.name, relation: r.relation.name, infer: !!r.infer, fit: !!r.fit, batchSize: r.batchSize, maxWaitMs: r.maxWaitMs, onDrift: r.onDrift,
+      schedule: r.schedule ? { cron: r.schedule.cron, timezone: r.schedule.timezone, missed: r.schedule.missed } : null,
+    })),
     params,
     paramsHash: hash,
     paramsSchema: jsonSchemaOf(t.params),
@@ -25,6 +28,7 @@ function describe(motion: Motion, t: Trigger, stats: TriggerStats) {
     pinned: stats.aliases?.pinned ?? false,
     pendingRows: stats.pendingRows,
     heldRows: stats.heldRows,
+    scheduledRows: stats.scheduledRows,
     deadLettered: stats.deadLettered,
     lastFit: stats.lastFit,
     fitRate: fitRate(stats.runs, RATE_WINDOW_MINUTES),

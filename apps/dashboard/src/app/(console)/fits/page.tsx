@@ -11,7 +11,7 @@ export default async function FitsPage({ searchParams }: { searchParams: Promise
   await getQueryClient().prefetchInfiniteQuery(trpc.fits.list.infiniteQueryOptions(fitsListInput(filter), { getNextPageParam: (last) => last.nextCursor ?? undefined }));
   return (
     <>
-      <PageHeader title="Fits" description="Background fit runs: what they consumed, how long they took and which version they produced." />
+      <PageHeader title="Fits" description="Background fit runs: what they consumed, how long they took and which version they produced. Scheduled routes show their next and last run." />
       <HydrateClient>
         <FitsView />
       </HydrateClient>

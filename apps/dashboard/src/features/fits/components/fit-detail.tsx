@@ -27,6 +27,7 @@ export function FitDetail({ id }: { id: string }) {
   const facts: [string, React.ReactNode][] = [
     ["Status", <FitStatusBadge key="s" status={f.status} deadLettered={f.deadLettered} />],
     ["Trigger / route", <span key="t"><Link className="hover:underline" href={`/state/${encodeURIComponent(f.trigger)}`}>{f.trigger}</Link> / {f.route} <span className="text-muted-foreground">on {f.relation}</span></span>],
+    ["Why", <span key="w" data-testid="fit-reason">{f.reason === "schedule" ? "scheduled tick (the rows since the last run)" : f.reason === "drift" ? "drift refit over recent valid partitions" : "new rows"}</span>],
     ["Rows", formatCount(f.rowCount)],
     ["Attempts", `${f.attempts} of ${f.maxAttempts}`],
     ["Duration", formatMs(f.durationMs)],

@@ -18,6 +18,7 @@ import { FIT_STATUSES, fitsListInput, parseFitsFilter } from "../filters";
 import { FitStatusBadge } from "../status";
 import { RequireRole } from "@/features/auth/role";
 import { RetryDialog } from "./retry-dialog";
+import { SchedulesPanel } from "./schedules-panel";
 
 export function FitsView() {
   const trpc = useTRPC();
@@ -44,6 +45,7 @@ export function FitsView() {
 
   return (
     <div className="space-y-3 p-4 md:p-6">
+      <SchedulesPanel {...(filter.trigger ? { trigger: filter.trigger } : {})} />
       <div className="flex flex-wrap items-center gap-2">
         <Select aria-label="Trigger" value={filter.trigger ?? "all"} onValueChange={(v) => set("trigger", v)} options={[{ value: "all", label: "All triggers" }, ...names.map((n) => ({ value: n, label: n }))]} className="w-44" />
         <Select
@@ -90,6 +92,8 @@ export function FitsView() {
                   <TableCell>
                     <Link href={`/fits/${f.id}`} className="font-medium hover:underline" onClick={(e) => e.stopPropagation()}>{f.trigger}</Link>
                     <span className="text-muted-foreground"> / {f.route}</span>
+                    {f.reason === "schedule" && <Badge variant="secondary" className="ml-1.5" data-testid="fit-scheduled">scheduled</Badge>}
+                    {f.reason === "drift" && <Badge variant="secondary" className="ml-1.5">drift refit</Badge>}
                   </TableCell>
                   <TableCell className="text-right tabular-nums max-md:hidden">{formatCount(f.rowCount)}</TableCell>
                   <TableCell className="text-right tabular-nums max-md:hidden">{f.attempts}/{f.maxAttempts}</TableCell>

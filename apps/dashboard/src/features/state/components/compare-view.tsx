@@ -14,6 +14,7 @@ import { EmptyState, ErrorState } from "@/components/states";
 import { RequireRole } from "@/features/auth/role";
 import { defaultPick, parseComparePick, qualitySeries, verdict } from "../compare";
 import { OutcomesCompare } from "./outcomes-compare";
+import { EvaluationCompare } from "./evaluation-compare";
 import { FittedBetween, KeyChanges } from "./version-diff-view";
 import { RollbackDialog } from "./rollback-dialog";
 
@@ -116,6 +117,8 @@ export function CompareView({ trigger }: { trigger: string }) {
           </CardContent>
         </Card>
       </div>
+
+      <EvaluationCompare trigger={trigger} a={pick.a} b={pick.b} />
 
       <Card>
         <CardHeader>

@@ -1,0 +1,57 @@
+// What a trigger's own `evaluate` says of each version, from the labels on the outputs that
+// version served: e.g. the chatbot's hit@k of the page operators named. Read on demand from
+// the labels (a long read), newest labels first, at most `limit` labeled inferences a version.
+import { all, decodeJson, type Provider, type Query } from "@motion/db";
+import type { LabeledExample } from "../training-example.ts";
+
+/** A trigger's metrics over the labeled outputs of one version; finite numbers only. */
+export type EvaluateFn = (examples: LabeledExample[]) => Record<string, number>;
+
+export interface VersionEvaluation {
+  version: number;
+  /** Labeled inferences the metrics were computed on (the latest label of each). */
+  examples: number;
+  /** What `evaluate` returned; null with no labeled examples or when it failed. */
+  metrics: Record<string, number> | null;
+  /** Why `evaluate` failed (it threw or returned something else than finite numbers). */
+  error: string | null;
+}
+
+/** The latest label of each labeled inference `version` served, newest labels first. */
+export function* readVersionExamples(provider: Provider, trigger: string, version: number, limit: number): Query<LabeledExample[]> {
+  // Driven by the labels (few) rather than the inferences (many): each label finds its
+  // inference by primary key.
+  const rows = yield* all<Record<string, unknown>>(
+    `SELECT f."inferenceId", f."label", f."correction", f."note", i."output", r."data" AS "input"
+     FROM "Feedback" f JOIN "Inference" i ON i."id" = f."inferenceId" JOIN "Row" r ON r."id" = i."rowId"
+     WHERE i."trigger" = ? AND i."stateVersion" = ? ORDER BY f."id" DESC LIMIT ?`,
+    [trigger, version, limit],
+  );
+  const seen = new Set<string>();
+  const out: LabeledExample[] = [];
+  for (const r of rows) {
+    const id = r.inferenceId as string;
+    if (seen.has(id)) continue; // an older label of an inference relabeled since
+    seen.add(id);
+    out.push({
+      inferenceId: id, input: decodeJson(provider, r.input), output: decodeJson(provider, r.output),
+      label: r.label as "good" | "bad", correction: decodeJson(provider, r.correction), note: (r.note as string | null) ?? null,
+    });
+  }
+  return out;
+}
+
+/** Runs the trigger's `evaluate` on one version's examples; a failure is reported, not thrown. */
+export function evaluateExamples(evaluate: EvaluateFn, version: number, examples: LabeledExample[]): VersionEvaluation {
+  if (examples.length === 0) return { version, examples: 0, metrics: null, error: null };
+  try {
+    const metrics = evaluate(examples);
+    if (!metrics || typeof metrics !== "object" || Array.isArray(metrics)) throw new TypeError("evaluate must return an object of metric names to numbers");
+    for (const [k, v] of Object.entries(metrics)) {
+      if (typeof v !== "number" || !Number.isFinite(v)) throw new TypeError(`metric ${k} must be a finite number, got ${String(v)}`);
+    }
+    return { version, examples: examples.length, metrics: { ...metrics }, error: null };
+  } catch (error) {
+    return { version, examples: examples.length, metrics: null, error: (error as Error)?.message ?? String(error) };
+  }
+}

@@ -1,0 +1,80 @@
+// Small operator listings the console and API page through: rows per relation, labels with
+// the output they judge, and the audit log. Newest first, keyset on the time-sortable id.
+import { all, decodeJson, toDate, toJsonOrNull, type Provider, type Query } from "@motion/db";
+import { inferenceFeedback, type InferenceFeedback } from "./inference-search.ts";
+import { Conditions, pageOf, type Page } from "./page.ts";
+
+/** Stored rows per relation (relations without rows are left out). A full count: a long read. */
+export function* readRowCounts(relations: readonly string[]): Query<Map<string, number>> {
+  if (relations.length === 0) return new Map();
+  const counts = yield* all<{ relation: string; n: unknown }>(
+    `SELECT "relation", COUNT(*) AS "n" FROM "Row" WHERE "relation" IN (${relations.map(() => "?").join(", ")}) GROUP BY "relation"`,
+    [...relations],
+  );
+  return new Map(counts.map((c) => [c.relation, Number(c.n)]));
+}
+
+export interface FeedbackFilter {
+  trigger?: string;
+  inferenceId?: string;
+  label?: "good" | "bad";
+  actor?: string;
+  cursor?: string | null;
+  limit: number;
+}
+
+export interface FeedbackListItem extends InferenceFeedback {
+  trigger: string;
+  route: string;
+  /** The output the label judges. */
+  output: unknown;
+}
+
+export function* listFeedback(provider: Provider, filter: FeedbackFilter): Query<Page<FeedbackListItem>> {
+  const where = new Conditions();
+  if (filter.trigger !== undefined) where.add(`i."trigger" = ?`, filter.trigger);
+  if (filter.inferenceId !== undefined) where.add(`f."inferenceId" = ?`, filter.inferenceId);
+  if (filter.label !== undefined) where.add(`f."label" = ?`, filter.label);
+  if (filter.actor !== undefined) where.add(`f."actor" = ?`, filter.actor);
+  if (filter.cursor) where.add(`f."id" < ?`, filter.cursor);
+  const rows = yield* all<Record<string, unknown>>(
+    `SELECT f.*, i."trigger" AS "trigger", i."route" AS "route", i."output" AS "output" FROM "Feedback" f JOIN "Inference" i ON i."id" = f."inferenceId" ${where.sql()} ORDER BY f."id" DESC LIMIT ?`,
+    [...where.params, filter.limit + 1],
+  );
+  return pageOf(
+    rows.map((r) => ({ ...inferenceFeedback(r, provider), trigger: r.trigger as string, route: r.route as string, output: decodeJson(provider, r.output) })),
+    filter.limit,
+  );
+}
+
+export interface AuditFilter {
+  action?: string;
+  actor?: string;
+  cursor?: string | null;
+  limit: number;
+}
+
+export interface AuditEvent {
+  id: string;
+  actor: string;
+  action: string;
+  target: string;
+  reason: string | null;
+  data: unknown;
+  createdAt: Date;
+}
+
+export function* listAuditEvents(filter: AuditFilter): Query<Page<AuditEvent>> {
+  const where = new Conditions();
+  if (filter.action) where.add(`"action" = ?`, filter.action);
+  if (filter.actor) where.add(`"actor" = ?`, filter.actor);
+  if (filter.cursor) where.add(`"id" < ?`, filter.cursor);
+  const rows = yield* all<Record<string, unknown>>(`SELECT * FROM "AuditEvent" ${where.sql()} ORDER BY "id" DESC LIMIT ?`, [...where.params, filter.limit + 1]);
+  return pageOf(
+    rows.map((r) => ({
+      id: r.id as string, actor: r.actor as string, action: r.action as string, target: r.target as string,
+      reason: (r.reason as string | null) ?? null, data: toJsonOrNull(r.data), createdAt: toDate(r.createdAt),
+    })),
+    filter.limit,
+  );
+}
