@@ -5,7 +5,11 @@
 // smaller batches, and a single query too long for any URL is sent as a POST (the server
 // accepts queries over POST). An answer that is not tRPC's JSON (a proxy's error page, the
 // server's 431 or 413) becomes a TRPCClientError with `data.code` and `data.httpStatus`.
-import { createTRPCClient, httpBatchLink, splitLink, type Operation } from "@trpc/client";
+// Subscriptions (`state.onVersion`, `fits.onIdle`) go over server-sent events; with an API key
+// they use the `eventsource` ponyfill, which can send the Authorization header (a browser's
+// EventSource cannot, and relies on the session cookie).
+import { createTRPCClient, httpBatchLink, httpSubscriptionLink, splitLink, type Operation } from "@trpc/client";
+import { EventSource as EventSourcePonyfill } from "eventsource";
 import { TRPC_ERROR_CODES_BY_KEY } from "@trpc/server/rpc";
 import superjson from "superjson";
 import type { AppRouter } from "./root.ts";
@@ -83,6 +87,22 @@ export interface MotionLinkOptions {
   headers?: () => Record<string, string>;
 }
 
+/** Server-sent events for subscriptions, with the same headers as the other calls. */
+function subscriptionLink(options: MotionLinkOptions) {
+  const fetchImpl = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+  const headers = options.headers;
+  const native = (globalThis as unknown as { EventSource?: typeof EventSourcePonyfill }).EventSource;
+  if (!headers && native) return httpSubscriptionLink({ url: options.url, transformer: superjson, EventSource: native });
+  return httpSubscriptionLink({
+    url: options.url,
+    transformer: superjson,
+    EventSource: EventSourcePonyfill,
+    eventSourceOptions: () => ({
+      fetch: (input, init) => fetchImpl(input, { ...init, headers: { ...(init.headers as Record<string, string>), ...headers?.() } }),
+    }),
+  });
+}
+
 /** The HTTP links of Motion's clients: batched GETs capped at MAX_URL_LENGTH, long queries as POST. */
 export function motionLinks(options: MotionLinkOptions) {
   const common = {
@@ -93,9 +113,13 @@ export function motionLinks(options: MotionLinkOptions) {
     ...(options.headers ? { headers: options.headers } : {}),
   };
   return splitLink<AppRouter>({
-    condition: (op) => op.type === "query" && urlLength(options.url, op) > MAX_URL_LENGTH,
-    true: httpBatchLink({ ...common, methodOverride: "POST" }),
-    false: httpBatchLink({ ...common, maxURLLength: MAX_URL_LENGTH }),
+    condition: (op) => op.type === "subscription",
+    true: subscriptionLink(options),
+    false: splitLink<AppRouter>({
+      condition: (op) => op.type === "query" && urlLength(options.url, op) > MAX_URL_LENGTH,
+      true: httpBatchLink({ ...common, methodOverride: "POST" }),
+      false: httpBatchLink({ ...common, maxURLLength: MAX_URL_LENGTH }),
+    }),
   });
 }
 

@@ -14,6 +14,8 @@ export interface ApiOptions {
   allowedOrigins: ReadonlySet<string>;
   /** How long `rows.add` / `rows.addMany` answers are kept under their idempotency key. */
   idempotencyTtlMs: number;
+  /** How often subscriptions re-read the database when no change signal came (see lib/state-wake.ts). */
+  subscriptionPollMs: number;
 }
 
 export interface ApiContext {
@@ -71,7 +73,7 @@ export function createContext(input: CreateContextOptions): ApiContext {
     motion: input.motion,
     auth: input.auth,
     headers: input.headers,
-    options: { reviewLockMs: 120_000, development: false, allowedOrigins: new Set<string>(), idempotencyTtlMs: DEFAULT_IDEMPOTENCY_TTL_MS, ...input.options },
+    options: { reviewLockMs: 120_000, development: false, allowedOrigins: new Set<string>(), idempotencyTtlMs: DEFAULT_IDEMPOTENCY_TTL_MS, subscriptionPollMs: 1000, ...input.options },
     resolvePrincipal: () => (principal ??= principalFromHeaders(input.motion, input.auth, input.headers, input.principals)),
     authChanged: async () => {
       input.principals?.invalidate();

@@ -55,6 +55,8 @@ export interface CreateMotionApiOptions {
   maxBodyBytes?: number;
   /** How long `rows.add` / `rows.addMany` answers are kept under an idempotency key (default 24 h). */
   idempotencyTtlMs?: number;
+  /** How often subscriptions (`state.onVersion`, `fits.onIdle`) re-read the database without a change signal (default 1000 ms). */
+  subscriptionPollMs?: number;
   /** Remembered identities (default: one per API, MOTION_AUTH_CACHE_MS long; `new PrincipalCache(0)` turns it off). */
   principals?: PrincipalCache;
 }
@@ -75,6 +77,8 @@ export interface MotionApi {
   signInLimiter: SignInLimiter;
   /** Identities remembered across requests; `invalidate()` after changing access outside the API. */
   principals: PrincipalCache;
+  /** Ends every open subscription stream (createMotionServer's `close()` and `motion.close()` call it). */
+  closeStreams(): void;
   /** A server-side caller with the identity of these request headers (cookie or Bearer). */
   createCaller(headers?: Headers): ReturnType<typeof createCaller>;
   ensureAdmin(input: { email: string; password: string; name?: string }): ReturnType<typeof ensureAdmin>;
@@ -108,7 +112,14 @@ export function createMotionApi(options: CreateMotionApiOptions): MotionApi {
     allowedOrigins,
     ...(options.reviewLockMs ? { reviewLockMs: options.reviewLockMs } : {}),
     ...(options.idempotencyTtlMs ? { idempotencyTtlMs: options.idempotencyTtlMs } : {}),
+    ...(options.subscriptionPollMs ? { subscriptionPollMs: options.subscriptionPollMs } : {}),
   };
+  // Open server-sent event streams (subscriptions): ended when the server or the engine closes.
+  const streams = new Set<() => void>();
+  const closeStreams = () => {
+    for (const end of [...streams]) end();
+  };
+  motion.onClose(closeStreams);
   const signInLimiter = options.signInLimiter ?? new SignInLimiter({ ...signInLimitsFromEnv(), ...options.signInLimits });
   // Sessions from before tokens were hashed are hashed once, before the first auth request.
   let upgraded: Promise<unknown> | undefined;
@@ -221,6 +232,31 @@ export function createMotionApi(options: CreateMotionApiOptions): MotionApi {
     return response;
   }
 
+  /** Writes a subscription's events as they come (never buffered whole), until either side ends it. */
+  async function streamEvents(body: ReadableStream<Uint8Array>, res: ServerResponse, aborter: AbortController): Promise<void> {
+    const reader = body.getReader();
+    const end = () => {
+      aborter.abort();
+      void reader.cancel().catch(() => undefined);
+    };
+    streams.add(end);
+    res.flushHeaders();
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done || res.destroyed) break;
+        if (!res.write(value)) await new Promise<void>((resolve) => (res.once("drain", resolve), res.once("close", resolve)));
+      }
+    } catch {
+      // the client left or the stream was cancelled at shutdown
+    } finally {
+      streams.delete(end);
+      // An event stream's connection is not reused: drop it once the last bytes are out, or a
+      // client that stopped reading without closing would hold server.close() until it lets go.
+      res.end(() => res.destroy());
+    }
+  }
+
   async function node(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const rawUrl = req.url ?? "/";
     const query = rawUrl.indexOf("?");
@@ -263,7 +299,10 @@ export function createMotionApi(options: CreateMotionApiOptions): MotionApi {
         return send(answer.status, answer.headers, method === "HEAD" ? "" : answer.body);
       }
       const origin = `${https ? "https" : "http"}://${req.headers.host ?? "localhost"}`;
-      const request = new Request(new URL(rawUrl, origin), { method, headers, body: body && body.length ? new Uint8Array(body) : undefined });
+      // The request ends when the client goes away: a subscription's generator stops then.
+      const aborter = new AbortController();
+      res.once("close", () => aborter.abort());
+      const request = new Request(new URL(rawUrl, origin), { method, headers, body: body && body.length ? new Uint8Array(body) : undefined, signal: aborter.signal });
       const response = await handle(request, { ip: clientIp(req, trustProxy) });
       const out: Record<string, string | string[]> = {};
       response.headers.forEach((value, name) => {
@@ -272,6 +311,7 @@ export function createMotionApi(options: CreateMotionApiOptions): MotionApi {
       const cookies = response.headers.getSetCookie();
       if (cookies.length) out["set-cookie"] = cookies;
       res.writeHead(response.status, out);
+      if (response.body && response.headers.get("content-type")?.startsWith("text/event-stream")) return await streamEvents(response.body, res, aborter);
       res.end(Buffer.from(await response.arrayBuffer()));
     } catch (error) {
       motion.log.error({ err: (error as Error)?.stack ?? String(error) }, "api: request failed");
@@ -288,6 +328,7 @@ export function createMotionApi(options: CreateMotionApiOptions): MotionApi {
     trustProxy,
     signInLimiter,
     principals,
+    closeStreams,
     createCaller: (headers = new Headers()) => createCaller(context(headers)),
     ensureAdmin: (input) => ensureAdmin(auth, motion.db, input),
     createUser: (input) => createUser(auth, input),

@@ -17,6 +17,9 @@ const t = initTRPC
   .meta<Meta>()
   .create({
     transformer,
+    // Subscriptions over server-sent events: a comment every 15 s keeps proxies from closing an
+    // idle stream; a client that hears nothing for 45 s reconnects (with Last-Event-ID).
+    sse: { ping: { enabled: true, intervalMs: 15_000 }, client: { reconnectAfterInactivityMs: 45_000 } },
     errorFormatter({ shape, error, ctx }) {
       // One shape for every error: a readable message, the tRPC code, and the input issues with
       // their full paths. Stacks and internal messages only in development.

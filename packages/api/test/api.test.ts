@@ -382,6 +382,14 @@ describe.each(factories)("api on %s", (_name, makeDatabase) => {
     expect(qa.series.reduce((a, p) => a + p.inferences, 0)).toBe(qa.totals.inferences);
     expect(stats.triggers.map((t) => t.trigger).sort()).toEqual(["echo", "flaky", "qa", "triage"]);
     expect((await env.caller("viewer").stats.overview()).minutes).toBe(60);
+    // Exact or says it is not: all fits read here; past the cap the read says it is incomplete.
+    expect(stats.truncated).toBe(false);
+    const window = { from: new Date(Date.now() - 10 * 60_000), to: new Date(Date.now() + 60_000), bucketMinutes: 1 };
+    const all = await env.motion.activity(window);
+    expect(all.fitsComplete).toBe(true);
+    const capped = await env.motion.activity({ ...window, maxFits: all.fits.length - 1 });
+    expect(capped.fitsComplete).toBe(false);
+    expect(capped.fits).toHaveLength(all.fits.length - 1);
   });
 
   it("relations.list: schema, key and row count", async () => {

@@ -133,6 +133,19 @@ describe("the OpenAPI document", () => {
       "triggers.setParams",
       "state.versions",
       "state.rollback",
+      "state.outcomes",
+      "state.diff",
+      "drift.alerts",
+      "drift.profile",
+      "drift.release",
+      "drift.drop",
+      "drift.markValid",
+      "users.list",
+      "users.create",
+      "users.disable",
+      "users.delete",
+      "apiKeys.create",
+      "apiKeys.revoke",
     ]) {
       expect(ids, id).toContain(id);
     }
@@ -451,5 +464,82 @@ describe("malformed REST requests", () => {
     // Rejected requests stored nothing.
     const after = (await rest("GET", "/relations", { key: keys.viewer })).body.items as { name: string; rowCount: number }[];
     expect(after.map((r) => [r.name, r.rowCount])).toEqual(before.map((r) => [r.name, r.rowCount + (added.get(r.name) ?? 0)]));
+  });
+});
+
+describe("operators, keys, version comparison and drift over REST", () => {
+  it("an admin creates, demotes, disables and deletes an operator and manages keys; the audit log shows it", async () => {
+    const created = await rest("POST", "/users", { key: keys.admin, body: { email: "rest-op@example.com", password: "password-123", role: "labeler" } });
+    expect(created.status, created.text).toBe(200);
+    const userId = created.body.id as string;
+    expect((await rest("GET", "/users?limit=200", { key: keys.admin })).body.items.map((u: { id: string }) => u.id)).toContain(userId);
+    expect((await rest("GET", "/users", { key: keys.labeler })).status).toBe(403);
+    const demoted = await rest("PUT", `/users/${userId}/role`, { key: keys.admin, body: { role: "viewer", reason: "moved team" } });
+    expect(demoted.body).toMatchObject({ id: userId, role: "viewer", previousRole: "labeler" });
+    expect((await rest("PUT", `/users/${userId}/password`, { key: keys.admin, body: { password: "short" } })).body.issues[0].path).toEqual(["password"]);
+    expect((await rest("PUT", `/users/${userId}/password`, { key: keys.admin, body: { password: "another-password-1" } })).body).toMatchObject({ id: userId, sessionsEnded: 0 });
+    expect((await rest("POST", `/users/${userId}/disable`, { key: keys.admin, body: { reason: "left" } })).body).toMatchObject({ id: userId, keysRevoked: 0 });
+    expect((await rest("POST", `/users/${userId}/enable`, { key: keys.admin, body: {} })).body).toMatchObject({ id: userId, disabledAt: null });
+    expect((await rest("DELETE", `/users/${userId}`, { key: keys.admin, body: { reason: "gone" } })).body).toMatchObject({ id: userId, deleted: true });
+    expect((await rest("DELETE", `/users/${userId}`, { key: keys.admin, body: {} })).status).toBe(404);
+
+    const key = await rest("POST", "/api-keys", { key: keys.admin, body: { name: "rest-made", role: "viewer", expiresAt: new Date(Date.now() + 3_600_000).toISOString() } });
+    expect(key.body.key).toMatch(/^mk_/);
+    expect((await rest("GET", "/me", { key: key.body.key })).body).toMatchObject({ kind: "apiKey", role: "viewer" });
+    expect((await rest("GET", "/api-keys?includeRevoked=false", { key: keys.admin })).body.items.map((k: { id: string }) => k.id)).toContain(key.body.id);
+    expect((await rest("POST", `/api-keys/${key.body.id}/revoke`, { key: keys.admin, body: {} })).body).toMatchObject({ id: key.body.id });
+    // `/me` is public: a revoked key is nobody there, and refused where a role is needed.
+    expect((await rest("GET", "/me", { key: key.body.key })).body).toBeNull();
+    expect((await rest("GET", "/triggers", { key: key.body.key })).status).toBe(401);
+
+    const audit = await rest("GET", "/audit?limit=200", { key: keys.admin });
+    const actions = audit.body.items.map((e: { action: string }) => e.action);
+    for (const action of ["users.create", "users.setRole", "users.disable", "users.enable", "users.setPassword", "users.delete", "apiKeys.revoke"]) expect(actions, action).toContain(action);
+  });
+
+  it("compares versions: outcomes per version and the diff between two", async () => {
+    await rest("POST", "/relations/docs/rows", { key: keys.labeler, body: { row: { url: "compare", body: "C" } } });
+    let versions: { version: number }[] = [];
+    for (let i = 0; i < 200 && versions.length < 2; i++) {
+      versions = (await rest("GET", "/triggers/qa/versions", { key: keys.viewer })).body.items;
+      if (versions.length < 2) await new Promise((r) => setTimeout(r, 25));
+    }
+    const [newer, older] = [versions[0]!.version, versions[1]!.version];
+    const outcomes = await rest("GET", `/triggers/qa/outcomes?versions=${newer}&versions=${older}`, { key: keys.viewer });
+    expect(outcomes.status, outcomes.text).toBe(200);
+    expect(outcomes.body.items.map((v: { version: number }) => v.version)).toEqual([newer, older]);
+    expect(outcomes.body.items[0]).toMatchObject({ inferences: expect.any(Number), feedback: expect.any(Object) });
+    const diff = await rest("GET", `/triggers/qa/diff?from=${newer}&to=${older}`, { key: keys.viewer });
+    expect(diff.body).toMatchObject({ trigger: "qa", from: { version: newer }, to: { version: older }, });
+    // After the flow's rollback, the newest version may sit on another branch than the older one.
+    expect(["back", "across"]).toContain(diff.body.direction);
+    expect((await rest("GET", "/triggers/qa/diff?from=0&to=999999", { key: keys.viewer })).status).toBe(404);
+    expect((await rest("GET", "/triggers/qa/outcomes?versions=x", { key: keys.viewer })).body.issues[0].path).toEqual(["versions", 0]);
+  });
+
+  it("drift: a labeler checks, reads the findings of a flagged partition and releases it; the decision is an event", async () => {
+    const days = Array.from({ length: 10 }, (_, i) => new Date(Date.UTC(2024, 4, 1 + i)).toISOString().slice(0, 10));
+    const rows = days.flatMap((day, d) => Array.from({ length: 40 }, (_, i) => ({ day, value: (10 + ((i * 7 + d) % 10)) * (d === 8 ? 1000 : 1), sensor: "s" })));
+    expect((await rest("POST", "/relations/readings/rows/batch", { key: keys.labeler, body: { rows } })).status).toBe(200);
+    await rest("POST", "/relations/readings/rows", { key: keys.labeler, body: { row: { day: new Date().toISOString().slice(0, 10), value: 12 } } });
+    expect((await rest("POST", "/drift/readings/check", { key: keys.viewer, body: {} })).status).toBe(403);
+    const checked = await rest("POST", "/drift/readings/check", { key: keys.labeler, body: {} });
+    expect(checked.status, checked.text).toBe(200);
+    const relations = await rest("GET", "/drift", { key: keys.viewer });
+    expect(relations.body.find((r: { relation: string }) => r.relation === "readings")).toMatchObject({ profiled: true });
+    const alerts = (await rest("GET", "/drift/alerts", { key: keys.viewer })).body as { relation: string; partition: string }[];
+    const flagged = alerts.find((a) => a.relation === "readings" && a.partition === days[8]);
+    expect(flagged, JSON.stringify(alerts)).toBeDefined();
+    const profile = await rest("GET", `/drift/readings/partitions/${days[8]}`, { key: keys.viewer });
+    expect(profile.body.explanation.join(" ")).toMatch(/value/);
+    expect((await rest("GET", `/drift/readings/partitions?from=${days[0]}&to=${days[9]}`, { key: keys.viewer })).body).toHaveLength(10);
+    expect((await rest("GET", "/drift/readings/series?column=value&statistic=mean", { key: keys.viewer })).status).toBe(200);
+    expect((await rest("GET", "/drift/readings/heatmap", { key: keys.viewer })).body.partitions).toContain(days[8]);
+    expect((await rest("POST", `/drift/readings/partitions/${days[8]}/release`, { key: keys.labeler, body: {} })).body.issues[0].path).toEqual(["reason"]);
+    const released = await rest("POST", `/drift/readings/partitions/${days[8]}/release`, { key: keys.labeler, body: { reason: "checked: real" } });
+    expect(released.status, released.text).toBe(200);
+    expect(released.body).toMatchObject({ partition: days[8] });
+    const events = await rest("GET", `/drift/readings/events?partition=${days[8]}`, { key: keys.viewer });
+    expect(events.body[0]).toMatchObject({ action: "release", reason: "checked: real", actor: "apikey:rest-labeler" });
   });
 });

@@ -3,7 +3,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { testDatabases, type TestDatabase, type TestDatabaseFactory } from "@motion/db/test-support";
-import { Motion, type App } from "@motion/engine";
+import { Motion, type App, type MotionOptions } from "@motion/engine";
 import { createMotionApi, createMotionServer, type CreateMotionApiOptions, type CreateMotionServerOptions, type MotionApi } from "../src/index.ts";
 import { testApp } from "./fixtures/app.ts";
 import { PASSWORD, SECRET } from "./harness.ts";
@@ -30,10 +30,10 @@ export async function sqliteFactory(): Promise<TestDatabaseFactory> {
 }
 
 export async function openServer(
-  options: { app?: App; api?: Partial<Omit<CreateMotionApiOptions, "motion" | "baseURL">>; server?: CreateMotionServerOptions; makeDatabase?: TestDatabaseFactory } = {},
+  options: { app?: App; motion?: Partial<MotionOptions>; api?: Partial<Omit<CreateMotionApiOptions, "motion" | "baseURL">>; server?: CreateMotionServerOptions; makeDatabase?: TestDatabaseFactory } = {},
 ): Promise<TestServer> {
   const db = await (options.makeDatabase ?? (await sqliteFactory()))();
-  const motion = await Motion.open({ app: options.app ?? testApp, databaseUrl: db.url, fitIn: "inline" });
+  const motion = await Motion.open({ app: options.app ?? testApp, databaseUrl: db.url, fitIn: "inline", ...options.motion });
   // The API's origin is the server's address: take a free port first.
   const probe = createServer();
   await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));

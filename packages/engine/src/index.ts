@@ -2,6 +2,7 @@ export { relation, feedback, feedbackLabel, type Relation, type RelationOptions,
 export { trigger, route, DEFAULT_BACKPRESSURE, type FitReason, type Backpressure, type OnDrift, type Trigger, type TriggerOptions, type Route, type InferContext, type FitContext, type InferenceSummary, type RetryPolicy } from "./trigger.ts";
 export { optionsFrom, correctionJsonSchema, optionsFromFields, validateCorrection, type OptionsFrom, type MotionFieldMeta, type JsonSchema } from "./correction.ts";
 export { type OptionValue } from "./correction-options.ts";
+export { type StateChangeListener } from "./state-events.ts";
 export { defineApp, isApp, findApp, importApp, type App, type AppDefinition } from "./app.ts";
 export { Motion, createMotion, MAX_OUTCOME_VERSIONS, MAX_EVALUATE_VERSIONS, type LabelExport, type LabelExportFormat, type RollbackOptions, type MotionOptions, type AddOptions, type AddResult, type InferenceResult, type FeedbackInput, type SchedulerContext } from "./motion.ts";
 export { ValidationError, NotFoundError, ConflictError, InferenceError, BackpressureError, type RowIssue } from "./errors.ts";
@@ -32,7 +33,7 @@ export { type TriggerStats } from "./read-model/trigger-stats.ts";
 export { type EvaluateFn, type VersionEvaluation } from "./outcomes/evaluation.ts";
 export { type AuditEvent, type AuditFilter, type FeedbackFilter, type FeedbackListItem } from "./read-model/listings.ts";
 export { type Page } from "./read-model/page.ts";
-export { type AliasEventFilter, type AliasEventRecord } from "./read-model/alias-events.ts";
+export { aliasMoveIdAt, type AliasEventFilter, type AliasEventRecord, type AliasMove } from "./read-model/alias-events.ts";
 export { type FieldFilter, type RowDetail, type RowItem, type RowQuery } from "./read-model/row-query.ts";
 export { toFitRunSummary, type FitRunFilter, type FitRunSummary, type FitRunDetail, type FitAttemptRecord } from "./read-model/fit-runs.ts";
 export { FIT_LOG_LIMITS, type FitLogs, type FitLogEntry, type FitLogLevel } from "./fit-log.ts";

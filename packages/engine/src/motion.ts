@@ -1,3 +1,4 @@
+import { StateEvents, type StateChangeListener } from "./state-events.ts";
 import { recordAudit } from "./audit-log.ts";
 import { deleteRow, type DeletedRow } from "./row-deletion.ts";
 import { RetentionService } from "./retention.ts";
@@ -16,7 +17,7 @@ import { evaluateExamples, readVersionExamples, type VersionEvaluation } from ".
 import type { LabeledExample } from "./training-example.ts";
 import { listAuditEvents, listFeedback, readRowCounts, type AuditEvent, type AuditFilter, type FeedbackFilter, type FeedbackListItem } from "./read-model/listings.ts";
 import type { Page } from "./read-model/page.ts";
-import { listAliasEvents, type AliasEventFilter, type AliasEventRecord } from "./read-model/alias-events.ts";
+import { listAliasEvents, readAliasMovesAfter, type AliasEventFilter, type AliasEventRecord, type AliasMove } from "./read-model/alias-events.ts";
 import { countRows, listRows, readRowDetail, type RowDetail, type RowItem, type RowQuery } from "./read-model/row-query.ts";
 import { listFitRuns, readFitRunDetail, type FitRunDetail, type FitRunFilter, type FitRunSummary } from "./read-model/fit-runs.ts";
 import { searchInferences, withDetails, type InferencePage, type InferenceSearch, type InferenceWithDetails } from "./read-model/inference-search.ts";
@@ -223,6 +224,7 @@ export class Motion {
   private readonly inferConcurrency: number;
   private readonly closeTimeoutMs: number;
   private unlisten: (() => Promise<void>) | null = null;
+  private readonly stateEvents = new StateEvents();
   private readonly warming: Promise<void> | null;
   private readonly closers: (() => Promise<void> | void)[] = [];
   private readonly stale = new Set<string>();
@@ -326,7 +328,11 @@ export class Motion {
         ["motion_state", PARAMS_CHANNEL],
         (trigger, channel) => {
           if (!this.app.trigger(trigger)) return;
-          if (channel !== PARAMS_CHANNEL) return this.refreshSoon(trigger);
+          if (channel !== PARAMS_CHANNEL) {
+            // Any version (even one `active` does not follow) made by any process.
+            this.stateEvents.emit(trigger);
+            return this.refreshSoon(trigger);
+          }
           void this.params.reload(trigger).catch((error) => this.log.error({ err: (error as Error).message, channel }, "reload after a notification failed"));
         },
         // Whatever was broadcast while the session was down is lost: compare with the database.
@@ -370,6 +376,7 @@ export class Motion {
     if (current?.version !== aliases.active) {
       const { state } = await this.store.load(trigger, aliases.active);
       this.active.set(trigger, { version: aliases.active, view: freezeState(state, this.guardBinary) });
+      this.stateEvents.emit(trigger);
     }
     await this.loadExperiment(trigger);
   }
@@ -427,6 +434,7 @@ export class Motion {
       for (const { trigger, version } of changed) {
         const { state } = await this.store.load(trigger, version);
         this.active.set(trigger, { version, view: freezeState(state, this.guardBinary) });
+        this.stateEvents.emit(trigger);
       }
     }
     // A candidate move or a settings change is announced on the same channel.
@@ -436,6 +444,7 @@ export class Motion {
   /** A fit committed here: serve the new version from the values the fit just produced. */
   private adopt(trigger: string, version: VersionInfo, patch: EncodedPatch, activeMoved: boolean): void {
     this.store.remember(version, patch);
+    this.stateEvents.emit(trigger);
     if (!activeMoved) return;
     // Unchanged keys are cached already and the new ones were just remembered: no query.
     void this.store
@@ -820,6 +829,7 @@ export class Motion {
       return { from: aliases.active, to: version, requeuedLabels };
     });
     await this.refresh(trigger);
+    this.stateEvents.emit(trigger);
     this.scheduler?.kick(trigger);
     return moved;
   }
@@ -1225,6 +1235,22 @@ export class Motion {
     this.scheduler?.kick(existing.trigger);
   }
 
+  /**
+   * Calls `listener(trigger)` when a trigger's state may have changed: a version committed or
+   * `active` moved, here or (PostgreSQL: NOTIFY; SQLite: the view sync, for `active`) in
+   * another process. A hint to re-read, not a record: see the API's subscriptions. Returns an
+   * unsubscribe.
+   */
+  onStateChange(listener: StateChangeListener): () => void {
+    return this.stateEvents.on(listener);
+  }
+
+  /** Moves of the trigger's `active` / `latest` after alias-history id `after` ("" for all), oldest first, at most `limit`. */
+  aliasMoves(trigger: string, after: string, limit: number): Promise<AliasMove[]> {
+    this.trigger(trigger);
+    return this.db.read(() => readAliasMovesAfter(trigger, after, limit));
+  }
+
   /** What the fits of every process are doing, from the database; `idle` when nothing runs or waits to run. */
   fitActivity(): Promise<FitActivity> {
     return fitActivity(this.db, this.app);
@@ -1277,6 +1303,7 @@ export class Motion {
     await this.unlisten?.();
     for (const closer of this.closers.splice(0)) await Promise.resolve(closer()).catch((error: unknown) => this.log.error({ err: (error as Error)?.message }, "close hook failed"));
     await this.refreshing;
+    this.stateEvents.clear();
     if (this.ownsDb) await this.db.close();
   }
 }

@@ -44,6 +44,12 @@ export function createMotionServer(api: MotionApi, options: CreateMotionServerOp
     });
   });
   server.on("clientError", rejectClientError);
+  // Subscriptions' streams never end on their own: close() ends them, then waits as usual.
+  const close = server.close.bind(server);
+  server.close = ((callback?: (error?: Error) => void) => {
+    api.closeStreams();
+    return close(callback);
+  }) as typeof server.close;
   // Idle keep-alive connections stay open longer than clients and load balancers usually keep
   // them (60 s): otherwise the server may close one just as a client reuses it (a reset).
   server.keepAliveTimeout = 65_000;

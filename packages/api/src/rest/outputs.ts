@@ -271,6 +271,94 @@ export const feedbackExport = z
   })
   .meta({ id: "FeedbackExport" });
 
+// Operators and their keys (admin).
+const role = z.enum(["viewer", "labeler", "admin"]);
+export const user = z
+  .object({ id: z.string(), email: z.string(), name: z.string(), role, createdAt: timestamp, updatedAt: timestamp, disabledAt: timestamp.nullable(), disabledBy: z.string().nullable() })
+  .meta({ id: "User" });
+export const usersPage = page(user).meta({ id: "UserPage" });
+export const userCreated = z.object({ id: z.string(), email: z.string(), role }).meta({ id: "UserCreated" });
+export const userRoleSet = z.object({ id: z.string(), email: z.string(), role, previousRole: role }).meta({ id: "UserRoleSet" });
+export const userDisabled = z
+  .object({ id: z.string(), email: z.string(), disabledAt: timestamp, sessionsEnded: z.number(), keysRevoked: z.number().meta({ description: "API keys the user owned, revoked with them" }) })
+  .meta({ id: "UserDisabled" });
+export const userEnabled = z.object({ id: z.string(), email: z.string(), disabledAt: z.null() }).meta({ id: "UserEnabled" });
+export const userDeleted = z.object({ id: z.string(), email: z.string(), deleted: z.literal(true), sessionsEnded: z.number(), keysRevoked: z.number() }).meta({ id: "UserDeleted" });
+export const passwordSet = z.object({ id: z.string(), email: z.string(), sessionsEnded: z.number() }).meta({ id: "PasswordSet" });
+export const apiKey = z
+  .object({ id: z.string(), name: z.string(), role, prefix: z.string(), createdAt: timestamp, expiresAt: timestamp.nullable(), revokedAt: timestamp.nullable(), status: z.string() })
+  .meta({ id: "ApiKey" });
+export const apiKeysPage = page(apiKey).meta({ id: "ApiKeyPage" });
+export const apiKeyCreated = z
+  .object({ id: z.string(), name: z.string(), role, prefix: z.string(), createdAt: timestamp, expiresAt: timestamp.nullable(), ownerId: z.string().nullable(), key: z.string().meta({ description: "the key itself: shown once, never stored" }) })
+  .meta({ id: "ApiKeyCreated" });
+export const apiKeyRevoked = z.object({ id: z.string(), revokedAt: timestamp }).meta({ id: "ApiKeyRevoked" });
+export const auditPage = page(
+  z.object({ id: z.string(), actor: z.string(), action: z.string(), target: z.string().nullable(), reason: z.string().nullable(), data: json, createdAt: timestamp }).meta({ id: "AuditEntry" }),
+).meta({ id: "AuditPage" });
+
+// Comparing versions.
+const figures = {
+  inferences: z.number(),
+  errors: z.number(),
+  errorRate: z.number().nullable(),
+  cached: z.number(),
+  cacheHitRate: z.number().nullable(),
+  latencyMs: z.object({ mean: z.number(), p50: z.number(), p99: z.number() }).nullable(),
+  feedback: z.object({ good: z.number(), bad: z.number(), corrected: z.number(), labeled: z.number() }).meta({ description: "by each inference's latest label, with the good-rate and its Wilson 95% interval" }),
+};
+export const versionOutcomes = z
+  .object({ version: z.number(), parent: z.number().nullable(), createdAt: timestamp, fit: json.meta({ description: "the fit that produced the version (metrics, rows), null for version 0" }), ...figures, byParams: z.array(z.object({ paramsHash: z.string(), ...figures })) })
+  .meta({ id: "VersionOutcomes" });
+export const outcomesPage = page(versionOutcomes, z.number()).meta({ id: "VersionOutcomesPage" });
+const versionSide = z.object({ version: z.number(), size: z.number(), checksum: z.string(), createdAt: timestamp, keys: z.number() });
+export const versionDiff = z
+  .object({
+    trigger: z.string(),
+    from: versionSide,
+    to: versionSide,
+    direction: z.enum(["same", "back", "forward", "across"]).meta({ description: "back: `to` is an ancestor of `from` (a rollback); forward: a descendant; across: another branch" }),
+    ancestor: z.number(),
+    keys: z.array(json).meta({ description: "changed keys with sizes, checksums and a bounded JSON diff" }),
+    keysTruncated: z.boolean(),
+    unchanged: z.number(),
+    dropped: json.meta({ description: "fits, rows and labels fitted into `from` since the common ancestor" }),
+    added: json.meta({ description: "fits, rows and labels fitted into `to` since the common ancestor" }),
+  })
+  .meta({ id: "VersionDiff" });
+
+// Drift findings, holds and decisions.
+export const driftRelations = z
+  .array(z.object({ relation: z.string(), granularity: z.string(), profiled: z.boolean(), partitions: z.number(), open: z.number(), held: z.number(), lastPartition: z.string().nullable() }))
+  .meta({ id: "DriftRelations" });
+export const driftPartition = z
+  .object({
+    relation: z.string(),
+    partition: z.string(),
+    rows: z.number(),
+    status: z.string().meta({ description: "the verdict: ok, drift, held, released, dropped, …" }),
+    score: z.number().nullable(),
+    threshold: z.number(),
+    columns: z.array(json).meta({ description: "responsible columns, strongest first" }),
+    history: z.number(),
+    valid: z.boolean(),
+    checkedAt: timestamp.nullable(),
+  })
+  .meta({ id: "DriftPartition" });
+export const driftPartitions = z.array(driftPartition).meta({ id: "DriftPartitions" });
+export const driftProfile = z
+  .object({ relation: z.string(), partition: z.string(), rows: z.number(), summary: json, verdict: driftPartition.nullable(), findings: z.array(json), explanation: z.array(z.string()) })
+  .meta({ id: "DriftProfile" });
+export const driftSeries = z
+  .array(z.object({ partition: z.string(), value: z.number().nullable(), mean: z.number().nullable(), low: z.number().nullable(), high: z.number().nullable(), z: z.number().nullable(), flagged: z.boolean() }))
+  .meta({ id: "DriftSeries" });
+export const driftHeatmap = z
+  .object({ columns: z.array(z.string()), partitions: z.array(z.string()), cells: z.array(json).meta({ description: "row-major: cells[c * partitions.length + p]" }), max: z.number() })
+  .meta({ id: "DriftHeatmap" });
+export const driftEvents = z
+  .array(z.object({ id: z.string(), relation: z.string(), partition: z.string(), action: z.string(), actor: z.string(), reason: z.string().nullable(), data: json, createdAt: timestamp }))
+  .meta({ id: "DriftEvents" });
+
 const scheduledRun = z
   .object({
     tickAt: timestamp,

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { ConflictError, NotFoundError } from "@motion/engine";
 import { cursorSchema, idSchema, limitSchema, nameSchema, reasonSchema, requireTrigger } from "../../lib/common.ts";
 import { adminProcedure, router, viewerProcedure } from "../../trpc.ts";
+import { idleMoments } from "./on-idle.ts";
 
 export const fitsRouter = router({
   /** Newest first (keyset on the time-sortable id). `deadLettered` selects runs to retry. */
@@ -26,6 +27,17 @@ export const fitsRouter = router({
    * One run: rows consumed, params, error with stack, duration, metrics, version produced, what
    * the fit logged, every failed attempt (error, stack, logs) and operators' retries.
    */
+  /**
+   * Server-sent events: the trigger's fits (all triggers' without `trigger`) have nothing
+   * running, pending or waiting for a retry — at once if so already, then after each busy spell.
+   */
+  onIdle: viewerProcedure
+    .input(z.object({ trigger: nameSchema.optional() }).default({}))
+    .subscription(({ ctx, input, signal }) => {
+      if (input.trigger !== undefined) requireTrigger(ctx.motion, input.trigger);
+      return idleMoments(ctx.motion, input.trigger, signal, ctx.options.subscriptionPollMs);
+    }),
+
   get: viewerProcedure.input(z.object({ id: idSchema })).query(({ ctx, input }) => ctx.motion.fitRun(input.id)),
 
   /** Re-queues a dead-lettered (failed) run with fresh attempts; audited by the engine. */

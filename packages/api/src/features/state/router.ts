@@ -1,9 +1,10 @@
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { all, get, toDate, toJson, toNum, type Provider } from "@motion/db";
-import { audit, cursorSchema, limitSchema, nameSchema, page, placeholders as placeholdersFor, reasonSchema, requireTrigger, versionSchema } from "../../lib/common.ts";
+import { audit, cursorSchema, idSchema, limitSchema, nameSchema, page, placeholders as placeholdersFor, reasonSchema, requireTrigger, versionSchema } from "../../lib/common.ts";
 import { MAX_EVALUATE_VERSIONS, MAX_OUTCOME_VERSIONS } from "@motion/engine";
 import { adminProcedure, router, viewerProcedure } from "../../trpc.ts";
+import { aliasMoves } from "./on-version.ts";
 
 const PREVIEW_BYTES = 4_096;
 const MAX_ENTRIES = 500;
@@ -183,6 +184,18 @@ export const stateRouter = router({
     await ctx.motion.db.tx(() => audit({ actor, action: "state.unpin", target: input.trigger, reason: input.reason ?? null }));
     return { trigger: input.trigger, pinned: false };
   }),
+
+  /**
+   * Server-sent events: each move of the trigger's `active` / `latest` from now on (a fit's new
+   * version, a rollback), tracked by its alias-history id. `lastEventId` (sent by the client
+   * on reconnect, or `aliasHistory`'s newest id) replays the moves after it first.
+   */
+  onVersion: viewerProcedure
+    .input(z.object({ trigger: nameSchema, lastEventId: idSchema.nullish() }))
+    .subscription(({ ctx, input, signal }) => {
+      requireTrigger(ctx.motion, input.trigger);
+      return aliasMoves(ctx.motion, input.trigger, input.lastEventId, signal, ctx.options.subscriptionPollMs);
+    }),
 
   /** Every move of `active` / `latest`, newest first (keyset on id). */
   aliasHistory: viewerProcedure
