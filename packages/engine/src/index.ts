@@ -41,7 +41,6 @@ export {
   inferenceRecord, inferenceFeedback, withDetails, SCAN_WINDOW,
   type InferenceSearch, type InferencePage, type InferenceRecord, type InferenceFeedback, type InferenceWithDetails,
 } from "./read-model/inference-search.ts";
-export { type StateGcReport } from "./state-gc.ts";
 export { RetentionService, type PurgeReport, type RetentionOptions, type RetentionRunOptions } from "./retention.ts";
 export { fitActivity, readFitActivity, type FitActivity, type TriggerFitActivity } from "./fit-activity.ts";
 export { readActivity, type Activity, type ActivityBucket, type ActivityWindow, type TriggerActivity, type FitSample } from "./activity/activity-read.ts";

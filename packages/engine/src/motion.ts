@@ -11,8 +11,6 @@ import { readLabelPage, type LabelExportQuery } from "./read-model/label-export.
 import { labelCsvHeader, labelCsvRows, labelJsonl } from "./read-model/label-csv.ts";
 import { toOpenAIJsonl } from "./training-example.ts";
 import { readTriggerStats, type TriggerStats } from "./read-model/trigger-stats.ts";
-import { collectedMessage } from "./state-store.ts";
-import { holdStateGcShared } from "./state-gc.ts";
 import { evaluateExamples, readVersionExamples, type VersionEvaluation } from "./outcomes/evaluation.ts";
 import type { LabeledExample } from "./training-example.ts";
 import { listAuditEvents, listFeedback, readRowCounts, type AuditEvent, type AuditFilter, type FeedbackFilter, type FeedbackListItem } from "./read-model/listings.ts";
@@ -815,13 +813,10 @@ export class Motion {
     const provider = this.db.provider;
     const now = new Date();
     const moved = await this.db.tx(function* () {
-      // A version the state GC is collecting cannot become active under it (state-gc.ts).
-      yield* holdStateGcShared(provider);
       const aliases = yield* readAliases(trigger, provider);
       if (!aliases) throw new NotFoundError(`trigger ${trigger} has no state`);
-      const exists = yield* get<{ collectedAt: unknown }>(`SELECT "collectedAt" FROM "StateVersion" WHERE "trigger" = ? AND "version" = ?`, [trigger, version]);
+      const exists = yield* get(`SELECT "version" FROM "StateVersion" WHERE "trigger" = ? AND "version" = ?`, [trigger, version]);
       if (!exists) throw new NotFoundError(`trigger ${trigger} has no state version ${version}`);
-      if (exists.collectedAt !== null && exists.collectedAt !== undefined) throw new ConflictError(collectedMessage(trigger, version));
       yield* moveAlias({ trigger, alias: "active", from: aliases.active, to: version, actor: options.actor, reason: options.reason ?? null, pinned: options.pin ?? false, at: now });
       const requeuedLabels = options.refitLabels ? yield* requeueLabels(t, aliases.active, version, now) : 0;
       yield* recordAudit({ actor: options.actor, action: "state.rollback", target: trigger, reason: options.reason, data: { from: aliases.active, to: version, pin: options.pin ?? false, ...(options.refitLabels ? { refitLabels: true, requeuedLabels } : {}) }, at: now });

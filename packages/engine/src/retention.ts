@@ -12,7 +12,6 @@ import { recordAudit } from "./audit-log.ts";
 import { NotFoundError, ValidationError } from "./errors.ts";
 import type { Logger } from "./logger.ts";
 import { deleteRows } from "./row-deletion.ts";
-import { collectState, type StateGcReport } from "./state-gc.ts";
 
 export { retentionOptionsSchema, type RetentionOptions } from "./retention-options.ts";
 
@@ -71,43 +70,10 @@ export class RetentionService {
     this.log = options.log;
     this.batchSize = options.batchSize ?? 500;
     const interval = options.intervalMs ?? 60 * 60_000;
-    if (options.auto && interval > 0 && (this.policies().length || this.statePolicies().length)) {
-      this.timer = setInterval(() => {
-        void this.applyPolicies({ actor: "retention" })
-          .then(() => this.collectState({ actor: "retention" }))
-          .catch((error: unknown) => this.log.error({ err: error }, "retention run failed"));
-      }, interval);
+    if (options.auto && interval > 0 && this.policies().length) {
+      this.timer = setInterval(() => void this.applyPolicies({ actor: "retention" }).catch((error: unknown) => this.log.error({ err: error }, "retention run failed")), interval);
       this.timer.unref();
     }
-  }
-
-  /** The triggers that declare `retention.keepVersions`. */
-  statePolicies(): { trigger: string; keepVersions: number }[] {
-    return this.app.triggers.filter((t) => t.keepVersions !== null).map((t) => ({ trigger: t.name, keepVersions: t.keepVersions! }));
-  }
-
-  /**
-   * State GC now: for each trigger with `retention.keepVersions` (or just `trigger`), the
-   * versions beyond the newest kept ones and not aliased lose the blobs no kept version uses
-   * (state-gc.ts), 50 versions per audited transaction. Returns what each freed.
-   */
-  async collectState(options: { actor: string; trigger?: string }): Promise<StateGcReport[]> {
-    if (!options.actor) throw new ValidationError("retention", [{ index: 0, path: ["actor"], message: "actor is required", code: "invalid_type" }]);
-    let policies = this.statePolicies();
-    if (options.trigger !== undefined) {
-      if (!this.app.trigger(options.trigger)) throw new NotFoundError(`no trigger ${options.trigger}`);
-      policies = policies.filter((p) => p.trigger === options.trigger);
-      if (!policies.length) throw new ValidationError("retention", [{ index: 0, path: ["trigger"], message: `trigger ${options.trigger} declares no retention.keepVersions: every version is kept`, code: "invalid_value" }]);
-    }
-    const reports: StateGcReport[] = [];
-    for (const p of policies) {
-      if (this.closed) break;
-      const report = await collectState(this.db, p.trigger, p.keepVersions, options.actor, () => this.closed);
-      if (report.blobs || report.versions.length) this.log.info({ trigger: p.trigger, versions: report.versions.length, blobs: report.blobs, bytes: report.bytes }, "state GC collected versions");
-      reports.push(report);
-    }
-    if (reports.some((r) => r.bytes > 0)) await this.reclaimSpace();
-    return reports;
   }
 
   /** The relations that declare `retention`, with their window. */

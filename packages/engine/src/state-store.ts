@@ -3,7 +3,7 @@ import {
   decodeValue, encodeValue, manifestChecksum, manifestSize,
   type BlobKind, type EncodedValue, type Manifest, type State, type StatePatch,
 } from "./state.ts";
-import { ConflictError, NotFoundError } from "./errors.ts";
+import { NotFoundError } from "./errors.ts";
 
 export interface VersionInfo {
   trigger: string;
@@ -134,11 +134,6 @@ export function* moveAlias(move: AliasMove): Query<void> {
  * Loads and decodes state versions, caching decoded values by blob checksum (versions share
  * unchanged values) and manifests by version.
  */
-/** Why a collected version cannot be loaded or made active. */
-export function collectedMessage(trigger: string, version: number): string {
-  return `state version ${version} of ${trigger} was garbage-collected (retention.keepVersions): it stays in the history, its values are gone`;
-}
-
 export class StateStore {
   private readonly values = new Map<string, unknown>();
   private readonly manifests = new Map<string, VersionInfo>();
@@ -191,11 +186,7 @@ export class StateStore {
     if (missing.length) await this.loadBlobs(missing);
     const state: State = {};
     for (const [key, entry] of Object.entries(info.manifest)) {
-      if (!this.values.has(entry.checksum)) {
-        const collected = await this.db.read(() => get<{ collectedAt: unknown }>(`SELECT "collectedAt" FROM "StateVersion" WHERE "trigger" = ? AND "version" = ?`, [trigger, version]));
-        if (collected?.collectedAt !== null && collected?.collectedAt !== undefined) throw new ConflictError(collectedMessage(trigger, version));
-        throw new Error(`State blob ${entry.checksum.slice(0, 12)} of ${trigger}@${version} is missing`);
-      }
+      if (!this.values.has(entry.checksum)) throw new Error(`State blob ${entry.checksum.slice(0, 12)} of ${trigger}@${version} is missing`);
       state[key] = this.values.get(entry.checksum) as State[string];
     }
     return { info, state };

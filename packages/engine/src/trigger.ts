@@ -146,13 +146,6 @@ export interface TriggerOptions<PS extends z.ZodType> {
    */
   evaluate?: EvaluateFn;
   /**
-   * State retention: keep the values of the newest `keepVersions` versions (and of every
-   * version an alias points at); older versions stay in the history but their blobs that no
-   * kept version shares are deleted by the state GC (`motion.retention.collectState`, and
-   * with the retention policies). Default: keep every version.
-   */
-  retention?: { keepVersions: number };
-  /**
    * Shadow: this share of rows served by `active` is inferred again on the `candidate` version
    * after the caller has its answer; the output is stored as a shadow inference only.
    * Default share 0. An admin's runtime setting (`motion.setExperiment`) replaces it.
@@ -201,8 +194,6 @@ export interface Trigger<PS extends z.ZodType = z.ZodType> {
   readonly trainingExample: TrainingExampleFn;
   /** The app's metrics of a version from its labeled outputs, or null when not declared. */
   readonly evaluate: EvaluateFn | null;
-  /** Versions whose values are kept (the newest N, plus aliased ones); null keeps all. */
-  readonly keepVersions: number | null;
   /** Declared shadow/canary shares and promotion rule (zeros and null when not declared). */
   readonly experiment: ExperimentSettings;
   /** Declared score configs by name ({} when none). */
@@ -268,18 +259,8 @@ export function trigger<PS extends z.ZodType = z.ZodObject<Record<string, never>
     correction: options.correction ?? null,
     trainingExample: options.trainingExample ?? defaultTrainingExample,
     evaluate: resolveEvaluate(name, options.evaluate),
-    keepVersions: resolveKeepVersions(name, options.retention),
     experiment,
   };
-}
-
-function resolveKeepVersions(name: string, retention: unknown): number | null {
-  if (retention === undefined) return null;
-  const keep = (retention as { keepVersions?: unknown } | null)?.keepVersions;
-  if (typeof keep !== "number" || !Number.isInteger(keep) || keep < 1) {
-    throw new TypeError(`trigger ${name}: retention.keepVersions must be a positive integer (versions whose values are kept)`);
-  }
-  return keep;
 }
 
 function resolveEvaluate(name: string, evaluate: unknown): EvaluateFn | null {

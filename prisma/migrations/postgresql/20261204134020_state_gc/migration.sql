@@ -1,2 +1,0 @@
--- AlterTable
-ALTER TABLE "StateVersion" ADD COLUMN     "collectedAt" TIMESTAMP(3);
