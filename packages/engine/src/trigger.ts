@@ -142,6 +142,16 @@ export interface TriggerOptions<PS extends z.ZodType> {
    * outcomes (`motion.evaluate`, the console's Compare view).
    */
   evaluate?: EvaluateFn;
+  /**
+   * State garbage collection: versions beyond the `keepVersions` newest (and not pointed at by
+   * any alias) keep their manifest but lose the blobs no kept version shares. See state-gc.ts.
+   */
+  retention?: StateRetention;
+}
+
+/** A trigger's `retention`: how many newest state versions keep their values. */
+export interface StateRetention {
+  keepVersions: number;
 }
 
 export interface ResolvedRoute {
@@ -175,6 +185,8 @@ export interface Trigger<PS extends z.ZodType = z.ZodType> {
   readonly trainingExample: TrainingExampleFn;
   /** The app's metrics of a version from its labeled outputs, or null when not declared. */
   readonly evaluate: EvaluateFn | null;
+  /** Newest versions whose values are kept (state GC), or null: every version kept. */
+  readonly keepVersions: number | null;
 }
 
 /** Helper for typing a route against its relation and the trigger's params. */
@@ -226,7 +238,17 @@ export function trigger<PS extends z.ZodType = z.ZodObject<Record<string, never>
     correction: options.correction ?? null,
     trainingExample: options.trainingExample ?? defaultTrainingExample,
     evaluate: resolveEvaluate(name, options.evaluate),
+    keepVersions: resolveKeepVersions(name, options.retention),
   };
+}
+
+function resolveKeepVersions(name: string, retention: StateRetention | undefined): number | null {
+  if (retention === undefined) return null;
+  const n = retention?.keepVersions;
+  if (!Number.isInteger(n) || n < 1) {
+    throw new TypeError(`trigger ${name}: retention.keepVersions must be a positive integer`);
+  }
+  return n;
 }
 
 function resolveEvaluate(name: string, evaluate: unknown): EvaluateFn | null {
