@@ -36,6 +36,7 @@ export const EXPECTED_TIERS: Record<string, Tier> = {
   "state.evaluate": "viewer",
   "state.rollback": "admin",
   "state.unpin": "admin",
+  "state.collect": "admin",
   "state.aliasHistory": "viewer",
   "fits.list": "viewer",
   "fits.get": "viewer",
