@@ -77,6 +77,7 @@ function samples(ids: { row: string; inference: string; fit: string; user: strin
     "state.diff": { trigger: "qa", from: 0, to: 0 },
     "state.rollback": { trigger: "qa", version: 0, reason: "fuzz" },
     "state.unpin": { trigger: "qa" },
+    "state.collect": { trigger: "qa", keepVersions: 1000, reason: "fuzz" },
     "state.aliasHistory": { trigger: "qa", alias: "active", limit: 2 },
     "fits.list": { trigger: "qa", status: "failed", deadLettered: true, limit: 2 },
     "fits.get": { id: ids.fit },
