@@ -5,6 +5,8 @@ import { afterAll, describe, expect, it } from "vitest";
 import { all, get } from "@motion/db";
 import { z } from "zod";
 import { ConflictError, Motion, NotFoundError, ValidationError, defineApp, relation, trigger } from "../src/index.ts";
+import pg from "pg";
+import { BLOB_GC_LOCK_KEY } from "../src/state-gc.ts";
 import { StateStore } from "../src/state-store.ts";
 import { databaseFactories, type TestDatabase } from "./harness.ts";
 
@@ -125,5 +127,37 @@ describe.each(factories)("state GC on %s", (name, makeDatabase) => {
     const latest = await other.db.read(() => get<{ version: unknown }>(`SELECT "version" FROM "StateAlias" WHERE "trigger" = 'counter' AND "name" = 'latest'`));
     expect((await new StateStore(other.db).load("counter", Number(latest!.version))).state.seen).toBe(40);
     void name;
+  });
+
+  // Deterministic: a commit of another trigger holds the shared blob lock while it re-references
+  // a blob only an old version of `counter` had; the GC must wait for it and then keep the blob.
+  // SQLite has one writer: the scenario cannot arise there, so the test exists on PostgreSQL only.
+  if (name === "postgresql") it("waits for an in-flight commit that re-references a blob (PostgreSQL)", async () => {
+    const { motion, url } = await open();
+    await fitN(motion, 1, 5); // versions 0..5; `seen` of v1 is 1, a blob only v1 has
+    const v1 = await motion.db.read(() => get<{ entries: unknown }>(`SELECT "entries" FROM "StateVersion" WHERE "trigger" = 'counter' AND "version" = 1`));
+    const entries = (typeof v1!.entries === "string" ? JSON.parse(v1!.entries) : v1!.entries) as Record<string, { checksum: string; kind: string; size: number }>;
+    const seen = entries.seen!;
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      await client.query("BEGIN");
+      await client.query(`SELECT pg_advisory_xact_lock_shared(${BLOB_GC_LOCK_KEY})`);
+      await client.query(
+        `INSERT INTO "StateVersion" ("trigger", "version", "parent", "fitRunId", "entries", "size", "checksum", "createdAt") VALUES ('other', 0, NULL, NULL, $1, $2, 'x', now())`,
+        [JSON.stringify({ seen }), seen.size],
+      );
+      let finished = false;
+      const gc = motion.retention.collectStates({ actor: "ops", trigger: "counter", keepVersions: 3 }).then((r) => { finished = true; return r; });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(finished).toBe(false);
+      await client.query("COMMIT");
+      const [report] = await gc;
+      expect(report!.versions).toBe(3); // 0, 1 and 2 collected
+    } finally {
+      await client.end();
+    }
+    const blob = await motion.db.read(() => get<{ n: unknown }>(`SELECT COUNT(*) AS n FROM "StateBlob" WHERE "checksum" = ?`, [seen.checksum]));
+    expect(Number(blob!.n)).toBe(1);
   });
 });
