@@ -45,6 +45,7 @@ export const EXPECTED_TIERS: Record<string, Tier> = {
   "state.evaluate": "viewer",
   "state.rollback": "admin",
   "state.unpin": "admin",
+  "state.collect": "admin",
   "state.aliasHistory": "viewer",
   "experiments.get": "viewer",
   "experiments.setCandidate": "admin",

@@ -88,7 +88,7 @@ export function* commitFits(provider: Provider, owner: string, now: Date, fits: 
     const manifest = nextManifest(fit.base.manifest, fit.patch);
     const version: VersionInfo = {
       trigger: fit.trigger, version: number, parent: fit.base.version, fitRunId: fit.runId, manifest,
-      size: manifestSize(manifest), checksum: manifestChecksum(manifest), createdAt: now,
+      size: manifestSize(manifest), checksum: manifestChecksum(manifest), createdAt: now, collectedAt: null,
     };
     done.push({ fit, version, latestFrom: Number(latest.version), activeFrom: pinned ? null : Number(active.version) });
     // The next fit of the same trigger here (the next batch of a chain) builds on this one.
@@ -105,7 +105,7 @@ export function* commitFits(provider: Provider, owner: string, now: Date, fits: 
   }
   if (done.length === 0) return outcomes;
 
-  yield* insertBlobs(done.map((d) => d.fit.patch), now);
+  yield* insertBlobs(done.map((d) => d.fit.patch), now, provider);
   const moves = done.flatMap((d) => [
     { trigger: d.fit.trigger, alias: "latest", from: d.latestFrom, to: d.version.version, actor: `fit:${d.fit.runId}` },
     ...(d.activeFrom === null ? [] : [{ trigger: d.fit.trigger, alias: "active", from: d.activeFrom, to: d.version.version, actor: `fit:${d.fit.runId}` }]),

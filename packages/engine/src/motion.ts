@@ -22,7 +22,7 @@ import { searchInferences, withDetails, type InferencePage, type InferenceSearch
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import {
-  all, decodeJson, get, insertIngest, newId, openDatabase, run,
+  all, decodeJson, get, insertIngest, newId, openDatabase, run, toDate,
   type Database, type Query, type InferenceInsert, type PendingInsert, type ProfileInsert, type RowInsert,
 } from "@motion/db";
 import { PartitionKeyError } from "./drift/partition-key.ts";
@@ -37,7 +37,7 @@ import { ConflictError, NotFoundError, ValidationError, type RowIssue } from "./
 import { correctionJsonSchema, optionsFromFields, validateCorrection, type JsonSchema } from "./correction.ts";
 import { checkOptionValues, optionValues, type OptionValue } from "./correction-options.ts";
 import { InferenceCache } from "./inference-cache.ts";
-import { encodePatch, insertBlobs, insertVersion, moveAlias, readAliases, StateStore, type EncodedPatch, type VersionInfo } from "./state-store.ts";
+import { assertNotCollected, encodePatch, insertBlobs, insertVersion, moveAlias, readAliases, StateStore, type EncodedPatch, type VersionInfo } from "./state-store.ts";
 import { freezeState, type State } from "./state.ts";
 import { InlineFitExecutor, ThreadFitExecutor, type FitExecutor } from "./fit-executor.ts";
 import { FitRunner, ownerIsDead } from "./fit-runner.ts";
@@ -353,10 +353,11 @@ export class Motion {
     const manifest = Object.fromEntries(
       Object.entries(patch).flatMap(([k, v]) => (v ? [[k, { checksum: v.checksum, kind: v.kind, size: v.bytes.byteLength }]] : [])),
     );
+    const provider = this.db.provider;
     try {
       await this.db.tx(function* () {
         if (yield* readAliases(t.name)) return;
-        yield* insertBlobs(patch, now);
+        yield* insertBlobs(patch, now, provider);
         yield* insertVersion({ trigger: t.name, version: 0, parent: null, fitRunId: null, manifest, createdAt: now });
         yield* moveAlias({ trigger: t.name, alias: "latest", from: null, to: 0, actor: "setUp", at: now });
         yield* moveAlias({ trigger: t.name, alias: "active", from: null, to: 0, actor: "setUp", at: now });
@@ -815,8 +816,10 @@ export class Motion {
     const moved = await this.db.tx(function* () {
       const aliases = yield* readAliases(trigger, provider);
       if (!aliases) throw new NotFoundError(`trigger ${trigger} has no state`);
-      const exists = yield* get(`SELECT "version" FROM "StateVersion" WHERE "trigger" = ? AND "version" = ?`, [trigger, version]);
+      const exists = yield* get<{ collectedAt: unknown }>(`SELECT "version", "collectedAt" FROM "StateVersion" WHERE "trigger" = ? AND "version" = ?`, [trigger, version]);
       if (!exists) throw new NotFoundError(`trigger ${trigger} has no state version ${version}`);
+      // A collected version has no values to serve: refuse before moving anything.
+      assertNotCollected({ trigger, version, collectedAt: exists.collectedAt ? toDate(exists.collectedAt) : null });
       yield* moveAlias({ trigger, alias: "active", from: aliases.active, to: version, actor: options.actor, reason: options.reason ?? null, pinned: options.pin ?? false, at: now });
       const requeuedLabels = options.refitLabels ? yield* requeueLabels(t, aliases.active, version, now) : 0;
       yield* recordAudit({ actor: options.actor, action: "state.rollback", target: trigger, reason: options.reason, data: { from: aliases.active, to: version, pin: options.pin ?? false, ...(options.refitLabels ? { refitLabels: true, requeuedLabels } : {}) }, at: now });

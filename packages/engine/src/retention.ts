@@ -12,6 +12,7 @@ import { recordAudit } from "./audit-log.ts";
 import { NotFoundError, ValidationError } from "./errors.ts";
 import type { Logger } from "./logger.ts";
 import { deleteRows } from "./row-deletion.ts";
+import { collectState, statePolicies, type StateGcReport } from "./state-gc.ts";
 
 export { retentionOptionsSchema, type RetentionOptions } from "./retention-options.ts";
 
@@ -70,7 +71,7 @@ export class RetentionService {
     this.log = options.log;
     this.batchSize = options.batchSize ?? 500;
     const interval = options.intervalMs ?? 60 * 60_000;
-    if (options.auto && interval > 0 && this.policies().length) {
+    if (options.auto && interval > 0 && (this.policies().length || statePolicies(this.app).length)) {
       this.timer = setInterval(() => void this.applyPolicies({ actor: "retention" }).catch((error: unknown) => this.log.error({ err: error }, "retention run failed")), interval);
       this.timer.unref();
     }
@@ -81,7 +82,10 @@ export class RetentionService {
     return this.app.relations.filter((r) => r.retention).map((r) => ({ relation: r.name, days: r.retention!.days }));
   }
 
-  /** Applies every declared policy now (one relation after another). */
+  /**
+   * Applies every declared policy now (one relation after another), then every trigger's
+   * `retention.keepVersions` (state GC; its reports via `lastStateReports` and the audit log).
+   */
   async applyPolicies(options: RetentionRunOptions): Promise<PurgeReport[]> {
     const now = Date.now();
     const reports: PurgeReport[] = [];
@@ -89,6 +93,40 @@ export class RetentionService {
       if (this.closed) break;
       reports.push(await this.purge(p.relation, { ...options, before: new Date(now - p.days * DAY_MS), reason: options.reason ?? `retention: ${p.days} days` }));
     }
+    if (!this.closed) this.lastStateReports = await this.collectStates({ actor: options.actor, reason: options.reason });
+    return reports;
+  }
+
+  /** What the state GC of the last `applyPolicies` freed, per trigger. */
+  lastStateReports: StateGcReport[] = [];
+
+  /**
+   * State GC now: every trigger declaring `retention.keepVersions`, or just `trigger` (with an
+   * operator's `keepVersions`, which must be a positive integer).
+   */
+  async collectStates(options: { actor: string; reason?: string; trigger?: string; keepVersions?: number; batchSize?: number }): Promise<StateGcReport[]> {
+    const issue = (path: string, message: string) => new ValidationError("state retention", [{ index: 0, path: [path], message, code: "invalid_type" }]);
+    if (!options.actor) throw issue("actor", "actor is required");
+    if (options.keepVersions !== undefined && (!Number.isInteger(options.keepVersions) || options.keepVersions < 1)) throw issue("keepVersions", "keepVersions must be a positive integer");
+    if (options.batchSize !== undefined && (!Number.isInteger(options.batchSize) || options.batchSize < 1 || options.batchSize > 1_000)) throw issue("batchSize", "batchSize must be an integer in 1..1000");
+    let targets = statePolicies(this.app);
+    if (options.trigger !== undefined) {
+      const t = this.app.triggers.find((x) => x.name === options.trigger);
+      if (!t) throw new NotFoundError(`no trigger ${options.trigger}`);
+      const keep = options.keepVersions ?? t.keepVersions;
+      if (keep === null) throw issue("keepVersions", `trigger ${t.name} declares no retention.keepVersions: give keepVersions`);
+      targets = [{ trigger: t.name, keepVersions: keep }];
+    } else if (options.keepVersions !== undefined) {
+      throw issue("trigger", "keepVersions needs a trigger");
+    }
+    const reports: StateGcReport[] = [];
+    for (const p of targets) {
+      if (this.closed) break;
+      const report = await collectState(this.db, p.trigger, p.keepVersions, { actor: options.actor, reason: options.reason, batchSize: options.batchSize });
+      if (report.versions) this.log.info({ ...report }, "state GC collected versions");
+      reports.push(report);
+    }
+    if (reports.some((r) => r.blobs)) await this.reclaimSpace();
     return reports;
   }
 

@@ -3,7 +3,8 @@ import {
   decodeValue, encodeValue, manifestChecksum, manifestSize,
   type BlobKind, type EncodedValue, type Manifest, type State, type StatePatch,
 } from "./state.ts";
-import { NotFoundError } from "./errors.ts";
+import { ConflictError, NotFoundError } from "./errors.ts";
+import { lockBlobsShared } from "./state-gc.ts";
 
 export interface VersionInfo {
   trigger: string;
@@ -14,6 +15,8 @@ export interface VersionInfo {
   size: number;
   checksum: string;
   createdAt: Date;
+  /** When the state GC deleted this version's unshared values (`keepVersions`), else null. */
+  collectedAt: Date | null;
 }
 
 export interface Aliases {
@@ -50,6 +53,7 @@ function rowToVersion(r: Record<string, unknown>): VersionInfo {
     size: Number(r.size),
     checksum: r.checksum as string,
     createdAt: toDate(r.createdAt),
+    collectedAt: r.collectedAt === null || r.collectedAt === undefined ? null : toDate(r.collectedAt),
   };
 }
 
@@ -75,7 +79,9 @@ export function* readVersion(trigger: string, version: number): Query<VersionInf
 }
 
 /** The blobs of one or many patches, in one multi-row INSERT (blobs are shared by checksum). */
-export function* insertBlobs(patches: EncodedPatch | readonly EncodedPatch[], now: Date): Query<void> {
+export function* insertBlobs(patches: EncodedPatch | readonly EncodedPatch[], now: Date, provider: Provider): Query<void> {
+  // Shared with other commits, exclusive with the state GC (see state-gc.ts).
+  yield* lockBlobsShared(provider);
   const rows = new Map<string, unknown[]>();
   for (const patch of Array.isArray(patches) ? patches : [patches]) {
     for (const value of Object.values(patch as EncodedPatch)) {
@@ -86,14 +92,14 @@ export function* insertBlobs(patches: EncodedPatch | readonly EncodedPatch[], no
   yield* insertMany(`INSERT INTO "StateBlob" ("checksum", "kind", "size", "bytes", "createdAt") VALUES `, 5, [...rows.values()], ` ON CONFLICT ("checksum") DO NOTHING`);
 }
 
-export function* insertVersion(v: Omit<VersionInfo, "size" | "checksum">): Query<VersionInfo> {
+export function* insertVersion(v: Omit<VersionInfo, "size" | "checksum" | "collectedAt">): Query<VersionInfo> {
   const size = manifestSize(v.manifest);
   const checksum = manifestChecksum(v.manifest);
   yield* run(
     `INSERT INTO "StateVersion" ("trigger", "version", "parent", "fitRunId", "entries", "size", "checksum", "createdAt") VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     [v.trigger, v.version, v.parent, v.fitRunId, JSON.stringify(v.manifest), size, checksum, v.createdAt],
   );
-  return { ...v, size, checksum };
+  return { ...v, size, checksum, collectedAt: null };
 }
 
 export interface AliasMove {
@@ -128,6 +134,13 @@ export function* moveAlias(move: AliasMove): Query<void> {
     `INSERT INTO "AliasEvent" ("id", "trigger", "alias", "fromVersion", "toVersion", "actor", "reason", "createdAt") VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     [newId(move.at.getTime()), move.trigger, move.alias, move.from, move.to, move.actor, move.reason ?? null, move.at],
   );
+}
+
+/** Loading a collected version's values is a clear conflict, not a missing-blob crash. */
+export function assertNotCollected(info: Pick<VersionInfo, "trigger" | "version" | "collectedAt">): void {
+  if (info.collectedAt) {
+    throw new ConflictError(`state version ${info.version} of ${info.trigger} was garbage-collected on ${info.collectedAt.toISOString()} (trigger retention.keepVersions): its manifest is kept, its values are gone`);
+  }
 }
 
 /**
@@ -182,6 +195,7 @@ export class StateStore {
 
   async load(trigger: string, version: number): Promise<{ info: VersionInfo; state: State }> {
     const info = await this.version(trigger, version);
+    assertNotCollected(info);
     const missing = Object.values(info.manifest).filter((e) => !this.values.has(e.checksum)).map((e) => e.checksum);
     if (missing.length) await this.loadBlobs(missing);
     const state: State = {};

@@ -161,6 +161,16 @@ export interface TriggerOptions<PS extends z.ZodType> {
    * against its config (ValidationError at ["scores", name]); label exports carry them.
    */
   scores?: ScoreConfigs;
+  /**
+   * State garbage collection: versions beyond the `keepVersions` newest (and not pointed at by
+   * any alias) keep their manifest but lose the blobs no kept version shares. See state-gc.ts.
+   */
+  retention?: StateRetention;
+}
+
+/** A trigger's `retention`: how many newest state versions keep their values. */
+export interface StateRetention {
+  keepVersions: number;
 }
 
 export interface ResolvedRoute {
@@ -198,6 +208,8 @@ export interface Trigger<PS extends z.ZodType = z.ZodType> {
   readonly experiment: ExperimentSettings;
   /** Declared score configs by name ({} when none). */
   readonly scores: ScoreConfigs;
+  /** Newest versions whose values are kept (state GC), or null: every version kept. */
+  readonly keepVersions: number | null;
 }
 
 /** Helper for typing a route against its relation and the trigger's params. */
@@ -260,7 +272,17 @@ export function trigger<PS extends z.ZodType = z.ZodObject<Record<string, never>
     trainingExample: options.trainingExample ?? defaultTrainingExample,
     evaluate: resolveEvaluate(name, options.evaluate),
     experiment,
+    keepVersions: resolveKeepVersions(name, options.retention),
   };
+}
+
+function resolveKeepVersions(name: string, retention: StateRetention | undefined): number | null {
+  if (retention === undefined) return null;
+  const n = retention?.keepVersions;
+  if (!Number.isInteger(n) || n < 1) {
+    throw new TypeError(`trigger ${name}: retention.keepVersions must be a positive integer`);
+  }
+  return n;
 }
 
 function resolveEvaluate(name: string, evaluate: unknown): EvaluateFn | null {

@@ -47,13 +47,15 @@ export async function stateValueResponse(motion: Motion, request: { method: stri
       if (!alias) return { error: `trigger ${trigger} has no ${versionPart} version yet` };
       version = Number(alias.version);
     }
-    const v = yield* get<{ entries: unknown }>(`SELECT "entries" FROM "StateVersion" WHERE "trigger" = ? AND "version" = ?`, [trigger, version]);
+    const v = yield* get<{ entries: unknown; collectedAt: unknown }>(`SELECT "entries", "collectedAt" FROM "StateVersion" WHERE "trigger" = ? AND "version" = ?`, [trigger, version]);
     if (!v) return { error: `trigger ${trigger} has no state version ${version}` };
+    if (v.collectedAt) return { collected: `state version ${version} of ${trigger} was garbage-collected (trigger retention.keepVersions): its values are gone` };
     const entry = toJson<Record<string, { checksum: string; kind: string; size: number }>>(v.entries)[key];
     if (!entry) return { error: `state version ${version} of ${trigger} has no key ${JSON.stringify(key)}` };
     const blob = yield* get<{ bytes: unknown }>(`SELECT "bytes" FROM "StateBlob" WHERE "checksum" = ?`, [entry.checksum]);
     return { version, entry, bytes: blob ? toBuffer(blob.bytes) : null };
   });
+  if ("collected" in found) return json(409, "CONFLICT", found.collected!);
   if ("error" in found) return json(404, "NOT_FOUND", found.error!);
   const { version, entry, bytes } = found;
   // A missing or altered blob is a damaged database, never something to hand out.

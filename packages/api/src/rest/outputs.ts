@@ -202,6 +202,7 @@ export const versionsPage = page(
       checksum: z.string(),
       keys: z.number(),
       createdAt: timestamp,
+      collectedAt: timestamp.nullable().meta({ description: "when the state GC (trigger retention.keepVersions) deleted this version's values; its manifest stays" }),
       aliases: z.array(z.string()),
       pinned: z.boolean(),
     })
@@ -209,6 +210,15 @@ export const versionsPage = page(
   z.number(),
 ).meta({ id: "StateVersionPage" });
 export const rolledBack = z.object({ trigger: z.string(), from: z.number(), to: z.number(), pinned: z.boolean(), requeuedLabels: z.number().meta({ description: "labels queued to be fitted again (refitLabels)" }) }).meta({ id: "RolledBack" });
+export const stateCollected = z
+  .array(
+    z.object({
+      trigger: z.string(), keepVersions: z.number(),
+      versions: z.number().meta({ description: "versions marked collected by this call" }),
+      blobs: z.number(), bytes: z.number().meta({ description: "bytes of state values deleted" }), batches: z.number(),
+    }),
+  )
+  .meta({ id: "StateCollected" });
 export const unpinned = z.object({ trigger: z.string(), pinned: z.boolean() });
 
 export const rowCount = z.object({ count: z.number() });
@@ -237,6 +247,7 @@ export const stateVersion = z
     size: z.number(),
     checksum: z.string(),
     createdAt: timestamp,
+    collectedAt: timestamp.nullable(),
     aliases: z.array(z.string()),
     pinned: z.boolean(),
     totalKeys: z.number(),

@@ -64,6 +64,7 @@ export const REST_ROUTES: readonly RestRoute[] = [
   route("state.get", "GET", "/triggers/{trigger}/versions/{version}", "One state version: metadata and a preview of each value", out.stateVersion),
   route("state.aliasHistory", "GET", "/triggers/{trigger}/aliases", "Every move of `active` / `latest`, newest first", out.aliasHistory),
   route("state.rollback", "POST", "/triggers/{trigger}/rollback", "Point `active` at an earlier version (a reason is required)", out.rolledBack),
+  route("state.collect", "POST", "/triggers/{trigger}/state/collect", "State GC now: delete the values of versions beyond the newest `keepVersions` (default: the trigger's retention) that no alias points at; manifests stay", out.stateCollected),
   route("state.unpin", "POST", "/triggers/{trigger}/unpin", "Let `active` follow `latest` again after a pinned rollback", out.unpinned),
   route("fits.list", "GET", "/fits", "Fit runs, newest first", out.fitsPage),
   route("fits.get", "GET", "/fits/{id}", "One fit run: rows, attempts, error, metrics, version produced", out.fitRunDetail),

@@ -1,3 +1,4 @@
+import { assertNotCollected } from "../state-store.ts";
 import { all, toBuffer, toDate, toJson, type Query } from "@motion/db";
 import { NotFoundError } from "../errors.ts";
 import type { BlobKind, Manifest } from "../state.ts";
@@ -58,8 +59,10 @@ export interface VersionDiff {
 }
 
 function* manifestOf(trigger: string, version: number): Query<{ manifest: Manifest; size: number; checksum: string; createdAt: Date }> {
-  const [row] = yield* all<Record<string, unknown>>(`SELECT "entries", "size", "checksum", "createdAt" FROM "StateVersion" WHERE "trigger" = ? AND "version" = ?`, [trigger, version]);
+  const [row] = yield* all<Record<string, unknown>>(`SELECT "entries", "size", "checksum", "createdAt", "collectedAt" FROM "StateVersion" WHERE "trigger" = ? AND "version" = ?`, [trigger, version]);
   if (!row) throw new NotFoundError(`trigger ${trigger} has no state version ${version}`);
+  // Its values are gone (state GC): a value diff would silently compare against nothing.
+  assertNotCollected({ trigger, version, collectedAt: row.collectedAt ? toDate(row.collectedAt) : null });
   return { manifest: toJson<Manifest>(row.entries), size: Number(row.size), checksum: row.checksum as string, createdAt: toDate(row.createdAt) };
 }
 

@@ -6,6 +6,8 @@ export const AUDIT_ACTIONS = [
   "apiKeys.revoke",
   "state.rollback",
   "state.unpin",
+  "state.gc",
+  "rows.retention",
   "trigger.params",
   "fits.retry",
 ] as const;
@@ -62,6 +64,12 @@ export function auditSummary(e: AuditEventLike): string | null {
       const to = field(d, "to");
       if (typeof from !== "number" || typeof to !== "number") return null;
       return `active v${from} → v${to}${field(d, "pin") === true ? " (pinned)" : ""}`;
+    }
+    case "state.gc": {
+      const versions = field(d, "versions");
+      const bytes = field(d, "bytes");
+      if (!Array.isArray(versions) || typeof bytes !== "number") return null;
+      return `${versions.length} versions collected, ${bytes} bytes freed`;
     }
     case "trigger.params":
       return typeof d === "object" && d !== null ? `${Object.keys(d).length} params set` : null;

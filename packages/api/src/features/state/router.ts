@@ -46,7 +46,7 @@ export const stateRouter = router({
       requireTrigger(ctx.motion, input.trigger);
       const { rows, aliases } = await ctx.motion.db.read(function* () {
         const rows = yield* all<Record<string, unknown>>(
-          `SELECT v."version", v."parent", v."fitRunId", v."size", v."checksum", v."entries", v."createdAt", f."route" AS "fitRoute", f."rowCount" AS "fitRowCount" FROM "StateVersion" v LEFT JOIN "FitRun" f ON f."id" = v."fitRunId" WHERE v."trigger" = ?${input.cursor !== undefined && input.cursor !== null ? ` AND v."version" < ?` : ""} ORDER BY v."version" DESC LIMIT ?`,
+          `SELECT v."version", v."parent", v."fitRunId", v."size", v."checksum", v."entries", v."createdAt", v."collectedAt", f."route" AS "fitRoute", f."rowCount" AS "fitRowCount" FROM "StateVersion" v LEFT JOIN "FitRun" f ON f."id" = v."fitRunId" WHERE v."trigger" = ?${input.cursor !== undefined && input.cursor !== null ? ` AND v."version" < ?` : ""} ORDER BY v."version" DESC LIMIT ?`,
           input.cursor !== undefined && input.cursor !== null ? [input.trigger, input.cursor, input.limit + 1] : [input.trigger, input.limit + 1],
         );
         const aliases = yield* all<{ name: string; version: unknown; pinned: unknown }>(`SELECT "name", "version", "pinned" FROM "StateAlias" WHERE "trigger" = ?`, [input.trigger]);
@@ -65,6 +65,7 @@ export const stateRouter = router({
           checksum: r.checksum as string,
           keys: Object.keys(toJson<Record<string, ManifestEntry>>(r.entries)).length,
           createdAt: toDate(r.createdAt),
+          collectedAt: r.collectedAt === null || r.collectedAt === undefined ? null : toDate(r.collectedAt),
           aliases: names,
           pinned: names.includes("active") && pinned,
         };
@@ -100,6 +101,7 @@ export const stateRouter = router({
       size: toNum(v.size),
       checksum: v.checksum as string,
       createdAt: toDate(v.createdAt),
+      collectedAt: v.collectedAt === null || v.collectedAt === undefined ? null : toDate(v.collectedAt),
       aliases: names,
       pinned: names.includes("active") && pinned,
       totalKeys: Object.keys(manifest).length,
@@ -174,6 +176,18 @@ export const stateRouter = router({
       if (!exists) throw new TRPCError({ code: "NOT_FOUND", message: `trigger ${input.trigger} has no state version ${input.version}; a rollback can only point at a version of the same trigger` });
       const moved = await ctx.motion.rollback(input.trigger, input.version, { actor: ctx.actor, reason: input.reason, pin: input.pin, refitLabels: input.refitLabels });
       return { trigger: input.trigger, ...moved, pinned: input.pin ?? false };
+    }),
+
+  /**
+   * State GC now for one trigger: versions beyond the newest `keepVersions` (default: the
+   * trigger's `retention.keepVersions`) that no alias points at lose the values no kept version
+   * shares; manifests stay. Audited per batch. Admin only.
+   */
+  collect: adminProcedure
+    .input(z.object({ trigger: nameSchema, keepVersions: z.number().int().min(1).max(1_000_000).optional(), reason: reasonSchema.optional() }))
+    .mutation(async ({ ctx, input }) => {
+      requireTrigger(ctx.motion, input.trigger);
+      return ctx.motion.retention.collectStates({ actor: ctx.actor, trigger: input.trigger, keepVersions: input.keepVersions, reason: input.reason });
     }),
 
   /** Lets `active` follow `latest` again after a pinned rollback. */

@@ -133,6 +133,11 @@ export function StateView({ trigger }: { trigger: string }) {
                         <GitCommitVertical className="size-4 text-muted-foreground" /> v{v.version}
                         {v.version === active && <Badge>active</Badge>}
                         {v.version === latest && <Badge variant="outline">latest</Badge>}
+                        {v.collectedAt && (
+                          <Badge variant="secondary" data-testid={`collected-${v.version}`} title="The state GC (trigger retention.keepVersions) deleted this version's values; its manifest and history stay">
+                            blobs collected
+                          </Badge>
+                        )}
                       </span>
                     </TableCell>
                     <TableCell className="text-muted-foreground">{v.parent === null ? "—" : `v${v.parent}`}</TableCell>
@@ -161,6 +166,9 @@ export function StateView({ trigger }: { trigger: string }) {
                             variant="outline"
                             size="sm"
                             data-testid={`rollback-${v.version}`}
+                            // A collected version has no values to serve: the API refuses it too.
+                            disabled={v.collectedAt !== null}
+                            title={v.collectedAt !== null ? "Its values were garbage-collected (keepVersions): cannot become active" : undefined}
                             onClick={(e) => {
                               e.stopPropagation();
                               setRollbackTo(v.version);

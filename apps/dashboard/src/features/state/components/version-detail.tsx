@@ -31,6 +31,11 @@ export function VersionDetail({ trigger, version }: { trigger: string; version: 
             {d.parent === null ? "initial state from setUp" : <>child of v{d.parent}</>}
             {d.fitRunId && <> · produced by <Link href={`/fits/${d.fitRunId}`} className="text-primary hover:underline">fit {d.fitRunId.slice(-8)}</Link></>}
             {" · "}<RelativeTime date={d.createdAt} />
+            {d.collectedAt && (
+              <span className="block text-warning" data-testid="version-collected">
+                Blobs collected <RelativeTime date={d.collectedAt} /> (keepVersions): the keys and checksums below are history, the values are gone.
+              </span>
+            )}
           </CardDescription>
         </div>
         <span className="text-xs text-muted-foreground tabular-nums">{formatCount(d.totalKeys)} keys · {formatBytes(d.size)}</span>
@@ -47,7 +52,7 @@ export function VersionDetail({ trigger, version }: { trigger: string; version: 
                 <Badge variant="secondary">{e.summary}</Badge>
                 <span className="ml-auto text-muted-foreground tabular-nums">{formatBytes(e.size)}</span>
                 {/* The full value (the preview stops at 4 KB): a plain GET, signed in by the cookie. */}
-                <a
+                {!d.collectedAt && <a
                   href={`/api/state/${encodeURIComponent(trigger)}/${d.version}/${encodeURIComponent(e.key)}`}
                   download
                   className="inline-flex items-center gap-1 text-primary hover:underline"
@@ -55,10 +60,12 @@ export function VersionDetail({ trigger, version }: { trigger: string; version: 
                   data-testid="download-state-value"
                 >
                   <Download className="size-3.5" /> Download
-                </a>
+                </a>}
               </div>
               <div className="p-2">
-                {e.binary ? (
+                {d.collectedAt ? (
+                  <p className="px-1 text-xs text-muted-foreground">Value collected · checksum <span className="font-mono">{e.checksum.slice(0, 12)}</span></p>
+                ) : e.binary ? (
                   <p className="px-1 text-xs text-muted-foreground">
                     Binary <span className="font-mono">{e.binary.type}</span> with {formatCount(e.binary.length)} elements · checksum <span className="font-mono">{e.checksum.slice(0, 12)}</span>
                   </p>

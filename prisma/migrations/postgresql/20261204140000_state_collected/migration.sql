@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "StateVersion" ADD COLUMN "collectedAt" TIMESTAMP(3);
