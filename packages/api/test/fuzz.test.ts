@@ -46,7 +46,7 @@ function deep(n: number): unknown {
 }
 
 /** A plausible input per procedure; the fuzzer mutates one field at a time. */
-function samples(ids: { row: string; inference: string; fit: string; user: string; key: string }): Record<string, Record<string, unknown> | undefined> {
+function samples(ids: { row: string; inference: string; fit: string; user: string; key: string; queue: string }): Record<string, Record<string, unknown> | undefined> {
   return {
     health: undefined,
     "auth.me": undefined,
@@ -113,6 +113,24 @@ function samples(ids: { row: string; inference: string; fit: string; user: strin
     "apiKeys.create": { name: "fuzz", role: "viewer", expiresAt: new Date(Date.now() + 86_400_000) },
     "apiKeys.revoke": { id: ids.key },
     "audit.list": { action: "state.rollback", limit: 2 },
+    "feedback.score": { inferenceId: ids.inference, scores: { helpfulness: 3, tone: "friendly" } },
+    "queues.list": { trigger: "qa", mine: true },
+    "queues.get": { id: ids.queue },
+    "queues.create": { name: "fuzz queue", trigger: "qa", description: "d", feed: { filter: { labeled: false }, sample: { share: 0.5, seed: "s" }, maxItems: 5 }, assignees: ["x@example.com"] },
+    "queues.update": { id: ids.queue, name: "renamed", description: null, assignees: [] },
+    "queues.delete": { id: ids.queue },
+    "queues.next": { queueId: ids.queue },
+    "queues.complete": { queueId: ids.queue, inferenceId: ids.inference, label: "good", note: "n", scores: { helpfulness: 2 } },
+    "queues.skip": { queueId: ids.queue, inferenceId: ids.inference },
+    "experiments.get": { trigger: "qa" },
+    "experiments.setCandidate": { trigger: "qa", version: 0, reason: "fuzz" },
+    "experiments.settings": { trigger: "qa", shadow: { share: 0.5 }, canary: { share: 0.1 }, rule: { name: "r", minLabels: 5, confidence: 0.95 } },
+    "experiments.promote": { trigger: "qa", reason: "fuzz" },
+    "experiments.abort": { trigger: "qa", reason: "fuzz" },
+    "experiments.evaluate": { trigger: "qa" },
+    "experiments.shadowRows": { trigger: "qa", version: 0, differsOnly: true, limit: 3 },
+    "experiments.shadowSummary": { trigger: "qa", version: 0 },
+    "experiments.history": { trigger: "qa", limit: 3 },
   };
 }
 
@@ -138,7 +156,8 @@ describe.each(factories)("fuzz on %s", (_name, makeDatabase) => {
     const fit = (await env.caller("viewer").fits.list({ trigger: "flaky" })).items[0]!;
     const key = (await env.caller("admin").apiKeys.list({ limit: 200 })).items[0]!;
     const user = (await env.caller("admin").users.list({ limit: 200 })).items.find((u) => u.role === "viewer")!;
-    const sample = samples({ row: added!.id, inference: added!.inferences[0]!.id, fit: fit.id, user: user.id, key: key.id });
+    const queue = await env.caller("admin").queues.create({ name: "fuzzed", trigger: "qa", feed: { maxItems: 3 } });
+    const sample = samples({ row: added!.id, inference: added!.inferences[0]!.id, fit: fit.id, user: user.id, key: key.id, queue: queue.id });
     const paths = Object.keys(appRouter._def.procedures);
     expect(Object.keys(sample).sort()).toEqual([...paths].sort());
 

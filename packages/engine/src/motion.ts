@@ -15,6 +15,8 @@ import { evaluateExamples, readVersionExamples, type VersionEvaluation } from ".
 import type { LabeledExample } from "./training-example.ts";
 import { listAuditEvents, listFeedback, readRowCounts, type AuditEvent, type AuditFilter, type FeedbackFilter, type FeedbackListItem } from "./read-model/listings.ts";
 import type { Page } from "./read-model/page.ts";
+import { claimReviewItem, readLiveLocks, releaseOwnLock, type ReviewFilter } from "./review-queue/queue-claim.ts";
+import { readLabelCounts, type LabelCounts } from "./activity/label-counts.ts";
 import { listAliasEvents, readAliasMovesAfter, type AliasEventFilter, type AliasEventRecord, type AliasMove } from "./read-model/alias-events.ts";
 import { countRows, listRows, readRowDetail, type RowDetail, type RowItem, type RowQuery } from "./read-model/row-query.ts";
 import { listFitRuns, readFitRunDetail, type FitRunDetail, type FitRunFilter, type FitRunSummary } from "./read-model/fit-runs.ts";
@@ -1162,6 +1164,37 @@ export class Motion {
     const row = await this.db.read(() => readRowDetail(provider, id));
     if (!row) throw new NotFoundError(`no row ${id}`);
     return row;
+  }
+
+  /**
+   * The trigger-wide review queue: the oldest inference in label state `filter` (and
+   * `version`, not in `exclude`) locked for `holder` for `lockMs`, with its input and labels;
+   * null when none is left. The holder's live item comes back first (a reload gets the same).
+   */
+  async reviewNext(input: { trigger: string; filter: ReviewFilter; version?: number; exclude: readonly string[]; holder: string; holderName: string; lockMs: number }): Promise<{ inference: InferenceWithDetails; lockExpiresAt: Date } | null> {
+    this.trigger(input.trigger);
+    const now = new Date();
+    const expiresAt = new Date(now.getTime() + input.lockMs);
+    const provider = this.db.provider;
+    const item = await this.db.tx(function* () {
+      const row = yield* claimReviewItem({ ...input, now, expiresAt });
+      return row ? (yield* withDetails(provider, [row]))[0] : undefined;
+    });
+    return item ? { inference: item, lockExpiresAt: expiresAt } : null;
+  }
+
+  /** Gives an item back to the review queue (only the holder's own lock); whether it held one. */
+  async releaseReview(inferenceId: string, holder: string): Promise<boolean> {
+    return (await this.db.tx(() => releaseOwnLock(inferenceId, holder))) > 0;
+  }
+
+  /** Labels per labeler and label, the total and labeled count, and live locks per holder: a long read. */
+  reviewProgress(trigger: string): Promise<{ counts: LabelCounts; locked: { holderName: string; n: number }[] }> {
+    this.trigger(trigger);
+    const now = new Date();
+    return this.db.readLong(function* () {
+      return { counts: yield* readLabelCounts(trigger), locked: yield* readLiveLocks(trigger, now) };
+    });
   }
 
   /** Moves of a trigger's aliases, newest first (see read-model/alias-events.ts). */

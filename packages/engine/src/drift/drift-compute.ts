@@ -98,7 +98,9 @@ export class DriftCompute {
     const cache = this.of(relation);
     const out: [string, number][] = [];
     for (const p of partitions) {
-      const c = cache.get(p)?.summary.columns[column];
+      const columns = cache.get(p)?.summary.columns;
+      // Own columns only: a name like "__proto__" must not reach the prototype.
+      const c = columns && Object.hasOwn(columns, column) ? columns[column] : undefined;
       const v = statistic === "coverage" ? (c ? c.stats.coverage : 0) : c?.stats[statistic as keyof typeof c.stats];
       if (typeof v === "number") out.push([p, v]);
     }
