@@ -42,7 +42,14 @@ export interface JudgeRequest {
 export interface Judged {
   partition: string;
   rows: number;
+  /** The verdict without its findings (`findings` is empty): they travel as `findingsJson`. */
   verdict: PartitionVerdict;
+  /**
+   * Every compared statistic's finding as JSON text, made in the drift thread: hundreds of
+   * objects a partition that the process answering callers would otherwise rebuild from the
+   * message and stringify again to store.
+   */
+  findingsJson: string;
 }
 
 interface Cached {
@@ -127,7 +134,7 @@ export class DriftCompute {
         if (s) history.unshift({ partition: p, summary: s.summary });
       }
       const verdict = detect(history, { partition, summary: current.summary }, request.detect);
-      out.push({ partition, rows: current.rows, verdict });
+      out.push({ partition, rows: current.rows, verdict: { ...verdict, findings: [] }, findingsJson: JSON.stringify(verdict.findings) });
       if (verdict.status !== "drift") insertSorted(valid, partition);
       else if (valid.includes(partition)) valid.splice(valid.indexOf(partition), 1);
     }

@@ -240,7 +240,7 @@ export class DriftMonitor implements DriftSurface {
       // against the history as the verdicts stored before it left it.
       for (let at = 0; at < queue.length && !interrupted; at += JUDGE_SLICE) {
         const results = await this.compute.judge({ relation: rel.name, detect, valid, candidates: queue.slice(at, at + JUDGE_SLICE) });
-        for (const { partition, rows, verdict } of results) {
+        for (const { partition, rows, verdict, findingsJson } of results) {
           // On SQLite a write resolves without I/O: yield so answers waiting here are served.
           await yieldTurn();
           const previous = verdicts.get(partition);
@@ -248,7 +248,7 @@ export class DriftMonitor implements DriftSurface {
           const status: DriftStatus = flagged ? (holds ? "held" : "drift") : verdict.status;
           const record: StoredVerdict = {
             relation: rel.name, partition, rows, status, valid: !flagged, score: verdict.score,
-            threshold: verdict.threshold, history: verdict.history, columns: verdict.columns, findings: verdict.findings,
+            threshold: verdict.threshold, history: verdict.history, columns: verdict.columns, findings: [], findingsJson,
             checkedAt: now, decidedBy: null,
           };
           if (!(await this.writeJudgement(rel, record, previous, now))) {

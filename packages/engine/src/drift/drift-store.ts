@@ -70,6 +70,8 @@ export function* compactProfiles(relation: string, partition: string, ids: strin
 export interface StoredVerdict extends DriftPartition {
   checkedAt: Date;
   findings: ColumnFinding[];
+  /** `findings` as JSON text when it was made elsewhere (the drift thread): stored as is. */
+  findingsJson?: string;
   decidedBy: string | null;
 }
 
@@ -115,7 +117,7 @@ export function* readAlerts(limit: number): Query<StoredVerdict[]> {
 }
 
 export function* writeVerdict(v: StoredVerdict, exists: boolean): Query<void> {
-  const values = [v.rows, v.status, v.valid, v.score, v.threshold, v.history, JSON.stringify(v.columns), JSON.stringify(v.findings), v.checkedAt, v.decidedBy];
+  const values = [v.rows, v.status, v.valid, v.score, v.threshold, v.history, JSON.stringify(v.columns), v.findingsJson ?? JSON.stringify(v.findings), v.checkedAt, v.decidedBy];
   if (exists) {
     yield* run(
       `UPDATE "DriftPartition" SET "rows" = ?, "status" = ?, "valid" = ?, "score" = ?, "threshold" = ?, "history" = ?, "columns" = ?, "findings" = ?, "checkedAt" = ?, "decidedBy" = ? WHERE "relation" = ? AND "partition" = ?`,
