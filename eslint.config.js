@@ -19,14 +19,7 @@ const layer = (files, forbidden) => ({
 });
 
 const API_FILES_STILL_ON_DB = [
-  "packages/api/src/auth.ts",
-  "packages/api/src/api-keys.ts",
-  "packages/api/src/session-tokens.ts",
   "packages/api/src/http/state-value.ts",
-  "packages/api/src/features/users/offboard.ts",
-  "packages/api/src/features/users/router.ts",
-  "packages/api/src/features/apiKeys/router.ts",
-  "packages/api/src/features/rows/idempotency.ts",
   "packages/api/src/features/state/router.ts",
 ];
 

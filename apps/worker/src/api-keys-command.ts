@@ -3,6 +3,7 @@
 // it is printed once, alone on stdout, so `KEY=$(motion api-keys create --role labeler)` works.
 import os from "node:os";
 import { openDatabase } from "@motion/db";
+import { Identity } from "@motion/engine";
 
 const UNITS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 7 * 86_400_000, y: 365 * 86_400_000 };
 
@@ -43,7 +44,7 @@ export async function apiKeysCommand(args: string[], options: ApiKeysOptions): P
   const db = await openDatabase({ url: options.databaseUrl });
   try {
     // Not owned by a user (like keys made before owners existed): its role is its own.
-    const created = await createApiKey(db, { name: name.data, role, createdBy: `cli:${os.userInfo().username}`, ownerId: null, expiresAt });
+    const created = await createApiKey(new Identity(db).apiKeys, { name: name.data, role, createdBy: `cli:${os.userInfo().username}`, ownerId: null, expiresAt });
     const described = `API key "${created.name}" (${created.role}, id ${created.id}, prefix ${created.prefix}, ${created.expiresAt ? `expires ${created.expiresAt.toISOString()}` : "never expires"})`;
     if (options.json) {
       console.log(JSON.stringify({ id: created.id, name: created.name, role: created.role, prefix: created.prefix, expiresAt: created.expiresAt, key: created.key }));

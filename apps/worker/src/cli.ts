@@ -1,7 +1,7 @@
 // motion migrate | worker | status | schedules | seed | users create | api-keys create | bench — see `motion help`.
 import { parseArgs } from "node:util";
 import { migrate, openDatabase, redactUrl, resolveDatabaseUrl } from "@motion/db";
-import { bullmqScheduler, createLogger, fitActivity, importApp, listSchedules, Motion } from "@motion/engine";
+import { bullmqScheduler, createLogger, fitActivity, Identity, importApp, listSchedules, Motion } from "@motion/engine";
 import { apiKeysCommand } from "./api-keys-command.ts";
 import { formatActivity } from "./status.ts";
 import { formatSchedules } from "./schedules.ts";
@@ -133,10 +133,11 @@ async function main(): Promise<number> {
       const db = await openDatabase({ url: databaseUrl });
       try {
         // The secret only signs cookies, which this command never issues.
-        const auth = createAuth({ db, baseURL: "http://localhost", secret: "cli-does-not-sign-cookies-000000000000" });
+        const identity = new Identity(db);
+        const auth = createAuth({ identity, baseURL: "http://localhost", secret: "cli-does-not-sign-cookies-000000000000" });
         const role = values.role ?? "viewer";
         if (role === "admin") {
-          const r = await ensureAdmin(auth, db, { email: values.email, password: values.password, name: values.name });
+          const r = await ensureAdmin(auth, identity, { email: values.email, password: values.password, name: values.name });
           console.log(`${r.user.email}: ${r.created ? "created as admin" : r.promoted ? "promoted to admin" : "already an admin"}`);
         } else {
           const user = await createUser(auth, { email: values.email, password: values.password, name: values.name, role: role as "viewer" | "labeler" });

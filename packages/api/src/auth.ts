@@ -8,14 +8,13 @@ import path from "node:path";
 import { betterAuth } from "better-auth";
 import { APIError } from "better-auth/api";
 import { prismaAdapter } from "better-auth/adapters/prisma";
-import { get, newId, run, type Database } from "@motion/db";
-import { recordAudit } from "@motion/engine";
+import { newId, type Identity } from "@motion/engine";
 import { CLIENT_IP_HEADER } from "./http/client-ip.ts";
 import { isRole, toRole, type Role } from "./principal.ts";
-import { withHashedSessionTokens } from "./session-tokens.ts";
 
 export interface CreateAuthOptions {
-  db: Database;
+  /** Where operators are stored: `motion.identity`, or `new Identity(db)` without a Motion. */
+  identity: Identity;
   /** The public origin operators browse to, e.g. `http://localhost:3000`. */
   baseURL: string;
   /** At least 32 random characters; signs session cookies. */
@@ -27,15 +26,15 @@ export interface CreateAuthOptions {
 }
 
 export function createAuth(options: CreateAuthOptions) {
-  const { db } = options;
+  const { identity } = options;
   return betterAuth({
     appName: "Motion",
     baseURL: options.baseURL,
     basePath: "/api/auth",
     secret: options.secret,
     trustedOrigins: options.trustedOrigins,
-    // Session tokens are stored as SHA-256 hashes (./session-tokens.ts).
-    database: withHashedSessionTokens(prismaAdapter(db.prisma, { provider: db.provider })),
+    // Session tokens are stored as SHA-256 hashes (the engine's identity/session-store.ts).
+    database: identity.sessions.authDatabase(prismaAdapter),
     emailAndPassword: {
       enabled: true,
       // Operators are created by admins, the CLI or MOTION_ADMIN_EMAIL on first start.
@@ -50,13 +49,12 @@ export function createAuth(options: CreateAuthOptions) {
       },
     },
     // A disabled operator cannot start a session (checked after the password, so it tells a
-    // guesser nothing). Disabling also deletes their sessions (features/users/offboard.ts).
+    // guesser nothing). Disabling also deletes their sessions (the engine's identity/offboarding.ts).
     databaseHooks: {
       session: {
         create: {
           async before(session) {
-            const user = await db.read(() => get<{ disabledAt: unknown }>(`SELECT "disabledAt" FROM "User" WHERE "id" = ?`, [session.userId]));
-            if (!user || (user.disabledAt !== null && user.disabledAt !== undefined)) {
+            if (!(await identity.users.maySignIn(session.userId))) {
               throw new APIError("FORBIDDEN", { message: "This account is disabled. Ask an admin to enable it.", code: "ACCOUNT_DISABLED" });
             }
           },
@@ -125,29 +123,21 @@ export async function createUser(auth: MotionAuth, input: NewUser): Promise<User
   return { id: user.id, email: user.email, name: user.name, role: toRole((user as { role?: unknown }).role), createdAt: user.createdAt };
 }
 
-function* insertAudit(actor: string, action: string, target: string, reason: string | null, data: unknown, at: Date) {
-  yield* recordAudit({ actor, action, target, reason, data, at });
-}
-
 /**
  * Makes sure `email` is an admin: creates it with `password` if missing, else promotes it
  * (the password of an existing user is left alone). Audited as actor `bootstrap`.
  */
-export async function ensureAdmin(auth: MotionAuth, db: Database, input: { email: string; password: string; name?: string }): Promise<{ created: boolean; promoted: boolean; user: UserRecord }> {
+export async function ensureAdmin(auth: MotionAuth, identity: Identity, input: { email: string; password: string; name?: string }): Promise<{ created: boolean; promoted: boolean; user: UserRecord }> {
   const email = input.email.trim().toLowerCase();
-  const existing = await db.read(() => get<{ id: string; email: string; name: string; role: string; createdAt: unknown }>(`SELECT "id", "email", "name", "role", "createdAt" FROM "User" WHERE "email" = ?`, [email]));
+  const existing = await identity.users.findByEmail(email);
   if (!existing) {
     const user = await createUser(auth, { email, password: input.password, name: input.name, role: "admin" });
-    await db.tx(() => insertAudit("bootstrap", "users.create", user.id, "first admin", { email, role: "admin" }, new Date()));
+    await identity.users.recordCreated({ id: user.id, email, role: "admin" }, { actor: "bootstrap", reason: "first admin" });
     return { created: true, promoted: false, user };
   }
   const user: UserRecord = { id: existing.id, email: existing.email, name: existing.name, role: toRole(existing.role), createdAt: new Date() };
   if (existing.role === "admin") return { created: false, promoted: false, user };
-  const now = new Date();
-  await db.tx(function* () {
-    yield* run(`UPDATE "User" SET "role" = 'admin', "updatedAt" = ? WHERE "id" = ?`, [now, existing.id]);
-    yield* insertAudit("bootstrap", "users.setRole", existing.id, "MOTION_ADMIN_EMAIL", { email, from: existing.role, to: "admin" }, now);
-  });
+  await identity.users.promoteToAdmin({ id: existing.id, email, role: existing.role }, { actor: "bootstrap", reason: "MOTION_ADMIN_EMAIL" });
   return { created: false, promoted: true, user: { ...user, role: "admin" } };
 }
 
@@ -166,25 +156,25 @@ export interface BootstrapResult {
  */
 export async function bootstrapAdmin(
   auth: MotionAuth,
-  db: Database,
+  identity: Identity,
   options: { env?: NodeJS.ProcessEnv; baseURL: string; generate?: boolean },
 ): Promise<BootstrapResult> {
   const env = options.env ?? process.env;
   const email = env.MOTION_ADMIN_EMAIL?.trim();
   const password = env.MOTION_ADMIN_PASSWORD;
   if (email && password) {
-    const result = await ensureAdmin(auth, db, { email, password });
+    const result = await ensureAdmin(auth, identity, { email, password });
     const what = result.created ? "created" : result.promoted ? "promoted to admin" : "exists";
     return { email: result.user.email, message: `Motion admin ${result.user.email} ${what}. Sign in at ${options.baseURL} with the password from MOTION_ADMIN_PASSWORD.` };
   }
-  const admin = await db.read(() => get<{ email: string }>(`SELECT "email" FROM "User" WHERE "role" = 'admin' ORDER BY "createdAt" LIMIT 1`));
-  if (admin) return { email: admin.email, message: `Sign in at ${options.baseURL} (admin: ${admin.email}).` };
+  const admin = await identity.users.firstAdminEmail();
+  if (admin) return { email: admin, message: `Sign in at ${options.baseURL} (admin: ${admin}).` };
   const cli = "npm run create-admin -w @motion/api -- --email you@example.com --password '<at least 8 characters>'";
-  if (!(options.generate ?? db.provider === "sqlite")) {
+  if (!(options.generate ?? identity.provider === "sqlite")) {
     return { message: `No Motion admin yet. Create one with \`${cli}\`, or set MOTION_ADMIN_EMAIL and MOTION_ADMIN_PASSWORD and restart.` };
   }
   const generated = randomBytes(12).toString("base64url");
-  const result = await ensureAdmin(auth, db, { email: "admin@motion.local", password: generated, name: "Admin" });
+  const result = await ensureAdmin(auth, identity, { email: "admin@motion.local", password: generated, name: "Admin" });
   return {
     email: result.user.email,
     generatedPassword: generated,

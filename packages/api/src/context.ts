@@ -47,7 +47,7 @@ export async function principalFromHeaders(motion: Motion, auth: MotionAuth | nu
   const key = bearerKey(headers);
   if (key) {
     const hash = hashApiKey(key);
-    return cache ? cache.resolve(`key:${hash}`, () => lookupKey(motion.db, hash)) : (await lookupKey(motion.db, hash)).principal;
+    return cache ? cache.resolve(`key:${hash}`, () => lookupKey(motion.identity.apiKeys, hash)) : (await lookupKey(motion.identity.apiKeys, hash)).principal;
   }
   if (headers.get("authorization")) return null; // a malformed or foreign credential: anonymous
   const cookie = headers.get("cookie");

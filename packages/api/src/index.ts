@@ -8,7 +8,7 @@ export { securityHeaders, apiHeaders, pageContentSecurityPolicy } from "./http/s
 export { checkOrigin, originSet } from "./http/origin.ts";
 export { isDevelopment } from "./mode.ts";
 export { SignInLimiter, signInLimitsFromEnv, DEFAULT_SIGN_IN_LIMITS, type SignInLimits } from "./sign-in-limiter.ts";
-export { hashSessionToken } from "./session-tokens.ts";
+export { hashSessionToken } from "@motion/engine";
 export { ROLES, TIERS, type Role, type Tier, type Principal } from "./principal.ts";
 export { hashApiKey, createApiKey, apiKeyNameSchema, ApiKeyNameTaken, MAX_API_KEY_LIFETIME_MS, type CreatedApiKey } from "./api-keys.ts";
 export { PrincipalCache, DEFAULT_PRINCIPAL_CACHE_MS } from "./principal-cache.ts";

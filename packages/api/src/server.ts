@@ -21,7 +21,6 @@ import { createRestHandler, isRestPath } from "./http/rest.ts";
 import { handleTrpcNode } from "./http/trpc-node.ts";
 import { isDevelopment } from "./mode.ts";
 import { appRouter, createCaller } from "./root.ts";
-import { hashLegacySessionTokens } from "./session-tokens.ts";
 import { SignInLimiter, signInLimitsFromEnv, type SignInLimits } from "./sign-in-limiter.ts";
 import { API_VERSION } from "./version.ts";
 
@@ -105,7 +104,7 @@ export function createMotionApi(options: CreateMotionApiOptions): MotionApi {
   const development = options.development ?? isDevelopment();
   const trustProxy = options.trustProxy ?? trustProxyFromEnv();
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-  const auth = options.auth ?? createAuth({ db: motion.db, baseURL: options.baseURL, secret: options.secret!, trustedOrigins: options.trustedOrigins });
+  const auth = options.auth ?? createAuth({ identity: motion.identity, baseURL: options.baseURL, secret: options.secret!, trustedOrigins: options.trustedOrigins });
   const allowedOrigins = originSet([options.baseURL, ...(options.trustedOrigins ?? [])]);
   const apiOptions: Partial<ApiOptions> = {
     development,
@@ -123,7 +122,7 @@ export function createMotionApi(options: CreateMotionApiOptions): MotionApi {
   const signInLimiter = options.signInLimiter ?? new SignInLimiter({ ...signInLimitsFromEnv(), ...options.signInLimits });
   // Sessions from before tokens were hashed are hashed once, before the first auth request.
   let upgraded: Promise<unknown> | undefined;
-  const ready = () => (upgraded ??= hashLegacySessionTokens(motion.db).catch((error: unknown) => motion.log.error({ err: String(error) }, "api: could not hash legacy session tokens")));
+  const ready = () => (upgraded ??= motion.identity.sessions.hashLegacyTokens().catch((error: unknown) => motion.log.error({ err: String(error) }, "api: could not hash legacy session tokens")));
   void ready();
 
   const onError = ({ error, path }: { error: { code: string; message: string; cause?: unknown }; path?: string }) => {
@@ -330,8 +329,8 @@ export function createMotionApi(options: CreateMotionApiOptions): MotionApi {
     principals,
     closeStreams,
     createCaller: (headers = new Headers()) => createCaller(context(headers)),
-    ensureAdmin: (input) => ensureAdmin(auth, motion.db, input),
+    ensureAdmin: (input) => ensureAdmin(auth, motion.identity, input),
     createUser: (input) => createUser(auth, input),
-    bootstrap: (o = {}) => bootstrapAdmin(auth, motion.db, { baseURL: options.baseURL, ...o }),
+    bootstrap: (o = {}) => bootstrapAdmin(auth, motion.identity, { baseURL: options.baseURL, ...o }),
   };
 }

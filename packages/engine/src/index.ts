@@ -62,3 +62,11 @@ export { type ReviewQueue, type QueueProgress, type QueueStatus, type QueueItemS
 export { queueFeedSchema, queueFilterSchema, queueSampleSchema, sampleKey, MAX_QUEUE_ITEMS, DEFAULT_QUEUE_ITEMS, type QueueFeed, type QueueFeedInput, type QueueFilter, type QueueSample } from "./review-queue/queue-feed.ts";
 export { scoreIssues, type ScoreConfig, type ScoreConfigs, type ScoreValue } from "./review-queue/score-config.ts";
 export { type GivenScore } from "./review-queue/score-store.ts";
+export { Identity } from "./identity/index.ts";
+export { UserStore, type UserRecord, type SetRoleResult } from "./identity/user-store.ts";
+export { SessionStore, hashSessionToken, type PrismaAdapterFactory } from "./identity/session-store.ts";
+export { ApiKeyStore, ApiKeyNameTaken, API_KEY_PREFIX, hashApiKey, generateApiKey, type ApiKeyRecord, type CreatedApiKey, type LiveApiKey, type NewApiKey } from "./identity/api-key-store.ts";
+export { Offboarding, type OffboardingRefusal, type OffboardingOptions } from "./identity/offboarding.ts";
+export { IdempotencyStore, type IdempotencyRecord } from "./identity/idempotency-store.ts";
+/** Time-sortable ids (packages/db/src/ids.ts), for rows made outside the engine (better-auth's tables). */
+export { newId } from "@motion/db";

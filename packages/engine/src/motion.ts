@@ -62,6 +62,8 @@ import { abortCandidate, promoteCandidate, readCandidate, setCandidate } from ".
 import { experimentPatch, readSettings, writeSettings, type ExperimentPatch, type ExperimentSettings } from "./experiments/experiment-settings.ts";
 import { decide, type RuleDecision } from "./experiments/promotion-rule.ts";
 import { readShadowRows, readShadowSummary, type ShadowRow, type ShadowSummary } from "./experiments/shadow-read.ts";
+import { Identity } from "./identity/index.ts";
+import { IdempotencyStore } from "./identity/idempotency-store.ts";
 
 export interface MotionOptions {
   app: App | AppDefinition;
@@ -220,6 +222,10 @@ export class Motion {
   readonly runner: FitRunner;
   /** Named review queues (create, assign, work them). */
   readonly queues: ReviewQueues;
+  /** Operators: users, sessions, API keys, offboarding (see identity/). */
+  readonly identity: Identity;
+  /** Stored answers of requests sent with an idempotency key (see identity/idempotency-store.ts). */
+  readonly idempotency: IdempotencyStore;
   private readonly guardBinary: boolean;
   private readonly inferConcurrency: number;
   private readonly closeTimeoutMs: number;
@@ -271,6 +277,8 @@ export class Motion {
     this.scheduler = options.scheduler ? options.scheduler(ctx) : runFits ? new EmbeddedFitScheduler(db, app, this.runner, this.log) : null;
     this.backpressure = new BackpressureGate(db, this.log);
     this.queues = new ReviewQueues(this);
+    this.identity = new Identity(db);
+    this.idempotency = new IdempotencyStore(db);
     this.retentionService = new RetentionService({
       db, app, log: this.log, auto: options.retention?.auto ?? runFits, intervalMs: options.retention?.intervalMs, batchSize: options.retention?.batchSize,
     });

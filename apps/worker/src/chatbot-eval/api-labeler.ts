@@ -11,7 +11,7 @@ export const API_LABELER = "the API's feedback.label, as a labeler API key";
 export async function apiLabeler(motion: Motion): Promise<Labeler> {
   // The secret only signs session cookies, which an API-key caller never gets.
   const api = createMotionApi({ motion, baseURL: "http://localhost", secret: "evaluation-does-not-sign-cookies-0000000000" });
-  const { key } = await createApiKey(motion.db, { name: `evaluation ${Date.now()}`, role: "labeler", createdBy: "evaluation", ownerId: null, expiresAt: null });
+  const { key } = await createApiKey(motion.identity.apiKeys, { name: `evaluation ${Date.now()}`, role: "labeler", createdBy: "evaluation", ownerId: null, expiresAt: null });
   const caller = api.createCaller(new Headers({ authorization: `Bearer ${key}` }));
   return { label: (input) => caller.feedback.label(input) };
 }

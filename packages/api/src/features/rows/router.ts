@@ -66,7 +66,7 @@ export const rowsRouter = router({
     requireRelation(ctx.motion, input.relation);
     try {
       return await idempotent<AddedRow>({
-        db: ctx.motion.db,
+        records: ctx.motion.idempotency,
         scope: principalKey(ctx.principal),
         key: input.idempotencyKey,
         procedure: "rows.add",
@@ -86,7 +86,7 @@ export const rowsRouter = router({
       requireRelation(ctx.motion, input.relation);
       try {
         return await idempotent<AddedRow[]>({
-          db: ctx.motion.db,
+          records: ctx.motion.idempotency,
           scope: principalKey(ctx.principal),
           key: input.idempotencyKey,
           procedure: "rows.addMany",

@@ -1,12 +1,13 @@
-// Session tokens at rest: the database keeps only the SHA-256 of each session token, so a copy
+// Operators' sessions (table `Session`, written by better-auth through the adapter this module
+// wraps). Tokens at rest: the database keeps only the SHA-256 of each session token, so a copy
 // of the database (a backup, a replica) holds no usable session. better-auth has no option for
 // this, so its database adapter is wrapped: every write of a session's `token` stores the hash,
 // every lookup by token looks up the hash, and rows found by a token carry the token they were
 // found by (better-auth signs it into the refreshed cookie). Rows found any other way (by user)
 // carry the hash, which is no credential; the endpoints that would hand those out
-// (list/revoke sessions) are disabled in auth.ts.
+// (list/revoke sessions) are disabled by the API's auth configuration.
 import { createHash } from "node:crypto";
-import { all, run, type Database } from "@motion/db";
+import { all, run, type Database, type Provider, type Query } from "@motion/db";
 
 type Where = { field: string; value: unknown; operator?: string };
 type Row = Record<string, unknown> | null;
@@ -119,15 +120,41 @@ export function withHashedSessionTokens<F extends (...args: never[]) => unknown>
   return ((...args: Parameters<F>) => wrap(factory(...args) as AdapterLike)) as unknown as F;
 }
 
+/** Ends every session of the user (they are signed out on their next request); how many ended. */
+export function* endSessions(userId: string): Query<number> {
+  return yield* run(`DELETE FROM "Session" WHERE "userId" = ?`, [userId]);
+}
+
 /** Sessions created before tokens were hashed: hash them in place (they stay signed in). */
-export async function hashLegacySessionTokens(db: Database): Promise<number> {
-  return db.tx(function* () {
-    const rows = yield* all<{ id: string; token: string }>(`SELECT "id", "token" FROM "Session" WHERE length("token") <> 64`);
-    let changed = 0;
-    for (const row of rows) {
-      if (HASHED.test(row.token)) continue;
-      changed += yield* run(`UPDATE "Session" SET "token" = ? WHERE "id" = ?`, [hashSessionToken(row.token), row.id]);
-    }
-    return changed;
-  });
+function* hashLegacyTokens(): Query<number> {
+  const rows = yield* all<{ id: string; token: string }>(`SELECT "id", "token" FROM "Session" WHERE length("token") <> 64`);
+  let changed = 0;
+  for (const row of rows) {
+    if (HASHED.test(row.token)) continue;
+    changed += yield* run(`UPDATE "Session" SET "token" = ? WHERE "id" = ?`, [hashSessionToken(row.token), row.id]);
+  }
+  return changed;
+}
+
+/**
+ * How better-auth's Prisma adapter is called (`prismaAdapter(client, { provider })`): passed in
+ * by the caller, so the engine does not depend on better-auth.
+ */
+export type PrismaAdapterFactory<R> = (prisma: Database["prisma"], config: { provider: Provider }) => R;
+
+export class SessionStore {
+  constructor(private readonly db: Database) {}
+
+  /**
+   * better-auth's `database` option: its Prisma adapter on this database, with session tokens
+   * stored as SHA-256 hashes (see the top of this file).
+   */
+  authDatabase<R extends (...args: never[]) => unknown>(prismaAdapter: PrismaAdapterFactory<R>): R {
+    return withHashedSessionTokens(prismaAdapter(this.db.prisma, { provider: this.db.provider }));
+  }
+
+  /** Sessions created before tokens were hashed: hash them in place (they stay signed in). */
+  hashLegacyTokens(): Promise<number> {
+    return this.db.tx(() => hashLegacyTokens());
+  }
 }

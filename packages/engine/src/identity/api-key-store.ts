@@ -1,0 +1,205 @@
+// Developer API keys (table `ApiKey`): `mk_` + 32 random bytes (base64url). Only the SHA-256 of
+// a key is stored; the key itself is shown once, at creation. Lookup is one indexed query by
+// hash. Roles are stored as given (the API decides what a role allows).
+import { createHash, randomBytes } from "node:crypto";
+import { all, get, newId, run, toDate, toDateOrNull, type Database, type Query } from "@motion/db";
+import { recordAudit } from "../audit-log.ts";
+import { isUniqueViolation } from "../unique-violation.ts";
+import { pageOf, type Page } from "../read-model/page.ts";
+
+export const API_KEY_PREFIX = "mk_";
+const LAST_USED_RESOLUTION_MS = 30_000;
+
+export function hashApiKey(key: string): string {
+  return createHash("sha256").update(key, "utf8").digest("hex");
+}
+
+export function generateApiKey(): { key: string; prefix: string; hash: string } {
+  const key = API_KEY_PREFIX + randomBytes(32).toString("base64url");
+  return { key, prefix: key.slice(0, API_KEY_PREFIX.length + 6), hash: hashApiKey(key) };
+}
+
+/** A live key as the API authorises it: its own role and, when it has an owner, the owner's current role. */
+export interface LiveApiKey {
+  id: string;
+  name: string;
+  role: string;
+  ownerId: string | null;
+  /** The owner's role now (null for a key without an owner). */
+  ownerRole: string | null;
+  expiresAt: Date | null;
+}
+
+export interface CreatedApiKey {
+  id: string;
+  name: string;
+  role: string;
+  prefix: string;
+  createdAt: Date;
+  expiresAt: Date | null;
+  ownerId: string | null;
+  /** The key itself: shown once, never stored. */
+  key: string;
+}
+
+export interface NewApiKey<R extends string = string> {
+  name: string;
+  role: R;
+  createdBy: string;
+  ownerId: string | null;
+  expiresAt: Date | null;
+}
+
+export interface ApiKeyRecord {
+  id: string;
+  name: string;
+  role: string;
+  prefix: string;
+  createdBy: string;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+  revokedBy: string | null;
+  expiresAt: Date | null;
+  ownerId: string | null;
+  /** null when the owner was deleted (or the key predates owners). */
+  ownerEmail: string | null;
+}
+
+export class ApiKeyNameTaken extends Error {
+  constructor(readonly keyName: string) {
+    super(`an API key named "${keyName}" already exists for this owner; revoke it first or choose another name`);
+    this.name = "ApiKeyNameTaken";
+  }
+}
+
+/**
+ * Inserts a key. Names are unique among an owner's keys that are not revoked (an expired key
+ * gives its name up here); the unique index on (ownerId, liveName) settles concurrent creates.
+ */
+export function* insertApiKey<R extends string>(input: NewApiKey<R> & { at: Date }): Query<CreatedApiKey & { role: R }> {
+  const { key, prefix, hash } = generateApiKey();
+  const id = newId(input.at.getTime());
+  const owner = input.ownerId === null ? `"ownerId" IS NULL` : `"ownerId" = ?`;
+  const ownerParams = input.ownerId === null ? [] : [input.ownerId];
+  yield* run(`UPDATE "ApiKey" SET "liveName" = NULL WHERE "liveName" = ? AND ${owner} AND "expiresAt" IS NOT NULL AND "expiresAt" <= ?`, [input.name, ...ownerParams, input.at]);
+  const taken = yield* get(`SELECT "id" FROM "ApiKey" WHERE "liveName" = ? AND ${owner}`, [input.name, ...ownerParams]);
+  if (taken) throw new ApiKeyNameTaken(input.name);
+  yield* run(
+    `INSERT INTO "ApiKey" ("id", "name", "liveName", "role", "prefix", "hash", "createdBy", "ownerId", "expiresAt", "createdAt") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    [id, input.name, input.name, input.role, prefix, hash, input.createdBy, input.ownerId, input.expiresAt, input.at],
+  );
+  return { id, name: input.name, role: input.role, prefix, createdAt: input.at, expiresAt: input.expiresAt, ownerId: input.ownerId, key };
+}
+
+/** Revokes the user's live keys (offboarding); the keys revoked, by id. */
+export function* revokeOwnedKeys(ownerId: string, actor: string, at: Date): Query<{ id: string; name: string }[]> {
+  const keys = yield* all<{ id: string; name: string }>(`SELECT "id", "name" FROM "ApiKey" WHERE "ownerId" = ? AND "revokedAt" IS NULL ORDER BY "id"`, [ownerId]);
+  if (keys.length) {
+    yield* run(`UPDATE "ApiKey" SET "revokedAt" = ?, "revokedBy" = ?, "liveName" = NULL WHERE "ownerId" = ? AND "revokedAt" IS NULL`, [at, actor, ownerId]);
+  }
+  return keys;
+}
+
+export class ApiKeyStore {
+  constructor(private readonly db: Database) {}
+
+  /**
+   * The live key with this hash: not revoked, not expired, and its owner (if it has one)
+   * neither deleted nor disabled; null otherwise. One indexed query. Records the key's last use
+   * (at most every 30 s), off the caller's path.
+   */
+  async lookup(hash: string, now = new Date()): Promise<LiveApiKey | null> {
+    const db = this.db;
+    const row = await db.read(() =>
+      get<{ id: string; name: string; role: string; lastUsedAt: unknown; ownerId: string | null; ownerFound: string | null; ownerRole: string | null; ownerDisabledAt: unknown; expiresAt: unknown }>(
+        `SELECT k."id", k."name", k."role", k."lastUsedAt", k."ownerId", k."expiresAt", u."id" AS "ownerFound", u."role" AS "ownerRole", u."disabledAt" AS "ownerDisabledAt"
+         FROM "ApiKey" k LEFT JOIN "User" u ON u."id" = k."ownerId"
+         WHERE k."hash" = ? AND k."revokedAt" IS NULL AND (k."expiresAt" IS NULL OR k."expiresAt" > ?)`,
+        [hash, now],
+      ),
+    );
+    if (!row) return null;
+    if (row.ownerId !== null && (row.ownerFound === null || (row.ownerDisabledAt !== null && row.ownerDisabledAt !== undefined))) return null;
+    const last = toDateOrNull(row.lastUsedAt);
+    if (!last || now.getTime() - last.getTime() >= LAST_USED_RESOLUTION_MS) {
+      // Off the request's path: a lost update of a timestamp is harmless.
+      void db.tx(() => run(`UPDATE "ApiKey" SET "lastUsedAt" = ? WHERE "id" = ?`, [now, row.id])).catch(() => undefined);
+    }
+    return { id: row.id, name: row.name, role: row.role, ownerId: row.ownerId, ownerRole: row.ownerId === null ? null : row.ownerRole, expiresAt: toDateOrNull(row.expiresAt) };
+  }
+
+  /**
+   * Creates a key and audits it (`apiKeys.create`) in one transaction: the one path the API's
+   * `apiKeys.create` and `motion api-keys create` share. A name taken by another live key of the
+   * same owner throws ApiKeyNameTaken (also when a concurrent create wins the unique index).
+   */
+  async create<R extends string>(input: NewApiKey<R>): Promise<CreatedApiKey & { role: R }> {
+    const at = new Date();
+    try {
+      return await this.db.tx(function* () {
+        const created = yield* insertApiKey({ ...input, at });
+        yield* recordAudit({
+          actor: input.createdBy,
+          action: "apiKeys.create",
+          target: created.id,
+          data: { name: created.name, role: created.role, prefix: created.prefix, expiresAt: created.expiresAt, ownerId: input.ownerId },
+          at,
+        });
+        return created;
+      });
+    } catch (error) {
+      if (!(error instanceof ApiKeyNameTaken) && isUniqueViolation(error)) throw new ApiKeyNameTaken(input.name);
+      throw error;
+    }
+  }
+
+  /** Newest first (keyset on the time-sortable id); never a key or its hash. */
+  async list(filter: { includeRevoked: boolean; cursor?: string | null; limit: number }): Promise<Page<ApiKeyRecord>> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (!filter.includeRevoked) where.push(`k."revokedAt" IS NULL`);
+    if (filter.cursor) {
+      where.push(`k."id" < ?`);
+      params.push(filter.cursor);
+    }
+    const rows = await this.db.read(() =>
+      all<Record<string, unknown>>(
+        `SELECT k."id", k."name", k."role", k."prefix", k."createdBy", k."createdAt", k."lastUsedAt", k."revokedAt", k."revokedBy", k."expiresAt", k."ownerId", u."email" AS "ownerEmail" FROM "ApiKey" k LEFT JOIN "User" u ON u."id" = k."ownerId" ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY k."id" DESC LIMIT ?`,
+        [...params, filter.limit + 1],
+      ),
+    );
+    return pageOf(
+      rows.map((k) => ({
+        id: k.id as string,
+        name: k.name as string,
+        role: k.role as string,
+        prefix: k.prefix as string,
+        createdBy: k.createdBy as string,
+        createdAt: toDate(k.createdAt),
+        lastUsedAt: toDateOrNull(k.lastUsedAt),
+        revokedAt: toDateOrNull(k.revokedAt),
+        revokedBy: (k.revokedBy as string | null) ?? null,
+        expiresAt: toDateOrNull(k.expiresAt),
+        ownerId: (k.ownerId as string | null) ?? null,
+        ownerEmail: (k.ownerEmail as string | null) ?? null,
+      })),
+      filter.limit,
+    );
+  }
+
+  /** Revokes a key at once and audits it (`apiKeys.revoke`); null when there is no such key. Revoking twice keeps the first instant. */
+  revoke(id: string, options: { actor: string; reason?: string | null }): Promise<{ id: string; revokedAt: Date } | null> {
+    const at = new Date();
+    const { actor } = options;
+    return this.db.tx(function* () {
+      const key = yield* get<{ id: string; name: string; revokedAt: unknown }>(`SELECT "id", "name", "revokedAt" FROM "ApiKey" WHERE "id" = ?`, [id]);
+      if (!key) return null;
+      if (key.revokedAt === null || key.revokedAt === undefined) {
+        yield* run(`UPDATE "ApiKey" SET "revokedAt" = ?, "revokedBy" = ?, "liveName" = NULL WHERE "id" = ?`, [at, actor, key.id]);
+        yield* recordAudit({ actor, action: "apiKeys.revoke", target: key.id, reason: options.reason ?? null, data: { name: key.name }, at });
+      }
+      return { id: key.id, revokedAt: toDateOrNull(key.revokedAt) ?? at };
+    });
+  }
+}
