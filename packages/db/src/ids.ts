@@ -34,7 +34,11 @@ export function newId(now = Date.now()): string {
   return lastMs.toString(36).padStart(9, "0") + counter.toString(36).padStart(4, "0") + randomSuffix();
 }
 
-/** Smallest id that could have been made at `ms`, for time-range keyset queries. */
+/** Latest instant an id can hold: 9 base-36 characters of milliseconds. */
+const MAX_ID_MS = 36 ** 9 - 1;
+
+/** Smallest id that could have been made at `ms`, for time-range keyset queries (clamped to the ids' range). */
 export function idFloor(ms: number): string {
-  return ms.toString(36).padStart(9, "0") + "0000" + "0000000";
+  const at = Math.min(Math.max(0, Math.floor(ms)), MAX_ID_MS);
+  return at.toString(36).padStart(9, "0") + "0000" + "0000000";
 }

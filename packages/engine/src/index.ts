@@ -6,7 +6,7 @@ export { type StateChangeListener } from "./state-events.ts";
 export { defineApp, isApp, findApp, importApp, type App, type AppDefinition } from "./app.ts";
 export { Motion, createMotion, MAX_OUTCOME_VERSIONS, MAX_EVALUATE_VERSIONS, type LabelExport, type LabelExportFormat, type RollbackOptions, type MotionOptions, type AddOptions, type AddResult, type InferenceResult, type FeedbackInput, type SchedulerContext } from "./motion.ts";
 export { ValidationError, NotFoundError, ConflictError, InferenceError, BackpressureError, type RowIssue } from "./errors.ts";
-export { type State, type StatePatch, type StateValue, type JsonValue, type BinaryValue, type Manifest, type ManifestEntry, isBinary, checksumOf } from "./state.ts";
+export { type State, type StatePatch, type StateValue, type JsonValue, type BinaryValue, type Manifest, type ManifestEntry, type BlobKind, type BinaryKind, ELEMENT_BYTES, elementCount, isBinary, checksumOf } from "./state.ts";
 export { type FitScheduler, EmbeddedFitScheduler } from "./fit-scheduler.ts";
 export { FitRunner, type FitResult } from "./fit-runner.ts";
 export { type FitTask } from "./fit-task.ts";

@@ -44,6 +44,20 @@ const CTORS = {
   u32: Uint32Array,
 } as const;
 
+/** Binary kinds: every BlobKind but `json`. */
+export type BinaryKind = Exclude<BlobKind, "json">;
+
+/** Bytes per element of each binary kind (a `buffer` is counted in bytes). */
+export const ELEMENT_BYTES: Readonly<Record<BinaryKind, number>> = Object.freeze({
+  buffer: 1,
+  ...(Object.fromEntries(Object.entries(CTORS).map(([kind, Ctor]) => [kind, Ctor.BYTES_PER_ELEMENT])) as Record<keyof typeof CTORS, number>),
+});
+
+/** Elements in a binary value of `kind` stored in `bytes` bytes (bytes for `buffer` and unknown kinds). */
+export function elementCount(kind: string, bytes: number): number {
+  return Math.floor(bytes / (ELEMENT_BYTES[kind as BinaryKind] ?? 1));
+}
+
 function binaryKind(value: unknown): BlobKind | null {
   if (Buffer.isBuffer(value)) return "buffer";
   if (value instanceof Float32Array) return "f32";

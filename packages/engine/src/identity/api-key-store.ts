@@ -1,9 +1,10 @@
 // Developer API keys (table `ApiKey`): `mk_` + 32 random bytes (base64url). Only the SHA-256 of
 // a key is stored; the key itself is shown once, at creation. Lookup is one indexed query by
 // hash. Roles are stored as given (the API decides what a role allows).
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { all, get, newId, run, toDate, toDateOrNull, type Database, type Query } from "@motion/db";
 import { recordAudit } from "../audit-log.ts";
+import { sha256 } from "../hash.ts";
 import { isUniqueViolation } from "../unique-violation.ts";
 import { pageOf, type Page } from "../read-model/page.ts";
 
@@ -11,7 +12,7 @@ export const API_KEY_PREFIX = "mk_";
 const LAST_USED_RESOLUTION_MS = 30_000;
 
 export function hashApiKey(key: string): string {
-  return createHash("sha256").update(key, "utf8").digest("hex");
+  return sha256(key);
 }
 
 export function generateApiKey(): { key: string; prefix: string; hash: string } {

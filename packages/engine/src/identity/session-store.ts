@@ -6,8 +6,8 @@
 // found by (better-auth signs it into the refreshed cookie). Rows found any other way (by user)
 // carry the hash, which is no credential; the endpoints that would hand those out
 // (list/revoke sessions) are disabled by the API's auth configuration.
-import { createHash } from "node:crypto";
 import { all, run, type Database, type Provider, type Query } from "@motion/db";
+import { sha256 } from "../hash.ts";
 
 type Where = { field: string; value: unknown; operator?: string };
 type Row = Record<string, unknown> | null;
@@ -31,7 +31,7 @@ const SESSION = "session";
 const HASHED = /^[0-9a-f]{64}$/;
 
 export function hashSessionToken(token: string): string {
-  return createHash("sha256").update(token, "utf8").digest("hex");
+  return sha256(token);
 }
 
 /** Token lookups rewritten to hashes, and the plaintext each hash stands for. */

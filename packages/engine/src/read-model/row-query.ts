@@ -41,9 +41,8 @@ interface Sql {
   params: unknown[];
 }
 
-const MAX_ID_MS = 36 ** 9 - 1;
-/** Smallest id at `ms` (ids are time-sortable), clamped to the id range. */
-const idAtMs = (ms: number) => idFloor(Math.min(Math.max(0, Math.floor(ms)), MAX_ID_MS));
+/** Smallest id at `ms` (ids are time-sortable; idFloor clamps to the ids' range). */
+const idAtMs = (ms: number) => idFloor(ms);
 
 function sqliteClause(f: FieldFilter, sql: Sql): void {
   const path = `$."${f.field}"`;
