@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseRowsView, rowsListInput, serializeRowsView, timeWindow } from "./url";
+import { parseRowsView, rowsListInput, rowsViewParamsOf, rowsViewState, serializeRowsView, timeWindow } from "./url";
 
 describe("rows view URL state", () => {
   it("round-trips columns, filters, range and the open row", () => {
@@ -36,5 +36,20 @@ describe("rows view URL state", () => {
     const input = rowsListInput("questions", parseRowsView({ range: "15m" }), now);
     expect(input).toEqual({ relation: "questions", limit: 50, from: new Date(Date.UTC(2026, 0, 1, 12, 15, 0)) });
     expect(rowsListInput("q", parseRowsView({}))).toEqual({ relation: "q", limit: 50 });
+  });
+
+  it("leaves defaults out of the URL and keeps a custom range's bounds only with it", () => {
+    expect(serializeRowsView(parseRowsView({}))).toBe("");
+    const custom = parseRowsView({ range: "custom", from: "2026-01-01T00:00:00.000Z", to: "2026-01-02T00:00:00.000Z" });
+    expect(parseRowsView(new URLSearchParams(serializeRowsView(custom)))).toEqual(custom);
+    const preset = parseRowsView({ range: "24h", from: "2026-01-01T00:00:00.000Z" });
+    expect(preset).toMatchObject({ range: "24h", from: null, to: null });
+    expect(serializeRowsView(preset)).toBe("?range=24h");
+  });
+
+  it("the table's params (useQueryStates) map to the same view the server page reads", () => {
+    const state = parseRowsView(new URLSearchParams("?f=a~eq~1&cols=a&row=r9"));
+    expect(rowsViewState(rowsViewParamsOf(state))).toEqual(state);
+    expect(rowsViewParamsOf({ ...state, filters: [] })).toMatchObject({ f: [], range: null, from: null, to: null });
   });
 });

@@ -2,9 +2,13 @@
  * The rows view's state lives in the URL so links are shareable:
  *   ?cols=question,answer&f=status~eq~open&f=title~contains~foo&range=1h&row=<id>
  *   range is a preset (15m, 1h, 24h, 7d) or custom with from/to ISO times.
- * Parsing is shared by the server page (prefetch) and the client table, so both ask the API
- * for exactly the same input and the prefetched page hydrates.
+ * The params are nuqs parsers, shared by the server page (prefetch) and the client table, so
+ * both ask the API for exactly the same input and the prefetched page hydrates.
  */
+import {
+  createLoader, createParser, createSerializer, parseAsNativeArrayOf, parseAsString, parseAsStringLiteral,
+  type inferParserType, type LoaderInput,
+} from "nuqs/server";
 import { filterValue, type FieldTypes } from "./fields";
 
 export const FILTER_OPS = ["eq", "contains", "gt", "lt"] as const;
@@ -27,49 +31,81 @@ export interface RowsViewState {
   row: string | null;
 }
 
-type Params = Record<string, string | string[] | undefined> | URLSearchParams;
-
-function getAll(params: Params, key: string): string[] {
-  if (params instanceof URLSearchParams) return params.getAll(key);
-  const v = params[key];
-  return v === undefined ? [] : Array.isArray(v) ? v : [v];
-}
-const getOne = (params: Params, key: string): string | null => getAll(params, key)[0] ?? null;
-
+/** `field~op~value` (the value may itself hold `~`); null for an unknown op, so it is dropped. */
 export function parseFilter(s: string): RowFilter | null {
   const [field, op, ...rest] = s.split("~");
   if (!field || !op || !(FILTER_OPS as readonly string[]).includes(op)) return null;
   return { field, op: op as FilterOp, value: rest.join("~") };
 }
 
-export function parseRowsView(params: Params): RowsViewState {
-  const cols = getOne(params, "cols");
-  const range = getOne(params, "range");
-  const from = getOne(params, "from");
-  const to = getOne(params, "to");
-  const validRange = range && (range in RANGE_PRESETS || range === "custom") ? (range as RowsViewState["range"]) : from || to ? "custom" : "all";
+const sameList = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
+
+/** `cols=a,b`: the shown columns in order (an empty value or no `cols` means the default columns). */
+const parseAsColumns = createParser<string[]>({
+  parse: (s) => (s ? s.split(",").filter(Boolean) : null),
+  serialize: (cols) => cols.join(","),
+  eq: sameList,
+});
+
+const parseAsFilter = createParser<RowFilter>({
+  parse: parseFilter,
+  serialize: (f) => `${f.field}~${f.op}~${f.value}`,
+  eq: (a, b) => a.field === b.field && a.op === b.op && a.value === b.value,
+});
+
+/**
+ * The URL's search params as nuqs parsers: read by the server page (`parseRowsView`, through
+ * a loader) and by the table (`useRowsView`, through `useQueryStates`), so both see one state.
+ * `f` repeats, one filter each.
+ */
+export const rowsViewParams = {
+  cols: parseAsColumns,
+  f: parseAsNativeArrayOf(parseAsFilter),
+  range: parseAsStringLiteral([...(Object.keys(RANGE_PRESETS) as RangePreset[]), "custom"] as const),
+  from: parseAsString,
+  to: parseAsString,
+  row: parseAsString,
+};
+
+export type RowsViewParams = inferParserType<typeof rowsViewParams>;
+
+/** The view from the parsed params: `from`/`to` without a known range mean a custom range, else all time. */
+export function rowsViewState(params: RowsViewParams): RowsViewState {
+  const range = params.range ?? (params.from || params.to ? "custom" : "all");
   return {
-    cols: cols ? cols.split(",").filter(Boolean) : null,
-    filters: getAll(params, "f").map(parseFilter).filter((f): f is RowFilter => f !== null),
-    range: validRange,
-    from: validRange === "custom" ? from : null,
-    to: validRange === "custom" ? to : null,
-    row: getOne(params, "row"),
+    cols: params.cols,
+    filters: params.f,
+    range,
+    from: range === "custom" ? params.from : null,
+    to: range === "custom" ? params.to : null,
+    row: params.row,
   };
 }
 
+/** The params of a view (the inverse of rowsViewState; defaults are left out of the URL). */
+export function rowsViewParamsOf(state: RowsViewState): RowsViewParams {
+  const custom = state.range === "custom";
+  return {
+    cols: state.cols,
+    f: state.filters,
+    range: state.range === "all" ? null : state.range,
+    from: custom ? state.from : null,
+    to: custom ? state.to : null,
+    row: state.row,
+  };
+}
+
+const loadRowsView = createLoader(rowsViewParams);
+const serialize = createSerializer(rowsViewParams);
+
+/** The view in a page's `searchParams` (or any URLSearchParams). */
+export function parseRowsView(params: LoaderInput): RowsViewState {
+  return rowsViewState(loadRowsView(params));
+}
+
+/** `?…` for a view, as the table writes it ("" for the default view). */
 export function serializeRowsView(state: RowsViewState): string {
-  const p = new URLSearchParams();
-  if (state.cols) p.set("cols", state.cols.join(","));
-  for (const f of state.filters) p.append("f", `${f.field}~${f.op}~${f.value}`);
-  if (state.range !== "all") p.set("range", state.range);
-  if (state.range === "custom") {
-    if (state.from) p.set("from", state.from);
-    if (state.to) p.set("to", state.to);
-  }
-  if (state.row) p.set("row", state.row);
-  const s = p.toString();
-  return s ? `?${s}` : "";
+  return serialize(rowsViewParamsOf(state));
 }
 
 /**

@@ -1,6 +1,6 @@
 "use client";
 import * as React from "react";
-import { usePathname, useRouter, useSearchParams } from "next/navigation";
+import { useQueryStates } from "nuqs";
 import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
 import { flexRender, getCoreRowModel, useReactTable, type ColumnDef, type VisibilityState } from "@tanstack/react-table";
 import { Columns3, Filter, Hourglass, Loader2, Trash2, X } from "lucide-react";
@@ -22,7 +22,7 @@ import { RelativeTime } from "@/components/relative-time";
 import { previewJson } from "@/components/json-view";
 import { formatCount } from "@/lib/time";
 import { isValidFilterValue, mergeSampledFields, schemaFields, type FieldTypes } from "../fields";
-import { FILTER_OPS, parseRowsView, rowsListInput, serializeRowsView, type FilterOp, type RowsViewState } from "../url";
+import { FILTER_OPS, rowsListInput, rowsViewParams, rowsViewParamsOf, rowsViewState, type FilterOp, type RowsViewState } from "../url";
 import { RowPanel } from "./row-panel";
 import { PurgeDialog } from "./purge-dialog";
 import { RequireRole } from "@/features/auth/role";
@@ -39,15 +39,11 @@ const RANGE_OPTIONS = [
   { value: "custom", label: "Custom range…" },
 ];
 
+/** The view in the URL (nuqs): changes replace the history entry, and the table refetches. */
 function useViewState(): [RowsViewState, (patch: Partial<RowsViewState>) => void] {
-  const searchParams = useSearchParams();
-  const router = useRouter();
-  const pathname = usePathname();
-  const state = React.useMemo(() => parseRowsView(new URLSearchParams(searchParams.toString())), [searchParams]);
-  const update = React.useCallback(
-    (patch: Partial<RowsViewState>) => router.replace(`${pathname}${serializeRowsView({ ...state, ...patch })}`, { scroll: false }),
-    [router, pathname, state],
-  );
+  const [params, setParams] = useQueryStates(rowsViewParams, { history: "replace", scroll: false });
+  const state = React.useMemo(() => rowsViewState(params), [params]);
+  const update = React.useCallback((patch: Partial<RowsViewState>) => void setParams(rowsViewParamsOf({ ...state, ...patch })), [setParams, state]);
   return [state, update];
 }
 
