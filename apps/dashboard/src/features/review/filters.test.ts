@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { correctionDraft, parseCorrection, parseReviewState, reviewInferenceHref, reviewListInput, reviewQueueHref, serializeReviewState } from "./filters";
+import { correctionDraft, parseCorrection, parseReviewState, reviewInferenceHref, reviewListInput, reviewParamsOf, reviewQueueHref, reviewUrlState, serializeReviewState } from "./filters";
 
 describe("review filters", () => {
   it("maps the label filter and version to inferences.list input", () => {
@@ -21,6 +21,12 @@ describe("review filters", () => {
     // A named queue lives in the URL in queue mode only.
     expect(reviewQueueHref("answer", "q7")).toBe("/review/answer?mode=queue&queue=q7");
     expect(parseReviewState(new URLSearchParams("queue=q7"))).toMatchObject({ mode: "browse", queue: null });
+  });
+  it("the view's params (useQueryStates) map to the same state the server page reads", () => {
+    const state = parseReviewState(new URLSearchParams("label=bad&version=4&inference=inf_3"));
+    expect(reviewUrlState(reviewParamsOf(state))).toEqual(state);
+    // Switching to queue mode drops the pinned inference from what the view writes.
+    expect(reviewParamsOf({ ...state, mode: "queue" })).toEqual({ label: "bad", version: "4", mode: "queue", inference: null, queue: null });
   });
   it("edits corrections as text and maps them back onto the output's shape", () => {
     const out = { answer: "Paris", sources: ["a"] };

@@ -1,11 +1,16 @@
+import {
+  createLoader, createParser, createSerializer, parseAsString, parseAsStringLiteral,
+  type inferParserType, type LoaderInput,
+} from "nuqs/server";
+
 export type LabelFilter = "unlabeled" | "good" | "bad" | "all";
 
-export const LABEL_FILTERS: { value: LabelFilter; label: string }[] = [
+export const LABEL_FILTERS = [
   { value: "unlabeled", label: "Unlabeled" },
   { value: "good", label: "Good" },
   { value: "bad", label: "Bad" },
   { value: "all", label: "All" },
-];
+] as const satisfies readonly { value: LabelFilter; label: string }[];
 
 export type ReviewMode = "browse" | "queue";
 
@@ -20,30 +25,55 @@ export interface ReviewUrlState {
   queue: string | null;
 }
 
-type Params = Record<string, string | string[] | undefined> | URLSearchParams;
+const VERSION = /^\d+$/;
 
-export function parseReviewState(params: Params): ReviewUrlState {
-  const get = (k: string) => (params instanceof URLSearchParams ? params.get(k) : ([params[k]].flat()[0] ?? null)) ?? null;
-  const label = get("label");
-  const version = get("version");
+/**
+ * The URL's search params as nuqs parsers, shared by the server page (prefetch, through a
+ * loader) and the Review view (`useQueryStates`). Defaults are left out of the URL, so the
+ * plain URL stays plain; a bad value reads as its default.
+ */
+export const reviewParams = {
+  label: parseAsStringLiteral(LABEL_FILTERS.map((f) => f.value)).withDefault("unlabeled"),
+  version: createParser<string>({ parse: (v) => (VERSION.test(v) ? String(Number(v)) : null), serialize: (v) => v }).withDefault("all"),
+  mode: parseAsStringLiteral(["browse", "queue"] as const).withDefault("browse"),
+  inference: parseAsString,
+  queue: parseAsString,
+};
+
+export type ReviewParams = inferParserType<typeof reviewParams>;
+
+/** The view from the parsed params: a queue only in queue mode. */
+export function reviewUrlState(params: ReviewParams): ReviewUrlState {
   return {
-    label: LABEL_FILTERS.some((f) => f.value === label) ? (label as LabelFilter) : "unlabeled",
-    version: version && /^\d+$/.test(version) ? String(Number(version)) : "all",
-    mode: get("mode") === "queue" ? "queue" : "browse",
-    inference: get("inference") || null,
-    queue: get("mode") === "queue" ? get("queue") || null : null,
+    label: params.label,
+    version: params.version,
+    mode: params.mode,
+    inference: params.inference || null,
+    queue: params.mode === "queue" ? params.queue || null : null,
   };
 }
 
-/** Query string for a state; defaults are left out so the plain URL stays plain. */
+/** The params of a view: the queue hands out its own items, so a pinned inference is dropped there. */
+export function reviewParamsOf(state: ReviewUrlState): ReviewParams {
+  return {
+    label: state.label,
+    version: state.version,
+    mode: state.mode,
+    inference: state.mode === "browse" ? state.inference || null : null,
+    queue: state.mode === "queue" ? state.queue || null : null,
+  };
+}
+
+const loadReviewParams = createLoader(reviewParams);
+const serializeReviewParams = createSerializer(reviewParams);
+
+export function parseReviewState(params: LoaderInput): ReviewUrlState {
+  return reviewUrlState(loadReviewParams(params));
+}
+
+/** Query string for a state, without the `?`; defaults are left out so the plain URL stays plain. */
 export function serializeReviewState(state: ReviewUrlState): string {
-  const p = new URLSearchParams();
-  if (state.label !== "unlabeled") p.set("label", state.label);
-  if (state.version !== "all") p.set("version", state.version);
-  if (state.mode !== "browse") p.set("mode", state.mode);
-  if (state.inference && state.mode === "browse") p.set("inference", state.inference);
-  if (state.queue && state.mode === "queue") p.set("queue", state.queue);
-  return p.toString();
+  return serializeReviewParams(reviewParamsOf(state)).replace(/^\?/, "");
 }
 
 /** The Review page link that opens one inference ready to label. */

@@ -1,6 +1,6 @@
 "use client";
 import * as React from "react";
-import { usePathname, useRouter, useSearchParams } from "next/navigation";
+import { useQueryStates } from "nuqs";
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { CheckCircle2, ListChecks, Loader2, Lock, Play, Square, ThumbsDown } from "lucide-react";
 import { useTRPC, useTRPCClient } from "@/lib/trpc/client";
@@ -19,7 +19,7 @@ import { previewJson } from "@/components/json-view";
 import { RelativeTime } from "@/components/relative-time";
 import { formatMs } from "@/lib/time";
 import { useCan } from "@/features/auth/role";
-import { LABEL_FILTERS, parseReviewState, reviewListInput, serializeReviewState, type LabelFilter, type ReviewUrlState } from "../filters";
+import { LABEL_FILTERS, reviewListInput, reviewParams, reviewParamsOf, reviewUrlState, type LabelFilter, type ReviewUrlState } from "../filters";
 import type { IssueLike } from "../correction-fields";
 import { LabelPanel, type LabelPanelHandle } from "./label-panel";
 import { ProgressCard } from "./progress-card";
@@ -38,20 +38,12 @@ export function ReviewView({ trigger }: { trigger: string }) {
   const toast = useToast();
   const canLabel = useCan("labeler");
   // Filter, version and mode live in the URL (shareable; a reload and the server prefetch see them).
-  const router = useRouter();
-  const pathname = usePathname();
-  const searchParams = useSearchParams();
-  const urlState = React.useMemo(() => parseReviewState(new URLSearchParams(searchParams.toString())), [searchParams]);
+  const [params, setParams] = useQueryStates(reviewParams, { history: "replace", scroll: false });
+  const urlState = React.useMemo(() => reviewUrlState(params), [params]);
   const { label: labelFilter, version } = urlState;
   // Only labelers take items from the queue; for anyone else a ?mode=queue link browses.
   const mode = canLabel ? urlState.mode : "browse";
-  const setUrl = React.useCallback(
-    (patch: Partial<ReviewUrlState>) => {
-      const s = serializeReviewState({ ...urlState, ...patch });
-      router.replace(`${pathname}${s ? `?${s}` : ""}`, { scroll: false });
-    },
-    [router, pathname, urlState],
-  );
+  const setUrl = React.useCallback((patch: Partial<ReviewUrlState>) => void setParams(reviewParamsOf({ ...urlState, ...patch })), [setParams, urlState]);
   const setMode = (m: ReviewUrlState["mode"]) => setUrl({ mode: m, inference: null, ...(m === "browse" ? { queue: null } : {}) });
   // A named review queue (?queue=<id>): next/skip/complete go through queues.*, with its progress shown.
   const queueId = mode === "queue" ? urlState.queue : null;
