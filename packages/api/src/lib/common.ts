@@ -12,6 +12,7 @@ export const versionSchema = z.number().int().min(0).max(2_147_483_647);
 export const reasonSchema = z.string().trim().min(1).max(2_000);
 export const roleSchema = z.enum(["viewer", "labeler", "admin"]);
 
+/** `?, ?, …` for an IN list (the state router's, until it moves to the engine). */
 export function placeholders(n: number): string {
   return new Array(n).fill("?").join(", ");
 }
@@ -54,23 +55,3 @@ export function pageByName<T extends { name: string }>(all: readonly T[], cursor
 }
 
 export { recordAudit as audit } from "@motion/engine";
-
-/** AND-ed WHERE clauses with their bound parameters, in order. */
-export class Where {
-  readonly clauses: string[] = [];
-  readonly params: unknown[] = [];
-
-  constructor(clause?: string, ...params: unknown[]) {
-    if (clause) this.add(clause, ...params);
-  }
-
-  add(clause: string, ...params: unknown[]): this {
-    this.clauses.push(clause);
-    this.params.push(...params);
-    return this;
-  }
-
-  sql(): string {
-    return this.clauses.length ? `WHERE ${this.clauses.join(" AND ")}` : "";
-  }
-}
