@@ -169,7 +169,7 @@ export async function bootstrapAdmin(
   }
   const admin = await identity.users.firstAdminEmail();
   if (admin) return { email: admin, message: `Sign in at ${options.baseURL} (admin: ${admin}).` };
-  const cli = "npm run create-admin -w @motion/api -- --email you@example.com --password '<at least 8 characters>'";
+  const cli = "npm run motion -- users create --role admin --email you@example.com --password '<at least 8 characters>'";
   if (!(options.generate ?? identity.provider === "sqlite")) {
     return { message: `No Motion admin yet. Create one with \`${cli}\`, or set MOTION_ADMIN_EMAIL and MOTION_ADMIN_PASSWORD and restart.` };
   }
