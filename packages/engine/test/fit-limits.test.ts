@@ -59,7 +59,7 @@ describe.each(factories)("fit time limits on %s", (_name, makeDatabase) => {
       const run = await runOf(motion, "stuck");
       expect(run).toMatchObject({ status: "failed", attempts: 2 });
       expect(run!.deadLettered === true || run!.deadLettered === 1).toBe(true);
-      expect(run!.error).toMatch(/^fit timed out after 4000 ms \(maxDurationMs\)/);
+      expect(run!.error).toMatch(/^fit timed out after 1500 ms \(maxDurationMs\)/);
       expect(motion.activeVersion("stuck")).toBe(0);
       // No longer "running" forever: an operator can retry it.
       await motion.retryFit(run!.id, { actor: "ops" });
