@@ -542,4 +542,73 @@ describe("operators, keys, version comparison and drift over REST", () => {
     const events = await rest("GET", `/drift/readings/events?partition=${days[8]}`, { key: keys.viewer });
     expect(events.body[0]).toMatchObject({ action: "release", reason: "checked: real", actor: "apikey:rest-labeler" });
   });
+  it("a named review queue worked over plain HTTP: an admin creates it, a labeler takes, completes and skips items, progress follows", async () => {
+    const rows = Array.from({ length: 3 }, (_, i) => ({ text: `queue question ${i}`, topic: "queue" }));
+    expect((await rest("POST", "/relations/questions/rows/batch", { key: keys.labeler, body: { rows } })).status).toBe(200);
+    const body = { name: "rest queue", trigger: "qa", feed: { filter: { text: "queue question" }, maxItems: 10 }, assignees: ["apikey:rest-labeler"] };
+    expect((await rest("POST", "/queues", { key: keys.labeler, body })).status).toBe(403);
+    const created = await rest("POST", "/queues", { key: keys.admin, body });
+    expect(created.status, created.text).toBe(200);
+    expect(created.body).toMatchObject({ name: "rest queue", status: "ready", progress: { total: 3, pending: 3, done: 0 } });
+    const id = created.body.id as string;
+    const mine = await rest("GET", "/queues?mine=true", { key: keys.labeler });
+    expect(mine.body.items.map((q: { id: string; assignedToMe: boolean }) => [q.id, q.assignedToMe])).toEqual([[id, true]]);
+
+    const first = await rest("POST", `/queues/${id}/next`, { key: keys.labeler, body: {} });
+    expect(first.status, first.text).toBe(200);
+    expect(first.body.inference.input.text).toMatch(/^queue question/);
+    expect(Date.parse(first.body.lockExpiresAt)).toBeGreaterThan(Date.now());
+    const firstId = first.body.inference.id as string;
+    // Another caller cannot complete what this labeler holds.
+    expect((await rest("POST", `/queues/${id}/items/${firstId}/complete`, { key: keys.admin, body: { label: "good" } })).status).toBe(409);
+    const done = await rest("POST", `/queues/${id}/items/${firstId}/complete`, { key: keys.labeler, body: { label: "good", note: "fine" } });
+    expect(done.status, done.text).toBe(200);
+    expect(done.body.feedbackId).toEqual(expect.any(String));
+    const second = await rest("POST", `/queues/${id}/next`, { key: keys.labeler, body: {} });
+    expect(second.body.inference.id).not.toBe(firstId);
+    expect((await rest("POST", `/queues/${id}/items/${second.body.inference.id}/skip`, { key: keys.labeler, body: {} })).body).toEqual({ skipped: true });
+    const progress = await rest("GET", `/queues/${id}`, { key: keys.viewer });
+    expect(progress.body.progress).toEqual({ total: 3, pending: 1, done: 1, skipped: 1 });
+    const feedback = await rest("GET", `/feedback?inferenceId=${firstId}`, { key: keys.viewer });
+    expect(feedback.body.items).toEqual([expect.objectContaining({ label: "good", note: "fine", actor: "apikey:rest-labeler" })]);
+
+    const renamed = await rest("PUT", `/queues/${id}`, { key: keys.admin, body: { name: "renamed" } });
+    expect(renamed.body.name).toBe("renamed");
+    expect((await rest("POST", "/queues", { key: keys.admin, body: { ...body, feed: { maxItems: 0 } } })).body.issues[0].path).toEqual(["feed", "maxItems"]);
+    expect((await rest("DELETE", `/queues/${id}`, { key: keys.admin })).body).toEqual({ deleted: true });
+    expect((await rest("GET", `/queues/${id}`, { key: keys.viewer })).status).toBe(404);
+  });
+
+  it("the trigger-wide review queue, scores, evaluation, the overview and a cron preview over plain HTTP", async () => {
+    const next = await rest("POST", "/triggers/qa/review/next", { key: keys.labeler, body: { filter: "unlabeled" } });
+    expect(next.status, next.text).toBe(200);
+    expect(next.body.inference.trigger).toBe("qa");
+    const held = next.body.inference.id as string;
+    expect((await rest("GET", "/triggers/qa/review/progress", { key: keys.viewer })).body).toMatchObject({ trigger: "qa", inProgress: 1 });
+    expect((await rest("POST", `/review/${held}/release`, { key: keys.labeler })).body).toEqual({ released: true });
+    expect((await rest("GET", "/triggers/qa/review/progress", { key: keys.viewer })).body.inProgress).toBe(0);
+    expect((await rest("POST", "/triggers/nope/review/next", { key: keys.labeler, body: {} })).status).toBe(404);
+
+    const versions = (await rest("GET", "/triggers/qa/versions", { key: keys.viewer })).body.items as { version: number }[];
+    const evaluation = await rest("GET", `/triggers/qa/evaluate?versions=${versions[0]!.version}`, { key: keys.viewer });
+    expect(evaluation.status, evaluation.text).toBe(200);
+    expect(evaluation.body).toMatchObject({ trigger: "qa", versions: [{ version: versions[0]!.version }] });
+
+    const overview = await rest("GET", "/stats/overview?minutes=5", { key: keys.viewer });
+    expect(overview.status, overview.text).toBe(200);
+    const qa = overview.body.triggers.find((t: { trigger: string }) => t.trigger === "qa");
+    expect(qa.totals.inferences).toBeGreaterThan(0);
+    expect(qa.series).toHaveLength(5);
+
+    const preview = await rest("GET", `/schedules/preview?cron=${encodeURIComponent("0 9 * * 1")}&timezone=Europe/Berlin&count=2`, { key: keys.viewer });
+    expect(preview.status, preview.text).toBe(200);
+    expect(preview.body.next).toHaveLength(2);
+    expect(new Date(preview.body.next[0]).getUTCDay()).toBe(1);
+    expect((await rest("GET", "/schedules/preview?cron=nonsense", { key: keys.viewer })).status).toBe(400);
+
+    const retried = await rest("POST", "/fits/retry", { key: keys.admin, body: { ids: ["0000000000000000000a"], reason: "try" } });
+    expect(retried.status, retried.text).toBe(200);
+    expect(retried.body.retried).toEqual([]);
+    expect(retried.body.skipped).toHaveLength(1);
+  });
 });

@@ -419,3 +419,87 @@ export const scheduleHistory = z
   })
   .meta({ id: "ScheduleHistory" });
 export const scheduleRan = z.object({ trigger: z.string(), route: z.string(), runId: z.string(), rows: z.number(), tickAt: timestamp }).meta({ id: "ScheduleRan" });
+
+// Review: the trigger-wide queue and named queues.
+const lockedItem = z
+  .object({ inference: inferenceDetail, lockExpiresAt: timestamp.meta({ description: "the lock is the caller's until then; label or release before" }) })
+  .nullable()
+  .meta({ id: "LockedReviewItem", description: "the next item, locked for the caller; null when none is free" });
+export const reviewNext = lockedItem;
+export const reviewReleased = z.object({ released: z.boolean() }).meta({ id: "ReviewReleased" });
+export const reviewProgress = z
+  .object({
+    trigger: z.string(),
+    total: z.number(),
+    labeled: z.number(),
+    remaining: z.number(),
+    inProgress: z.number(),
+    labelers: z.array(z.object({ actor: z.string(), labeled: z.number(), good: z.number(), bad: z.number(), inProgress: z.number() })),
+  })
+  .meta({ id: "ReviewProgress" });
+
+const queueProgress = z.object({ total: z.number(), pending: z.number(), done: z.number(), skipped: z.number() });
+export const reviewQueue = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    trigger: z.string(),
+    description: z.string().nullable(),
+    feed: json.meta({ description: "what fed the queue: filter, sample and maxItems" }),
+    status: z.enum(["filling", "ready", "failed"]),
+    error: z.string().nullable(),
+    createdBy: z.string(),
+    createdAt: timestamp,
+    assignees: z.array(z.string()),
+    progress: queueProgress,
+  })
+  .meta({ id: "ReviewQueue" });
+export const reviewQueueForCaller = reviewQueue.extend({ assignedToMe: z.boolean() }).meta({ id: "ReviewQueueForCaller" });
+export const reviewQueues = z.object({ items: z.array(reviewQueueForCaller) }).meta({ id: "ReviewQueueList" });
+export const queueDeleted = z.object({ deleted: z.boolean() }).meta({ id: "ReviewQueueDeleted" });
+export const queueCompleted = z.object({ feedbackId: z.string().nullable() }).meta({ id: "ReviewQueueCompleted" });
+export const queueSkipped = z.object({ skipped: z.boolean() }).meta({ id: "ReviewQueueSkipped" });
+export const scored = z.object({ inferenceId: z.string(), scored: z.array(z.string()) }).meta({ id: "Scored" });
+
+export const fitsRetried = z
+  .object({ retried: z.array(z.string()), skipped: z.array(z.object({ id: z.string(), message: z.string() })) })
+  .meta({ id: "FitsRetried", description: "runs that were no longer dead-lettered are skipped and named, not an error" });
+
+export const evaluation = z
+  .object({
+    trigger: z.string(),
+    declared: z.boolean().meta({ description: "whether the trigger declares `evaluate`" }),
+    versions: z.array(z.object({ version: z.number(), examples: z.number(), metrics: z.record(z.string(), z.number()).nullable(), error: z.string().nullable() })),
+  })
+  .meta({ id: "Evaluation" });
+
+export const schedulePreview = z.object({ cron: z.string(), timezone: z.string(), next: z.array(timestamp) }).meta({ id: "SchedulePreview" });
+
+const overviewPoint = z.object({
+  t: timestamp,
+  inferences: z.number(),
+  errors: z.number(),
+  latencyP50: z.number().nullable(),
+  latencyP99: z.number().nullable(),
+  fits: z.number(),
+  fitFailures: z.number(),
+  fitDurationP50: z.number().nullable(),
+  fitDurationMax: z.number().nullable(),
+});
+export const overview = z
+  .object({
+    from: timestamp,
+    to: timestamp,
+    minutes: z.number(),
+    bucketMinutes: z.number(),
+    triggers: z.array(
+      z.object({
+        trigger: z.string(),
+        series: z.array(overviewPoint),
+        totals: z.object({ inferences: z.number(), errors: z.number(), latencyP50: z.number().nullable(), latencyP99: z.number().nullable(), fits: z.number(), fitFailures: z.number(), fitDurationP50: z.number().nullable() }),
+      }),
+    ),
+    latencyRelativeError: z.number().meta({ description: "latency percentiles are within this relative error of the true value" }),
+    truncated: z.boolean().meta({ description: "true only when more than 200,000 fit runs finished in the range" }),
+  })
+  .meta({ id: "Overview" });
