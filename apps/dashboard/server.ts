@@ -60,9 +60,7 @@ function secret(): string {
 }
 
 async function isEmpty(motion: Motion): Promise<boolean> {
-  const { get } = await import("@motion/db");
-  const row = await motion.db.read(() => get<{ id: string }>(`SELECT "id" FROM "Row" LIMIT 1`));
-  return !row;
+  return !(await motion.hasRows());
 }
 
 async function main(): Promise<void> {

@@ -13,7 +13,7 @@ import { toOpenAIJsonl } from "./training-example.ts";
 import { readTriggerStats, type TriggerStats } from "./read-model/trigger-stats.ts";
 import { evaluateExamples, readVersionExamples, type VersionEvaluation } from "./outcomes/evaluation.ts";
 import type { LabeledExample } from "./training-example.ts";
-import { listAuditEvents, listFeedback, readRowCounts, type AuditEvent, type AuditFilter, type FeedbackFilter, type FeedbackListItem } from "./read-model/listings.ts";
+import { listAuditEvents, listFeedback, readRowCounts, readHasRows, type AuditEvent, type AuditFilter, type FeedbackFilter, type FeedbackListItem } from "./read-model/listings.ts";
 import type { Page } from "./read-model/page.ts";
 import { claimReviewItem, readLiveLocks, releaseOwnLock, type ReviewFilter } from "./review-queue/queue-claim.ts";
 import { readLabelCounts, type LabelCounts } from "./activity/label-counts.ts";
@@ -1209,6 +1209,11 @@ export class Motion {
   aliasEvents(filter: AliasEventFilter): Promise<Page<AliasEventRecord>> {
     this.trigger(filter.trigger);
     return this.db.read(() => listAliasEvents(filter));
+  }
+
+  /** Whether the database holds any row yet. */
+  hasRows(): Promise<boolean> {
+    return this.db.read(() => readHasRows());
   }
 
   /** Stored rows per relation (a full count: a long read, off the event loop on SQLite). */

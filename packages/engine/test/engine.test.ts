@@ -40,7 +40,10 @@ describe.each(factories)("engine on %s", (_name, makeDatabase) => {
     const inferences = await motion.db.read(() => all(`SELECT "id" FROM "Inference"`));
     expect(rows).toHaveLength(0);
     expect(inferences).toHaveLength(0);
+    expect(await motion.hasRows()).toBe(false);
     await expect(motion.add("nope", { value: 1 })).rejects.toBeInstanceOf(NotFoundError);
+    await motion.add("events", { value: 1 });
+    expect(await motion.hasRows()).toBe(true);
   });
 
   it("alsoWrite runs in the rows' transaction: its writes commit with them, its failure writes nothing", async () => {

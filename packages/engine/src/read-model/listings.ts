@@ -1,8 +1,13 @@
 // Small operator listings the console and API page through: rows per relation, labels with
 // the output they judge, and the audit log. Newest first, keyset on the time-sortable id.
-import { all, decodeJson, toDate, toJsonOrNull, type Provider, type Query } from "@motion/db";
+import { all, decodeJson, get, toDate, toJsonOrNull, type Provider, type Query } from "@motion/db";
 import { inferenceFeedback, type InferenceFeedback } from "./inference-search.ts";
 import { Conditions, pageOf, type Page } from "./page.ts";
+
+/** Whether any row is stored at all (one index probe: a first start seeds only an empty database). */
+export function* readHasRows(): Query<boolean> {
+  return (yield* get<{ id: string }>(`SELECT "id" FROM "Row" LIMIT 1`)) !== undefined;
+}
 
 /** Stored rows per relation (relations without rows are left out). A full count: a long read. */
 export function* readRowCounts(relations: readonly string[]): Query<Map<string, number>> {
