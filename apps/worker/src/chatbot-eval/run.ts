@@ -34,6 +34,11 @@ function report(r: EvalResult): void {
   const ev = (s: SetScore) => (s.evidence === null ? "n/a" : pct(s.evidence));
   console.log(`\nlabels: ${r.labels.good} good, ${r.labels.bad} bad with { source }, through ${r.labels.through} (state v${r.versions.indexed} → v${r.versions.afterFeedback}); ` +
     `training answers served from corrections after: ${r.after.train.fromCorrections}`);
+  const m = r.feedbackFit;
+  if ("fusionVectorScale" in m) {
+    console.log(`feedback fit chose: fusion vector ×${m.fusionVectorScale}, support ${m.fusionSupport} × ${m.fusionSupportChunks ? `≤${m.fusionSupportChunks}` : "all"} other chunks ` +
+      `(labeled hit@1 without votes ${pct(m.labeledHitAt1FusionDefault ?? 0)} → ${pct(m.labeledHitAt1FusionChosen ?? 0)}), vote weight ${m.voteWeight}, reranker ${m.rerankerUsed ? "used" : "not used"}`);
+  }
   const t = r.transfer;
   const hits = Math.round(r.before.heldout.hitAt1 * r.before.heldout.questions);
   console.log(`held-out misses before labels: ${t.misses}; sharing a content term with a training question on the right page: ${t.sharedTerm}; ` +
