@@ -20,8 +20,8 @@ import { hashedEmbed, HASHED_EMBEDDER, weightQuery } from "./embeddings.ts";
 import { pollFineTune, stepFineTune, type FineTuneState } from "./fine-tune.ts";
 import { labelModel, LabelModel, type LabeledQuestion } from "./label-votes.ts";
 import {
-  chooseRanker, learn, rankPages,
-  type CorrectedAnswer, type FeedbackEvent, type LabelContext, type LearnedExample, type Ranker,
+  chooseFusion, chooseRanker, DEFAULT_FUSION, FUSION_GRID, learn, rankPages, sameFusion,
+  type CorrectedAnswer, type Fusion, type FeedbackEvent, type LabelContext, type LearnedExample, type Ranker,
 } from "./learning.ts";
 import { providerFromEnv, type Provider } from "./providers/index.ts";
 import { documents, questions } from "./relations.ts";
@@ -83,6 +83,10 @@ export interface RankingInfo {
   questions: number;
   examples: number;
   labeledHitAt1: { unlabeled: number; votes: number; reranker: number | null };
+  /** How BM25 and vectors are blended and chunks add up to pages, chosen on the labeled questions. */
+  fusion: Fusion;
+  /** Labeled hit@1 (without votes) under the default fusion and under the chosen one. */
+  fusionHitAt1: { default: number; chosen: number };
 }
 
 /** What infer returns for a question (stored as the inference output). */
@@ -117,9 +121,16 @@ function isHashed(info: IndexInfo): boolean {
   return info.vectors.startsWith(`${HASHED_EMBEDDER}/`);
 }
 
-function retrieveOptions(view: IndexView, params: ChatbotParams): RetrieveOptions {
+function retrieveOptions(view: IndexView, params: ChatbotParams, fusion: Fusion = DEFAULT_FUSION): RetrieveOptions {
   const hashed = isHashed(view.info);
-  return { candidates: params.candidates, vectorWeight: hashed ? params.vectorWeight : params.denseWeight, minSimilarity: hashed ? params.minSimilarity : 0 };
+  const vectorWeight = (hashed ? params.vectorWeight : params.denseWeight) * fusion.vectorScale;
+  return { candidates: params.candidates, vectorWeight, minSimilarity: hashed ? params.minSimilarity : 0 };
+}
+
+/** The fusion the last feedback fit chose (only one of the grid's: state is data, not code). */
+function fusionOf(state: Readonly<State>): Fusion {
+  const stored = (state.ranking as unknown as Partial<RankingInfo> | undefined)?.fusion;
+  return (stored && FUSION_GRID.find((f) => sameFusion(f, stored))) ?? DEFAULT_FUSION;
 }
 
 async function queryOf(view: IndexView, text: string, params: ChatbotParams): Promise<Query> {
@@ -210,7 +221,8 @@ export async function answerQuestion(state: Readonly<State>, text: string, param
   }
   const labels = labelsOf(state);
   const votes = labels.length ? labelModel(labels).votes(text) : undefined;
-  const candidates = retrieve(view, await queryOf(view, text, params), retrieveOptions(view, params));
+  const fusion = fusionOf(state);
+  const candidates = retrieve(view, await queryOf(view, text, params), retrieveOptions(view, params, fusion));
   const corrected = nearestCorrection(state, text, params.duplicateThreshold);
   // The operator named the page for (almost) this question: it is a candidate even when
   // retrieval missed it (a correction must hold whatever the corpus's wording).
@@ -220,7 +232,7 @@ export async function answerQuestion(state: Readonly<State>, text: string, param
     });
   }
   const ranker = rankerOf(state);
-  let pages = rankPages(pagesOf(view, text, candidates, votes, ranker.voteWeight), ranker);
+  let pages = rankPages(pagesOf(view, text, candidates, votes, ranker.voteWeight, fusion.support), ranker);
   if (corrected?.source) {
     // The operator named the page for (almost) this question: it goes first.
     pages = [...pages.filter((p) => p.url === corrected.source), ...pages.filter((p) => p.url !== corrected.source)];
@@ -279,7 +291,10 @@ export async function learnFromFeedback(state: Readonly<State>, rows: FeedbackRo
     // Questions are embedded once per fit (with the provider, when the index has its vectors).
     const queries = new Map<string, Query>();
     for (const l of learned.labels) if (!queries.has(l.question)) queries.set(l.question, await queryOf(view, l.question, params));
-    const ctx: LabelContext = { view, model: new LabelModel(learned.labels), query: (q) => queries.get(q) ?? { text: q, vector: null }, options: retrieveOptions(view, params) };
+    const base: LabelContext = { view, model: new LabelModel(learned.labels), query: (q) => queries.get(q) ?? { text: q, vector: null }, options: retrieveOptions(view, params) };
+    // First how retrieval blends and adds up (for every question), then votes and the reranker on top.
+    const fusion = chooseFusion(base, learned.labels, params.minLabeledQuestions);
+    const ctx: LabelContext = { ...base, options: retrieveOptions(view, params, fusion.fusion), support: fusion.fusion.support };
     const choice = chooseRanker(ctx, learned.labels, { epochs: params.rerankerEpochs, l2: params.rerankerL2, minQuestions: params.minLabeledQuestions });
     const ranking: RankingInfo = {
       voteWeight: choice.ranker.voteWeight,
@@ -288,6 +303,8 @@ export async function learnFromFeedback(state: Readonly<State>, rows: FeedbackRo
       questions: choice.questions,
       examples: choice.examples,
       labeledHitAt1: choice.hitAt1,
+      fusion: fusion.fusion,
+      fusionHitAt1: fusion.hitAt1,
     };
     patch.ranking = ranking as unknown as StatePatch[string];
     // A reranker that does not beat the un-learned score on held-back labels is not used.
@@ -295,6 +312,11 @@ export async function learnFromFeedback(state: Readonly<State>, rows: FeedbackRo
     metrics.rerankerQuestions = choice.questions;
     metrics.voteWeight = choice.ranker.voteWeight;
     metrics.rerankerUsed = choice.ranker.reranker ? 1 : 0;
+    metrics.fusionVectorScale = fusion.fusion.vectorScale;
+    metrics.fusionSupport = fusion.fusion.support.weight;
+    metrics.fusionSupportChunks = fusion.fusion.support.chunks ?? 0;
+    metrics.labeledHitAt1FusionDefault = fusion.hitAt1.default;
+    metrics.labeledHitAt1FusionChosen = fusion.hitAt1.chosen;
     metrics.labeledHitAt1Unlabeled = choice.hitAt1.unlabeled;
     metrics.labeledHitAt1Votes = choice.hitAt1.votes;
     if (choice.hitAt1.reranker !== null) metrics.labeledHitAt1RerankerCv = choice.hitAt1.reranker;

@@ -170,6 +170,8 @@ export interface EvalResult {
   transfer: Transfer;
   versions: { indexed: number; afterFeedback: number };
   seconds: { ingest: number; questions: number; feedbackFit: number };
+  /** What the feedback fit reported (vote weight, fusion, reranker, labeled hit@1s). */
+  feedbackFit: Record<string, number>;
 }
 
 export interface EvalOptions {
@@ -234,6 +236,8 @@ export async function runEvaluation(options: EvalOptions): Promise<EvalResult> {
     await motion.flush();
     const feedbackFit = (performance.now() - t) / 1000;
     const afterFeedback = motion.activeVersion(TRIGGER);
+    const fits = await motion.fitRuns({ trigger: TRIGGER, limit: 20 });
+    const feedbackRun = fits.items.find((f) => f.route === "feedback" && f.metrics);
     const heldoutAfter = await ask(motion, heldout);
     const trainAfter = await ask(motion, train);
     const first = heldoutBefore.outputs[0]?.output;
@@ -250,6 +254,7 @@ export async function runEvaluation(options: EvalOptions): Promise<EvalResult> {
       labels: { ...labels, through: options.labeledThrough ?? "Motion.feedback" },
       transfer,
       versions: { indexed, afterFeedback },
+      feedbackFit: feedbackRun?.metrics ?? {},
       seconds: { ingest, questions: questionSeconds, feedbackFit },
     };
   } finally {

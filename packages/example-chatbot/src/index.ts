@@ -11,6 +11,7 @@ export {
   packagesEval, docsEval, runEvaluation, referenceRankers, engineLabeler, targets, transferOf, pct,
   type EvalSet, type EvalResult, type EvalQuestion, type Labeler, type Score, type SetScore, type Transfer,
 } from "./evaluation.ts";
+export { rankingWhatIf, describeVariant, type WhatIf, type Variant, type VariantScore } from "./what-if.ts";
 export { providerFromEnv, localProvider, openaiProvider, type Provider } from "./providers/index.ts";
 export { chunkMarkdown, markdownTitle, type Chunk } from "./chunker.ts";
 export { parseBlocks, type Block } from "./markdown.ts";

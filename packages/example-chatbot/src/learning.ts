@@ -10,7 +10,10 @@ import type { FewShot } from "./answerer.ts";
 import type { ParsedCorrection } from "./correction.ts";
 import type { LabeledQuestion, LabelModel } from "./label-votes.ts";
 import { score, train as trainReranker, type Example, type TrainResult } from "./reranker.ts";
-import { FEATURES, pagesOf, retrieve, type FeatureName, type PageCandidate, type Query, type RetrieveOptions } from "./retriever.ts";
+import {
+  DEFAULT_SUPPORT, FEATURES, pagesOf, reblend, retrieve,
+  type FeatureName, type PageCandidate, type PageSupport, type Query, type RetrieveOptions,
+} from "./retriever.ts";
 import type { IndexView } from "./search-index.ts";
 
 export type { LabeledQuestion } from "./label-votes.ts";
@@ -87,6 +90,72 @@ export interface LabelContext {
   model: LabelModel;
   query: (question: string) => Query;
   options: RetrieveOptions;
+  /** How pages add up their chunks (the shipped default unless a fusion was chosen). */
+  support?: PageSupport;
+}
+
+/**
+ * How BM25 and vectors are blended and chunks add up to pages — learned from labels, for every
+ * question (it names no page, so it carries over to questions nobody labeled). `vectorScale`
+ * multiplies the configured vector weight (`vectorWeight` offline, `denseWeight` with OpenAI).
+ */
+export interface Fusion {
+  vectorScale: number;
+  support: PageSupport;
+}
+
+export const DEFAULT_FUSION: Fusion = { vectorScale: 1, support: DEFAULT_SUPPORT };
+
+/** The fusion settings the feedback fit tries (the default among them). */
+export const FUSION_GRID: Fusion[] = [0.5, 1, 2, 4].flatMap((vectorScale) =>
+  [0, 0.15, 0.3, 0.5].flatMap((weight) => [1, 2, null].map((chunks) => ({ vectorScale, support: { weight, chunks } }))),
+);
+
+export function sameFusion(a: Fusion, b: Fusion): boolean {
+  return a.vectorScale === b.vectorScale && a.support.weight === b.support.weight && a.support.chunks === b.support.chunks;
+}
+
+export interface FusionChoice {
+  fusion: Fusion;
+  /** Labeled questions with a right page (all of them count; a right page never retrieved is a miss). */
+  questions: number;
+  hitAt1: { default: number; chosen: number };
+}
+
+/**
+ * The fusion that ranks the labeled questions best (hit@1, then MRR), without label votes — so
+ * no label helps its own question. The default is kept unless another is strictly better, and
+ * nothing is chosen below `minQuestions` labeled questions.
+ */
+export function chooseFusion(ctx: LabelContext, labels: readonly LabeledQuestion[], minQuestions: number): FusionChoice {
+  const positives = labels.filter((l) => l.positive.length);
+  const wide = positives.map((l) => retrieve(ctx.view, ctx.query(l.question), { ...ctx.options, candidates: 10 * ctx.options.candidates }));
+  const measure = (f: Fusion) => {
+    let h1 = 0;
+    let rr = 0;
+    positives.forEach((l, i) => {
+      const pages = pagesOf(ctx.view, l.question, reblend(wide[i]!, ctx.options.vectorWeight * f.vectorScale, ctx.options.candidates), undefined, 0, f.support);
+      const at = pages.findIndex((p) => l.positive.includes(p.url));
+      if (at === 0) h1++;
+      if (at >= 0) rr += 1 / (at + 1);
+    });
+    const n = positives.length || 1;
+    return { h1: h1 / n, mrr: rr / n };
+  };
+  const base = measure(DEFAULT_FUSION);
+  const choice: FusionChoice = { fusion: DEFAULT_FUSION, questions: positives.length, hitAt1: { default: base.h1, chosen: base.h1 } };
+  if (positives.length < minQuestions) return choice;
+  let best = base;
+  for (const f of FUSION_GRID) {
+    if (sameFusion(f, DEFAULT_FUSION)) continue;
+    const m = measure(f);
+    if (m.h1 > best.h1 || (m.h1 === best.h1 && m.mrr > best.mrr + 1e-9)) {
+      best = m;
+      choice.fusion = f;
+    }
+  }
+  choice.hitAt1.chosen = best.h1;
+  return choice;
 }
 
 /** A labeled question with a right page among its candidate pages. */
@@ -101,7 +170,7 @@ function usableLabels(ctx: LabelContext, labels: readonly LabeledQuestion[]): Us
   for (const label of labels) {
     if (!label.positive.length) continue;
     const candidates = retrieve(ctx.view, ctx.query(label.question), ctx.options);
-    const pages = pagesOf(ctx.view, label.question, candidates, ctx.model.votes(label.question, label));
+    const pages = pagesOf(ctx.view, label.question, candidates, ctx.model.votes(label.question, label), 1, ctx.support);
     if (pages.some((p) => label.positive.includes(p.url)) && pages.some((p) => !label.positive.includes(p.url))) out.push({ label, pages });
   }
   return out;

@@ -106,13 +106,34 @@ export interface PageCandidate {
 /** How much the other candidate chunks of a page add to its best one. */
 export const SUPPORT = 0.3;
 
+/** How a page's other candidate chunks add to its best one: weight, and how many count (null: all). */
+export interface PageSupport {
+  weight: number;
+  chunks: number | null;
+}
+
+export const DEFAULT_SUPPORT: PageSupport = { weight: SUPPORT, chunks: null };
+
+/**
+ * The same candidates under another vector weight: each chunk's blended score recomputed from its
+ * normalised BM25 and vector scores, best `n` kept. For the feedback fit, which tries fusion
+ * settings on the labeled questions from one wide retrieval per question.
+ */
+export function reblend(candidates: readonly Candidate[], vectorWeight: number, n: number): Candidate[] {
+  return candidates
+    .map((c) => ({ ...c, base: c.lex + vectorWeight * c.vec }))
+    .sort((a, b) => b.base - a.base || a.row - b.row)
+    .slice(0, n);
+}
+
 /**
  * The candidate chunks grouped by page, best page first (un-learned order). A page's retrieval
- * score is its best chunk plus SUPPORT times its other candidate chunks (a page that matches in
+ * score is its best chunk plus `support.weight` (SUPPORT unless the feedback fit chose another)
+ * times its other candidate chunks, or the best `support.chunks` of them (a page that matches in
  * several places is more likely the one), relative to the best page's; label votes are added
  * with `voteWeight` (learned by the feedback fit, see learning.ts).
  */
-export function pagesOf(view: IndexView, question: string, candidates: Candidate[], votes?: LabelVotes, voteWeight = 1): PageCandidate[] {
+export function pagesOf(view: IndexView, question: string, candidates: Candidate[], votes?: LabelVotes, voteWeight = 1, support: PageSupport = DEFAULT_SUPPORT): PageCandidate[] {
   const q = [...new Set(terms(question))];
   const frac = (has: (t: string) => boolean) => (q.length ? q.filter(has).length / q.length : 0);
   const byUrl = new Map<string, Candidate[]>();
@@ -128,8 +149,8 @@ export function pagesOf(view: IndexView, question: string, candidates: Candidate
     const f = new Array<number>(FEATURES.length).fill(0);
     f[F.lex] = Math.max(...chunks.map((c) => c.lex));
     f[F.vec] = Math.max(...chunks.map((c) => c.vec));
-    f[F.support] = chunks.slice(1).reduce((acc, c) => acc + c.base, 0);
-    f[F.retrieval] = best.base + SUPPORT * f[F.support]!;
+    f[F.support] = chunks.slice(1, support.chunks === null ? undefined : 1 + support.chunks).reduce((acc, c) => acc + c.base, 0);
+    f[F.retrieval] = best.base + support.weight * f[F.support]!;
     f[F.coverage] = frac((t) => bodies.some((b) => b.has(t)) || heading.title.has(t));
     f[F.bestCoverage] = frac((t) => bodies[0]!.has(t));
     f[F.titleMatch] = frac((t) => heading.title.has(t));

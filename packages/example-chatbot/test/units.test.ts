@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { correctionJsonSchema, optionsFromFields, type FeedbackRow, type State } from "@motion/engine";
+import { correctionJsonSchema, optionsFromFields, type FeedbackRow, type State, type StatePatch } from "@motion/engine";
 import { applyPatch } from "./helpers.ts";
 import { chatbotParams, docsQa, learnFromFeedback, answerQuestion, type AnswerOutput } from "../src/app.ts";
 import { chunkMarkdown, markdownTitle } from "../src/chunker.ts";
@@ -230,6 +230,53 @@ describe("corrections and labels", () => {
     const again = await answerQuestion(after, "Which timezone do the next dates of a schedule use?", params);
     expect(again.sources[0]!.url).toBe(right);
     expect(again.correctedFrom).toBe("inf-1");
+  });
+});
+
+describe("learned fusion", () => {
+  // One long guide mentions "widget" and "configure" in every section, and each widget in two of
+  // them; each short page is about one widget. Summing every other chunk of a page ranks the guide first for every such question;
+  // the labels show it, and the fit picks a fusion (how chunks add up) that ranks them right —
+  // for a question about a widget nobody labeled too.
+  const WIDGETS = ["aurora", "basalt", "cobalt", "dynamo", "ember", "fjord", "granite", "harbor", "indigo", "juniper"];
+  const guide = ["# Guide", ...Array.from({ length: 20 }, (_, i) => `## Part ${i + 1}\n\nConfigure the widget with care, part ${i + 1}: every widget needs configuring before use, and a widget left unconfigured fails, even the ${WIDGETS[i % WIDGETS.length]} widget.`)].join("\n\n");
+  const docs = [
+    { url: "guide", text: guide },
+    ...WIDGETS.map((w) => ({ url: w, text: `# ${w}\n\nThe ${w} widget: configure it with the ${w}Options object.` })),
+  ];
+  const label = (w: string, i: number, right: string, cited: string[]): FeedbackRow => ({
+    inferenceId: `inf-${i}`, trigger: "docs-qa", route: "questions", label: cited[0] === right ? "good" : "bad", actor: "op",
+    correction: cited[0] === right ? null : { source: right }, input: { text: `How do I configure the ${w} widget?` },
+    output: { answer: "x", sources: cited.map((url) => ({ url })) } as unknown as AnswerOutput,
+  });
+
+  it("chooses how BM25, vectors and chunks add up from the labels, and infer uses it", async () => {
+    const params = chatbotParams.parse({});
+    let state = { ...emptyIndexState(), labels: [], corrections: [], examples: [] } as State;
+    state = applyPatch(state, (await updateIndex(state, docs, { chunkSize: params.chunkSize, embedder: hashedEmbedder(params.embeddingDims) })).patch);
+    const unlabeled = WIDGETS.at(-1)!;
+    const before = await answerQuestion(state, `How do I configure the ${unlabeled} widget?`, params);
+    expect(before.sources[0]!.url).toBe("guide");
+    const rows = await Promise.all(WIDGETS.slice(0, -1).map(async (w, i) => label(w, i, w, (await answerQuestion(state, `How do I configure the ${w} widget?`, params)).sources.map((s) => s.url))));
+    const { patch, metrics } = await learnFromFeedback(state, rows, params);
+    expect(metrics.labeledHitAt1FusionChosen).toBeGreaterThan(metrics.labeledHitAt1FusionDefault!);
+    expect(metrics.labeledHitAt1FusionChosen).toBe(1);
+    const after = applyPatch(state, patch);
+    // A near-duplicate of no correction (another widget): only the fusion carries over.
+    const again = await answerQuestion(after, `How do I configure the ${unlabeled} widget?`, params);
+    expect(again.correctedFrom).toBeNull();
+    expect(again.sources[0]!.url).toBe(unlabeled);
+  });
+
+  it("keeps the default below minLabeledQuestions, and ignores a stored fusion that is not in the grid", async () => {
+    const params = chatbotParams.parse({ minLabeledQuestions: 50 });
+    let state = { ...emptyIndexState(), labels: [], corrections: [], examples: [] } as State;
+    state = applyPatch(state, (await updateIndex(state, docs, { chunkSize: params.chunkSize, embedder: hashedEmbedder(params.embeddingDims) })).patch);
+    const rows = WIDGETS.slice(0, 3).map((w, i) => label(w, i, w, ["guide", w]));
+    const { patch } = await learnFromFeedback(state, rows, params);
+    expect((patch.ranking as unknown as { fusion: unknown }).fusion).toEqual({ vectorScale: 1, support: { weight: 0.3, chunks: null } });
+    const odd = applyPatch(state, { ranking: { voteWeight: 0, fusion: { vectorScale: 7, support: { weight: 9, chunks: 1 } } } as unknown as StatePatch[string] });
+    expect((await answerQuestion(odd, "How do I configure the aurora widget?", params)).sources[0]!.url).toBe("guide");
   });
 });
 

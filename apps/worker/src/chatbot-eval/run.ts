@@ -1,4 +1,4 @@
-// npm run eval -w @motion/example-chatbot [-- --corpus packages|docs|all] [--verbose]
+// npm run eval -w @motion/example-chatbot [-- --corpus packages|docs|all] [--verbose] [--what-if]
 // (this file lives in the worker app because it labels through the API, which the example
 // package may not import).
 // Page hit@1/hit@3 of the chatbot on held-out questions, before and after labels on the
@@ -9,10 +9,11 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { docsEval, packagesEval, pct, runEvaluation, targets, type EvalResult, type Score, type SetScore } from "@motion/example-chatbot";
+import { describeVariant, docsEval, packagesEval, pct, rankingWhatIf, runEvaluation, targets, type EvalResult, type EvalSet, type Score, type SetScore, type VariantScore } from "@motion/example-chatbot";
 import { API_LABELER, apiLabeler } from "./api-labeler.ts";
 
 const verbose = process.argv.includes("--verbose");
+const whatIf = process.argv.includes("--what-if");
 const corpusArg = process.argv.indexOf("--corpus");
 const corpus = corpusArg >= 0 ? process.argv[corpusArg + 1] : "all";
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "motion-chatbot-eval-"));
@@ -33,6 +34,11 @@ function report(r: EvalResult): void {
   const ev = (s: SetScore) => (s.evidence === null ? "n/a" : pct(s.evidence));
   console.log(`\nlabels: ${r.labels.good} good, ${r.labels.bad} bad with { source }, through ${r.labels.through} (state v${r.versions.indexed} → v${r.versions.afterFeedback}); ` +
     `training answers served from corrections after: ${r.after.train.fromCorrections}`);
+  const m = r.feedbackFit;
+  if ("fusionVectorScale" in m) {
+    console.log(`feedback fit chose: fusion vector ×${m.fusionVectorScale}, support ${m.fusionSupport} × ${m.fusionSupportChunks ? `≤${m.fusionSupportChunks}` : "all"} other chunks ` +
+      `(labeled hit@1 without votes ${pct(m.labeledHitAt1FusionDefault ?? 0)} → ${pct(m.labeledHitAt1FusionChosen ?? 0)}), vote weight ${m.voteWeight}, reranker ${m.rerankerUsed ? "used" : "not used"}`);
+  }
   const t = r.transfer;
   const hits = Math.round(r.before.heldout.hitAt1 * r.before.heldout.questions);
   console.log(`held-out misses before labels: ${t.misses}; sharing a content term with a training question on the right page: ${t.sharedTerm}; ` +
@@ -46,18 +52,38 @@ function report(r: EvalResult): void {
   }
 }
 
+// Other ranking settings on the same set, chosen on the training half (see what-if.ts).
+async function reportWhatIf(set: EvalSet): Promise<void> {
+  const w = await rankingWhatIf(set);
+  const line = (name: string, s: VariantScore) => console.log(`| ${name} | ${describeVariant(s.variant)} | ${pct(s.train)} | ${pct(s.heldout)} |`);
+  console.log(`\nwhat if (${w.variants} ranking variants, no labels except the confusion pairs; train hit@1 of confusion pairs is leave-one-out):\n`);
+  console.log("| | settings | train hit@1 | held-out hit@1 |");
+  console.log("|---|---|---|---|");
+  line("shipped", w.shipped);
+  line("chosen on the training half", w.chosen);
+  for (const f of w.families) {
+    line(`${f.name}: chosen on train`, f.chosen);
+    line(`${f.name}: held-out ceiling`, f.ceiling);
+  }
+  line("whole grid: held-out ceiling (looks at held-out answers)", w.ceiling);
+}
+
 try {
   let failed = false;
   if (corpus === "packages" || corpus === "all") {
     const r = await runEvaluation({ databaseUrl: `file:${path.join(dir, "packages.db")}`, set: packagesEval(), labeler: apiLabeler, labeledThrough: API_LABELER });
     report(r);
+    if (whatIf) await reportWhatIf(packagesEval());
     console.log("\ntargets (held-out):");
     for (const t of targets(r)) {
       console.log(`  ${t.ok ? "PASS" : "FAIL"} ${t.name}`);
       failed ||= !t.ok;
     }
   }
-  if (corpus === "docs" || corpus === "all") report(await runEvaluation({ databaseUrl: `file:${path.join(dir, "docs.db")}`, set: docsEval(), labeler: apiLabeler, labeledThrough: API_LABELER }));
+  if (corpus === "docs" || corpus === "all") {
+    report(await runEvaluation({ databaseUrl: `file:${path.join(dir, "docs.db")}`, set: docsEval(), labeler: apiLabeler, labeledThrough: API_LABELER }));
+    if (whatIf) await reportWhatIf(docsEval());
+  }
   if (failed) process.exitCode = 1;
 } finally {
   fs.rmSync(dir, { recursive: true, force: true });
