@@ -42,8 +42,13 @@ export function* listFeedback(provider: Provider, filter: FeedbackFilter): Query
   if (filter.label !== undefined) where.add(`f."label" = ?`, filter.label);
   if (filter.actor !== undefined) where.add(`f."actor" = ?`, filter.actor);
   if (filter.cursor) where.add(`f."id" < ?`, filter.cursor);
+  // Newest labels first, each joined to its inference: a page walks the labels' primary key and
+  // stops at `limit`. SQLite would rather start from the trigger's inferences and sort all of
+  // their labels (every label of the trigger, per page); CROSS JOIN keeps labels the outer loop.
+  // PostgreSQL's planner picks the walk itself.
+  const join = provider === "sqlite" && filter.inferenceId === undefined ? "CROSS JOIN" : "JOIN";
   const rows = yield* all<Record<string, unknown>>(
-    `SELECT f.*, i."trigger" AS "trigger", i."route" AS "route", i."output" AS "output" FROM "Feedback" f JOIN "Inference" i ON i."id" = f."inferenceId" ${where.sql()} ORDER BY f."id" DESC LIMIT ?`,
+    `SELECT f.*, i."trigger" AS "trigger", i."route" AS "route", i."output" AS "output" FROM "Feedback" f ${join} "Inference" i ON i."id" = f."inferenceId" ${where.sql()} ORDER BY f."id" DESC LIMIT ?`,
     [...where.params, filter.limit + 1],
   );
   return pageOf(
