@@ -18,6 +18,7 @@ import { EvaluationCompare } from "./evaluation-compare";
 import { FittedBetween, KeyChanges } from "./version-diff-view";
 import { RollbackDialog } from "./rollback-dialog";
 import { CandidatePanel } from "./candidate-panel";
+import { VariantsCompare } from "./variants-compare";
 
 const axisProps = { stroke: "var(--muted-foreground)", fontSize: 10, tickLine: false, axisLine: false } as const;
 const pct = (x: number) => `${Math.round(x * 100)}%`;
@@ -122,6 +123,8 @@ export function CompareView({ trigger }: { trigger: string }) {
       </div>
 
       <EvaluationCompare trigger={trigger} a={pick.a} b={pick.b} />
+
+      <VariantsCompare trigger={trigger} versions={versions} active={active} />
 
       <Card>
         <CardHeader>
