@@ -118,6 +118,13 @@ export interface MotionOptions {
   /** Max infers running at once within one addMany. */
   inferConcurrency?: number;
   /**
+   * Guarded promotion rules run after each label in the labeling process, and also every
+   * `ruleIntervalMs` (default 60 s in processes that run fits, else 0 = never) for triggers with a
+   * rule and a candidate: labels stored by other processes or clients, and a rule set after the
+   * labels, are decided without waiting for the next label.
+   */
+  experiments?: { ruleIntervalMs?: number };
+  /**
    * How often this process checks that the active versions and params it serves are the
    * database's (default 1000 ms on SQLite, where it is how other processes' changes arrive;
    * 5000 ms on PostgreSQL, a backstop to notifications). 0 turns the periodic check off.
@@ -247,6 +254,9 @@ export class Motion {
   private readonly backpressure: BackpressureGate;
   private readonly retentionService: RetentionService;
   private readonly scheduleService: ScheduleService;
+  private readonly ruleIntervalMs: number;
+  private ruleTimer: NodeJS.Timeout | null = null;
+  private ruleRound: Promise<unknown> | null = null;
 
   private constructor(app: App, db: Database, ownsDb: boolean, options: MotionOptions) {
     this.app = app;
@@ -264,6 +274,7 @@ export class Motion {
     this.shadowQueue = new ShadowQueue(db, this.log);
     this.inferConcurrency = options.inferConcurrency ?? 8;
     const runFits = options.runFits ?? true;
+    this.ruleIntervalMs = options.experiments?.ruleIntervalMs ?? (runFits ? 60_000 : 0);
     const fitIn = options.fitIn ?? (app.module ? "threads" : "inline");
     if (fitIn === "threads" && !app.module) throw new TypeError(`app ${app.name} has no module URL; set module: import.meta.url or use fitIn: "inline"`);
     const threads = runFits && fitIn === "threads" ? new ThreadFitExecutor(options.fitThreads) : null;
@@ -343,6 +354,13 @@ export class Motion {
       this.scheduler.notify(this.app.triggers.filter((t) => t.routes.some((r) => r.fit)).map((t) => t.name));
     }
     this.scheduleService.start();
+    if (this.ruleIntervalMs > 0) {
+      this.ruleTimer = setInterval(() => {
+        if (this.ruleRound || this.closed) return;
+        this.ruleRound = this.evaluateRules().finally(() => (this.ruleRound = null));
+      }, this.ruleIntervalMs);
+      this.ruleTimer.unref();
+    }
     if (this.db.listen) {
       this.unlisten = await this.db.listen(
         ["motion_state", PARAMS_CHANNEL],
@@ -1133,6 +1151,24 @@ export class Motion {
   }
 
   /**
+   * Runs every trigger's promotion rule that has a rule and a candidate (what the timer of
+   * `experiments.ruleIntervalMs` does); a failing trigger is logged and the others still run.
+   */
+  async evaluateRules(): Promise<PromotionEvaluation[]> {
+    const out: PromotionEvaluation[] = [];
+    for (const t of this.app.triggers) {
+      if (this.closed) break;
+      if (!this.experiments.get(t.name)?.settings.rule || !this.candidates.has(t.name)) continue;
+      try {
+        out.push(await this.evaluatePromotion(t.name));
+      } catch (error) {
+        this.log.error({ trigger: t.name, err: (error as Error).message }, "promotion rule failed");
+      }
+    }
+    return out;
+  }
+
+  /**
    * Shadow inferences newest first with the caller's answer, its label and the implied verdict on
    * the shadow answer (see experiments/shadow-read.ts); `differsOnly` keeps rows whose answers differ.
    */
@@ -1502,6 +1538,8 @@ export class Motion {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    if (this.ruleTimer) clearInterval(this.ruleTimer);
+    await this.ruleRound;
     await this.queues.settle();
     await this.sync.close();
     await this.shadowQueue.close();
