@@ -64,6 +64,11 @@ test("Compare: two params variants on one version, outcomes side by side by thei
     const card = page.getByTestId("variants-compare");
     await expect(card).toBeVisible();
     await expect(page.getByRole("combobox", { name: "Variant A" })).toContainText("default");
+    // Default pair: the trigger's own params against the first variant; the pick goes into the URL.
+    await expect(page.getByRole("combobox", { name: "Variant B" })).toContainText("e2e-k1");
+    await page.getByRole("combobox", { name: "Variant B" }).click();
+    await page.getByRole("option", { name: /^default\b/ }).click();
+    await expect(page).toHaveURL(/vb=default/);
     await page.getByRole("combobox", { name: "Variant B" }).click();
     await page.getByRole("option", { name: /^e2e-k1\b/ }).click();
     await expect(page).toHaveURL(/vb=e2e-k1/);
