@@ -12,14 +12,18 @@ test("Compare: two versions side by side from the State page, the pair in the UR
   await page.getByTestId("compare-link").click();
   await expect(page).toHaveURL(new RegExp(`/state/${TRIGGER}/compare`));
   const view = page.getByTestId("compare-view");
-  // Default pair: active against the newest other version.
+  // Default pair: active against the newest other version with labels (the seed labels two rounds).
   await expect(page.getByRole("combobox", { name: "Version A" })).toContainText(`v${active}`);
+  await expect(page.getByRole("combobox", { name: "Version B" })).toContainText(/v\d+/);
+  const shownB = Number(/v(\d+)/.exec((await page.getByRole("combobox", { name: "Version B" }).textContent()) ?? "")![1]);
+  const outcomesB = await trpc(page.request, "query", "state.outcomes", { trigger: TRIGGER, versions: [shownB] });
+  expect(outcomesB.data.items[0].feedback.labeled).toBeGreaterThanOrEqual(20);
   await expect(view.getByTestId("outcomes-compare")).toContainText("Inferences");
   await expect(view.getByTestId("compare-verdict")).toContainText("good-rate of");
   await expect(view.getByTestId("quality-chart").locator(".recharts-surface")).toBeVisible();
   await expect(view.getByTestId("compare-diff")).toBeVisible();
   // The chatbot's own evaluate, from the seed's labels on the answers of the version they judged.
-  const labeled = await trpc(page.request, "query", "state.evaluate", { trigger: TRIGGER, versions: [active, active - 1] });
+  const labeled = await trpc(page.request, "query", "state.evaluate", { trigger: TRIGGER, versions: [active, shownB] });
   const judged = (labeled.data.versions as { version: number; examples: number }[]).find((v) => v.examples > 0)!;
   expect(judged).toBeDefined();
   await expect(view.getByTestId("evaluation-compare")).toContainText(`${judged.examples} labeled`);

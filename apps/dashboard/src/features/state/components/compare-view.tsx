@@ -40,9 +40,10 @@ export function CompareView({ trigger }: { trigger: string }) {
   // The newest 200 versions' outcomes: the choices, and the quality chart.
   const history = useQuery(trpc.state.outcomes.queryOptions({ trigger, limit: 200 }, { refetchInterval: 15_000 }));
   const versions = React.useMemo(() => (history.data?.items ?? []).map((v) => v.version), [history.data]);
+  const labeled = React.useMemo(() => new Set((history.data?.items ?? []).filter((v) => v.feedback.labeled > 0).map((v) => v.version)), [history.data]);
   const pick = React.useMemo(
-    () => defaultPick(parseComparePick(new URLSearchParams(searchParams.toString())), info.data?.activeVersion ?? null, versions),
-    [searchParams, info.data?.activeVersion, versions],
+    () => defaultPick(parseComparePick(new URLSearchParams(searchParams.toString())), info.data?.activeVersion ?? null, versions, labeled),
+    [searchParams, info.data?.activeVersion, versions, labeled],
   );
   const set = (key: "a" | "b", value: string) => {
     const p = new URLSearchParams(searchParams.toString());
