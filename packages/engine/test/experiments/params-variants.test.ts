@@ -157,6 +157,18 @@ describe.each(factories)("params variants on %s", (_name, makeDatabase) => {
     expect(now.variants[0]!.hash).not.toBe(before);
   });
 
+  it("another process follows runtime variants (notification or periodic check)", async () => {
+    const motion = await open();
+    const other = await Motion.open({ app: variantApp, database: motion.db, runFits: false, syncIntervalMs: 100 });
+    opened.unshift(other);
+    const hashFor = async () => answer(await other.add("searches", { user: "same-user", text: "x" })).paramsHash;
+    const added = await motion.addVariant("searcher", { name: "all", params: { k: 9 }, weight: 0 }, { actor: "alice" });
+    await motion.setVariantWeights("searcher", { wide: 0, fancy: 0, all: 1 }, { actor: "alice" });
+    await expect.poll(hashFor, { timeout: 5000, interval: 100 }).toBe(added.variants[2]!.hash);
+    await motion.removeVariant("searcher", "all", { actor: "alice" });
+    await expect.poll(hashFor, { timeout: 5000, interval: 100 }).not.toBe(added.variants[2]!.hash);
+  });
+
   it("declared variants the params schema rejects fail the start with their path", async () => {
     const db = await makeDatabase();
     databases.push(db);
