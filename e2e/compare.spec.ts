@@ -12,14 +12,18 @@ test("Compare: two versions side by side from the State page, the pair in the UR
   await page.getByTestId("compare-link").click();
   await expect(page).toHaveURL(new RegExp(`/state/${TRIGGER}/compare`));
   const view = page.getByTestId("compare-view");
-  // Default pair: active against the newest other version.
+  // Default pair: active against the newest other version with labels (the seed labels two rounds).
   await expect(page.getByRole("combobox", { name: "Version A" })).toContainText(`v${active}`);
+  await expect(page.getByRole("combobox", { name: "Version B" })).toContainText(/v\d+/);
+  const shownB = Number(/v(\d+)/.exec((await page.getByRole("combobox", { name: "Version B" }).textContent()) ?? "")![1]);
+  const outcomesB = await trpc(page.request, "query", "state.outcomes", { trigger: TRIGGER, versions: [shownB] });
+  expect(outcomesB.data.items[0].feedback.labeled).toBeGreaterThanOrEqual(20);
   await expect(view.getByTestId("outcomes-compare")).toContainText("Inferences");
   await expect(view.getByTestId("compare-verdict")).toContainText("good-rate of");
   await expect(view.getByTestId("quality-chart").locator(".recharts-surface")).toBeVisible();
   await expect(view.getByTestId("compare-diff")).toBeVisible();
   // The chatbot's own evaluate, from the seed's labels on the answers of the version they judged.
-  const labeled = await trpc(page.request, "query", "state.evaluate", { trigger: TRIGGER, versions: [active, active - 1] });
+  const labeled = await trpc(page.request, "query", "state.evaluate", { trigger: TRIGGER, versions: [active, shownB] });
   const judged = (labeled.data.versions as { version: number; examples: number }[]).find((v) => v.examples > 0)!;
   expect(judged).toBeDefined();
   await expect(view.getByTestId("evaluation-compare")).toContainText(`${judged.examples} labeled`);
@@ -41,4 +45,44 @@ test("Compare: two versions side by side from the State page, the pair in the UR
   await expect(dialog.getByTestId("rollback-summary")).toContainText("v0");
   await dialog.getByRole("button", { name: "Cancel" }).click();
   await expect(dialog).toBeHidden();
+});
+
+test("Compare: two params variants on one version, outcomes side by side by their params hash", async ({ page }) => {
+  await useSession(page, "admin");
+  // A variant nobody is routed to by weight (0): only the rows below that name it.
+  const added = await trpc(page.request, "mutation", "experiments.addVariant", { trigger: TRIGGER, name: "e2e-k1", params: { k: 1 }, weight: 0 });
+  expect(added.status).toBe(200);
+  const clash = await trpc(page.request, "mutation", "experiments.addVariant", { trigger: TRIGGER, name: "e2e-k1", params: { k: 2 } });
+  expect(clash.status).toBe(400);
+  try {
+    const asked = await trpc(page.request, "mutation", "rows.addMany", {
+      relation: "questions", rows: [{ text: "How do I roll back a version?" }, { text: "What is a trigger?" }], variants: { [TRIGGER]: "e2e-k1" },
+    });
+    expect(asked.status).toBe(200);
+    const answers = (asked.data as { inferences: { id: string; trigger: string; stateVersion: number }[] }[]).map((r) => r.inferences.find((i) => i.trigger === TRIGGER)!);
+    await trpc(page.request, "mutation", "feedback.label", { inferenceId: answers[0]!.id, label: "good" });
+    await trpc(page.request, "mutation", "feedback.label", { inferenceId: answers[1]!.id, label: "bad" });
+
+    // The labels may fit a new version: compare on the version that answered.
+    await page.goto(`/state/${TRIGGER}/compare?vv=${answers[0]!.stateVersion}`);
+    const card = page.getByTestId("variants-compare");
+    await expect(card).toBeVisible();
+    await expect(page.getByRole("combobox", { name: "Variant A" })).toContainText("default");
+    // Default pair: the trigger's own params against the first variant; the pick goes into the URL.
+    await expect(page.getByRole("combobox", { name: "Variant B" })).toContainText("e2e-k1");
+    await page.getByRole("combobox", { name: "Variant B" }).click();
+    await page.getByRole("option", { name: /^default\b/ }).click();
+    await expect(page).toHaveURL(/vb=default/);
+    await page.getByRole("combobox", { name: "Variant B" }).click();
+    await page.getByRole("option", { name: /^e2e-k1\b/ }).click();
+    await expect(page).toHaveURL(/vb=e2e-k1/);
+    await expect(card.getByTestId("variants-params")).toContainText('e2e-k1: {"k":1}');
+    const table = card.getByTestId("variants-outcomes");
+    await expect(table).toContainText("e2e-k1");
+    // The variant's own row: 2 inferences, 1 good / 1 bad.
+    await expect(table.locator("tr", { hasText: "Inferences" }).locator("td").nth(2)).toHaveText("2");
+    await expect(table.locator("tr", { hasText: "Labels" }).locator("td").nth(2)).toHaveText("1 / 1 / 0");
+  } finally {
+    await trpc(page.request, "mutation", "experiments.removeVariant", { trigger: TRIGGER, name: "e2e-k1" });
+  }
 });

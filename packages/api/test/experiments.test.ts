@@ -63,3 +63,41 @@ describe.each(factories)("experiments API on %s", (_name, makeDatabase) => {
     expect(await outcome(() => admin.experiments.get({ trigger: "nope" }))).toBe("NOT_FOUND");
   });
 });
+
+describe.each(factories)("params variants through the API on %s", (_name, makeDatabase) => {
+  let env: TestEnv;
+  beforeAll(async () => {
+    env = await openEnv(makeDatabase);
+  });
+  afterAll(async () => env?.close());
+
+  it("adds, weighs and removes variants; a caller names one; the inference carries its params hash", async () => {
+    const admin = env.caller("admin");
+    const viewer = env.caller("viewer");
+    expect(await viewer.experiments.variants({ trigger: "qa" })).toMatchObject({ source: "declared", default: { name: "default", params: { prefix: "A: " }, weight: 1 }, variants: [] });
+    const added = await admin.experiments.addVariant({ trigger: "qa", name: "terse", params: { prefix: "" }, weight: 0.25 });
+    expect(added).toMatchObject({ source: "runtime", default: { weight: 0.75 }, variants: [{ name: "terse", overrides: { prefix: "" }, params: { prefix: "" }, weight: 0.25 }] });
+    const [named] = await env.caller("labeler").rows.addMany({ relation: "questions", rows: [{ text: "hi" }], variants: { qa: "terse" } });
+    expect(named!.inferences[0]).toMatchObject({ output: { answer: "HI" }, paramsHash: added.variants[0]!.hash });
+    const plain = await env.caller("labeler").rows.add({ relation: "questions", row: { text: "hi" }, variants: { qa: "default" } });
+    expect(plain.inferences[0]).toMatchObject({ output: { answer: "A: HI" }, paramsHash: added.default.hash });
+    expect((await admin.experiments.setVariantWeights({ trigger: "qa", weights: { terse: 1 } })).default.weight).toBe(0);
+    expect((await admin.experiments.removeVariant({ trigger: "qa", name: "terse" })).variants).toEqual([]);
+    expect(await outcome(() => viewer.experiments.addVariant({ trigger: "qa", name: "x", params: { prefix: "" } }))).toBe("FORBIDDEN");
+    expect(await outcome(() => env.caller("labeler").experiments.removeVariant({ trigger: "qa", name: "x" }))).toBe("FORBIDDEN");
+  });
+
+  it("refuses clashes, unknown variants, bad params and weights with 4xx naming the path", async () => {
+    const admin = env.caller("admin");
+    await admin.experiments.addVariant({ trigger: "qa", name: "loud", params: { prefix: "!! " }, weight: 0.5 });
+    expect(await paths(() => admin.experiments.addVariant({ trigger: "qa", name: "loud", params: { prefix: "?? " } }))).toEqual({ code: "BAD_REQUEST", paths: ["name"] });
+    expect(await paths(() => admin.experiments.addVariant({ trigger: "qa", name: "num", params: { prefix: 5 } }))).toEqual({ code: "BAD_REQUEST", paths: ["params.prefix"] });
+    expect(await paths(() => admin.experiments.addVariant({ trigger: "qa", name: "big", params: { prefix: "> " }, weight: 2 }))).toEqual({ code: "BAD_REQUEST", paths: ["weight"] });
+    expect(await paths(() => admin.experiments.addVariant({ trigger: "qa", name: "more", params: { prefix: "> " }, weight: 0.6 }))).toEqual({ code: "BAD_REQUEST", paths: ["weight"] });
+    expect(await paths(() => admin.experiments.setVariantWeights({ trigger: "qa", weights: { nope: 0.1 } }))).toEqual({ code: "BAD_REQUEST", paths: ["weights.nope"] });
+    expect(await paths(() => admin.experiments.setVariantWeights({ trigger: "qa", weights: { loud: 1.2 } }))).toEqual({ code: "BAD_REQUEST", paths: ["weights.loud"] });
+    expect(await outcome(() => admin.experiments.removeVariant({ trigger: "qa", name: "nope" }))).toBe("NOT_FOUND");
+    expect(await paths(() => env.caller("labeler").rows.add({ relation: "questions", row: { text: "q" }, variants: { qa: "nope" } }))).toEqual({ code: "BAD_REQUEST", paths: ["variants.qa"] });
+    expect(await paths(() => env.caller("labeler").rows.addMany({ relation: "questions", rows: [{ text: "q" }], variants: { ghost: "loud" } }))).toEqual({ code: "BAD_REQUEST", paths: ["variants.ghost"] });
+  });
+});

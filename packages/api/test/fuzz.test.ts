@@ -131,6 +131,10 @@ function samples(ids: { row: string; inference: string; fit: string; user: strin
     "experiments.shadowRows": { trigger: "qa", version: 0, differsOnly: true, limit: 3 },
     "experiments.shadowSummary": { trigger: "qa", version: 0 },
     "experiments.history": { trigger: "qa", limit: 3 },
+    "experiments.variants": { trigger: "qa" },
+    "experiments.addVariant": { trigger: "qa", name: "fuzz", params: {}, weight: 0.1 },
+    "experiments.setVariantWeights": { trigger: "qa", weights: { fuzz: 0.2 } },
+    "experiments.removeVariant": { trigger: "qa", name: "fuzz" },
   };
 }
 

@@ -517,6 +517,25 @@ describe("operators, keys, version comparison and drift over REST", () => {
     expect((await rest("GET", "/triggers/qa/outcomes?versions=x", { key: keys.viewer })).body.issues[0].path).toEqual(["versions", 0]);
   });
 
+  it("experiments over REST: settings, candidate history and params variants, with 4xx naming the path", async () => {
+    const experiment = await rest("GET", "/triggers/qa/experiment", { key: keys.viewer });
+    expect(experiment.status, experiment.text).toBe(200);
+    expect(experiment.body).toMatchObject({ trigger: "qa", candidate: null, shadow: { share: expect.any(Number) } });
+    expect((await rest("PUT", "/triggers/qa/experiment", { key: keys.admin, body: { shadow: { share: 2 } } })).body.issues[0].path).toEqual(["shadow", "share"]);
+    expect((await rest("PUT", "/triggers/qa/experiment", { key: keys.labeler, body: { shadow: { share: 0.1 } } })).status).toBe(403);
+    expect((await rest("GET", "/triggers/qa/candidate/history", { key: keys.viewer })).body).toMatchObject({ items: expect.any(Array) });
+    const added = await rest("POST", "/triggers/qa/variants", { key: keys.admin, body: { name: "rest", params: { prefix: "R: " }, weight: 0.1 } });
+    expect(added.status, added.text).toBe(200);
+    expect(added.body.variants).toEqual([expect.objectContaining({ name: "rest", params: { prefix: "R: " }, weight: 0.1 })]);
+    expect((await rest("POST", "/triggers/qa/variants", { key: keys.admin, body: { name: "rest", params: { prefix: "S: " } } })).body.issues[0].path).toEqual(["name"]);
+    expect((await rest("PUT", "/triggers/qa/variants/weights", { key: keys.admin, body: { weights: { rest: 0.2, ghost: 0.1 } } })).body.issues[0].path).toEqual(["weights", "ghost"]);
+    const row = await rest("POST", "/relations/questions/rows", { key: keys.labeler, body: { row: { text: "variant?" }, variants: { qa: "rest" } } });
+    expect(row.status, row.text).toBe(200);
+    expect(row.body.inferences[0]).toMatchObject({ output: { answer: "R: VARIANT?" }, paramsHash: added.body.variants[0].hash });
+    expect((await rest("DELETE", "/triggers/qa/variants/rest", { key: keys.admin })).body.variants).toEqual([]);
+    expect((await rest("DELETE", "/triggers/qa/variants/rest", { key: keys.admin })).status).toBe(404);
+  });
+
   it("drift: a labeler checks, reads the findings of a flagged partition and releases it; the decision is an event", async () => {
     const days = Array.from({ length: 10 }, (_, i) => new Date(Date.UTC(2024, 4, 1 + i)).toISOString().slice(0, 10));
     const rows = days.flatMap((day, d) => Array.from({ length: 40 }, (_, i) => ({ day, value: (10 + ((i * 7 + d) % 10)) * (d === 8 ? 1000 : 1), sensor: "s" })));

@@ -59,8 +59,9 @@ import { ScheduleService } from "./schedule-service.ts";
 import { ShadowQueue, type ShadowJob, type ShadowStats } from "./experiments/shadow-queue.ts";
 import { inCanary } from "./experiments/routing.ts";
 import { abortCandidate, promoteCandidate, readCandidate, setCandidate } from "./experiments/candidate-moves.ts";
-import { experimentPatch, readSettings, writeSettings, type ExperimentPatch, type ExperimentSettings } from "./experiments/experiment-settings.ts";
+import { experimentPatch, readSettings, writeSettings, type ExperimentPatch, type ExperimentSettings, type StoredSettings } from "./experiments/experiment-settings.ts";
 import { decide, type RuleDecision } from "./experiments/promotion-rule.ts";
+import { DEFAULT_VARIANT, pickVariant, resolveVariants, variantName, variantWeight, type ResolvedVariant, type VariantSpec } from "./experiments/params-variants.ts";
 import { readShadowRows, readShadowSummary, type ShadowRow, type ShadowSummary } from "./experiments/shadow-read.ts";
 import { Identity } from "./identity/index.ts";
 import { IdempotencyStore } from "./identity/idempotency-store.ts";
@@ -117,6 +118,13 @@ export interface MotionOptions {
   /** Max infers running at once within one addMany. */
   inferConcurrency?: number;
   /**
+   * Guarded promotion rules run after each label in the labeling process, and also every
+   * `ruleIntervalMs` (default 60 s in processes that run fits, else 0 = never) for triggers with a
+   * rule and a candidate: labels stored by other processes or clients, and a rule set after the
+   * labels, are decided without waiting for the next label.
+   */
+  experiments?: { ruleIntervalMs?: number };
+  /**
    * How often this process checks that the active versions and params it serves are the
    * database's (default 1000 ms on SQLite, where it is how other processes' changes arrive;
    * 5000 ms on PostgreSQL, a backstop to notifications). 0 turns the periodic check off.
@@ -164,6 +172,12 @@ export interface AddOptions<T = unknown> {
    * string for every row, or one per row. The same key always lands on the same side.
    */
   routingKey?: string | ((row: T, index: number) => string | null | undefined);
+  /**
+   * Params variant to answer with, by trigger name (`{ ranker: "wide" }`; "default" for the
+   * trigger's own params), instead of the split by routing key. An unknown trigger or variant
+   * is a ValidationError at ["variants", trigger] and nothing is written.
+   */
+  variants?: Record<string, string>;
 }
 
 export interface FeedbackInput {
@@ -213,7 +227,7 @@ export class Motion {
   /** Each trigger's `candidate` version (absent when none), loaded like `active`. */
   private readonly candidates = new Map<string, ActiveState>();
   /** Effective shadow/canary/rule settings and the marker the consistency check compares. */
-  private readonly experiments = new Map<string, { settings: ExperimentSettings; runtime: boolean; marker: string }>();
+  private readonly experiments = new Map<string, { settings: ExperimentSettings; runtime: boolean; marker: string; resolved?: { forHash: string; list: ResolvedVariant[] } }>();
   private readonly shadowQueue: ShadowQueue;
   private readonly params: TriggerParamsStore;
   private readonly sync: ViewSync;
@@ -240,6 +254,9 @@ export class Motion {
   private readonly backpressure: BackpressureGate;
   private readonly retentionService: RetentionService;
   private readonly scheduleService: ScheduleService;
+  private readonly ruleIntervalMs: number;
+  private ruleTimer: NodeJS.Timeout | null = null;
+  private ruleRound: Promise<unknown> | null = null;
 
   private constructor(app: App, db: Database, ownsDb: boolean, options: MotionOptions) {
     this.app = app;
@@ -257,6 +274,7 @@ export class Motion {
     this.shadowQueue = new ShadowQueue(db, this.log);
     this.inferConcurrency = options.inferConcurrency ?? 8;
     const runFits = options.runFits ?? true;
+    this.ruleIntervalMs = options.experiments?.ruleIntervalMs ?? (runFits ? 60_000 : 0);
     const fitIn = options.fitIn ?? (app.module ? "threads" : "inline");
     if (fitIn === "threads" && !app.module) throw new TypeError(`app ${app.name} has no module URL; set module: import.meta.url or use fitIn: "inline"`);
     const threads = runFits && fitIn === "threads" ? new ThreadFitExecutor(options.fitThreads) : null;
@@ -322,6 +340,11 @@ export class Motion {
 
   private async start(): Promise<void> {
     await this.params.load();
+    for (const t of this.app.triggers) {
+      if (!t.experiment.variants.length) continue;
+      const { issues } = resolveVariants(t.params, this.paramsOf(t.name), t.experiment.variants, (i) => ["variants", t.experiment.variants[i]?.name ?? i]);
+      if (issues.length) throw new ValidationError(`variants of trigger ${t.name}`, issues);
+    }
     await this.warming;
     for (const t of this.app.triggers) await this.ensureInitial(t);
     for (const t of this.app.triggers) await this.refresh(t.name);
@@ -331,6 +354,13 @@ export class Motion {
       this.scheduler.notify(this.app.triggers.filter((t) => t.routes.some((r) => r.fit)).map((t) => t.name));
     }
     this.scheduleService.start();
+    if (this.ruleIntervalMs > 0) {
+      this.ruleTimer = setInterval(() => {
+        if (this.ruleRound || this.closed) return;
+        this.ruleRound = this.evaluateRules().finally(() => (this.ruleRound = null));
+      }, this.ruleIntervalMs);
+      this.ruleTimer.unref();
+    }
     if (this.db.listen) {
       this.unlisten = await this.db.listen(
         ["motion_state", PARAMS_CHANNEL],
@@ -396,7 +426,9 @@ export class Motion {
     const { candidate, stored } = await this.db.read(function* () {
       return { candidate: yield* readCandidate(trigger), stored: yield* readSettings(trigger) };
     });
-    const settings = stored ? { shadowShare: stored.shadowShare, canaryShare: stored.canaryShare, rule: stored.rule } : t.experiment;
+    const settings: ExperimentSettings = stored
+      ? { shadowShare: stored.shadowShare, canaryShare: stored.canaryShare, rule: stored.rule, variants: stored.variants ?? t.experiment.variants }
+      : t.experiment;
     this.experiments.set(trigger, { settings, runtime: !!stored, marker: experimentMarker(candidate, stored?.updatedAt ?? null) });
     if (candidate === null) {
       this.candidates.delete(trigger);
@@ -523,10 +555,55 @@ export class Motion {
       }
     }
     if (issues) throw new ValidationError(rel.name, issues);
-    return this.ingest<T>(rel, parsed, partitions, now, options?.alsoWrite, options?.routingKey);
+    const named = options?.variants ? this.namedVariants(options.variants) : null;
+    return this.ingest<T>(rel, parsed, partitions, now, options?.alsoWrite, options?.routingKey, named);
   }
 
-  private async ingest<T>(rel: Relation, parsed: unknown[], partitions: string[] | string, now: Date, alsoWrite?: AddOptions<T>["alsoWrite"], routingKey?: AddOptions<T>["routingKey"]): Promise<AddResult<T>[]> {
+  /** Checks `add`'s `variants` option: every trigger known, every variant one it has. */
+  private namedVariants(named: Record<string, string>): Map<string, { params: unknown; hash: string }> {
+    const out = new Map<string, { params: unknown; hash: string }>();
+    const issues: RowIssue[] = [];
+    if (typeof named !== "object" || named === null || Array.isArray(named)) {
+      throw new ValidationError("variants", [{ index: -1, path: ["variants"], message: "variants is an object of variant names by trigger", code: "invalid_type" }]);
+    }
+    for (const [trigger, name] of Object.entries(named)) {
+      if (!this.app.trigger(trigger)) {
+        issues.push({ index: -1, path: ["variants", trigger], message: `unknown trigger ${trigger}`, code: "unknown_trigger" });
+        continue;
+      }
+      if (name === DEFAULT_VARIANT) {
+        out.set(trigger, this.paramsOf(trigger));
+        continue;
+      }
+      const v = this.variantsOf(trigger).find((x) => x.name === name);
+      if (!v) issues.push({ index: -1, path: ["variants", trigger], message: `trigger ${trigger} has no params variant ${String(name)}`, code: "unknown_variant" });
+      else out.set(trigger, { params: v.effective, hash: v.hash });
+    }
+    if (issues.length) throw new ValidationError("variants", issues);
+    return out;
+  }
+
+  /**
+   * The trigger's params variants as this process serves them, resolved over the current default
+   * params (re-resolved when those change). A stored variant the schema no longer accepts is
+   * left out (logged): its rows get the default params.
+   */
+  private variantsOf(trigger: string): ResolvedVariant[] {
+    const entry = this.experiments.get(trigger);
+    const specs = entry?.settings.variants ?? [];
+    if (!entry || !specs.length) return [];
+    const base = this.paramsOf(trigger);
+    if (entry.resolved?.forHash === base.hash) return entry.resolved.list;
+    const { resolved, issues } = resolveVariants(this.trigger(trigger).params, base, specs);
+    if (issues.length) this.log.error({ trigger, issues }, "params variants do not resolve against the current params; those variants are not served");
+    entry.resolved = { forHash: base.hash, list: resolved };
+    return resolved;
+  }
+
+  private async ingest<T>(
+    rel: Relation, parsed: unknown[], partitions: string[] | string, now: Date, alsoWrite?: AddOptions<T>["alsoWrite"], routingKey?: AddOptions<T>["routingKey"],
+    namedVariants?: Map<string, { params: unknown; hash: string }> | null,
+  ): Promise<AddResult<T>[]> {
     const nowMs = now.getTime();
     const partitionAt = typeof partitions === "string" ? () => partitions : (i: number) => partitions[i]!;
     const n = parsed.length;
@@ -574,20 +651,32 @@ export class Motion {
       if (!route.infer) continue;
       const infer = route.infer;
       const active = this.active.get(trigger.name)!;
-      const { params, hash: paramsHash } = this.paramsOf(trigger.name);
+      const baseParams = this.paramsOf(trigger.name);
+      const variants = this.variantsOf(trigger.name);
+      const named = namedVariants?.get(trigger.name);
       const useCache = trigger.cache;
       const candidate = this.candidates.get(trigger.name);
       const experiment = this.experiments.get(trigger.name)?.settings;
       const canaryShare = candidate && experiment ? experiment.canaryShare : 0;
       const shadowShare = candidate && experiment && candidate.version !== active.version ? experiment.shadowShare : 0;
+      const keyOf = (i: number): string => {
+        const insert = rowInserts[i]!;
+        const explicit = typeof routingKey === "function" ? routingKey(parsed[i] as T, i) : routingKey;
+        return explicit ?? insert.key ?? insert.id;
+      };
       // Canary: the routing key (explicit, else the row's key, else its id) picks the version.
       const servedBy = (i: number): ActiveState => {
         if (canaryShare <= 0) return active;
-        const insert = rowInserts[i]!;
-        const explicit = typeof routingKey === "function" ? routingKey(parsed[i] as T, i) : routingKey;
-        return inCanary(trigger.name, explicit ?? insert.key ?? insert.id, canaryShare) ? candidate! : active;
+        return inCanary(trigger.name, keyOf(i), canaryShare) ? candidate! : active;
       };
-      const record = (i: number, version: number, output: unknown, error: string | null, cached: boolean, latencyMs: number, inputHash: string) => {
+      // Params variants: the one the caller named, else the split of the same routing key.
+      const paramsFor = (i: number): { params: unknown; hash: string } => {
+        if (named) return named;
+        if (!variants.length) return baseParams;
+        const v = pickVariant(trigger.name, keyOf(i), variants);
+        return v ? { params: v.effective, hash: v.hash } : baseParams;
+      };
+      const record = (i: number, version: number, output: unknown, error: string | null, cached: boolean, latencyMs: number, inputHash: string, params: unknown, paramsHash: string) => {
         const insert = rowInserts[i]!;
         let outputJson: string | null = null;
         if (error === null) {
@@ -623,28 +712,29 @@ export class Motion {
         const insert = rowInserts[i]!;
         const served = servedBy(i);
         const version = served.version;
+        const { params, hash: paramsHash } = paramsFor(i);
         const inputHash = useCache ? createHash("sha1").update(insert.data).digest("base64url") : "";
         const cacheKey = useCache ? InferenceCache.key(trigger.name, route.name, inputHash, version, paramsHash) : "";
         const started = performance.now();
         const hit = useCache ? this.cache.get(cacheKey) : undefined;
         if (hit) {
-          record(i, version, hit.output, null, true, performance.now() - started, inputHash);
+          record(i, version, hit.output, null, true, performance.now() - started, inputHash, params, paramsHash);
           return undefined;
         }
         let out: unknown;
         try {
           out = infer({ state: served.view, row: { id: insert.id, key: insert.key, createdAt: now, data: parsed[i] }, params, version, trigger: trigger.name, log: this.log });
         } catch (e) {
-          record(i, version, null, failed(i, e), false, performance.now() - started, inputHash);
+          record(i, version, null, failed(i, e), false, performance.now() - started, inputHash, params, paramsHash);
           return undefined;
         }
         const done = (value: unknown) => {
           const output = value === undefined ? null : value;
           if (useCache) this.cache.set(cacheKey, output);
-          record(i, version, output, null, false, performance.now() - started, inputHash);
+          record(i, version, output, null, false, performance.now() - started, inputHash, params, paramsHash);
         };
         if (out && typeof (out as Promise<unknown>).then === "function") {
-          return (out as Promise<unknown>).then(done, (e) => record(i, version, null, failed(i, e), false, performance.now() - started, inputHash));
+          return (out as Promise<unknown>).then(done, (e) => record(i, version, null, failed(i, e), false, performance.now() - started, inputHash, params, paramsHash));
         }
         done(out);
         return undefined;
@@ -869,18 +959,122 @@ export class Motion {
     const provider = this.db.provider;
     const now = new Date();
     await this.db.tx(function* () {
-      const current = (yield* readSettings(trigger)) ?? t.experiment;
-      const next: ExperimentSettings = {
+      const stored = yield* readSettings(trigger);
+      const current = stored ?? t.experiment;
+      const next: StoredSettings = {
         shadowShare: parsed.data.shadow?.share ?? current.shadowShare,
         canaryShare: parsed.data.canary?.share ?? current.canaryShare,
         rule: parsed.data.rule === undefined ? current.rule : parsed.data.rule,
+        // Declared variants stay declared (followed on redeploy) until variants are set at run time.
+        variants: stored ? stored.variants : null,
       };
       yield* writeSettings(trigger, next, options.actor, now);
-      yield* recordAudit({ actor: options.actor, action: "state.experiment", target: trigger, data: { ...next }, at: now });
+      const { variants: _variants, ...audited } = next;
+      yield* recordAudit({ actor: options.actor, action: "state.experiment", target: trigger, data: audited, at: now });
       if (provider === "postgresql") yield* all(`SELECT pg_notify('motion_state', ?)`, [trigger]);
     });
     await this.loadExperiment(trigger);
     return this.experiment(trigger);
+  }
+
+  /**
+   * A trigger's params variants: the default (its own params, serving what the weights leave)
+   * and each variant with its overrides, effective params, hash and weight, in routing order.
+   * `source` is "runtime" once an admin set variants (they replace the declared ones).
+   */
+  async variants(trigger: string): Promise<VariantsView> {
+    const t = this.trigger(trigger);
+    const stored = await this.db.read(() => readSettings(trigger));
+    const specs = stored?.variants ?? t.experiment.variants;
+    const base = this.paramsOf(trigger);
+    const { resolved } = resolveVariants(t.params, base, specs);
+    const byName = new Map(resolved.map((v) => [v.name, v]));
+    const used = specs.reduce((sum, v) => sum + v.weight, 0);
+    return {
+      trigger,
+      source: stored?.variants ? "runtime" : "declared",
+      default: { name: DEFAULT_VARIANT, params: base.params, hash: base.hash, weight: Math.max(0, Math.round((1 - used) * 1e9) / 1e9) },
+      variants: specs.map((v) => {
+        const r = byName.get(v.name);
+        return { name: v.name, overrides: v.params, params: r?.effective ?? null, hash: r?.hash ?? null, weight: v.weight };
+      }),
+    };
+  }
+
+  /**
+   * Adds a params variant at run time (admin; audited; every process follows). Its params are
+   * merged over the trigger's params and validated by the trigger's schema: issues at
+   * ["params", …]; a taken name at ["name"]; weights outside 0..1 or summing above 1 at ["weight"].
+   */
+  async addVariant(trigger: string, variant: { name: string; params?: Record<string, unknown>; weight?: number }, options: { actor: string }): Promise<VariantsView> {
+    const spec = { name: variant?.name, params: variant?.params ?? {}, weight: variant?.weight ?? 0 } as VariantSpec;
+    return this.changeVariants(trigger, options, "trigger.variant.add", { name: spec.name }, (current) => {
+      const name = variantName.safeParse(spec.name);
+      if (!name.success) return { issues: [{ index: 0, path: ["name"], message: name.error.issues[0]!.message, code: "invalid_variant" }] };
+      if (current.some((v) => v.name === spec.name)) return { issues: [{ index: 0, path: ["name"], message: `trigger ${trigger} has a variant ${spec.name} already`, code: "variant_exists" }] };
+      return { next: [...current, spec], at: current.length };
+    });
+  }
+
+  /**
+   * Sets the weights of existing variants (others keep theirs): an unknown variant is a
+   * ValidationError at ["weights", name], a weight outside 0..1 at ["weights", name], a sum above
+   * 1 at ["weights"]. The same keys stay on the same variant while weights are unchanged.
+   */
+  async setVariantWeights(trigger: string, weights: Record<string, number>, options: { actor: string }): Promise<VariantsView> {
+    return this.changeVariants(trigger, options, "trigger.variant.weights", { weights }, (current) => {
+      const issues: RowIssue[] = [];
+      if (typeof weights !== "object" || weights === null) return { issues: [{ index: 0, path: ["weights"], message: "weights is an object of weights by variant name", code: "invalid_type" }] };
+      for (const [name, w] of Object.entries(weights)) {
+        if (!current.some((v) => v.name === name)) issues.push({ index: 0, path: ["weights", name], message: `trigger ${trigger} has no params variant ${name}`, code: "unknown_variant" });
+        const ok = variantWeight.safeParse(w);
+        if (!ok.success) issues.push({ index: 0, path: ["weights", name], message: ok.error.issues[0]!.message, code: "invalid_weight" });
+      }
+      if (issues.length) return { issues };
+      const next = current.map((v) => (v.name in weights ? { ...v, weight: weights[v.name]! } : v));
+      const sum = next.reduce((a, v) => a + v.weight, 0);
+      if (sum > 1 + 1e-9) return { issues: [{ index: 0, path: ["weights"], message: `variant weights sum to ${Math.round(sum * 1e6) / 1e6}, above 1`, code: "weights_above_one" }] };
+      return { next };
+    });
+  }
+
+  /** Removes a params variant (NotFoundError when there is none of that name); its past inferences keep their hash. */
+  async removeVariant(trigger: string, name: string, options: { actor: string }): Promise<VariantsView> {
+    return this.changeVariants(trigger, options, "trigger.variant.remove", { name }, (current) => {
+      if (!current.some((v) => v.name === name)) throw new NotFoundError(`trigger ${trigger} has no params variant ${name}`);
+      return { next: current.filter((v) => v.name !== name) };
+    });
+  }
+
+  /** Reads the variants in a transaction, applies `change`, validates the whole set, stores and audits it. */
+  private async changeVariants(
+    trigger: string,
+    options: { actor: string },
+    action: string,
+    audit: Record<string, unknown>,
+    change: (current: VariantSpec[]) => { issues: RowIssue[] } | { next: VariantSpec[]; at?: number },
+  ): Promise<VariantsView> {
+    const t = this.trigger(trigger);
+    if (!options?.actor) throw new ValidationError("variants", [{ index: 0, path: ["actor"], message: "actor is required", code: "invalid_type" }]);
+    const base = this.paramsOf(trigger);
+    const provider = this.db.provider;
+    const now = new Date();
+    await this.db.tx(function* () {
+      const stored = yield* readSettings(trigger);
+      const current = stored?.variants ?? t.experiment.variants;
+      const changed = change(current);
+      if ("issues" in changed) throw new ValidationError("variants", changed.issues);
+      const { next, at } = changed;
+      // Issues of the variant being added are reported at its own fields (["params", "k"], ["weight"]).
+      const { issues } = resolveVariants(t.params, base, next, (i) => (i === at ? [] : ["variants", next[i]!.name]));
+      if (issues.length) throw new ValidationError("variants", issues.map((x) => (at !== undefined && x.path[0] === "variants" && x.path[1] === next[at]?.name ? { ...x, path: x.path.slice(2) } : x)));
+      const settings = stored ?? t.experiment;
+      yield* writeSettings(trigger, { shadowShare: settings.shadowShare, canaryShare: settings.canaryShare, rule: settings.rule, variants: next }, options.actor, now);
+      yield* recordAudit({ actor: options.actor, action, target: trigger, data: { ...audit, variants: next }, at: now });
+      if (provider === "postgresql") yield* all(`SELECT pg_notify('motion_state', ?)`, [trigger]);
+    });
+    await this.loadExperiment(trigger);
+    return this.variants(trigger);
   }
 
   /** Points the trigger's `candidate` alias at an existing version (not the active one). */
@@ -954,6 +1148,24 @@ export class Motion {
       throw error;
     }
     return { ...base, basis, decision, applied: true };
+  }
+
+  /**
+   * Runs every trigger's promotion rule that has a rule and a candidate (what the timer of
+   * `experiments.ruleIntervalMs` does); a failing trigger is logged and the others still run.
+   */
+  async evaluateRules(): Promise<PromotionEvaluation[]> {
+    const out: PromotionEvaluation[] = [];
+    for (const t of this.app.triggers) {
+      if (this.closed) break;
+      if (!this.experiments.get(t.name)?.settings.rule || !this.candidates.has(t.name)) continue;
+      try {
+        out.push(await this.evaluatePromotion(t.name));
+      } catch (error) {
+        this.log.error({ trigger: t.name, err: (error as Error).message }, "promotion rule failed");
+      }
+    }
+    return out;
   }
 
   /**
@@ -1331,6 +1543,8 @@ export class Motion {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    if (this.ruleTimer) clearInterval(this.ruleTimer);
+    await this.ruleRound;
     await this.queues.settle();
     await this.sync.close();
     await this.shadowQueue.close();
@@ -1354,6 +1568,23 @@ export class Motion {
 
 function experimentMarker(candidate: number | null, settingsAt: number | null): string {
   return `${candidate ?? "-"}:${settingsAt ?? "-"}`;
+}
+
+export interface VariantView {
+  name: string;
+  /** The params this variant overrides. */
+  overrides: Record<string, unknown>;
+  /** Effective params and their hash (null when the current params schema rejects them). */
+  params: unknown;
+  hash: string | null;
+  weight: number;
+}
+
+export interface VariantsView {
+  trigger: string;
+  source: "declared" | "runtime";
+  default: { name: "default"; params: unknown; hash: string; weight: number };
+  variants: VariantView[];
 }
 
 export interface ExperimentView {

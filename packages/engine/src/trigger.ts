@@ -8,6 +8,7 @@ import type { Logger } from "./logger.ts";
 import { resolveSchedule, type ResolvedSchedule, type Schedule } from "./schedule.ts";
 import type { ExperimentSettings } from "./experiments/experiment-settings.ts";
 import type { PromotionRule } from "./experiments/promotion-rule.ts";
+import { declaredVariants } from "./experiments/params-variants.ts";
 import { checkScoreConfigs, type ScoreConfigs } from "./review-queue/score-config.ts";
 
 export interface InferContext<Row, P> {
@@ -156,6 +157,13 @@ export interface TriggerOptions<PS extends z.ZodType> {
   /** Guarded promotion: promote or abort the candidate by itself (see experiments/promotion-rule.ts). */
   promotion?: { rule: PromotionRule };
   /**
+   * Named params variants: `{ wide: { params: { k: 20 }, weight: 0.1 } }`. A variant's params
+   * are merged over the trigger's params (validated by `params` at start); `weight` is the share
+   * of routing keys it serves (default 0: only rows that name it). Variants share this trigger's
+   * state; see experiments/params-variants.ts. An admin's runtime variants replace these.
+   */
+  variants?: Record<string, { params?: Partial<z.input<PS>> & Record<string, unknown>; weight?: number }>;
+  /**
    * Scores labelers give besides good/bad, by name: `{ kind: "numeric", min, max }`,
    * `{ kind: "categorical", values }` or `{ kind: "text" }`. `Motion.score` checks every value
    * against its config (ValidationError at ["scores", name]); label exports carry them.
@@ -250,7 +258,10 @@ export function trigger<PS extends z.ZodType = z.ZodObject<Record<string, never>
     if (schedule && !r.fit) throw new ValidationError(`route ${name}/${routeName}`, [{ index: -1, path: ["schedule"], message: "a scheduled route needs a fit", code: "invalid_schedule" }]);
     return { name: routeName, relation: r.relation, filter, infer: r.infer as ResolvedRoute["infer"], fit: r.fit as ResolvedRoute["fit"], batchSize, maxWaitMs, maxDurationMs, onDrift, refitWindow, backpressure, schedule };
   });
-  const experiment: ExperimentSettings = { shadowShare: options.shadow?.share ?? 0, canaryShare: options.canary?.share ?? 0, rule: options.promotion?.rule ?? null };
+  const experiment: ExperimentSettings = {
+    shadowShare: options.shadow?.share ?? 0, canaryShare: options.canary?.share ?? 0, rule: options.promotion?.rule ?? null,
+    variants: declaredVariants(name, options.variants as Record<string, { params?: Record<string, unknown>; weight?: number }> | undefined),
+  };
   for (const [what, value] of [["shadow.share", experiment.shadowShare], ["canary.share", experiment.canaryShare]] as const) {
     if (!(typeof value === "number" && value >= 0 && value <= 1)) throw new TypeError(`trigger ${name}: ${what} must be a number in 0..1`);
   }

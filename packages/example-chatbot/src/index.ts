@@ -4,7 +4,7 @@ export {
   type AnswerOutput, type ChatbotParams, type RankingInfo,
 } from "./app.ts";
 export { chatbotCorrection, readCorrection, type ChatbotCorrection } from "./correction.ts";
-export { seedExample, SEED_QUESTIONS, type SeedOptions, type SeedResult } from "./seed.ts";
+export { seedExample, SEED_ASKERS, SEED_QUESTIONS, type SeedOptions, type SeedResult } from "./seed.ts";
 export { loadCorpus, DOCS_DIR, type CorpusDocument } from "./corpus.ts";
 export { loadPackageCorpus, readmeSections, packageUrl, type PackageCorpus } from "./package-corpus.ts";
 export {

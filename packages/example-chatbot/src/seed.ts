@@ -1,5 +1,7 @@
 // What `npm start` runs on a fresh database: ingest the docs, ask a few questions, label two
-// answers — so the console opens on rows, inferences, feedback and several state versions.
+// answers, then two labeled rounds of the same questions on two successive versions — so the
+// console opens on rows, inferences, feedback, several state versions, and a Compare view with
+// labels on both sides of a fit that learned from them.
 
 import type { Motion } from "@motion/engine";
 import { TRIGGER, type AnswerOutput } from "./app.ts";
@@ -12,7 +14,16 @@ export interface SeedOptions {
   actor?: string;
   /** Days of imported question history for the drift view (default 28; 0 = none). */
   historyDays?: number;
+  /**
+   * Labeled rounds of the seed questions (default 2; 0 = none): each asks every seed question
+   * once per asker in SEED_ASKERS and labels every answer by whether it cites the expected page,
+   * then waits for the fit that learns from those labels, so each round's labels are on a newer version.
+   */
+  labelRounds?: number;
 }
+
+/** Who asks in each labeled round (distinct rows, so answers are stored, not cached). */
+export const SEED_ASKERS = ["ana", "ben", "chloe", "dev"];
 
 export interface SeedResult {
   seeded: boolean;
@@ -61,6 +72,25 @@ export async function seedExample(motion: Motion, options: SeedOptions = {}): Pr
       : { label: "bad", actor, correction: { source: q.expect }, note: `should cite ${q.expect}` });
     labels++;
   }
+  // Labeled rounds: the first round's corrections teach the next version which page to cite,
+  // so Compare (and its good-rate over versions) has labels on two versions that differ.
+  for (let round = 0; round < (options.labelRounds ?? 2); round++) {
+    await motion.flush();
+    const rows = SEED_QUESTIONS.flatMap((q) => SEED_ASKERS.map((who) => ({ text: q.text, askedBy: `${who} (round ${round + 1})` })));
+    const results = await motion.addMany("questions", rows);
+    asked += rows.length;
+    for (const [j, result] of results.entries()) {
+      const q = SEED_QUESTIONS[Math.floor(j / SEED_ASKERS.length)]!;
+      const inference = result.inferences.find((x) => x.trigger === TRIGGER);
+      if (!inference || inference.error) continue;
+      const right = (inference.output as AnswerOutput).sources[0]?.url === q.expect;
+      await motion.feedback(inference.id, right
+        ? { label: "good", actor, note: "cites the right page" }
+        : { label: "bad", actor, correction: { source: q.expect }, note: `should cite ${q.expect}` });
+      labels++;
+    }
+  }
+  await motion.flush();
   // A month of imported questions (with their own times) gives the drift view a history.
   const history = questionHistory({ days: options.historyDays ?? 28 });
   for (let i = 0; i < history.length; i += 200) await motion.addMany("questions", history.slice(i, i + 200));

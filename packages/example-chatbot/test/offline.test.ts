@@ -1,7 +1,7 @@
 // The example end to end with the embedded local provider on a temporary SQLite database.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Motion, ValidationError } from "@motion/engine";
-import { chatbotApp, loadCorpus, seedExample, TRIGGER, type AnswerOutput } from "../src/index.ts";
+import { chatbotApp, loadCorpus, SEED_ASKERS, SEED_QUESTIONS, seedExample, TRIGGER, type AnswerOutput } from "../src/index.ts";
 import { questionHistory } from "../src/question-history.ts";
 import { docsEval } from "../src/evaluation.ts";
 import { tempDatabase } from "./helpers.ts";
@@ -29,8 +29,15 @@ describe("docs chatbot, local provider", () => {
   it("seeds once: documents indexed, questions answered, labels learned (≥ 2 new state versions)", async () => {
     const seeded = await seedExample(motion);
     const history = questionHistory();
-    expect(seeded).toMatchObject({ seeded: true, documents: loadCorpus().length, questions: 5 + history.length, labels: 2, judged: 28 });
-    expect(seeded.version).toBeGreaterThanOrEqual(2);
+    const rounds = 2 * SEED_QUESTIONS.length * SEED_ASKERS.length;
+    expect(seeded).toMatchObject({ seeded: true, documents: loadCorpus().length, questions: 5 + rounds + history.length, labels: 2 + rounds, judged: 28 });
+    expect(seeded.version).toBeGreaterThanOrEqual(3);
+    // Compare has something to show: two versions with a round of labels each, and the second
+    // (which learned from the first round's corrections) no worse.
+    const { versions } = await motion.outcomes(TRIGGER, { limit: 50 });
+    const labeled = versions.filter((v) => v.feedback.labeled >= SEED_QUESTIONS.length * SEED_ASKERS.length);
+    expect(labeled.length, JSON.stringify(versions.map((v) => [v.version, v.feedback]))).toBeGreaterThanOrEqual(2);
+    expect(labeled[0]!.feedback.goodRate!).toBeGreaterThanOrEqual(labeled[labeled.length - 1]!.feedback.goodRate!);
     // The drift view has a month of judged days, and the day the widget broke is flagged for its text.
     const partitions = await motion.drift.partitions("questions");
     const broken = new Date(Date.now() - 4 * 86_400_000).toISOString().slice(0, 10);

@@ -68,7 +68,10 @@ export const addedRow = z
     createdAt: timestamp,
     data: json,
     inferences: z.array(
-      z.object({ id: z.string(), trigger: z.string(), route: z.string(), output: json, error: z.string().nullable(), stateVersion: z.number(), cached: z.boolean(), latencyMs: z.number() }),
+      z.object({
+        id: z.string(), trigger: z.string(), route: z.string(), output: json, error: z.string().nullable(), stateVersion: z.number(),
+        paramsHash: z.string().meta({ description: "hash of the params infer ran with (a params variant's own)" }), cached: z.boolean(), latencyMs: z.number(),
+      }),
     ),
   })
   .meta({ id: "AddedRow", description: "the stored row with the inferences made on it" });
@@ -503,3 +506,58 @@ export const overview = z
     truncated: z.boolean().meta({ description: "true only when more than 200,000 fit runs finished in the range" }),
   })
   .meta({ id: "Overview" });
+
+// Experiments: candidate, shadow, canary, the guarded rule and params variants.
+const promotionRule = z.object({ name: z.string(), minLabels: z.number(), confidence: z.number() }).meta({ id: "PromotionRule" });
+export const experiment = z
+  .object({
+    trigger: z.string(), active: z.number(), pinned: z.boolean(), candidate: z.number().nullable(),
+    shadow: z.object({ share: z.number() }), canary: z.object({ share: z.number() }), rule: promotionRule.nullable(),
+    source: z.enum(["declared", "runtime"]).meta({ description: "runtime once an admin set the settings (they replace the declared ones)" }),
+  })
+  .meta({ id: "Experiment" });
+export const candidateSet = z.object({ trigger: z.string(), from: z.number().nullable(), to: z.number() }).meta({ id: "CandidateSet" });
+export const promoted = z.object({ trigger: z.string(), from: z.number(), to: z.number(), pinned: z.boolean() }).meta({ id: "Promoted" });
+export const aborted = z.object({ trigger: z.string(), from: z.number() }).meta({ id: "Aborted" });
+export const promotionEvaluation = z
+  .object({
+    trigger: z.string(), active: z.number(), candidate: z.number().nullable(), basis: z.enum(["canary", "shadow"]).nullable(),
+    decision: z.object({ action: z.enum(["wait", "promote", "abort"]), reason: z.string(), z: z.number().nullable() }),
+    applied: z.boolean().meta({ description: "whether a promote/abort decision was applied (as a move by rule:<name>)" }),
+  })
+  .meta({ id: "PromotionEvaluation" });
+const interval = z.object({ low: z.number(), high: z.number() });
+const rate = z.object({ rate: z.number(), interval }).nullable();
+export const shadowRowsPage = page(
+  z
+    .object({
+      id: z.string(), rowId: z.string(), route: z.string(), createdAt: timestamp, input: json,
+      active: z.object({ inferenceId: z.string(), version: z.number(), output: json, error: z.string().nullable(), label: z.enum(["good", "bad"]).nullable(), correction: json }),
+      candidate: z.object({ version: z.number(), output: json, error: z.string().nullable(), verdict: z.enum(["good", "bad"]).nullable() }),
+      differs: z.boolean(),
+      diff: json.meta({ description: "bounded structural diff from the caller's answer to the shadow's" }),
+    })
+    .meta({ id: "ShadowRow" }),
+).meta({ id: "ShadowRowPage" });
+export const shadowSummary = z
+  .object({
+    version: z.number(), shadowed: z.number(), differing: z.number(), judged: z.number(), activeGood: z.number(), candidateGood: z.number(),
+    activeGoodRate: rate, candidateGoodRate: rate,
+  })
+  .meta({ id: "ShadowSummary" });
+export const candidateHistory = page(
+  z.object({ id: z.string(), fromVersion: z.number().nullable(), toVersion: z.number().nullable(), actor: z.string(), reason: z.string().nullable(), createdAt: timestamp }),
+).meta({ id: "CandidateHistoryPage" });
+export const variants = z
+  .object({
+    trigger: z.string(),
+    source: z.enum(["declared", "runtime"]),
+    default: z.object({ name: z.literal("default"), params: json, hash: z.string(), weight: z.number().meta({ description: "share of routing keys left to the default params" }) }),
+    variants: z.array(
+      z.object({
+        name: z.string(), overrides: z.record(z.string(), json), params: json.meta({ description: "effective params (null when the schema rejects them now)" }),
+        hash: z.string().nullable(), weight: z.number(),
+      }),
+    ),
+  })
+  .meta({ id: "ParamsVariants" });

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { all, get, run, toDate, toJson, type Query } from "@motion/db";
 import type { PromotionRule } from "./promotion-rule.ts";
+import type { VariantSpec } from "./params-variants.ts";
 
 /** What a trigger declares (`shadow`, `canary`, `promotion`) or an admin sets at run time. */
 export interface ExperimentSettings {
@@ -10,6 +11,13 @@ export interface ExperimentSettings {
   canaryShare: number;
   /** Guarded promotion rule, or null (promote and abort by hand only). */
   rule: PromotionRule | null;
+  /** Params variants in routing order ([] when none). */
+  variants: VariantSpec[];
+}
+
+/** A stored row; `variants` null while the trigger's declared variants apply. */
+export interface StoredSettings extends Omit<ExperimentSettings, "variants"> {
+  variants: VariantSpec[] | null;
 }
 
 export const share = z.number().min(0, "share must be in 0..1").max(1, "share must be in 0..1");
@@ -27,17 +35,18 @@ export const experimentPatch = z.object({
 });
 export type ExperimentPatch = z.input<typeof experimentPatch>;
 
-export const NO_EXPERIMENT: ExperimentSettings = { shadowShare: 0, canaryShare: 0, rule: null };
+export const NO_EXPERIMENT: ExperimentSettings = { shadowShare: 0, canaryShare: 0, rule: null, variants: [] };
 
 /** A stored row replaces the declared settings wholesale (it was written from them, see writeSettings). */
-export function* readSettings(trigger: string): Query<(ExperimentSettings & { updatedAt: number }) | null> {
-  const r = yield* get<{ shadowShare: unknown; canaryShare: unknown; rule: unknown; updatedAt: unknown }>(
-    `SELECT "shadowShare", "canaryShare", "rule", "updatedAt" FROM "TriggerExperiment" WHERE "trigger" = ?`, [trigger],
+export function* readSettings(trigger: string): Query<(StoredSettings & { updatedAt: number }) | null> {
+  const r = yield* get<{ shadowShare: unknown; canaryShare: unknown; rule: unknown; variants: unknown; updatedAt: unknown }>(
+    `SELECT "shadowShare", "canaryShare", "rule", "variants", "updatedAt" FROM "TriggerExperiment" WHERE "trigger" = ?`, [trigger],
   );
   if (!r) return null;
   return {
     shadowShare: Number(r.shadowShare), canaryShare: Number(r.canaryShare),
     rule: r.rule === null || r.rule === undefined ? null : toJson<PromotionRule>(r.rule),
+    variants: r.variants === null || r.variants === undefined ? null : toJson<VariantSpec[]>(r.variants),
     updatedAt: toDate(r.updatedAt).getTime(),
   };
 }
@@ -48,10 +57,10 @@ export function* readSettingsMarkers(): Query<Map<string, number>> {
   return new Map(rows.map((r) => [r.trigger, toDate(r.updatedAt).getTime()]));
 }
 
-export function* writeSettings(trigger: string, settings: ExperimentSettings, actor: string, at: Date): Query<void> {
+export function* writeSettings(trigger: string, settings: StoredSettings, actor: string, at: Date): Query<void> {
   yield* run(
-    `INSERT INTO "TriggerExperiment" ("trigger", "shadowShare", "canaryShare", "rule", "updatedBy", "updatedAt") VALUES (?, ?, ?, ?, ?, ?)
-     ON CONFLICT ("trigger") DO UPDATE SET "shadowShare" = excluded."shadowShare", "canaryShare" = excluded."canaryShare", "rule" = excluded."rule", "updatedBy" = excluded."updatedBy", "updatedAt" = excluded."updatedAt"`,
-    [trigger, settings.shadowShare, settings.canaryShare, settings.rule ? JSON.stringify(settings.rule) : null, actor, at],
+    `INSERT INTO "TriggerExperiment" ("trigger", "shadowShare", "canaryShare", "rule", "variants", "updatedBy", "updatedAt") VALUES (?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT ("trigger") DO UPDATE SET "shadowShare" = excluded."shadowShare", "canaryShare" = excluded."canaryShare", "rule" = excluded."rule", "variants" = excluded."variants", "updatedBy" = excluded."updatedBy", "updatedAt" = excluded."updatedAt"`,
+    [trigger, settings.shadowShare, settings.canaryShare, settings.rule ? JSON.stringify(settings.rule) : null, settings.variants ? JSON.stringify(settings.variants) : null, actor, at],
   );
 }

@@ -178,4 +178,29 @@ describe.each(factories)("experiments: candidate, shadow, canary, promote/abort 
     expect(ruleMoves[0]).toMatchObject({ alias: "candidate", fromVersion: 1, toVersion: null });
     expect(ruleMoves[0]!.reason).toContain("z = -3.651");
   });
+
+  it("the rule also runs on a timer: labels stored before the rule was set are decided without a new label", async () => {
+    const db = await makeDatabase();
+    databases.push(db);
+    const motion = await Motion.open({ app: experimentApp, databaseUrl: db.url, fitIn: "inline", syncIntervalMs: 0, experiments: { ruleIntervalMs: 50 } });
+    opened.unshift(motion);
+    await motion.add("lessons", { mode: "b" });
+    await motion.flush();
+    await motion.rollback("ranker", 0, { actor: "setup" });
+    await motion.setCandidate("ranker", 1, { actor: "alice" });
+    await motion.setExperiment("ranker", { canary: { share: 0.5 } }, { actor: "alice" });
+    // No rule yet: labels are only counted. Active all good, the candidate all bad.
+    const counts: Record<number, number> = { 0: 0, 1: 0 };
+    for (let user = 0; counts[0]! < 10 || counts[1]! < 10; user++) {
+      const inf = (await motion.add("queries", { user: `t${user}`, text: "q" })).inferences.find((x) => x.trigger === "ranker")!;
+      if (counts[inf.stateVersion]! >= 10) continue;
+      counts[inf.stateVersion]!++;
+      await motion.feedback(inf.id, { label: inf.stateVersion === 0 ? "good" : "bad", actor: "t" });
+    }
+    expect((await motion.experiment("ranker")).candidate).toBe(1);
+    await motion.setExperiment("ranker", { rule: { name: "timed", minLabels: 10, confidence: 0.95 } }, { actor: "alice" });
+    await expect.poll(async () => (await motion.experiment("ranker")).candidate, { timeout: 5000, interval: 50 }).toBeNull();
+    const moves = (await events(motion, "ranker")).filter((e) => e.actor === "rule:timed");
+    expect(moves).toEqual([expect.objectContaining({ alias: "candidate", fromVersion: 1, toVersion: null })]);
+  });
 });

@@ -17,6 +17,10 @@ describe("compare page", () => {
     expect(defaultPick({ a: null, b: null }, 5, [5, 4, 3])).toEqual({ a: 5, b: 4 });
     expect(defaultPick({ a: 2, b: null }, 5, [5, 4, 2])).toEqual({ a: 2, b: 5 });
     expect(defaultPick({ a: null, b: null }, 0, [0])).toBeNull();
+    // The newest other version with labels is preferred over a newer unlabeled one.
+    expect(defaultPick({ a: null, b: null }, 6, [6, 5, 4, 3], new Set([3, 6]))).toEqual({ a: 6, b: 3 });
+    expect(defaultPick({ a: null, b: null }, 6, [6, 5, 4], new Set([6]))).toEqual({ a: 6, b: 5 });
+    expect(defaultPick({ a: null, b: 4 }, 6, [6, 5, 4, 3], new Set([3]))).toEqual({ a: 6, b: 4 });
   });
 
   it("orders the quality series by version with the Wilson band", () => {

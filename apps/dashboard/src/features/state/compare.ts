@@ -17,12 +17,15 @@ export function parseComparePick(params: Record<string, string | string[] | unde
   return { a: version(get("a")), b: version(get("b")) };
 }
 
-/** Defaults: compare the active version (a) with the newest other version (b). */
-export function defaultPick(pick: ComparePick, active: number | null, versions: readonly number[]): { a: number; b: number } | null {
+/**
+ * Defaults: compare the active version (a) with the newest other version that has labels (b),
+ * else the newest other version — a fresh fit has no labels yet, the one before it may.
+ */
+export function defaultPick(pick: ComparePick, active: number | null, versions: readonly number[], labeled?: ReadonlySet<number>): { a: number; b: number } | null {
   const sorted = [...versions].sort((x, y) => y - x);
   const a = pick.a ?? active ?? sorted[0] ?? null;
   if (a === null) return null;
-  const b = pick.b ?? sorted.find((v) => v !== a) ?? null;
+  const b = pick.b ?? sorted.find((v) => v !== a && labeled?.has(v)) ?? sorted.find((v) => v !== a) ?? null;
   return b === null ? null : { a, b };
 }
 

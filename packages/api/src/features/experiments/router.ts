@@ -1,9 +1,11 @@
 // Experiments: the `candidate` alias, shadow and canary shares, the guarded promotion rule,
-// promote/abort and the shadow comparison. Reads are viewer, changes admin.
+// promote/abort, the shadow comparison and params variants. Reads are viewer, changes admin.
 import { z } from "zod";
 import { cursorSchema, limitSchema, nameSchema, reasonSchema, requireTrigger, versionSchema } from "../../lib/common.ts";
 import { adminProcedure, router, viewerProcedure } from "../../trpc.ts";
 
+const variantNameSchema = z.string().trim().min(1).max(64).regex(/^[A-Za-z0-9_.-]+$/, "variant names are letters, digits, _ . -");
+const weightSchema = z.number().min(0, "weight must be in 0..1").max(1, "weight must be in 0..1");
 const share = z.number().min(0, "share must be in 0..1").max(1, "share must be in 0..1");
 const ruleSchema = z.object({
   name: z.string().trim().min(1).max(100).regex(/^[A-Za-z0-9_.-]+$/, "rule names are letters, digits, _ . -"),
@@ -73,5 +75,36 @@ export const experimentsRouter = router({
     requireTrigger(ctx.motion, input.trigger);
     const { items, nextCursor } = await ctx.motion.aliasEvents({ trigger: input.trigger, alias: "candidate", cursor: input.cursor, limit: input.limit });
     return { items: items.map(({ alias: _alias, ...move }) => move), nextCursor };
+  }),
+
+  /** Params variants: the default (what weights leave) and each variant's overrides, effective params, hash and weight. */
+  variants: viewerProcedure.input(z.object({ trigger: nameSchema })).query(async ({ ctx, input }) => {
+    requireTrigger(ctx.motion, input.trigger);
+    return ctx.motion.variants(input.trigger);
+  }),
+
+  /**
+   * Adds a params variant (validated against the trigger's params schema: issues at `params.<field>`;
+   * a taken name at `name`; a weight outside 0..1 or a sum above 1 at `weight`). Audited.
+   */
+  addVariant: adminProcedure
+    .input(z.object({ trigger: nameSchema, name: variantNameSchema, params: z.record(z.string(), z.unknown()).default({}), weight: weightSchema.default(0) }))
+    .mutation(async ({ ctx, input }) => {
+      requireTrigger(ctx.motion, input.trigger);
+      return ctx.motion.addVariant(input.trigger, { name: input.name, params: input.params, weight: input.weight }, { actor: ctx.actor });
+    }),
+
+  /** Sets variants' weights by name (others keep theirs): unknown names at `weights.<name>`, a sum above 1 at `weights`. Audited. */
+  setVariantWeights: adminProcedure
+    .input(z.object({ trigger: nameSchema, weights: z.record(variantNameSchema, weightSchema) }))
+    .mutation(async ({ ctx, input }) => {
+      requireTrigger(ctx.motion, input.trigger);
+      return ctx.motion.setVariantWeights(input.trigger, input.weights, { actor: ctx.actor });
+    }),
+
+  /** Removes a params variant (NOT_FOUND when there is none); its past inferences keep their params hash. Audited. */
+  removeVariant: adminProcedure.input(z.object({ trigger: nameSchema, name: variantNameSchema })).mutation(async ({ ctx, input }) => {
+    requireTrigger(ctx.motion, input.trigger);
+    return ctx.motion.removeVariant(input.trigger, input.name, { actor: ctx.actor });
   }),
 });

@@ -7,6 +7,15 @@ import { adminProcedure, labelerProcedure, router, viewerProcedure } from "../..
 import { idempotent } from "./idempotency.ts";
 import { rowFilterSchema } from "./filter.ts";
 
+/** Params variant per trigger name (`{ ranker: "wide" }`) instead of the split by routing key. */
+const variantsSchema = z.record(nameSchema, z.string().min(1).max(64)).optional();
+
+/** The engine checks `variants` itself: its issues are already at `variants.<trigger>`. */
+function addError(error: unknown, root: "row" | "rows"): unknown {
+  if ((error as { relation?: unknown })?.relation === "variants") return error;
+  return rowValidationError(error, root) ?? error;
+}
+
 /** A client-chosen key (e.g. a UUID) that makes a retry of the same request return the first answer. */
 const idempotencyKeySchema = z.string().min(1).max(200).regex(/^[\x21-\x7e]+$/, "printable ASCII without spaces");
 
@@ -31,6 +40,7 @@ function toAdded(r: AddResult) {
       output: i.output,
       error: i.error,
       stateVersion: i.stateVersion,
+      paramsHash: i.paramsHash,
       cached: i.cached,
       latencyMs: i.latencyMs,
     })),
@@ -62,7 +72,7 @@ export const rowsRouter = router({
    * Validates, stores, runs infer on the active state and returns the inferences (a write:
    * labeler). With `idempotencyKey`, a retry of the same request returns the first answer.
    */
-  add: labelerProcedure.input(z.object({ relation: nameSchema, row: z.unknown(), idempotencyKey: idempotencyKeySchema.optional() })).mutation(async ({ ctx, input }) => {
+  add: labelerProcedure.input(z.object({ relation: nameSchema, row: z.unknown(), idempotencyKey: idempotencyKeySchema.optional(), variants: variantsSchema })).mutation(async ({ ctx, input }) => {
     requireRelation(ctx.motion, input.relation);
     try {
       return await idempotent<AddedRow>({
@@ -70,18 +80,18 @@ export const rowsRouter = router({
         scope: principalKey(ctx.principal),
         key: input.idempotencyKey,
         procedure: "rows.add",
-        input: { relation: input.relation, row: input.row },
+        input: { relation: input.relation, row: input.row, ...(input.variants ? { variants: input.variants } : {}) },
         ttlMs: ctx.options.idempotencyTtlMs,
-        execute: async (store) => toAdded(await ctx.motion.add(input.relation, input.row, store && { alsoWrite: ([r]) => store(toAdded(r!)) })),
+        execute: async (store) => toAdded(await ctx.motion.add(input.relation, input.row, { alsoWrite: store ? ([r]) => store(toAdded(r!)) : undefined, variants: input.variants })),
       });
     } catch (error) {
-      throw rowValidationError(error, "row") ?? error;
+      throw addError(error, "row");
     }
   }),
 
   /** Up to 1000 rows in one transaction: one invalid row rejects the batch. Same `idempotencyKey` as `add`. */
   addMany: labelerProcedure
-    .input(z.object({ relation: nameSchema, rows: z.array(z.unknown()).min(1).max(1_000), idempotencyKey: idempotencyKeySchema.optional() }))
+    .input(z.object({ relation: nameSchema, rows: z.array(z.unknown()).min(1).max(1_000), idempotencyKey: idempotencyKeySchema.optional(), variants: variantsSchema }))
     .mutation(async ({ ctx, input }) => {
       requireRelation(ctx.motion, input.relation);
       try {
@@ -90,12 +100,12 @@ export const rowsRouter = router({
           scope: principalKey(ctx.principal),
           key: input.idempotencyKey,
           procedure: "rows.addMany",
-          input: { relation: input.relation, rows: input.rows },
+          input: { relation: input.relation, rows: input.rows, ...(input.variants ? { variants: input.variants } : {}) },
           ttlMs: ctx.options.idempotencyTtlMs,
-          execute: async (store) => (await ctx.motion.addMany(input.relation, input.rows, store && { alsoWrite: (results) => store(results.map(toAdded)) })).map(toAdded),
+          execute: async (store) => (await ctx.motion.addMany(input.relation, input.rows, { alsoWrite: store ? (results) => store(results.map(toAdded)) : undefined, variants: input.variants })).map(toAdded),
         });
       } catch (error) {
-        throw rowValidationError(error, "rows") ?? error;
+        throw addError(error, "rows");
       }
     }),
 

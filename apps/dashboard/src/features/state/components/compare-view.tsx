@@ -18,6 +18,7 @@ import { EvaluationCompare } from "./evaluation-compare";
 import { FittedBetween, KeyChanges } from "./version-diff-view";
 import { RollbackDialog } from "./rollback-dialog";
 import { CandidatePanel } from "./candidate-panel";
+import { VariantsCompare } from "./variants-compare";
 
 const axisProps = { stroke: "var(--muted-foreground)", fontSize: 10, tickLine: false, axisLine: false } as const;
 const pct = (x: number) => `${Math.round(x * 100)}%`;
@@ -39,9 +40,10 @@ export function CompareView({ trigger }: { trigger: string }) {
   // The newest 200 versions' outcomes: the choices, and the quality chart.
   const history = useQuery(trpc.state.outcomes.queryOptions({ trigger, limit: 200 }, { refetchInterval: 15_000 }));
   const versions = React.useMemo(() => (history.data?.items ?? []).map((v) => v.version), [history.data]);
+  const labeled = React.useMemo(() => new Set((history.data?.items ?? []).filter((v) => v.feedback.labeled > 0).map((v) => v.version)), [history.data]);
   const pick = React.useMemo(
-    () => defaultPick(parseComparePick(new URLSearchParams(searchParams.toString())), info.data?.activeVersion ?? null, versions),
-    [searchParams, info.data?.activeVersion, versions],
+    () => defaultPick(parseComparePick(new URLSearchParams(searchParams.toString())), info.data?.activeVersion ?? null, versions, labeled),
+    [searchParams, info.data?.activeVersion, versions, labeled],
   );
   const set = (key: "a" | "b", value: string) => {
     const p = new URLSearchParams(searchParams.toString());
@@ -122,6 +124,8 @@ export function CompareView({ trigger }: { trigger: string }) {
       </div>
 
       <EvaluationCompare trigger={trigger} a={pick.a} b={pick.b} />
+
+      <VariantsCompare trigger={trigger} versions={versions} active={active} />
 
       <Card>
         <CardHeader>

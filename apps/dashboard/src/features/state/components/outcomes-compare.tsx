@@ -4,10 +4,12 @@ import type { RouterOutputs } from "@/lib/trpc/types";
 import { formatCount, formatMs } from "@/lib/time";
 import { formatGoodRate, formatInterval, formatRate } from "../outcome-format";
 
-type VersionOutcomes = RouterOutputs["state"]["outcomes"]["items"][number];
+type FullOutcomes = RouterOutputs["state"]["outcomes"]["items"][number];
+/** A version's figures, or one params hash's on a version (no fit, no version of its own). */
+export type VersionOutcomes = Omit<FullOutcomes, "version" | "parent" | "createdAt" | "fit" | "byParams"> & { version?: number; fit?: FullOutcomes["fit"] };
 
-/** Two versions' outcomes side by side: what infer did on each, and what labelers said about it. */
-export function OutcomesCompare({ from, to, labels }: { from: VersionOutcomes | undefined; to: VersionOutcomes | undefined; labels?: [string, string] }) {
+/** Two versions' (or two params variants') outcomes side by side: what infer did on each, and what labelers said about it. */
+export function OutcomesCompare({ from, to, labels, testId = "outcomes-compare" }: { from: VersionOutcomes | undefined; to: VersionOutcomes | undefined; labels?: [string, string]; testId?: string }) {
   const rows: { label: string; value: (v: VersionOutcomes) => React.ReactNode }[] = [
     { label: "Inferences", value: (v) => formatCount(v.inferences) },
     {
@@ -32,7 +34,7 @@ export function OutcomesCompare({ from, to, labels }: { from: VersionOutcomes | 
     },
   ];
   return (
-    <table className="w-full text-xs" data-testid="outcomes-compare">
+    <table className="w-full text-xs" data-testid={testId}>
       <thead>
         <tr className="text-muted-foreground">
           <th className="py-1 text-left font-normal" />

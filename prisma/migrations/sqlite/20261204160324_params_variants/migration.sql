@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "TriggerExperiment" ADD COLUMN "variants" JSONB;
