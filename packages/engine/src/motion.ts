@@ -777,6 +777,8 @@ export class Motion {
         `INSERT INTO "Feedback" ("id", "inferenceId", "rowId", "label", "correction", "note", "actor", "createdAt") VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
         [id, inferenceId, stored!.id, data.label, data.correction === undefined ? null : JSON.stringify(data.correction), data.note ?? null, data.actor, new Date()],
       );
+      // The maintained flag the "unlabeled" filters read through an index.
+      yield* run(`UPDATE "Inference" SET "labeled" = TRUE WHERE "id" = ? AND "labeled" = FALSE`, [inferenceId]);
       yield* releaseLocks(inferenceId);
       yield* markDoneEverywhere(inferenceId, data.actor, new Date());
       if (previous && previous.id > id) return; // a label made later (another process) stays the latest

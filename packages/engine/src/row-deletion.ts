@@ -50,7 +50,14 @@ export function* deleteRows(ids: readonly string[], routes: readonly FitRoute[])
   const removed: MinuteSample[] = [];
   const feedbackIds = new Set<string>();
   // The labels these rows mirror, for rows of the `feedback` relation.
-  if (rowIds.length) for (const f of yield* all<{ id: string }>(`SELECT "id" FROM "Feedback" WHERE "rowId" IN (${marks(rowIds.length)})`, rowIds)) feedbackIds.add(f.id);
+  // Their inferences may outlive them: their `labeled` flag is recomputed below.
+  const relabel = new Set<string>();
+  if (rowIds.length) {
+    for (const f of yield* all<{ id: string; inferenceId: string }>(`SELECT "id", "inferenceId" FROM "Feedback" WHERE "rowId" IN (${marks(rowIds.length)})`, rowIds)) {
+      feedbackIds.add(f.id);
+      relabel.add(f.inferenceId);
+    }
+  }
   for (let next = rowIds; next.length; ) {
     const inferences = yield* all<{ id: string; trigger: string; createdAt: unknown; latencyMs: unknown; error: string | null }>(
       `SELECT "id", "trigger", "createdAt", "latencyMs", "error" FROM "Inference" WHERE "rowId" IN (${marks(next.length)})`,
@@ -79,6 +86,15 @@ export function* deleteRows(ids: readonly string[], routes: readonly FitRoute[])
   // Shadow answers to a deleted row's inferences are derived from the row: they go too.
   if (inferenceIds.length) yield* run(`DELETE FROM "ShadowInference" WHERE "inferenceId" IN (${marks(inferenceIds.length)})`, inferenceIds);
   if (inferenceIds.length) yield* run(`DELETE FROM "Inference" WHERE "id" IN (${marks(inferenceIds.length)})`, inferenceIds);
+  // An inference that lost labels but not its row keeps `labeled` only while a label remains.
+  for (const id of inferenceIds) relabel.delete(id);
+  const kept = [...relabel];
+  if (kept.length) {
+    yield* run(
+      `UPDATE "Inference" SET "labeled" = EXISTS (SELECT 1 FROM "Feedback" f WHERE f."inferenceId" = "Inference"."id") WHERE "id" IN (${marks(kept.length)})`,
+      kept,
+    );
+  }
   // The per-minute activity counts the inferences that exist (shard 0: deletions are rare).
   if (removed.length) yield* addMinutes(rollUpMinutes(removed, -1), 0);
   // By primary key, route by route: PendingRow has no index on rowId alone (ingest pays for every index).

@@ -75,7 +75,7 @@ export type ReviewFilter = "unlabeled" | "good" | "bad";
  */
 export function* claimReviewItem(c: LockRequest & { filter: ReviewFilter; version?: number; exclude: readonly string[] }): Query<Record<string, unknown> | undefined> {
   const label = c.filter === "unlabeled"
-    ? { sql: `NOT EXISTS (SELECT 1 FROM "Feedback" f WHERE f."inferenceId" = i."id")`, params: [] as unknown[] }
+    ? { sql: `i."labeled" = FALSE`, params: [] as unknown[] }
     : { sql: `EXISTS (SELECT 1 FROM "Feedback" f WHERE f."inferenceId" = i."id" AND f."label" = ?)`, params: [c.filter] as unknown[] };
   const version = c.version !== undefined ? { sql: ` AND i."stateVersion" = ?`, params: [c.version] } : { sql: "", params: [] };
   const exclude = c.exclude.length ? { sql: ` AND i."id" NOT IN (${c.exclude.map(() => "?").join(", ")})`, params: [...c.exclude] } : { sql: "", params: [] };
