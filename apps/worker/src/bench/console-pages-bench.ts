@@ -76,6 +76,9 @@ export async function benchConsolePages(options: BenchConsolePagesOptions = {}):
          FROM "Inference" i WHERE i._rowid_ % 10000 <> 7`,
       );
       yield* run(`UPDATE "Inference" SET "labeled" = TRUE WHERE _rowid_ % 10000 <> 7`);
+      // The label tallies, as the label_tally migration backfills them.
+      yield* run(`INSERT INTO "LabelTally" ("trigger", "actor", "label", "labels") SELECT i."trigger", f."actor", f."label", COUNT(*) FROM "Feedback" f JOIN "Inference" i ON i."id" = f."inferenceId" GROUP BY i."trigger", f."actor", f."label"`);
+      yield* run(`INSERT INTO "LabeledTally" ("trigger", "labeled") SELECT "trigger", COUNT(*) FROM "Inference" WHERE "labeled" = TRUE GROUP BY "trigger"`);
     });
     // Named queues of `queueItems` each (spread over the inferences), half of each done.
     await motion.db.tx(function* () {

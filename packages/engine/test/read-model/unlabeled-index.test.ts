@@ -1,8 +1,8 @@
 // The "unlabeled" filter when nearly every inference is labeled: the Review page's list and the
 // trigger-wide review queue read the maintained Inference.labeled flag through the index
 // (trigger, labeled, id) instead of walking labeled inferences. Shown by the query plan on a
-// realistically sized table (no full scan, no sort), and by the flag following labels and
-// label deletions.
+// realistically sized table (no full scan, no sort), and by the flag and the label tallies
+// (the page's progress counts) following labels and label deletions.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { all, insertIngest, newId, run, type InferenceInsert, type RowInsert } from "@motion/db";
@@ -49,6 +49,9 @@ describe.each(factories)("the unlabeled filter on %s", (name, makeDatabase) => {
         keep,
       );
       yield* run(`UPDATE "Inference" SET "labeled" = TRUE WHERE "id" NOT IN (${keep.map(() => "?").join(", ")})`, keep);
+      // The label tallies, as the label_tally migration backfills them.
+      yield* run(`INSERT INTO "LabelTally" ("trigger", "actor", "label", "labels") SELECT i."trigger", f."actor", f."label", COUNT(*) FROM "Feedback" f JOIN "Inference" i ON i."id" = f."inferenceId" GROUP BY i."trigger", f."actor", f."label"`);
+      yield* run(`INSERT INTO "LabeledTally" ("trigger", "labeled") SELECT "trigger", COUNT(*) FROM "Inference" WHERE "labeled" = TRUE GROUP BY "trigger"`);
       yield* run(`ANALYZE`);
     });
     unlabeled.reverse(); // newest first, as pages list them
@@ -89,7 +92,15 @@ describe.each(factories)("the unlabeled filter on %s", (name, makeDatabase) => {
 
   it("follows labels: a label sets the flag, deleting the label's row clears it, and the review queue hands out only unlabeled items", async () => {
     const target = unlabeled[0]!;
+    const seeded = { labeled: TOTAL - unlabeled.length, byActor: [{ actor: "seed", label: "good", n: TOTAL - unlabeled.length }] };
+    expect((await motion.reviewProgress("answer")).counts).toMatchObject(seeded);
     const stored = await motion.feedback(target, { label: "bad", actor: "ana@example.com" });
+    // A second label on the same inference counts for its labeler, not as another labeled inference.
+    const again = await motion.feedback(target, { label: "good", actor: "bo@example.com" });
+    expect((await motion.reviewProgress("answer")).counts).toMatchObject({
+      labeled: seeded.labeled + 1,
+      byActor: [{ actor: "ana@example.com", label: "bad", n: 1 }, { actor: "bo@example.com", label: "good", n: 1 }, ...seeded.byActor],
+    });
     let page = await motion.searchInferences({ trigger: "answer", labeled: false, limit: 50 });
     expect(page.items.map((i) => i.id)).not.toContain(target);
     const flag = async () => Number((await motion.db.read(() => all<{ n: unknown }>(`SELECT COUNT(*) AS "n" FROM "Inference" WHERE "id" = ? AND "labeled" = TRUE`, [target])))[0]!.n);
@@ -97,6 +108,9 @@ describe.each(factories)("the unlabeled filter on %s", (name, makeDatabase) => {
 
     // Deleting the row that mirrors the label (a data-removal request) removes the label: unlabeled again.
     await motion.deleteRow(stored.rowId, { actor: "admin", reason: "test" });
+    expect(await flag()).toBe(1); // bo's label remains
+    await motion.deleteRow(again.rowId, { actor: "admin", reason: "test" });
+    expect((await motion.reviewProgress("answer")).counts).toMatchObject(seeded);
     page = await motion.searchInferences({ trigger: "answer", labeled: false, limit: 50 });
     expect(page.items[0]!.id).toBe(target);
     expect(await flag()).toBe(0);
