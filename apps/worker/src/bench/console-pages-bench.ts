@@ -168,6 +168,8 @@ export async function benchConsolePages(options: BenchConsolePagesOptions = {}):
     add("Fits list, trigger filter", await time("fits trigger", () => caller.fits.list({ trigger: "score", limit: 50 }), full(50)), "the page's trigger select");
     add("Fits list, failed", await time("fits failed", () => caller.fits.list({ trigger: "score", status: "failed", limit: 50 }), some), "1 in 1,000 runs");
     add("Fits list, dead letters", await time("fits dead", () => caller.fits.list({ deadLettered: true, limit: 50 }), some), "1 in 1,000 runs");
+    const deadDeep = await motion.db.read(() => get<{ id: string }>(`SELECT "id" FROM "FitRun" WHERE "deadLettered" = TRUE ORDER BY "id" ASC LIMIT 1 OFFSET 50`));
+    add("Fits list, dead letters, last page", await time("fits dead last", () => caller.fits.list({ deadLettered: true, limit: 50, cursor: deadDeep?.id ?? null }), some), "keyset cursor at the far end");
     return results;
   } finally {
     await motion.close();
