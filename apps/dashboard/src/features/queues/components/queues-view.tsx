@@ -155,6 +155,7 @@ function EditQueueDialog({ queue, onClose }: { queue: Queue; onClose: () => void
             </Button>
           </DialogFooter>
         </form>
+        <AssignItemForm queueId={queue.id} />
       </DialogContent>
     </Dialog>
   );
@@ -249,5 +250,34 @@ function CreateQueueDialog({ triggers, onClose }: { triggers: string[]; onClose:
         </form>
       </DialogContent>
     </Dialog>
+  );
+}
+
+/** Gives one item of the queue (by inference id, as in a Review or Inferences link) to one labeler. */
+function AssignItemForm({ queueId }: { queueId: string }) {
+  const trpc = useTRPC();
+  const [inferenceId, setInferenceId] = React.useState("");
+  const [assignee, setAssignee] = React.useState("");
+  const assign = useMutation(trpc.queues.assignItem.mutationOptions());
+  const submit = (e: React.FormEvent) => {
+    e.preventDefault();
+    assign.mutate({ queueId, inferenceId: inferenceId.trim(), assignee: assignee.trim() || null });
+  };
+  return (
+    <form onSubmit={submit} className="grid gap-2 rounded-md border p-3" data-testid="assign-item-form">
+      <p className="text-xs font-semibold text-muted-foreground uppercase">Assign one item</p>
+      <p className="text-xs text-muted-foreground">Only that labeler gets the item from the queue; leave the labeler empty to give it back to anyone.</p>
+      <div className="grid grid-cols-1 gap-2 sm:grid-cols-2">
+        <div className="grid gap-1"><Label htmlFor="assign-inference">Inference id</Label><Input id="assign-inference" autoComplete="off" value={inferenceId} onChange={(e) => setInferenceId(e.target.value)} /></div>
+        <div className="grid gap-1"><Label htmlFor="assign-labeler">Labeler (e-mail)</Label><Input id="assign-labeler" autoComplete="off" value={assignee} onChange={(e) => setAssignee(e.target.value)} /></div>
+      </div>
+      <div className="flex items-center gap-2">
+        <Button type="submit" size="sm" variant="outline" disabled={!inferenceId.trim() || assign.isPending} data-testid="assign-item">
+          {assign.isPending && <Loader2 className="animate-spin" />} Assign
+        </Button>
+        {assign.isSuccess && <span className="text-xs text-muted-foreground" role="status">{assign.data.assignee ? `Assigned to ${assign.data.assignee}` : "Open to anyone"}</span>}
+        {assign.isError && <span className="text-xs text-destructive" role="alert">{errorMessage(assign.error)}</span>}
+      </div>
+    </form>
   );
 }
