@@ -1,5 +1,5 @@
 // The inference_labeled migration sets Inference.labeled for inferences labeled before it
-// (any Feedback row), and leaves the others unlabeled.
+// (any Feedback row), and leaves the others unlabeled; label_tally then counts those labels.
 import { cpSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -49,5 +49,10 @@ describe.each(factories)("inference_labeled backfill on %s", (_name, make) => {
     cleanups.push(() => after.close());
     const rows = await after.read(() => all<{ id: string; labeled: unknown }>(`SELECT "id", "labeled" FROM "Inference" ORDER BY "id"`));
     expect(rows.map((r) => [r.id, Boolean(Number(r.labeled) || r.labeled === true)])).toEqual([["i1", true], ["i2", false], ["i3", false]]);
+    // The label_tally migration after it counts the same labels.
+    const tally = await after.read(() => all<{ trigger: string; actor: string; label: string; labels: unknown }>(`SELECT * FROM "LabelTally" ORDER BY "label"`));
+    expect(tally.map((t) => [t.trigger, t.actor, t.label, Number(t.labels)])).toEqual([["t", "a", "bad", 1], ["t", "a", "good", 1]]);
+    const labeled = await after.read(() => all<{ trigger: string; labeled: unknown }>(`SELECT * FROM "LabeledTally"`));
+    expect(labeled.map((t) => [t.trigger, Number(t.labeled)])).toEqual([["t", 1]]);
   });
 });
