@@ -118,6 +118,7 @@ function samples(ids: { row: string; inference: string; fit: string; user: strin
     "queues.get": { id: ids.queue },
     "queues.create": { name: "fuzz queue", trigger: "qa", description: "d", feed: { filter: { labeled: false }, sample: { share: 0.5, seed: "s" }, maxItems: 5 }, assignees: ["x@example.com"] },
     "queues.update": { id: ids.queue, name: "renamed", description: null, assignees: [] },
+    "queues.assignItem": { queueId: ids.queue, inferenceId: ids.inference, assignee: "labeler@example.com" },
     "queues.delete": { id: ids.queue },
     "queues.next": { queueId: ids.queue },
     "queues.complete": { queueId: ids.queue, inferenceId: ids.inference, label: "good", note: "n", scores: { helpfulness: 2 } },

@@ -29,6 +29,7 @@ export const EXPECTED_TIERS: Record<string, Tier> = {
   "queues.get": "viewer",
   "queues.create": "admin",
   "queues.update": "admin",
+  "queues.assignItem": "admin",
   "queues.delete": "admin",
   "queues.next": "labeler",
   "queues.complete": "labeler",

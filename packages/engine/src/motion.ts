@@ -16,6 +16,7 @@ import type { LabeledExample } from "./training-example.ts";
 import { listAuditEvents, listFeedback, readRowCounts, readHasRows, type AuditEvent, type AuditFilter, type FeedbackFilter, type FeedbackListItem } from "./read-model/listings.ts";
 import type { Page } from "./read-model/page.ts";
 import { claimReviewItem, readLiveLocks, releaseOwnLock, type ReviewFilter } from "./review-queue/queue-claim.ts";
+import { addLabelTally, addLabeledTally } from "./activity/label-tally.ts";
 import { readLabelCounts, type LabelCounts } from "./activity/label-counts.ts";
 import { listAliasEvents, readAliasMovesAfter, type AliasEventFilter, type AliasEventRecord, type AliasMove } from "./read-model/alias-events.ts";
 import { countRows, listRows, readRowDetail, type RowDetail, type RowItem, type RowQuery } from "./read-model/row-query.ts";
@@ -867,6 +868,10 @@ export class Motion {
         `INSERT INTO "Feedback" ("id", "inferenceId", "rowId", "label", "correction", "note", "actor", "createdAt") VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
         [id, inferenceId, stored!.id, data.label, data.correction === undefined ? null : JSON.stringify(data.correction), data.note ?? null, data.actor, new Date()],
       );
+      // The maintained flag the "unlabeled" filters read through an index.
+      const flagged = yield* run(`UPDATE "Inference" SET "labeled" = TRUE WHERE "id" = ? AND "labeled" = FALSE`, [inferenceId]);
+      if (flagged > 0) yield* addLabeledTally(new Map([[inference.trigger, 1]]));
+      yield* addLabelTally([{ trigger: inference.trigger, actor: data.actor, label: data.label, labels: 1 }]);
       yield* releaseLocks(inferenceId);
       yield* markDoneEverywhere(inferenceId, data.actor, new Date());
       if (previous && previous.id > id) return; // a label made later (another process) stays the latest

@@ -7,6 +7,7 @@
 // If the row is itself a `feedback` row, the label it mirrors goes too. State versions already
 // fitted on the row are immutable and keep what they learned (roll back or refit to drop it);
 // drift profiles keep counting it.
+import { addLabelTally, addLabeledTally } from "./activity/label-tally.ts";
 import { all, get, run, toDate, toNum, type Query } from "@motion/db";
 import { recordAudit } from "./audit-log.ts";
 import { addMinutes, rollUpMinutes, type MinuteSample } from "./activity/minute-rollup.ts";
@@ -50,7 +51,14 @@ export function* deleteRows(ids: readonly string[], routes: readonly FitRoute[])
   const removed: MinuteSample[] = [];
   const feedbackIds = new Set<string>();
   // The labels these rows mirror, for rows of the `feedback` relation.
-  if (rowIds.length) for (const f of yield* all<{ id: string }>(`SELECT "id" FROM "Feedback" WHERE "rowId" IN (${marks(rowIds.length)})`, rowIds)) feedbackIds.add(f.id);
+  // Their inferences may outlive them: their `labeled` flag is recomputed below.
+  const relabel = new Set<string>();
+  if (rowIds.length) {
+    for (const f of yield* all<{ id: string; inferenceId: string }>(`SELECT "id", "inferenceId" FROM "Feedback" WHERE "rowId" IN (${marks(rowIds.length)})`, rowIds)) {
+      feedbackIds.add(f.id);
+      relabel.add(f.inferenceId);
+    }
+  }
   for (let next = rowIds; next.length; ) {
     const inferences = yield* all<{ id: string; trigger: string; createdAt: unknown; latencyMs: unknown; error: string | null }>(
       `SELECT "id", "trigger", "createdAt", "latencyMs", "error" FROM "Inference" WHERE "rowId" IN (${marks(next.length)})`,
@@ -75,10 +83,37 @@ export function* deleteRows(ids: readonly string[], routes: readonly FitRoute[])
   // Queue items and scores of a deleted inference go with it (a queue's total shrinks).
   if (inferenceIds.length) yield* run(`DELETE FROM "ReviewQueueItem" WHERE "inferenceId" IN (${marks(inferenceIds.length)})`, inferenceIds);
   if (inferenceIds.length) yield* run(`DELETE FROM "InferenceScore" WHERE "inferenceId" IN (${marks(inferenceIds.length)})`, inferenceIds);
-  if (feedback.length) yield* run(`DELETE FROM "Feedback" WHERE "id" IN (${marks(feedback.length)})`, feedback);
+  if (feedback.length) {
+    // The label tallies lose these labels (their inferences still exist here: deleted below).
+    const gone = yield* all<{ trigger: string; actor: string; label: string; n: unknown }>(
+      `SELECT i."trigger", f."actor", f."label", COUNT(*) AS "n" FROM "Feedback" f JOIN "Inference" i ON i."id" = f."inferenceId" WHERE f."id" IN (${marks(feedback.length)}) GROUP BY i."trigger", f."actor", f."label"`,
+      feedback,
+    );
+    yield* addLabelTally(gone.map((g) => ({ trigger: g.trigger, actor: g.actor, label: g.label, labels: -toNum(g.n) })));
+    yield* run(`DELETE FROM "Feedback" WHERE "id" IN (${marks(feedback.length)})`, feedback);
+  }
+  // Labeled inferences that go, and those that stay but lost their last label, leave the labeled count.
+  const unlabeledNow = new Map<string, number>();
+  if (inferenceIds.length) {
+    for (const r of yield* all<{ trigger: string; n: unknown }>(`SELECT "trigger", COUNT(*) AS "n" FROM "Inference" WHERE "id" IN (${marks(inferenceIds.length)}) AND "labeled" = TRUE GROUP BY "trigger"`, inferenceIds)) {
+      unlabeledNow.set(r.trigger, (unlabeledNow.get(r.trigger) ?? 0) - toNum(r.n));
+    }
+  }
   // Shadow answers to a deleted row's inferences are derived from the row: they go too.
   if (inferenceIds.length) yield* run(`DELETE FROM "ShadowInference" WHERE "inferenceId" IN (${marks(inferenceIds.length)})`, inferenceIds);
   if (inferenceIds.length) yield* run(`DELETE FROM "Inference" WHERE "id" IN (${marks(inferenceIds.length)})`, inferenceIds);
+  // An inference that lost labels but not its row keeps `labeled` only while a label remains.
+  for (const id of inferenceIds) relabel.delete(id);
+  const kept = [...relabel];
+  const flips = kept.length
+    ? yield* all<{ id: string; trigger: string }>(
+        `SELECT i."id", i."trigger" FROM "Inference" i WHERE i."id" IN (${marks(kept.length)}) AND i."labeled" = TRUE AND NOT EXISTS (SELECT 1 FROM "Feedback" f WHERE f."inferenceId" = i."id")`,
+        kept,
+      )
+    : [];
+  if (flips.length) yield* run(`UPDATE "Inference" SET "labeled" = FALSE WHERE "id" IN (${marks(flips.length)})`, flips.map((f) => f.id));
+  for (const f of flips) unlabeledNow.set(f.trigger, (unlabeledNow.get(f.trigger) ?? 0) - 1);
+  yield* addLabeledTally(unlabeledNow);
   // The per-minute activity counts the inferences that exist (shard 0: deletions are rare).
   if (removed.length) yield* addMinutes(rollUpMinutes(removed, -1), 0);
   // By primary key, route by route: PendingRow has no index on rowId alone (ingest pays for every index).

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { all } from "@motion/db";
 import { ConflictError, Motion, NotFoundError, trigger, ValidationError } from "../src/index.ts";
 import { questions, scoredApp } from "./fixtures/scored-app.ts";
 import { databaseFactories, type TestDatabase } from "./harness.ts";
@@ -151,5 +152,30 @@ describe.each(factories)("review queues and scores on %s", (_name, makeDatabase)
     expect(records.filter((r) => r.scores.helpfulness === 3)).toHaveLength(12);
     expect(await motion.queues.remove(updated.id)).toBe(true);
     expect(await motion.queues.get(updated.id)).toBeUndefined();
+  });
+
+  it("an item assigned to one labeler goes only to them; unassigned, to anyone", async () => {
+    const queue = await motion.queues.create({ name: "per item", trigger: "answer", feed: { filter: { labeled: false }, maxItems: 3 }, assignees: [ana.holderName, bo.holderName], createdBy: "admin" }, { wait: true });
+    const items = (await motion.db.read(() => all<{ inferenceId: string }>(`SELECT "inferenceId" FROM "ReviewQueueItem" WHERE "queueId" = ? ORDER BY "position"`, [queue.id]))).map((i) => i.inferenceId);
+    expect(items).toHaveLength(3);
+    // The first item (the one anyone would get next) is bo's.
+    await motion.queues.assignItem(queue.id, items[0]!, bo.holderName);
+    const byAna: string[] = [];
+    for (let next = await motion.queues.next(queue.id, ana); next; next = await motion.queues.next(queue.id, ana)) {
+      byAna.push(next.inference.id);
+      await motion.queues.complete(queue.id, next.inference.id, { actor: ana.holderName, holder: ana.holder, label: "good" });
+    }
+    expect(byAna).toEqual(items.slice(1));
+    expect((await motion.queues.next(queue.id, bo))!.inference.id).toBe(items[0]);
+    await motion.queues.skip(queue.id, items[0]!, { actor: bo.holderName, holder: bo.holder });
+
+    // Given back to anyone: a second queue over the same item, assigned then unassigned.
+    const again = await motion.queues.create({ name: "per item again", trigger: "answer", feed: { filter: { labeled: false }, maxItems: 1 }, createdBy: "admin" }, { wait: true });
+    const [only] = (await motion.db.read(() => all<{ inferenceId: string }>(`SELECT "inferenceId" FROM "ReviewQueueItem" WHERE "queueId" = ?`, [again.id]))).map((i) => i.inferenceId);
+    await motion.queues.assignItem(again.id, only!, bo.holderName);
+    expect(await motion.queues.next(again.id, ana)).toBeNull();
+    await motion.queues.assignItem(again.id, only!, null);
+    expect((await motion.queues.next(again.id, ana))!.inference.id).toBe(only);
+    await expect(motion.queues.assignItem(again.id, ids[0]!, bo.holderName)).rejects.toBeInstanceOf(NotFoundError);
   });
 });

@@ -5,6 +5,7 @@ import { requirePostgres, requireRedis } from "@motion/db/test-support";
 import { benchDetection, benchProfiling } from "./drift-bench.ts";
 import { benchDriftLoop } from "./drift-loop-bench.ts";
 import { benchRowsPage } from "./rows-bench.ts";
+import { benchConsolePages } from "./console-pages-bench.ts";
 import { benchServer } from "./server-bench.ts";
 import { benchOverview } from "./overview-bench.ts";
 import { benchAddLatency, benchFitIsolation, benchIngestPostgres, benchIngestSqlite } from "./engine-bench.ts";
@@ -41,6 +42,8 @@ if (want("rows")) {
   results.push({ name: "Console inferences.list 'labeled good' of 1M (labels spread)", value: inf.labeled, unit: "ms", baseline: inf.first, ratio: inf.labeled / inf.first, goal: "≤ 50 ms", note: "few labels over the whole table" });
   results.push({ name: "Console inferences.list text search (10k window) of 1M", value: inf.search, unit: "ms", baseline: inf.first, ratio: inf.search / inf.first, goal: "≤ 50 ms", note: "a word nothing holds: the whole window is scanned" });
 }
+
+if (want("console-pages")) results.push(...(await benchConsolePages()));
 
 if (want("outcomes")) results.push(...(await benchOutcomes()));
 if (want("shadow")) results.push(...(await benchShadow()));

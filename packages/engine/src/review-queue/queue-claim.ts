@@ -51,7 +51,10 @@ function* claim(c: LockRequest, source: ItemSource): Query<Record<string, unknow
 /** No live lock on inference `i`. */
 const FREE = `NOT EXISTS (SELECT 1 FROM "LabelLock" l WHERE l."inferenceId" = i."id" AND l."expiresAt" > ?)`;
 
-/** The inference row now locked by `holder` in this named queue, or undefined when no pending item is free. */
+/**
+ * The inference row now locked by `holder` in this named queue, or undefined when no pending
+ * item is free. An item assigned to one labeler (ReviewQueueItem.assignee) goes only to them.
+ */
 export function* claimQueueItem(c: LockRequest & { queueId: string }): Query<Record<string, unknown> | undefined> {
   return yield* claim(c, {
     held: {
@@ -61,8 +64,8 @@ export function* claimQueueItem(c: LockRequest & { queueId: string }): Query<Rec
     },
     candidates: {
       sql: `SELECT i.* FROM "ReviewQueueItem" q JOIN "Inference" i ON i."id" = q."inferenceId"
-            WHERE q."queueId" = ? AND q."status" = 'pending' AND ${FREE} ORDER BY q."position" LIMIT 10`,
-      params: [c.queueId, c.now],
+            WHERE q."queueId" = ? AND q."status" = 'pending' AND (q."assignee" IS NULL OR q."assignee" = ?) AND ${FREE} ORDER BY q."position" LIMIT 10`,
+      params: [c.queueId, c.holderName, c.now],
     },
   });
 }
@@ -75,7 +78,7 @@ export type ReviewFilter = "unlabeled" | "good" | "bad";
  */
 export function* claimReviewItem(c: LockRequest & { filter: ReviewFilter; version?: number; exclude: readonly string[] }): Query<Record<string, unknown> | undefined> {
   const label = c.filter === "unlabeled"
-    ? { sql: `NOT EXISTS (SELECT 1 FROM "Feedback" f WHERE f."inferenceId" = i."id")`, params: [] as unknown[] }
+    ? { sql: `i."labeled" = FALSE`, params: [] as unknown[] }
     : { sql: `EXISTS (SELECT 1 FROM "Feedback" f WHERE f."inferenceId" = i."id" AND f."label" = ?)`, params: [c.filter] as unknown[] };
   const version = c.version !== undefined ? { sql: ` AND i."stateVersion" = ?`, params: [c.version] } : { sql: "", params: [] };
   const exclude = c.exclude.length ? { sql: ` AND i."id" NOT IN (${c.exclude.map(() => "?").join(", ")})`, params: [...c.exclude] } : { sql: "", params: [] };

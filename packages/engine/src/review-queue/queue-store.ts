@@ -140,6 +140,11 @@ export function* setItemStatus(queueId: string, inferenceId: string, status: Que
   return (yield* run(`UPDATE "ReviewQueueItem" SET "status" = ?, "doneBy" = ?, "doneAt" = ? WHERE "queueId" = ? AND "inferenceId" = ?`, [status, actor, now, queueId, inferenceId])) > 0;
 }
 
+/** Gives a queue item to one labeler (null: back to any labeler of the queue); whether the item exists. */
+export function* setItemAssignee(queueId: string, inferenceId: string, assignee: string | null): Query<boolean> {
+  return (yield* run(`UPDATE "ReviewQueueItem" SET "assignee" = ? WHERE "queueId" = ? AND "inferenceId" = ?`, [assignee, queueId, inferenceId])) > 0;
+}
+
 export function* readItem(queueId: string, inferenceId: string): Query<{ status: QueueItemStatus } | undefined> {
   return yield* get<{ status: QueueItemStatus }>(`SELECT "status" FROM "ReviewQueueItem" WHERE "queueId" = ? AND "inferenceId" = ?`, [queueId, inferenceId]);
 }

@@ -10,7 +10,7 @@ import { claimQueueItem, releaseOwnLock } from "./queue-claim.ts";
 import { queueFeedSchema, type QueueFeedInput } from "./queue-feed.ts";
 import { fillQueue } from "./queue-fill.ts";
 import {
-  deleteQueue, insertQueue, listQueues, queueNameTaken, readItem, readQueue, setAssignees, setItemStatus, updateQueueRow, type ReviewQueue,
+  deleteQueue, insertQueue, listQueues, queueNameTaken, readItem, readQueue, setAssignees, setItemStatus, updateQueueRow, type ReviewQueue, setItemAssignee,
 } from "./queue-store.ts";
 
 export interface CreateQueueInput {
@@ -150,6 +150,18 @@ export class ReviewQueues {
       yield* setItemStatus(queueId, inferenceId, "skipped", who.actor, now);
       yield* releaseOwnLock(inferenceId, who.holder);
     });
+  }
+
+  /**
+   * Gives one item of the queue to one labeler (an actor name: user e-mail or `apikey:<name>`):
+   * only they get it from `next`; null gives it back to any labeler of the queue. An item
+   * someone holds right now stays with them until done, skipped or the lock expires.
+   */
+  async assignItem(queueId: string, inferenceId: string, assignee: string | null): Promise<void> {
+    await this.require(queueId);
+    const who = assignee?.trim() || null;
+    const found = await this.motion.db.tx(() => setItemAssignee(queueId, inferenceId, who));
+    if (!found) throw new NotFoundError(`inference ${inferenceId} is not in review queue ${queueId}`);
   }
 
   private async requireItem(queueId: string, inferenceId: string) {

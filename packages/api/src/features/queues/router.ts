@@ -50,6 +50,14 @@ export const queuesRouter = router({
     .input(z.object({ id: idSchema, name: z.string().trim().min(1).max(100).optional(), description: z.string().max(2000).nullish(), assignees: actorsSchema.optional() }))
     .mutation(({ ctx, input }) => ctx.motion.queues.update(input.id, { name: input.name, description: input.description, assignees: input.assignees })),
 
+  /** Gives one item of the queue to one labeler (only they get it from `next`); null: to any labeler again. */
+  assignItem: adminProcedure
+    .input(z.object({ queueId: idSchema, inferenceId: idSchema, assignee: z.string().trim().min(1).max(200).nullable() }))
+    .mutation(async ({ ctx, input }) => {
+      await ctx.motion.queues.assignItem(input.queueId, input.inferenceId, input.assignee);
+      return { queueId: input.queueId, inferenceId: input.inferenceId, assignee: input.assignee };
+    }),
+
   delete: adminProcedure.input(queueId).mutation(async ({ ctx, input }) => ({ deleted: await ctx.motion.queues.remove(input.id) })),
 
   /** The next pending item of the queue, locked for this labeler; null when none is free. A mutation: it takes a lock. */

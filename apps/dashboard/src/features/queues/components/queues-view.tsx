@@ -1,10 +1,11 @@
 "use client";
 // Named review queues: cards (one column at 390 px) with trigger, progress and assignees, the
-// caller's queues first; admins create queues from a filter and/or a seeded sample.
+// caller's queues first; admins create queues from a filter and/or a seeded sample, and edit a
+// queue's name, description and assignees (its items were picked once: the feed stays).
 import * as React from "react";
 import Link from "next/link";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { ListChecks, Loader2, Play, Plus, Trash2, UserRound } from "lucide-react";
+import { ListChecks, Loader2, Pencil, Play, Plus, Trash2, UserRound } from "lucide-react";
 import { useTRPC } from "@/lib/trpc/client";
 import type { RouterOutputs } from "@/lib/trpc/types";
 import { Badge } from "@/components/ui/badge";
@@ -62,6 +63,7 @@ function QueueCard({ queue, canLabel, isAdmin }: { queue: Queue; canLabel: boole
   const trpc = useTRPC();
   const qc = useQueryClient();
   const remove = useMutation(trpc.queues.delete.mutationOptions({ onSuccess: () => qc.invalidateQueries({ queryKey: trpc.queues.pathKey() }) }));
+  const [editing, setEditing] = React.useState(false);
   const p = queue.progress;
   const pct = percentDone(p);
   return (
@@ -93,13 +95,69 @@ function QueueCard({ queue, canLabel, isAdmin }: { queue: Queue; canLabel: boole
             <Button size="sm" asChild data-testid="work-queue"><Link href={reviewQueueHref(queue.trigger, queue.id)}><Play /> Work this queue</Link></Button>
           )}
           {isAdmin && (
-            <Button size="sm" variant="ghost" className="ml-auto" aria-label={`Delete ${queue.name}`} disabled={remove.isPending} onClick={() => { if (window.confirm(`Delete the queue ${queue.name}? Labels given stay.`)) remove.mutate({ id: queue.id }); }}>
+            <Button size="sm" variant="ghost" className="ml-auto" aria-label={`Edit ${queue.name}`} onClick={() => setEditing(true)} data-testid="edit-queue">
+              <Pencil />
+            </Button>
+          )}
+          {isAdmin && (
+            <Button size="sm" variant="ghost" aria-label={`Delete ${queue.name}`} disabled={remove.isPending} onClick={() => { if (window.confirm(`Delete the queue ${queue.name}? Labels given stay.`)) remove.mutate({ id: queue.id }); }}>
               <Trash2 />
             </Button>
           )}
         </div>
       </Card>
+      {editing && <EditQueueDialog queue={queue} onClose={() => setEditing(false)} />}
     </li>
+  );
+}
+
+function EditQueueDialog({ queue, onClose }: { queue: Queue; onClose: () => void }) {
+  const trpc = useTRPC();
+  const qc = useQueryClient();
+  const [name, setName] = React.useState(queue.name);
+  const [description, setDescription] = React.useState(queue.description ?? "");
+  const [assignees, setAssignees] = React.useState(queue.assignees.join(", "));
+  const update = useMutation(trpc.queues.update.mutationOptions({ onSuccess: async () => { await qc.invalidateQueries({ queryKey: trpc.queues.pathKey() }); onClose(); } }));
+  const issues = update.isError ? inputIssues(update.error) : [];
+  const submit = (e: React.FormEvent) => {
+    e.preventDefault();
+    update.mutate({ id: queue.id, name: name.trim(), description: description.trim() || null, assignees: parseAssignees(assignees) });
+  };
+  return (
+    <Dialog open onOpenChange={(open) => !open && onClose()}>
+      <DialogContent data-testid="edit-queue-dialog" className="max-h-[90vh] overflow-y-auto">
+        <form onSubmit={submit} className="grid gap-3">
+          <DialogHeader>
+            <DialogTitle>Edit {queue.name}</DialogTitle>
+            <DialogDescription>Name, description and who works it. Its items were picked when it was created and stay; for other items, create a new queue.</DialogDescription>
+          </DialogHeader>
+          <div className="grid gap-1.5">
+            <Label htmlFor="edit-queue-name">Name</Label>
+            <Input id="edit-queue-name" autoFocus autoComplete="off" value={name} onChange={(e) => setName(e.target.value)} />
+          </div>
+          <div className="grid gap-1.5">
+            <Label htmlFor="edit-queue-description">Description <span className="font-normal text-muted-foreground">(optional)</span></Label>
+            <Textarea id="edit-queue-description" rows={2} value={description} onChange={(e) => setDescription(e.target.value)} />
+          </div>
+          <div className="grid gap-1.5">
+            <Label htmlFor="edit-queue-assignees">Assign to <span className="font-normal text-muted-foreground">(e-mails, comma-separated; empty: anyone)</span></Label>
+            <Input id="edit-queue-assignees" value={assignees} onChange={(e) => setAssignees(e.target.value)} />
+          </div>
+          {update.isError && (
+            <ul role="alert" className="text-sm text-destructive">
+              {issues.length ? issues.map((i, n) => <li key={n}>{formatPath(i.path)}: {i.message}</li>) : <li>{errorMessage(update.error)}</li>}
+            </ul>
+          )}
+          <DialogFooter>
+            <Button type="button" variant="ghost" onClick={onClose}>Cancel</Button>
+            <Button type="submit" disabled={!name.trim() || update.isPending} data-testid="save-queue">
+              {update.isPending && <Loader2 className="animate-spin" />} Save
+            </Button>
+          </DialogFooter>
+        </form>
+        <AssignItemForm queueId={queue.id} />
+      </DialogContent>
+    </Dialog>
   );
 }
 
@@ -192,5 +250,34 @@ function CreateQueueDialog({ triggers, onClose }: { triggers: string[]; onClose:
         </form>
       </DialogContent>
     </Dialog>
+  );
+}
+
+/** Gives one item of the queue (by inference id, as in a Review or Inferences link) to one labeler. */
+function AssignItemForm({ queueId }: { queueId: string }) {
+  const trpc = useTRPC();
+  const [inferenceId, setInferenceId] = React.useState("");
+  const [assignee, setAssignee] = React.useState("");
+  const assign = useMutation(trpc.queues.assignItem.mutationOptions());
+  const submit = (e: React.FormEvent) => {
+    e.preventDefault();
+    assign.mutate({ queueId, inferenceId: inferenceId.trim(), assignee: assignee.trim() || null });
+  };
+  return (
+    <form onSubmit={submit} className="grid gap-2 rounded-md border p-3" data-testid="assign-item-form">
+      <p className="text-xs font-semibold text-muted-foreground uppercase">Assign one item</p>
+      <p className="text-xs text-muted-foreground">Only that labeler gets the item from the queue; leave the labeler empty to give it back to anyone.</p>
+      <div className="grid grid-cols-1 gap-2 sm:grid-cols-2">
+        <div className="grid gap-1"><Label htmlFor="assign-inference">Inference id</Label><Input id="assign-inference" autoComplete="off" value={inferenceId} onChange={(e) => setInferenceId(e.target.value)} /></div>
+        <div className="grid gap-1"><Label htmlFor="assign-labeler">Labeler (e-mail)</Label><Input id="assign-labeler" autoComplete="off" value={assignee} onChange={(e) => setAssignee(e.target.value)} /></div>
+      </div>
+      <div className="flex items-center gap-2">
+        <Button type="submit" size="sm" variant="outline" disabled={!inferenceId.trim() || assign.isPending} data-testid="assign-item">
+          {assign.isPending && <Loader2 className="animate-spin" />} Assign
+        </Button>
+        {assign.isSuccess && <span className="text-xs text-muted-foreground" role="status">{assign.data.assignee ? `Assigned to ${assign.data.assignee}` : "Open to anyone"}</span>}
+        {assign.isError && <span className="text-xs text-destructive" role="alert">{errorMessage(assign.error)}</span>}
+      </div>
+    </form>
   );
 }

@@ -24,6 +24,9 @@ import type { IssueLike } from "../correction-fields";
 import { LabelPanel, type LabelPanelHandle } from "./label-panel";
 import { ProgressCard } from "./progress-card";
 
+/** How often an open named queue's progress is refetched (other labelers' work shows within this). */
+export const NAMED_QUEUE_POLL_MS = 3000;
+
 export type ReviewItem = RouterOutputs["inferences"]["list"]["items"][number];
 
 function isTyping(target: EventTarget | null): boolean {
@@ -47,7 +50,9 @@ export function ReviewView({ trigger }: { trigger: string }) {
   const setMode = (m: ReviewUrlState["mode"]) => setUrl({ mode: m, inference: null, ...(m === "browse" ? { queue: null } : {}) });
   // A named review queue (?queue=<id>): next/skip/complete go through queues.*, with its progress shown.
   const queueId = mode === "queue" ? urlState.queue : null;
-  const named = useQuery(trpc.queues.get.queryOptions({ id: queueId ?? "" }, { enabled: !!queueId }));
+  // Other labelers work the same queue: their labels change its progress without any event in this
+  // tab, so the progress polls while the queue is open (and refetches after each of our own calls).
+  const named = useQuery(trpc.queues.get.queryOptions({ id: queueId ?? "" }, { enabled: !!queueId, refetchInterval: NAMED_QUEUE_POLL_MS, staleTime: 0 }));
   const setLabelFilter = (l: LabelFilter) => setUrl({ label: l, inference: null });
   const setVersion = (v: string) => setUrl({ version: v, inference: null });
   const info = useQuery(trpc.triggers.get.queryOptions({ trigger }));
@@ -101,8 +106,10 @@ export function ReviewView({ trigger }: { trigger: string }) {
       toast({ title: "Couldn’t take the next item", description: errorMessage(e), variant: "error" });
     } finally {
       setQueueLoading(false);
+      // What the queue handed out (or that it is empty) reflects every labeler's work: refresh its progress.
+      if (queueId) void qc.invalidateQueries({ queryKey: trpc.queues.get.queryKey({ id: queueId }) });
     }
-  }, [client, trigger, version, toast, queueId]);
+  }, [client, trigger, version, toast, queueId, qc, trpc]);
 
   const browseCurrent: ReviewItem | undefined = focusId ? (focusIndex >= 0 ? listItems[focusIndex] : focused.data ?? undefined) : listItems[browseIndex];
   const current: ReviewItem | undefined = mode === "browse" ? browseCurrent : queue.items[queue.pos];

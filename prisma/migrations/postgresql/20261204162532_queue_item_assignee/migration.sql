@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "ReviewQueueItem" ADD COLUMN     "assignee" TEXT;
