@@ -71,3 +71,5 @@ export { Offboarding, type OffboardingRefusal, type OffboardingOptions } from ".
 export { IdempotencyStore, type IdempotencyRecord } from "./identity/idempotency-store.ts";
 /** Time-sortable ids (packages/db/src/ids.ts), for rows made outside the engine (better-auth's tables). */
 export { newId } from "@motion/db";
+export type { StateVersionItem, StateVersionDetail, StateEntryPreview } from "./read-model/state-versions.ts";
+export type { StateValueRead } from "./read-model/state-value.ts";

@@ -63,6 +63,8 @@ import { experimentPatch, readSettings, writeSettings, type ExperimentPatch, typ
 import { decide, type RuleDecision } from "./experiments/promotion-rule.ts";
 import { readShadowRows, readShadowSummary, type ShadowRow, type ShadowSummary } from "./experiments/shadow-read.ts";
 import { Identity } from "./identity/index.ts";
+import { listStateVersions, readStateVersionDetail, type StateVersionDetail, type StateVersionItem } from "./read-model/state-versions.ts";
+import { readStateValue, type StateValueRead } from "./read-model/state-value.ts";
 import { insertMigratedVersion, migrateTrigger, migrationPath, noPathError, readVersionSchema, runMigrations, type TriggerMigration } from "./state-migrations.ts";
 import { IdempotencyStore } from "./identity/idempotency-store.ts";
 
@@ -1241,6 +1243,27 @@ export class Motion {
     return this.db.readLong(function* () {
       return { counts: yield* readLabelCounts(trigger), locked: yield* readLiveLocks(trigger, now) };
     });
+  }
+
+  /** A trigger's state versions newest first, with fit, aliases and schema (see read-model/state-versions.ts). */
+  stateVersions(trigger: string, query: { cursor?: number | null; limit: number }): Promise<{ items: StateVersionItem[]; nextCursor: number | null }> {
+    this.trigger(trigger);
+    return this.db.read(() => listStateVersions(trigger, query));
+  }
+
+  /** One version's metadata and a preview of each value; NotFoundError for an unknown version. */
+  async stateVersion(trigger: string, version: number): Promise<StateVersionDetail> {
+    this.trigger(trigger);
+    const provider = this.db.provider;
+    const found = await this.db.read(() => readStateVersionDetail(trigger, version, provider));
+    if (!found) throw new NotFoundError(`trigger ${trigger} has no state version ${version}`);
+    return found;
+  }
+
+  /** The stored bytes of one key of a version or alias (see read-model/state-value.ts). */
+  stateValue(trigger: string, at: number | "active" | "latest", key: string): Promise<StateValueRead> {
+    this.trigger(trigger);
+    return this.db.read(() => readStateValue(trigger, at, key));
   }
 
   /** Moves of a trigger's aliases, newest first (see read-model/alias-events.ts). */
