@@ -18,11 +18,6 @@ const layer = (files, forbidden) => ({
   },
 });
 
-const API_FILES_STILL_ON_DB = [
-  "packages/api/src/http/state-value.ts",
-  "packages/api/src/features/state/router.ts",
-];
-
 export default tseslint.config(
   {
     ignores: [
@@ -50,10 +45,6 @@ export default tseslint.config(
   layer(["packages/api/**"], ["@motion/dashboard", "@motion/worker", "next", "next/*", "react"]),
   // The API reads and writes through the engine; its tests may still look at tables directly.
   layer(["packages/api/src/**"], ["@motion/dashboard", "@motion/worker", "next", "next/*", "react", "@motion/db"]),
-  // Debt, listed so it can only shrink: the API files that still read tables themselves
-  // (identity tables for better-auth and admin, idempotency keys, state values and versions).
-  // The engine's read model is where their queries go next (docs/layering.md).
-  layer(API_FILES_STILL_ON_DB, ["@motion/dashboard", "@motion/worker", "next", "next/*", "react"]),
   layer(["packages/example-chatbot/**"], ["@motion/db", "@motion/api", "@motion/dashboard", "@motion/worker"]),
   // Apps only mount packages; nothing imports an app.
   layer(["apps/dashboard/**"], ["@motion/worker"]),

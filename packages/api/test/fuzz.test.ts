@@ -79,6 +79,8 @@ function samples(ids: { row: string; inference: string; fit: string; user: strin
     "state.rollback": { trigger: "qa", version: 0, reason: "fuzz" },
     "state.unpin": { trigger: "qa" },
     "state.collect": { trigger: "qa", keepVersions: 1000, reason: "fuzz" },
+    "state.migrations": { trigger: "qa" },
+    "state.migrate": { trigger: "qa", to: 1, reason: "fuzz" },
     "state.aliasHistory": { trigger: "qa", alias: "active", limit: 2 },
     "state.onVersion": { trigger: "qa", lastEventId: null },
     "fits.list": { trigger: "qa", status: "failed", deadLettered: true, limit: 2 },

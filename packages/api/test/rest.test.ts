@@ -305,7 +305,7 @@ describe("a client's flow over REST", () => {
     // Roll back to v1, pinned: the next answer comes from v1.
     const rollback = await rest("POST", "/triggers/qa/rollback", { key: keys.admin, body: { version: 1, reason: "regression in v2", pin: true } });
     expect(rollback.status).toBe(200);
-    expect(rollback.body).toEqual({ trigger: "qa", from: 2, to: 1, pinned: true, requeuedLabels: 0 });
+    expect(rollback.body).toEqual({ trigger: "qa", from: 2, to: 1, pinned: true, requeuedLabels: 0, migratedFrom: null });
     const trigger = await rest("GET", "/triggers/qa", { key: keys.viewer });
     expect(trigger.body).toMatchObject({ name: "qa", activeVersion: 1, latestVersion: 2, pinned: true });
     const after = await rest("POST", "/relations/questions/rows", { key: keys.labeler, body: { row: { text: "again" } } });

@@ -47,6 +47,8 @@ export const EXPECTED_TIERS: Record<string, Tier> = {
   "state.rollback": "admin",
   "state.unpin": "admin",
   "state.collect": "admin",
+  "state.migrations": "viewer",
+  "state.migrate": "admin",
   "state.aliasHistory": "viewer",
   "experiments.get": "viewer",
   "experiments.setCandidate": "admin",

@@ -21,7 +21,7 @@ export class ValidationError extends Error {
     const at = first ? [first.index >= 0 ? `row ${first.index}` : "", first.path.length ? `at ${first.path.join(".")}` : ""].filter(Boolean).join(" ") : "";
     const where = first ? `${at}${at ? ": " : ""}${first.message}` : "";
     const more = issues.length > 1 ? ` (and ${issues.length - 1} more issue${issues.length > 2 ? "s" : ""})` : "";
-    super(`Invalid ${relation} ${where}${more}${issues[0]?.code === "invalid_schedule" ? "" : "; nothing was written"}`);
+    super(`Invalid ${relation} ${where}${more}${issues[0]?.code === "invalid_schedule" || issues[0]?.code === "invalid_migration" ? "" : "; nothing was written"}`);
     this.name = "ValidationError";
   }
 
@@ -49,6 +49,25 @@ export class ConflictError extends Error {
   constructor(message: string) {
     super(message);
     this.name = "ConflictError";
+  }
+}
+
+/**
+ * A trigger's state could not be brought to its current schema: no declared path from the
+ * version's schema (a rollback to it is refused), or a `migrate` threw (nothing was written).
+ * A CONFLICT (409 in the API).
+ */
+export class StateMigrationError extends ConflictError {
+  constructor(
+    message: string,
+    readonly trigger: string,
+    readonly version: number,
+    readonly fromSchema: number,
+    readonly toSchema: number,
+    readonly cause?: unknown,
+  ) {
+    super(message);
+    this.name = "StateMigrationError";
   }
 }
 

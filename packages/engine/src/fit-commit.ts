@@ -89,6 +89,8 @@ export function* commitFits(provider: Provider, owner: string, now: Date, fits: 
     const version: VersionInfo = {
       trigger: fit.trigger, version: number, parent: fit.base.version, fitRunId: fit.runId, manifest,
       size: manifestSize(manifest), checksum: manifestChecksum(manifest), createdAt: now, collectedAt: null,
+      // A fit keeps its base's shape: the schema is the base's (migrations make the next one).
+      schema: fit.base.schema,
     };
     done.push({ fit, version, latestFrom: Number(latest.version), activeFrom: pinned ? null : Number(active.version) });
     // The next fit of the same trigger here (the next batch of a chain) builds on this one.
@@ -141,9 +143,9 @@ function* writePostgres(now: Date, done: readonly Done[], moves: readonly Move[]
   const pointers = [...final.values()];
   yield* all(
     `WITH "versions" AS (
-       INSERT INTO "StateVersion" ("trigger", "version", "parent", "fitRunId", "entries", "size", "checksum", "createdAt")
-       SELECT x."t", x."v", x."p", x."r", x."e"::jsonb, x."s", x."c", ?::timestamp(3)
-       FROM unnest(?::text[], ?::int[], ?::int[], ?::text[], ?::text[], ?::int[], ?::text[]) AS x("t", "v", "p", "r", "e", "s", "c") RETURNING 1
+       INSERT INTO "StateVersion" ("trigger", "version", "parent", "fitRunId", "entries", "size", "checksum", "createdAt", "schema")
+       SELECT x."t", x."v", x."p", x."r", x."e"::jsonb, x."s", x."c", ?::timestamp(3), x."sv"
+       FROM unnest(?::text[], ?::int[], ?::int[], ?::text[], ?::text[], ?::int[], ?::text[], ?::int[]) AS x("t", "v", "p", "r", "e", "s", "c", "sv") RETURNING 1
      ), "aliases" AS (
        UPDATE "StateAlias" a SET "version" = m."v", "pinned" = false, "updatedAt" = ?::timestamp(3)
        FROM unnest(?::text[], ?::text[], ?::int[]) AS m("t", "n", "v") WHERE a."trigger" = m."t" AND a."name" = m."n" RETURNING 1
@@ -162,7 +164,7 @@ function* writePostgres(now: Date, done: readonly Done[], moves: readonly Move[]
     [
       now,
       done.map((d) => d.version.trigger), done.map((d) => d.version.version), done.map((d) => d.version.parent), ids,
-      done.map((d) => JSON.stringify(d.version.manifest)), done.map((d) => d.version.size), done.map((d) => d.version.checksum),
+      done.map((d) => JSON.stringify(d.version.manifest)), done.map((d) => d.version.size), done.map((d) => d.version.checksum), done.map((d) => d.version.schema),
       now, pointers.map((m) => m.trigger), pointers.map((m) => m.alias), pointers.map((m) => m.to),
       now, moves.map(() => newId(now.getTime())), moves.map((m) => m.trigger), moves.map((m) => m.alias), moves.map((m) => m.from), moves.map((m) => m.to), moves.map((m) => m.actor),
       ids,
@@ -174,9 +176,9 @@ function* writePostgres(now: Date, done: readonly Done[], moves: readonly Move[]
 
 function* writeSqlite(now: Date, done: readonly Done[], moves: readonly Move[]): Query<void> {
   yield* insertMany(
-    `INSERT INTO "StateVersion" ("trigger", "version", "parent", "fitRunId", "entries", "size", "checksum", "createdAt") VALUES `,
-    8,
-    done.map(({ version: v }) => [v.trigger, v.version, v.parent, v.fitRunId, JSON.stringify(v.manifest), v.size, v.checksum, now]),
+    `INSERT INTO "StateVersion" ("trigger", "version", "parent", "fitRunId", "entries", "size", "checksum", "createdAt", "schema") VALUES `,
+    9,
+    done.map(({ version: v }) => [v.trigger, v.version, v.parent, v.fitRunId, JSON.stringify(v.manifest), v.size, v.checksum, now, v.schema]),
   );
   for (const m of moves) {
     yield* run(`UPDATE "StateAlias" SET "version" = ?, "pinned" = ?, "updatedAt" = ? WHERE "trigger" = ? AND "name" = ?`, [m.to, false, now, m.trigger, m.alias]);

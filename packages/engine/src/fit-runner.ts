@@ -296,7 +296,7 @@ export class FitRunner {
       const manifest = nextManifest(base!.manifest, patch);
       base = {
         trigger: trigger.name, version: ++newest, parent: base!.version, fitRunId: claim.runId, manifest,
-        size: manifestSize(manifest), checksum: manifestChecksum(manifest), createdAt: new Date(), collectedAt: null,
+        size: manifestSize(manifest), checksum: manifestChecksum(manifest), createdAt: new Date(), collectedAt: null, schema: base!.schema,
       };
       state = store.applied(state!, patch);
     };

@@ -1,11 +1,12 @@
 export { relation, feedback, feedbackLabel, type Relation, type RelationOptions, type RowOf, type InputOf, type StoredRow, type FeedbackRow } from "./relation.ts";
-export { trigger, route, DEFAULT_BACKPRESSURE, type FitReason, type Backpressure, type OnDrift, type Trigger, type TriggerOptions, type Route, type InferContext, type FitContext, type InferenceSummary, type RetryPolicy } from "./trigger.ts";
+export { trigger, route, DEFAULT_BACKPRESSURE, type FitReason, type Backpressure, type OnDrift, type Trigger, type TriggerOptions, type StateMigration, type MigrationContext, type Route, type InferContext, type FitContext, type InferenceSummary, type RetryPolicy } from "./trigger.ts";
 export { optionsFrom, correctionJsonSchema, optionsFromFields, validateCorrection, type OptionsFrom, type MotionFieldMeta, type JsonSchema } from "./correction.ts";
 export { type OptionValue } from "./correction-options.ts";
 export { type StateChangeListener } from "./state-events.ts";
 export { defineApp, isApp, findApp, importApp, type App, type AppDefinition } from "./app.ts";
 export { Motion, createMotion, MAX_OUTCOME_VERSIONS, MAX_EVALUATE_VERSIONS, type LabelExport, type LabelExportFormat, type RollbackOptions, type MotionOptions, type AddOptions, type AddResult, type InferenceResult, type FeedbackInput, type SchedulerContext } from "./motion.ts";
-export { ValidationError, NotFoundError, ConflictError, InferenceError, BackpressureError, type RowIssue } from "./errors.ts";
+export { ValidationError, NotFoundError, ConflictError, InferenceError, BackpressureError, StateMigrationError, type RowIssue } from "./errors.ts";
+export type { TriggerMigration, MigrationMove } from "./state-migrations.ts";
 export { type State, type StatePatch, type StateValue, type JsonValue, type BinaryValue, type Manifest, type ManifestEntry, type BlobKind, type BinaryKind, ELEMENT_BYTES, elementCount, isBinary, checksumOf } from "./state.ts";
 export { type FitScheduler, EmbeddedFitScheduler } from "./fit-scheduler.ts";
 export { FitRunner, type FitResult } from "./fit-runner.ts";
@@ -71,3 +72,5 @@ export { Offboarding, type OffboardingRefusal, type OffboardingOptions } from ".
 export { IdempotencyStore, type IdempotencyRecord } from "./identity/idempotency-store.ts";
 /** Time-sortable ids (packages/db/src/ids.ts), for rows made outside the engine (better-auth's tables). */
 export { newId } from "@motion/db";
+export type { StateVersionItem, StateVersionDetail, StateEntryPreview } from "./read-model/state-versions.ts";
+export type { StateValueRead } from "./read-model/state-value.ts";

@@ -65,6 +65,9 @@ import { decide, type RuleDecision } from "./experiments/promotion-rule.ts";
 import { DEFAULT_VARIANT, pickVariant, resolveVariants, variantName, variantWeight, type ResolvedVariant, type VariantSpec } from "./experiments/params-variants.ts";
 import { readShadowRows, readShadowSummary, type ShadowRow, type ShadowSummary } from "./experiments/shadow-read.ts";
 import { Identity } from "./identity/index.ts";
+import { listStateVersions, readStateVersionDetail, type StateVersionDetail, type StateVersionItem } from "./read-model/state-versions.ts";
+import { readStateValue, type StateValueRead } from "./read-model/state-value.ts";
+import { insertMigratedVersion, migrateTrigger, migrationPath, noPathError, readVersionSchema, runMigrations, type TriggerMigration } from "./state-migrations.ts";
 import { IdempotencyStore } from "./identity/idempotency-store.ts";
 
 export interface MotionOptions {
@@ -348,6 +351,8 @@ export class Motion {
     }
     await this.warming;
     for (const t of this.app.triggers) await this.ensureInitial(t);
+    // Before anything serves: a migrate that throws fails open (StateMigrationError), nothing written.
+    for (const t of this.app.triggers) await migrateTrigger({ db: this.db, store: this.store, log: this.log }, t);
     for (const t of this.app.triggers) await this.refresh(t.name);
     if (this.scheduler) {
       const recovered = await this.db.tx(() => recoverRuns(new Date(), ownerIsDead));
@@ -399,7 +404,7 @@ export class Motion {
       await this.db.tx(function* () {
         if (yield* readAliases(t.name)) return;
         yield* insertBlobs(patch, now, provider);
-        yield* insertVersion({ trigger: t.name, version: 0, parent: null, fitRunId: null, manifest, createdAt: now });
+        yield* insertVersion({ trigger: t.name, version: 0, parent: null, fitRunId: null, manifest, createdAt: now, schema: t.stateSchema });
         yield* moveAlias({ trigger: t.name, alias: "latest", from: null, to: 0, actor: "setUp", at: now });
         yield* moveAlias({ trigger: t.name, alias: "active", from: null, to: 0, actor: "setUp", at: now });
       });
@@ -910,13 +915,25 @@ export class Motion {
 
   /**
    * Re-points `active` at an earlier (or any existing) version of the trigger. Fits continue
-   * from it. With `pin`, fits are held until `unpin` so infer stays on this version.
+   * from it. With `pin`, fits are held until `unpin` so infer stays on this version. A version
+   * in an older state schema is migrated on the fly into a new version (parent: that version)
+   * and `active` points there (`migratedFrom` says which version it came from); with no
+   * migration path the rollback is refused (StateMigrationError, a CONFLICT) and nothing moves.
    */
-  async rollback(trigger: string, version: number, options: RollbackOptions): Promise<{ from: number; to: number; requeuedLabels: number }> {
+  async rollback(trigger: string, version: number, options: RollbackOptions): Promise<{ from: number; to: number; requeuedLabels: number; migratedFrom: number | null }> {
     const t = this.trigger(trigger);
     if (!Number.isInteger(version) || version < 0) throw new ValidationError("rollback", [{ index: 0, path: ["version"], message: "version must be a non-negative integer", code: "invalid_type" }]);
     if (!options.actor) throw new ValidationError("rollback", [{ index: 0, path: ["actor"], message: "actor is required", code: "invalid_type" }]);
     const provider = this.db.provider;
+    const target = await this.db.read(() => readVersionSchema(trigger, version));
+    if (!target) throw new NotFoundError(`trigger ${trigger} has no state version ${version}; a rollback can only point at a version of the same trigger`);
+    assertNotCollected({ trigger, version, collectedAt: target.collectedAt ? toDate(target.collectedAt) : null });
+    let migrated: State | null = null;
+    if (target.schema !== t.stateSchema) {
+      if (!migrationPath(t, target.schema)) throw noPathError(t, version, target.schema, "rollback refused");
+      const { info, state } = await this.store.load(trigger, version);
+      migrated = await runMigrations(t, info, state, this.log, "rollback refused");
+    }
     const now = new Date();
     const moved = await this.db.tx(function* () {
       const aliases = yield* readAliases(trigger, provider);
@@ -925,16 +942,39 @@ export class Motion {
       if (!exists) throw new NotFoundError(`trigger ${trigger} has no state version ${version}`);
       // A collected version has no values to serve: refuse before moving anything.
       assertNotCollected({ trigger, version, collectedAt: exists.collectedAt ? toDate(exists.collectedAt) : null });
-      yield* moveAlias({ trigger, alias: "active", from: aliases.active, to: version, actor: options.actor, reason: options.reason ?? null, pinned: options.pin ?? false, at: now });
+      const to = migrated ? (yield* insertMigratedVersion(t, version, migrated, now, provider)).version : version;
+      const reason = migrated ? `${options.reason ? `${options.reason}; ` : ""}version ${version} (state schema ${target.schema}) migrated to schema ${t.stateSchema} as version ${to}` : options.reason ?? null;
+      yield* moveAlias({ trigger, alias: "active", from: aliases.active, to, actor: options.actor, reason, pinned: options.pin ?? false, at: now });
       const requeuedLabels = options.refitLabels ? yield* requeueLabels(t, aliases.active, version, now) : 0;
-      yield* recordAudit({ actor: options.actor, action: "state.rollback", target: trigger, reason: options.reason, data: { from: aliases.active, to: version, pin: options.pin ?? false, ...(options.refitLabels ? { refitLabels: true, requeuedLabels } : {}) }, at: now });
+      const migration = migrated ? { migratedFrom: version, fromSchema: target.schema, schema: t.stateSchema } : {};
+      yield* recordAudit({ actor: options.actor, action: "state.rollback", target: trigger, reason: options.reason, data: { from: aliases.active, to, pin: options.pin ?? false, ...migration, ...(options.refitLabels ? { refitLabels: true, requeuedLabels } : {}) }, at: now });
       if (provider === "postgresql") yield* all(`SELECT pg_notify('motion_state', ?)`, [trigger]);
-      return { from: aliases.active, to: version, requeuedLabels };
+      return { from: aliases.active, to, requeuedLabels, migratedFrom: migrated ? version : null };
     });
     await this.refresh(trigger);
     this.stateEvents.emit(trigger);
     this.scheduler?.kick(trigger);
     return moved;
+  }
+
+  /**
+   * Migrates `active` and `latest` of each trigger (or one) whose state is behind its
+   * `stateSchema` into new versions, as `open` does; exactly once across processes. Returns the
+   * migrations made (none when every trigger is current). A migrate that throws is a
+   * StateMigrationError and nothing is written.
+   */
+  async migrateStates(options: { trigger?: string; reason?: string } = {}): Promise<TriggerMigration[]> {
+    const triggers = options.trigger ? [this.trigger(options.trigger)] : this.app.triggers;
+    const out: TriggerMigration[] = [];
+    for (const t of triggers) {
+      const done = await migrateTrigger({ db: this.db, store: this.store, log: this.log }, t, { reason: options.reason });
+      if (!done) continue;
+      out.push(done);
+      await this.refresh(t.name);
+      this.stateEvents.emit(t.name);
+      this.scheduler?.kick(t.name);
+    }
+    return out;
   }
 
   /** A trigger's candidate, active and effective shadow/canary/rule settings, from the database. */
@@ -1420,6 +1460,27 @@ export class Motion {
     return this.db.readLong(function* () {
       return { counts: yield* readLabelCounts(trigger), locked: yield* readLiveLocks(trigger, now) };
     });
+  }
+
+  /** A trigger's state versions newest first, with fit, aliases and schema (see read-model/state-versions.ts). */
+  stateVersions(trigger: string, query: { cursor?: number | null; limit: number }): Promise<{ items: StateVersionItem[]; nextCursor: number | null }> {
+    this.trigger(trigger);
+    return this.db.read(() => listStateVersions(trigger, query));
+  }
+
+  /** One version's metadata and a preview of each value; NotFoundError for an unknown version. */
+  async stateVersion(trigger: string, version: number): Promise<StateVersionDetail> {
+    this.trigger(trigger);
+    const provider = this.db.provider;
+    const found = await this.db.read(() => readStateVersionDetail(trigger, version, provider));
+    if (!found) throw new NotFoundError(`trigger ${trigger} has no state version ${version}`);
+    return found;
+  }
+
+  /** The stored bytes of one key of a version or alias (see read-model/state-value.ts). */
+  stateValue(trigger: string, at: number | "active" | "latest", key: string): Promise<StateValueRead> {
+    this.trigger(trigger);
+    return this.db.read(() => readStateValue(trigger, at, key));
   }
 
   /** Moves of a trigger's aliases, newest first (see read-model/alias-events.ts). */

@@ -17,6 +17,8 @@ export interface VersionInfo {
   createdAt: Date;
   /** When the state GC deleted this version's unshared values (`keepVersions`), else null. */
   collectedAt: Date | null;
+  /** The trigger's state schema version this state is in (`stateSchema`; 1 before migrations existed). */
+  schema: number;
 }
 
 export interface Aliases {
@@ -54,6 +56,7 @@ function rowToVersion(r: Record<string, unknown>): VersionInfo {
     checksum: r.checksum as string,
     createdAt: toDate(r.createdAt),
     collectedAt: r.collectedAt === null || r.collectedAt === undefined ? null : toDate(r.collectedAt),
+    schema: r.schema === null || r.schema === undefined ? 1 : Number(r.schema),
   };
 }
 
@@ -96,8 +99,8 @@ export function* insertVersion(v: Omit<VersionInfo, "size" | "checksum" | "colle
   const size = manifestSize(v.manifest);
   const checksum = manifestChecksum(v.manifest);
   yield* run(
-    `INSERT INTO "StateVersion" ("trigger", "version", "parent", "fitRunId", "entries", "size", "checksum", "createdAt") VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-    [v.trigger, v.version, v.parent, v.fitRunId, JSON.stringify(v.manifest), size, checksum, v.createdAt],
+    `INSERT INTO "StateVersion" ("trigger", "version", "parent", "fitRunId", "entries", "size", "checksum", "createdAt", "schema") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    [v.trigger, v.version, v.parent, v.fitRunId, JSON.stringify(v.manifest), size, checksum, v.createdAt, v.schema],
   );
   return { ...v, size, checksum, collectedAt: null };
 }

@@ -174,6 +174,35 @@ export interface TriggerOptions<PS extends z.ZodType> {
    * any alias) keep their manifest but lose the blobs no kept version shares. See state-gc.ts.
    */
   retention?: StateRetention;
+  /**
+   * The shape version of this trigger's state (a positive integer, default 1). Raise it when a
+   * deploy changes the shape (a key renamed, an index format changed) and declare how to get
+   * there in `migrations`. Every state version records the schema it is in.
+   */
+  stateSchema?: number;
+  /**
+   * How state of an older schema becomes the current one: `{ from, to, migrate }` steps that
+   * chain without gaps up to `stateSchema`. Opening Motion migrates `active` and `latest` into
+   * new versions (old versions are never edited); see README, State migrations.
+   */
+  migrations?: StateMigration[];
+}
+
+/** One step of a trigger's state migrations: state of schema `from` → state of schema `to`. */
+export interface StateMigration {
+  from: number;
+  to: number;
+  /** Returns the whole new state (a key left out is dropped); may be async. Must not mutate its input. */
+  migrate: (state: Readonly<State>, ctx: MigrationContext) => State | Promise<State>;
+}
+
+export interface MigrationContext {
+  trigger: string;
+  /** The version being migrated (not changed: the result becomes a new version). */
+  version: number;
+  from: number;
+  to: number;
+  log: Logger;
 }
 
 /** A trigger's `retention`: how many newest state versions keep their values. */
@@ -218,6 +247,10 @@ export interface Trigger<PS extends z.ZodType = z.ZodType> {
   readonly scores: ScoreConfigs;
   /** Newest versions whose values are kept (state GC), or null: every version kept. */
   readonly keepVersions: number | null;
+  /** The current state schema version (1 when not declared). */
+  readonly stateSchema: number;
+  /** Declared migration steps, ordered by `from` ([] when none). */
+  readonly migrations: readonly StateMigration[];
 }
 
 /** Helper for typing a route against its relation and the trigger's params. */
@@ -284,7 +317,45 @@ export function trigger<PS extends z.ZodType = z.ZodObject<Record<string, never>
     evaluate: resolveEvaluate(name, options.evaluate),
     experiment,
     keepVersions: resolveKeepVersions(name, options.retention),
+    ...resolveMigrations(name, options.stateSchema, options.migrations),
   };
+}
+
+/**
+ * `stateSchema` and `migrations`, checked at declaration: a ValidationError whose path names
+ * the bad element (e.g. ["migrations", 1, "to"]) for a non-integer schema, a step that does not
+ * go forward, two steps from one schema, a gap, or a chain that does not end at `stateSchema`.
+ */
+function resolveMigrations(name: string, stateSchema: unknown, migrations: unknown): { stateSchema: number; migrations: StateMigration[] } {
+  const fail = (path: (string | number)[], message: string): never => {
+    throw new ValidationError(`trigger ${name}`, [{ index: -1, path, message, code: "invalid_migration" }]);
+  };
+  const current = stateSchema ?? 1;
+  if (!Number.isInteger(current) || (current as number) < 1) fail(["stateSchema"], "stateSchema must be a positive integer");
+  const schema = current as number;
+  if (migrations === undefined) return { stateSchema: schema, migrations: [] };
+  if (!Array.isArray(migrations)) return fail(["migrations"], "migrations must be an array of { from, to, migrate }");
+  const list = migrations as StateMigration[];
+  const seenFrom = new Map<number, number>();
+  list.forEach((m, i) => {
+    if (!m || typeof m !== "object") fail(["migrations", i], "a migration is { from, to, migrate }");
+    if (!Number.isInteger(m.from) || m.from < 1) fail(["migrations", i, "from"], "from must be a positive integer");
+    if (!Number.isInteger(m.to) || m.to < 1) fail(["migrations", i, "to"], "to must be a positive integer");
+    if (m.to <= m.from) fail(["migrations", i, "to"], `to (${m.to}) must be greater than from (${m.from})`);
+    if (m.to > schema) fail(["migrations", i, "to"], `to (${m.to}) is beyond stateSchema (${schema})`);
+    if (typeof m.migrate !== "function") fail(["migrations", i, "migrate"], "migrate must be a function of the state");
+    if (seenFrom.has(m.from)) fail(["migrations", i, "from"], `two migrations from schema ${m.from} (also migrations[${seenFrom.get(m.from)}])`);
+    seenFrom.set(m.from, i);
+  });
+  const ordered = list.map((m, i) => ({ m, i })).sort((a, b) => a.m.from - b.m.from);
+  for (let k = 1; k < ordered.length; k++) {
+    const prev = ordered[k - 1]!;
+    const next = ordered[k]!;
+    if (next.m.from !== prev.m.to) fail(["migrations", next.i, "from"], `gap in the chain: migrations[${prev.i}] ends at schema ${prev.m.to} but the next step starts at ${next.m.from}`);
+  }
+  const last = ordered[ordered.length - 1];
+  if (last && last.m.to !== schema) fail(["migrations", last.i, "to"], `the chain ends at schema ${last.m.to}, not at stateSchema (${schema})`);
+  return { stateSchema: schema, migrations: ordered.map((o) => o.m) };
 }
 
 function resolveKeepVersions(name: string, retention: StateRetention | undefined): number | null {

@@ -160,7 +160,7 @@ describe.each(factories)("engine on %s", (_name, makeDatabase) => {
     }
     expect(motion.activeVersion("counter")).toBe(3);
     const moved = await motion.rollback("counter", 1, { actor: "alice@example.com", reason: "bad batch" });
-    expect(moved).toEqual({ from: 3, to: 1, requeuedLabels: 0 });
+    expect(moved).toEqual({ from: 3, to: 1, requeuedLabels: 0, migratedFrom: null });
     const during = await motion.add("events", { value: 100 });
     expect(during.inferences[0]!.output).toMatchObject({ sum: 5, version: 1 });
     await motion.flush();

@@ -26,7 +26,7 @@ import {
 import { providerFromEnv, type Provider } from "./providers/index.ts";
 import { documents, questions } from "./relations.ts";
 import { FEATURES, pagesOf, retrieve, sourcesOf, type Candidate, type PageCandidate, type Query, type RetrieveOptions } from "./retriever.ts";
-import { emptyIndexState, hashedEmbedder, indexView, updateIndex, type Embedder, type IndexInfo, type IndexView } from "./search-index.ts";
+import { emptyIndexState, hashedEmbedder, indexView, storeLexicalIndex, updateIndex, type Embedder, type IndexInfo, type IndexView } from "./search-index.ts";
 import { isStopWord, stem, termCosine, words } from "./text.ts";
 
 export { documents, questions } from "./relations.ts";
@@ -345,6 +345,10 @@ export const docsQa = trigger(TRIGGER, {
     question_kind: { kind: "categorical", values: ["how-to", "concept", "api-reference", "troubleshooting", "off-topic"], description: "What the user asked about" },
   },
   setUp: () => ({ ...emptyIndexState(), labels: [], corrections: [], examples: [], fineTune: null }) as State,
+  // State schema 2: the BM25 index is stored in state (`lexical`). Opening Motion on a database
+  // whose active/latest versions are older migrates them into new versions (README, State migrations).
+  stateSchema: 2,
+  migrations: [{ from: 1, to: 2, migrate: (state) => storeLexicalIndex(state) }],
   routes: [
     {
       relation: documents,

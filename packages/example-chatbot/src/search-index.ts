@@ -59,6 +59,20 @@ export function emptyIndexState(): State {
   return { index: info as unknown as State[string], chunks: [] };
 }
 
+/**
+ * State migration 1 → 2 of `docs-qa`: schema 1 states (written before the BM25 index was kept in
+ * state, or by another lexical engine) get a stored `lexical` index built from their chunks, so
+ * infer no longer rebuilds it in every process for that version. Other keys are kept as they are.
+ */
+export function storeLexicalIndex(state: Readonly<State>): State {
+  const info = state.index as unknown as IndexInfo;
+  if (toBuffer(state.lexical) && info.lexical === LEXICAL_ENGINE) return { ...state };
+  const chunks = (state.chunks ?? []) as unknown as ChunkMeta[];
+  const lexical = emptyLexical();
+  lexical.addAll(chunks.map(lexicalDoc));
+  return { ...state, index: { ...info, lexical: LEXICAL_ENGINE } as unknown as State[string], lexical: serialiseLexical(lexical) };
+}
+
 export function chunkId(c: Pick<ChunkMeta, "url" | "ord">): string {
   return `${c.url}#${c.ord}`;
 }

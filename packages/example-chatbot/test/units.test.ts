@@ -13,7 +13,7 @@ import { emptyLexical, loadLexical, searchLexical, serialiseLexical } from "../s
 import { parseBlocks } from "../src/markdown.ts";
 import { providerFromEnv } from "../src/providers/index.ts";
 import { score, train } from "../src/reranker.ts";
-import { emptyIndexState, hashedEmbedder, indexView, lexicalDoc, updateIndex, type ChunkMeta } from "../src/search-index.ts";
+import { emptyIndexState, hashedEmbedder, indexView, lexicalDoc, storeLexicalIndex, updateIndex, type ChunkMeta } from "../src/search-index.ts";
 import { splitSentences, terms, words } from "../src/text.ts";
 
 const README = [
@@ -113,6 +113,22 @@ describe("the index in state", () => {
     const loaded = loadLexical(serialiseLexical(index));
     expect(searchLexical(loaded, "which zone option", 5)).toEqual(searchLexical(index, "which zone option", 5));
     expect(searchLexical(loaded, "colours", 5).map((h) => h.id)).toEqual(["b#0"]);
+  });
+
+  it("state migration 1 → 2 stores the BM25 index of a state written without one", async () => {
+    expect(docsQa.stateSchema).toBe(2);
+    expect(docsQa.migrations.map((m) => [m.from, m.to])).toEqual([[1, 2]]);
+    const current = applyPatch({ ...emptyIndexState() } as State, (await updateIndex({ ...emptyIndexState() } as State, docs, { chunkSize: params.chunkSize, embedder })).patch);
+    // A schema-1 state: the same chunks, no stored index, an older engine named.
+    const { lexical: _dropped, ...old } = current;
+    const v1 = { ...old, index: { ...(current.index as object), lexical: "older-engine" } } as State;
+    const v2 = storeLexicalIndex(v1);
+    expect(Buffer.isBuffer(v2.lexical)).toBe(true);
+    expect((v2.index as { lexical: string }).lexical).toBe((current.index as { lexical: string }).lexical);
+    expect(v2.chunks).toBe(v1.chunks);
+    for (const q of ["quokkas", "time zone"]) expect(searchLexical(indexView(v2).lexical, q, 5)).toEqual(searchLexical(indexView(current).lexical, q, 5));
+    // Already in the new format: kept as is.
+    expect(storeLexicalIndex(current).lexical).toBe(current.lexical);
   });
 
   it("documents fits replace a page's chunks by url; the loaded index matches a fresh build", async () => {

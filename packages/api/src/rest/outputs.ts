@@ -206,13 +206,30 @@ export const versionsPage = page(
       keys: z.number(),
       createdAt: timestamp,
       collectedAt: timestamp.nullable().meta({ description: "when the state GC (trigger retention.keepVersions) deleted this version's values; its manifest stays" }),
+      schema: z.number().meta({ description: "the trigger's state schema version this state is in (stateSchema; 1 before migrations)" }),
       aliases: z.array(z.string()),
       pinned: z.boolean(),
     })
     .meta({ id: "StateVersion" }),
   z.number(),
 ).meta({ id: "StateVersionPage" });
-export const rolledBack = z.object({ trigger: z.string(), from: z.number(), to: z.number(), pinned: z.boolean(), requeuedLabels: z.number().meta({ description: "labels queued to be fitted again (refitLabels)" }) }).meta({ id: "RolledBack" });
+export const rolledBack = z
+  .object({
+    trigger: z.string(), from: z.number(), to: z.number(), pinned: z.boolean(),
+    requeuedLabels: z.number().meta({ description: "labels queued to be fitted again (refitLabels)" }),
+    migratedFrom: z.number().nullable().meta({ description: "the version asked for when it was in an older state schema: `to` is its migration (a new version); null otherwise" }),
+  })
+  .meta({ id: "RolledBack" });
+export const stateMigrations = z
+  .object({ trigger: z.string(), stateSchema: z.number(), steps: z.array(z.object({ from: z.number(), to: z.number() })) })
+  .meta({ id: "StateMigrations" });
+export const stateMigrated = z
+  .object({
+    trigger: z.string(), schema: z.number(),
+    migrated: z.boolean().meta({ description: "false: active and latest were already in this schema" }),
+    moves: z.array(z.object({ alias: z.enum(["active", "latest"]), from: z.number(), to: z.number(), fromSchema: z.number() })),
+  })
+  .meta({ id: "StateMigrated" });
 export const stateCollected = z
   .array(
     z.object({
@@ -251,6 +268,7 @@ export const stateVersion = z
     checksum: z.string(),
     createdAt: timestamp,
     collectedAt: timestamp.nullable(),
+    schema: z.number(),
     aliases: z.array(z.string()),
     pinned: z.boolean(),
     totalKeys: z.number(),

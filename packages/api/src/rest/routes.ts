@@ -65,6 +65,8 @@ export const REST_ROUTES: readonly RestRoute[] = [
   route("state.aliasHistory", "GET", "/triggers/{trigger}/aliases", "Every move of `active` / `latest`, newest first", out.aliasHistory),
   route("state.rollback", "POST", "/triggers/{trigger}/rollback", "Point `active` at an earlier version (a reason is required)", out.rolledBack),
   route("state.collect", "POST", "/triggers/{trigger}/state/collect", "State GC now: delete the values of versions beyond the newest `keepVersions` (default: the trigger's retention) that no alias points at; manifests stay", out.stateCollected),
+  route("state.migrations", "GET", "/triggers/{trigger}/migrations", "The trigger's state schema and its declared migration steps", out.stateMigrations),
+  route("state.migrate", "POST", "/triggers/{trigger}/state/migrate", "Migrate `active` and `latest` to the trigger's state schema `to` now (as opening Motion does): new versions, moved by `migration:<to>`", out.stateMigrated),
   route("state.unpin", "POST", "/triggers/{trigger}/unpin", "Let `active` follow `latest` again after a pinned rollback", out.unpinned),
   route("experiments.get", "GET", "/triggers/{trigger}/experiment", "Active, candidate, pin, shadow/canary shares and the promotion rule (declared or set at run time)", out.experiment),
   route("experiments.settings", "PUT", "/triggers/{trigger}/experiment", "Set shadow/canary shares and the promotion rule at run time (omitted parts kept; `rule: null` removes it)", out.experiment),

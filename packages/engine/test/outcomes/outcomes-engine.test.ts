@@ -140,14 +140,14 @@ describe.each(factories)("per-version outcomes, diffs and label re-fits on %s", 
     const latest = motion.activeVersion("scorer");
 
     // Plain rollback: nothing re-queued, no new fit.
-    expect(await motion.rollback("scorer", 0, { actor: "ops", reason: "plain" })).toEqual({ from: latest, to: 0, requeuedLabels: 0 });
+    expect(await motion.rollback("scorer", 0, { actor: "ops", reason: "plain" })).toEqual({ from: latest, to: 0, requeuedLabels: 0, migratedFrom: null });
     await motion.flush();
     expect(motion.activeVersion("scorer")).toBe(0);
 
     // Forward again, then back with re-fit: the two labels are fitted again onto v0.
     await motion.rollback("scorer", latest, { actor: "ops", reason: "forward" });
     const moved = await motion.rollback("scorer", 0, { actor: "ops", reason: "bad fit", refitLabels: true });
-    expect(moved).toEqual({ from: latest, to: 0, requeuedLabels: 2 });
+    expect(moved).toEqual({ from: latest, to: 0, requeuedLabels: 2, migratedFrom: null });
     const audit = await motion.db.read(() => get<{ data: unknown }>(`SELECT "data" FROM "AuditEvent" WHERE "action" = 'state.rollback' AND "reason" = 'bad fit'`));
     expect(JSON.parse(typeof audit!.data === "string" ? audit!.data : JSON.stringify(audit!.data))).toEqual({ from: latest, to: 0, pin: false, refitLabels: true, requeuedLabels: 2 });
     await motion.flush();

@@ -1,131 +1,23 @@
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
-import { all, get, toDate, toJson, toNum, type Provider } from "@motion/db";
-import { audit, cursorSchema, idSchema, limitSchema, nameSchema, page, placeholders as placeholdersFor, reasonSchema, requireTrigger, versionSchema } from "../../lib/common.ts";
+import { audit, cursorSchema, idSchema, limitSchema, nameSchema, reasonSchema, requireTrigger, versionSchema } from "../../lib/common.ts";
 import { MAX_EVALUATE_VERSIONS, MAX_OUTCOME_VERSIONS } from "@motion/engine";
 import { adminProcedure, router, viewerProcedure } from "../../trpc.ts";
 import { aliasMoves } from "./on-version.ts";
 
-const PREVIEW_BYTES = 4_096;
-const MAX_ENTRIES = 500;
-const ELEMENT_BYTES: Record<string, number> = { f32: 4, f64: 8, i8: 1, i16: 2, i32: 4, u8: 1, u16: 2, u32: 4, buffer: 1 };
-
-interface ManifestEntry {
-  checksum: string;
-  kind: string;
-  size: number;
-}
-
-function aliasesOf(rows: { name: string; version: unknown; pinned: unknown }[]) {
-  const byVersion = new Map<number, string[]>();
-  for (const r of rows) {
-    const v = Number(r.version);
-    byVersion.set(v, [...(byVersion.get(v) ?? []), r.name].sort());
-  }
-  const active = rows.find((r) => r.name === "active");
-  return { byVersion, pinned: active ? active.pinned === true || active.pinned === 1 : false };
-}
-
-function previewSql(provider: Provider, n: number): string {
-  const slice = provider === "postgresql" ? `substring("bytes" from 1 for ${PREVIEW_BYTES})` : `substr("bytes", 1, ${PREVIEW_BYTES})`;
-  return `SELECT "checksum", ${slice} AS "head" FROM "StateBlob" WHERE "checksum" IN (${placeholdersFor(n)})`;
-}
-
-function summarizeJson(value: unknown): string {
-  if (Array.isArray(value)) return `array(${value.length})`;
-  if (value === null) return "null";
-  if (typeof value === "object") return `object(${Object.keys(value).length} keys)`;
-  return typeof value;
-}
-
 export const stateRouter = router({
-  /** Newest first; keyset on the version number. */
+  /** Newest first; keyset on the version number. Each version says its state `schema`. */
   versions: viewerProcedure
     .input(z.object({ trigger: nameSchema, cursor: z.number().int().min(0).max(2_147_483_647).nullish(), limit: limitSchema }))
-    .query(async ({ ctx, input }) => {
+    .query(({ ctx, input }) => {
       requireTrigger(ctx.motion, input.trigger);
-      const { rows, aliases } = await ctx.motion.db.read(function* () {
-        const rows = yield* all<Record<string, unknown>>(
-          `SELECT v."version", v."parent", v."fitRunId", v."size", v."checksum", v."entries", v."createdAt", v."collectedAt", f."route" AS "fitRoute", f."rowCount" AS "fitRowCount" FROM "StateVersion" v LEFT JOIN "FitRun" f ON f."id" = v."fitRunId" WHERE v."trigger" = ?${input.cursor !== undefined && input.cursor !== null ? ` AND v."version" < ?` : ""} ORDER BY v."version" DESC LIMIT ?`,
-          input.cursor !== undefined && input.cursor !== null ? [input.trigger, input.cursor, input.limit + 1] : [input.trigger, input.limit + 1],
-        );
-        const aliases = yield* all<{ name: string; version: unknown; pinned: unknown }>(`SELECT "name", "version", "pinned" FROM "StateAlias" WHERE "trigger" = ?`, [input.trigger]);
-        return { rows, aliases };
-      });
-      const { byVersion, pinned } = aliasesOf(aliases);
-      const items = rows.map((r) => {
-        const version = toNum(r.version);
-        const names = byVersion.get(version) ?? [];
-        return {
-          version,
-          parent: r.parent === null || r.parent === undefined ? null : toNum(r.parent),
-          fitRunId: (r.fitRunId as string | null) ?? null,
-          fit: r.fitRunId ? { id: r.fitRunId as string, route: (r.fitRoute as string | null) ?? null, rowCount: r.fitRowCount === null || r.fitRowCount === undefined ? null : toNum(r.fitRowCount) } : null,
-          size: toNum(r.size),
-          checksum: r.checksum as string,
-          keys: Object.keys(toJson<Record<string, ManifestEntry>>(r.entries)).length,
-          createdAt: toDate(r.createdAt),
-          collectedAt: r.collectedAt === null || r.collectedAt === undefined ? null : toDate(r.collectedAt),
-          aliases: names,
-          pinned: names.includes("active") && pinned,
-        };
-      });
-      const result = page(items, input.limit, (v) => String(v.version));
-      return { items: result.items, nextCursor: result.nextCursor === null ? null : Number(result.nextCursor) };
+      return ctx.motion.stateVersions(input.trigger, { cursor: input.cursor, limit: input.limit });
     }),
 
   /** Metadata of one version and a preview of each value (binary values: type and length). */
-  get: viewerProcedure.input(z.object({ trigger: nameSchema, version: versionSchema })).query(async ({ ctx, input }) => {
+  get: viewerProcedure.input(z.object({ trigger: nameSchema, version: versionSchema })).query(({ ctx, input }) => {
     requireTrigger(ctx.motion, input.trigger);
-    const provider = ctx.motion.db.provider;
-    const found = await ctx.motion.db.read(function* () {
-      const v = yield* get<Record<string, unknown>>(`SELECT * FROM "StateVersion" WHERE "trigger" = ? AND "version" = ?`, [input.trigger, input.version]);
-      if (!v) return undefined;
-      const manifest = toJson<Record<string, ManifestEntry>>(v.entries);
-      const keys = Object.keys(manifest).sort().slice(0, MAX_ENTRIES);
-      const jsonChecksums = [...new Set(keys.map((k) => manifest[k]!).filter((e) => e.kind === "json").map((e) => e.checksum))];
-      const heads = jsonChecksums.length ? yield* all<{ checksum: string; head: unknown }>(previewSql(provider, jsonChecksums.length), jsonChecksums) : [];
-      const aliases = yield* all<{ name: string; version: unknown; pinned: unknown }>(`SELECT "name", "version", "pinned" FROM "StateAlias" WHERE "trigger" = ?`, [input.trigger]);
-      return { v, manifest, keys, heads, aliases };
-    });
-    if (!found) throw new TRPCError({ code: "NOT_FOUND", message: `trigger ${input.trigger} has no state version ${input.version}` });
-    const { v, manifest, keys, heads, aliases } = found;
-    const headByChecksum = new Map(heads.map((h) => [h.checksum, Buffer.from(h.head as Uint8Array).toString("utf8")]));
-    const { byVersion, pinned } = aliasesOf(aliases);
-    const names = byVersion.get(input.version) ?? [];
-    return {
-      trigger: input.trigger,
-      version: input.version,
-      parent: v.parent === null || v.parent === undefined ? null : toNum(v.parent),
-      fitRunId: (v.fitRunId as string | null) ?? null,
-      size: toNum(v.size),
-      checksum: v.checksum as string,
-      createdAt: toDate(v.createdAt),
-      collectedAt: v.collectedAt === null || v.collectedAt === undefined ? null : toDate(v.collectedAt),
-      aliases: names,
-      pinned: names.includes("active") && pinned,
-      totalKeys: Object.keys(manifest).length,
-      entries: keys.map((key) => {
-        const e = manifest[key]!;
-        if (e.kind !== "json") {
-          const width = ELEMENT_BYTES[e.kind] ?? 1;
-          return { key, kind: e.kind, size: e.size, checksum: e.checksum, binary: { type: e.kind, length: Math.floor(e.size / width) }, value: undefined as unknown, preview: null as string | null, truncated: false, summary: `${e.kind}[${Math.floor(e.size / width)}]` };
-        }
-        const head = headByChecksum.get(e.checksum) ?? "";
-        if (e.size <= PREVIEW_BYTES) {
-          let value: unknown = null;
-          try {
-            value = JSON.parse(head);
-          } catch {
-            value = null;
-          }
-          return { key, kind: e.kind, size: e.size, checksum: e.checksum, binary: null, value, preview: head, truncated: false, summary: summarizeJson(value) };
-        }
-        // Cut at a character boundary: drop a trailing partial UTF-8 sequence.
-        const preview = head.replace(/\uFFFD+$/, "");
-        return { key, kind: e.kind, size: e.size, checksum: e.checksum, binary: null, value: undefined as unknown, preview, truncated: true, summary: `json (${e.size} bytes)` };
-      }),
-    };
+    return ctx.motion.stateVersion(input.trigger, input.version);
   }),
 
   /**
@@ -167,13 +59,14 @@ export const stateRouter = router({
   /**
    * Re-points `active` at `version` of this trigger (audited with the reason). A version that
    * does not exist for this trigger — e.g. one of another trigger — is refused with NOT_FOUND.
+   * A version in an older state schema is migrated on the fly into a new version that `active`
+   * then points at (`migratedFrom` names the version it came from); with no declared migration
+   * path from its schema the rollback is refused with CONFLICT and nothing moves.
    */
   rollback: adminProcedure
     .input(z.object({ trigger: nameSchema, version: versionSchema, reason: reasonSchema, pin: z.boolean().optional(), refitLabels: z.boolean().optional() }))
     .mutation(async ({ ctx, input }) => {
       requireTrigger(ctx.motion, input.trigger);
-      const exists = await ctx.motion.db.read(() => get(`SELECT "version" FROM "StateVersion" WHERE "trigger" = ? AND "version" = ?`, [input.trigger, input.version]));
-      if (!exists) throw new TRPCError({ code: "NOT_FOUND", message: `trigger ${input.trigger} has no state version ${input.version}; a rollback can only point at a version of the same trigger` });
       const moved = await ctx.motion.rollback(input.trigger, input.version, { actor: ctx.actor, reason: input.reason, pin: input.pin, refitLabels: input.refitLabels });
       return { trigger: input.trigger, ...moved, pinned: input.pin ?? false };
     }),
@@ -188,6 +81,29 @@ export const stateRouter = router({
     .mutation(async ({ ctx, input }) => {
       requireTrigger(ctx.motion, input.trigger);
       return ctx.motion.retention.collectStates({ actor: ctx.actor, trigger: input.trigger, keepVersions: input.keepVersions, reason: input.reason });
+    }),
+
+  /** The trigger's current `stateSchema` and its declared migration steps (`{ from, to }`, in order). */
+  migrations: viewerProcedure.input(z.object({ trigger: nameSchema })).query(({ ctx, input }) => {
+    const t = requireTrigger(ctx.motion, input.trigger);
+    return { trigger: t.name, stateSchema: t.stateSchema, steps: t.migrations.map((m) => ({ from: m.from, to: m.to })) };
+  }),
+
+  /**
+   * Runs the trigger's state migrations now (as opening Motion does): `active` and `latest` in an
+   * older schema become new versions in schema `to`, moved by `migration:<to>`. `to` must be the
+   * trigger's declared `stateSchema` (else BAD_REQUEST: no such migration). A migrate that
+   * throws is a CONFLICT and nothing is written. Admin only.
+   */
+  migrate: adminProcedure
+    .input(z.object({ trigger: nameSchema, to: z.number().int().min(1).max(2_147_483_647), reason: reasonSchema.optional() }))
+    .mutation(async ({ ctx, input }) => {
+      const t = requireTrigger(ctx.motion, input.trigger);
+      if (input.to !== t.stateSchema) {
+        throw new TRPCError({ code: "BAD_REQUEST", message: `trigger ${t.name} declares no migration to state schema ${input.to}: its stateSchema is ${t.stateSchema}${t.migrations.length ? ` (steps ${t.migrations.map((m) => `${m.from}→${m.to}`).join(", ")})` : " and it declares no migrations"}` });
+      }
+      const [done] = await ctx.motion.migrateStates({ trigger: t.name, reason: input.reason });
+      return { trigger: t.name, schema: t.stateSchema, migrated: !!done, moves: done?.moves ?? [] };
     }),
 
   /** Lets `active` follow `latest` again after a pinned rollback. */

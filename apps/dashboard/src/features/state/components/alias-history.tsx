@@ -63,7 +63,7 @@ export function AliasHistory({ trigger }: { trigger: string }) {
             <TableMessage colSpan={5}><EmptyState title={operatorOnly ? "No operator has moved an alias" : "No alias moves"} className="py-2" /></TableMessage>
           ) : (
             moves.map((m) => (
-              <TableRow key={m.id} data-testid="alias-move" data-automatic={m.automatic}>
+              <TableRow key={m.id} data-testid="alias-move" data-automatic={m.automatic} data-migration={m.actor.startsWith("migration:") || undefined}>
                 <TableCell className="space-x-1 whitespace-nowrap">
                   {m.aliases.map((a) => <Badge key={a} variant={a === "active" ? "default" : "outline"}>{a}</Badge>)}
                 </TableCell>
@@ -71,6 +71,8 @@ export function AliasHistory({ trigger }: { trigger: string }) {
                 <TableCell className="text-xs">
                   {m.fitRunId ? (
                     <Link href={`/fits/${m.fitRunId}`} className="font-mono text-primary hover:underline">fit {m.fitRunId.slice(-6)}</Link>
+                  ) : m.actor.startsWith("migration:") ? (
+                    <Badge variant="secondary" className="font-mono" title={`Opening Motion migrated the state to schema ${m.actor.slice("migration:".length)}`}>{m.actor}</Badge>
                   ) : m.automatic ? (
                     <span className="text-muted-foreground">{m.actor}</span>
                   ) : (

@@ -36,7 +36,9 @@ export function RollbackDialog({ trigger, from, to, onClose }: { trigger: string
     trpc.state.rollback.mutationOptions({
       onSuccess: async (moved) => {
         const refitted = moved.requeuedLabels > 0 ? ` ${formatCount(moved.requeuedLabels)} labels re-queued to fit on v${to}.` : "";
-        toast({ title: `Active is now v${to}${pin ? " (pinned)" : ""}`, description: `${trigger}: new inferences use v${to}.${refitted}`, variant: "success" });
+        // A version in an older state schema was migrated into a new one, which is what serves.
+        const migrated = moved.migratedFrom !== null ? ` v${to} was in an older state schema: migrated into v${moved.to}.` : "";
+        toast({ title: `Active is now v${moved.to}${pin ? " (pinned)" : ""}`, description: `${trigger}: new inferences use v${moved.to}.${migrated}${refitted}`, variant: "success" });
         await invalidate();
         onClose();
       },

@@ -99,6 +99,7 @@ export function StateView({ trigger }: { trigger: string }) {
               <TableRow className="hover:bg-transparent">
                 <TableHead>Version</TableHead>
                 <TableHead>Parent</TableHead>
+                <TableHead title="The trigger's state schema version this state is in (stateSchema); a migration makes a new version in the current one">Schema</TableHead>
                 <TableHead>Produced by</TableHead>
                 <TableHead className="text-right" title="Share of good among the latest labels of this version's inferences, with its 95% interval">Good-rate</TableHead>
                 <TableHead className="text-right">Labels</TableHead>
@@ -110,11 +111,11 @@ export function StateView({ trigger }: { trigger: string }) {
             </TableHeader>
             <TableBody>
               {versions.isPending ? (
-                Array.from({ length: 4 }, (_, i) => <TableRow key={i}><TableCell colSpan={9}><Skeleton className="h-5" /></TableCell></TableRow>)
+                Array.from({ length: 4 }, (_, i) => <TableRow key={i}><TableCell colSpan={10}><Skeleton className="h-5" /></TableCell></TableRow>)
               ) : versions.isError ? (
-                <TableMessage colSpan={9}><ErrorState error={versions.error} retry={() => versions.refetch()} className="py-2" /></TableMessage>
+                <TableMessage colSpan={10}><ErrorState error={versions.error} retry={() => versions.refetch()} className="py-2" /></TableMessage>
               ) : items.length === 0 ? (
-                <TableMessage colSpan={9}>No versions yet.</TableMessage>
+                <TableMessage colSpan={10}>No versions yet.</TableMessage>
               ) : (
                 items.map((v) => (
                   <TableRow
@@ -141,11 +142,14 @@ export function StateView({ trigger }: { trigger: string }) {
                       </span>
                     </TableCell>
                     <TableCell className="text-muted-foreground">{v.parent === null ? "—" : `v${v.parent}`}</TableCell>
+                    <TableCell className="text-xs tabular-nums" data-testid={`version-schema-${v.version}`}>{v.schema}</TableCell>
                     <TableCell>
                       {v.fitRunId ? (
                         <Link href={`/fits/${v.fitRunId}`} className="font-mono text-xs whitespace-nowrap text-primary hover:underline" title={v.fit?.rowCount != null ? `${v.fit.rowCount} rows` : undefined} onClick={(e) => e.stopPropagation()}>
                           fit {v.fitRunId.slice(-6)}
                         </Link>
+                      ) : v.parent !== null ? (
+                        <span className="font-mono text-xs whitespace-nowrap text-muted-foreground" title={`State migrated from v${v.parent} to schema ${v.schema}`}>migration:{v.schema}</span>
                       ) : (
                         <span className="text-xs text-muted-foreground">setUp</span>
                       )}

@@ -30,6 +30,8 @@ export function VersionDetail({ trigger, version }: { trigger: string; version: 
           <CardDescription>
             {d.parent === null ? "initial state from setUp" : <>child of v{d.parent}</>}
             {d.fitRunId && <> · produced by <Link href={`/fits/${d.fitRunId}`} className="text-primary hover:underline">fit {d.fitRunId.slice(-8)}</Link></>}
+            {!d.fitRunId && d.parent !== null && <> · migrated to state schema {d.schema}</>}
+            <span data-testid="version-detail-schema"> · schema {d.schema}</span>
             {" · "}<RelativeTime date={d.createdAt} />
             {d.collectedAt && (
               <span className="block text-warning" data-testid="version-collected">

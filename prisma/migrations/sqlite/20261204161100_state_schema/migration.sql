@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "StateVersion" ADD COLUMN "schema" INTEGER NOT NULL DEFAULT 1;
