@@ -13,7 +13,7 @@ import os from "node:os";
 import path from "node:path";
 import { z } from "zod";
 import { defineApp, Motion, relation, trigger } from "@motion/engine";
-import { insertIngest, newId, type InferenceInsert, type RowInsert } from "@motion/db";
+import { insertIngest, type InferenceInsert, type RowInsert } from "@motion/db";
 import { createThrowawayDatabase } from "@motion/db/test-support";
 import { percentile, type BenchResult } from "./stats.ts";
 
@@ -30,6 +30,9 @@ export interface RetentionBenchOptions {
   log?: (line: string) => void;
 }
 
+/** An id of instant `ms` (newId never goes back in time: old rows need ids of their own instant). */
+const oldId = (ms: number, kind: string) => ms.toString(36).padStart(9, "0") + "0000" + kind + "000000";
+
 async function fill(motion: Motion, total: number, log: (line: string) => void): Promise<void> {
   const batch = 20_000;
   const fillStart = performance.now();
@@ -41,10 +44,10 @@ async function fill(motion: Motion, total: number, log: (line: string) => void):
     for (let i = 0; i < n; i++) {
       const ms = start + done + i;
       const createdAt = new Date(ms);
-      const id = newId(ms);
+      const id = oldId(ms, "r");
       rows[i] = { id, relation: "events", key: null, partition: createdAt.toISOString().slice(0, 10), createdAt, data: JSON.stringify({ user: `u${(done + i) % 997}`, value: (done + i) % 100 }) };
       inferences[i] = {
-        id: newId(ms), rowId: id, relation: "events", trigger: "score", route: "events", output: JSON.stringify({ score: (done + i) % 100 }), error: null,
+        id: oldId(ms, "i"), rowId: id, relation: "events", trigger: "score", route: "events", output: JSON.stringify({ score: (done + i) % 100 }), error: null,
         stateVersion: 0, paramsHash: "bench", inputHash: `h${i}`, latencyMs: 0.05, cached: false, createdAt,
       };
     }
