@@ -34,8 +34,15 @@ export interface PurgeReport {
 export interface RetentionRunOptions {
   actor: string;
   reason?: string;
-  /** Rows per transaction (default 500). */
+  /** Most rows per transaction (default 500). */
   batchSize?: number;
+  /**
+   * Pacing (default 4 ms): a batch that took longer than this makes the next one smaller (down
+   * to 10 rows), a shorter one lets it grow back up to batchSize; after each batch the purge
+   * rests about as long as the batch held the writer, so adds and answers keep at least half
+   * of it. 0 turns pacing off: fixed batchSize, no rest (fastest, answers wait behind batches).
+   */
+  maxBatchMs?: number;
   /** Stop after this long and report `done: false` (default: no limit). */
   maxMs?: number;
 }
@@ -51,6 +58,8 @@ export interface RetentionServiceOptions {
 }
 
 const DAY_MS = 86_400_000;
+const DEFAULT_MAX_BATCH_MS = 4;
+const MIN_PACED_BATCH = 10;
 /** Any constant works: PostgreSQL processes agree on it so one purges a relation at a time. */
 const PG_LOCK_KEY = 7_140_512;
 
@@ -144,6 +153,7 @@ export class RetentionService {
     if (!options.actor) throw issue("actor", "actor is required");
     const batchSize = options.batchSize ?? this.batchSize;
     if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 5_000) throw issue("batchSize", "batchSize must be an integer in 1..5000");
+    if (options.maxBatchMs !== undefined && (!Number.isFinite(options.maxBatchMs) || options.maxBatchMs < 0)) throw issue("maxBatchMs", "maxBatchMs must be a number ≥ 0");
     // Nothing is stored before the epoch (ids and timestamps start there): nothing to delete.
     if (options.before.getTime() <= 0) return { relation, before: options.before, rows: 0, inferences: 0, feedback: 0, keptPending: 0, batches: 0, done: true };
     // One purge at a time in this process: batches of two runs would interleave their audit.
@@ -164,12 +174,16 @@ export class RetentionService {
     const fitting = this.app.routesOf(relation).filter((r) => r.route.fit).map((r) => ({ trigger: r.trigger.name, route: r.route.name }));
     const provider = this.db.provider;
     const started = performance.now();
+    const pace = options.maxBatchMs ?? DEFAULT_MAX_BATCH_MS;
+    let size = batchSize;
     // Ids are time-sortable: walk the relation by id below the cut-off's id, a keyset that
     // moves past rows kept as pending instead of finding them again in every batch.
     const ceiling = idFloor(before.getTime());
     let after = "";
     for (;;) {
       if (this.closed || (options.maxMs !== undefined && performance.now() - started > options.maxMs)) return report;
+      const limit = size;
+      const batchStart = performance.now();
       const batch = await this.db.tx(function* () {
         if (provider === "postgresql") {
           const lock = yield* get<{ ok: unknown }>(`SELECT pg_try_advisory_xact_lock(?::bigint) AS "ok"`, [PG_LOCK_KEY]);
@@ -177,7 +191,7 @@ export class RetentionService {
         }
         const candidates = yield* all<{ id: string }>(
           `SELECT "id" FROM "Row" WHERE "relation" = ? AND "id" > ? AND "id" < ? AND "createdAt" < ? ORDER BY "id" LIMIT ?`,
-          [relation, after, ceiling, before, batchSize],
+          [relation, after, ceiling, before, limit],
         );
         if (!candidates.length) return { last: null, kept: 0, deleted: null };
         const ids = candidates.map((c) => c.id);
@@ -205,8 +219,16 @@ export class RetentionService {
         report.inferences += batch.deleted.inferences;
         report.feedback += batch.deleted.feedback;
       }
-      // Let answers through between batches.
-      await new Promise((resolve) => setImmediate(resolve));
+      // Let answers through between batches: on SQLite a batch holds the event loop and the
+      // writer, on PostgreSQL the rows and index pages it touches. Paced, the next batch is
+      // sized to take about `pace` ms and waits as long as this one took.
+      const took = performance.now() - batchStart;
+      if (pace > 0) {
+        size = Math.max(MIN_PACED_BATCH, Math.min(batchSize, Math.round(limit * Math.min(2, pace / Math.max(took, 0.05)))));
+        await new Promise((resolve) => setTimeout(resolve, Math.max(1, Math.ceil(took))));
+      } else {
+        await new Promise((resolve) => setImmediate(resolve));
+      }
     }
     report.done = true;
     if (report.rows) {
