@@ -106,9 +106,11 @@ export interface MotionOptions {
   drift?: { autoCheck?: boolean; checkIntervalMs?: number; thread?: boolean };
   /**
    * Relations' `retention` policies run every `intervalMs` (default 1 h) in `batchSize`-row
-   * transactions (default 500), in processes that run fits unless `auto` says otherwise.
+   * transactions (default 500), in processes that run fits unless `auto` says otherwise. Each
+   * pass also prunes bookkeeping (schedule ticks but each route's latest, backlog samples,
+   * inference rollup minutes) older than `bookkeepingDays` (default 30, at least 1).
    */
-  retention?: { auto?: boolean; intervalMs?: number; batchSize?: number };
+  retention?: { auto?: boolean; intervalMs?: number; batchSize?: number; bookkeepingDays?: number };
   /**
    * Scheduled routes (route option `schedule`): ticks are claimed on a timer in processes that
    * run fits unless `auto` says otherwise; the timer sleeps until the next tick, at most
@@ -289,6 +291,7 @@ export class Motion {
     this.idempotency = new IdempotencyStore(db);
     this.retentionService = new RetentionService({
       db, app, log: this.log, auto: options.retention?.auto ?? runFits, intervalMs: options.retention?.intervalMs, batchSize: options.retention?.batchSize,
+      bookkeepingDays: options.retention?.bookkeepingDays,
     });
     this.scheduleService = new ScheduleService({
       db, app, log: this.log, owner: this.runner.owner, params: (t) => this.params.forFit(t), kick: (t) => this.scheduler?.kick(t),

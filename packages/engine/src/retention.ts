@@ -13,6 +13,9 @@ import { NotFoundError, ValidationError } from "./errors.ts";
 import type { Logger } from "./logger.ts";
 import { deleteRows } from "./row-deletion.ts";
 import { collectState, statePolicies, type StateGcReport } from "./state-gc.ts";
+import { pruneBookkeeping, type BookkeepingReport } from "./bookkeeping-gc.ts";
+
+export type { BookkeepingReport } from "./bookkeeping-gc.ts";
 
 export { retentionOptionsSchema, type RetentionOptions } from "./retention-options.ts";
 
@@ -55,6 +58,8 @@ export interface RetentionServiceOptions {
   auto: boolean;
   intervalMs?: number;
   batchSize?: number;
+  /** Schedule ticks, backlog samples and inference rollup minutes older than this are pruned by each pass (default 30). */
+  bookkeepingDays?: number;
 }
 
 const DAY_MS = 86_400_000;
@@ -70,6 +75,7 @@ export class RetentionService {
   private readonly app: App;
   private readonly log: Logger;
   private readonly batchSize: number;
+  private readonly bookkeepingDays: number;
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<unknown> | null = null;
   private closed = false;
@@ -79,8 +85,12 @@ export class RetentionService {
     this.app = options.app;
     this.log = options.log;
     this.batchSize = options.batchSize ?? 500;
+    this.bookkeepingDays = options.bookkeepingDays ?? 30;
+    // The Overview reads one day of rollup minutes: a shorter window would empty its charts.
+    if (!Number.isFinite(this.bookkeepingDays) || this.bookkeepingDays < 1) throw new TypeError("retention.bookkeepingDays must be a number ≥ 1");
     const interval = options.intervalMs ?? 60 * 60_000;
-    if (options.auto && interval > 0 && (this.policies().length || statePolicies(this.app).length)) {
+    // Every app has bookkeeping to prune, so the pass runs even without retention policies.
+    if (options.auto && interval > 0) {
       this.timer = setInterval(() => void this.applyPolicies({ actor: "retention" }).catch((error: unknown) => this.log.error({ err: error }, "retention run failed")), interval);
       this.timer.unref();
     }
@@ -103,7 +113,25 @@ export class RetentionService {
       reports.push(await this.purge(p.relation, { ...options, before: new Date(now - p.days * DAY_MS), reason: options.reason ?? `retention: ${p.days} days` }));
     }
     if (!this.closed) this.lastStateReports = await this.collectStates({ actor: options.actor, reason: options.reason });
+    if (!this.closed) this.lastBookkeeping = await this.pruneBookkeeping({ now: new Date(now) });
     return reports;
+  }
+
+  /** What the bookkeeping pruning of the last `applyPolicies` deleted. */
+  lastBookkeeping: BookkeepingReport | null = null;
+
+  /**
+   * Prunes bookkeeping now: schedule ticks (but each scheduled route's latest ticks), backlog
+   * samples and inference rollup minutes older than `days` (default the service's
+   * `bookkeepingDays`, 30) before `now`, in `batchSize`-row transactions.
+   */
+  async pruneBookkeeping(options: { days?: number; now?: Date; batchSize?: number } = {}): Promise<BookkeepingReport> {
+    const days = options.days ?? this.bookkeepingDays;
+    if (!Number.isFinite(days) || days < 1) throw new ValidationError("bookkeeping", [{ index: 0, path: ["days"], message: "days must be a number ≥ 1", code: "invalid_type" }]);
+    const before = new Date((options.now ?? new Date()).getTime() - days * DAY_MS);
+    const report = await pruneBookkeeping(this.db, { before, batchSize: options.batchSize ?? this.batchSize, stopped: () => this.closed });
+    if (report.scheduleTicks + report.backlogSamples + report.inferenceMinutes > 0) this.log.info({ ...report }, "pruned bookkeeping");
+    return report;
   }
 
   /** What the state GC of the last `applyPolicies` freed, per trigger. */

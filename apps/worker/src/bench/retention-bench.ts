@@ -7,6 +7,7 @@
  *
  *   npm run bench -- retention       SQLite (temp file)
  *   npm run bench -- retention-pg    PostgreSQL (throwaway database on the test server)
+ *   npm run bench -- retention-unpaced   SQLite with pacing off (maxBatchMs: 0), the "before"
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
@@ -25,7 +26,9 @@ export interface RetentionBenchOptions {
   rows?: number;
   /** Rows per purge transaction (the engine's default when absent). */
   batchSize?: number;
-  /** How long the idle baseline measures add+infer. */
+  /** Retention pacing (the engine's default when absent; 0 = unpaced). */
+  maxBatchMs?: number;
+  /** How long the first idle phase measures add+infer (more idle phases alternate with the purge). */
   idleMs?: number;
   log?: (line: string) => void;
 }
@@ -83,27 +86,46 @@ export async function benchRetention(provider: "sqlite" | "postgresql", adminUrl
     await fill(motion, total, log);
     await load(motion, (() => { const end = performance.now() + 1_000; return () => performance.now() > end; })()); // warm-up
     const idleEnd = performance.now() + idleMs;
-    const idle = (await load(motion, () => performance.now() > idleEnd)).sort((a, b) => a - b);
-    const idleP99 = percentile(idle, 99);
-    log(`idle: ${idle.length} adds, p50 ${percentile(idle, 50).toFixed(3)} ms, p99 ${idleP99.toFixed(3)} ms`);
+    const idle = await load(motion, () => performance.now() > idleEnd);
 
-    let purging = true;
-    const t0 = performance.now();
-    const purge = motion.retention.purge("events", { before: new Date(Date.now() - 30 * 86_400_000), actor: "bench", batchSize: options.batchSize }).finally(() => (purging = false));
-    const [report, busyRaw] = await Promise.all([purge, load(motion, () => !purging)]);
-    const seconds = (performance.now() - t0) / 1000;
-    const busy = busyRaw.sort((a, b) => a - b);
+    // The machine may be shared: idle and purging phases alternate (2 s each) so both see the
+    // same background load; the purge resumes where it stopped (its keyset restarts cheaply).
+    const idleSamples: number[] = [...idle];
+    const busySamples: number[] = [];
+    const report = { rows: 0, inferences: 0, batches: 0, done: false };
+    let purgeMs = 0;
+    while (!report.done) {
+      let purging = true;
+      const t0 = performance.now();
+      const purge = motion.retention
+        .purge("events", { before: new Date(Date.now() - 30 * 86_400_000), actor: "bench", batchSize: options.batchSize, maxBatchMs: options.maxBatchMs, maxMs: 2_000 })
+        .finally(() => (purging = false));
+      const [part, samples] = await Promise.all([purge, load(motion, () => !purging)]);
+      purgeMs += performance.now() - t0;
+      busySamples.push(...samples);
+      report.rows += part.rows;
+      report.inferences += part.inferences;
+      report.batches += part.batches;
+      report.done = part.done;
+      const end = performance.now() + 2_000;
+      idleSamples.push(...(await load(motion, () => performance.now() > end)));
+    }
+    const seconds = purgeMs / 1000;
+    const busy = busySamples.sort((a, b) => a - b);
+    const idleAll = idleSamples.sort((a, b) => a - b);
+    const idleP99 = percentile(idleAll, 99);
     const busyP99 = percentile(busy, 99);
     const ratio = busyP99 / idleP99;
+    const label = options.maxBatchMs === 0 ? `${provider} unpaced` : provider;
     log(
-      `${provider}: retention freed ${report.rows.toLocaleString()} rows (${report.inferences.toLocaleString()} inferences) in ${report.batches} batches, ${seconds.toFixed(1)} s ` +
-        `(${Math.round(report.rows / seconds).toLocaleString()} rows/s); add+infer during it: ${busy.length} adds, p50 ${percentile(busy, 50).toFixed(3)} ms, p99 ${busyP99.toFixed(3)} ms, ` +
+      `${label}: retention freed ${report.rows.toLocaleString()} rows (${report.inferences.toLocaleString()} inferences) in ${report.batches} batches, ${seconds.toFixed(1)} s purging ` +
+        `(${Math.round(report.rows / seconds).toLocaleString()} rows/s); add+infer idle: ${idleAll.length} adds, p99 ${idleP99.toFixed(3)} ms; during the purge: ${busy.length} adds, p50 ${percentile(busy, 50).toFixed(3)} ms, p99 ${busyP99.toFixed(3)} ms, ` +
         `max ${busy.at(-1)!.toFixed(1)} ms; p99 ratio ${ratio.toFixed(2)}× (goal ≤ 1.5×)`,
     );
-    if (report.rows !== total || !report.done) throw new Error(`retention freed ${report.rows} of ${total} rows (done: ${report.done})`);
+    if (report.rows !== total) throw new Error(`retention freed ${report.rows} of ${total} rows (done: ${report.done})`);
     return [
-      { name: `Retention ${provider}: add+infer p99 while deleting ${total.toLocaleString()} rows`, value: busyP99, unit: "ms", baseline: idleP99, ratio, goal: "ratio ≤ 1.5 (idle p99 baseline)", note: `${report.batches} batches` },
-      { name: `Retention ${provider}: rows freed per second`, value: report.rows / seconds, unit: "rows/s", baseline: report.rows / seconds, ratio: 1, note: `${report.rows} rows, ${report.batches} batches, ${seconds.toFixed(1)} s` },
+      { name: `Retention ${label}: add+infer p99 while deleting ${total.toLocaleString()} rows`, value: busyP99, unit: "ms", baseline: idleP99, ratio, goal: "ratio ≤ 1.5 (idle p99 baseline)", note: `${report.batches} batches` },
+      { name: `Retention ${label}: rows freed per second`, value: report.rows / seconds, unit: "rows/s", baseline: report.rows / seconds, ratio: 1, note: `${report.rows} rows, ${report.batches} batches, ${seconds.toFixed(1)} s` },
     ];
   } finally {
     await motion.close();

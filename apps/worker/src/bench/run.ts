@@ -61,6 +61,7 @@ if (want("schedules")) {
   if (admin) results.push(...(await benchSchedules(admin)));
 }
 if (want("retention")) results.push(...(await benchRetention("sqlite", null)));
+if (only.includes("retention-unpaced")) results.push(...(await benchRetention("sqlite", null, { maxBatchMs: 0 })));
 if (want("retention-pg")) {
   const admin = await requirePostgres();
   if (admin) results.push(...(await benchRetention("postgresql", admin)));
