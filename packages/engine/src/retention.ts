@@ -40,10 +40,10 @@ export interface RetentionRunOptions {
   /** Most rows per transaction (default 500). */
   batchSize?: number;
   /**
-   * Pacing (default 4 ms): a batch that took longer than this makes the next one smaller (down
+   * Pacing (default 1 ms): a batch that took longer than this makes the next one smaller (down
    * to 10 rows), a shorter one lets it grow back up to batchSize; after each batch the purge
-   * rests about as long as the batch held the writer, so adds and answers keep at least half
-   * of it. 0 turns pacing off: fixed batchSize, no rest (fastest, answers wait behind batches).
+   * rests three times as long as the batch held the writer, so adds and answers keep about
+   * three quarters of it. 0 turns pacing off: fixed batchSize, no rest (fastest, answers wait behind batches).
    */
   maxBatchMs?: number;
   /** Stop after this long and report `done: false` (default: no limit). */
@@ -63,7 +63,9 @@ export interface RetentionServiceOptions {
 }
 
 const DAY_MS = 86_400_000;
-const DEFAULT_MAX_BATCH_MS = 4;
+const DEFAULT_MAX_BATCH_MS = 1;
+/** Rest after a paced batch, as a multiple of its duration: the purge holds the writer about 1/4 of the time. */
+const REST_FACTOR = 3;
 const MIN_PACED_BATCH = 10;
 /** Any constant works: PostgreSQL processes agree on it so one purges a relation at a time. */
 const PG_LOCK_KEY = 7_140_512;
@@ -249,11 +251,11 @@ export class RetentionService {
       }
       // Let answers through between batches: on SQLite a batch holds the event loop and the
       // writer, on PostgreSQL the rows and index pages it touches. Paced, the next batch is
-      // sized to take about `pace` ms and waits as long as this one took.
+      // sized to take about `pace` ms and waits three times as long as this one took.
       const took = performance.now() - batchStart;
       if (pace > 0) {
         size = Math.max(MIN_PACED_BATCH, Math.min(batchSize, Math.round(limit * Math.min(2, pace / Math.max(took, 0.05)))));
-        await new Promise((resolve) => setTimeout(resolve, Math.max(1, Math.ceil(took))));
+        await new Promise((resolve) => setTimeout(resolve, Math.max(1, Math.ceil(took * REST_FACTOR))));
       } else {
         await new Promise((resolve) => setImmediate(resolve));
       }
