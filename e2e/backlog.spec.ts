@@ -61,6 +61,7 @@ test("the Fits page charts a trigger's backlog from the samples, with the curren
   await expect(chart.getByTestId(`backlog-current-${route}`).getByTestId("backlog-now")).toHaveText(now.toLocaleString("en-US"));
   if (series.maxPending !== null) {
     await expect(chart.getByTestId(`backlog-current-${route}`).getByTestId("backlog-bound")).toHaveText(series.maxPending.toLocaleString("en-US"));
-    await expect(chart.locator(".recharts-reference-line")).toHaveCount(1);
+    // 12 rows at most against the example's default bound (100,000): no bound line flattens the chart.
+    if (series.maxPending > 24) await expect(chart.locator(".recharts-reference-line")).toHaveCount(0);
   }
 });

@@ -47,8 +47,13 @@ describe("prepareBacklog", () => {
       { route: "events", key: "pending:events", current: 5, claimed: 1, bound: 100, onFull: "reject", peak: 8, full: false },
       { route: "notes", key: "pending:notes", current: 40, claimed: 0, bound: null, onFull: null, peak: 40, full: false },
     ]);
-    // The bound stays in view even far above the backlog.
-    expect(p.yMax).toBe(100);
+    // A bound far above the backlog (100 vs at most 40) is not drawn: it would flatten the chart.
+    expect(p.bounds).toEqual([]);
+    expect(p.yMax).toBe(40);
+    // Within twice the backlog it is, once per value, and the axis reaches it.
+    const near = prepareBacklog([{ ...events, maxPending: 60 }, { ...notes, maxPending: 60 }]);
+    expect(near.bounds).toEqual([{ value: 60, routes: ["events", "notes"] }]);
+    expect(near.yMax).toBe(60);
     const full = prepareBacklog([{ ...events, current: { waiting: 100, held: 0, claimed: 0 } }]);
     expect(full.routes[0]!.full).toBe(true);
   });

@@ -52,7 +52,13 @@ export interface PreparedBacklog {
   totals: { added: number; fitted: number; shed: number };
   /** At least one bucket of one route has a sample. */
   hasSamples: boolean;
-  /** The y axis top: the highest backlog or bound, so the bound line is always in view. */
+  /**
+   * Backpressure bounds to draw as lines, one per distinct value (routes sharing it listed):
+   * only those within twice the highest backlog, so a far-away default bound does not flatten
+   * the chart (the header names every route's bound anyway).
+   */
+  bounds: { value: number; routes: string[] }[];
+  /** The y axis top: the highest backlog, or a drawn bound above it. */
   yMax: number;
 }
 
@@ -87,11 +93,15 @@ export function prepareBacklog(routes: readonly BacklogRouteInput[]): PreparedBa
       }
     }
     const current = r.current.waiting + r.current.held;
-    yMax = Math.max(yMax, peak ?? 0, current, r.maxPending ?? 0);
+    yMax = Math.max(yMax, peak ?? 0, current);
     summaries.push({ route: r.route, key, current, claimed: r.current.claimed, bound: r.maxPending, onFull: r.onFull ?? null, peak, full: r.maxPending !== null && current >= r.maxPending });
   }
   // Routes without a sample in a bucket still get their column (null), so lines break there.
   const out = [...rows.values()].sort((a, b) => a.t - b.t);
   for (const row of out) for (const s of summaries) if (!(s.key in row)) row[s.key] = null;
-  return { rows: out, routes: summaries, totals, hasSamples, yMax };
+  const bounds = new Map<number, string[]>();
+  for (const s of summaries) if (s.bound !== null && s.bound <= 2 * yMax) bounds.set(s.bound, [...(bounds.get(s.bound) ?? []), s.route]);
+  const drawn = [...bounds.entries()].sort((a, b) => a[0] - b[0]).map(([value, names]) => ({ value, routes: names }));
+  for (const b of drawn) yMax = Math.max(yMax, b.value);
+  return { rows: out, routes: summaries, totals, hasSamples, bounds: drawn, yMax };
 }

@@ -83,7 +83,7 @@ export function BacklogChart({ trigger }: { trigger: string }) {
             <ComposedChart data={prepared.rows} margin={{ top: 8, right: 12, left: 0, bottom: 0 }} stackOffset="sign">
               <CartesianGrid vertical={false} stroke="var(--border)" />
               <XAxis dataKey="t" type="number" scale="time" domain={["dataMin", "dataMax"]} tickFormatter={tick} {...axisProps} />
-              <YAxis allowDecimals={false} tickFormatter={formatTick} width={48} domain={["auto", Math.ceil(prepared.yMax * 1.05) || 1]} {...axisProps} />
+              <YAxis allowDecimals={false} tickFormatter={formatTick} width={48} domain={[(min: number) => Math.min(0, min), Math.ceil(prepared.yMax * 1.05) || 1]} {...axisProps} />
               <Tooltip labelFormatter={(t) => new Date(Number(t)).toLocaleString()} formatter={(v) => formatCount(Math.abs(Number(v)))} {...tooltipStyle} />
               <Bar dataKey="added" name="added" stackId="flow" fill="var(--chart-2)" fillOpacity={0.5} isAnimationActive={false} />
               <Bar dataKey="fitted" name="fitted" stackId="flow" fill="var(--chart-3)" fillOpacity={0.5} isAnimationActive={false} />
@@ -91,11 +91,9 @@ export function BacklogChart({ trigger }: { trigger: string }) {
               {prepared.routes.map((r, i) => (
                 <Line key={r.key} type="stepAfter" dataKey={r.key} name={`${r.route} waiting`} stroke={COLORS[i % COLORS.length]} strokeWidth={2} dot={false} isAnimationActive={false} />
               ))}
-              {prepared.routes.map((r, i) =>
-                r.bound !== null ? (
-                  <ReferenceLine key={`bound:${r.route}`} y={r.bound} stroke={COLORS[i % COLORS.length]} strokeDasharray="6 4" label={{ value: `${r.route} bound ${formatCount(r.bound)}`, position: "insideTopRight", fontSize: 11, fill: "var(--muted-foreground)" }} />
-                ) : null,
-              )}
+              {prepared.bounds.map((b) => (
+                <ReferenceLine key={`bound:${b.value}`} y={b.value} stroke="var(--destructive)" strokeDasharray="6 4" label={{ value: `bound ${formatCount(b.value)} (${b.routes.join(", ")})`, position: "insideTopRight", fontSize: 11, fill: "var(--muted-foreground)" }} />
+              ))}
               <Legend iconSize={8} wrapperStyle={{ fontSize: 11 }} />
             </ComposedChart>
           </ResponsiveContainer>
