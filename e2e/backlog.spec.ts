@@ -7,11 +7,11 @@ import { expect, test, trpc, useSession } from "./support";
  * waiting, with 5 fitted in the last minute. The middle and last buckets' "added" follow by
  * hand: 12 - 7 = 5, then 9 - 12 + 5 = 2.
  */
-function insertSamples(trigger: string, route: string): number[] {
+function insertSamples(trigger: string, route: string): [number, number, number] {
   const db = new Database(process.env.MOTION_E2E_DB!);
   try {
     const minute = Math.floor(Date.now() / 60_000) * 60_000;
-    const at = [minute - 3 * 60_000, minute - 2 * 60_000, minute - 60_000];
+    const at: [number, number, number] = [minute - 3 * 60_000, minute - 2 * 60_000, minute - 60_000];
     const insert = db.prepare(
       `INSERT OR REPLACE INTO "BacklogSample" ("trigger", "route", "at", "takenAt", "waiting", "held", "claimed", "fitted", "shed") VALUES (?, ?, ?, ?, ?, 0, 0, ?, 0)`,
     );
