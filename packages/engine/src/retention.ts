@@ -40,7 +40,7 @@ export interface RetentionRunOptions {
   /** Most rows per transaction (default 500). */
   batchSize?: number;
   /**
-   * Pacing (default 1 ms): a batch that took longer than this makes the next one smaller (down
+   * Pacing (default 1 ms on SQLite, off on PostgreSQL): a batch that took longer than this makes the next one smaller (down
    * to 10 rows), a shorter one lets it grow back up to batchSize; after each batch the purge
    * rests three times as long as the batch held the writer, so adds and answers keep about
    * three quarters of it. 0 turns pacing off: fixed batchSize, no rest (fastest, answers wait behind batches).
@@ -204,7 +204,9 @@ export class RetentionService {
     const fitting = this.app.routesOf(relation).filter((r) => r.route.fit).map((r) => ({ trigger: r.trigger.name, route: r.route.name }));
     const provider = this.db.provider;
     const started = performance.now();
-    const pace = options.maxBatchMs ?? DEFAULT_MAX_BATCH_MS;
+    // SQLite batches run on the event loop that answers: paced by default. PostgreSQL batches
+    // are awaited I/O on their own connection: unpaced unless asked.
+    const pace = options.maxBatchMs ?? (provider === "sqlite" ? DEFAULT_MAX_BATCH_MS : 0);
     let size = batchSize;
     // Ids are time-sortable: walk the relation by id below the cut-off's id, a keyset that
     // moves past rows kept as pending instead of finding them again in every batch.
