@@ -85,6 +85,7 @@ function samples(ids: { row: string; inference: string; fit: string; user: strin
     "state.onVersion": { trigger: "qa", lastEventId: null },
     "fits.list": { trigger: "qa", status: "failed", deadLettered: true, limit: 2 },
     "fits.get": { id: ids.fit },
+    "fits.backlog": { trigger: "qa", windowMinutes: 60, bucketMinutes: 5 },
     "fits.onIdle": { trigger: "qa" },
     "fits.retry": { id: ids.fit, reason: "fuzz" },
     "fits.retryMany": { ids: [ids.fit], reason: "fuzz" },

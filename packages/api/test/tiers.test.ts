@@ -66,6 +66,7 @@ export const EXPECTED_TIERS: Record<string, Tier> = {
   "state.onVersion": "viewer",
   "fits.list": "viewer",
   "fits.get": "viewer",
+  "fits.backlog": "viewer",
   "fits.onIdle": "viewer",
   "fits.retry": "admin",
   "fits.retryMany": "admin",

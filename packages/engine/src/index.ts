@@ -31,6 +31,8 @@ export { defaultTrainingExample, toChat, toOpenAIJsonl, messageText, type Labele
 export { type LabelExportQuery, type ExportedLabel } from "./read-model/label-export.ts";
 export { LABEL_CSV_COLUMNS } from "./read-model/label-csv.ts";
 export { type TriggerStats } from "./read-model/trigger-stats.ts";
+export { BACKLOG_MAX_BUCKETS, BACKLOG_MAX_WINDOW_MINUTES, type BacklogBucket, type BacklogRouteSeries, type BacklogSeries } from "./read-model/backlog-series.ts";
+export { type BacklogSampleRow } from "./backlog-sampler.ts";
 export { type EvaluateFn, type VersionEvaluation } from "./outcomes/evaluation.ts";
 export { type AuditEvent, type AuditFilter, type FeedbackFilter, type FeedbackListItem } from "./read-model/listings.ts";
 export { type Page } from "./read-model/page.ts";

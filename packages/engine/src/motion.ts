@@ -11,6 +11,8 @@ import { readLabelPage, type LabelExportQuery } from "./read-model/label-export.
 import { labelCsvHeader, labelCsvRows, labelJsonl } from "./read-model/label-csv.ts";
 import { toOpenAIJsonl } from "./training-example.ts";
 import { readTriggerStats, type TriggerStats } from "./read-model/trigger-stats.ts";
+import { BACKLOG_MAX_BUCKETS, BACKLOG_MAX_WINDOW_MINUTES, readBacklogSeries, type BacklogSeries } from "./read-model/backlog-series.ts";
+import { BacklogSampler, type BacklogSampleRow } from "./backlog-sampler.ts";
 import { evaluateExamples, readVersionExamples, type VersionEvaluation } from "./outcomes/evaluation.ts";
 import type { LabeledExample } from "./training-example.ts";
 import { listAuditEvents, listFeedback, readRowCounts, readHasRows, type AuditEvent, type AuditFilter, type FeedbackFilter, type FeedbackListItem } from "./read-model/listings.ts";
@@ -109,9 +111,11 @@ export interface MotionOptions {
   drift?: { autoCheck?: boolean; checkIntervalMs?: number; thread?: boolean };
   /**
    * Relations' `retention` policies run every `intervalMs` (default 1 h) in `batchSize`-row
-   * transactions (default 500), in processes that run fits unless `auto` says otherwise.
+   * transactions (default 500), in processes that run fits unless `auto` says otherwise. Each
+   * pass also prunes bookkeeping (schedule ticks but each route's latest, backlog samples,
+   * inference rollup minutes) older than `bookkeepingDays` (default 30, at least 1).
    */
-  retention?: { auto?: boolean; intervalMs?: number; batchSize?: number };
+  retention?: { auto?: boolean; intervalMs?: number; batchSize?: number; bookkeepingDays?: number };
   /**
    * Scheduled routes (route option `schedule`): ticks are claimed on a timer in processes that
    * run fits unless `auto` says otherwise; the timer sleeps until the next tick, at most
@@ -119,6 +123,11 @@ export interface MotionOptions {
    * is late (`missed: "skip"` skips it). `now` replaces the schedule clock (tests, benchmarks).
    */
   schedules?: { auto?: boolean; pollMs?: number; graceMs?: number; now?: () => Date };
+  /**
+   * Backlog samples for the console's backlog chart: every fit route's backlog is sampled every
+   * `intervalMs` (default 60 s) in processes that run fits unless `auto` says otherwise.
+   */
+  backlog?: { auto?: boolean; intervalMs?: number };
   /** Max infers running at once within one addMany. */
   inferConcurrency?: number;
   /**
@@ -261,6 +270,7 @@ export class Motion {
   private readonly ruleIntervalMs: number;
   private ruleTimer: NodeJS.Timeout | null = null;
   private ruleRound: Promise<unknown> | null = null;
+  private readonly backlogSampler: BacklogSampler;
 
   private constructor(app: App, db: Database, ownsDb: boolean, options: MotionOptions) {
     this.app = app;
@@ -303,11 +313,13 @@ export class Motion {
     this.idempotency = new IdempotencyStore(db);
     this.retentionService = new RetentionService({
       db, app, log: this.log, auto: options.retention?.auto ?? runFits, intervalMs: options.retention?.intervalMs, batchSize: options.retention?.batchSize,
+      bookkeepingDays: options.retention?.bookkeepingDays,
     });
     this.scheduleService = new ScheduleService({
       db, app, log: this.log, owner: this.runner.owner, params: (t) => this.params.forFit(t), kick: (t) => this.scheduler?.kick(t),
       auto: options.schedules?.auto ?? runFits, pollMs: options.schedules?.pollMs, graceMs: options.schedules?.graceMs, now: options.schedules?.now,
     });
+    this.backlogSampler = new BacklogSampler({ db, app, log: this.log, auto: options.backlog?.auto ?? runFits, intervalMs: options.backlog?.intervalMs });
     this.driftMonitor = new DriftMonitor({
       db, app, log: this.log, kick: (t) => this.scheduler?.kick(t), autoCheck: options.drift?.autoCheck ?? runFits, intervalMs: options.drift?.checkIntervalMs,
       thread: options.drift?.thread,
@@ -1534,6 +1546,29 @@ export class Motion {
     return this.db.readLong(() => readTriggerStats(triggers, { ...window, now, scheduled }));
   }
 
+  /**
+   * Backlog growth of a trigger's fit routes: over the `windowMinutes` (≤ 7 days) before `to`
+   * (default now), in `bucketMinutes` buckets (≤ 500 of them), the backlog at each bucket's end
+   * and the rows added, fitted and shed within it, from the backlog samples; with each route's
+   * current backlog and backpressure bound. Reads at most one sample per route and minute.
+   */
+  async backlogSeries(trigger: string, window: { windowMinutes: number; bucketMinutes: number; to?: Date }): Promise<BacklogSeries> {
+    const t = this.trigger(trigger);
+    const issue = (path: string, message: string) => new ValidationError("backlog window", [{ index: 0, path: [path], message, code: "invalid_type" }]);
+    if (!Number.isInteger(window.windowMinutes) || window.windowMinutes < 1 || window.windowMinutes > BACKLOG_MAX_WINDOW_MINUTES) throw issue("windowMinutes", `windowMinutes must be an integer in 1..${BACKLOG_MAX_WINDOW_MINUTES}`);
+    if (!Number.isInteger(window.bucketMinutes) || window.bucketMinutes < 1 || window.bucketMinutes > window.windowMinutes) throw issue("bucketMinutes", "bucketMinutes must be an integer in 1..windowMinutes");
+    if (Math.ceil(window.windowMinutes / window.bucketMinutes) > BACKLOG_MAX_BUCKETS) throw issue("bucketMinutes", `at most ${BACKLOG_MAX_BUCKETS} buckets: widen bucketMinutes`);
+    const routes = t.routes.filter((r) => r.fit).map((r) => ({
+      route: r.name, relation: r.relation.name, maxPending: r.backpressure?.maxPending ?? null, onFull: r.backpressure?.onFull ?? null, scheduled: r.schedule !== null,
+    }));
+    return this.db.readLong(() => readBacklogSeries(t.name, routes, { to: window.to ?? new Date(), windowMinutes: window.windowMinutes, bucketMinutes: window.bucketMinutes }));
+  }
+
+  /** Samples every fit route's backlog now (fit processes do it every minute; tests and seeds call it). */
+  sampleBacklog(now?: Date): Promise<BacklogSampleRow[]> {
+    return this.backlogSampler.sample(now);
+  }
+
   /** One fit run with its rows, params, logs, every failed attempt and operators' retries. */
   async fitRun(id: string): Promise<FitRunDetail> {
     const run = await this.db.read(() => readFitRunDetail(id));
@@ -1617,6 +1652,7 @@ export class Motion {
     await this.driftMonitor.close();
     await this.retentionService.close();
     await this.scheduleService.close();
+    this.backlogSampler.close();
     const stopping = this.scheduler?.close() ?? Promise.resolve();
     let timer: NodeJS.Timeout | undefined;
     const inTime = await Promise.race([stopping.then(() => true), new Promise<boolean>((resolve) => (timer = setTimeout(resolve, this.closeTimeoutMs, false)))]);

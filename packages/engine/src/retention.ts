@@ -13,6 +13,9 @@ import { NotFoundError, ValidationError } from "./errors.ts";
 import type { Logger } from "./logger.ts";
 import { deleteRows } from "./row-deletion.ts";
 import { collectState, statePolicies, type StateGcReport } from "./state-gc.ts";
+import { pruneBookkeeping, type BookkeepingReport } from "./bookkeeping-gc.ts";
+
+export type { BookkeepingReport } from "./bookkeeping-gc.ts";
 
 export { retentionOptionsSchema, type RetentionOptions } from "./retention-options.ts";
 
@@ -34,8 +37,15 @@ export interface PurgeReport {
 export interface RetentionRunOptions {
   actor: string;
   reason?: string;
-  /** Rows per transaction (default 500). */
+  /** Most rows per transaction (default 500). */
   batchSize?: number;
+  /**
+   * Pacing (default 1 ms on SQLite, off on PostgreSQL): a batch that took longer than this makes the next one smaller (down
+   * to 10 rows), a shorter one lets it grow back up to batchSize; after each batch the purge
+   * rests three times as long as the batch held the writer, so adds and answers keep about
+   * three quarters of it. 0 turns pacing off: fixed batchSize, no rest (fastest, answers wait behind batches).
+   */
+  maxBatchMs?: number;
   /** Stop after this long and report `done: false` (default: no limit). */
   maxMs?: number;
 }
@@ -48,9 +58,15 @@ export interface RetentionServiceOptions {
   auto: boolean;
   intervalMs?: number;
   batchSize?: number;
+  /** Schedule ticks, backlog samples and inference rollup minutes older than this are pruned by each pass (default 30). */
+  bookkeepingDays?: number;
 }
 
 const DAY_MS = 86_400_000;
+const DEFAULT_MAX_BATCH_MS = 1;
+/** Rest after a paced batch, as a multiple of its duration: the purge holds the writer about 1/4 of the time. */
+const REST_FACTOR = 3;
+const MIN_PACED_BATCH = 10;
 /** Any constant works: PostgreSQL processes agree on it so one purges a relation at a time. */
 const PG_LOCK_KEY = 7_140_512;
 
@@ -61,6 +77,7 @@ export class RetentionService {
   private readonly app: App;
   private readonly log: Logger;
   private readonly batchSize: number;
+  private readonly bookkeepingDays: number;
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<unknown> | null = null;
   private closed = false;
@@ -70,8 +87,12 @@ export class RetentionService {
     this.app = options.app;
     this.log = options.log;
     this.batchSize = options.batchSize ?? 500;
+    this.bookkeepingDays = options.bookkeepingDays ?? 30;
+    // The Overview reads one day of rollup minutes: a shorter window would empty its charts.
+    if (!Number.isFinite(this.bookkeepingDays) || this.bookkeepingDays < 1) throw new TypeError("retention.bookkeepingDays must be a number ≥ 1");
     const interval = options.intervalMs ?? 60 * 60_000;
-    if (options.auto && interval > 0 && (this.policies().length || statePolicies(this.app).length)) {
+    // Every app has bookkeeping to prune, so the pass runs even without retention policies.
+    if (options.auto && interval > 0) {
       this.timer = setInterval(() => void this.applyPolicies({ actor: "retention" }).catch((error: unknown) => this.log.error({ err: error }, "retention run failed")), interval);
       this.timer.unref();
     }
@@ -94,7 +115,25 @@ export class RetentionService {
       reports.push(await this.purge(p.relation, { ...options, before: new Date(now - p.days * DAY_MS), reason: options.reason ?? `retention: ${p.days} days` }));
     }
     if (!this.closed) this.lastStateReports = await this.collectStates({ actor: options.actor, reason: options.reason });
+    if (!this.closed) this.lastBookkeeping = await this.pruneBookkeeping({ now: new Date(now) });
     return reports;
+  }
+
+  /** What the bookkeeping pruning of the last `applyPolicies` deleted. */
+  lastBookkeeping: BookkeepingReport | null = null;
+
+  /**
+   * Prunes bookkeeping now: schedule ticks (but each scheduled route's latest ticks), backlog
+   * samples and inference rollup minutes older than `days` (default the service's
+   * `bookkeepingDays`, 30) before `now`, in `batchSize`-row transactions.
+   */
+  async pruneBookkeeping(options: { days?: number; now?: Date; batchSize?: number } = {}): Promise<BookkeepingReport> {
+    const days = options.days ?? this.bookkeepingDays;
+    if (!Number.isFinite(days) || days < 1) throw new ValidationError("bookkeeping", [{ index: 0, path: ["days"], message: "days must be a number ≥ 1", code: "invalid_type" }]);
+    const before = new Date((options.now ?? new Date()).getTime() - days * DAY_MS);
+    const report = await pruneBookkeeping(this.db, { before, batchSize: options.batchSize ?? this.batchSize, stopped: () => this.closed });
+    if (report.scheduleTicks + report.backlogSamples + report.inferenceMinutes > 0) this.log.info({ ...report }, "pruned bookkeeping");
+    return report;
   }
 
   /** What the state GC of the last `applyPolicies` freed, per trigger. */
@@ -144,6 +183,7 @@ export class RetentionService {
     if (!options.actor) throw issue("actor", "actor is required");
     const batchSize = options.batchSize ?? this.batchSize;
     if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 5_000) throw issue("batchSize", "batchSize must be an integer in 1..5000");
+    if (options.maxBatchMs !== undefined && (!Number.isFinite(options.maxBatchMs) || options.maxBatchMs < 0)) throw issue("maxBatchMs", "maxBatchMs must be a number ≥ 0");
     // Nothing is stored before the epoch (ids and timestamps start there): nothing to delete.
     if (options.before.getTime() <= 0) return { relation, before: options.before, rows: 0, inferences: 0, feedback: 0, keptPending: 0, batches: 0, done: true };
     // One purge at a time in this process: batches of two runs would interleave their audit.
@@ -164,12 +204,18 @@ export class RetentionService {
     const fitting = this.app.routesOf(relation).filter((r) => r.route.fit).map((r) => ({ trigger: r.trigger.name, route: r.route.name }));
     const provider = this.db.provider;
     const started = performance.now();
+    // SQLite batches run on the event loop that answers: paced by default. PostgreSQL batches
+    // are awaited I/O on their own connection: unpaced unless asked.
+    const pace = options.maxBatchMs ?? (provider === "sqlite" ? DEFAULT_MAX_BATCH_MS : 0);
+    let size = batchSize;
     // Ids are time-sortable: walk the relation by id below the cut-off's id, a keyset that
     // moves past rows kept as pending instead of finding them again in every batch.
     const ceiling = idFloor(before.getTime());
     let after = "";
     for (;;) {
       if (this.closed || (options.maxMs !== undefined && performance.now() - started > options.maxMs)) return report;
+      const limit = size;
+      const batchStart = performance.now();
       const batch = await this.db.tx(function* () {
         if (provider === "postgresql") {
           const lock = yield* get<{ ok: unknown }>(`SELECT pg_try_advisory_xact_lock(?::bigint) AS "ok"`, [PG_LOCK_KEY]);
@@ -177,7 +223,7 @@ export class RetentionService {
         }
         const candidates = yield* all<{ id: string }>(
           `SELECT "id" FROM "Row" WHERE "relation" = ? AND "id" > ? AND "id" < ? AND "createdAt" < ? ORDER BY "id" LIMIT ?`,
-          [relation, after, ceiling, before, batchSize],
+          [relation, after, ceiling, before, limit],
         );
         if (!candidates.length) return { last: null, kept: 0, deleted: null };
         const ids = candidates.map((c) => c.id);
@@ -205,8 +251,16 @@ export class RetentionService {
         report.inferences += batch.deleted.inferences;
         report.feedback += batch.deleted.feedback;
       }
-      // Let answers through between batches.
-      await new Promise((resolve) => setImmediate(resolve));
+      // Let answers through between batches: on SQLite a batch holds the event loop and the
+      // writer, on PostgreSQL the rows and index pages it touches. Paced, the next batch is
+      // sized to take about `pace` ms and waits three times as long as this one took.
+      const took = performance.now() - batchStart;
+      if (pace > 0) {
+        size = Math.max(MIN_PACED_BATCH, Math.min(batchSize, Math.round(limit * Math.min(2, pace / Math.max(took, 0.05)))));
+        await new Promise((resolve) => setTimeout(resolve, Math.max(1, Math.ceil(took * REST_FACTOR))));
+      } else {
+        await new Promise((resolve) => setImmediate(resolve));
+      }
     }
     report.done = true;
     if (report.rows) {

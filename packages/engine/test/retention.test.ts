@@ -59,7 +59,7 @@ describe.each(factories)("retention on %s", (name, makeDatabase) => {
     await motion.add("notes", { text: "other relations are left alone" });
     await motion.flush();
 
-    const report = await motion.retention.purge("events", { before: cutoff, actor: "ops@example.com", reason: "data-protection request", batchSize: 500 });
+    const report = await motion.retention.purge("events", { before: cutoff, actor: "ops@example.com", reason: "data-protection request", batchSize: 500, maxBatchMs: 0 });
     // 1,100 events and the feedback row mirroring the label (feedback rows have no infer here).
     expect(report).toMatchObject({ relation: "events", rows: 1_101, inferences: 1_100, feedback: 1, keptPending: 0, batches: 3, done: true });
     const left = await motion.db.read(() => all<{ id: string }>(`SELECT "id" FROM "Row" WHERE "relation" = 'events' ORDER BY "id"`));

@@ -14,6 +14,7 @@ import { benchChatbotIngest, benchChatbotQuestions } from "./chatbot-bench.ts";
 import { benchOutcomes } from "./outcomes-bench.ts";
 import { benchSchedules } from "./schedule-bench.ts";
 import { benchShadow } from "./shadow-bench.ts";
+import { benchRetention } from "./retention-bench.ts";
 import type { BenchResult } from "./stats.ts";
 
 const results: BenchResult[] = [];
@@ -61,6 +62,12 @@ if (want("p6")) {
 if (want("schedules")) {
   const admin = await requirePostgres();
   if (admin) results.push(...(await benchSchedules(admin)));
+}
+if (want("retention")) results.push(...(await benchRetention("sqlite", null)));
+if (only.includes("retention-unpaced")) results.push(...(await benchRetention("sqlite", null, { maxBatchMs: 0 })));
+if (want("retention-pg")) {
+  const admin = await requirePostgres();
+  if (admin) results.push(...(await benchRetention("postgresql", admin)));
 }
 if (want("server")) results.push(...(await benchServer()));
 if (want("overview")) results.push(...(await benchOverview()));

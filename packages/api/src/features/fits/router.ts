@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ConflictError, NotFoundError } from "@motion/engine";
+import { BACKLOG_MAX_WINDOW_MINUTES, ConflictError, NotFoundError } from "@motion/engine";
 import { cursorSchema, idSchema, limitSchema, nameSchema, reasonSchema, requireTrigger } from "../../lib/common.ts";
 import { adminProcedure, router, viewerProcedure } from "../../trpc.ts";
 import { idleMoments } from "./on-idle.ts";
@@ -39,6 +39,25 @@ export const fitsRouter = router({
     }),
 
   get: viewerProcedure.input(z.object({ id: idSchema })).query(({ ctx, input }) => ctx.motion.fitRun(input.id)),
+
+  /**
+   * Backlog growth of one trigger's fit routes (the Fits page chart): per bucket the rows waiting
+   * at its end and the rows added, fitted and shed within it, with each route's current backlog
+   * and backpressure bound. Reads the engine's per-minute backlog samples only (bounded by the
+   * window: at most 10,080 samples per route).
+   */
+  backlog: viewerProcedure
+    .input(
+      z.object({
+        trigger: nameSchema,
+        windowMinutes: z.number().int().min(1).max(BACKLOG_MAX_WINDOW_MINUTES).default(60),
+        bucketMinutes: z.number().int().min(1).max(BACKLOG_MAX_WINDOW_MINUTES).default(1),
+      }),
+    )
+    .query(({ ctx, input }) => {
+      requireTrigger(ctx.motion, input.trigger);
+      return ctx.motion.backlogSeries(input.trigger, { windowMinutes: input.windowMinutes, bucketMinutes: input.bucketMinutes });
+    }),
 
   /** Re-queues a dead-lettered (failed) run with fresh attempts; audited by the engine. */
   retry: adminProcedure.input(z.object({ id: idSchema, reason: reasonSchema.optional() })).mutation(async ({ ctx, input }) => {

@@ -19,6 +19,7 @@ import { FitStatusBadge } from "../status";
 import { RequireRole } from "@/features/auth/role";
 import { RetryDialog } from "./retry-dialog";
 import { SchedulesPanel } from "./schedules-panel";
+import { BacklogChart } from "./backlog-chart";
 
 export function FitsView() {
   const trpc = useTRPC();
@@ -46,6 +47,7 @@ export function FitsView() {
   return (
     <div className="space-y-3 p-4 md:p-6">
       <SchedulesPanel {...(filter.trigger ? { trigger: filter.trigger } : {})} />
+      {filter.trigger ? <BacklogChart trigger={filter.trigger} /> : null}
       <div className="flex flex-wrap items-center gap-2">
         <Select aria-label="Trigger" value={filter.trigger ?? "all"} onValueChange={(v) => set("trigger", v)} options={[{ value: "all", label: "All triggers" }, ...names.map((n) => ({ value: n, label: n }))]} className="w-44" />
         <Select
