@@ -6,12 +6,12 @@
 // Space: PostgreSQL reuses it through autovacuum; SQLite databases created with
 // auto_vacuum = INCREMENTAL (every database Motion creates) hand freed pages back to the file
 // system after a run (`PRAGMA incremental_vacuum`).
-import { all, get, idFloor, run, type Database } from "@motion/db";
+import { all, get, idFloor, run, type Database, type Query } from "@motion/db";
 import type { App } from "./app.ts";
 import { recordAudit } from "./audit-log.ts";
 import { NotFoundError, ValidationError } from "./errors.ts";
 import type { Logger } from "./logger.ts";
-import { deleteRows } from "./row-deletion.ts";
+import { deleteRows, type DeletedRows } from "./row-deletion.ts";
 import { collectState, statePolicies, type StateGcReport } from "./state-gc.ts";
 import { pruneBookkeeping, type BookkeepingReport } from "./bookkeeping-gc.ts";
 
@@ -64,6 +64,27 @@ export interface RetentionServiceOptions {
 
 const DAY_MS = 86_400_000;
 const DEFAULT_MAX_BATCH_MS = 1;
+/** Paced purges write one audit entry per this long of batches (see purgeBatches). */
+const AUDIT_EVERY_MS = 2_000;
+
+/** One purge batch: the last id it looked at (null: none left), rows kept as pending, what it deleted, what is left unaudited. */
+interface BatchResult {
+  last: string | null;
+  kept: number;
+  deleted: DeletedRows | null;
+  span: AuditSpan | null;
+}
+
+/** Deletions of consecutive batches not yet in an audit entry. */
+interface AuditSpan {
+  rows: number;
+  inferences: number;
+  feedback: number;
+  first: string;
+  last: string;
+  batches: number;
+}
+
 /** Rest after a paced batch, as a multiple of its duration: the purge holds the writer about 1/4 of the time. */
 const REST_FACTOR = 3;
 const MIN_PACED_BATCH = 10;
@@ -212,11 +233,29 @@ export class RetentionService {
     // moves past rows kept as pending instead of finding them again in every batch.
     const ceiling = idFloor(before.getTime());
     let after = "";
+    // Paced batches are small (a few ms each): one audit entry per batch would write thousands
+    // for a large purge. Paced, an entry covers the batches of up to AUDIT_EVERY_MS (written in
+    // the transaction of the batch that closes it, with the id range it covers); unpaced, one per
+    // batch. A crash loses at most that long of entries, never an entry for rows not deleted.
+    let unaudited: AuditSpan | null = null;
+    let auditedAt = 0;
+    const auditData = (span: AuditSpan) => ({ before: before.toISOString(), rows: span.rows, inferences: span.inferences, feedback: span.feedback, first: span.first, last: span.last, batches: span.batches });
+    const audit = (span: AuditSpan) => recordAudit({ actor: options.actor, action: "rows.retention", target: relation, reason: options.reason, data: auditData(span) });
+    const flushAudit = async () => {
+      const span = unaudited;
+      if (!span) return;
+      await this.db.tx(() => audit(span));
+      unaudited = null;
+    };
     for (;;) {
-      if (this.closed || (options.maxMs !== undefined && performance.now() - started > options.maxMs)) return report;
+      if (this.closed || (options.maxMs !== undefined && performance.now() - started > options.maxMs)) {
+        await flushAudit();
+        return report;
+      }
       const limit = size;
       const batchStart = performance.now();
-      const batch = await this.db.tx(function* () {
+      const open: AuditSpan | null = unaudited;
+      const batch = await this.db.tx(function* (): Query<BatchResult | null> {
         if (provider === "postgresql") {
           const lock = yield* get<{ ok: unknown }>(`SELECT pg_try_advisory_xact_lock(?::bigint) AS "ok"`, [PG_LOCK_KEY]);
           if (lock?.ok !== true) return null; // another process is purging now; try at the next run
@@ -225,7 +264,10 @@ export class RetentionService {
           `SELECT "id" FROM "Row" WHERE "relation" = ? AND "id" > ? AND "id" < ? AND "createdAt" < ? ORDER BY "id" LIMIT ?`,
           [relation, after, ceiling, before, limit],
         );
-        if (!candidates.length) return { last: null, kept: 0, deleted: null };
+        if (!candidates.length) {
+          if (open) yield* audit(open);
+          return { last: null, kept: 0, deleted: null, span: null };
+        }
         const ids = candidates.map((c) => c.id);
         const pending = new Set<string>();
         for (const r of fitting) {
@@ -233,15 +275,26 @@ export class RetentionService {
         }
         const doomed = pending.size ? ids.filter((id) => !pending.has(id)) : ids;
         const deleted = doomed.length ? yield* deleteRows(doomed, routes) : null;
+        let span: AuditSpan | null = open;
         if (deleted) {
-          yield* recordAudit({
-            actor: options.actor, action: "rows.retention", target: relation, reason: options.reason,
-            data: { before: before.toISOString(), rows: deleted.rowIds.length, inferences: deleted.inferences, feedback: deleted.feedback, first: doomed[0], last: doomed.at(-1) },
-          });
+          span = {
+            rows: (open?.rows ?? 0) + deleted.rowIds.length, inferences: (open?.inferences ?? 0) + deleted.inferences, feedback: (open?.feedback ?? 0) + deleted.feedback,
+            first: open?.first ?? doomed[0]!, last: doomed.at(-1)!, batches: (open?.batches ?? 0) + 1,
+          };
+          if (pace === 0 || batchStart - auditedAt >= AUDIT_EVERY_MS) {
+            yield* audit(span);
+            span = null;
+          }
         }
-        return { last: ids.at(-1)!, kept: pending.size, deleted };
+        return { last: ids.at(-1)!, kept: pending.size, deleted, span };
       });
-      if (batch === null) return report;
+      if (batch === null) {
+        await flushAudit();
+        return report;
+      }
+      // Committed: what the batch audited (or left open) is now the state.
+      if (batch.span === null && (batch.deleted || unaudited)) auditedAt = batchStart;
+      unaudited = batch.span;
       if (batch.last === null) break;
       after = batch.last;
       report.batches++;

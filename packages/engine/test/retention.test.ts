@@ -78,6 +78,29 @@ describe.each(factories)("retention on %s", (name, makeDatabase) => {
     expect((await motion.add("events", { n: 0 })).inferences[0]!.output).toBe(1_102);
   });
 
+  it("a paced purge (small batches) audits spans of batches, not each one: every deleted row is in exactly one entry", async () => {
+    const motion = await open();
+    const old = await motion.addMany("events", Array.from({ length: 600 }, (_, n) => ({ n })));
+    await motion.flush();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const cutoff = new Date();
+    // batchSize 50 and a pace far below one batch's time: many small batches.
+    const report = await motion.retention.purge("events", { before: cutoff, actor: "ops", reason: "paced", batchSize: 50, maxBatchMs: 0.01 });
+    expect(report).toMatchObject({ rows: 600, done: true });
+    expect(report.batches).toBeGreaterThan(10);
+    const audit = await motion.db.read(() => all<{ data: unknown }>(`SELECT "data" FROM "AuditEvent" WHERE "action" = 'rows.retention' AND "reason" = 'paced' ORDER BY "id"`));
+    const spans = audit.map((a) => (typeof a.data === "string" ? JSON.parse(a.data) : a.data) as { rows: number; batches: number; first: string; last: string });
+    expect(spans.length).toBeGreaterThanOrEqual(1);
+    expect(spans.length).toBeLessThan(report.batches);
+    expect(spans.reduce((sum, d) => sum + d.rows, 0)).toBe(600);
+    expect(spans.reduce((sum, d) => sum + d.batches, 0)).toBe(report.batches);
+    // Consecutive, non-overlapping id ranges from the oldest row to the newest.
+    const ids = old.map((r) => r.id).sort();
+    expect(spans[0]!.first).toBe(ids[0]);
+    expect(spans.at(-1)!.last).toBe(ids.at(-1));
+    for (let i = 1; i < spans.length; i++) expect(spans[i]!.first > spans[i - 1]!.last).toBe(true);
+  });
+
   it("keeps rows no fit has taken yet, and deletes them once fitted", async () => {
     const motion = await open({ runFits: false });
     await motion.addMany("events", Array.from({ length: 50 }, (_, n) => ({ n })));
