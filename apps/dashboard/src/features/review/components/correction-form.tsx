@@ -27,7 +27,7 @@ export function CorrectionForm({
   const setFirst = React.useCallback((el: HTMLElement | null) => {
     first.current = el;
   }, []);
-  React.useImperativeHandle(ref, () => ({ focusFirst: () => requestAnimationFrame(() => first.current?.focus()) }));
+  React.useImperativeHandle(ref, () => ({ focusFirst: () => first.current?.focus() }));
   const blurOnEscape = (e: React.KeyboardEvent) => {
     if (e.key === "Escape") {
       e.preventDefault();

@@ -66,15 +66,26 @@ export function LabelPanel({
   const hasIssues = Object.keys(fieldIssues).length > 0;
   const showEditor = editing || hasIssues;
 
+  // Focus moves into the editor once it is in the DOM: an effect after the commit that shows it,
+  // not a guess of one animation frame (a busy page may not have rendered it by then).
+  const focusEditor = React.useRef(false);
+  const focusNow = React.useCallback(() => {
+    if (fields) formRef.current?.focusFirst();
+    else correctionRef.current?.focus();
+  }, [fields]);
+  React.useEffect(() => {
+    if (!showEditor || !focusEditor.current) return;
+    focusEditor.current = false;
+    focusNow();
+  }, [showEditor, focusNow]);
   const startEditing = () => {
-    if (fields) {
-      setEditing(true);
-      requestAnimationFrame(() => formRef.current?.focusFirst());
+    if (showEditor) {
+      focusNow();
       return;
     }
-    if (!editing) setCorrection(correctionDraft(item.output));
+    if (!fields) setCorrection(correctionDraft(item.output));
+    focusEditor.current = true;
     setEditing(true);
-    requestAnimationFrame(() => correctionRef.current?.focus());
   };
 
   React.useImperativeHandle(ref, () => ({
