@@ -10,6 +10,7 @@
 import { addLabelTally, addLabeledTally } from "./activity/label-tally.ts";
 import { all, get, run, toDate, toNum, type Query } from "@motion/db";
 import { recordAudit } from "./audit-log.ts";
+import { removeQueueItems } from "./review-queue/queue-store.ts";
 import { addMinutes, rollUpMinutes, type MinuteSample } from "./activity/minute-rollup.ts";
 
 export interface DeletedRow {
@@ -80,8 +81,7 @@ export function* deleteRows(ids: readonly string[], routes: readonly FitRoute[])
   }
   const feedback = [...feedbackIds];
   if (inferenceIds.length) yield* run(`DELETE FROM "LabelLock" WHERE "inferenceId" IN (${marks(inferenceIds.length)})`, inferenceIds);
-  // Queue items and scores of a deleted inference go with it (a queue's total shrinks).
-  if (inferenceIds.length) yield* run(`DELETE FROM "ReviewQueueItem" WHERE "inferenceId" IN (${marks(inferenceIds.length)})`, inferenceIds);
+  // Scores of a deleted inference go with it (its queue items go below, after the label tallies).
   if (inferenceIds.length) yield* run(`DELETE FROM "InferenceScore" WHERE "inferenceId" IN (${marks(inferenceIds.length)})`, inferenceIds);
   if (feedback.length) {
     // The label tallies lose these labels (their inferences still exist here: deleted below).
@@ -114,6 +114,9 @@ export function* deleteRows(ids: readonly string[], routes: readonly FitRoute[])
   if (flips.length) yield* run(`UPDATE "Inference" SET "labeled" = FALSE WHERE "id" IN (${marks(flips.length)})`, flips.map((f) => f.id));
   for (const f of flips) unlabeledNow.set(f.trigger, (unlabeledNow.get(f.trigger) ?? 0) - 1);
   yield* addLabeledTally(unlabeledNow);
+  // Queue items of a deleted inference go with it, and the queues count them out (a queue's total
+  // shrinks). After the label tallies: a label locks tallies then queues, and so does this.
+  yield* removeQueueItems(inferenceIds);
   // The per-minute activity counts the inferences that exist (shard 0: deletions are rare).
   if (removed.length) yield* addMinutes(rollUpMinutes(removed, -1), 0);
   // By primary key, route by route: PendingRow has no index on rowId alone (ingest pays for every index).

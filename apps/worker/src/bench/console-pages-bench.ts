@@ -92,6 +92,11 @@ export async function benchConsolePages(options: BenchConsolePagesOptions = {}):
            SELECT ?, i."id", i._rowid_, CASE WHEN i._rowid_ % 2 = 0 THEN 'done' ELSE 'pending' END FROM "Inference" i WHERE i._rowid_ % ? = ? LIMIT ?`,
           [id, Math.floor(total / queueItems), q % Math.floor(total / queueItems), queueItems],
         );
+        // The item counts the queue keeps (the engine maintains them on every item write).
+        yield* run(
+          `UPDATE "ReviewQueue" SET "pendingItems" = (SELECT COUNT(*) FROM "ReviewQueueItem" WHERE "queueId" = ? AND "status" = 'pending'), "doneItems" = (SELECT COUNT(*) FROM "ReviewQueueItem" WHERE "queueId" = ? AND "status" = 'done') WHERE "id" = ?`,
+          [id, id, id],
+        );
       }
     });
     // Fit runs: 1 in 1,000 failed and dead-lettered, the rest succeeded.

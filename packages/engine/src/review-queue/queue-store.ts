@@ -1,6 +1,8 @@
 // Named review queues as stored: the queue, its assignees and its items' progress. Every read
-// here is indexed by queue id or assignee; counts come from the (queueId, status, position) index.
-import { all, decodeJson, get, insertMany, run, toDate, toNum, type Provider, type Query } from "@motion/db";
+// here is indexed by queue id or assignee. Progress is the queue row's item counts
+// (pendingItems / doneItems / skippedItems), changed in the transaction of every write to the
+// items: fill, status changes, and deletions (`removeQueueItems`: row deletion, retention).
+import { all, decodeJson, get, run, toDate, toNum, valuesList, type Provider, type Query } from "@motion/db";
 import type { QueueFeed } from "./queue-feed.ts";
 
 export type QueueStatus = "filling" | "ready" | "failed";
@@ -29,26 +31,41 @@ export interface ReviewQueue {
 
 const marks = (n: number) => new Array(n).fill("?").join(", ");
 
-function* progressOf(ids: readonly string[]): Query<Map<string, QueueProgress>> {
-  const out = new Map<string, QueueProgress>();
-  for (const id of ids) out.set(id, { total: 0, pending: 0, done: 0, skipped: 0 });
-  if (ids.length === 0) return out;
-  const rows = yield* all<{ queueId: string; status: string; n: unknown }>(
-    `SELECT "queueId", "status", COUNT(*) AS "n" FROM "ReviewQueueItem" WHERE "queueId" IN (${marks(ids.length)}) GROUP BY "queueId", "status"`,
-    ids,
-  );
-  for (const r of rows) {
-    const p = out.get(r.queueId)!;
-    const n = toNum(r.n);
-    p.total += n;
-    if (r.status === "pending" || r.status === "done" || r.status === "skipped") p[r.status] += n;
+const COUNT_COLUMN: Record<QueueItemStatus, string> = { pending: "pendingItems", done: "doneItems", skipped: "skippedItems" };
+const STATUSES: readonly QueueItemStatus[] = ["pending", "done", "skipped"];
+
+function progressOf(r: Record<string, unknown>): QueueProgress {
+  const pending = toNum(r.pendingItems);
+  const done = toNum(r.doneItems);
+  const skipped = toNum(r.skippedItems);
+  return { total: pending + done + skipped, pending, done, skipped };
+}
+
+/** Changes to a queue's item counts: queue id -> status -> items added (negative: removed). */
+type CountDeltas = Map<string, Partial<Record<QueueItemStatus, number>>>;
+
+function addDelta(deltas: CountDeltas, queueId: string, status: string, n: number): void {
+  if (status !== "pending" && status !== "done" && status !== "skipped") return;
+  const d = deltas.get(queueId) ?? {};
+  d[status] = (d[status] ?? 0) + n;
+  deltas.set(queueId, d);
+}
+
+/** Applies count changes, queue by queue in id order (concurrent PostgreSQL writers lock queues in one order). */
+function* applyDeltas(deltas: CountDeltas): Query<void> {
+  for (const queueId of [...deltas.keys()].sort()) {
+    const d = deltas.get(queueId)!;
+    const sets = STATUSES.filter((s) => (d[s] ?? 0) !== 0);
+    if (!sets.length) continue;
+    yield* run(
+      `UPDATE "ReviewQueue" SET ${sets.map((s) => `"${COUNT_COLUMN[s]}" = "${COUNT_COLUMN[s]}" + ?`).join(", ")} WHERE "id" = ?`,
+      [...sets.map((s) => d[s]!), queueId],
+    );
   }
-  return out;
 }
 
 function* hydrate(provider: Provider, rows: Record<string, unknown>[]): Query<ReviewQueue[]> {
   const ids = rows.map((r) => r.id as string);
-  const progress = yield* progressOf(ids);
   const assignees = ids.length
     ? yield* all<{ queueId: string; actor: string }>(`SELECT "queueId", "actor" FROM "ReviewQueueAssignee" WHERE "queueId" IN (${marks(ids.length)}) ORDER BY "actor"`, ids)
     : [];
@@ -63,7 +80,7 @@ function* hydrate(provider: Provider, rows: Record<string, unknown>[]): Query<Re
     createdBy: r.createdBy as string,
     createdAt: toDate(r.createdAt),
     assignees: assignees.filter((a) => a.queueId === r.id).map((a) => a.actor),
-    progress: progress.get(r.id as string)!,
+    progress: progressOf(r),
   }));
 }
 
@@ -120,24 +137,76 @@ export function* setQueueStatus(id: string, status: QueueStatus, error: string |
   yield* run(`UPDATE "ReviewQueue" SET "status" = ?, "error" = ? WHERE "id" = ?`, [status, error, id]);
 }
 
+/** Deletes a queue with its items and assignees (its counts go with its row). */
 export function* deleteQueue(id: string): Query<boolean> {
   yield* run(`DELETE FROM "ReviewQueueItem" WHERE "queueId" = ?`, [id]);
   yield* run(`DELETE FROM "ReviewQueueAssignee" WHERE "queueId" = ?`, [id]);
   return (yield* run(`DELETE FROM "ReviewQueue" WHERE "id" = ?`, [id])) > 0;
 }
 
-export function* insertItems(queueId: string, ids: readonly string[], firstPosition: number): Query<void> {
-  const rows = ids.map((id, i) => [queueId, id, firstPosition + i, "pending"]);
-  yield* insertMany(`INSERT INTO "ReviewQueueItem" ("queueId", "inferenceId", "position", "status") VALUES `, 4, rows, ` ON CONFLICT DO NOTHING`);
+/** Adds pending items (ids already in the queue are left as they are); the queue counts the new ones. */
+export function* insertItems(queueId: string, ids: readonly string[], firstPosition: number): Query<number> {
+  let added = 0;
+  // 500 rows of 4 parameters per statement: under both databases' bind limits.
+  for (let start = 0; start < ids.length; start += 500) {
+    const chunk = ids.slice(start, start + 500);
+    const params = chunk.flatMap((id, i) => [queueId, id, firstPosition + start + i, "pending"]);
+    const inserted = yield* all<{ inferenceId: string }>(
+      `INSERT INTO "ReviewQueueItem" ("queueId", "inferenceId", "position", "status") VALUES ${valuesList(chunk.length, 4)} ON CONFLICT DO NOTHING RETURNING "inferenceId"`,
+      params,
+    );
+    added += inserted.length;
+  }
+  if (added) yield* applyDeltas(new Map([[queueId, { pending: added }]]));
+  return added;
 }
 
 /** A label on an inference finishes it in every queue holding it (also labels from browse mode). */
 export function* markDoneEverywhere(inferenceId: string, actor: string, now: Date): Query<void> {
-  yield* run(`UPDATE "ReviewQueueItem" SET "status" = 'done', "doneBy" = ?, "doneAt" = ? WHERE "inferenceId" = ? AND "status" <> 'done'`, [actor, now, inferenceId]);
+  // One statement per previous status, so each queue's counts move by what this statement changed.
+  const deltas: CountDeltas = new Map();
+  for (const from of ["pending", "skipped"] as const) {
+    const moved = yield* all<{ queueId: string }>(
+      `UPDATE "ReviewQueueItem" SET "status" = 'done', "doneBy" = ?, "doneAt" = ? WHERE "inferenceId" = ? AND "status" = ? RETURNING "queueId"`,
+      [actor, now, inferenceId, from],
+    );
+    for (const m of moved) {
+      addDelta(deltas, m.queueId, from, -1);
+      addDelta(deltas, m.queueId, "done", 1);
+    }
+  }
+  yield* applyDeltas(deltas);
 }
 
+/** Sets an item's status (and who / when); whether the item exists. */
 export function* setItemStatus(queueId: string, inferenceId: string, status: QueueItemStatus, actor: string, now: Date): Query<boolean> {
-  return (yield* run(`UPDATE "ReviewQueueItem" SET "status" = ?, "doneBy" = ?, "doneAt" = ? WHERE "queueId" = ? AND "inferenceId" = ?`, [status, actor, now, queueId, inferenceId])) > 0;
+  // Conditional on the previous status, so the counts move only by a change this statement made.
+  for (const from of STATUSES) {
+    if (from === status) continue;
+    const moved = yield* run(
+      `UPDATE "ReviewQueueItem" SET "status" = ?, "doneBy" = ?, "doneAt" = ? WHERE "queueId" = ? AND "inferenceId" = ? AND "status" = ?`,
+      [status, actor, now, queueId, inferenceId, from],
+    );
+    if (moved > 0) {
+      yield* applyDeltas(new Map([[queueId, { [from]: -1, [status]: 1 }]]));
+      return true;
+    }
+  }
+  return (yield* run(`UPDATE "ReviewQueueItem" SET "doneBy" = ?, "doneAt" = ? WHERE "queueId" = ? AND "inferenceId" = ? AND "status" = ?`, [actor, now, queueId, inferenceId, status])) > 0;
+}
+
+/** Deletes the items of these inferences from every queue (their rows are deleted); the queues count them out. */
+export function* removeQueueItems(inferenceIds: readonly string[]): Query<void> {
+  const deltas: CountDeltas = new Map();
+  for (let start = 0; start < inferenceIds.length; start += 500) {
+    const chunk = inferenceIds.slice(start, start + 500);
+    const gone = yield* all<{ queueId: string; status: string }>(
+      `DELETE FROM "ReviewQueueItem" WHERE "inferenceId" IN (${chunk.map(() => "?").join(", ")}) RETURNING "queueId", "status"`,
+      chunk,
+    );
+    for (const g of gone) addDelta(deltas, g.queueId, g.status, -1);
+  }
+  yield* applyDeltas(deltas);
 }
 
 /** Gives a queue item to one labeler (null: back to any labeler of the queue); whether the item exists. */
