@@ -178,4 +178,34 @@ describe.each(factories)("review queues and scores on %s", (_name, makeDatabase)
     expect((await motion.queues.next(again.id, ana))!.inference.id).toBe(only);
     await expect(motion.queues.assignItem(again.id, ids[0]!, bo.holderName)).rejects.toBeInstanceOf(NotFoundError);
   });
+
+  it("each queue's kept item counts equal a count of its items after completes, skips, browse labels and row deletions", async () => {
+    const queue = await motion.queues.create({ name: "counted", trigger: "answer", feed: { filter: {}, maxItems: 12 }, createdBy: "admin" }, { wait: true });
+    const items = (await motion.db.read(() => all<{ inferenceId: string }>(`SELECT "inferenceId" FROM "ReviewQueueItem" WHERE "queueId" = ? ORDER BY "position"`, [queue.id]))).map((i) => i.inferenceId);
+    const first = await motion.queues.next(queue.id, ana);
+    await motion.queues.complete(queue.id, first!.inference.id, { actor: ana.holderName, holder: ana.holder, label: "bad" });
+    const second = await motion.queues.next(queue.id, ana);
+    await motion.queues.skip(queue.id, second!.inference.id, { actor: ana.holderName, holder: ana.holder });
+    // A label from browse mode finishes the item in every queue holding it.
+    const browsed = items.find((id) => id !== first!.inference.id && id !== second!.inference.id)!;
+    await motion.feedback(browsed, { label: "good", actor: "carl" });
+    // Deleting rows removes their items from every queue (a pending one and a done one).
+    const rowOf = async (inferenceId: string) => (await motion.db.read(() => all<{ rowId: string }>(`SELECT "rowId" FROM "Inference" WHERE "id" = ?`, [inferenceId])))[0]!.rowId;
+    const pendingOne = items.find((id) => ![first!.inference.id, second!.inference.id, browsed].includes(id))!;
+    await motion.deleteRow(await rowOf(pendingOne), { actor: "ops", reason: "test" });
+    await motion.deleteRow(await rowOf(first!.inference.id), { actor: "ops", reason: "test" });
+
+    const counted = await motion.db.read(() => all<{ queueId: string; status: string; n: unknown }>(`SELECT "queueId", "status", COUNT(*) AS "n" FROM "ReviewQueueItem" GROUP BY "queueId", "status"`));
+    const expected = new Map<string, { total: number; pending: number; done: number; skipped: number }>();
+    for (const c of counted) {
+      const e = expected.get(c.queueId) ?? { total: 0, pending: 0, done: 0, skipped: 0 };
+      e[c.status as "pending" | "done" | "skipped"] += Number(c.n);
+      e.total += Number(c.n);
+      expected.set(c.queueId, e);
+    }
+    const queues = await motion.queues.list();
+    expect(queues.length).toBeGreaterThan(1);
+    for (const q of queues) expect(q.progress, q.name).toEqual(expected.get(q.id) ?? { total: 0, pending: 0, done: 0, skipped: 0 });
+    expect(queues.find((q) => q.id === queue.id)!.progress).toEqual({ total: 10, pending: 8, done: 1, skipped: 1 });
+  });
 });
