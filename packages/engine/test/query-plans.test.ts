@@ -10,6 +10,7 @@ import { Motion } from "../src/index.ts";
 import { listFeedback } from "../src/read-model/listings.ts";
 import { countRows, listRows, readRowDetail } from "../src/read-model/row-query.ts";
 import { searchInferences } from "../src/read-model/inference-search.ts";
+import { listFitRuns } from "../src/read-model/fit-runs.ts";
 import { counterApp } from "./fixtures/apps.ts";
 import { databaseFactories, type TestDatabase } from "./harness.ts";
 
@@ -58,6 +59,16 @@ describe.each(factories)("console query plans on %s", (name, makeDatabase) => {
       for (let i = 0; i < inferences.length; i += 4) {
         const inf = inferences[i]!;
         yield* run(`INSERT INTO "Feedback" ("id", "inferenceId", "rowId", "label", "actor", "createdAt") VALUES (?, ?, ?, ?, ?, ?)`, [newId(), inf.id, inf.rowId, i % 8 === 0 ? "good" : "bad", "ops", new Date()]);
+      }
+    });
+    // Fit runs of 10 triggers, a few of them failed and dead-lettered.
+    await motion.db.tx(function* () {
+      for (let n = 0; n < 4_000; n++) {
+        const status = n % 50 === 0 ? "failed" : n % 7 === 0 ? "queued" : "succeeded";
+        yield* run(
+          `INSERT INTO "FitRun" ("id", "trigger", "route", "relation", "status", "rowIds", "rowCount", "params", "paramsHash", "attempts", "maxAttempts", "deadLettered", "queuedAt") VALUES (?, ?, 'r', 'rel0', ?, '[]', 1, '{}', 'p', 1, 3, ?, ?)`,
+          [idAt(now - (4_000 - n) * 1_000), `t${n % RELATIONS}`, status, status === "failed", new Date(now - (4_000 - n) * 1_000)],
+        );
       }
     });
     // Statistics as a running database has them (autovacuum / the optimizer's own analysis).
@@ -116,13 +127,13 @@ describe.each(factories)("console query plans on %s", (name, makeDatabase) => {
    * filters).
    */
   async function expectIndexed(what: string, statements: Captured[], options: { orderedScan?: string[] } = {}) {
-    const big = /("?)(Row|Inference|Feedback|r|i|f)\1/;
+    const big = /("?)(Row|Inference|Feedback|FitRun|r|i|f)\1/;
     for (const s of statements) {
       const plan = await planOf(s);
       const context = `${what}: ${s.sql}\n${plan.join("\n")}`;
       for (const line of plan) {
         if (name === "postgresql") {
-          expect(/^Seq Scan on "?(Row|Inference|Feedback)"?$/.test(line), context).toBe(false);
+          expect(/^Seq Scan on "?(Row|Inference|Feedback|FitRun)"?$/.test(line), context).toBe(false);
           continue;
         }
         const scan = /^SCAN (\S+)/.exec(line);
@@ -132,6 +143,7 @@ describe.each(factories)("console query plans on %s", (name, makeDatabase) => {
         }
         // Sorting is fine for what one key selects (a row's inferences, a page's labels).
         if (/^USE TEMP B-TREE FOR ORDER BY/.test(line)) expect(BY_KEY.test(s.sql), context).toBe(true);
+        if (name === "postgresql" && line === "Sort") expect(BY_KEY.test(s.sql), context).toBe(true);
       }
     }
   }
@@ -168,6 +180,15 @@ describe.each(factories)("console query plans on %s", (name, makeDatabase) => {
     await expectIndexed("labeled inferences", await capture(() => searchInferences(provider(), { trigger: "t4", labeled: true, limit: 50 })), { orderedScan: ["f"] });
     await expectIndexed("inferences labeled bad", await capture(() => searchInferences(provider(), { trigger: "t4", label: "bad", limit: 50 })), { orderedScan: ["f"] });
     await expectIndexed("inferences without a label", await capture(() => searchInferences(provider(), { trigger: "t4", labeled: false, limit: 50 })));
+  });
+
+  it("fit runs: the Fits page's filters (trigger, status, dead letters) page newest first on an index", async () => {
+    await expectIndexed("fit runs", await capture(() => listFitRuns({ limit: 50 })), { orderedScan: ["FitRun"] });
+    await expectIndexed("fit runs of a trigger", await capture(() => listFitRuns({ trigger: "t3", limit: 50 })));
+    await expectIndexed("failed fit runs of a trigger", await capture(() => listFitRuns({ trigger: "t3", status: "failed", limit: 50 })));
+    await expectIndexed("queued fit runs", await capture(() => listFitRuns({ status: "queued", limit: 50 })));
+    await expectIndexed("dead letters", await capture(() => listFitRuns({ deadLettered: true, limit: 50 })));
+    await expectIndexed("dead letters of a trigger", await capture(() => listFitRuns({ trigger: "t3", deadLettered: true, limit: 50 })));
   });
 
   it("labels: newest first, per trigger and per inference", async () => {
