@@ -13,15 +13,12 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { z } from "zod";
-import { defineApp, Motion, relation, trigger } from "@motion/engine";
+import { Motion } from "@motion/engine";
+import { pagesApp } from "./fixtures.ts";
 import { all, get, insertIngest, newId, run, valuesList, type InferenceInsert, type RowInsert } from "@motion/db";
 import { createMotionApi } from "@motion/api";
-import type { BenchResult } from "./stats.ts";
+import { median, type BenchResult } from "./stats.ts";
 
-const events = relation("events", { schema: z.object({ user: z.string(), kind: z.string(), value: z.number() }) });
-const score = trigger("score", { setUp: () => ({}), routes: [{ relation: events, infer: ({ row }) => ({ score: row.data.value }) }] });
-const benchApp = defineApp({ name: "bench", relations: [events], triggers: [score] });
 
 export interface BenchConsolePagesOptions {
   inferences?: number;
@@ -32,10 +29,6 @@ export interface BenchConsolePagesOptions {
   log?: (line: string) => void;
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
 
 const GOAL = "≤ 50 ms";
 
@@ -48,7 +41,7 @@ export async function benchConsolePages(options: BenchConsolePagesOptions = {}):
   const log = options.log ?? ((line: string) => console.log(line));
   const batch = 20_000;
   const dir = mkdtempSync(path.join(os.tmpdir(), "motion-bench-"));
-  const motion = await Motion.open({ app: benchApp, databaseUrl: `file:${path.join(dir, "bench.db")}`, runFits: false });
+  const motion = await Motion.open({ app: pagesApp, databaseUrl: `file:${path.join(dir, "bench.db")}`, runFits: false });
   try {
     const fillStart = performance.now();
     const start = Date.now() - total;

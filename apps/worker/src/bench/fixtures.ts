@@ -74,6 +74,9 @@ export const tagger = trigger("tagger", {
   cache: false,
 });
 export const serverApp = defineApp({ name: "bench-server", relations: [events, notes], triggers: [tagger], module: import.meta.url });
+/** The console-page benches' app: events scored by infer, no fit (rows, inferences and labels only). */
+export const score = trigger("score", { setUp: () => ({}), routes: [{ relation: events, infer: ({ row }) => ({ score: row.data.value }) }] });
+export const pagesApp = defineApp({ name: "bench", relations: [events], triggers: [score] });
 export const BENCH_SECRET = "bench-secret-bench-secret-bench-secret!";
 
 // P6: many triggers with a no-op fit of a tiny batch, to measure the scheduling overhead of

@@ -11,14 +11,12 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { z } from "zod";
-import { defineApp, Motion, relation, trigger } from "@motion/engine";
+import { Motion } from "@motion/engine";
+import { pagesApp } from "./fixtures.ts";
+import { median } from "./stats.ts";
 import { all, get, insertIngest, newId, run, type InferenceInsert, type RowInsert } from "@motion/db";
 import { createMotionApi } from "@motion/api";
 
-const events = relation("events", { schema: z.object({ user: z.string(), kind: z.string(), value: z.number() }) });
-const score = trigger("score", { setUp: () => ({}), routes: [{ relation: events, infer: ({ row }) => ({ score: row.data.value }) }] });
-const benchApp = defineApp({ name: "bench", relations: [events], triggers: [score] });
 
 export interface BenchRowsOptions {
   rows?: number;
@@ -27,10 +25,6 @@ export interface BenchRowsOptions {
   log?: (line: string) => void;
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
 
 export interface RowsPageResult {
   first: number;
@@ -44,7 +38,7 @@ export async function benchRowsPage(options: BenchRowsOptions = {}): Promise<Row
   const runs = options.runs ?? 15;
   const log = options.log ?? ((line: string) => console.log(line));
   const dir = mkdtempSync(path.join(os.tmpdir(), "motion-bench-"));
-  const motion = await Motion.open({ app: benchApp, databaseUrl: `file:${path.join(dir, "bench.db")}`, fitIn: "inline" });
+  const motion = await Motion.open({ app: pagesApp, databaseUrl: `file:${path.join(dir, "bench.db")}`, fitIn: "inline" });
   try {
     const fillStart = performance.now();
     const start = Date.now() - total; // one row per millisecond of history
