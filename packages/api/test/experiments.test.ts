@@ -1,22 +1,10 @@
 // Experiments through the API: candidate, shadow settings, shadow rows, promote/abort, and
 // bad input (share outside 0..1, unknown version) as 4xx naming the input path.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TRPCError } from "@trpc/server";
-import { databaseFactories, openEnv, outcome, type TestEnv } from "./harness.ts";
+import { databaseFactories, openEnv, outcome, type TestEnv, failurePaths } from "./harness.ts";
 
 const factories = await databaseFactories();
 
-async function paths(call: () => Promise<unknown>): Promise<{ code: string; paths: string[] }> {
-  try {
-    await call();
-  } catch (error) {
-    if (!(error instanceof TRPCError)) throw error;
-    const { errorFormatter } = (await import("../src/root.ts")).appRouter._def._config;
-    const shape = errorFormatter({ error, shape: { message: error.message, code: -32600, data: { code: error.code, httpStatus: 400 } }, type: "query", path: "x", input: undefined, ctx: undefined } as never) as { data: { issues: { path: (string | number)[] }[] | null } };
-    return { code: error.code, paths: (shape.data.issues ?? []).map((i) => i.path.join(".")) };
-  }
-  throw new Error("expected the call to fail");
-}
 
 describe.each(factories)("experiments API on %s", (_name, makeDatabase) => {
   let env: TestEnv;
@@ -55,11 +43,11 @@ describe.each(factories)("experiments API on %s", (_name, makeDatabase) => {
 
   it("refuses shares outside 0..1 and unknown versions with their paths", async () => {
     const admin = env.caller("admin");
-    expect(await paths(() => admin.experiments.settings({ trigger: "qa", shadow: { share: 1.5 } }))).toEqual({ code: "BAD_REQUEST", paths: ["shadow.share"] });
-    expect(await paths(() => admin.experiments.settings({ trigger: "qa", canary: { share: -1 } }))).toEqual({ code: "BAD_REQUEST", paths: ["canary.share"] });
-    expect(await paths(() => admin.experiments.settings({ trigger: "qa", rule: { name: "q", minLabels: 0, confidence: 0.95 } }))).toEqual({ code: "BAD_REQUEST", paths: ["rule.minLabels"] });
+    expect(await failurePaths(() => admin.experiments.settings({ trigger: "qa", shadow: { share: 1.5 } }))).toEqual({ code: "BAD_REQUEST", paths: ["shadow.share"] });
+    expect(await failurePaths(() => admin.experiments.settings({ trigger: "qa", canary: { share: -1 } }))).toEqual({ code: "BAD_REQUEST", paths: ["canary.share"] });
+    expect(await failurePaths(() => admin.experiments.settings({ trigger: "qa", rule: { name: "q", minLabels: 0, confidence: 0.95 } }))).toEqual({ code: "BAD_REQUEST", paths: ["rule.minLabels"] });
     expect(await outcome(() => admin.experiments.setCandidate({ trigger: "qa", version: 999 }))).toBe("NOT_FOUND");
-    expect(await paths(() => admin.experiments.setCandidate({ trigger: "qa", version: -1 }))).toEqual({ code: "BAD_REQUEST", paths: ["version"] });
+    expect(await failurePaths(() => admin.experiments.setCandidate({ trigger: "qa", version: -1 }))).toEqual({ code: "BAD_REQUEST", paths: ["version"] });
     expect(await outcome(() => admin.experiments.get({ trigger: "nope" }))).toBe("NOT_FOUND");
   });
 });
@@ -90,14 +78,14 @@ describe.each(factories)("params variants through the API on %s", (_name, makeDa
   it("refuses clashes, unknown variants, bad params and weights with 4xx naming the path", async () => {
     const admin = env.caller("admin");
     await admin.experiments.addVariant({ trigger: "qa", name: "loud", params: { prefix: "!! " }, weight: 0.5 });
-    expect(await paths(() => admin.experiments.addVariant({ trigger: "qa", name: "loud", params: { prefix: "?? " } }))).toEqual({ code: "BAD_REQUEST", paths: ["name"] });
-    expect(await paths(() => admin.experiments.addVariant({ trigger: "qa", name: "num", params: { prefix: 5 } }))).toEqual({ code: "BAD_REQUEST", paths: ["params.prefix"] });
-    expect(await paths(() => admin.experiments.addVariant({ trigger: "qa", name: "big", params: { prefix: "> " }, weight: 2 }))).toEqual({ code: "BAD_REQUEST", paths: ["weight"] });
-    expect(await paths(() => admin.experiments.addVariant({ trigger: "qa", name: "more", params: { prefix: "> " }, weight: 0.6 }))).toEqual({ code: "BAD_REQUEST", paths: ["weight"] });
-    expect(await paths(() => admin.experiments.setVariantWeights({ trigger: "qa", weights: { nope: 0.1 } }))).toEqual({ code: "BAD_REQUEST", paths: ["weights.nope"] });
-    expect(await paths(() => admin.experiments.setVariantWeights({ trigger: "qa", weights: { loud: 1.2 } }))).toEqual({ code: "BAD_REQUEST", paths: ["weights.loud"] });
+    expect(await failurePaths(() => admin.experiments.addVariant({ trigger: "qa", name: "loud", params: { prefix: "?? " } }))).toEqual({ code: "BAD_REQUEST", paths: ["name"] });
+    expect(await failurePaths(() => admin.experiments.addVariant({ trigger: "qa", name: "num", params: { prefix: 5 } }))).toEqual({ code: "BAD_REQUEST", paths: ["params.prefix"] });
+    expect(await failurePaths(() => admin.experiments.addVariant({ trigger: "qa", name: "big", params: { prefix: "> " }, weight: 2 }))).toEqual({ code: "BAD_REQUEST", paths: ["weight"] });
+    expect(await failurePaths(() => admin.experiments.addVariant({ trigger: "qa", name: "more", params: { prefix: "> " }, weight: 0.6 }))).toEqual({ code: "BAD_REQUEST", paths: ["weight"] });
+    expect(await failurePaths(() => admin.experiments.setVariantWeights({ trigger: "qa", weights: { nope: 0.1 } }))).toEqual({ code: "BAD_REQUEST", paths: ["weights.nope"] });
+    expect(await failurePaths(() => admin.experiments.setVariantWeights({ trigger: "qa", weights: { loud: 1.2 } }))).toEqual({ code: "BAD_REQUEST", paths: ["weights.loud"] });
     expect(await outcome(() => admin.experiments.removeVariant({ trigger: "qa", name: "nope" }))).toBe("NOT_FOUND");
-    expect(await paths(() => env.caller("labeler").rows.add({ relation: "questions", row: { text: "q" }, variants: { qa: "nope" } }))).toEqual({ code: "BAD_REQUEST", paths: ["variants.qa"] });
-    expect(await paths(() => env.caller("labeler").rows.addMany({ relation: "questions", rows: [{ text: "q" }], variants: { ghost: "loud" } }))).toEqual({ code: "BAD_REQUEST", paths: ["variants.ghost"] });
+    expect(await failurePaths(() => env.caller("labeler").rows.add({ relation: "questions", row: { text: "q" }, variants: { qa: "nope" } }))).toEqual({ code: "BAD_REQUEST", paths: ["variants.qa"] });
+    expect(await failurePaths(() => env.caller("labeler").rows.addMany({ relation: "questions", rows: [{ text: "q" }], variants: { ghost: "loud" } }))).toEqual({ code: "BAD_REQUEST", paths: ["variants.ghost"] });
   });
 });

@@ -85,7 +85,6 @@ export async function openEnv(makeDatabase: DatabaseFactory, options: { baseURL?
   };
 }
 
-/** The tRPC error code a call fails with, or "OK". */
 /** The TRPCError a call fails with (a call that succeeds fails the test). */
 export async function failure(call: () => Promise<unknown>): Promise<TRPCError> {
   try {
@@ -97,6 +96,15 @@ export async function failure(call: () => Promise<unknown>): Promise<TRPCError> 
   throw new Error("expected the call to fail");
 }
 
+/** The code a call fails with and its issues' input paths (dotted), as the API's error formatter sends them. */
+export async function failurePaths(call: () => Promise<unknown>): Promise<{ code: string; paths: string[] }> {
+  const error = await failure(call);
+  const { errorFormatter } = (await import("../src/root.ts")).appRouter._def._config;
+  const shape = errorFormatter({ error, shape: { message: error.message, code: -32600, data: { code: error.code, httpStatus: 400 } }, type: "query", path: "x", input: undefined, ctx: undefined } as never) as { data: { issues: { path: (string | number)[] }[] | null } };
+  return { code: error.code, paths: (shape.data.issues ?? []).map((i) => i.path.join(".")) };
+}
+
+/** The tRPC error code a call fails with, or "OK". */
 export async function outcome(call: () => Promise<unknown>): Promise<string> {
   try {
     await call();

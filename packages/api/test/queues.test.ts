@@ -1,16 +1,10 @@
 // Named review queues and scores through tRPC: admins curate, labelers work (no collisions),
 // viewers read; bad input is a 400 naming the path (zod's or the engine's), a held item 409.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { databaseFactories, failure, openEnv, type TestEnv } from "./harness.ts";
+import { databaseFactories, failure, openEnv, type TestEnv, failurePaths } from "./harness.ts";
 
 const factories = await databaseFactories();
 
-async function paths(call: () => Promise<unknown>) {
-  const error = await failure(call);
-  const { errorFormatter } = (await import("../src/root.ts")).appRouter._def._config;
-  const shape = errorFormatter({ error, shape: { message: error.message, code: -32600, data: { code: error.code, httpStatus: 400 } }, type: "mutation", path: "x", input: undefined, ctx: undefined } as never) as { data: { issues: { path: (string | number)[] }[] | null } };
-  return { code: error.code, paths: (shape.data.issues ?? []).map((i) => i.path.join(".")) };
-}
 
 describe.each(factories)("queues api on %s", (_name, makeDatabase) => {
   let env: TestEnv;
@@ -49,18 +43,18 @@ describe.each(factories)("queues api on %s", (_name, makeDatabase) => {
 
   it("answers bad input with 400 and the path, a held item with 409, an unknown queue with 404", async () => {
     const admin = env.caller("admin");
-    expect(await paths(() => admin.queues.create({ name: "", trigger: "qa" }))).toEqual({ code: "BAD_REQUEST", paths: ["name"] });
-    expect(await paths(() => admin.queues.create({ name: "s", trigger: "qa", feed: { sample: { share: 3, seed: "x" } } }))).toMatchObject({ code: "BAD_REQUEST", paths: ["feed.sample.share"] });
-    expect(await paths(() => admin.queues.create({ name: "s", trigger: "qa", feed: { filter: { minLatencyMs: -1 } } }))).toMatchObject({ code: "BAD_REQUEST", paths: ["feed.filter.minLatencyMs"] });
+    expect(await failurePaths(() => admin.queues.create({ name: "", trigger: "qa" }))).toEqual({ code: "BAD_REQUEST", paths: ["name"] });
+    expect(await failurePaths(() => admin.queues.create({ name: "s", trigger: "qa", feed: { sample: { share: 3, seed: "x" } } }))).toMatchObject({ code: "BAD_REQUEST", paths: ["feed.sample.share"] });
+    expect(await failurePaths(() => admin.queues.create({ name: "s", trigger: "qa", feed: { filter: { minLatencyMs: -1 } } }))).toMatchObject({ code: "BAD_REQUEST", paths: ["feed.filter.minLatencyMs"] });
     expect((await failure(() => admin.queues.create({ name: "first ten", trigger: "qa" }))).code).toBe("CONFLICT");
     expect((await failure(() => admin.queues.create({ name: "n", trigger: "nope" }))).code).toBe("NOT_FOUND");
     expect((await failure(() => env.caller("labeler").queues.next({ queueId: "missing" }))).code).toBe("NOT_FOUND");
 
     const [inference] = (await env.caller("viewer").inferences.list({ trigger: "qa", limit: 1 })).items;
     const labeler = env.caller("labeler");
-    expect(await paths(() => labeler.feedback.score({ inferenceId: inference!.id, scores: { helpfulness: 9 } }))).toEqual({ code: "BAD_REQUEST", paths: ["scores.helpfulness"] });
-    expect(await paths(() => labeler.feedback.score({ inferenceId: inference!.id, scores: { tone: "angry" } }))).toEqual({ code: "BAD_REQUEST", paths: ["scores.tone"] });
-    expect(await paths(() => labeler.feedback.score({ inferenceId: inference!.id, scores: { mood: 1 } }))).toEqual({ code: "BAD_REQUEST", paths: ["scores.mood"] });
+    expect(await failurePaths(() => labeler.feedback.score({ inferenceId: inference!.id, scores: { helpfulness: 9 } }))).toEqual({ code: "BAD_REQUEST", paths: ["scores.helpfulness"] });
+    expect(await failurePaths(() => labeler.feedback.score({ inferenceId: inference!.id, scores: { tone: "angry" } }))).toEqual({ code: "BAD_REQUEST", paths: ["scores.tone"] });
+    expect(await failurePaths(() => labeler.feedback.score({ inferenceId: inference!.id, scores: { mood: 1 } }))).toEqual({ code: "BAD_REQUEST", paths: ["scores.mood"] });
     await labeler.feedback.score({ inferenceId: inference!.id, scores: { helpfulness: 2 } });
 
     const queue = await admin.queues.create({ name: "held", trigger: "qa", feed: { maxItems: 2 } });

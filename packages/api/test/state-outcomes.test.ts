@@ -1,22 +1,10 @@
 // state.outcomes and state.diff through the API: viewer tier, NOT_FOUND for versions that do not
 // exist, BAD_REQUEST with the input path for malformed input.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TRPCError } from "@trpc/server";
-import { databaseFactories, openEnv, outcome, type TestEnv } from "./harness.ts";
+import { databaseFactories, openEnv, outcome, type TestEnv, failurePaths } from "./harness.ts";
 
 const factories = await databaseFactories();
 
-async function paths(call: () => Promise<unknown>): Promise<{ code: string; paths: string[] }> {
-  try {
-    await call();
-  } catch (error) {
-    if (!(error instanceof TRPCError)) throw error;
-    const { errorFormatter } = (await import("../src/root.ts")).appRouter._def._config;
-    const shape = errorFormatter({ error, shape: { message: error.message, code: -32600, data: { code: error.code, httpStatus: 400 } }, type: "query", path: "x", input: undefined, ctx: undefined } as never) as { data: { issues: { path: (string | number)[] }[] | null } };
-    return { code: error.code, paths: (shape.data.issues ?? []).map((i) => i.path.join(".")) };
-  }
-  throw new Error("expected the call to fail");
-}
 
 describe.each(factories)("state outcomes and diff on %s", (_name, makeDatabase) => {
   let env: TestEnv;
@@ -60,10 +48,10 @@ describe.each(factories)("state outcomes and diff on %s", (_name, makeDatabase) 
     expect(await outcome(() => viewer.state.diff({ trigger: "qa", from: 0, to: 999 }))).toBe("NOT_FOUND");
     // echo never fitted: qa's version 1 is not echo's.
     expect(await outcome(() => viewer.state.diff({ trigger: "echo", from: 1, to: 0 }))).toBe("NOT_FOUND");
-    expect(await paths(() => viewer.state.outcomes({ trigger: "qa", versions: [0, -1] }))).toEqual({ code: "BAD_REQUEST", paths: ["versions.1"] });
-    expect(await paths(() => viewer.state.outcomes({ trigger: "qa", versions: [] }))).toEqual({ code: "BAD_REQUEST", paths: ["versions"] });
-    expect(await paths(() => viewer.state.diff({ trigger: "qa", from: "1", to: 0 } as never))).toEqual({ code: "BAD_REQUEST", paths: ["from"] });
-    expect(await paths(() => env.caller("admin").state.rollback({ trigger: "qa", version: 0, reason: "x", refitLabels: "yes" } as never))).toEqual({ code: "BAD_REQUEST", paths: ["refitLabels"] });
+    expect(await failurePaths(() => viewer.state.outcomes({ trigger: "qa", versions: [0, -1] }))).toEqual({ code: "BAD_REQUEST", paths: ["versions.1"] });
+    expect(await failurePaths(() => viewer.state.outcomes({ trigger: "qa", versions: [] }))).toEqual({ code: "BAD_REQUEST", paths: ["versions"] });
+    expect(await failurePaths(() => viewer.state.diff({ trigger: "qa", from: "1", to: 0 } as never))).toEqual({ code: "BAD_REQUEST", paths: ["from"] });
+    expect(await failurePaths(() => env.caller("admin").state.rollback({ trigger: "qa", version: 0, reason: "x", refitLabels: "yes" } as never))).toEqual({ code: "BAD_REQUEST", paths: ["refitLabels"] });
     expect(await outcome(() => env.caller("anonymous").state.diff({ trigger: "qa", from: 0, to: 0 }))).toBe("UNAUTHORIZED");
   });
 
