@@ -52,8 +52,10 @@ export async function collectState(db: Database, trigger: string, keepVersions: 
       if (provider === "postgresql") {
         // Rollbacks and commits lock these rows FOR UPDATE: a rollback either commits before
         // (and its version is protected below) or waits for this batch (and then sees the
-        // version collected). Same order as commits (alias rows, then the blob lock): no deadlock.
-        yield* all(`SELECT "name" FROM "StateAlias" WHERE "trigger" = ? FOR SHARE`, [trigger]);
+        // version collected). Same order as commits (alias rows by name, then the blob lock): no
+        // deadlock. ORDER BY matters: without it rows lock in heap order, which alias updates
+        // shuffle, and a commit locking them by name deadlocked with this (CI run).
+        yield* all(`SELECT "name" FROM "StateAlias" WHERE "trigger" = ? ORDER BY "name" FOR SHARE`, [trigger]);
         yield* get(`SELECT pg_advisory_xact_lock(?::bigint)`, [BLOB_GC_LOCK_KEY]);
       }
       // The N newest versions and every aliased version are protected; read after the lock.
