@@ -372,6 +372,8 @@ export class Motion {
       this.scheduler.notify(this.app.triggers.filter((t) => t.routes.some((r) => r.fit)).map((t) => t.name));
     }
     this.scheduleService.start();
+    // Review queues a stopped process left half-filled: resumed in the background.
+    this.queues.resumeStaleFills().catch((error: unknown) => this.log.error({ err: error }, "resuming review queue fills failed"));
     if (this.ruleIntervalMs > 0) {
       this.ruleTimer = setInterval(() => {
         if (this.ruleRound || this.closed) return;

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { all } from "@motion/db";
 import { ConflictError, Motion, NotFoundError, trigger, ValidationError } from "../src/index.ts";
+import { insertItems, insertQueue } from "../src/review-queue/queue-store.ts";
 import { questions, scoredApp } from "./fixtures/scored-app.ts";
 import { databaseFactories, type TestDatabase } from "./harness.ts";
 
@@ -207,5 +208,38 @@ describe.each(factories)("review queues and scores on %s", (_name, makeDatabase)
     expect(queues.length).toBeGreaterThan(1);
     for (const q of queues) expect(q.progress, q.name).toEqual(expected.get(q.id) ?? { total: 0, pending: 0, done: 0, skipped: 0 });
     expect(queues.find((q) => q.id === queue.id)!.progress).toEqual({ total: 10, pending: 8, done: 1, skipped: 1 });
+  });
+  it("a fill left unfinished by a stopped process is resumed by one process, keeping the items already in", async () => {
+    const itemsOf = async (queueId: string) =>
+      (await motion.db.read(() => all<{ inferenceId: string }>(`SELECT "inferenceId" FROM "ReviewQueueItem" WHERE "queueId" = ? ORDER BY "position"`, [queueId]))).map((i) => i.inferenceId);
+    const feed = { filter: { text: "refund" }, maxItems: 1000 };
+    const reference = await motion.queues.create({ name: "refunds, filled whole", trigger: "answer", feed, createdBy: "admin" }, { wait: true });
+    const want = await itemsOf(reference.id);
+    expect(want.length).toBeGreaterThan(10);
+    const other = await Motion.open({ app: scoredApp, databaseUrl: db.url });
+    try {
+      await other.queues.resumeStaleFills(); // the one its open started: nothing to do yet
+      // What a process that died mid-fill leaves: the queue still filling, its lease run out,
+      // five of its items in. And a queue another live process is filling (lease ahead).
+      const past = new Date(Date.now() - 1_000);
+      await motion.db.tx(function* () {
+        yield* insertQueue({ id: "left-filling", name: "half filled", trigger: "answer", description: null, feed, createdBy: "admin", assignees: [], now: past, leaseUntil: past });
+        yield* insertItems("left-filling", want.slice(0, 5), 0);
+        yield* insertQueue({ id: "filling-elsewhere", name: "filling elsewhere", trigger: "answer", description: null, feed, createdBy: "admin", assignees: [], now: past, leaseUntil: new Date(Date.now() + 60_000) });
+      });
+      expect((await motion.queues.get("left-filling"))!.progress.total).toBe(5);
+      // Two processes look at once: exactly one takes the fill over.
+      const [a, b] = await Promise.all([motion.queues.resumeStaleFills(), other.queues.resumeStaleFills()]);
+      expect(a + b).toBe(1);
+      await Promise.all([motion.queues.filled("left-filling"), other.queues.filled("left-filling")]);
+    } finally {
+      await other.close();
+    }
+    const resumed = (await motion.queues.get("left-filling"))!;
+    expect(resumed).toMatchObject({ status: "ready", error: null });
+    expect(resumed.progress).toEqual({ total: want.length, pending: want.length, done: 0, skipped: 0 });
+    expect(await itemsOf("left-filling")).toEqual(want);
+    expect((await motion.queues.get("filling-elsewhere"))!.status).toBe("filling");
+    expect(await motion.queues.resumeStaleFills()).toBe(0);
   });
 });

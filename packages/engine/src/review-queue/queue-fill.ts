@@ -4,18 +4,23 @@
 import type { Database } from "@motion/db";
 import type { InferencePage, InferenceSearch } from "../read-model/inference-search.ts";
 import { MAX_FEED_SCAN, sampleKey, type QueueFeed } from "./queue-feed.ts";
-import { insertItems, setQueueStatus } from "./queue-store.ts";
+import { insertItems, renewFillLease, setQueueStatus } from "./queue-store.ts";
 
 const PAGE = 500;
 const INSERT_BATCH = 500;
+/**
+ * How long a fill's claim lasts without renewal. The filling process renews it at least every
+ * quarter of this; a queue still filling past it lost its process and another one resumes it.
+ */
+export const FILL_LEASE_MS = 60_000;
 
 export interface FillDeps {
   db: Database;
   search: (search: InferenceSearch) => Promise<InferencePage>;
 }
 
-/** The inference ids a feed picks, in queue order. */
-export async function pickFeed(deps: FillDeps, trigger: string, feed: QueueFeed): Promise<string[]> {
+/** The inference ids a feed picks, in queue order (deterministic for the same inferences). */
+export async function pickFeed(deps: FillDeps, trigger: string, feed: QueueFeed, onPage: () => Promise<void> = async () => {}): Promise<string[]> {
   const { sample, maxItems } = feed;
   const want = sample?.count !== undefined ? Math.min(sample.count, maxItems) : maxItems;
   const picked: { id: string; key: number }[] = [];
@@ -36,6 +41,7 @@ export async function pickFeed(deps: FillDeps, trigger: string, feed: QueueFeed)
       if (picked.length > want * 4) keepSmallest(picked, want);
     } else if (picked.length >= want) break;
     cursor = page.nextCursor;
+    await onPage();
     // Let requests in between pages.
     await new Promise((resolve) => setImmediate(resolve));
   } while (cursor && scanned < MAX_FEED_SCAN);
@@ -49,12 +55,23 @@ function keepSmallest(list: { id: string; key: number }[], n: number): void {
   list.length = Math.min(list.length, n);
 }
 
-/** Picks and inserts the items, then marks the queue ready (or failed with the error). */
+/**
+ * Picks and inserts the items, then marks the queue ready (or failed with the error), renewing
+ * the fill's lease as it goes. Safe to run again on a half-filled queue (a resumed fill): items
+ * already in keep their place, the rest are added.
+ */
 export async function fillQueue(deps: FillDeps, queueId: string, trigger: string, feed: QueueFeed): Promise<number> {
+  let renewed = Date.now();
+  const renew = async () => {
+    if (Date.now() - renewed < FILL_LEASE_MS / 4) return;
+    renewed = Date.now();
+    await deps.db.tx(() => renewFillLease(queueId, new Date(renewed + FILL_LEASE_MS)));
+  };
   try {
-    const ids = await pickFeed(deps, trigger, feed);
+    const ids = await pickFeed(deps, trigger, feed, renew);
     for (let i = 0; i < ids.length; i += INSERT_BATCH) {
       const batch = ids.slice(i, i + INSERT_BATCH);
+      await renew();
       await deps.db.tx(() => insertItems(queueId, batch, i));
     }
     await deps.db.tx(() => setQueueStatus(queueId, "ready"));

@@ -84,9 +84,9 @@ function* hydrate(provider: Provider, rows: Record<string, unknown>[]): Query<Re
   }));
 }
 
-export function* insertQueue(q: { id: string; name: string; trigger: string; description: string | null; feed: QueueFeed; createdBy: string; assignees: readonly string[]; now: Date }): Query<void> {
-  yield* run(`INSERT INTO "ReviewQueue" ("id", "name", "trigger", "description", "feed", "status", "createdBy", "createdAt") VALUES (?, ?, ?, ?, ?, 'filling', ?, ?)`, [
-    q.id, q.name, q.trigger, q.description, JSON.stringify(q.feed), q.createdBy, q.now,
+export function* insertQueue(q: { id: string; name: string; trigger: string; description: string | null; feed: QueueFeed; createdBy: string; assignees: readonly string[]; now: Date; leaseUntil: Date }): Query<void> {
+  yield* run(`INSERT INTO "ReviewQueue" ("id", "name", "trigger", "description", "feed", "status", "fillLeaseUntil", "createdBy", "createdAt") VALUES (?, ?, ?, ?, ?, 'filling', ?, ?, ?)`, [
+    q.id, q.name, q.trigger, q.description, JSON.stringify(q.feed), q.leaseUntil, q.createdBy, q.now,
   ]);
   yield* setAssignees(q.id, q.assignees);
 }
@@ -134,7 +134,30 @@ export function* updateQueueRow(id: string, patch: { name?: string; description?
 }
 
 export function* setQueueStatus(id: string, status: QueueStatus, error: string | null = null): Query<void> {
-  yield* run(`UPDATE "ReviewQueue" SET "status" = ?, "error" = ? WHERE "id" = ?`, [status, error, id]);
+  yield* run(`UPDATE "ReviewQueue" SET "status" = ?, "error" = ?, "fillLeaseUntil" = NULL WHERE "id" = ?`, [status, error, id]);
+}
+
+/** The filling process keeps its claim on the fill (see `ReviewQueue.fillLeaseUntil`). */
+export function* renewFillLease(id: string, until: Date): Query<void> {
+  yield* run(`UPDATE "ReviewQueue" SET "fillLeaseUntil" = ? WHERE "id" = ? AND "status" = 'filling'`, [until, id]);
+}
+
+/** Queues left filling by a process that stopped renewing its lease (it died mid-fill). */
+export function* staleFills(provider: Provider, now: Date): Query<{ id: string; trigger: string; feed: QueueFeed }[]> {
+  const rows = yield* all<Record<string, unknown>>(
+    `SELECT "id", "trigger", "feed" FROM "ReviewQueue" WHERE "status" = 'filling' AND ("fillLeaseUntil" IS NULL OR "fillLeaseUntil" < ?) ORDER BY "id" LIMIT 50`,
+    [now],
+  );
+  return rows.map((r) => ({ id: r.id as string, trigger: r.trigger as string, feed: decodeJson(provider, r.feed) as QueueFeed }));
+}
+
+/** Takes over a stale fill; false when another process took it (or it finished) first. */
+export function* claimStaleFill(id: string, now: Date, until: Date): Query<boolean> {
+  const changed = yield* run(
+    `UPDATE "ReviewQueue" SET "fillLeaseUntil" = ? WHERE "id" = ? AND "status" = 'filling' AND ("fillLeaseUntil" IS NULL OR "fillLeaseUntil" < ?)`,
+    [until, id, now],
+  );
+  return changed === 1;
 }
 
 /** Deletes a queue with its items and assignees (its counts go with its row). */

@@ -8,9 +8,9 @@ import type { Motion } from "../motion.ts";
 import { withDetails, type InferenceWithDetails } from "../read-model/inference-search.ts";
 import { claimQueueItem, releaseOwnLock } from "./queue-claim.ts";
 import { queueFeedSchema, type QueueFeedInput } from "./queue-feed.ts";
-import { fillQueue } from "./queue-fill.ts";
+import { FILL_LEASE_MS, fillQueue } from "./queue-fill.ts";
 import {
-  deleteQueue, insertQueue, listQueues, queueNameTaken, readItem, readQueue, setAssignees, setItemStatus, updateQueueRow, type ReviewQueue, setItemAssignee,
+  claimStaleFill, deleteQueue, insertQueue, staleFills, listQueues, queueNameTaken, readItem, readQueue, setAssignees, setItemStatus, updateQueueRow, type ReviewQueue, setItemAssignee,
 } from "./queue-store.ts";
 
 export interface CreateQueueInput {
@@ -42,10 +42,55 @@ const createSchema = z.object({
   createdBy: z.string().min(1),
 });
 
+/** Reads look for fills left by a dead process at most this often. */
+const STALE_CHECK_MS = 10_000;
+
 export class ReviewQueues {
   private readonly filling = new Map<string, Promise<number>>();
+  private lastStaleCheck = 0;
+  private resuming: Promise<number> | null = null;
+  private closed = false;
 
   constructor(private readonly motion: Motion) {}
+
+  private startFill(id: string, trigger: string, feed: ReviewQueue["feed"]): Promise<number> {
+    const filling = fillQueue({ db: this.motion.db, search: (s) => this.motion.searchInferences(s) }, id, trigger, feed).finally(() => this.filling.delete(id));
+    this.filling.set(id, filling);
+    return filling;
+  }
+
+  /**
+   * Resumes the fills of queues whose filling process died (their lease ran out): each is
+   * claimed by one process and filled again from its feed, keeping the items already in.
+   * Runs on open and, at most every 10 s, when queues are read. Returns how many it resumed.
+   */
+  resumeStaleFills(): Promise<number> {
+    this.lastStaleCheck = Date.now();
+    this.resuming ??= this.resumeNow().finally(() => (this.resuming = null));
+    return this.resuming;
+  }
+
+  private async resumeNow(): Promise<number> {
+    const db = this.motion.db;
+    const now = new Date();
+    const stale = await db.read(() => staleFills(db.provider, now));
+    let resumed = 0;
+    for (const q of stale) {
+      if (this.closed || this.filling.has(q.id)) continue;
+      if (!this.motion.app.trigger(q.trigger)) continue; // a queue of a trigger this deploy dropped
+      if (!(await db.tx(() => claimStaleFill(q.id, now, new Date(now.getTime() + FILL_LEASE_MS))))) continue;
+      this.motion.log.warn({ queue: q.id }, "resuming the fill of a review queue its process left unfinished");
+      this.startFill(q.id, q.trigger, q.feed).catch((error: unknown) => this.motion.log.error({ err: error, queue: q.id }, "filling a review queue failed"));
+      resumed++;
+    }
+    return resumed;
+  }
+
+  private checkStale(queues: readonly ReviewQueue[]): void {
+    if (this.closed || Date.now() - this.lastStaleCheck < STALE_CHECK_MS) return;
+    if (!queues.some((q) => q.status === "filling" && !this.filling.has(q.id))) return;
+    this.resumeStaleFills().catch((error: unknown) => this.motion.log.error({ err: error }, "resuming review queue fills failed"));
+  }
 
   /** Creates a queue and starts filling it; with `wait`, resolves once its items are in. */
   async create(input: CreateQueueInput, options: { wait?: boolean } = {}): Promise<ReviewQueue> {
@@ -54,12 +99,15 @@ export class ReviewQueues {
     const q = parsed.data;
     this.motion.trigger(q.trigger); // NotFoundError for an unknown trigger
     const id = newId();
+    const now = new Date();
     await this.motion.db.tx(function* () {
       if (yield* queueNameTaken(q.name)) throw new ConflictError(`a review queue named ${q.name} exists`);
-      yield* insertQueue({ id, name: q.name, trigger: q.trigger, description: q.description ?? null, feed: q.feed, createdBy: q.createdBy, assignees: q.assignees, now: new Date() });
+      yield* insertQueue({
+        id, name: q.name, trigger: q.trigger, description: q.description ?? null, feed: q.feed, createdBy: q.createdBy, assignees: q.assignees,
+        now, leaseUntil: new Date(now.getTime() + FILL_LEASE_MS),
+      });
     });
-    const filling = fillQueue({ db: this.motion.db, search: (s) => this.motion.searchInferences(s) }, id, q.trigger, q.feed).finally(() => this.filling.delete(id));
-    this.filling.set(id, filling);
+    const filling = this.startFill(id, q.trigger, q.feed);
     if (options.wait) await filling;
     else filling.catch((error: unknown) => this.motion.log.error({ err: error, queue: id }, "filling a review queue failed"));
     return (await this.get(id))!;
@@ -70,14 +118,18 @@ export class ReviewQueues {
     await this.filling.get(id)?.catch(() => {});
   }
 
-  /** Waits for every fill in progress (on close). */
+  /** Waits for every fill in progress (on close); no fill is resumed after this. */
   async settle(): Promise<void> {
+    this.closed = true;
+    await this.resuming?.catch(() => 0);
     await Promise.allSettled([...this.filling.values()]);
   }
 
   async get(id: string): Promise<ReviewQueue | undefined> {
     const provider = this.motion.db.provider;
-    return this.motion.db.read(() => readQueue(provider, id));
+    const queue = await this.motion.db.read(() => readQueue(provider, id));
+    if (queue) this.checkStale([queue]);
+    return queue;
   }
 
   private async require(id: string): Promise<ReviewQueue> {
@@ -89,7 +141,9 @@ export class ReviewQueues {
   /** Queues (of a trigger); with `actor`, that actor's assigned queues first, or only them. */
   async list(filter: { trigger?: string; actor?: string; assignedOnly?: boolean } = {}): Promise<ReviewQueue[]> {
     const provider = this.motion.db.provider;
-    return this.motion.db.read(() => listQueues(provider, filter));
+    const queues = await this.motion.db.read(() => listQueues(provider, filter));
+    this.checkStale(queues);
+    return queues;
   }
 
   async update(id: string, patch: { name?: string; description?: string | null; assignees?: string[] }): Promise<ReviewQueue> {

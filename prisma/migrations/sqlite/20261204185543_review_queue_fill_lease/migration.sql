@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "ReviewQueue" ADD COLUMN "fillLeaseUntil" DATETIME;
