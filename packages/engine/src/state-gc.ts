@@ -39,14 +39,98 @@ export interface StateGcOptions {
   batchSize?: number;
 }
 
+/** Manifests read per page when the GC builds its reference counts (before any lock). */
+const SCAN_PAGE = 500;
+
+type VersionRow = { trigger: string; version: unknown; entries: unknown };
+
+function checksumsOf(entries: unknown): Set<string> {
+  return new Set(Object.values(toJson<Manifest>(entries)).map((e) => e.checksum));
+}
+
+/**
+ * How many not-collected versions (of any trigger) reference each blob a collection may free,
+ * and the newest version of each trigger it has counted. Built before any lock; under the lock
+ * only versions newer than these are read (see `collectState`).
+ */
+class References {
+  readonly counts = new Map<string, number>();
+  readonly newest = new Map<string, number>();
+
+  constructor(private readonly watched: ReadonlySet<string>) {}
+
+  add(row: VersionRow): void {
+    const version = Number(row.version);
+    if (version > (this.newest.get(row.trigger) ?? -1)) this.newest.set(row.trigger, version);
+    for (const checksum of checksumsOf(row.entries)) {
+      if (this.watched.has(checksum)) this.counts.set(checksum, (this.counts.get(checksum) ?? 0) + 1);
+    }
+  }
+
+  /** The versions committed since they were counted (by trigger: version numbers only grow). */
+  *readNewer(): Query<void> {
+    const known = [...this.newest];
+    const newer = known.map(() => `("trigger" = ? AND "version" > ?)`);
+    if (known.length) newer.push(`"trigger" NOT IN (${known.map(() => "?").join(", ")})`);
+    const rows = yield* all<VersionRow>(
+      `SELECT "trigger", "version", "entries" FROM "StateVersion" WHERE "collectedAt" IS NULL${known.length ? ` AND (${newer.join(" OR ")})` : ""}`,
+      [...known.flat(), ...known.map(([t]) => t)],
+    );
+    for (const r of rows) this.add(r);
+  }
+}
+
+/** Versions of `trigger` the policy would collect now: beyond the N newest, not aliased. */
+function* doomedVersions(trigger: string, keepVersions: number, limit: number, after = -1): Query<{ version: unknown; entries: unknown }[]> {
+  return yield* all<{ version: unknown; entries: unknown }>(
+    `SELECT "version", "entries" FROM "StateVersion" v WHERE "trigger" = ? AND "collectedAt" IS NULL AND "version" > ?
+       AND "version" NOT IN (SELECT "version" FROM "StateVersion" WHERE "trigger" = ? ORDER BY "version" DESC LIMIT ?)
+       AND "version" NOT IN (SELECT "version" FROM "StateAlias" WHERE "trigger" = ?)
+     ORDER BY "version" LIMIT ?`,
+    [trigger, after, trigger, keepVersions, trigger, limit],
+  );
+}
+
 /**
  * Collects the versions of `trigger` beyond its `keepVersions` newest, `batchSize` versions per
  * transaction, one audit entry per batch (in that batch's transaction).
+ *
+ * What is read under the lock stays small however many versions exist: before any lock, the
+ * run lists the versions it may collect (the blobs they reference are the only ones it may
+ * free) and counts, over every not-collected version of every trigger, the references to those
+ * blobs, a page at a time on the read path. Versions are immutable and only ever added or
+ * collected, so under the lock each batch reads just the versions committed since (by trigger,
+ * newer version numbers) and frees a blob only when the batch's versions hold all of its
+ * references. A version collected meanwhile by another process still counts: a blob may be
+ * kept one run longer, never freed while referenced.
  */
 export async function collectState(db: Database, trigger: string, keepVersions: number, options: StateGcOptions): Promise<StateGcReport> {
   const batchSize = options.batchSize ?? 50;
   const provider = db.provider;
   const report: StateGcReport = { trigger, keepVersions, versions: 0, blobs: 0, bytes: 0, batches: 0 };
+  // The run's scope: versions collectable now. Ones that become collectable later wait for the next run.
+  const scope = new Map<number, Set<string>>();
+  for (let after = -1; ;) {
+    const page = await db.readLong(() => doomedVersions(trigger, keepVersions, SCAN_PAGE, after));
+    for (const d of page) scope.set(Number(d.version), checksumsOf(d.entries));
+    if (page.length < SCAN_PAGE) break;
+    after = Number(page.at(-1)!.version);
+  }
+  if (!scope.size) return report;
+  const watched = new Set<string>();
+  for (const checksums of scope.values()) for (const c of checksums) watched.add(c);
+  const refs = new References(watched);
+  for (let cursor: [string, number] | null = ["", -1]; cursor;) {
+    const [t, v] = cursor;
+    const page: VersionRow[] = await db.readLong(() => all<VersionRow>(
+      `SELECT "trigger", "version", "entries" FROM "StateVersion" WHERE "collectedAt" IS NULL AND ("trigger" > ? OR ("trigger" = ? AND "version" > ?))
+       ORDER BY "trigger", "version" LIMIT ?`,
+      [t, t, v, SCAN_PAGE],
+    ));
+    for (const r of page) refs.add(r);
+    cursor = page.length < SCAN_PAGE ? null : [page.at(-1)!.trigger, Number(page.at(-1)!.version)];
+  }
+
   for (;;) {
     const batch = await db.tx(function* () {
       if (provider === "postgresql") {
@@ -58,28 +142,18 @@ export async function collectState(db: Database, trigger: string, keepVersions: 
         yield* all(`SELECT "name" FROM "StateAlias" WHERE "trigger" = ? ORDER BY "name" FOR SHARE`, [trigger]);
         yield* get(`SELECT pg_advisory_xact_lock(?::bigint)`, [BLOB_GC_LOCK_KEY]);
       }
+      // After the lock: every commit that could re-reference a blob is visible now.
+      yield* refs.readNewer();
       // The N newest versions and every aliased version are protected; read after the lock.
-      const doomed = yield* all<{ version: unknown; entries: unknown }>(
-        `SELECT "version", "entries" FROM "StateVersion" v WHERE "trigger" = ? AND "collectedAt" IS NULL
-           AND "version" NOT IN (SELECT "version" FROM "StateVersion" WHERE "trigger" = ? ORDER BY "version" DESC LIMIT ?)
-           AND "version" NOT IN (SELECT "version" FROM "StateAlias" WHERE "trigger" = ?)
-         ORDER BY "version" LIMIT ?`,
-        [trigger, trigger, keepVersions, trigger, batchSize],
-      );
+      const doomed = (yield* doomedVersions(trigger, keepVersions, batchSize * 4)).filter((d) => scope.has(Number(d.version))).slice(0, batchSize);
       if (!doomed.length) return null;
       const versions = doomed.map((d) => Number(d.version));
-      const candidates = new Set<string>();
-      for (const d of doomed) for (const e of Object.values(toJson<Manifest>(d.entries))) candidates.add(e.checksum);
-      // Live: referenced by any not-collected version outside this batch, of any trigger.
-      const marks = versions.map(() => "?").join(", ");
-      const live = yield* all<{ entries: unknown }>(
-        `SELECT "entries" FROM "StateVersion" WHERE "collectedAt" IS NULL AND NOT ("trigger" = ? AND "version" IN (${marks}))`,
-        [trigger, ...versions],
-      );
-      for (const l of live) for (const e of Object.values(toJson<Manifest>(l.entries))) candidates.delete(e.checksum);
+      // Free a blob only when this batch holds every reference to it.
+      const held = new Map<string, number>();
+      for (const v of versions) for (const c of scope.get(v)!) held.set(c, (held.get(c) ?? 0) + 1);
+      const ids = [...held].filter(([c, n]) => (refs.counts.get(c) ?? 0) <= n).map(([c]) => c);
       let blobs = 0;
       let bytes = 0;
-      const ids = [...candidates];
       for (let i = 0; i < ids.length; i += 500) {
         const chunk = ids.slice(i, i + 500);
         const m = chunk.map(() => "?").join(", ");
@@ -89,16 +163,20 @@ export async function collectState(db: Database, trigger: string, keepVersions: 
         yield* run(`DELETE FROM "StateBlob" WHERE "checksum" IN (${m})`, chunk);
       }
       const now = new Date();
+      const marks = versions.map(() => "?").join(", ");
       yield* run(`UPDATE "StateVersion" SET "collectedAt" = ? WHERE "trigger" = ? AND "version" IN (${marks})`, [now, trigger, ...versions]);
       yield* recordAudit({
         actor: options.actor, action: "state.gc", target: trigger, reason: options.reason ?? `keepVersions: ${keepVersions}`,
         data: { versions, blobs, bytes }, at: now,
       });
-      return { versions: versions.length, blobs, bytes };
+      return { versions, held, blobs, bytes };
     });
     if (!batch) break;
+    // Committed: these versions no longer reference anything.
+    for (const v of batch.versions) scope.delete(v);
+    for (const [c, n] of batch.held) refs.counts.set(c, (refs.counts.get(c) ?? 0) - n);
     report.batches++;
-    report.versions += batch.versions;
+    report.versions += batch.versions.length;
     report.blobs += batch.blobs;
     report.bytes += batch.bytes;
     await new Promise((resolve) => setImmediate(resolve));
