@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { all, idFloor, insertIngest, newId, run, type InferenceInsert, type Query, type QueryOp, type RowInsert } from "@motion/db";
 import { Motion } from "../src/index.ts";
 import { listFeedback } from "../src/read-model/listings.ts";
+import { readLabelPage } from "../src/read-model/label-export.ts";
 import { countRows, listRows, readRowDetail } from "../src/read-model/row-query.ts";
 import { searchInferences } from "../src/read-model/inference-search.ts";
 import { listFitRuns } from "../src/read-model/fit-runs.ts";
@@ -196,6 +197,12 @@ describe.each(factories)("console query plans on %s", (name, makeDatabase) => {
     await expectIndexed("labels of one trigger", await capture(() => listFeedback(provider(), { trigger: "t2", limit: 50 })), { orderedScan: ["f"] });
     const one = await motion.db.read(() => all<{ inferenceId: string }>(`SELECT "inferenceId" FROM "Feedback" LIMIT 1`));
     await expectIndexed("labels of an inference", await capture(() => listFeedback(provider(), { inferenceId: one[0]!.inferenceId, limit: 50 })));
+  });
+
+  it("label export: a page walks only the trigger's labeled inferences, on the (trigger, labeled, id) index", async () => {
+    const statements = await capture(() => readLabelPage(provider(), { trigger: "t2", limit: 50 }));
+    await expectIndexed("label export", statements);
+    expect((await planOf(statements[0]!)).join("\n")).toMatch(/Inference_trigger_labeled_id_idx/);
   });
 });
 

@@ -40,11 +40,14 @@ export interface ExportedLabel {
 
 const marks = (n: number) => new Array(n).fill("?").join(", ");
 
+// The labeled flag (kept with every label and row deletion) puts a page on the trigger's
+// (trigger, labeled, id) index: a trigger with 20 labels among 1M inferences used to walk all
+// of them to fill one page.
 export function* readLabelPage(provider: Provider, q: LabelExportQuery): Query<{ items: ExportedLabel[]; nextCursor: string | null }> {
   const versionClause = q.version !== undefined ? ` AND i."stateVersion" = ?` : "";
   const inferences = yield* all<Record<string, unknown>>(
     `SELECT i."id", i."rowId", i."relation", i."route", i."stateVersion", i."output", r."data" AS "input" FROM "Inference" i JOIN "Row" r ON r."id" = i."rowId"
-     WHERE i."trigger" = ? AND i."id" > ?${versionClause} AND EXISTS (SELECT 1 FROM "Feedback" f WHERE f."inferenceId" = i."id")
+     WHERE i."trigger" = ? AND i."labeled" = TRUE AND i."id" > ?${versionClause} AND EXISTS (SELECT 1 FROM "Feedback" f WHERE f."inferenceId" = i."id")
      ORDER BY i."id" LIMIT ?`,
     [q.trigger, q.cursor ?? "", ...(q.version !== undefined ? [q.version] : []), q.limit + 1],
   );
