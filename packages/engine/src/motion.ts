@@ -884,8 +884,8 @@ export class Motion {
         [inferenceId],
       );
       yield* run(
-        `INSERT INTO "Feedback" ("id", "inferenceId", "rowId", "label", "correction", "note", "actor", "createdAt") VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-        [id, inferenceId, stored!.id, data.label, data.correction === undefined ? null : JSON.stringify(data.correction), data.note ?? null, data.actor, new Date()],
+        `INSERT INTO "Feedback" ("id", "inferenceId", "rowId", "trigger", "label", "correction", "note", "actor", "createdAt") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        [id, inferenceId, stored!.id, inference.trigger, data.label, data.correction === undefined ? null : JSON.stringify(data.correction), data.note ?? null, data.actor, new Date()],
       );
       // The maintained flag the "unlabeled" filters read through an index.
       const flagged = yield* run(`UPDATE "Inference" SET "labeled" = TRUE WHERE "id" = ? AND "labeled" = FALSE`, [inferenceId]);

@@ -37,7 +37,8 @@ export interface FeedbackListItem extends InferenceFeedback {
 
 export function* listFeedback(provider: Provider, filter: FeedbackFilter): Query<Page<FeedbackListItem>> {
   const where = new Conditions();
-  if (filter.trigger !== undefined) where.add(`i."trigger" = ?`, filter.trigger);
+  // Labels carry their trigger: one trigger's labels are a range of (trigger, id), however rare.
+  if (filter.trigger !== undefined) where.add(`f."trigger" = ?`, filter.trigger);
   if (filter.inferenceId !== undefined) where.add(`f."inferenceId" = ?`, filter.inferenceId);
   if (filter.label !== undefined) where.add(`f."label" = ?`, filter.label);
   if (filter.actor !== undefined) where.add(`f."actor" = ?`, filter.actor);
