@@ -99,9 +99,11 @@ export function* deleteRows(ids: readonly string[], routes: readonly FitRoute[])
       unlabeledNow.set(r.trigger, (unlabeledNow.get(r.trigger) ?? 0) - toNum(r.n));
     }
   }
-  // Shadow answers to a deleted row's inferences are derived from the row: they go too.
-  if (inferenceIds.length) yield* run(`DELETE FROM "ShadowInference" WHERE "inferenceId" IN (${marks(inferenceIds.length)})`, inferenceIds);
   if (inferenceIds.length) yield* run(`DELETE FROM "Inference" WHERE "id" IN (${marks(inferenceIds.length)})`, inferenceIds);
+  // Shadow answers to a deleted row's inferences are derived from the row: they go too. After
+  // the inferences: a shadow write in flight holds key-share locks on them, so this statement
+  // runs once it committed and sees its rows (see experiments/shadow-queue.ts).
+  if (inferenceIds.length) yield* run(`DELETE FROM "ShadowInference" WHERE "inferenceId" IN (${marks(inferenceIds.length)})`, inferenceIds);
   // An inference that lost labels but not its row keeps `labeled` only while a label remains.
   for (const id of inferenceIds) relabel.delete(id);
   const kept = [...relabel];

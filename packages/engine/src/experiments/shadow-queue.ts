@@ -1,4 +1,4 @@
-import { insertMany, newId, type Database } from "@motion/db";
+import { all, insertMany, newId, type Database } from "@motion/db";
 import type { InferContext } from "../trigger.ts";
 import type { Logger } from "../logger.ts";
 
@@ -17,7 +17,10 @@ export interface ShadowJob {
 
 export interface ShadowStats {
   done: number;
+  /** Jobs dropped because shadow work fell behind (the oldest go first). */
   dropped: number;
+  /** Shadow answers not stored because their row was deleted meanwhile. */
+  deleted: number;
   queued: number;
 }
 
@@ -33,7 +36,7 @@ export class ShadowQueue {
   private scheduled = false;
   private running: Promise<void> | null = null;
   private closed = false;
-  readonly stats: ShadowStats = { done: 0, dropped: 0, queued: 0 };
+  readonly stats: ShadowStats = { done: 0, dropped: 0, deleted: 0, queued: 0 };
 
   constructor(
     private readonly db: Database,
@@ -97,14 +100,26 @@ export class ShadowQueue {
         json, error, latencyMs, error !== null || json !== job.primaryOutput, now,
       ]);
     }
-    await this.db.tx(function* () {
+    const pg = this.db.provider === "postgresql";
+    const stored = await this.db.tx(function* () {
+      // A row deleted (a data-removal request) since its add takes its shadow answers with it:
+      // store only answers whose inference is still there. On PostgreSQL the key-share locks
+      // hold off a deletion until this commits; the deletion then removes these shadow rows
+      // (it deletes inferences before their shadow rows), or, if it came first, they are skipped.
+      const ids = [...new Set(rows.map((r) => r[1] as string))].sort();
+      const alive = new Set(
+        (yield* all<{ id: string }>(`SELECT "id" FROM "Inference" WHERE "id" IN (${ids.map(() => "?").join(", ")}) ORDER BY "id"${pg ? " FOR KEY SHARE" : ""}`, ids)).map((r) => r.id),
+      );
+      const kept = rows.filter((r) => alive.has(r[1] as string));
       yield* insertMany(
         `INSERT INTO "ShadowInference" ("id", "inferenceId", "rowId", "trigger", "route", "stateVersion", "baseVersion", "paramsHash", "output", "error", "latencyMs", "differs", "createdAt") VALUES `,
         13,
-        rows,
+        kept,
       );
+      return kept.length;
     });
-    this.stats.done += rows.length;
+    this.stats.done += stored;
+    this.stats.deleted += rows.length - stored;
   }
 
   /** Resolves when every queued job is written (tests, close). */

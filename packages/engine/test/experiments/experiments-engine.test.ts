@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { all, get } from "@motion/db";
 import { ConflictError, inCanary, Motion, NotFoundError, ValidationError } from "../../src/index.ts";
-import { experimentApp } from "../fixtures/experiment-app.ts";
+import { experimentApp, shadowHold } from "../fixtures/experiment-app.ts";
 import { databaseFactories, type TestDatabase } from "../harness.ts";
 
 const factories = await databaseFactories();
@@ -73,6 +73,27 @@ describe.each(factories)("experiments: candidate, shadow, canary, promote/abort 
     await motion.add("queries", { user: "later", text: "x" });
     await motion.shadow.idle();
     expect(Number((await motion.db.read(() => get<{ n: unknown }>(`SELECT COUNT(*) AS "n" FROM "ShadowInference"`)))!.n)).toBe(29);
+  });
+
+  it("a row deleted before its shadow answer is written leaves no shadow answer behind", async () => {
+    const motion = await open();
+    await motion.setExperiment("ranker", { shadow: { share: 1 } }, { actor: "alice" });
+    const deletedBefore = motion.shadow.stats.deleted;
+    let release = () => {};
+    shadowHold.until = new Promise<void>((resolve) => (release = resolve));
+    try {
+      const results = await motion.addMany("queries", Array.from({ length: 10 }, (_, i) => ({ user: `d${i}`, text: `d${i}` })));
+      // Deleted (a data-removal request) while the candidate is still answering them.
+      for (const r of results.slice(0, 5)) await motion.deleteRow(r.id, { actor: "t" });
+    } finally {
+      release();
+      shadowHold.until = null;
+    }
+    await motion.shadow.idle();
+    const count = async (sql: string) => Number((await motion.db.read(() => get<{ n: unknown }>(sql)))!.n);
+    expect(await count(`SELECT COUNT(*) AS "n" FROM "ShadowInference" s WHERE NOT EXISTS (SELECT 1 FROM "Inference" i WHERE i."id" = s."inferenceId")`)).toBe(0);
+    expect(await count(`SELECT COUNT(*) AS "n" FROM "ShadowInference"`)).toBe(5);
+    expect(motion.shadow.stats.deleted - deletedBefore).toBe(5);
   });
 
   it("canary: a stable share of routing keys is served by the candidate", async () => {
