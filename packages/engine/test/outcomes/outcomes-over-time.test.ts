@@ -127,7 +127,11 @@ describe.each(factories)("outcomes over time on %s", (_name, makeDatabase) => {
     const fails = async (p: Promise<unknown>) => p.then(() => null, (e: unknown) => e);
     expect(await fails(motion.outcomesOverTime("nope", { versions: [0] }))).toBeInstanceOf(NotFoundError);
     expect(await fails(motion.outcomesOverTime("scorer", { versions: [0, 999] }))).toBeInstanceOf(NotFoundError);
-    const path = async (p: Promise<unknown>) => ((await fails(p)) as ValidationError).issues.map((i) => i.path);
+    const path = async (p: Promise<unknown>) => {
+      const error = await fails(p);
+      expect(error).toBeInstanceOf(ValidationError);
+      return (error as ValidationError).issues.map((i) => i.path);
+    };
     expect(await path(motion.outcomesOverTime("scorer", { versions: [0], from: new Date(now), to: new Date(now - 1) }))).toEqual([["to"]]);
     expect(await path(motion.outcomesOverTime("scorer", { versions: [0], from: new Date(now - 500 * DAY), to: new Date(now) }))).toEqual([["from"]]);
     expect(await path(motion.outcomesOverTime("scorer", { versions: [0, -1] }))).toEqual([["versions", 1]]);
