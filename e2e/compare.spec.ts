@@ -44,7 +44,6 @@ test("Compare: two versions side by side from the State page, the pair in the UR
   expect(rated).toBeGreaterThanOrEqual(1);
   await expect(charts.getByTestId("over-time-quality").locator(".recharts-line-dot")).toHaveCount(rated);
   await expect(charts.getByTestId("over-time-latency").locator(".recharts-line")).toHaveCount(2);
-  await charts.screenshot({ path: "/tmp/ct-compare.png" }); // TEMP
   // The chatbot's own evaluate, from the seed's labels on the answers of the version they judged.
   const labeled = await trpc(page.request, "query", "state.evaluate", { trigger: TRIGGER, versions: [active, shownB] });
   const judged = (labeled.data.versions as { version: number; examples: number }[]).find((v) => v.examples > 0)!;
@@ -110,7 +109,6 @@ test("Compare: two params variants on one version, outcomes side by side by thei
     await expect(overTime.getByTestId("variants-over-time-series-b")).toHaveAttribute("data-points", "1");
     await expect(overTime.getByTestId("variants-over-time-series-b")).toHaveAttribute("data-rated", "1");
     await expect(overTime.getByTestId("variants-over-time-inferences").locator(".recharts-line")).toHaveCount(2);
-    await page.screenshot({ path: "/tmp/ct-variants.png", fullPage: true }); // TEMP
   } finally {
     await trpc(page.request, "mutation", "experiments.removeVariant", { trigger: TRIGGER, name: "e2e-k1" });
   }

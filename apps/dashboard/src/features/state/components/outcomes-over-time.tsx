@@ -48,7 +48,7 @@ export function OutcomesOverTime({ trigger, sides, labels, testId = "over-time" 
         <span key={side} className="inline-flex items-center gap-1.5" data-testid={`${testId}-series-${side}`} data-points={chart?.points[side] ?? 0} data-rated={chart?.rated[side] ?? 0}>
           <span className="inline-block h-0.5 w-4 rounded" style={{ background: COLORS[side] }} />
           {labels[i]}
-          {chart && <span className="text-muted-foreground">({chart.points[side]} {query.data?.bucket === "day" ? "days" : "hours"} with data)</span>}
+          {chart && <span className="text-muted-foreground">({chart.points[side]} {query.data?.bucket ?? "hour"}{chart.points[side] === 1 ? "" : "s"} with data)</span>}
         </span>
       ))}
       <Select aria-label="Over-time range" value={range} onValueChange={(v) => setRange(v as OverTimeRange)} options={OVER_TIME_RANGES.map((r) => ({ value: r.value, label: r.label }))} className="ml-auto w-40" />
