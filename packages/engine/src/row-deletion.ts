@@ -12,7 +12,7 @@ import { all, get, run, toDate, toNum, type Query } from "@motion/db";
 import { recordAudit } from "./audit-log.ts";
 import { removeQueueItems } from "./review-queue/queue-store.ts";
 import { addMinutes, rollUpMinutes } from "./activity/minute-rollup.ts";
-import { addHours, hourOf, labelHours, rollUpHours, type HourSample } from "./outcomes/outcome-hours.ts";
+import { addHours, hourOf, labelHours, mergeHours, rollUpHours, type HourSample } from "./outcomes/outcome-hours.ts";
 import { labelDelta, type LabelState } from "./outcomes/outcome-rollup.ts";
 
 export interface DeletedRow {
@@ -130,8 +130,8 @@ export function* deleteRows(ids: readonly string[], routes: readonly FitRoute[])
   // The per-minute activity counts the inferences that exist (shard 0: deletions are rare).
   if (removed.length) yield* addMinutes(rollUpMinutes(removed, -1), 0);
   // So do the hourly outcomes (the Compare page's charts over time); the cumulative per-version totals keep them.
-  if (removed.length) yield* addHours(rollUpHours(removed, -1), 0);
-  if (hourLabels.hours.length) yield* addHours(hourLabels, 0);
+  const hours = mergeHours(rollUpHours(removed, -1), hourLabels);
+  if (hours.hours.length || hours.latencies.length) yield* addHours(hours, 0);
   // By primary key, route by route: PendingRow has no index on rowId alone (ingest pays for every index).
   let pendingFits = 0;
   if (rowIds.length) for (const r of routes) pendingFits += yield* run(`DELETE FROM "PendingRow" WHERE "trigger" = ? AND "route" = ? AND "rowId" IN (${marks(rowIds.length)})`, [r.trigger, r.route, ...rowIds]);

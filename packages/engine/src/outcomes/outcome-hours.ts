@@ -110,6 +110,30 @@ export function labelHours(deltas: readonly (Keyed & { good: number; bad: number
   return { hours: [...hours.values()].sort(byKey), latencies: [] };
 }
 
+/** Two rollups as one, still in primary-key order (one locking order for the whole transaction). */
+export function mergeHours(a: HourRollup, b: HourRollup): HourRollup {
+  const hours = new Map<string, HourDelta>();
+  for (const h of [...a.hours, ...b.hours]) {
+    const key = h.trigger + sep + h.stateVersion + sep + h.hour + sep + h.paramsHash;
+    const into = hours.get(key);
+    if (!into) {
+      hours.set(key, { ...h });
+      continue;
+    }
+    into.inferences += h.inferences;
+    into.errors += h.errors;
+    into.cached += h.cached;
+    into.latencySum += h.latencySum;
+    into.good += h.good;
+    into.bad += h.bad;
+    into.corrected += h.corrected;
+  }
+  return {
+    hours: [...hours.values()].sort(byKey),
+    latencies: [...a.latencies, ...b.latencies].sort((x, y) => byKey(x, y) || x.bucket - y.bucket),
+  };
+}
+
 const COLS = ["inferences", "errors", "cached", "latencySum", "good", "bad", "corrected"];
 const HOUR_HEAD = `INSERT INTO "VersionHour" ("trigger", "stateVersion", "hour", "paramsHash", "shard", ${COLS.map((c) => `"${c}"`).join(", ")}) VALUES `;
 const HOUR_TAIL = ` ON CONFLICT ("trigger", "stateVersion", "hour", "paramsHash", "shard") DO UPDATE SET ` + COLS.map((c) => `"${c}" = "VersionHour"."${c}" + excluded."${c}"`).join(", ");
