@@ -8,6 +8,10 @@ test("Compare: two versions side by side from the State page, the pair in the UR
   const active = info.data.activeVersion as number;
   expect(active).toBeGreaterThan(0); // the seed fitted documents
 
+  // A question answered now by the active version, so both sides have inferences in range.
+  const asked = await trpc(page.request, "mutation", "rows.addMany", { relation: "questions", rows: [{ text: "How do I compare two versions?" }] });
+  expect(asked.status).toBe(200);
+
   await page.goto(`/state/${TRIGGER}`);
   await page.getByTestId("compare-link").click();
   await expect(page).toHaveURL(new RegExp(`/state/${TRIGGER}/compare`));
@@ -22,6 +26,24 @@ test("Compare: two versions side by side from the State page, the pair in the UR
   await expect(view.getByTestId("compare-verdict")).toContainText("good-rate of");
   await expect(view.getByTestId("quality-chart").locator(".recharts-surface")).toBeVisible();
   await expect(view.getByTestId("compare-diff")).toBeVisible();
+  // Outcomes over time: hourly over the last 7 days, a series per side with points, drawn as lines.
+  const overTime = await trpc(page.request, "query", "state.outcomesOverTime", { trigger: TRIGGER, versions: [active, shownB] });
+  expect(overTime.data.bucket).toBe("hour");
+  const served = (v: number) => (overTime.data.series as { version: number; points: { inferences: number; feedback: { goodRate: number | null } }[] }[]).find((s) => s.version === v)!;
+  expect(served(active).points.reduce((n, p) => n + p.inferences, 0)).toBeGreaterThanOrEqual(1);
+  expect(served(shownB).points.reduce((n, p) => n + p.inferences, 0)).toBeGreaterThanOrEqual(20);
+  const charts = view.getByTestId("over-time");
+  await expect(charts).toHaveAttribute("data-bucket", "hour");
+  await expect(charts.getByTestId("over-time-series-a")).toHaveAttribute("data-points", String(served(active).points.length));
+  await expect(charts.getByTestId("over-time-series-b")).toHaveAttribute("data-points", String(served(shownB).points.length));
+  expect(served(shownB).points.length).toBeGreaterThanOrEqual(1);
+  await expect(charts.getByTestId("over-time-inferences").locator(".recharts-line")).toHaveCount(2);
+  for (const curve of await charts.getByTestId("over-time-inferences").locator("path.recharts-line-curve").all()) await expect(curve).toHaveAttribute("d", /^M.+L/);
+  // One good-rate dot per bucket with labels, on both sides together.
+  const rated = [active, shownB].reduce((n, v) => n + served(v).points.filter((p) => p.feedback.goodRate !== null).length, 0);
+  expect(rated).toBeGreaterThanOrEqual(1);
+  await expect(charts.getByTestId("over-time-quality").locator(".recharts-line-dot")).toHaveCount(rated);
+  await expect(charts.getByTestId("over-time-latency").locator(".recharts-line")).toHaveCount(2);
   // The chatbot's own evaluate, from the seed's labels on the answers of the version they judged.
   const labeled = await trpc(page.request, "query", "state.evaluate", { trigger: TRIGGER, versions: [active, shownB] });
   const judged = (labeled.data.versions as { version: number; examples: number }[]).find((v) => v.examples > 0)!;
@@ -82,6 +104,11 @@ test("Compare: two params variants on one version, outcomes side by side by thei
     // The variant's own row: 2 inferences, 1 good / 1 bad.
     await expect(table.locator("tr", { hasText: "Inferences" }).locator("td").nth(2)).toHaveText("2");
     await expect(table.locator("tr", { hasText: "Labels" }).locator("td").nth(2)).toHaveText("1 / 1 / 0");
+    // Over time: the variant's two answers and two labels fall in one hour, one good-rate point.
+    const overTime = card.getByTestId("variants-over-time");
+    await expect(overTime.getByTestId("variants-over-time-series-b")).toHaveAttribute("data-points", "1");
+    await expect(overTime.getByTestId("variants-over-time-series-b")).toHaveAttribute("data-rated", "1");
+    await expect(overTime.getByTestId("variants-over-time-inferences").locator(".recharts-line")).toHaveCount(2);
   } finally {
     await trpc(page.request, "mutation", "experiments.removeVariant", { trigger: TRIGGER, name: "e2e-k1" });
   }

@@ -74,6 +74,7 @@ function samples(ids: { row: string; inference: string; fit: string; user: strin
     "state.versions": { trigger: "qa", cursor: 2, limit: 2 },
     "state.get": { trigger: "qa", version: 0 },
     "state.outcomes": { trigger: "qa", versions: [0] },
+    "state.outcomesOverTime": { trigger: "qa", versions: [0] },
     "state.evaluate": { trigger: "qa", versions: [0] },
     "state.diff": { trigger: "qa", from: 0, to: 0 },
     "state.rollback": { trigger: "qa", version: 0, reason: "fuzz" },

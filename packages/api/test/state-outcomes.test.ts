@@ -55,6 +55,23 @@ describe.each(factories)("state outcomes and diff on %s", (_name, makeDatabase) 
     expect(await outcome(() => env.caller("anonymous").state.diff({ trigger: "qa", from: 0, to: 0 }))).toBe("UNAUTHORIZED");
   });
 
+  it("reports outcomes over time per version and refuses bad ranges with their path", async () => {
+    const viewer = env.caller("viewer");
+    const from = new Date(Date.now() - 3_600_000);
+    const over = await viewer.state.outcomesOverTime({ trigger: "qa", versions: [0], from });
+    expect(over.bucket).toBe("hour");
+    // The first test's two questions on v0, one labeled good, in this hour (or the one before).
+    const points = over.series[0]!.points;
+    expect(points.reduce((n, p) => n + p.inferences, 0)).toBe(2);
+    expect(points.reduce((n, p) => n + p.feedback.good, 0)).toBe(1);
+    expect(await outcome(() => viewer.state.outcomesOverTime({ trigger: "nope", versions: [0] }))).toBe("NOT_FOUND");
+    expect(await outcome(() => viewer.state.outcomesOverTime({ trigger: "qa", versions: [999] }))).toBe("NOT_FOUND");
+    expect(await failurePaths(() => viewer.state.outcomesOverTime({ trigger: "qa", versions: [0], from, to: new Date(from.getTime() - 1) }))).toEqual({ code: "BAD_REQUEST", paths: ["to"] });
+    expect(await failurePaths(() => viewer.state.outcomesOverTime({ trigger: "qa", versions: [0], from: new Date(0) }))).toEqual({ code: "BAD_REQUEST", paths: ["from"] });
+    expect(await failurePaths(() => viewer.state.outcomesOverTime({ trigger: "qa" }))).toEqual({ code: "BAD_REQUEST", paths: ["versions"] });
+    expect(await failurePaths(() => viewer.state.outcomesOverTime({ trigger: "qa", versions: [0], from: "yesterday" } as never))).toEqual({ code: "BAD_REQUEST", paths: ["from"] });
+  });
+
   it("a rollback with refitLabels reports how many labels went back to the queue", async () => {
     const moved = await env.caller("admin").state.rollback({ trigger: "qa", version: 1, reason: "try", refitLabels: true });
     // qa fits docs, not labels: nothing to re-fit.

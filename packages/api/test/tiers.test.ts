@@ -42,6 +42,7 @@ export const EXPECTED_TIERS: Record<string, Tier> = {
   "state.versions": "viewer",
   "state.get": "viewer",
   "state.outcomes": "viewer",
+  "state.outcomesOverTime": "viewer",
   "state.diff": "viewer",
   "state.evaluate": "viewer",
   "state.rollback": "admin",

@@ -24,6 +24,7 @@ export { type OutcomeFigures, type ParamsOutcome, type VersionOutcomes, type Fit
 export { diffJson, type JsonChange, type JsonDiff } from "./state-diff/json-diff.ts";
 export { type VersionDiff, type KeyDiff, type PathSide } from "./state-diff/state-diff.ts";
 export { type FitOnPath } from "./state-diff/version-path.ts";
+export { rollUpHours, addHours, labelHours, hourOf, overTimeBucket, readOutcomesOverTime, HOURLY_RANGE_MS, MAX_OVER_TIME_RANGE_MS, type OutcomesOverTime, type OutcomeSeries, type OutcomeTimePoint, type HourRollup, type HourSample, type OverTimeSelection } from "./outcomes/outcome-hours.ts";
 export { rollUpInferences, addOutcomes, type Rollup, type OutcomeDelta, type LatencyDelta } from "./outcomes/outcome-rollup.ts";
 export { recordAudit, type AuditEntry } from "./audit-log.ts";
 export { type DeletedRow } from "./row-deletion.ts";

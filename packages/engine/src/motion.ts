@@ -51,6 +51,7 @@ import { recoverRuns, requeueDead, readFitRun } from "./fit-store.ts";
 import { addOutcomes, labelDelta, outcomeShard, rollUpInferences } from "./outcomes/outcome-rollup.ts";
 import { readOutcomes, type VersionOutcomes } from "./outcomes/outcome-read.ts";
 import { addMinutes, rollUpMinutes } from "./activity/minute-rollup.ts";
+import { addHours, hourOf, labelHours, MAX_OVER_TIME_RANGE_MS, overTimeBucket, readOutcomesOverTime, rollUpHours, type OutcomesOverTime, type OverTimeSelection } from "./outcomes/outcome-hours.ts";
 import { readActivity, type Activity } from "./activity/activity-read.ts";
 import { diffVersions, type VersionDiff } from "./state-diff/state-diff.ts";
 import { fitsOf, versionPath } from "./state-diff/version-path.ts";
@@ -772,11 +773,13 @@ export class Motion {
     // So is the per-minute activity the console charts.
     const rollup = inferences.length ? rollUpInferences(inferences) : null;
     const minutes = inferences.length ? rollUpMinutes(inferences) : null;
+    const hours = inferences.length ? rollUpHours(inferences) : null;
     const shard = outcomeShard(this.db.provider);
     await this.db.tx(function* () {
       yield* insertIngest(rowInserts, inferences, pending, profiles);
       if (rollup) yield* addOutcomes(rollup, shard);
       if (minutes) yield* addMinutes(minutes, shard);
+      if (hours) yield* addHours(hours, shard);
       if (alsoWrite) yield* alsoWrite(results);
     });
     for (let r = 0; r < routes.length; r++) {
@@ -851,8 +854,8 @@ export class Motion {
     const parsed = feedbackInput.safeParse(input);
     if (!parsed.success) throw new ValidationError("feedback", ValidationError.fromZod("feedback", 0, parsed.error));
     const inference = await this.db.read(() =>
-      get<{ id: string; trigger: string; route: string; output: unknown; rowId: string; stateVersion: unknown; paramsHash: string }>(
-        `SELECT "id", "trigger", "route", "output", "rowId", "stateVersion", "paramsHash" FROM "Inference" WHERE "id" = ?`, [inferenceId],
+      get<{ id: string; trigger: string; route: string; output: unknown; rowId: string; stateVersion: unknown; paramsHash: string; createdAt: unknown }>(
+        `SELECT "id", "trigger", "route", "output", "rowId", "stateVersion", "paramsHash", "createdAt" FROM "Inference" WHERE "id" = ?`, [inferenceId],
       ),
     );
     if (!inference) throw new NotFoundError(`no inference ${inferenceId}`);
@@ -900,6 +903,8 @@ export class Motion {
         outcomes: [{ trigger: inference.trigger, stateVersion: Number(inference.stateVersion), paramsHash: inference.paramsHash, inferences: 0, errors: 0, cached: 0, latencySum: 0, ...delta }],
         latencies: [],
       }, shard);
+      // Over time, the label counts in the hour its inference was stored in.
+      yield* addHours(labelHours([{ trigger: inference.trigger, stateVersion: Number(inference.stateVersion), hour: hourOf(toDate(inference.createdAt)), paramsHash: inference.paramsHash, ...delta }]), shard);
     });
     if (this.experiments.get(inference.trigger)?.settings.rule) {
       await this.evaluatePromotion(inference.trigger).catch((error) => this.log.error({ trigger: inference.trigger, err: (error as Error).message }, "promotion rule failed"));
@@ -1323,6 +1328,58 @@ export class Motion {
       return { more: numbers.length > limit, versions: yield* readOutcomes(trigger, numbers.slice(0, limit)) };
     });
     return { trigger, versions: page.versions, nextCursor: page.more ? page.versions[page.versions.length - 1]!.version : null };
+  }
+
+  /**
+   * Outcomes of a trigger over time, one series per picked version (`versions`, each summing
+   * its params hashes) or per params hash (`paramsHashes`, on `version` or on every version),
+   * in buckets of an hour when `to - from` is at most 7 days and of a UTC day beyond (the range
+   * is widened to whole buckets). Defaults: `to` now, `from` 7 days before `to`. A label counts
+   * in the bucket of the inference it labels, whenever it was given. Reads the hourly rollup
+   * tables only: the cost grows with hours × params hashes in range, never with inferences.
+   */
+  async outcomesOverTime(
+    trigger: string,
+    options: { versions?: number[]; paramsHashes?: string[]; version?: number; from?: Date; to?: Date },
+  ): Promise<OutcomesOverTime> {
+    this.trigger(trigger);
+    const issue = (path: (string | number)[], message: string) => new ValidationError("outcomesOverTime", [{ index: 0, path, message, code: "invalid_type" }]);
+    const isVersion = (v: unknown) => Number.isInteger(v) && (v as number) >= 0;
+    const isDate = (d: unknown): d is Date => d instanceof Date && Number.isFinite(d.getTime());
+    if ((options.versions === undefined) === (options.paramsHashes === undefined)) throw issue(["versions"], "give either versions or paramsHashes");
+    let selection: OverTimeSelection;
+    if (options.versions !== undefined) {
+      if (!Array.isArray(options.versions) || options.versions.length < 1 || options.versions.length > MAX_OUTCOME_VERSIONS) throw issue(["versions"], `versions must be 1 to ${MAX_OUTCOME_VERSIONS} version numbers`);
+      const bad = options.versions.findIndex((v) => !isVersion(v));
+      if (bad >= 0) throw issue(["versions", bad], "a version is a non-negative integer");
+      selection = { kind: "versions", versions: [...new Set(options.versions)] };
+    } else {
+      const hashes = options.paramsHashes;
+      if (!Array.isArray(hashes) || hashes.length < 1 || hashes.length > MAX_OUTCOME_VERSIONS) throw issue(["paramsHashes"], `paramsHashes must be 1 to ${MAX_OUTCOME_VERSIONS} hashes`);
+      const bad = hashes.findIndex((h) => typeof h !== "string" || h.length === 0 || h.length > 200);
+      if (bad >= 0) throw issue(["paramsHashes", bad], "a params hash is a non-empty string");
+      if (options.version !== undefined && !isVersion(options.version)) throw issue(["version"], "version is a non-negative integer");
+      selection = { kind: "params", paramsHashes: [...new Set(hashes)], version: options.version ?? null };
+    }
+    const to = options.to ?? new Date();
+    if (!isDate(to)) throw issue(["to"], "to must be a valid date");
+    const from = options.from ?? new Date(to.getTime() - 7 * 86_400_000);
+    if (!isDate(from)) throw issue(["from"], "from must be a valid date");
+    if (from.getTime() >= to.getTime()) throw issue(["to"], "to must be after from");
+    if (to.getTime() - from.getTime() > MAX_OVER_TIME_RANGE_MS) throw issue(["from"], `the range is at most ${MAX_OVER_TIME_RANGE_MS / 86_400_000} days`);
+    const range = overTimeBucket(from, to);
+    const provider = this.db.provider;
+    const wanted = selection.kind === "versions" ? selection.versions : selection.version !== null ? [selection.version] : [];
+    const series = await this.db.read(function* () {
+      if (wanted.length) {
+        const found = yield* all<{ version: unknown }>(`SELECT "version" FROM "StateVersion" WHERE "trigger" = ? AND "version" IN (${wanted.map(() => "?").join(", ")})`, [trigger, ...wanted]);
+        const have = new Set(found.map((f) => Number(f.version)));
+        const missing = wanted.filter((v) => !have.has(v));
+        if (missing.length) throw new NotFoundError(`trigger ${trigger} has no state version ${missing.join(", ")}`);
+      }
+      return yield* readOutcomesOverTime(provider, trigger, selection, range);
+    });
+    return { trigger, from: range.from, to: range.to, bucket: range.bucket, bucketMs: range.bucketMs, series };
   }
 
   /**

@@ -11,7 +11,9 @@ import { addLabelTally, addLabeledTally } from "./activity/label-tally.ts";
 import { all, get, run, toDate, toNum, type Query } from "@motion/db";
 import { recordAudit } from "./audit-log.ts";
 import { removeQueueItems } from "./review-queue/queue-store.ts";
-import { addMinutes, rollUpMinutes, type MinuteSample } from "./activity/minute-rollup.ts";
+import { addMinutes, rollUpMinutes } from "./activity/minute-rollup.ts";
+import { addHours, hourOf, labelHours, mergeHours, rollUpHours, type HourSample } from "./outcomes/outcome-hours.ts";
+import { labelDelta, type LabelState } from "./outcomes/outcome-rollup.ts";
 
 export interface DeletedRow {
   id: string;
@@ -49,7 +51,7 @@ export function* deleteRows(ids: readonly string[], routes: readonly FitRoute[])
   const seen = new Set<string>(found.map((r) => r.id));
   const rowIds = ids.filter((id) => seen.has(id));
   const inferenceIds: string[] = [];
-  const removed: MinuteSample[] = [];
+  const removed: HourSample[] = [];
   const feedbackIds = new Set<string>();
   // The labels these rows mirror, for rows of the `feedback` relation.
   // Their inferences may outlive them: their `labeled` flag is recomputed below.
@@ -61,12 +63,17 @@ export function* deleteRows(ids: readonly string[], routes: readonly FitRoute[])
     }
   }
   for (let next = rowIds; next.length; ) {
-    const inferences = yield* all<{ id: string; trigger: string; createdAt: unknown; latencyMs: unknown; error: string | null }>(
-      `SELECT "id", "trigger", "createdAt", "latencyMs", "error" FROM "Inference" WHERE "rowId" IN (${marks(next.length)})`,
+    const inferences = yield* all<{ id: string; trigger: string; createdAt: unknown; latencyMs: unknown; error: string | null; stateVersion: unknown; paramsHash: string; cached: unknown }>(
+      `SELECT "id", "trigger", "createdAt", "latencyMs", "error", "stateVersion", "paramsHash", "cached" FROM "Inference" WHERE "rowId" IN (${marks(next.length)})`,
       next,
     );
     const ids = inferences.map((i) => i.id);
-    for (const i of inferences) removed.push({ trigger: i.trigger, createdAt: toDate(i.createdAt), latencyMs: toNum(i.latencyMs), error: i.error });
+    for (const i of inferences) {
+      removed.push({
+        trigger: i.trigger, createdAt: toDate(i.createdAt), latencyMs: toNum(i.latencyMs), error: i.error,
+        stateVersion: toNum(i.stateVersion), paramsHash: i.paramsHash, cached: i.cached === true || Number(i.cached) === 1,
+      });
+    }
     inferenceIds.push(...ids);
     const labels = ids.length ? yield* all<{ id: string; rowId: string }>(`SELECT "id", "rowId" FROM "Feedback" WHERE "inferenceId" IN (${marks(ids.length)})`, ids) : [];
     next = [];
@@ -80,6 +87,9 @@ export function* deleteRows(ids: readonly string[], routes: readonly FitRoute[])
     }
   }
   const feedback = [...feedbackIds];
+  // The hourly outcomes follow the latest label of each inference: a deleted inference takes its
+  // latest label with it; one that stays but loses labels falls back to its latest remaining one.
+  const hourLabels = yield* labelLosses([...new Set([...inferenceIds, ...relabel])], feedbackIds, new Set(inferenceIds));
   if (inferenceIds.length) yield* run(`DELETE FROM "LabelLock" WHERE "inferenceId" IN (${marks(inferenceIds.length)})`, inferenceIds);
   // Scores of a deleted inference go with it (its queue items go below, after the label tallies).
   if (inferenceIds.length) yield* run(`DELETE FROM "InferenceScore" WHERE "inferenceId" IN (${marks(inferenceIds.length)})`, inferenceIds);
@@ -121,11 +131,33 @@ export function* deleteRows(ids: readonly string[], routes: readonly FitRoute[])
   yield* removeQueueItems(inferenceIds);
   // The per-minute activity counts the inferences that exist (shard 0: deletions are rare).
   if (removed.length) yield* addMinutes(rollUpMinutes(removed, -1), 0);
+  // So do the hourly outcomes (the Compare page's charts over time); the cumulative per-version totals keep them.
+  const hours = mergeHours(rollUpHours(removed, -1), hourLabels);
+  if (hours.hours.length || hours.latencies.length) yield* addHours(hours, 0);
   // By primary key, route by route: PendingRow has no index on rowId alone (ingest pays for every index).
   let pendingFits = 0;
   if (rowIds.length) for (const r of routes) pendingFits += yield* run(`DELETE FROM "PendingRow" WHERE "trigger" = ? AND "route" = ? AND "rowId" IN (${marks(rowIds.length)})`, [r.trigger, r.route, ...rowIds]);
   if (rowIds.length) yield* run(`DELETE FROM "Row" WHERE "id" IN (${marks(rowIds.length)})`, rowIds);
   return { rowIds, inferences: inferenceIds.length, feedback: feedback.length, pendingFits };
+}
+
+/** How the latest label of each of `ids` moves when the labels `gone` go (and the inferences `dropped` with all theirs). */
+function* labelLosses(ids: readonly string[], gone: ReadonlySet<string>, dropped: ReadonlySet<string>) {
+  if (!ids.length || (!gone.size && !dropped.size)) return labelHours([]);
+  const rows = yield* all<{ id: string; trigger: string; stateVersion: unknown; paramsHash: string; createdAt: unknown; fid: string; label: string; corrected: unknown }>(
+    `SELECT i."id", i."trigger", i."stateVersion", i."paramsHash", i."createdAt", f."id" AS "fid", f."label", CASE WHEN f."correction" IS NULL THEN 0 ELSE 1 END AS "corrected"
+     FROM "Inference" i JOIN "Feedback" f ON f."inferenceId" = i."id" WHERE i."id" IN (${marks(ids.length)}) ORDER BY f."id"`,
+    [...ids],
+  );
+  const per = new Map<string, { key: { trigger: string; stateVersion: number; hour: number; paramsHash: string }; before: LabelState | null; after: LabelState | null }>();
+  for (const r of rows) {
+    let p = per.get(r.id);
+    if (!p) per.set(r.id, (p = { key: { trigger: r.trigger, stateVersion: toNum(r.stateVersion), hour: hourOf(toDate(r.createdAt)), paramsHash: r.paramsHash }, before: null, after: null }));
+    const state = { label: r.label, corrected: Number(r.corrected) === 1 };
+    p.before = state; // ordered by label id: the last one seen is the latest
+    if (!dropped.has(r.id) && !gone.has(r.fid)) p.after = state;
+  }
+  return labelHours([...per.values()].map((p) => ({ ...p.key, ...labelDelta(p.before, p.after) })));
 }
 
 /** Deletes the row and what hangs off it (above), audited with the reason, in one transaction. */

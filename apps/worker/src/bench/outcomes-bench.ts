@@ -3,7 +3,8 @@
  * fast with 1M inferences as with 100k (and near 10k), because it reads the rollup tables the ingest keeps,
  * never the inferences. Fills a temp SQLite database through the ingest's own writes
  * (rows + inferences + rollup in one transaction per batch), timing `motion.outcomes` at 10k and
- * at 1M inferences, and a GROUP BY scan of the inferences for comparison.
+ * at 1M inferences, and a GROUP BY scan of the inferences for comparison. Also the Compare
+ * page's read over time (two versions, the last 7 days in hours), inferences spread over the week.
  *
  *   npm run bench -- outcomes        (MOTION_BENCH_OUTCOMES_ROWS to change the 1M)
  */
@@ -11,7 +12,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { z } from "zod";
-import { addOutcomes, defineApp, Motion, relation, rollUpInferences, trigger } from "@motion/engine";
+import { addHours, addOutcomes, defineApp, Motion, relation, rollUpHours, rollUpInferences, trigger } from "@motion/engine";
 import { all, insertIngest, newId, run, type InferenceInsert, type RowInsert } from "@motion/db";
 import { median, type BenchResult } from "./stats.ts";
 
@@ -27,12 +28,13 @@ async function fill(motion: Motion, from: number, to: number): Promise<void> {
   const random = () => ((seed = (seed * 16807) % 2147483647) - 1) / 2147483646;
   for (let done = from; done < to; done += BATCH) {
     const n = Math.min(BATCH, to - done);
-    const now = new Date();
     const rows: RowInsert[] = new Array(n);
     const inferences: InferenceInsert[] = new Array(n);
     for (let i = 0; i < n; i++) {
-      const id = newId(now.getTime());
       const k = done + i;
+      // Spread over the last 7 days, one hour after another.
+      const now = new Date(Date.now() - (k % 168) * 3_600_000);
+      const id = newId(now.getTime());
       rows[i] = { id, relation: "asks", key: null, data: `{"text":"q${k}"}`, partition: "2026-12-01", createdAt: now };
       // Log-normal latencies around 2 ms; 1% errors; a third cached.
       const latencyMs = Math.exp(Math.log(2) + 0.8 * Math.sqrt(-2 * Math.log(random() || 1e-9)) * Math.cos(2 * Math.PI * random()));
@@ -42,9 +44,11 @@ async function fill(motion: Motion, from: number, to: number): Promise<void> {
       };
     }
     const rollup = rollUpInferences(inferences);
+    const hours = rollUpHours(inferences);
     await motion.db.tx(function* () {
       yield* insertIngest(rows, inferences, []);
       yield* addOutcomes(rollup, 0);
+      yield* addHours(hours, 0);
     });
   }
 }
@@ -56,6 +60,17 @@ async function timeReads(motion: Motion, runs: number): Promise<number> {
     const page = await motion.outcomes("scorer", { limit: VERSIONS });
     times.push(performance.now() - t0);
     if (page.versions.length !== VERSIONS) throw new Error(`expected ${VERSIONS} versions, got ${page.versions.length}`);
+  }
+  return median(times);
+}
+
+async function timeOverTime(motion: Motion, runs: number): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    const read = await motion.outcomesOverTime("scorer", { versions: [0, 1] });
+    times.push(performance.now() - t0);
+    if (read.bucket !== "hour" || read.series.length !== 2) throw new Error("expected two hourly series");
   }
   return median(times);
 }
@@ -78,10 +93,12 @@ export async function benchOutcomes(log: (line: string) => void = console.log): 
     const mid = Math.min(100_000, total);
     await fill(motion, small, mid);
     const atMid = await timeReads(motion, 30);
+    const overMid = await timeOverTime(motion, 30);
     const fillStart = performance.now();
     await fill(motion, mid, total);
     log(`filled ${total.toLocaleString()} inferences in ${((performance.now() - fillStart) / 1000).toFixed(1)} s`);
     const atTotal = await timeReads(motion, 30);
+    const overTotal = await timeOverTime(motion, 30);
     const scans: number[] = [];
     for (let i = 0; i < 3; i++) {
       const t0 = performance.now();
@@ -100,6 +117,11 @@ export async function benchOutcomes(log: (line: string) => void = console.log): 
         name: `Outcomes of 50 versions at ${label} inferences vs at ${small.toLocaleString()}`,
         value: atTotal, unit: "ms", baseline: atSmall, ratio: atTotal / atSmall, goal: "<= 50 ms",
         note: "motion.outcomes reads the rollup (versions × params × populated latency buckets), never the inferences",
+      },
+      {
+        name: `Outcomes over time (2 versions, 7 days in hours) at ${label} inferences vs at ${mid.toLocaleString()}`,
+        value: overTotal, unit: "ms", baseline: overMid, ratio: overTotal / overMid, goal: "<= 100 ms",
+        note: "reads hours × params hashes × populated latency buckets of the two versions; the latency buckets per hour fill up (a few dozen at most), then stop growing",
       },
       {
         name: `Outcomes of 50 versions vs a GROUP BY scan of ${label} inferences`,

@@ -343,6 +343,22 @@ export const versionOutcomes = z
   .object({ version: z.number(), parent: z.number().nullable(), createdAt: timestamp, fit: json.meta({ description: "the fit that produced the version (metrics, rows), null for version 0" }), ...figures, byParams: z.array(z.object({ paramsHash: z.string(), ...figures })) })
   .meta({ id: "VersionOutcomes" });
 export const outcomesPage = page(versionOutcomes, z.number()).meta({ id: "VersionOutcomesPage" });
+export const outcomesOverTime = z
+  .object({
+    trigger: z.string(),
+    from: timestamp,
+    to: timestamp.meta({ description: "the range read, widened to whole buckets: [from, to)" }),
+    bucket: z.enum(["hour", "day"]).meta({ description: "hours up to 7 days, UTC days beyond" }),
+    bucketMs: z.number(),
+    series: z.array(
+      z.object({
+        version: z.number().nullable(),
+        paramsHash: z.string().nullable(),
+        points: z.array(z.object({ t: z.number().meta({ description: "bucket start, epoch ms" }), ...figures })).meta({ description: "buckets with inferences or labels, oldest first; a label counts in its inference's bucket" }),
+      }),
+    ),
+  })
+  .meta({ id: "OutcomesOverTime" });
 const versionSide = z.object({ version: z.number(), size: z.number(), checksum: z.string(), createdAt: timestamp, keys: z.number() });
 export const versionDiff = z
   .object({

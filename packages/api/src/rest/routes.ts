@@ -85,6 +85,7 @@ export const REST_ROUTES: readonly RestRoute[] = [
   route("fits.get", "GET", "/fits/{id}", "One fit run: rows, attempts, error, metrics, version produced", out.fitRunDetail),
   route("fits.retry", "POST", "/fits/{id}/retry", "Re-queue a dead-lettered fit run", out.fitRetried),
   route("state.outcomes", "GET", "/triggers/{trigger}/outcomes", "Per version: inferences, error and cache-hit rates, latency, labels with a good-rate and Wilson interval, fit metrics (`versions` repeated, or a page)", out.outcomesPage),
+  route("state.outcomesOverTime", "GET", "/triggers/{trigger}/outcomes/over-time", "Outcomes per hour (ranges up to 7 days) or UTC day of `versions` (repeated) or `paramsHashes` (repeated, optional `version`), `from`/`to`", out.outcomesOverTime),
   route("state.diff", "GET", "/triggers/{trigger}/diff", "What moving `active` from `from` to `to` changes: keys, and the fits, rows and labels on each side", out.versionDiff),
   route("drift.relations", "GET", "/drift", "Relations with drift profiles: partition counts, open flags, held partitions", out.driftRelations),
   route("drift.alerts", "GET", "/drift/alerts", "Flagged, undecided partitions of every relation, newest first", out.driftPartitions),

@@ -1,7 +1,7 @@
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { audit, cursorSchema, idSchema, limitSchema, nameSchema, reasonSchema, requireTrigger, versionSchema } from "../../lib/common.ts";
-import { MAX_EVALUATE_VERSIONS, MAX_OUTCOME_VERSIONS } from "@motion/engine";
+import { MAX_EVALUATE_VERSIONS, MAX_OUTCOME_VERSIONS, MAX_OVER_TIME_RANGE_MS } from "@motion/engine";
 import { adminProcedure, router, viewerProcedure } from "../../trpc.ts";
 import { aliasMoves } from "./on-version.ts";
 
@@ -31,6 +31,38 @@ export const stateRouter = router({
       requireTrigger(ctx.motion, input.trigger);
       const result = await ctx.motion.outcomes(input.trigger, input.versions ? { versions: input.versions } : { before: input.cursor ?? undefined, limit: input.limit });
       return { items: result.versions, nextCursor: result.nextCursor };
+    }),
+
+  /**
+   * Outcomes over time for the Compare charts: one series per version in `versions` (its params
+   * hashes summed) or per hash in `paramsHashes` (on `version`, or on every version), in hours
+   * for ranges up to 7 days and UTC days beyond (widened to whole buckets; defaults: the 7 days
+   * before now). A label counts in its inference's bucket. Reads hourly rollup tables only; an
+   * unknown trigger or version is NOT_FOUND.
+   */
+  outcomesOverTime: viewerProcedure
+    .input(
+      z
+        .object({
+          trigger: nameSchema,
+          versions: z.array(versionSchema).min(1).max(MAX_OUTCOME_VERSIONS).optional(),
+          paramsHashes: z.array(z.string().min(1).max(200)).min(1).max(MAX_OUTCOME_VERSIONS).optional(),
+          version: versionSchema.optional(),
+          from: z.date().optional(),
+          to: z.date().optional(),
+        })
+        .superRefine((input, ctx) => {
+          if ((input.versions === undefined) === (input.paramsHashes === undefined)) ctx.addIssue({ code: "custom", path: ["versions"], message: "give either versions or paramsHashes" });
+          const to = input.to?.getTime() ?? Date.now();
+          const from = input.from?.getTime() ?? to - 7 * 86_400_000;
+          if (from >= to) ctx.addIssue({ code: "custom", path: ["to"], message: "to must be after from" });
+          else if (to - from > MAX_OVER_TIME_RANGE_MS) ctx.addIssue({ code: "custom", path: ["from"], message: `the range is at most ${MAX_OVER_TIME_RANGE_MS / 86_400_000} days` });
+        }),
+    )
+    .query(({ ctx, input }) => {
+      requireTrigger(ctx.motion, input.trigger);
+      const { trigger, ...options } = input;
+      return ctx.motion.outcomesOverTime(trigger, options);
     }),
 
   /**

@@ -19,6 +19,7 @@ import { FittedBetween, KeyChanges } from "./version-diff-view";
 import { RollbackDialog } from "./rollback-dialog";
 import { CandidatePanel } from "./candidate-panel";
 import { VariantsCompare } from "./variants-compare";
+import { OutcomesOverTime } from "./outcomes-over-time";
 
 const axisProps = { stroke: "var(--muted-foreground)", fontSize: 10, tickLine: false, axisLine: false } as const;
 const pct = (x: number) => `${Math.round(x * 100)}%`;
@@ -122,6 +123,20 @@ export function CompareView({ trigger }: { trigger: string }) {
           </CardContent>
         </Card>
       </div>
+
+      <Card>
+        <CardHeader>
+          <div>
+            <CardTitle>Outcomes over time</CardTitle>
+            <CardDescription>
+              v{pick.a} and v{pick.b} per hour (ranges up to 7 days) or UTC day: inferences, good-rate with its 95% interval band, p99 latency. A label counts in the hour its inference was served, so recent buckets fill in as labels arrive.
+            </CardDescription>
+          </div>
+        </CardHeader>
+        <CardContent>
+          <OutcomesOverTime trigger={trigger} sides={{ kind: "versions", a: pick.a, b: pick.b }} labels={[`v${pick.a}`, `v${pick.b}`]} />
+        </CardContent>
+      </Card>
 
       <EvaluationCompare trigger={trigger} a={pick.a} b={pick.b} />
 

@@ -11,6 +11,7 @@ import { ErrorState } from "@/components/states";
 import { variantFigures, variantPick } from "../variants";
 import { verdict } from "../compare";
 import { OutcomesCompare } from "./outcomes-compare";
+import { OutcomesOverTime } from "./outcomes-over-time";
 
 const VERDICT_TEXT = {
   better: { text: "credibly better", variant: "success" },
@@ -80,6 +81,9 @@ export function VariantsCompare({ trigger, versions, active }: { trigger: string
           {[pick.a, pick.b].map((n) => `${n}: ${paramsOf(n) ? JSON.stringify(paramsOf(n)) : "the trigger's own params"}`).join(" · ")}
         </p>
         {outcomes.isError ? <ErrorState error={outcomes.error} /> : <OutcomesCompare from={a} to={b} labels={[pick.a, pick.b]} testId="variants-outcomes" />}
+        {hashOf(pick.a) && hashOf(pick.b) && (
+          <OutcomesOverTime trigger={trigger} sides={{ kind: "params", a: hashOf(pick.a)!, b: hashOf(pick.b)!, version: pick.version }} labels={[pick.a, pick.b]} testId="variants-over-time" />
+        )}
       </CardContent>
     </Card>
   );

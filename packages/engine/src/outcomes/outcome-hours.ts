@@ -1,0 +1,264 @@
+// Outcomes over time: VersionOutcome's figures per (trigger, version, UTC hour, params hash),
+// with a latency histogram in VersionLatency's buckets. Written in the transactions that write
+// VersionOutcome (ingest, labels), so reading a range costs rows per hour, never per inference.
+// A label counts in the hour of the inference it labels (not the hour it was given): a bucket's
+// good-rate is the quality of what was served then, and it can still move as labels arrive.
+import { all, insertMany, type Provider, type Query } from "@motion/db";
+import { latencyBucket } from "./latency-histogram.ts";
+import { figuresOf, type OutcomeFigures, type OutcomeTotals } from "./outcome-read.ts";
+
+export const HOUR_MS = 3_600_000;
+export const DAY_MS = 86_400_000;
+/** Ranges up to this long are read in hours, longer ones in UTC days. */
+export const HOURLY_RANGE_MS = 7 * DAY_MS;
+/** The longest range `outcomesOverTime` reads. */
+export const MAX_OVER_TIME_RANGE_MS = 400 * DAY_MS;
+
+export function hourOf(at: Date | number): number {
+  const ms = typeof at === "number" ? at : at.getTime();
+  return Math.floor(ms / HOUR_MS) * HOUR_MS;
+}
+
+/** What a rollup needs of one inference. */
+export interface HourSample {
+  trigger: string;
+  stateVersion: number;
+  paramsHash: string;
+  createdAt: Date | number;
+  latencyMs: number;
+  error: string | null;
+  cached: boolean;
+}
+
+export interface HourDelta {
+  trigger: string;
+  stateVersion: number;
+  /** Start of the hour, epoch ms. */
+  hour: number;
+  paramsHash: string;
+  inferences: number;
+  errors: number;
+  cached: number;
+  latencySum: number;
+  good: number;
+  bad: number;
+  corrected: number;
+}
+
+export interface HourLatencyDelta {
+  trigger: string;
+  stateVersion: number;
+  hour: number;
+  paramsHash: string;
+  bucket: number;
+  count: number;
+}
+
+export interface HourRollup {
+  hours: HourDelta[];
+  latencies: HourLatencyDelta[];
+}
+
+const sep = "\u0000";
+type Keyed = { trigger: string; stateVersion: number; hour: number; paramsHash: string };
+const byKey = (a: Keyed, b: Keyed) =>
+  a.trigger < b.trigger ? -1 : a.trigger > b.trigger ? 1 : a.stateVersion - b.stateVersion || a.hour - b.hour || (a.paramsHash < b.paramsHash ? -1 : a.paramsHash > b.paramsHash ? 1 : 0);
+
+export const emptyHour = (k: Keyed): HourDelta => ({ ...k, inferences: 0, errors: 0, cached: 0, latencySum: 0, good: 0, bad: 0, corrected: 0 });
+
+/**
+ * Inferences folded into one delta per (trigger, version, hour, params hash) and one count per
+ * latency bucket; `sign` -1 subtracts (deleted inferences). Sorted in primary-key order, so
+ * concurrent writers lock rows in one order and cannot deadlock.
+ */
+export function rollUpHours(samples: readonly HourSample[], sign: 1 | -1 = 1): HourRollup {
+  const hours = new Map<string, HourDelta>();
+  const latencies = new Map<string, HourLatencyDelta>();
+  for (const s of samples) {
+    const k = { trigger: s.trigger, stateVersion: s.stateVersion, hour: hourOf(s.createdAt), paramsHash: s.paramsHash };
+    const key = k.trigger + sep + k.stateVersion + sep + k.hour + sep + k.paramsHash;
+    let h = hours.get(key);
+    if (!h) hours.set(key, (h = emptyHour(k)));
+    h.inferences += sign;
+    if (s.error !== null) h.errors += sign;
+    if (s.cached) h.cached += sign;
+    h.latencySum += sign * s.latencyMs;
+    const bucket = latencyBucket(s.latencyMs);
+    const lkey = key + sep + bucket;
+    const l = latencies.get(lkey);
+    if (l) l.count += sign;
+    else latencies.set(lkey, { ...k, bucket, count: sign });
+  }
+  return {
+    hours: [...hours.values()].sort(byKey),
+    latencies: [...latencies.values()].sort((a, b) => byKey(a, b) || a.bucket - b.bucket),
+  };
+}
+
+/** Label deltas (one per inference whose latest label moved) merged per key, sorted. */
+export function labelHours(deltas: readonly (Keyed & { good: number; bad: number; corrected: number })[]): HourRollup {
+  const hours = new Map<string, HourDelta>();
+  for (const d of deltas) {
+    if (d.good === 0 && d.bad === 0 && d.corrected === 0) continue;
+    const key = d.trigger + sep + d.stateVersion + sep + d.hour + sep + d.paramsHash;
+    let h = hours.get(key);
+    if (!h) hours.set(key, (h = emptyHour(d)));
+    h.good += d.good;
+    h.bad += d.bad;
+    h.corrected += d.corrected;
+  }
+  return { hours: [...hours.values()].sort(byKey), latencies: [] };
+}
+
+/** Two rollups as one, still in primary-key order (one locking order for the whole transaction). */
+export function mergeHours(a: HourRollup, b: HourRollup): HourRollup {
+  const hours = new Map<string, HourDelta>();
+  for (const h of [...a.hours, ...b.hours]) {
+    const key = h.trigger + sep + h.stateVersion + sep + h.hour + sep + h.paramsHash;
+    const into = hours.get(key);
+    if (!into) {
+      hours.set(key, { ...h });
+      continue;
+    }
+    into.inferences += h.inferences;
+    into.errors += h.errors;
+    into.cached += h.cached;
+    into.latencySum += h.latencySum;
+    into.good += h.good;
+    into.bad += h.bad;
+    into.corrected += h.corrected;
+  }
+  return {
+    hours: [...hours.values()].sort(byKey),
+    latencies: [...a.latencies, ...b.latencies].sort((x, y) => byKey(x, y) || x.bucket - y.bucket),
+  };
+}
+
+const COLS = ["inferences", "errors", "cached", "latencySum", "good", "bad", "corrected"];
+const HOUR_HEAD = `INSERT INTO "VersionHour" ("trigger", "stateVersion", "hour", "paramsHash", "shard", ${COLS.map((c) => `"${c}"`).join(", ")}) VALUES `;
+const HOUR_TAIL = ` ON CONFLICT ("trigger", "stateVersion", "hour", "paramsHash", "shard") DO UPDATE SET ` + COLS.map((c) => `"${c}" = "VersionHour"."${c}" + excluded."${c}"`).join(", ");
+const LATENCY_HEAD = `INSERT INTO "VersionHourLatency" ("trigger", "stateVersion", "hour", "paramsHash", "bucket", "shard", "count") VALUES `;
+const LATENCY_TAIL = ` ON CONFLICT ("trigger", "stateVersion", "hour", "paramsHash", "bucket", "shard") DO UPDATE SET "count" = "VersionHourLatency"."count" + excluded."count"`;
+
+/** Adds a rollup to the hourly totals, in the caller's transaction. */
+export function* addHours(rollup: HourRollup, shard: number): Query<void> {
+  yield* insertMany(HOUR_HEAD, 12, rollup.hours.map((h) => [
+    h.trigger, h.stateVersion, new Date(h.hour), h.paramsHash, shard, h.inferences, h.errors, h.cached, h.latencySum, h.good, h.bad, h.corrected,
+  ]), HOUR_TAIL);
+  yield* insertMany(LATENCY_HEAD, 7, rollup.latencies.map((l) => [l.trigger, l.stateVersion, new Date(l.hour), l.paramsHash, l.bucket, shard, l.count]), LATENCY_TAIL);
+}
+
+// ---- reading ----
+
+/** One bucket of one series: the figures of the inferences stored in it and their latest labels. */
+export interface OutcomeTimePoint extends OutcomeFigures {
+  /** Start of the bucket, epoch ms (UTC). */
+  t: number;
+}
+
+export interface OutcomeSeries {
+  /** The version this series is (versions mode), or the version the params hashes were filtered on (null: every version). */
+  version: number | null;
+  /** The params hash this series is (paramsHashes mode); null when it sums every params hash of a version. */
+  paramsHash: string | null;
+  /** Buckets with inferences or labels only, oldest first. */
+  points: OutcomeTimePoint[];
+}
+
+export interface OutcomesOverTime {
+  trigger: string;
+  /** The range read, widened to whole buckets: [from, to). */
+  from: Date;
+  to: Date;
+  bucket: "hour" | "day";
+  bucketMs: number;
+  series: OutcomeSeries[];
+}
+
+export type OverTimeSelection = { kind: "versions"; versions: readonly number[] } | { kind: "params"; paramsHashes: readonly string[]; version: number | null };
+
+/** The bucket of a range: hours up to 7 days, UTC days beyond. */
+export function overTimeBucket(from: Date, to: Date): { bucket: "hour" | "day"; bucketMs: number; from: Date; to: Date } {
+  const hourly = to.getTime() - from.getTime() <= HOURLY_RANGE_MS;
+  const size = hourly ? HOUR_MS : DAY_MS;
+  return {
+    bucket: hourly ? "hour" : "day",
+    bucketMs: size,
+    from: new Date(Math.floor(from.getTime() / size) * size),
+    to: new Date(Math.ceil(to.getTime() / size) * size),
+  };
+}
+
+function bucketExpr(provider: Provider, size: number): string {
+  return provider === "sqlite" ? `(("hour" / ${size}) * ${size})` : `(floor(extract(epoch from "hour") * 1000 / ${size}) * ${size})::bigint`;
+}
+
+const zero = (): OutcomeTotals => ({ inferences: 0, errors: 0, cached: 0, latencySum: 0, good: 0, bad: 0, corrected: 0, buckets: new Map() });
+
+/**
+ * The series of the selection over [from, to) (already widened to whole buckets of `bucketMs`).
+ * Cost: rows per (hour, params hash, shard) of the selected versions in the range, plus their
+ * latency buckets; the grouping by bucket happens in the database.
+ */
+export function* readOutcomesOverTime(provider: Provider, trigger: string, selection: OverTimeSelection, range: { from: Date; to: Date; bucketMs: number }): Query<OutcomeSeries[]> {
+  const t = bucketExpr(provider, range.bucketMs);
+  let where: string;
+  let args: unknown[];
+  let group: string;
+  let keyOf: (r: Record<string, unknown>) => string;
+  let keys: string[];
+  if (selection.kind === "versions") {
+    keys = [...new Set(selection.versions)].map(String);
+    if (!keys.length) return [];
+    where = `"trigger" = ? AND "stateVersion" IN (${keys.map(() => "?").join(", ")}) AND "hour" >= ? AND "hour" < ?`;
+    args = [trigger, ...selection.versions.filter((v, i, a) => a.indexOf(v) === i), range.from, range.to];
+    group = `"stateVersion"`;
+    keyOf = (r) => String(Number(r.stateVersion));
+  } else {
+    keys = [...new Set(selection.paramsHashes)];
+    if (!keys.length) return [];
+    where = `"trigger" = ?${selection.version !== null ? ` AND "stateVersion" = ?` : ""} AND "paramsHash" IN (${keys.map(() => "?").join(", ")}) AND "hour" >= ? AND "hour" < ?`;
+    args = [trigger, ...(selection.version !== null ? [selection.version] : []), ...keys, range.from, range.to];
+    group = `"paramsHash"`;
+    keyOf = (r) => r.paramsHash as string;
+  }
+  const sums = yield* all<Record<string, unknown>>(
+    `SELECT ${group}, ${t} AS "t", SUM("inferences") AS "inferences", SUM("errors") AS "errors", SUM("cached") AS "cached", SUM("latencySum") AS "latencySum", SUM("good") AS "good", SUM("bad") AS "bad", SUM("corrected") AS "corrected"
+     FROM "VersionHour" WHERE ${where} GROUP BY ${group}, ${t}`,
+    args,
+  );
+  const hist = yield* all<Record<string, unknown>>(
+    `SELECT ${group}, ${t} AS "t", "bucket", SUM("count") AS "n" FROM "VersionHourLatency" WHERE ${where} GROUP BY ${group}, ${t}, "bucket"`,
+    args,
+  );
+  const bySeries = new Map<string, Map<number, OutcomeTotals>>(keys.map((k) => [k, new Map()]));
+  const slot = (r: Record<string, unknown>) => {
+    const m = bySeries.get(keyOf(r))!;
+    const at = Number(r.t);
+    let b = m.get(at);
+    if (!b) m.set(at, (b = zero()));
+    return b;
+  };
+  for (const r of sums) {
+    const b = slot(r);
+    b.inferences += Number(r.inferences);
+    b.errors += Number(r.errors);
+    b.cached += Number(r.cached);
+    b.latencySum += Number(r.latencySum);
+    b.good += Number(r.good);
+    b.bad += Number(r.bad);
+    b.corrected += Number(r.corrected);
+  }
+  for (const r of hist) {
+    const n = Number(r.n);
+    if (n > 0) slot(r).buckets.set(Number(r.bucket), n);
+  }
+  return keys.map((k) => ({
+    version: selection.kind === "versions" ? Number(k) : selection.version,
+    paramsHash: selection.kind === "params" ? k : null,
+    points: [...bySeries.get(k)!.entries()]
+      .filter(([, b]) => b.inferences > 0 || b.good + b.bad > 0)
+      .sort((x, y) => x[0] - y[0])
+      .map(([at, b]) => ({ t: at, ...figuresOf(b) })),
+  }));
+}
