@@ -76,18 +76,46 @@ function* jsonValues(checksums: string[]): Query<Map<string, unknown>> {
   return out;
 }
 
+/** Versions per `IN (…)` list when totalling a side. */
+const CHUNK = 500;
+
+/**
+ * The fits on one side. A side may hold thousands of versions (a rollback far back): the
+ * totals are summed in SQL per chunk of versions, and only the newest MAX_FITS fits are read
+ * in full (metrics, times): no longer one decoded fit run per version on the path.
+ */
 function* sideOf(trigger: string, versions: number[]): Query<PathSide> {
-  const fits = yield* fitsOf(trigger, versions, false);
   const byRelation: Record<string, number> = {};
   let rows = 0;
-  for (const f of fits) {
-    rows += f.rowCount;
-    byRelation[f.relation] = (byRelation[f.relation] ?? 0) + f.rowCount;
+  let fitsTotal = 0;
+  for (let i = 0; i < versions.length; i += CHUNK) {
+    const chunk = versions.slice(i, i + CHUNK);
+    const sums = yield* all<{ relation: string; n: unknown; rows: unknown }>(
+      `SELECT f."relation", COUNT(*) AS "n", SUM(f."rowCount") AS "rows" FROM "StateVersion" v JOIN "FitRun" f ON f."id" = v."fitRunId" WHERE v."trigger" = ? AND v."version" IN (${chunk.map(() => "?").join(", ")}) GROUP BY f."relation"`,
+      [trigger, ...chunk],
+    );
+    for (const r of sums) {
+      fitsTotal += Number(r.n);
+      rows += Number(r.rows);
+      byRelation[r.relation] = (byRelation[r.relation] ?? 0) + Number(r.rows);
+    }
   }
+  // The newest MAX_FITS fits in full (a version with no fit, as v0 or a migrated one, is skipped).
+  const newestFirst = [...versions].sort((a, b) => b - a);
+  const fits: FitOnPath[] = [];
+  for (let i = 0; i < newestFirst.length && fits.length < MAX_FITS; i += MAX_FITS) fits.push(...(yield* fitsOf(trigger, newestFirst.slice(i, i + MAX_FITS), false)));
   const labels = byRelation.feedback ?? 0;
   let labelCounts: PathSide["labelCounts"] = labels === 0 ? { good: 0, bad: 0, corrected: 0 } : null;
   if (labels > 0 && labels <= MAX_LABEL_ROWS) {
-    const feedbackVersions = fits.filter((f) => f.relation === "feedback").map((f) => f.version);
+    const feedbackVersions: number[] = [];
+    for (let i = 0; i < versions.length; i += CHUNK) {
+      const chunk = versions.slice(i, i + CHUNK);
+      const found = yield* all<{ version: unknown }>(
+        `SELECT v."version" FROM "StateVersion" v JOIN "FitRun" f ON f."id" = v."fitRunId" WHERE v."trigger" = ? AND v."version" IN (${chunk.map(() => "?").join(", ")}) AND f."relation" = ?`,
+        [trigger, ...chunk, "feedback"],
+      );
+      for (const f of found) feedbackVersions.push(Number(f.version));
+    }
     const withRows = yield* fitsOf(trigger, feedbackVersions, true);
     const rowIds = [...new Set(withRows.flatMap((f) => f.rowIds))];
     labelCounts = { good: 0, bad: 0, corrected: 0 };
@@ -105,7 +133,7 @@ function* sideOf(trigger: string, versions: number[]): Query<PathSide> {
       }
     }
   }
-  return { versions, fits: fits.slice(0, MAX_FITS), fitsTotal: fits.length, rows, byRelation, labels, labelCounts };
+  return { versions, fits: fits.slice(0, MAX_FITS), fitsTotal, rows, byRelation, labels, labelCounts };
 }
 
 /**
