@@ -27,7 +27,7 @@ const daily = relation("daily", {
   partitionBy: { by: (r) => `${r.day}T12:00:00Z`, granularity: "day" },
   profile: { exclude: ["day", "user"] },
 });
-const benchApp = defineApp({ name: "bench-pages-more", relations: [events, daily], triggers: [score] });
+export const benchApp = defineApp({ name: "bench-pages-more", relations: [events, daily], triggers: [score] });
 
 const GOAL = "≤ 50 ms";
 const DAYS = 365;
@@ -40,7 +40,7 @@ export interface BenchConsolePagesMoreOptions {
   log?: (line: string) => void;
 }
 
-async function fill(motion: Motion, total: number, versions: number, log: (line: string) => void): Promise<void> {
+export async function fill(motion: Motion, total: number, versions: number, log: (line: string) => void): Promise<void> {
   const fillStart = performance.now();
   const started = Date.now();
   // Inferences 3 ms apart ending now: 1M span 50 minutes, all inside the Overview's last hour.
