@@ -15,7 +15,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { z } from "zod";
-import { addOutcomes, defineApp, Motion, relation, rollUpInferences } from "@motion/engine";
+import { addMinutes, addOutcomes, defineApp, Motion, relation, rollUpInferences, rollUpMinutes } from "@motion/engine";
 import { all, get, insertIngest, newId, run, valuesList, type InferenceInsert, type RowInsert } from "@motion/db";
 import { createMotionApi } from "@motion/api";
 import { events, score } from "./fixtures.ts";
@@ -84,7 +84,7 @@ export async function fill(motion: Motion, total: number, versions: number, log:
     }
     yield* run(`UPDATE "StateAlias" SET "version" = ? WHERE "trigger" = 'score' AND "name" IN ('active', 'latest')`, [versions]);
   });
-  // 1M rows and inferences with their outcome rollups, as the ingest writes them.
+  // 1M rows and inferences with their per-version and per-minute rollups, as the ingest writes them.
   const batch = 20_000;
   for (let done = 0; done < total; done += batch) {
     const n = Math.min(batch, total - done);
@@ -102,9 +102,11 @@ export async function fill(motion: Motion, total: number, versions: number, log:
       };
     }
     const rollup = rollUpInferences(inferences);
+    const minutes = rollUpMinutes(inferences);
     await motion.db.tx(function* () {
       yield* insertIngest(rows, inferences, []);
       yield* addOutcomes(rollup, 0);
+      yield* addMinutes(minutes, 0);
     });
   }
   // 2,000 labels through the engine (its rollups and tallies), over the whole table.
@@ -192,10 +194,10 @@ export async function benchConsolePagesMore(options: BenchConsolePagesMoreOption
     // Overview: the batch the page polls.
     first = 0;
     add("Overview", "triggers.list", await time("triggers.list", () => caller.triggers.list({ limit: 200 })), "the triggers' cards");
-    add("Overview", `stats.overview, last hour of ${size} inferences`, await time("stats.overview", () => caller.stats.overview({ minutes: 60 })), "buckets of the last hour");
+    add("Overview", `stats.overview, last hour of ${size} inferences`, await time("stats.overview", () => caller.stats.overview({ minutes: 60 }), (p) => p.triggers.reduce((n, t) => n + t.totals.inferences, 0) === total), "per-minute rollups of the last hour");
     add("Overview", "relations.list", await time("relations.list", () => caller.relations.list({ limit: 200 }), (p) => p.items.some((r) => r.name === "events" && r.rowCount === total)), "row counts");
     add("Overview", "fits.list, last 5", await time("fits recent", () => caller.fits.list({ limit: 5 }), (p) => p.items.length === 5), "recent fit runs");
-    add("Overview", "review.progress", await time("review.progress", () => caller.review.progress({ trigger })), "waiting for a label");
+    add("Overview", "review.progress", await time("review.progress", () => caller.review.progress({ trigger }), (p) => p.total === total), "waiting for a label");
 
     // Drift: the relation's page (summaries, heatmap, partitions), the events, one partition's
     // profile and a column's series.
