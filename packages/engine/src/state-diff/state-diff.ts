@@ -80,6 +80,28 @@ function* jsonValues(checksums: string[]): Query<Map<string, unknown>> {
 const CHUNK = 500;
 
 /**
+ * A side's versions as SQL conditions on `v."version"`: each run of 20+ consecutive versions
+ * (a chain of fits, the usual case) as one range, the rest in `IN` lists of CHUNK.
+ */
+function versionConditions(versions: readonly number[]): { sql: string; params: number[] }[] {
+  const sorted = [...new Set(versions)].sort((a, b) => a - b);
+  const out: { sql: string; params: number[] }[] = [];
+  const loose: number[] = [];
+  for (let i = 0; i < sorted.length; ) {
+    let j = i;
+    while (j + 1 < sorted.length && sorted[j + 1] === sorted[j]! + 1) j++;
+    if (j - i + 1 >= 20) out.push({ sql: `v."version" BETWEEN ? AND ?`, params: [sorted[i]!, sorted[j]!] });
+    else loose.push(...sorted.slice(i, j + 1));
+    i = j + 1;
+  }
+  for (let i = 0; i < loose.length; i += CHUNK) {
+    const chunk = loose.slice(i, i + CHUNK);
+    out.push({ sql: `v."version" IN (${chunk.map(() => "?").join(", ")})`, params: chunk });
+  }
+  return out;
+}
+
+/**
  * The fits on one side. A side may hold thousands of versions (a rollback far back): the
  * totals are summed in SQL per chunk of versions, and only the newest MAX_FITS fits are read
  * in full (metrics, times): no longer one decoded fit run per version on the path.
@@ -88,11 +110,11 @@ function* sideOf(trigger: string, versions: number[]): Query<PathSide> {
   const byRelation: Record<string, number> = {};
   let rows = 0;
   let fitsTotal = 0;
-  for (let i = 0; i < versions.length; i += CHUNK) {
-    const chunk = versions.slice(i, i + CHUNK);
+  const conditions = versionConditions(versions);
+  for (const c of conditions) {
     const sums = yield* all<{ relation: string; n: unknown; rows: unknown }>(
-      `SELECT f."relation", COUNT(*) AS "n", SUM(f."rowCount") AS "rows" FROM "StateVersion" v JOIN "FitRun" f ON f."id" = v."fitRunId" WHERE v."trigger" = ? AND v."version" IN (${chunk.map(() => "?").join(", ")}) GROUP BY f."relation"`,
-      [trigger, ...chunk],
+      `SELECT f."relation", COUNT(*) AS "n", SUM(f."rowCount") AS "rows" FROM "StateVersion" v JOIN "FitRun" f ON f."id" = v."fitRunId" WHERE v."trigger" = ? AND ${c.sql} GROUP BY f."relation"`,
+      [trigger, ...c.params],
     );
     for (const r of sums) {
       fitsTotal += Number(r.n);
@@ -108,11 +130,10 @@ function* sideOf(trigger: string, versions: number[]): Query<PathSide> {
   let labelCounts: PathSide["labelCounts"] = labels === 0 ? { good: 0, bad: 0, corrected: 0 } : null;
   if (labels > 0 && labels <= MAX_LABEL_ROWS) {
     const feedbackVersions: number[] = [];
-    for (let i = 0; i < versions.length; i += CHUNK) {
-      const chunk = versions.slice(i, i + CHUNK);
+    for (const c of conditions) {
       const found = yield* all<{ version: unknown }>(
-        `SELECT v."version" FROM "StateVersion" v JOIN "FitRun" f ON f."id" = v."fitRunId" WHERE v."trigger" = ? AND v."version" IN (${chunk.map(() => "?").join(", ")}) AND f."relation" = ?`,
-        [trigger, ...chunk, "feedback"],
+        `SELECT v."version" FROM "StateVersion" v JOIN "FitRun" f ON f."id" = v."fitRunId" WHERE v."trigger" = ? AND ${c.sql} AND f."relation" = ?`,
+        [trigger, ...c.params, "feedback"],
       );
       for (const f of found) feedbackVersions.push(Number(f.version));
     }
