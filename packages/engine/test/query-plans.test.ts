@@ -12,6 +12,7 @@ import { readLabelPage } from "../src/read-model/label-export.ts";
 import { countRows, listRows, readRowDetail } from "../src/read-model/row-query.ts";
 import { searchInferences } from "../src/read-model/inference-search.ts";
 import { listFitRuns } from "../src/read-model/fit-runs.ts";
+import { readVersionExamples } from "../src/outcomes/evaluation.ts";
 import { counterApp } from "./fixtures/apps.ts";
 import { databaseFactories, type TestDatabase } from "./harness.ts";
 
@@ -60,6 +61,8 @@ describe.each(factories)("console query plans on %s", (name, makeDatabase) => {
       for (let i = 0; i < inferences.length; i += 4) {
         const inf = inferences[i]!;
         yield* run(`INSERT INTO "Feedback" ("id", "inferenceId", "rowId", "trigger", "label", "actor", "createdAt") VALUES (?, ?, ?, ?, ?, ?, ?)`, [newId(), inf.id, inf.rowId, inf.trigger, i % 8 === 0 ? "good" : "bad", "ops", new Date()]);
+        // The flag the feedback transaction keeps with each label.
+        yield* run(`UPDATE "Inference" SET "labeled" = TRUE WHERE "id" = ?`, [inf.id]);
       }
     });
     // Fit runs of 10 triggers, a few of them failed and dead-lettered.
@@ -127,7 +130,7 @@ describe.each(factories)("console query plans on %s", (name, makeDatabase) => {
    * a walk of a table in id order that a LIMIT stops (`orderedScan`: newest-first pages without
    * filters).
    */
-  async function expectIndexed(what: string, statements: Captured[], options: { orderedScan?: string[] } = {}) {
+  async function expectIndexed(what: string, statements: Captured[], options: { orderedScan?: string[]; versionSort?: boolean } = {}) {
     const big = /("?)(Row|Inference|Feedback|FitRun|r|i|f)\1/;
     for (const s of statements) {
       const plan = await planOf(s);
@@ -143,8 +146,9 @@ describe.each(factories)("console query plans on %s", (name, makeDatabase) => {
           expect(allowed, context).toBe(true);
         }
         // Sorting is fine for what one key selects (a row's inferences, a page's labels).
-        if (/^USE TEMP B-TREE FOR ORDER BY/.test(line)) expect(BY_KEY.test(s.sql), context).toBe(true);
-        if (name === "postgresql" && line === "Sort") expect(BY_KEY.test(s.sql), context).toBe(true);
+        // `versionSort`: the labels of one version's labeled inferences (an index range) are sorted.
+        if (/^USE TEMP B-TREE FOR ORDER BY/.test(line)) expect(BY_KEY.test(s.sql) || !!options.versionSort, context).toBe(true);
+        if (name === "postgresql" && line === "Sort") expect(BY_KEY.test(s.sql) || !!options.versionSort, context).toBe(true);
       }
     }
   }
@@ -190,6 +194,13 @@ describe.each(factories)("console query plans on %s", (name, makeDatabase) => {
     await expectIndexed("queued fit runs", await capture(() => listFitRuns({ status: "queued", limit: 50 })));
     await expectIndexed("dead letters", await capture(() => listFitRuns({ deadLettered: true, limit: 50 })));
     await expectIndexed("dead letters of a trigger", await capture(() => listFitRuns({ trigger: "t3", deadLettered: true, limit: 50 })));
+  });
+
+  it("a version's labeled examples (Compare's evaluation): the (trigger, labeled, id) index, not a walk of every label", async () => {
+    const examples = await motion.db.read(() => readVersionExamples(provider(), "t4", 1, 1_000));
+    // Every 4th inference is labeled and the n-th of a trigger is on version n % 3.
+    expect(examples.length).toBe(Array.from({ length: PER_RELATION }, (_, n) => n).filter((n) => n % 4 === 0 && n % 3 === 1).length);
+    await expectIndexed("a version's labeled examples", await capture(() => readVersionExamples(provider(), "t4", 1, 1_000)), { versionSort: true });
   });
 
   it("labels: newest first, per trigger and per inference", async () => {

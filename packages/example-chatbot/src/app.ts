@@ -24,12 +24,12 @@ import {
   type CorrectedAnswer, type Fusion, type FeedbackEvent, type LabelContext, type LearnedExample, type Ranker,
 } from "./learning.ts";
 import { providerFromEnv, type Provider } from "./providers/index.ts";
-import { documents, questions } from "./relations.ts";
+import { documents, questions, usage } from "./relations.ts";
 import { FEATURES, pagesOf, retrieve, sourcesOf, type Candidate, type PageCandidate, type Query, type RetrieveOptions } from "./retriever.ts";
 import { emptyIndexState, hashedEmbedder, indexView, storeLexicalIndex, updateIndex, type Embedder, type IndexInfo, type IndexView } from "./search-index.ts";
 import { isStopWord, stem, termCosine, words } from "./text.ts";
 
-export { documents, questions } from "./relations.ts";
+export { documents, questions, usage } from "./relations.ts";
 
 export const TRIGGER = "docs-qa";
 
@@ -396,7 +396,7 @@ export const docsQa = trigger(TRIGGER, {
 
 export const chatbotApp = defineApp({
   name: "docs-chatbot",
-  relations: [documents, questions],
+  relations: [documents, questions, usage],
   triggers: [docsQa],
   module: import.meta.url,
 });

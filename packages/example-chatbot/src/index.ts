@@ -1,9 +1,10 @@
 export {
-  chatbotApp, docsQa, documents, questions, chatbotParams, provider, TRIGGER,
+  chatbotApp, docsQa, documents, questions, usage, chatbotParams, provider, TRIGGER,
   answerQuestion, learnFromFeedback,
   type AnswerOutput, type ChatbotParams, type RankingInfo,
 } from "./app.ts";
 export { chatbotCorrection, readCorrection, type ChatbotCorrection } from "./correction.ts";
+export { SEED_USAGE, type UsageRow } from "./seed-usage.ts";
 export { seedExample, SEED_ASKERS, SEED_QUESTIONS, type SeedOptions, type SeedResult } from "./seed.ts";
 export { loadCorpus, DOCS_DIR, type CorpusDocument } from "./corpus.ts";
 export { loadPackageCorpus, readmeSections, packageUrl, type PackageCorpus } from "./package-corpus.ts";

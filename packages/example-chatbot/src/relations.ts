@@ -1,5 +1,5 @@
 // The chatbot's relations: the documents it answers from (keyed by url, so re-adding a page
-// replaces it) and the questions it is asked.
+// replaces it), the questions it is asked, and what answering cost at the model provider.
 
 import { z } from "zod";
 import { relation } from "@motion/engine";
@@ -30,4 +30,17 @@ export const questions = relation("questions", {
   profile: { exclude: ["askedAt"] },
   // Questions are personal data: a year is enough to learn from them and to audit answers.
   retention: { days: 365 },
+});
+
+/**
+ * What answering cost: one row per provider billing line (no trigger reads it; it is there to
+ * be browsed and filtered in the console, e.g. `amount > 20`).
+ */
+export const usage = relation("usage", {
+  schema: z.object({
+    model: z.string().min(1).max(200),
+    tokens: z.number().int().min(0),
+    /** US cents. */
+    amount: z.number().min(0),
+  }),
 });

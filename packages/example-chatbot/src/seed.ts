@@ -7,6 +7,7 @@ import type { Motion } from "@motion/engine";
 import { TRIGGER, type AnswerOutput } from "./app.ts";
 import { loadCorpus, type CorpusDocument } from "./corpus.ts";
 import { questionHistory } from "./question-history.ts";
+import { SEED_USAGE } from "./seed-usage.ts";
 
 export interface SeedOptions {
   documents?: CorpusDocument[];
@@ -55,6 +56,8 @@ export async function seedExample(motion: Motion, options: SeedOptions = {}): Pr
   if (current > 0) return { seeded: false, reason: `${TRIGGER} is at state version ${current} already`, documents: 0, questions: 0, labels: 0, version: current, judged: 0 };
   const docs = options.documents ?? loadCorpus();
   await motion.addMany("documents", docs);
+  // Billing lines with a numeric amount, for the console's numeric filters.
+  await motion.addMany("usage", SEED_USAGE);
   await motion.flush();
   let labels = 0;
   let asked = 0;

@@ -1,7 +1,7 @@
 // The example end to end with the embedded local provider on a temporary SQLite database.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Motion, ValidationError } from "@motion/engine";
-import { chatbotApp, loadCorpus, SEED_ASKERS, SEED_QUESTIONS, seedExample, TRIGGER, type AnswerOutput } from "../src/index.ts";
+import { chatbotApp, loadCorpus, SEED_ASKERS, SEED_QUESTIONS, SEED_USAGE, seedExample, TRIGGER, type AnswerOutput } from "../src/index.ts";
 import { questionHistory } from "../src/question-history.ts";
 import { docsEval } from "../src/evaluation.ts";
 import { tempDatabase } from "./helpers.ts";
@@ -44,6 +44,10 @@ describe("docs chatbot, local provider", () => {
     expect(partitions.filter((p) => p.status === "drift").map((p) => p.partition)).toEqual([broken]);
     expect(partitions.find((p) => p.partition === broken)!.columns.map((c) => c.column)).toContain("text");
     expect(partitions.filter((p) => p.status === "ok").length).toBeGreaterThanOrEqual(20);
+    // The usage billing lines, stored as numbers: `amount > 20` compares them as numbers.
+    expect(await motion.countRows({ relation: "usage" })).toBe(SEED_USAGE.length);
+    const above = await motion.rows({ relation: "usage", filter: [{ field: "amount", op: "gt", value: 20 }], limit: 50 });
+    expect(above.items.map((r) => (r.data as { amount: number }).amount).sort((a, b) => a - b)).toEqual(SEED_USAGE.map((u) => u.amount).filter((a) => a > 20).sort((a, b) => a - b));
     const again = await seedExample(motion);
     expect(again.seeded).toBe(false);
     expect(motion.activeVersion(TRIGGER)).toBe(seeded.version);

@@ -6,6 +6,7 @@ import { benchDetection, benchProfiling } from "./drift-bench.ts";
 import { benchDriftLoop } from "./drift-loop-bench.ts";
 import { benchRowsPage } from "./rows-bench.ts";
 import { benchConsolePages } from "./console-pages-bench.ts";
+import { benchConsolePagesMore } from "./console-pages-more-bench.ts";
 import { benchServer } from "./server-bench.ts";
 import { benchOverview } from "./overview-bench.ts";
 import { benchAddLatency, benchFitIsolation, benchIngestPostgres, benchIngestSqlite } from "./engine-bench.ts";
@@ -45,6 +46,7 @@ if (want("rows")) {
 }
 
 if (want("console-pages")) results.push(...(await benchConsolePages()));
+if (want("console-pages-more")) results.push(...(await benchConsolePagesMore()));
 
 if (want("outcomes")) results.push(...(await benchOutcomes()));
 if (want("shadow")) results.push(...(await benchShadow()));

@@ -76,18 +76,67 @@ function* jsonValues(checksums: string[]): Query<Map<string, unknown>> {
   return out;
 }
 
+/** Versions per `IN (…)` list when totalling a side. */
+const CHUNK = 500;
+
+/**
+ * A side's versions as SQL conditions on `v."version"`: each run of 20+ consecutive versions
+ * (a chain of fits, the usual case) as one range, the rest in `IN` lists of CHUNK.
+ */
+function versionConditions(versions: readonly number[]): { sql: string; params: number[] }[] {
+  const sorted = [...new Set(versions)].sort((a, b) => a - b);
+  const out: { sql: string; params: number[] }[] = [];
+  const loose: number[] = [];
+  for (let i = 0; i < sorted.length; ) {
+    let j = i;
+    while (j + 1 < sorted.length && sorted[j + 1] === sorted[j]! + 1) j++;
+    if (j - i + 1 >= 20) out.push({ sql: `v."version" BETWEEN ? AND ?`, params: [sorted[i]!, sorted[j]!] });
+    else loose.push(...sorted.slice(i, j + 1));
+    i = j + 1;
+  }
+  for (let i = 0; i < loose.length; i += CHUNK) {
+    const chunk = loose.slice(i, i + CHUNK);
+    out.push({ sql: `v."version" IN (${chunk.map(() => "?").join(", ")})`, params: chunk });
+  }
+  return out;
+}
+
+/**
+ * The fits on one side. A side may hold thousands of versions (a rollback far back): the
+ * totals are summed in SQL per chunk of versions, and only the newest MAX_FITS fits are read
+ * in full (metrics, times): no longer one decoded fit run per version on the path.
+ */
 function* sideOf(trigger: string, versions: number[]): Query<PathSide> {
-  const fits = yield* fitsOf(trigger, versions, false);
   const byRelation: Record<string, number> = {};
   let rows = 0;
-  for (const f of fits) {
-    rows += f.rowCount;
-    byRelation[f.relation] = (byRelation[f.relation] ?? 0) + f.rowCount;
+  let fitsTotal = 0;
+  const conditions = versionConditions(versions);
+  for (const c of conditions) {
+    const sums = yield* all<{ relation: string; n: unknown; rows: unknown }>(
+      `SELECT f."relation", COUNT(*) AS "n", SUM(f."rowCount") AS "rows" FROM "StateVersion" v JOIN "FitRun" f ON f."id" = v."fitRunId" WHERE v."trigger" = ? AND ${c.sql} GROUP BY f."relation"`,
+      [trigger, ...c.params],
+    );
+    for (const r of sums) {
+      fitsTotal += Number(r.n);
+      rows += Number(r.rows);
+      byRelation[r.relation] = (byRelation[r.relation] ?? 0) + Number(r.rows);
+    }
   }
+  // The newest MAX_FITS fits in full (a version with no fit, as v0 or a migrated one, is skipped).
+  const newestFirst = [...versions].sort((a, b) => b - a);
+  const fits: FitOnPath[] = [];
+  for (let i = 0; i < newestFirst.length && fits.length < MAX_FITS; i += MAX_FITS) fits.push(...(yield* fitsOf(trigger, newestFirst.slice(i, i + MAX_FITS), false)));
   const labels = byRelation.feedback ?? 0;
   let labelCounts: PathSide["labelCounts"] = labels === 0 ? { good: 0, bad: 0, corrected: 0 } : null;
   if (labels > 0 && labels <= MAX_LABEL_ROWS) {
-    const feedbackVersions = fits.filter((f) => f.relation === "feedback").map((f) => f.version);
+    const feedbackVersions: number[] = [];
+    for (const c of conditions) {
+      const found = yield* all<{ version: unknown }>(
+        `SELECT v."version" FROM "StateVersion" v JOIN "FitRun" f ON f."id" = v."fitRunId" WHERE v."trigger" = ? AND ${c.sql} AND f."relation" = ?`,
+        [trigger, ...c.params, "feedback"],
+      );
+      for (const f of found) feedbackVersions.push(Number(f.version));
+    }
     const withRows = yield* fitsOf(trigger, feedbackVersions, true);
     const rowIds = [...new Set(withRows.flatMap((f) => f.rowIds))];
     labelCounts = { good: 0, bad: 0, corrected: 0 };
@@ -105,7 +154,7 @@ function* sideOf(trigger: string, versions: number[]): Query<PathSide> {
       }
     }
   }
-  return { versions, fits: fits.slice(0, MAX_FITS), fitsTotal: fits.length, rows, byRelation, labels, labelCounts };
+  return { versions, fits: fits.slice(0, MAX_FITS), fitsTotal, rows, byRelation, labels, labelCounts };
 }
 
 /**

@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { defineApp, Motion, relation, trigger, type LabeledExample } from "../../src/index.ts";
+import { run } from "@motion/db";
 import { databaseFactories, type TestDatabase } from "../harness.ts";
 
 const factories = await databaseFactories();
@@ -93,6 +94,20 @@ describe.each(factories)("evaluate on %s", (_name, makeDatabase) => {
       await expect(motion.evaluate("ranker", { versions: [0, -1] })).rejects.toMatchObject({ name: "ValidationError", issues: [{ path: ["versions", 1] }] });
       await expect(motion.evaluate("ranker", { versions: [] })).rejects.toMatchObject({ issues: [{ path: ["versions"] }] });
       await expect(motion.evaluate("ranker", { versions: [0], limit: 0 })).rejects.toMatchObject({ issues: [{ path: ["limit"] }] });
+    } finally {
+      await motion.close();
+    }
+  });
+
+  it("finds a version's labels through its commit time, tolerating an hour of clock skew between processes", async () => {
+    const motion = await open();
+    try {
+      const rows = await Promise.all(["q1", "q2"].map((q) => motion.add("queries", { q })));
+      for (const r of rows) await motion.feedback(inferenceOf(r, "ranker"), { label: "good", actor: "ann" });
+      expect((await motion.evaluate("ranker", { versions: [0] })).versions[0]!.examples).toBe(2);
+      // The committing process's clock ran 50 minutes ahead of the serving one's.
+      await motion.db.tx(() => run(`UPDATE "StateVersion" SET "createdAt" = ? WHERE "trigger" = 'ranker' AND "version" = 0`, [new Date(Date.now() + 50 * 60_000)]));
+      expect((await motion.evaluate("ranker", { versions: [0] })).versions[0]).toMatchObject({ examples: 2, metrics: { judged: 2, hitAt1: 1 } });
     } finally {
       await motion.close();
     }

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { all, get } from "@motion/db";
+import { all, get, newId, run } from "@motion/db";
 import { histogramQuantile, latencyBucket, Motion, NotFoundError, ValidationError } from "../../src/index.ts";
 import { outcomeApp } from "../fixtures/outcome-app.ts";
 import { databaseFactories, type TestDatabase } from "../harness.ts";
@@ -129,6 +129,37 @@ describe.each(factories)("per-version outcomes, diffs and label re-fits on %s", 
     expect(forward.keys.find((k) => k.key === "draft")!.json!.changes).toEqual([{ op: "remove", path: [], from: '"first"' }]);
     const same = await motion.diffVersions("scorer", latest, latest);
     expect(same).toMatchObject({ direction: "same", keys: [], unchanged: 3 });
+  });
+
+  it("a diff over more fits than it lists counts them all and lists the newest 50", async () => {
+    const motion = await open();
+    // 120 fitted versions on one chain (copies of v0; what they hold is not what is diffed),
+    // fit k consumed k rows of asks; v60 has no fit run (as a migrated version).
+    await motion.db.tx(function* () {
+      const [v0] = yield* all<Record<string, unknown>>(`SELECT * FROM "StateVersion" WHERE "trigger" = 'scorer' AND "version" = 0`);
+      for (let v = 1; v <= 120; v++) {
+        const at = new Date(Date.now() - (200 - v) * 1000);
+        const fitId = v === 60 ? null : newId(at.getTime());
+        if (fitId) {
+          yield* run(
+            `INSERT INTO "FitRun" ("id", "trigger", "route", "relation", "status", "rowIds", "rowCount", "params", "paramsHash", "attempts", "maxAttempts", "producedVersion", "queuedAt", "finishedAt") VALUES (?, 'scorer', 'asks', 'asks', 'succeeded', '[]', ?, '{}', 'h', 1, 3, ?, ?, ?)`,
+            [fitId, v, v, at, at],
+          );
+        }
+        yield* run(`INSERT INTO "StateVersion" ("trigger", "version", "parent", "fitRunId", "entries", "size", "checksum", "createdAt") VALUES ('scorer', ?, ?, ?, ?, ?, ?, ?)`, [v, v - 1, fitId, v0!.entries, v0!.size, v0!.checksum, at]);
+      }
+    });
+    const back = await motion.diffVersions("scorer", 120, 0);
+    expect(back.dropped.versions).toHaveLength(120);
+    expect(back.dropped.fitsTotal).toBe(119);
+    const rows = 120 * 121 / 2 - 60;
+    expect(back.dropped).toMatchObject({ rows, byRelation: { asks: rows }, labels: 0, labelCounts: { good: 0, bad: 0, corrected: 0 } });
+    // Listed: the newest 50 fits, newest first, skipping v60 which has none.
+    expect(back.dropped.fits.map((f) => f.version)).toEqual(Array.from({ length: 50 }, (_, i) => 120 - i));
+    const far = await motion.diffVersions("scorer", 0, 70);
+    expect(far.added.fits.map((f) => f.version)).toEqual([...Array.from({ length: 10 }, (_, i) => 70 - i), ...Array.from({ length: 40 }, (_, i) => 59 - i)]);
+    expect(far.added.fitsTotal).toBe(69);
+    expect(far.added.fits[0]).toMatchObject({ route: "asks", relation: "asks", rowCount: 70 });
   });
 
   it("a rollback can re-fit the labels the left-behind versions learned, on top of the version rolled back to", async () => {
