@@ -3,5 +3,5 @@ export { migrate } from "./migrate.ts";
 export { all, get, insertMany, run, runAsync, runSync, valuesList, type Query, type QueryOp } from "./query.ts";
 export { defaultDatabaseUrl, providerOf, redactUrl, resolveDatabaseUrl, sqliteFilePath, type Provider } from "./url.ts";
 export { newId, idFloor } from "./ids.ts";
-export { insertIngest, type InferenceInsert, type PendingInsert, type ProfileInsert, type RowInsert } from "./repositories/ingest.ts";
+export { addRelationRows, insertIngest, type InferenceInsert, type PendingInsert, type ProfileInsert, type RowInsert } from "./repositories/ingest.ts";
 export * from "./codec.ts";

@@ -1,15 +1,11 @@
 // The feedback_trigger migration gives every earlier label its inference's trigger, so one
 // trigger's labels become an index range; labels written after it carry the trigger themselves.
-import { cpSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { all, migrate, openDatabase, run } from "../src/index.ts";
-import { defaultMigrationsDir } from "../src/migrate.ts";
+import { migrateBefore } from "../test-support/migrate-before.ts";
 import { testDatabases, type TestDatabase } from "../test-support/services.ts";
 
 const factories = await testDatabases("feedback_trigger_backfill");
-const MIGRATION = "feedback_trigger";
 
 describe.each(factories)("feedback_trigger backfill on %s", (_name, make) => {
   const cleanups: (() => Promise<void> | void)[] = [];
@@ -20,16 +16,7 @@ describe.each(factories)("feedback_trigger backfill on %s", (_name, make) => {
   it("gives each earlier label the trigger of its inference", async () => {
     const database: TestDatabase = await make();
     cleanups.push(() => database.cleanup());
-    const every = defaultMigrationsDir(database.provider);
-    const before = mkdtempSync(path.join(tmpdir(), "motion-backfill-"));
-    cleanups.push(() => rmSync(before, { recursive: true, force: true }));
-    const entries = readdirSync(every, { withFileTypes: true });
-    const ours = entries.find((e) => e.isDirectory() && e.name.endsWith(MIGRATION))!.name;
-    for (const entry of entries) {
-      if (entry.isDirectory() && entry.name >= ours) continue;
-      cpSync(path.join(every, entry.name), path.join(before, entry.name), { recursive: true });
-    }
-    await migrate(database.url, { migrationsDir: before });
+    await migrateBefore(database, "feedback_trigger");
     const db = await openDatabase({ url: database.url, migrate: false });
     const at = new Date("2026-12-01T00:00:00Z");
     await db.tx(function* () {

@@ -15,7 +15,7 @@ import { BACKLOG_MAX_BUCKETS, BACKLOG_MAX_WINDOW_MINUTES, readBacklogSeries, typ
 import { BacklogSampler, type BacklogSampleRow } from "./backlog-sampler.ts";
 import { evaluateExamples, readVersionExamples, type VersionEvaluation } from "./outcomes/evaluation.ts";
 import type { LabeledExample } from "./training-example.ts";
-import { listAuditEvents, listFeedback, readRowCounts, readHasRows, type AuditEvent, type AuditFilter, type FeedbackFilter, type FeedbackListItem } from "./read-model/listings.ts";
+import { listAuditEvents, listFeedback, readHasRows, type AuditEvent, type AuditFilter, type FeedbackFilter, type FeedbackListItem } from "./read-model/listings.ts";
 import type { Page } from "./read-model/page.ts";
 import { claimReviewItem, readLiveLocks, releaseOwnLock, type ReviewFilter } from "./review-queue/queue-claim.ts";
 import { addLabelTally, addLabeledTally } from "./activity/label-tally.ts";
@@ -51,6 +51,7 @@ import { recoverRuns, requeueDead, readFitRun } from "./fit-store.ts";
 import { addOutcomes, labelDelta, outcomeShard, rollUpInferences } from "./outcomes/outcome-rollup.ts";
 import { readOutcomes, type VersionOutcomes } from "./outcomes/outcome-read.ts";
 import { addMinutes, rollUpMinutes } from "./activity/minute-rollup.ts";
+import { readRelationRows } from "./activity/relation-row-count.ts";
 import { addHours, hourOf, labelHours, MAX_OVER_TIME_RANGE_MS, overTimeBucket, readOutcomesOverTime, rollUpHours, type OutcomesOverTime, type OverTimeSelection } from "./outcomes/outcome-hours.ts";
 import { readActivity, type Activity } from "./activity/activity-read.ts";
 import { diffVersions, type VersionDiff } from "./state-diff/state-diff.ts";
@@ -776,7 +777,7 @@ export class Motion {
     const hours = inferences.length ? rollUpHours(inferences) : null;
     const shard = outcomeShard(this.db.provider);
     await this.db.tx(function* () {
-      yield* insertIngest(rowInserts, inferences, pending, profiles);
+      yield* insertIngest(rowInserts, inferences, pending, profiles, shard);
       if (rollup) yield* addOutcomes(rollup, shard);
       if (minutes) yield* addMinutes(minutes, shard);
       if (hours) yield* addHours(hours, shard);
@@ -1565,10 +1566,10 @@ export class Motion {
     return this.db.read(() => readHasRows());
   }
 
-  /** Stored rows per relation (a full count: a long read, off the event loop on SQLite). */
+  /** Stored rows per relation (kept counts: RelationRowCount). */
   async rowCounts(relations: readonly string[]): Promise<Map<string, number>> {
     for (const r of relations) this.relation(r);
-    return this.db.readLong(() => readRowCounts(relations));
+    return this.db.read(() => readRelationRows(relations));
   }
 
   /** Labels newest first with the output each judges; filters by label or actor scan labels, so a long read. */

@@ -8,7 +8,7 @@
 // fitted on the row are immutable and keep what they learned (roll back or refit to drop it);
 // drift profiles keep counting it.
 import { addLabelTally, addLabeledTally } from "./activity/label-tally.ts";
-import { all, get, run, toDate, toNum, type Query } from "@motion/db";
+import { addRelationRows, all, get, run, toDate, toNum, type Query } from "@motion/db";
 import { recordAudit } from "./audit-log.ts";
 import { removeQueueItems } from "./review-queue/queue-store.ts";
 import { addMinutes, rollUpMinutes } from "./activity/minute-rollup.ts";
@@ -137,7 +137,12 @@ export function* deleteRows(ids: readonly string[], routes: readonly FitRoute[])
   // By primary key, route by route: PendingRow has no index on rowId alone (ingest pays for every index).
   let pendingFits = 0;
   if (rowIds.length) for (const r of routes) pendingFits += yield* run(`DELETE FROM "PendingRow" WHERE "trigger" = ? AND "route" = ? AND "rowId" IN (${marks(rowIds.length)})`, [r.trigger, r.route, ...rowIds]);
-  if (rowIds.length) yield* run(`DELETE FROM "Row" WHERE "id" IN (${marks(rowIds.length)})`, rowIds);
+  if (rowIds.length) {
+    // The kept row counts lose these rows (shard 0: deletions are rare).
+    const gone = yield* all<{ relation: string; n: unknown }>(`SELECT "relation", COUNT(*) AS "n" FROM "Row" WHERE "id" IN (${marks(rowIds.length)}) GROUP BY "relation"`, rowIds);
+    yield* addRelationRows(new Map(gone.map((g) => [g.relation, -toNum(g.n)])), 0);
+    yield* run(`DELETE FROM "Row" WHERE "id" IN (${marks(rowIds.length)})`, rowIds);
+  }
   return { rowIds, inferences: inferenceIds.length, feedback: feedback.length, pendingFits };
 }
 

@@ -35,6 +35,12 @@ describe.each(factories)("retention on %s", (name, makeDatabase) => {
     return motion;
   };
   const count = (motion: Motion, sql: string) => motion.db.read(() => get<{ n: unknown }>(sql)).then((r) => Number(r!.n));
+  /** The kept per-relation row counts (what the console shows) equal a count of the rows. */
+  const expectKeptCounts = async (motion: Motion) => {
+    const counted = await motion.db.read(() => all<{ relation: string; n: unknown }>(`SELECT "relation", COUNT(*) AS "n" FROM "Row" GROUP BY "relation"`));
+    const kept = await motion.rowCounts(motion.app.relations.map((r) => r.name));
+    expect(Object.fromEntries(kept)).toEqual(Object.fromEntries(counted.map((c) => [c.relation, Number(c.n)])));
+  };
 
   it("declares policies; rejects bad options, unknown relations and cut-offs in the future", async () => {
     expect(() => relation("bad", { schema: z.object({}), retention: { days: -1 } })).toThrow(/relation bad: retention[\s\S]*days/);
@@ -59,7 +65,10 @@ describe.each(factories)("retention on %s", (name, makeDatabase) => {
     await motion.add("notes", { text: "other relations are left alone" });
     await motion.flush();
 
+    await expectKeptCounts(motion);
     const report = await motion.retention.purge("events", { before: cutoff, actor: "ops@example.com", reason: "data-protection request", batchSize: 500, maxBatchMs: 0 });
+    await expectKeptCounts(motion);
+    expect((await motion.rowCounts(["events"])).get("events")).toBe(2);
     // 1,100 events and the feedback row mirroring the label (feedback rows have no infer here).
     expect(report).toMatchObject({ relation: "events", rows: 1_101, inferences: 1_100, feedback: 1, keptPending: 0, batches: 3, done: true });
     const left = await motion.db.read(() => all<{ id: string }>(`SELECT "id" FROM "Row" WHERE "relation" = 'events' ORDER BY "id"`));
@@ -76,6 +85,10 @@ describe.each(factories)("retention on %s", (name, makeDatabase) => {
     const version = motion.activeVersion("counter");
     expect(version).toBeGreaterThan(0);
     expect((await motion.add("events", { n: 0 })).inferences[0]!.output).toBe(1_102);
+    // One row deleted on request: the kept counts follow too.
+    await motion.deleteRow(fresh[0]!.id, { actor: "ops" });
+    await expectKeptCounts(motion);
+    expect((await motion.rowCounts(["events"])).get("events")).toBe(2);
   });
 
   it("a paced purge (small batches) audits spans of batches, not each one: every deleted row is in exactly one entry", async () => {

@@ -60,12 +60,30 @@ const INFERENCE_COLUMNS = [
 const PENDING_COLUMNS = ["trigger", "route", "rowId", "partition", "held", "createdAt"];
 const PROFILE_COLUMNS = ["id", "relation", "partition", "rows", "profile", "createdAt"];
 
+const COUNT_HEAD = `INSERT INTO "RelationRowCount" ("relation", "shard", "rows") VALUES `;
+const COUNT_TAIL = ` ON CONFLICT ("relation", "shard") DO UPDATE SET "rows" = "RelationRowCount"."rows" + excluded."rows"`;
+
 /**
- * Writes rows, their inferences, their pending-fit entries and the batch's drift profiles;
- * run inside one transaction, so profile counts are committed exactly with their rows.
+ * Adds `n` stored rows (negative: removes) per relation to the kept row counts, in relation
+ * order (one lock order for concurrent writers). Called with every insert and delete of rows.
  */
-export function* insertIngest(rows: RowInsert[], inferences: InferenceInsert[], pending: PendingInsert[], profiles: ProfileInsert[] = []): Query<void> {
+export function* addRelationRows(deltas: ReadonlyMap<string, number>, shard = 0): Query<void> {
+  const changes = [...deltas].filter(([, n]) => n !== 0).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  yield* insertMany(COUNT_HEAD, 3, changes.map(([relation, n]) => [relation, shard, n]), COUNT_TAIL);
+}
+
+/**
+ * Writes rows, their inferences, their pending-fit entries and the batch's drift profiles, and
+ * counts the rows in; run inside one transaction, so profile and row counts are committed
+ * exactly with their rows. `shard` spreads concurrent PostgreSQL writers of the row counts.
+ */
+export function* insertIngest(rows: RowInsert[], inferences: InferenceInsert[], pending: PendingInsert[], profiles: ProfileInsert[] = [], shard = 0): Query<void> {
   yield* insertRows("Row", ROW_COLUMNS, rows, (r) => [r.id, r.relation, r.key, r.data, r.partition, r.createdAt]);
+  if (rows.length) {
+    const perRelation = new Map<string, number>();
+    for (const r of rows) perRelation.set(r.relation, (perRelation.get(r.relation) ?? 0) + 1);
+    yield* addRelationRows(perRelation, shard);
+  }
   yield* insertRows("Inference", INFERENCE_COLUMNS, inferences, (i) => [
     i.id, i.rowId, i.relation, i.trigger, i.route, i.output, i.error, i.stateVersion,
     i.paramsHash, i.inputHash, i.latencyMs, i.cached, i.createdAt,

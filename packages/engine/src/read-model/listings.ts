@@ -9,16 +9,6 @@ export function* readHasRows(): Query<boolean> {
   return (yield* get<{ id: string }>(`SELECT "id" FROM "Row" LIMIT 1`)) !== undefined;
 }
 
-/** Stored rows per relation (relations without rows are left out). A full count: a long read. */
-export function* readRowCounts(relations: readonly string[]): Query<Map<string, number>> {
-  if (relations.length === 0) return new Map();
-  const counts = yield* all<{ relation: string; n: unknown }>(
-    `SELECT "relation", COUNT(*) AS "n" FROM "Row" WHERE "relation" IN (${relations.map(() => "?").join(", ")}) GROUP BY "relation"`,
-    [...relations],
-  );
-  return new Map(counts.map((c) => [c.relation, Number(c.n)]));
-}
-
 export interface FeedbackFilter {
   trigger?: string;
   inferenceId?: string;
