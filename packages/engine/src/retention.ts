@@ -40,7 +40,7 @@ export interface RetentionRunOptions {
   /** Most rows per transaction (default 500). */
   batchSize?: number;
   /**
-   * Pacing (default 1 ms on SQLite, off on PostgreSQL): a batch that took longer than this makes the next one smaller (down
+   * Pacing (default 1 ms on SQLite, 100 ms on PostgreSQL): a batch that took longer than this makes the next one smaller (down
    * to 10 rows), a shorter one lets it grow back up to batchSize; after each batch the purge
    * rests three times as long as the batch held the writer, so adds and answers keep about
    * three quarters of it. 0 turns pacing off: fixed batchSize, no rest (fastest, answers wait behind batches).
@@ -63,7 +63,13 @@ export interface RetentionServiceOptions {
 }
 
 const DAY_MS = 86_400_000;
-const DEFAULT_MAX_BATCH_MS = 1;
+/**
+ * Default pacing. SQLite: 1 ms batches (a batch holds the event loop and the writer). PostgreSQL:
+ * batches are awaited I/O, ~40–80 ms of round trips for 500 rows, so 100 ms keeps them at
+ * batchSize and only adds the rest (3× the batch): in the 300k-row bench add+infer p99 went
+ * from 1.73× idle unpaced to 1.38× (12.4k → 1.7k rows/s).
+ */
+const DEFAULT_MAX_BATCH_MS = { sqlite: 1, postgresql: 100 } as const;
 /** Paced purges write one audit entry per this long of batches (see purgeBatches). */
 const AUDIT_EVERY_MS = 2_000;
 
@@ -269,9 +275,9 @@ export class RetentionService {
     const provider = this.db.provider;
     const started = performance.now();
     await refreshPurgeStatistics(this.db, this.log);
-    // SQLite batches run on the event loop that answers: paced by default. PostgreSQL batches
-    // are awaited I/O on their own connection: unpaced unless asked.
-    const pace = options.maxBatchMs ?? (provider === "sqlite" ? DEFAULT_MAX_BATCH_MS : 0);
+    // SQLite batches run on the event loop that answers; PostgreSQL batches share the CPUs and
+    // the WAL with the adds: both paced by default (see DEFAULT_MAX_BATCH_MS).
+    const pace = options.maxBatchMs ?? DEFAULT_MAX_BATCH_MS[provider];
     let size = batchSize;
     // Ids are time-sortable: walk the relation by id below the cut-off's id, a keyset that
     // moves past rows kept as pending instead of finding them again in every batch.
