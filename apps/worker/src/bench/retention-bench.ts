@@ -116,7 +116,7 @@ export async function benchRetention(provider: "sqlite" | "postgresql", adminUrl
     const idleP99 = percentile(idleAll, 99);
     const busyP99 = percentile(busy, 99);
     const ratio = busyP99 / idleP99;
-    const label = options.maxBatchMs === 0 ? `${provider} unpaced` : provider;
+    const label = options.maxBatchMs === 0 ? `${provider} unpaced` : options.maxBatchMs !== undefined ? `${provider} maxBatchMs ${options.maxBatchMs}` : provider;
     log(
       `${label}: retention freed ${report.rows.toLocaleString()} rows (${report.inferences.toLocaleString()} inferences) in ${report.batches} batches, ${seconds.toFixed(1)} s purging ` +
         `(${Math.round(report.rows / seconds).toLocaleString()} rows/s); add+infer idle: ${idleAll.length} adds, p99 ${idleP99.toFixed(3)} ms; during the purge: ${busy.length} adds, p50 ${percentile(busy, 50).toFixed(3)} ms, p99 ${busyP99.toFixed(3)} ms, ` +

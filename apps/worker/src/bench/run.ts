@@ -65,11 +65,16 @@ if (want("schedules")) {
   const admin = await requirePostgres();
   if (admin) results.push(...(await benchSchedules(admin)));
 }
-if (want("retention")) results.push(...(await benchRetention("sqlite", null)));
-if (only.includes("retention-unpaced")) results.push(...(await benchRetention("sqlite", null, { maxBatchMs: 0 })));
+// MOTION_BENCH_RETENTION_ROWS (default 1M) and MOTION_BENCH_RETENTION_MAX_BATCH_MS (the engine's default pacing when unset).
+const retentionOptions = () => ({
+  rows: process.env.MOTION_BENCH_RETENTION_ROWS ? Number(process.env.MOTION_BENCH_RETENTION_ROWS) : undefined,
+  maxBatchMs: process.env.MOTION_BENCH_RETENTION_MAX_BATCH_MS ? Number(process.env.MOTION_BENCH_RETENTION_MAX_BATCH_MS) : undefined,
+});
+if (want("retention")) results.push(...(await benchRetention("sqlite", null, retentionOptions())));
+if (only.includes("retention-unpaced")) results.push(...(await benchRetention("sqlite", null, { ...retentionOptions(), maxBatchMs: 0 })));
 if (want("retention-pg")) {
   const admin = await requirePostgres();
-  if (admin) results.push(...(await benchRetention("postgresql", admin)));
+  if (admin) results.push(...(await benchRetention("postgresql", admin, retentionOptions())));
 }
 if (want("server")) results.push(...(await benchServer()));
 if (want("overview")) results.push(...(await benchOverview()));
