@@ -3,11 +3,26 @@ import { Worker } from "node:worker_threads";
 // Runs in its own thread with its own connection: PASSIVE checkpoints never block writers,
 // and copying WAL pages into the database file no longer lands on whichever add happened
 // to cross SQLite's auto-checkpoint threshold on the main thread.
+//
+// Under writes that never pause (a long purge beside steady adds) the WAL never starts over:
+// SQLite rewinds it only when a writer finds every frame copied back, and frames keep arriving
+// while a checkpoint runs, so the file grew to 10 GB during a 1M-row purge. When a PASSIVE
+// checkpoint finds the WAL over `truncateFrames` and has copied all of it back, a TRUNCATE
+// follows: it has only the frames written since to copy, and it gives up after 25 ms if a
+// reader or writer is in the way (writers wait for it at most that long), trying again later.
 const SOURCE = `
 const { parentPort, workerData } = require("node:worker_threads");
 const Database = require(workerData.driver);
 const db = new Database(workerData.file, { timeout: 5000 });
-const tick = () => { try { db.pragma("wal_checkpoint(PASSIVE)"); } catch {} };
+const tick = () => {
+  try {
+    const [r] = db.pragma("wal_checkpoint(PASSIVE)");
+    if (r && r.log > workerData.truncateFrames && r.checkpointed === r.log) {
+      db.pragma("busy_timeout = 25");
+      try { db.pragma("wal_checkpoint(TRUNCATE)"); } finally { db.pragma("busy_timeout = 5000"); }
+    }
+  } catch {}
+};
 const timer = setInterval(tick, workerData.intervalMs);
 parentPort.on("message", (m) => { if (m === "stop") { clearInterval(timer); tick(); db.close(); parentPort.close(); } });
 `;
@@ -16,8 +31,12 @@ export interface WalCheckpointer {
   stop(): Promise<void>;
 }
 
-export function startWalCheckpointer(file: string, driver: string, intervalMs = 1000): WalCheckpointer {
-  const worker = new Worker(SOURCE, { eval: true, workerData: { file, driver, intervalMs } });
+/**
+ * `truncateFrames`: WAL frames (pages) past which the file is truncated once fully copied back
+ * (default 16,384: 64 MB of 4 KB pages).
+ */
+export function startWalCheckpointer(file: string, driver: string, intervalMs = 1000, truncateFrames = 16_384): WalCheckpointer {
+  const worker = new Worker(SOURCE, { eval: true, workerData: { file, driver, intervalMs, truncateFrames } });
   worker.unref();
   return {
     stop: () =>
