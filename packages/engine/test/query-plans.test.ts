@@ -12,6 +12,7 @@ import { readLabelPage } from "../src/read-model/label-export.ts";
 import { countRows, listRows, readRowDetail } from "../src/read-model/row-query.ts";
 import { searchInferences } from "../src/read-model/inference-search.ts";
 import { listFitRuns } from "../src/read-model/fit-runs.ts";
+import { readActivity } from "../src/activity/activity-read.ts";
 import { readVersionExamples } from "../src/outcomes/evaluation.ts";
 import { counterApp } from "./fixtures/apps.ts";
 import { databaseFactories, type TestDatabase } from "./harness.ts";
@@ -211,6 +212,14 @@ describe.each(factories)("console query plans on %s", (name, makeDatabase) => {
     expect((await planOf(ofTrigger[0]!)).join("\n")).toMatch(/Feedback_trigger_id_idx/);
     const one = await motion.db.read(() => all<{ inferenceId: string }>(`SELECT "inferenceId" FROM "Feedback" LIMIT 1`));
     await expectIndexed("labels of an inference", await capture(() => listFeedback(provider(), { inferenceId: one[0]!.inferenceId, limit: 50 })));
+  });
+
+  it("overview: the fit runs that finished in the window are a (trigger, finishedAt) range per trigger", async () => {
+    const statements = await capture(() => readActivity(provider(), { triggers: ["t1", "t2"], from: new Date(now - 3_600_000), to: new Date(now), bucketMinutes: 1 }));
+    const fits = statements.filter((s) => s.sql.includes(`"FitRun"`));
+    expect(fits).toHaveLength(1);
+    await expectIndexed("overview fits", fits);
+    expect((await planOf(fits[0]!)).join("\n")).toMatch(/FitRun_trigger_finishedAt_idx/);
   });
 
   it("label export: a page walks only the trigger's labeled inferences, on the (trigger, labeled, id) index", async () => {

@@ -1,4 +1,4 @@
-import { all, idFloor, toDateOrNull, toNum, toNumOrNull, type Provider, type Query } from "@motion/db";
+import { all, toDateOrNull, toNum, toNumOrNull, type Provider, type Query } from "@motion/db";
 import { histogramQuantiles } from "../outcomes/latency-histogram.ts";
 import { MINUTE_MS } from "./minute-rollup.ts";
 
@@ -77,10 +77,11 @@ export function* readActivity(provider: Provider, window: ActivityWindow): Query
      WHERE "trigger" IN (${inList}) AND "minute" >= ? AND "minute" < ? GROUP BY "trigger", ${t}, "bucket"`,
     [...names, from, to],
   );
-  // Fit runs are few; the primary key (time-sortable ids) bounds the scan, a day of slack for long runs.
+  // The fit runs that finished in the window, a (trigger, finishedAt) index range per trigger:
+  // an id range with a day of slack for long runs read a day of fits for an hour's chart.
   const fitRows = yield* all<{ trigger: string; finishedAt: unknown; durationMs: unknown; status: string }>(
-    `SELECT "trigger", "finishedAt", "durationMs", "status" FROM "FitRun" WHERE "id" >= ? AND "finishedAt" >= ? AND "finishedAt" < ? ORDER BY "id" LIMIT ?`,
-    [idFloor(from.getTime() - 86_400_000), from, to, maxFits + 1],
+    `SELECT "trigger", "finishedAt", "durationMs", "status" FROM "FitRun" WHERE "trigger" IN (${inList}) AND "finishedAt" >= ? AND "finishedAt" < ? LIMIT ?`,
+    [...names, from, to, maxFits + 1],
   );
 
   const perTrigger = new Map<string, Map<number, { c: ActivityBucket; h: Map<number, number> }>>();
