@@ -15,7 +15,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { z } from "zod";
-import { addMinutes, addOutcomes, defineApp, Motion, relation, rollUpInferences, rollUpMinutes } from "@motion/engine";
+import { addHours, addMinutes, addOutcomes, defineApp, Motion, relation, rollUpHours, rollUpInferences, rollUpMinutes } from "@motion/engine";
 import { all, get, insertIngest, newId, run, valuesList, type InferenceInsert, type RowInsert } from "@motion/db";
 import { createMotionApi } from "@motion/api";
 import { events, score } from "./fixtures.ts";
@@ -103,10 +103,12 @@ export async function fill(motion: Motion, total: number, versions: number, log:
     }
     const rollup = rollUpInferences(inferences);
     const minutes = rollUpMinutes(inferences);
+    const hours = rollUpHours(inferences);
     await motion.db.tx(function* () {
       yield* insertIngest(rows, inferences, []);
       yield* addOutcomes(rollup, 0);
       yield* addMinutes(minutes, 0);
+      yield* addHours(hours, 0);
     });
   }
   // 2,000 labels through the engine (its rollups and tallies), over the whole table.
@@ -221,6 +223,7 @@ export async function benchConsolePagesMore(options: BenchConsolePagesMoreOption
     add("Compare", `outcomes of the newest 200 versions (${size} inferences)`, await time("compare history", () => caller.state.outcomes({ trigger, limit: 200 }), (p) => p.items.length === 200), "quality chart and the choices");
     add("Compare", "triggers.get", await time("compare triggers.get", () => caller.triggers.get({ trigger })), "aliases");
     add("Compare", "outcomes of the pair", await time("pair", () => caller.state.outcomes({ trigger, versions: [a, b] }), (p) => p.items.length === 2), "the two columns");
+    add("Compare", "outcomes of the pair over the last 7 days", await time("over time", () => caller.state.outcomesOverTime({ trigger, versions: [a, b] }), (p) => p.series.length === 2), "state.outcomesOverTime (charts)");
     add("Compare", "diff of the pair", await time("diff", () => caller.state.diff({ trigger, from: a, to: b })), "state.diff");
     add("Compare", "diff of the first and the last version", await time("diff far", () => caller.state.diff({ trigger, from: 1, to: b })), `state.diff across ${versions.toLocaleString()} versions`);
     add("Compare", "evaluate the pair", await time("evaluate", () => caller.state.evaluate({ trigger, versions: [a, b] })), "state.evaluate");
