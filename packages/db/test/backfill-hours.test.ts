@@ -1,12 +1,9 @@
 // The version_hours migration backfills the hourly outcomes from inferences and labels stored
 // before it: per (version, hour, params hash), labels in their inference's hour, latency buckets
 // as the engine's latencyBucket.
-import { cpSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { all, migrate, openDatabase, run, toDate } from "../src/index.ts";
-import { defaultMigrationsDir } from "../src/migrate.ts";
+import { migrateBefore } from "../test-support/migrate-before.ts";
 import { testDatabases, type TestDatabase } from "../test-support/services.ts";
 
 const factories = await testDatabases("hours_backfill");
@@ -21,16 +18,7 @@ describe.each(factories)("version_hours backfill on %s", (_name, make) => {
   it("counts each hour's inferences, errors, cache hits, latest labels and latency buckets", async () => {
     const database: TestDatabase = await make();
     cleanups.push(() => database.cleanup());
-    const all_ = defaultMigrationsDir(database.provider);
-    const before = mkdtempSync(path.join(tmpdir(), "motion-backfill-"));
-    cleanups.push(() => rmSync(before, { recursive: true, force: true }));
-    const entries = readdirSync(all_, { withFileTypes: true });
-    const ours = entries.find((e) => e.isDirectory() && e.name.endsWith(MIGRATION))!.name;
-    for (const entry of entries) {
-      if (entry.isDirectory() && entry.name >= ours) continue;
-      cpSync(path.join(all_, entry.name), path.join(before, entry.name), { recursive: true });
-    }
-    await migrate(database.url, { migrationsDir: before });
+    await migrateBefore(database, MIGRATION);
     const db = await openDatabase({ url: database.url, migrate: false });
     const h0 = new Date("2026-12-01T10:00:00Z");
     const in0 = new Date("2026-12-01T10:59:59.999Z");

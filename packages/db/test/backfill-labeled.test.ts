@@ -1,11 +1,8 @@
 // The inference_labeled migration sets Inference.labeled for inferences labeled before it
 // (any Feedback row), and leaves the others unlabeled; label_tally then counts those labels.
-import { cpSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { all, migrate, openDatabase, run } from "../src/index.ts";
-import { defaultMigrationsDir } from "../src/migrate.ts";
+import { migrateBefore } from "../test-support/migrate-before.ts";
 import { testDatabases, type TestDatabase } from "../test-support/services.ts";
 
 const factories = await testDatabases("labeled_backfill");
@@ -20,16 +17,7 @@ describe.each(factories)("inference_labeled backfill on %s", (_name, make) => {
   it("flags exactly the inferences with a label", async () => {
     const database: TestDatabase = await make();
     cleanups.push(() => database.cleanup());
-    const all_ = defaultMigrationsDir(database.provider);
-    const before = mkdtempSync(path.join(tmpdir(), "motion-backfill-"));
-    cleanups.push(() => rmSync(before, { recursive: true, force: true }));
-    const entries = readdirSync(all_, { withFileTypes: true });
-    const ours = entries.find((e) => e.isDirectory() && e.name.endsWith(MIGRATION))!.name;
-    for (const entry of entries) {
-      if (entry.isDirectory() && entry.name >= ours) continue;
-      cpSync(path.join(all_, entry.name), path.join(before, entry.name), { recursive: true });
-    }
-    await migrate(database.url, { migrationsDir: before });
+    await migrateBefore(database, MIGRATION);
     const db = await openDatabase({ url: database.url, migrate: false });
     const at = new Date("2026-12-01T00:00:00Z");
     await db.tx(function* () {
