@@ -813,17 +813,27 @@ export class Motion {
   }
 
   private lastYield = performance.now();
+  private loopTurned = true;
 
   /**
    * On SQLite every await in add resolves without I/O, so a caller adding in a tight loop
-   * would never let the event loop deliver a finished fit. Yield a turn every few ms.
+   * would never let the event loop deliver a finished fit. Every few ms, yield a turn — but
+   * only if the loop has had none since the last check: a yield exposes this add's answer to
+   * whatever else is queued (a retention batch, a drift check), which a caller that already
+   * lets the loop turn between adds should not pay for.
    */
   private async fairness(): Promise<void> {
     const now = performance.now();
     if (now - this.lastYield < 4) return;
     this.lastYield = now;
-    await new Promise((resolve) => setImmediate(resolve));
+    if (!this.loopTurned) await new Promise((resolve) => setImmediate(resolve));
+    this.loopTurned = false;
+    setImmediate(this.markTurn);
   }
+
+  private readonly markTurn = () => {
+    this.loopTurned = true;
+  };
 
   /** A trigger's correction schema as JSON Schema (with `optionsFrom` hints), or null when it declares none. */
   correctionSchemaOf(trigger: string): JsonSchema | null {

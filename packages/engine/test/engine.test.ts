@@ -253,6 +253,29 @@ describe.each(factories)("engine on %s", (_name, makeDatabase) => {
     expect(seen).toBeGreaterThanOrEqual(2);
   }, 90_000);
 
+  // On PostgreSQL every add waits on I/O, so other work runs during it anyway.
+  it.runIf(_name === "sqlite")("an add yields to other queued work only when its caller never lets the event loop turn", async () => {
+    const { motion } = await open(counterApp);
+    // A caller that lets the loop turn between adds (a server, a paced client): work queued
+    // meanwhile (a retention batch, a drift check) must wait for the add, not run inside it.
+    let intruded = 0;
+    let adds = 0;
+    for (const end = performance.now() + 300; performance.now() < end; adds++) {
+      let ran = false;
+      setImmediate(() => (ran = true));
+      await motion.add("events", { value: 1 });
+      if (ran) intruded++;
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    expect(adds).toBeGreaterThan(20);
+    expect(intruded).toBe(0);
+    // A tight loop still yields (every few ms), so queued work does get its turn.
+    let ran = false;
+    setImmediate(() => (ran = true));
+    for (let i = 0; i < 100_000 && !ran; i++) await motion.add("events", { value: 1 });
+    expect(ran).toBe(true);
+  });
+
   it("two processes on one database: fits stay serialized and infer follows the other's commits", async () => {
     const { motion: a, db } = await open(counterApp);
     const { motion: b } = await open(counterApp, db);
