@@ -93,6 +93,9 @@ async function openSqlite(url: string): Promise<Database> {
       connection.pragma("busy_timeout = 5000");
       connection.pragma("foreign_keys = ON");
       if (file !== ":memory:") connection.pragma("wal_autocheckpoint = 0");
+      // When SQLite rewinds the WAL (all of it copied back, no reader on it), cut the file back
+      // to 64 MB instead of keeping its largest size (see wal-checkpointer.ts).
+      connection.pragma(`journal_size_limit = ${64 * 1024 * 1024}`);
       statements.clear();
       return adapter;
     },

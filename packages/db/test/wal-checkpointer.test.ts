@@ -41,7 +41,7 @@ describe("SQLite WAL checkpoints off the main thread", () => {
     conn.pragma("wal_autocheckpoint = 0");
     conn.exec(`CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)`);
     const insert = conn.prepare(`INSERT INTO t (v) VALUES (?)`);
-    // 200 frames (~800 KB) is this test's bound; the product's is 64 MB.
+    // 200 frames (~800 KB) is this test's bound; the product's is 256 MB.
     const checkpointer = startWalCheckpointer(file, createRequire(import.meta.url).resolve("better-sqlite3"), 20, 200);
     const wal = () => (fs.existsSync(`${file}-wal`) ? fs.statSync(`${file}-wal`).size : 0);
     let peak = 0;
