@@ -10,6 +10,7 @@ import { runAsync, runSync, valuesList, type Query, type QueryOp } from "./query
 import { providerOf, redactUrl, resolveDatabaseUrl, sqliteFilePath, type Provider } from "./url.ts";
 import { migrate } from "./migrate.ts";
 import { startWalCheckpointer } from "./wal-checkpointer.ts";
+import { StatementCache } from "./statement-cache.ts";
 import { startSqliteReader } from "./sqlite-reader.ts";
 
 const require = createRequire(import.meta.url);
@@ -79,7 +80,7 @@ async function openSqlite(url: string): Promise<Database> {
   if (file !== ":memory:") fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   const factory = new PrismaBetterSqlite3({ url }, { timestampFormat: "unixepoch-ms" });
   let connection: BetterSqlite3.Database | undefined;
-  const statements = new Map<string, BetterSqlite3.Statement>();
+  const statements = new StatementCache<BetterSqlite3.Statement>();
   // Capture the driver connection Prisma opens, so raw statements share it: one writer,
   // no lock contention between our statements and Prisma's inside one process.
   const capturing = {
@@ -106,15 +107,7 @@ async function openSqlite(url: string): Promise<Database> {
   await prisma.$connect();
   if (!connection) throw new Error(`Could not open SQLite database ${file}`);
 
-  const prepare = (sql: string) => {
-    let stmt = statements.get(sql);
-    if (!stmt) {
-      stmt = connection!.prepare(sql);
-      stmt.safeIntegers(false);
-      statements.set(sql, stmt);
-    }
-    return stmt;
-  };
+  const prepare = (sql: string) => statements.get(sql, (text) => connection!.prepare(text).safeIntegers(false));
   const exec = (op: QueryOp): unknown => {
     if (op.kind === "insertMany") {
       const stmt = prepare(op.head + valuesList(1, op.columns) + (op.tail ?? ""));
