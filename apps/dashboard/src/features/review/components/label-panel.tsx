@@ -31,7 +31,7 @@ export function LabelPanel({
   /** Scores the trigger declares besides good/bad (saved with the label). */
   scoreConfigs?: Record<string, ScoreConfigLike>;
   item: ReviewItem;
-  /** The trigger's published correction schema (JSON Schema), or null: free text / JSON. */
+  /** The trigger's published correction schema (JSON Schema), null: free text / JSON, undefined: not loaded yet. */
   correctionSchema: unknown;
   /** Issues of the last failed label (paths under `correction` are shown at their field). */
   issues?: readonly IssueLike[] | null;
@@ -50,6 +50,9 @@ export function LabelPanel({
   const formRef = React.useRef<CorrectionFormHandle>(null);
   // With a declared schema the correction is a form; without, the output as editable text.
   const fields = React.useMemo(() => correctionFields(correctionSchema), [correctionSchema]);
+  // Until the trigger's schema is known, which editor to show (and focus) is not: a busy page
+  // that showed the free-text one would swap it for the form under the operator's cursor.
+  const schemaKnown = correctionSchema !== undefined;
   const initial = React.useMemo(() => (fields ? initialValues(fields, item.output) : {}), [fields, item.output]);
   // The operator's edits over the initial values (the schema may arrive after the item).
   const [edits, setEdits] = React.useState<Record<string, string>>({});
@@ -74,13 +77,14 @@ export function LabelPanel({
     else correctionRef.current?.focus();
   }, [fields]);
   React.useEffect(() => {
-    if (!showEditor || !focusEditor.current) return;
+    if (!showEditor || !focusEditor.current || !schemaKnown) return;
     focusEditor.current = false;
     focusNow();
-  }, [showEditor, focusNow]);
+  }, [showEditor, focusNow, schemaKnown]);
   const startEditing = () => {
     if (showEditor) {
-      focusNow();
+      if (schemaKnown) focusNow();
+      else focusEditor.current = true;
       return;
     }
     if (!fields) setCorrection(correctionDraft(item.output));
@@ -157,7 +161,7 @@ export function LabelPanel({
             {showEditor && fields && (
               <CorrectionForm ref={formRef} trigger={item.trigger} fields={fields} values={values} onChange={(name, v) => setEdits((all) => ({ ...all, [name]: v }))} issues={fieldIssues} />
             )}
-            {editing && !fields && (
+            {editing && schemaKnown && !fields && (
               <div className="grid gap-1.5">
                 <Label htmlFor="correction">Corrected output <span className="font-normal text-muted-foreground">(saved with the label; esc to leave the field)</span></Label>
                 <Textarea id="correction" ref={correctionRef} rows={5} value={correction} onChange={(e) => setCorrection(e.target.value)} onKeyDown={blurOnEscape} />

@@ -330,7 +330,7 @@ export function ReviewView({ trigger }: { trigger: string }) {
               pending={label.isPending}
               onLabel={submitLabel}
               localLabel={labeledHere.current.get(current.id)}
-              correctionSchema={info.data?.correctionSchema ?? null}
+              correctionSchema={info.data ? (info.data.correctionSchema ?? null) : info.isError ? null : undefined}
               scoreConfigs={info.data?.scores ?? {}}
               issues={label.variables?.inferenceId === current.id ? issuesOfError(label.error) : null}
             />
