@@ -16,7 +16,7 @@ import path from "node:path";
 import { Motion } from "@motion/engine";
 import { pagesApp } from "./fixtures.ts";
 import { all, get, insertIngest, newId, run, valuesList, type InferenceInsert, type RowInsert } from "@motion/db";
-import { createMotionApi } from "@motion/api";
+import { adminCaller } from "./admin-caller.ts";
 import { median, type BenchResult } from "./stats.ts";
 
 
@@ -112,13 +112,7 @@ export async function benchConsolePages(options: BenchConsolePagesOptions = {}):
     await motion.db.tx(() => run(`ANALYZE`));
     log(`filled ${total.toLocaleString()} inferences (labeled but 1 in 10,000), ${queueCount} queues of ${queueItems.toLocaleString()} items, ${fitRuns.toLocaleString()} fit runs in ${((performance.now() - fillStart) / 1000).toFixed(1)} s`);
 
-    const api = createMotionApi({ motion, baseURL: "http://127.0.0.1", secret: "bench-secret-bench-secret-bench-secret!" });
-    const admin = { email: "bench@motion.local", password: "bench-password" };
-    await api.ensureAdmin(admin);
-    const signIn = await api.handle(new Request("http://127.0.0.1/api/auth/sign-in/email", { method: "POST", headers: { "content-type": "application/json", origin: "http://127.0.0.1" }, body: JSON.stringify(admin) }));
-    const cookie = (signIn.headers.getSetCookie?.() ?? []).map((c) => c.split(";")[0]).join("; ");
-    if (!signIn.ok || !cookie) throw new Error(`bench sign-in failed: ${signIn.status}`);
-    const caller = api.createCaller(new Headers({ cookie }));
+    const caller = await adminCaller(motion);
 
     const time = async (what: string, call: () => Promise<unknown>, check: (result: never) => boolean = () => true) => {
       const samples: number[] = [];

@@ -17,7 +17,7 @@ import path from "node:path";
 import { z } from "zod";
 import { addHours, addMinutes, addOutcomes, defineApp, Motion, relation, rollUpHours, rollUpInferences, rollUpMinutes } from "@motion/engine";
 import { all, get, insertIngest, newId, run, valuesList, type InferenceInsert, type RowInsert } from "@motion/db";
-import { createMotionApi } from "@motion/api";
+import { adminCaller } from "./admin-caller.ts";
 import { events, score } from "./fixtures.ts";
 import { median, type BenchResult } from "./stats.ts";
 
@@ -142,13 +142,7 @@ export async function benchConsolePagesMore(options: BenchConsolePagesMoreOption
     motion = await Motion.open({ app: benchApp, databaseUrl, runFits: false });
     if (motion.activeVersion("score") !== versions) throw new Error(`active is v${motion.activeVersion("score")}, not v${versions}`);
 
-    const api = createMotionApi({ motion, baseURL: "http://127.0.0.1", secret: "bench-secret-bench-secret-bench-secret!" });
-    const admin = { email: "bench@motion.local", password: "bench-password" };
-    await api.ensureAdmin(admin);
-    const signIn = await api.handle(new Request("http://127.0.0.1/api/auth/sign-in/email", { method: "POST", headers: { "content-type": "application/json", origin: "http://127.0.0.1" }, body: JSON.stringify(admin) }));
-    const cookie = (signIn.headers.getSetCookie?.() ?? []).map((c) => c.split(";")[0]).join("; ");
-    if (!signIn.ok || !cookie) throw new Error(`bench sign-in failed: ${signIn.status}`);
-    const caller = api.createCaller(new Headers({ cookie }));
+    const caller = await adminCaller(motion);
 
     const time = async <T>(what: string, call: () => Promise<T>, check: (result: T) => boolean = () => true) => {
       const samples: number[] = [];

@@ -15,7 +15,7 @@ import { Motion } from "@motion/engine";
 import { pagesApp } from "./fixtures.ts";
 import { median } from "./stats.ts";
 import { all, get, insertIngest, newId, run, type InferenceInsert, type RowInsert } from "@motion/db";
-import { createMotionApi } from "@motion/api";
+import { adminCaller } from "./admin-caller.ts";
 
 
 export interface BenchRowsOptions {
@@ -63,13 +63,7 @@ export async function benchRowsPage(options: BenchRowsOptions = {}): Promise<Row
     }
     log(`filled ${total.toLocaleString()} rows and inferences in ${((performance.now() - fillStart) / 1000).toFixed(1)} s`);
 
-    const api = createMotionApi({ motion, baseURL: "http://127.0.0.1", secret: "bench-secret-bench-secret-bench-secret!" });
-    const admin = { email: "bench@motion.local", password: "bench-password" };
-    await api.ensureAdmin(admin);
-    const signIn = await api.handle(new Request("http://127.0.0.1/api/auth/sign-in/email", { method: "POST", headers: { "content-type": "application/json", origin: "http://127.0.0.1" }, body: JSON.stringify(admin) }));
-    const cookie = (signIn.headers.getSetCookie?.() ?? []).map((c) => c.split(";")[0]).join("; ");
-    if (!signIn.ok || !cookie) throw new Error(`bench sign-in failed: ${signIn.status}`);
-    const caller = api.createCaller(new Headers({ cookie }));
+    const caller = await adminCaller(motion);
 
     // The cursor whose next page is the last one (setup only, not timed).
     const lastCursor = await motion.db.read(() => get<{ id: string }>(`SELECT "id" FROM "Row" WHERE "relation" = 'events' ORDER BY "id" ASC LIMIT 1 OFFSET 50`));
