@@ -67,13 +67,23 @@ export async function principalFromHeaders(motion: Motion, auth: MotionAuth | nu
   return cache ? cache.resolve(`session:${token}`, lookup) : (await lookup()).principal;
 }
 
+const DEFAULT_OPTIONS: ApiOptions = { reviewLockMs: 120_000, development: false, allowedOrigins: new Set<string>(), idempotencyTtlMs: DEFAULT_IDEMPOTENCY_TTL_MS, subscriptionPollMs: 1000 };
+/** Options are merged with the defaults once per options object, not on every request. */
+const merged = new WeakMap<Partial<ApiOptions>, ApiOptions>();
+function withDefaults(options: Partial<ApiOptions> | undefined): ApiOptions {
+  if (!options) return DEFAULT_OPTIONS;
+  let full = merged.get(options);
+  if (!full) merged.set(options, (full = { ...DEFAULT_OPTIONS, ...options }));
+  return full;
+}
+
 export function createContext(input: CreateContextOptions): ApiContext {
   let principal: Promise<Principal | null> | undefined;
   return {
     motion: input.motion,
     auth: input.auth,
     headers: input.headers,
-    options: { reviewLockMs: 120_000, development: false, allowedOrigins: new Set<string>(), idempotencyTtlMs: DEFAULT_IDEMPOTENCY_TTL_MS, subscriptionPollMs: 1000, ...input.options },
+    options: withDefaults(input.options),
     resolvePrincipal: () => (principal ??= principalFromHeaders(input.motion, input.auth, input.headers, input.principals)),
     authChanged: async () => {
       input.principals?.invalidate();

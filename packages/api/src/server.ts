@@ -86,6 +86,16 @@ export interface MotionApi {
   bootstrap(options?: { env?: NodeJS.ProcessEnv; generate?: boolean }): Promise<BootstrapResult>;
 }
 
+const TRPC_PREFIX = `${TRPC_ENDPOINT}/`;
+
+/** Writes a whole answer with the API's security headers and a known length: one write of head and body, no chunked framing. */
+function sendAnswer(req: IncomingMessage, res: ServerResponse, https: boolean, status: number, headers: Readonly<Record<string, string | string[]>>, body: string | Uint8Array): void {
+  const head: Record<string, string | string[]> = Object.assign({}, apiHeaders({ https }), headers);
+  if (req.method !== "HEAD") head["content-length"] = String(typeof body === "string" ? Buffer.byteLength(body) : body.byteLength);
+  res.writeHead(status, head);
+  res.end(body);
+}
+
 function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
   return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json", ...headers } });
 }
@@ -231,6 +241,8 @@ export function createMotionApi(options: CreateMotionApiOptions): MotionApi {
     return response;
   }
 
+  const trpcNode = { router: appRouter, createContext: (req: { headers: Headers }) => context(req.headers), maxBatchSize: MAX_BATCH_SIZE, allowMethodOverride: true, onError };
+
   /** Writes a subscription's events as they come (never buffered whole), until either side ends it. */
   async function streamEvents(body: ReadableStream<Uint8Array>, res: ServerResponse, aborter: AbortController): Promise<void> {
     const reader = body.getReader();
@@ -261,12 +273,7 @@ export function createMotionApi(options: CreateMotionApiOptions): MotionApi {
     const query = rawUrl.indexOf("?");
     const pathname = query === -1 ? rawUrl : rawUrl.slice(0, query);
     const https = Boolean((req.socket as { encrypted?: boolean }).encrypted) || (trustProxy > 0 && String(req.headers["x-forwarded-proto"] ?? "").split(",")[0]!.trim() === "https");
-    const send = (status: number, headers: Record<string, string | string[]>, body: string | Uint8Array) => {
-      // A known length: one write of head and body, no chunked framing (writev of four buffers).
-      const length = req.method === "HEAD" ? {} : { "content-length": String(typeof body === "string" ? Buffer.byteLength(body) : body.byteLength) };
-      res.writeHead(status, { ...apiHeaders({ https }), ...headers, ...length });
-      res.end(body);
-    };
+    const send = (status: number, headers: Readonly<Record<string, string | string[]>>, body: string | Uint8Array) => sendAnswer(req, res, https, status, headers, body);
     try {
       const method = req.method ?? "GET";
       let body: Buffer | null = null;
@@ -286,12 +293,9 @@ export function createMotionApi(options: CreateMotionApiOptions): MotionApi {
         if (Array.isArray(value)) for (const v of value) headers.append(name, v);
         else headers.set(name, value);
       }
-      if (pathname.startsWith(`${TRPC_ENDPOINT}/`)) {
-        const answer = await handleTrpcNode(
-          { method, path: pathname.slice(TRPC_ENDPOINT.length + 1), searchParams: new URLSearchParams(query === -1 ? "" : rawUrl.slice(query + 1)), headers, body },
-          { router: appRouter, createContext: () => context(headers), maxBatchSize: MAX_BATCH_SIZE, allowMethodOverride: true, onError },
-        );
-        if (answer) return send(answer.status, answer.headers, answer.body);
+      if (pathname.startsWith(TRPC_PREFIX)) {
+        const answer = await handleTrpcNode({ method, path: pathname.slice(TRPC_PREFIX.length), searchParams: new URLSearchParams(query === -1 ? "" : rawUrl.slice(query + 1)), headers, body }, trpcNode);
+        if (answer) return sendAnswer(req, res, https, answer.status, answer.headers, answer.body);
       }
       if (isRestPath(pathname)) {
         const answer = await rest({ method, pathname, searchParams: new URLSearchParams(query === -1 ? "" : rawUrl.slice(query + 1)), headers, body });

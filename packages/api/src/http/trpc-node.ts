@@ -24,13 +24,13 @@ export interface TrpcNodeRequest {
 
 export interface TrpcNodeResponse {
   status: number;
-  headers: Record<string, string>;
+  headers: Readonly<Record<string, string>>;
   body: string;
 }
 
 export interface TrpcNodeOptions<TContext> {
   router: AnyTRPCRouter;
-  createContext: () => TContext | Promise<TContext>;
+  createContext: (req: TrpcNodeRequest) => TContext | Promise<TContext>;
   maxBatchSize: number;
   allowMethodOverride: boolean;
   onError?: (opts: { error: TRPCError; path: string | undefined; type: string }) => void;
@@ -52,23 +52,83 @@ function needsFetchAdapter(req: TrpcNodeRequest): boolean {
   return req.searchParams.has("connectionParams");
 }
 
+const JSON_HEADERS: Readonly<Record<string, string>> = Object.freeze({ vary: "trpc-accept, accept", "content-type": "application/json" });
+
+/** tRPC's router internals this adapter reads (one place for the casts). */
+interface RouterDef {
+  _config: Parameters<typeof getErrorShape>[0]["config"];
+  procedures: Record<string, Procedure | undefined>;
+  lazy: Record<string, unknown>;
+}
+
+/** The request's JSON input, deserialised per call index; tRPC's BAD_REQUEST on anything malformed. */
+function parseInputs(req: TrpcNodeRequest, config: RouterDef["_config"], isBatch: boolean, count: number): Record<number, unknown> {
+  try {
+    const raw = req.method === "GET" ? req.searchParams.get("input") : (req.body ?? Buffer.alloc(0)).toString("utf8");
+    const json: unknown = req.method === "GET" ? (raw ? JSON.parse(raw) : undefined) : JSON.parse(raw ?? "");
+    const out: Record<number, unknown> = Object.create(null);
+    if (json !== undefined) {
+      if (!isBatch) out[0] = config.transformer.input.deserialize(json);
+      else {
+        if (!isObject(json)) throw new TRPCError({ code: "BAD_REQUEST", message: '"input" needs to be an object when doing a batch call' });
+        for (let index = 0; index < count; index++) if (json[index] !== undefined) out[index] = config.transformer.input.deserialize(json[index]);
+      }
+    }
+    return out;
+  } catch (cause) {
+    if (cause instanceof TRPCError) throw cause;
+    throw new TRPCError({ code: "BAD_REQUEST", message: cause instanceof Error ? cause.message : "Invalid input", cause });
+  }
+}
+
+function allowed(method: string, type: ProcedureType, allowMethodOverride: boolean): boolean {
+  return type === "mutation" ? method === "POST" : method === "GET" || (allowMethodOverride && method === "POST");
+}
+
+/** One request's calls: inputs are parsed once, when the first procedure asks for its own. */
+class Call<TContext> {
+  inputs: Record<number, unknown> | undefined;
+  #parsed: Record<number, unknown> | undefined;
+  /** The first call's getRawInput (one closure per request; batches make one per call). */
+  readonly firstInput: () => Promise<unknown>;
+  constructor(
+    readonly req: TrpcNodeRequest,
+    readonly opts: TrpcNodeOptions<TContext>,
+    readonly config: RouterDef["_config"],
+    readonly isBatch: boolean,
+    readonly paths: string[],
+  ) {
+    this.firstInput = async () => this.input(0);
+  }
+
+  input(index: number): unknown {
+    return (this.#parsed ??= this.inputs = parseInputs(this.req, this.config, this.isBatch, this.paths.length))[index];
+  }
+
+  /** One procedure's answer or its error shape (errors never reject). */
+  async run(proc: Procedure | null, p: string, index: number, ctx: TContext): Promise<{ error: unknown } | { result: { data: unknown } }> {
+    try {
+      if (!proc) throw new TRPCError({ code: "NOT_FOUND", message: `No procedure found on path "${p}"` });
+      if (!allowed(this.req.method, proc._def.type, this.opts.allowMethodOverride)) throw new TRPCError({ code: "METHOD_NOT_SUPPORTED", message: `Unsupported ${this.req.method}-request to ${proc._def.type} procedure at path "${p}"` });
+      const data = await proc({ path: p, getRawInput: index === 0 ? this.firstInput : async () => this.input(index), ctx, type: proc._def.type, signal: undefined, batchIndex: index });
+      if (isDataStream(data)) throw new TRPCError({ code: "UNSUPPORTED_MEDIA_TYPE", message: "Cannot use stream-like response in non-streaming request - use httpBatchStreamLink" });
+      return { result: { data } };
+    } catch (cause) {
+      const error = getTRPCErrorFromUnknown(cause);
+      const callType = proc?._def.type ?? "unknown";
+      this.opts.onError?.({ error, path: p, type: callType });
+      return { error: getErrorShape({ config: this.config, error, type: callType as ProcedureType, path: p, input: this.inputs?.[index], ctx }) };
+    }
+  }
+}
+
 export async function handleTrpcNode<TContext>(req: TrpcNodeRequest, opts: TrpcNodeOptions<TContext>): Promise<TrpcNodeResponse | null> {
   if (needsFetchAdapter(req)) return null;
-  const { router } = opts;
-  const def = router._def as { _config: Parameters<typeof getErrorShape>[0]["config"]; procedures: Record<string, Procedure | undefined>; lazy: Record<string, unknown> };
-  if (Object.keys(def.lazy).length) return null;
+  const def = opts.router._def as RouterDef;
+  for (const _ in def.lazy) return null;
   const config = def._config;
-  const headers = { vary: "trpc-accept, accept", "content-type": "application/json" };
   let ctx: TContext | undefined;
   let type = "unknown";
-
-  const wholeError = (cause: unknown): TrpcNodeResponse => {
-    const error = getTRPCErrorFromUnknown(cause);
-    opts.onError?.({ error, path: undefined, type });
-    const shape = { error: getErrorShape({ config, error, type: type as ProcedureType, path: undefined, input: undefined, ctx }) };
-    return { status: getHTTPStatusCode(shape), headers, body: JSON.stringify(transformTRPCResponse(config, shape)) };
-  };
-
   try {
     let path: string;
     try {
@@ -80,61 +140,33 @@ export async function handleTrpcNode<TContext>(req: TrpcNodeRequest, opts: TrpcN
     const paths = isBatch ? path.split(",") : [path];
     if (isBatch && paths.length > opts.maxBatchSize) throw new TRPCError({ code: "BAD_REQUEST", message: "Batch call exceeds maximum size" });
     const procedures = paths.map((p) => def.procedures[p] ?? null);
-    const types = new Set(procedures.flatMap((p) => (p ? [p._def.type] : [])));
-    if (types.has("subscription")) return null;
-    if (types.size > 1) throw new TRPCError({ code: "BAD_REQUEST", message: `Cannot mix procedure types in call: ${[...types].join(", ")}` });
-    type = types.values().next().value ?? "unknown";
+    for (const proc of procedures) {
+      if (!proc) continue;
+      const t = proc._def.type;
+      if (t === "subscription") return null;
+      if (type !== "unknown" && type !== t) {
+        const mixed = [...new Set(procedures.flatMap((x) => (x ? [x._def.type] : [])))];
+        if (mixed.includes("subscription")) return null;
+        throw new TRPCError({ code: "BAD_REQUEST", message: `Cannot mix procedure types in call: ${mixed.join(", ")}` });
+      }
+      type = t;
+    }
 
-    // Inputs are parsed once, when the first procedure asks for its own.
-    let parsed: Promise<Record<number, unknown>> | undefined;
-    let inputs: Record<number, unknown> | undefined;
-    const readInputs = () =>
-      (parsed ??= (async () => {
-        try {
-          const raw = req.method === "GET" ? req.searchParams.get("input") : (req.body ?? Buffer.alloc(0)).toString("utf8");
-          const json: unknown = req.method === "GET" ? (raw ? JSON.parse(raw) : undefined) : JSON.parse(raw ?? "");
-          const out: Record<number, unknown> = Object.create(null);
-          if (json !== undefined) {
-            if (!isBatch) out[0] = config.transformer.input.deserialize(json);
-            else {
-              if (!isObject(json)) throw new TRPCError({ code: "BAD_REQUEST", message: '"input" needs to be an object when doing a batch call' });
-              for (const index of paths.keys()) if (json[index] !== undefined) out[index] = config.transformer.input.deserialize(json[index]);
-            }
-          }
-          inputs = out;
-          return out;
-        } catch (cause) {
-          if (cause instanceof TRPCError) throw cause;
-          throw new TRPCError({ code: "BAD_REQUEST", message: cause instanceof Error ? cause.message : "Invalid input", cause });
-        }
-      })());
-
-    ctx = await opts.createContext();
-    const allowed = (t: ProcedureType) => (t === "mutation" ? req.method === "POST" : req.method === "GET" || (opts.allowMethodOverride && req.method === "POST"));
-    const results = await Promise.all(
-      paths.map(async (p, index): Promise<{ error: unknown } | { result: { data: unknown } }> => {
-        const proc = procedures[index];
-        try {
-          if (!proc) throw new TRPCError({ code: "NOT_FOUND", message: `No procedure found on path "${p}"` });
-          if (!allowed(proc._def.type)) throw new TRPCError({ code: "METHOD_NOT_SUPPORTED", message: `Unsupported ${req.method}-request to ${proc._def.type} procedure at path "${p}"` });
-          const data = await proc({ path: p, getRawInput: async () => (await readInputs())[index], ctx, type: proc._def.type, signal: undefined, batchIndex: index });
-          if (isDataStream(data)) throw new TRPCError({ code: "UNSUPPORTED_MEDIA_TYPE", message: "Cannot use stream-like response in non-streaming request - use httpBatchStreamLink" });
-          return { result: { data } };
-        } catch (cause) {
-          const error = getTRPCErrorFromUnknown(cause);
-          const callType = proc?._def.type ?? "unknown";
-          opts.onError?.({ error, path: p, type: callType });
-          return { error: getErrorShape({ config, error, type: callType as ProcedureType, path: p, input: inputs?.[index], ctx }) };
-        }
-      }),
-    );
-    const untransformed = isBatch ? results : results[0]!;
-    // The common answer (one successful call) serialised directly: transformTRPCResponse would
-    // copy it twice through Babel's object-spread helper first; the result is the same.
-    const single = results.length === 1 && !isBatch && "result" in results[0]! ? results[0] : null;
-    const body = single ? { result: { data: config.transformer.output.serialize(single.result.data) } } : transformTRPCResponse(config, untransformed as never);
-    return { status: getHTTPStatusCode(untransformed as never), headers, body: JSON.stringify(body) };
+    ctx = await opts.createContext(req);
+    const call = new Call(req, opts, config, isBatch, paths);
+    if (!isBatch) {
+      // The common request: one call. Its result is serialised directly (transformTRPCResponse
+      // would copy it twice through Babel's object-spread helper first; the result is the same).
+      const one = await call.run(procedures[0]!, path, 0, ctx);
+      const body = "result" in one ? { result: { data: config.transformer.output.serialize(one.result.data) } } : transformTRPCResponse(config, one as never);
+      return { status: getHTTPStatusCode(one as never), headers: JSON_HEADERS, body: JSON.stringify(body) };
+    }
+    const results = await Promise.all(paths.map((p, index) => call.run(procedures[index]!, p, index, ctx as TContext)));
+    return { status: getHTTPStatusCode(results as never), headers: JSON_HEADERS, body: JSON.stringify(transformTRPCResponse(config, results as never)) };
   } catch (cause) {
-    return wholeError(cause);
+    const error = getTRPCErrorFromUnknown(cause);
+    opts.onError?.({ error, path: undefined, type });
+    const shape = { error: getErrorShape({ config, error, type: type as ProcedureType, path: undefined, input: undefined, ctx }) };
+    return { status: getHTTPStatusCode(shape), headers: JSON_HEADERS, body: JSON.stringify(transformTRPCResponse(config, shape)) };
   }
 }
