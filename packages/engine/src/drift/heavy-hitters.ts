@@ -19,6 +19,39 @@ export interface HeavyHittersJSON {
   l?: (number | string)[];
 }
 
+/** Counts below this are tallied in `histogram` to find the cut without sorting. */
+const SMALL = 256;
+const histogram = new Uint32Array(SMALL);
+
+/** The (CAPACITY+1)-th largest count; 0 when there are no more than CAPACITY counters. */
+function cutOf(counts: Map<number, number>): number {
+  const n = counts.size;
+  if (n <= CAPACITY) return 0;
+  let large = false;
+  for (const count of counts.values()) {
+    if (count < SMALL) histogram[count]!++;
+    else large = true;
+  }
+  let cut = 0;
+  if (!large) {
+    // Down from the largest count until more than CAPACITY counters are at or above it.
+    let atOrAbove = 0;
+    for (let c = SMALL - 1; c > 0; c--) {
+      atOrAbove += histogram[c]!;
+      if (atOrAbove > CAPACITY) {
+        cut = c;
+        break;
+      }
+    }
+  }
+  histogram.fill(0);
+  if (!large) return cut;
+  // Some count is large: sort them in a reused typed array (no comparator calls, no garbage).
+  let i = 0;
+  for (const count of counts.values()) scratch[i++] = count;
+  return scratch.subarray(0, i).sort()[i - 1 - CAPACITY]!;
+}
+
 export class HeavyHitters {
   private counts = new Map<number, number>();
   /** Sum of purge amounts; every count is low by at most this. */
@@ -41,16 +74,13 @@ export class HeavyHitters {
   }
 
   private purge(): void {
-    // The (CAPACITY+1)-th largest count, from a reused typed array (no comparator calls, no garbage).
-    let i = 0;
-    for (const count of this.counts.values()) scratch[i++] = count;
-    const sorted = scratch.subarray(0, i).sort();
-    const cut = i > CAPACITY ? sorted[i - 1 - CAPACITY]! : 0;
+    const cut = cutOf(this.counts);
     if (cut <= 0) return;
-    for (const [hash, count] of this.counts) {
-      if (count <= cut) this.counts.delete(hash);
-      else this.counts.set(hash, count - cut);
-    }
+    // The survivors go into a new map (in the same order): in a near-unique column most
+    // counters are dropped, and one insert per survivor is cheaper than a delete per loser.
+    const kept = new Map<number, number>();
+    for (const [hash, count] of this.counts) if (count > cut) kept.set(hash, count - cut);
+    this.counts = kept;
     // Labels of purged counters are dropped in bulk, not one delete per purged counter (a purge
     // runs every ~64 new values of a high-cardinality column, on the per-row path).
     if (this.labels.size > 2 * CAPACITY) for (const hash of this.labels.keys()) if (!this.counts.has(hash)) this.labels.delete(hash);

@@ -99,6 +99,18 @@ class Store {
   }
 }
 
+/**
+ * Keys of the integers 1…SMALL_INTS-1, computed once with the same expression as keyOf: counts,
+ * lengths and ids are mostly small integers, and a lookup is cheaper than a logarithm per value.
+ */
+const SMALL_INTS = 4096;
+const INT_KEYS = Int16Array.from({ length: SMALL_INTS }, (_, v) => (v === 0 ? 0 : Math.ceil(Math.log(v) / LN_GAMMA)));
+
+/** The bucket of a magnitude above MIN_MAGNITUDE. */
+function keyOf(magnitude: number): number {
+  return magnitude < SMALL_INTS && (magnitude | 0) === magnitude ? INT_KEYS[magnitude]! : Math.ceil(Math.log(magnitude) / LN_GAMMA);
+}
+
 function bucketValue(key: number): number {
   return (2 * Math.pow(GAMMA, key)) / (GAMMA + 1);
 }
@@ -113,8 +125,8 @@ export class QuantileSketch {
   }
 
   add(value: number): void {
-    if (value > MIN_MAGNITUDE) this.positive.add(Math.ceil(Math.log(value) / LN_GAMMA), 1);
-    else if (value < -MIN_MAGNITUDE) this.negative.add(Math.ceil(Math.log(-value) / LN_GAMMA), 1);
+    if (value > MIN_MAGNITUDE) this.positive.add(keyOf(value), 1);
+    else if (value < -MIN_MAGNITUDE) this.negative.add(keyOf(-value), 1);
     else this.zeros++;
   }
 

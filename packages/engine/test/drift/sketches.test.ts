@@ -51,6 +51,18 @@ describe("QuantileSketch", () => {
     for (const q of [0.02, 0.05, 0.5, 0.95]) expect(ab.quantile(q)).toBe(whole.quantile(q));
   });
 
+  it("puts small integers in the same buckets as any other value (the integer table matches the logarithm)", () => {
+    const gamma = (1 + QUANTILE_ACCURACY) / (1 - QUANTILE_ACCURACY);
+    for (let v = 1; v < 5000; v++) {
+      const sketch = new QuantileSketch();
+      sketch.add(v);
+      sketch.add(-v);
+      const bucket = (2 * Math.pow(gamma, Math.ceil(Math.log(v) / Math.log(gamma)))) / (gamma + 1);
+      expect([v, sketch.quantile(1)]).toEqual([v, bucket]);
+      expect([v, sketch.quantile(0)]).toEqual([v, -bucket]);
+    }
+  });
+
   it("is empty-safe", () => {
     expect(new QuantileSketch().quantile(0.5)).toBeNaN();
   });
@@ -104,6 +116,33 @@ describe("HeavyHitters", () => {
     expect(merged.top()).toBeLessThanOrEqual(top);
     expect(top - merged.top()).toBeLessThanOrEqual(n / 65);
     expect(merged.purged).toBeGreaterThan(0);
+  });
+
+  it("purges exactly as the textbook summary does: subtract the 65th largest count, drop what reaches zero", () => {
+    // A reference Misra–Gries with a sort per purge; counts both under and over 256 (the fast
+    // path tallies small counts, large ones fall back to sorting).
+    const reference = (values: number[]) => {
+      const counts = new Map<number, number>();
+      let purged = 0;
+      for (const v of values) {
+        counts.set(v, (counts.get(v) ?? 0) + 1);
+        if (counts.size > 128) {
+          const cut = [...counts.values()].sort((x, y) => y - x)[64]!;
+          for (const [k, c] of counts) if (c <= cut) counts.delete(k);
+          else counts.set(k, c - cut);
+          purged += cut;
+        }
+      }
+      return { c: [...counts].sort(([x], [y]) => x - y).flat(), d: purged };
+    };
+    const random = rng(11);
+    for (const hotShare of [0, 0.3, 0.9]) {
+      const values = Array.from({ length: 40_000 }, () => (random() < hotShare ? Math.floor(random() * 8) : 1000 + Math.floor(random() * 3000)));
+      const hh = new HeavyHitters();
+      for (const v of values) hh.add(v);
+      const { c, d } = hh.toJSON();
+      expect({ c, d }).toEqual(reference(values));
+    }
   });
 
   it("keeps the value behind a hash seen twice, through merge and JSON, and forgets it when the counter is purged", () => {
