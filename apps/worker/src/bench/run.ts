@@ -10,6 +10,7 @@ import { benchConsolePagesMore } from "./console-pages-more-bench.ts";
 import { benchServer } from "./server-bench.ts";
 import { benchOverview } from "./overview-bench.ts";
 import { benchAddLatency, benchFitIsolation, benchIngestPostgres, benchIngestSqlite } from "./engine-bench.ts";
+import { benchIngestModel } from "./ingest-model-bench.ts";
 import { benchPendingQuery, benchScaleOutFits } from "./scaleout-bench.ts";
 import { benchChatbotIngest, benchChatbotQuestions } from "./chatbot-bench.ts";
 import { benchOutcomes } from "./outcomes-bench.ts";
@@ -23,6 +24,7 @@ const only = process.argv.slice(2);
 const want = (name: string) => only.length === 0 || only.includes(name);
 
 if (want("p1")) results.push(...(await benchIngestSqlite()));
+if (want("ingest-model")) results.push(...benchIngestModel());
 if (want("p1pg")) {
   const admin = await requirePostgres();
   if (admin) results.push(await benchIngestPostgres(admin));
