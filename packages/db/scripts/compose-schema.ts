@@ -28,7 +28,7 @@ export async function composeSchema(provider: Provider, targetPath = composedSch
   const models = await readFile(modelsPath(), "utf8");
   const fromDir = path.dirname(headerPath(provider));
   const toDir = path.dirname(targetPath);
-  const rewritten = header.replace(/^(\s*output\s*=\s*)"([^"]+)"/m, (_m, prefix: string, out: string) => {
+  const rewritten = header.replace(/^(\s*output\s*=\s*)"([^"]+)"/gm, (_m, prefix: string, out: string) => {
     if (path.isAbsolute(out)) return `${prefix}"${out}"`;
     const rel = path.relative(toDir, path.resolve(fromDir, out)).split(path.sep).join("/");
     return `${prefix}"${rel}"`;

@@ -22,11 +22,17 @@ export function generatedClientPath(provider: Provider): string {
   return path.join(dbPackageDir, "src", "generated", provider, "client.ts");
 }
 
+/** The Kysely table types (prisma/postgresql/schema.prisma's second generator; typed-query.ts). */
+export const generatedTablesPath = (): string => path.join(dbPackageDir, "src", "generated", "kysely", "tables.ts");
+
+/** Everything `provider`'s schema generates. */
+const outputsOf = (provider: Provider): string[] => (provider === "postgresql" ? [generatedClientPath(provider), generatedTablesPath()] : [generatedClientPath(provider)]);
+
 export async function generate(providers: readonly Provider[] = PROVIDERS, force = false): Promise<void> {
   const { cli, version } = prismaCli();
   for (const provider of providers) {
     const { path: schemaPath, changed } = await writeComposedSchema(provider, `prisma ${version}`);
-    if (!force && !changed && existsSync(generatedClientPath(provider))) {
+    if (!force && !changed && outputsOf(provider).every((file) => existsSync(file))) {
       console.log(`[db] ${provider}: schema unchanged, client up to date`);
       continue;
     }
@@ -43,7 +49,7 @@ export async function generate(providers: readonly Provider[] = PROVIDERS, force
         PRISMA_ENGINES_CHECKSUM_IGNORE_MISSING: "1",
       },
     });
-    if (result.status !== 0 || !existsSync(generatedClientPath(provider))) {
+    if (result.status !== 0 || !outputsOf(provider).every((file) => existsSync(file))) {
       // Drop the composed file so the next run regenerates instead of trusting the cache.
       await rm(schemaPath, { force: true });
       throw new Error(`prisma generate failed for ${provider} (exit ${result.status ?? result.signal})`);

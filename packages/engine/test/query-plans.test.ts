@@ -29,7 +29,7 @@ const idAt = (ms: number) => `${idFloor(ms).slice(0, 9)}${(made++).toString(36).
 
 type Captured = { sql: string; params: readonly unknown[] };
 /** Statements that select by a row, an inference or a page of ids: what they sort is small. */
-const BY_KEY = /"(rowId|inferenceId|id)" (= \?|IN \()/;
+const BY_KEY = /"(rowId|inferenceId|id)" (= \?|in \()/i;
 
 describe.each(factories)("console query plans on %s", (name, makeDatabase) => {
   let db: TestDatabase;

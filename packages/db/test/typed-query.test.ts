@@ -1,0 +1,52 @@
+// Typed queries compile to the SQL the query layer runs on both databases, return what the
+// driver returns, and refuse at type-check time what the schema does not have.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { execute, openDatabase, selectAll, selectFirst, storage, toDate, type Database } from "../src/index.ts";
+import { testDatabases, type TestDatabase } from "../test-support/services.ts";
+
+const factories = await testDatabases("motion_typed_query");
+
+describe("typed queries compile without a connection", () => {
+  it("uses ? placeholders and quoted identifiers, values bound", () => {
+    const { sql, parameters } = storage.selectFrom("Row").select(["id", "createdAt"]).where("relation", "=", `x" OR 1=1`).orderBy("id", "desc").limit(5).compile();
+    expect(sql).toBe(`select "id", "createdAt" from "Row" where "relation" = ? order by "id" desc limit ?`);
+    expect(parameters).toEqual([`x" OR 1=1`, 5]);
+  });
+
+  it("refuses tables and columns the schema does not declare (npm run typecheck fails)", () => {
+    // Each line below is a type error; if the schema ever gains these names the directive
+    // itself becomes an error, so this file fails typecheck either way a query drifts.
+    // @ts-expect-error: no such table
+    const noTable = () => storage.selectFrom("Rows");
+    // @ts-expect-error: no such column
+    const noColumn = () => storage.selectFrom("Row").select("created_at");
+    // @ts-expect-error: "stateVersion" is a number column
+    const wrongType = () => storage.selectFrom("Inference").select("id").where("stateVersion", "=", "one");
+    expect([noTable, noColumn, wrongType].every((f) => typeof f === "function")).toBe(true);
+  });
+});
+
+describe.each(factories)("typed queries on %s", (_name, make) => {
+  let target: TestDatabase;
+  let db: Database;
+  beforeAll(async () => {
+    target = await make();
+    db = await openDatabase({ url: target.url });
+  });
+  afterAll(async () => {
+    await db?.close();
+    await target?.cleanup();
+  });
+
+  it("writes and reads through the query layer, in the caller's transaction", async () => {
+    const at = new Date("2026-12-05T00:00:00.000Z");
+    const changed = await db.tx(function* () {
+      return yield* execute(storage.insertInto("AuditEvent").values({ id: "a1", actor: "tester", action: "typed.insert", target: "t", data: null, createdAt: at }));
+    });
+    expect(changed).toBe(1);
+    const rows = await db.read(() => selectAll(storage.selectFrom("AuditEvent").select(["id", "actor", "createdAt"]).where("action", "=", "typed.insert")));
+    expect(rows.map((r) => ({ ...r, createdAt: toDate(r.createdAt).toISOString() }))).toEqual([{ id: "a1", actor: "tester", createdAt: at.toISOString() }]);
+    const none = await db.read(() => selectFirst(storage.selectFrom("AuditEvent").select("id").where("id", "=", "missing")));
+    expect(none).toBeUndefined();
+  });
+});
