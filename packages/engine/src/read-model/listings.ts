@@ -1,12 +1,14 @@
 // Small operator listings the console and API page through: rows per relation, labels with
 // the output they judge, and the audit log. Newest first, keyset on the time-sortable id.
-import { all, decodeJson, get, toDate, toJsonOrNull, type Provider, type Query } from "@motion/db";
+// Typed queries (docs/layering.md) except the labels' join, whose SQLite CROSS JOIN steers the
+// planner (see listFeedback).
+import { all, decodeJson, selectAll, selectFirst, storage, toDate, toJsonOrNull, type Provider, type Query } from "@motion/db";
 import { inferenceFeedback, type InferenceFeedback } from "./inference-search.ts";
 import { Conditions, pageOf, type Page } from "./page.ts";
 
 /** Whether any row is stored at all (one index probe: a first start seeds only an empty database). */
 export function* readHasRows(): Query<boolean> {
-  return (yield* get<{ id: string }>(`SELECT "id" FROM "Row" LIMIT 1`)) !== undefined;
+  return (yield* selectFirst(storage.selectFrom("Row").select("id").limit(1))) !== undefined;
 }
 
 export interface FeedbackFilter {
@@ -66,16 +68,13 @@ export interface AuditEvent {
 }
 
 export function* listAuditEvents(filter: AuditFilter): Query<Page<AuditEvent>> {
-  const where = new Conditions();
-  if (filter.action) where.add(`"action" = ?`, filter.action);
-  if (filter.actor) where.add(`"actor" = ?`, filter.actor);
-  if (filter.cursor) where.add(`"id" < ?`, filter.cursor);
-  const rows = yield* all<Record<string, unknown>>(`SELECT * FROM "AuditEvent" ${where.sql()} ORDER BY "id" DESC LIMIT ?`, [...where.params, filter.limit + 1]);
+  let query = storage.selectFrom("AuditEvent").selectAll();
+  if (filter.action) query = query.where("action", "=", filter.action);
+  if (filter.actor) query = query.where("actor", "=", filter.actor);
+  if (filter.cursor) query = query.where("id", "<", filter.cursor);
+  const rows = yield* selectAll(query.orderBy("id", "desc").limit(filter.limit + 1));
   return pageOf(
-    rows.map((r) => ({
-      id: r.id as string, actor: r.actor as string, action: r.action as string, target: r.target as string,
-      reason: (r.reason as string | null) ?? null, data: toJsonOrNull(r.data), createdAt: toDate(r.createdAt),
-    })),
+    rows.map((r) => ({ id: r.id, actor: r.actor, action: r.action, target: r.target, reason: r.reason ?? null, data: toJsonOrNull(r.data), createdAt: toDate(r.createdAt) })),
     filter.limit,
   );
 }
