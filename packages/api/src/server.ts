@@ -273,7 +273,6 @@ export function createMotionApi(options: CreateMotionApiOptions): MotionApi {
     const query = rawUrl.indexOf("?");
     const pathname = query === -1 ? rawUrl : rawUrl.slice(0, query);
     const https = Boolean((req.socket as { encrypted?: boolean }).encrypted) || (trustProxy > 0 && String(req.headers["x-forwarded-proto"] ?? "").split(",")[0]!.trim() === "https");
-    const send = (status: number, headers: Readonly<Record<string, string | string[]>>, body: string | Uint8Array) => sendAnswer(req, res, https, status, headers, body);
     try {
       const method = req.method ?? "GET";
       let body: Buffer | null = null;
@@ -282,7 +281,7 @@ export function createMotionApi(options: CreateMotionApiOptions): MotionApi {
           body = await readBody(req, maxBodyBytes);
         } catch (error) {
           if (!(error instanceof BodyTooLargeError)) throw error;
-          send(413, { "content-type": "application/json" }, JSON.stringify(errorBody("PAYLOAD_TOO_LARGE", `request body too large (limit ${maxBodyBytes} bytes)`)));
+          sendAnswer(req, res, https, 413, { "content-type": "application/json" }, JSON.stringify(errorBody("PAYLOAD_TOO_LARGE", `request body too large (limit ${maxBodyBytes} bytes)`)));
           discardRest(req);
           return;
         }
@@ -299,7 +298,7 @@ export function createMotionApi(options: CreateMotionApiOptions): MotionApi {
       }
       if (isRestPath(pathname)) {
         const answer = await rest({ method, pathname, searchParams: new URLSearchParams(query === -1 ? "" : rawUrl.slice(query + 1)), headers, body });
-        return send(answer.status, answer.headers, method === "HEAD" ? "" : answer.body);
+        return sendAnswer(req, res, https, answer.status, answer.headers, method === "HEAD" ? "" : answer.body);
       }
       const origin = `${https ? "https" : "http"}://${req.headers.host ?? "localhost"}`;
       // The request ends when the client goes away: a subscription's generator stops then.
@@ -319,7 +318,7 @@ export function createMotionApi(options: CreateMotionApiOptions): MotionApi {
     } catch (error) {
       motion.log.error({ err: (error as Error)?.stack ?? String(error) }, "api: request failed");
       if (res.headersSent) return void res.destroy();
-      send(500, { "content-type": "application/json" }, JSON.stringify(errorBody("INTERNAL_SERVER_ERROR", development ? String((error as Error)?.stack ?? error) : "Internal server error")));
+      sendAnswer(req, res, https, 500, { "content-type": "application/json" }, JSON.stringify(errorBody("INTERNAL_SERVER_ERROR", development ? String((error as Error)?.stack ?? error) : "Internal server error")));
     }
   }
 

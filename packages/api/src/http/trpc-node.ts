@@ -87,8 +87,8 @@ function allowed(method: string, type: ProcedureType, allowMethodOverride: boole
 
 /** One request's calls: inputs are parsed once, when the first procedure asks for its own. */
 class Call<TContext> {
+  /** Parsed on first use; error shapes read what was parsed. */
   inputs: Record<number, unknown> | undefined;
-  #parsed: Record<number, unknown> | undefined;
   /** The first call's getRawInput (one closure per request; batches make one per call). */
   readonly firstInput: () => Promise<unknown>;
   constructor(
@@ -102,7 +102,7 @@ class Call<TContext> {
   }
 
   input(index: number): unknown {
-    return (this.#parsed ??= this.inputs = parseInputs(this.req, this.config, this.isBatch, this.paths.length))[index];
+    return (this.inputs ??= parseInputs(this.req, this.config, this.isBatch, this.paths.length))[index];
   }
 
   /** One procedure's answer or its error shape (errors never reject). */
