@@ -56,3 +56,56 @@ export function* execute(query: Compilable<unknown>): Query<number> {
   const compiled = query.compile();
   return (yield { kind: "run", sql: compiled.sql, params: compiled.parameters }) as number;
 }
+
+/** Where a prepared query's argument goes: stands in for the value while the query is compiled once. */
+class Slot {
+  constructor(readonly index: number) {}
+}
+
+/** A query compiled once, run with new values: see `prepare`. */
+export interface Prepared<A extends unknown[], O> {
+  /** The rows it returns. */
+  all(...args: A): Query<O[]>;
+  /** The first row it returns, or undefined. */
+  first(...args: A): Query<O | undefined>;
+  /** Runs it as an INSERT / UPDATE / DELETE; returns the number of rows it changed. */
+  run(...args: A): Query<number>;
+}
+
+/**
+ * A fixed-shape query built and compiled once, for statements on hot paths: building and
+ * compiling a Kysely query costs 2–4 µs a call, as much as an indexed SQLite read. `build`
+ * receives stand-ins for its arguments and may only pass them into the query as scalar values
+ * (no `.length`, no `in` lists, no branching on them); each call binds the real values in their
+ * place. The SQL text is the same string every call, so the statement cache hits at once.
+ */
+export function prepare<A extends unknown[], O>(build: (...args: A) => Compilable<O>): Prepared<A, O> {
+  let compiled: { sql: string; params: readonly unknown[]; slots: number[] } | undefined;
+  const bind = (args: A) => {
+    if (!compiled) {
+      const stand = Array.from({ length: build.length }, (_, i) => new Slot(i)) as unknown as A;
+      const out = build(...stand).compile();
+      const slots = out.parameters.map((p) => (p instanceof Slot ? p.index : -1));
+      if (slots.filter((i) => i >= 0).length < build.length) throw new Error(`prepare: an argument of ${build.toString().slice(0, 80)} is not used as a plain value`);
+      compiled = { sql: out.sql, params: out.parameters, slots };
+    }
+    const { params, slots } = compiled;
+    const values = new Array<unknown>(params.length);
+    for (let i = 0; i < params.length; i++) values[i] = slots[i]! >= 0 ? args[slots[i]!] : params[i];
+    return values;
+  };
+  return {
+    *all(...args) {
+      const params = bind(args);
+      return (yield { kind: "all", sql: compiled!.sql, params }) as O[];
+    },
+    *first(...args) {
+      const params = bind(args);
+      return ((yield { kind: "all", sql: compiled!.sql, params }) as O[])[0];
+    },
+    *run(...args) {
+      const params = bind(args);
+      return (yield { kind: "run", sql: compiled!.sql, params }) as number;
+    },
+  };
+}

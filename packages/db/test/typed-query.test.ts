@@ -1,7 +1,7 @@
 // Typed queries compile to the SQL the query layer runs on both databases, return what the
 // driver returns, and refuse at type-check time what the schema does not have.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { execute, openDatabase, selectAll, selectFirst, storage, toDate, type Database } from "../src/index.ts";
+import { execute, openDatabase, prepare, selectAll, selectFirst, storage, toDate, type Database } from "../src/index.ts";
 import { testDatabases, type TestDatabase } from "../test-support/services.ts";
 
 const factories = await testDatabases("motion_typed_query");
@@ -48,5 +48,23 @@ describe.each(factories)("typed queries on %s", (_name, make) => {
     expect(rows.map((r) => ({ ...r, createdAt: toDate(r.createdAt).toISOString() }))).toEqual([{ id: "a1", actor: "tester", createdAt: at.toISOString() }]);
     const none = await db.read(() => selectFirst(storage.selectFrom("AuditEvent").select("id").where("id", "=", "missing")));
     expect(none).toBeUndefined();
+  });
+
+  it("runs a prepared query with each call's values, constants kept", async () => {
+    const insert = prepare((id: string, actor: string) => storage.insertInto("AuditEvent").values({ id, actor, action: "typed.prepared", target: "t", data: null, createdAt: new Date("2026-12-05T01:00:00.000Z") }));
+    const byActor = prepare((actor: string, limit: number) => storage.selectFrom("AuditEvent").select(["id", "action"]).where("action", "=", "typed.prepared").where("actor", "=", actor).orderBy("id").limit(limit));
+    const changed = await db.tx(function* () {
+      return (yield* insert.run("p1", "ann")) + (yield* insert.run("p2", "bob")) + (yield* insert.run("p3", "ann"));
+    });
+    expect(changed).toBe(3);
+    expect(await db.read(() => byActor.all("ann", 10))).toEqual([{ id: "p1", action: "typed.prepared" }, { id: "p3", action: "typed.prepared" }]);
+    expect(await db.read(() => byActor.all("ann", 1))).toEqual([{ id: "p1", action: "typed.prepared" }]);
+    expect(await db.read(() => byActor.first("bob", 5))).toEqual({ id: "p2", action: "typed.prepared" });
+    expect(await db.read(() => byActor.first("nobody", 5))).toBeUndefined();
+  });
+
+  it("refuses to prepare a query that does not use an argument as a plain value", async () => {
+    const bad = prepare((ids: string[]) => storage.selectFrom("AuditEvent").select("id").where("id", "in", ids.length ? ["x"] : []));
+    await expect(db.read(() => bad.all(["a"]))).rejects.toThrow(/not used as a plain value/);
   });
 });

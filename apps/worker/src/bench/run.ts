@@ -11,6 +11,7 @@ import { benchServer } from "./server-bench.ts";
 import { benchOverview } from "./overview-bench.ts";
 import { benchAddLatency, benchFitIsolation, benchIngestPostgres, benchIngestSqlite } from "./engine-bench.ts";
 import { benchIngestModel } from "./ingest-model-bench.ts";
+import { benchTypedQueries } from "./typed-query-bench.ts";
 import { benchPendingQuery, benchScaleOutFits } from "./scaleout-bench.ts";
 import { benchChatbotIngest, benchChatbotQuestions } from "./chatbot-bench.ts";
 import { benchOutcomes } from "./outcomes-bench.ts";
@@ -25,6 +26,7 @@ const want = (name: string) => only.length === 0 || only.includes(name);
 
 if (want("p1")) results.push(...(await benchIngestSqlite()));
 if (want("ingest-model")) results.push(...benchIngestModel());
+if (want("typed-queries")) results.push(...(await benchTypedQueries()));
 if (want("p1pg")) {
   const admin = await requirePostgres();
   if (admin) results.push(await benchIngestPostgres(admin));
