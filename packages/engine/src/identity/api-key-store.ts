@@ -2,7 +2,7 @@
 // a key is stored; the key itself is shown once, at creation. Lookup is one indexed query by
 // hash. Roles are stored as given (the API decides what a role allows).
 import { randomBytes } from "node:crypto";
-import { all, get, newId, run, toDate, toDateOrNull, type Database, type Query } from "@motion/db";
+import { execute, newId, prepare, selectAll, selectFirst, storage, toDate, toDateOrNull, type Database, type Query } from "@motion/db";
 import { recordAudit } from "../audit-log.ts";
 import { sha256 } from "../hash.ts";
 import { isUniqueViolation } from "../unique-violation.ts";
@@ -81,26 +81,39 @@ export class ApiKeyNameTaken extends Error {
 export function* insertApiKey<R extends string>(input: NewApiKey<R> & { at: Date }): Query<CreatedApiKey & { role: R }> {
   const { key, prefix, hash } = generateApiKey();
   const id = newId(input.at.getTime());
-  const owner = input.ownerId === null ? `"ownerId" IS NULL` : `"ownerId" = ?`;
-  const ownerParams = input.ownerId === null ? [] : [input.ownerId];
-  yield* run(`UPDATE "ApiKey" SET "liveName" = NULL WHERE "liveName" = ? AND ${owner} AND "expiresAt" IS NOT NULL AND "expiresAt" <= ?`, [input.name, ...ownerParams, input.at]);
-  const taken = yield* get(`SELECT "id" FROM "ApiKey" WHERE "liveName" = ? AND ${owner}`, [input.name, ...ownerParams]);
+  const { ownerId } = input;
+  yield* execute(
+    storage.updateTable("ApiKey").set({ liveName: null })
+      .where("liveName", "=", input.name).where("ownerId", ownerId === null ? "is" : "=", ownerId)
+      .where("expiresAt", "is not", null).where("expiresAt", "<=", input.at),
+  );
+  const taken = yield* selectFirst(storage.selectFrom("ApiKey").select("id").where("liveName", "=", input.name).where("ownerId", ownerId === null ? "is" : "=", ownerId));
   if (taken) throw new ApiKeyNameTaken(input.name);
-  yield* run(
-    `INSERT INTO "ApiKey" ("id", "name", "liveName", "role", "prefix", "hash", "createdBy", "ownerId", "expiresAt", "createdAt") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    [id, input.name, input.name, input.role, prefix, hash, input.createdBy, input.ownerId, input.expiresAt, input.at],
+  yield* execute(
+    storage.insertInto("ApiKey").values({
+      id, name: input.name, liveName: input.name, role: input.role, prefix, hash, createdBy: input.createdBy, ownerId, expiresAt: input.expiresAt, createdAt: input.at,
+    }),
   );
   return { id, name: input.name, role: input.role, prefix, createdAt: input.at, expiresAt: input.expiresAt, ownerId: input.ownerId, key };
 }
 
 /** Revokes the user's live keys (offboarding); the keys revoked, by id. */
 export function* revokeOwnedKeys(ownerId: string, actor: string, at: Date): Query<{ id: string; name: string }[]> {
-  const keys = yield* all<{ id: string; name: string }>(`SELECT "id", "name" FROM "ApiKey" WHERE "ownerId" = ? AND "revokedAt" IS NULL ORDER BY "id"`, [ownerId]);
+  const keys = yield* selectAll(storage.selectFrom("ApiKey").select(["id", "name"]).where("ownerId", "=", ownerId).where("revokedAt", "is", null).orderBy("id"));
   if (keys.length) {
-    yield* run(`UPDATE "ApiKey" SET "revokedAt" = ?, "revokedBy" = ?, "liveName" = NULL WHERE "ownerId" = ? AND "revokedAt" IS NULL`, [at, actor, ownerId]);
+    yield* execute(storage.updateTable("ApiKey").set({ revokedAt: at, revokedBy: actor, liveName: null }).where("ownerId", "=", ownerId).where("revokedAt", "is", null));
   }
   return keys;
 }
+
+// Every uncached API request with a key runs this: compiled once.
+const LIVE_KEY = prepare((hash: string, now: Date) =>
+  storage.selectFrom("ApiKey as k").leftJoin("User as u", "u.id", "k.ownerId")
+    .select(["k.id", "k.name", "k.role", "k.lastUsedAt", "k.ownerId", "k.expiresAt", "u.id as ownerFound", "u.role as ownerRole", "u.disabledAt as ownerDisabledAt"])
+    .where("k.hash", "=", hash).where("k.revokedAt", "is", null)
+    .where((eb) => eb.or([eb("k.expiresAt", "is", null), eb("k.expiresAt", ">", now)])),
+);
+const TOUCH = prepare((id: string, at: Date) => storage.updateTable("ApiKey").set({ lastUsedAt: at }).where("id", "=", id));
 
 export class ApiKeyStore {
   constructor(private readonly db: Database) {}
@@ -112,20 +125,13 @@ export class ApiKeyStore {
    */
   async lookup(hash: string, now = new Date()): Promise<LiveApiKey | null> {
     const db = this.db;
-    const row = await db.read(() =>
-      get<{ id: string; name: string; role: string; lastUsedAt: unknown; ownerId: string | null; ownerFound: string | null; ownerRole: string | null; ownerDisabledAt: unknown; expiresAt: unknown }>(
-        `SELECT k."id", k."name", k."role", k."lastUsedAt", k."ownerId", k."expiresAt", u."id" AS "ownerFound", u."role" AS "ownerRole", u."disabledAt" AS "ownerDisabledAt"
-         FROM "ApiKey" k LEFT JOIN "User" u ON u."id" = k."ownerId"
-         WHERE k."hash" = ? AND k."revokedAt" IS NULL AND (k."expiresAt" IS NULL OR k."expiresAt" > ?)`,
-        [hash, now],
-      ),
-    );
+    const row = await db.read(() => LIVE_KEY.first(hash, now));
     if (!row) return null;
     if (row.ownerId !== null && (row.ownerFound === null || (row.ownerDisabledAt !== null && row.ownerDisabledAt !== undefined))) return null;
     const last = toDateOrNull(row.lastUsedAt);
     if (!last || now.getTime() - last.getTime() >= LAST_USED_RESOLUTION_MS) {
       // Off the request's path: a lost update of a timestamp is harmless.
-      void db.tx(() => run(`UPDATE "ApiKey" SET "lastUsedAt" = ? WHERE "id" = ?`, [now, row.id])).catch(() => undefined);
+      void db.tx(() => TOUCH.run(row.id, now)).catch(() => undefined);
     }
     return { id: row.id, name: row.name, role: row.role, ownerId: row.ownerId, ownerRole: row.ownerId === null ? null : row.ownerRole, expiresAt: toDateOrNull(row.expiresAt) };
   }
@@ -157,33 +163,25 @@ export class ApiKeyStore {
 
   /** Newest first (keyset on the time-sortable id); never a key or its hash. */
   async list(filter: { includeRevoked: boolean; cursor?: string | null; limit: number }): Promise<Page<ApiKeyRecord>> {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    if (!filter.includeRevoked) where.push(`k."revokedAt" IS NULL`);
-    if (filter.cursor) {
-      where.push(`k."id" < ?`);
-      params.push(filter.cursor);
-    }
-    const rows = await this.db.read(() =>
-      all<Record<string, unknown>>(
-        `SELECT k."id", k."name", k."role", k."prefix", k."createdBy", k."createdAt", k."lastUsedAt", k."revokedAt", k."revokedBy", k."expiresAt", k."ownerId", u."email" AS "ownerEmail" FROM "ApiKey" k LEFT JOIN "User" u ON u."id" = k."ownerId" ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY k."id" DESC LIMIT ?`,
-        [...params, filter.limit + 1],
-      ),
-    );
+    let query = storage.selectFrom("ApiKey as k").leftJoin("User as u", "u.id", "k.ownerId")
+      .select(["k.id", "k.name", "k.role", "k.prefix", "k.createdBy", "k.createdAt", "k.lastUsedAt", "k.revokedAt", "k.revokedBy", "k.expiresAt", "k.ownerId", "u.email as ownerEmail"]);
+    if (!filter.includeRevoked) query = query.where("k.revokedAt", "is", null);
+    if (filter.cursor) query = query.where("k.id", "<", filter.cursor);
+    const rows = await this.db.read(() => selectAll(query.orderBy("k.id", "desc").limit(filter.limit + 1)));
     return pageOf(
       rows.map((k) => ({
-        id: k.id as string,
-        name: k.name as string,
-        role: k.role as string,
-        prefix: k.prefix as string,
-        createdBy: k.createdBy as string,
+        id: k.id,
+        name: k.name,
+        role: k.role,
+        prefix: k.prefix,
+        createdBy: k.createdBy,
         createdAt: toDate(k.createdAt),
         lastUsedAt: toDateOrNull(k.lastUsedAt),
         revokedAt: toDateOrNull(k.revokedAt),
-        revokedBy: (k.revokedBy as string | null) ?? null,
+        revokedBy: k.revokedBy ?? null,
         expiresAt: toDateOrNull(k.expiresAt),
-        ownerId: (k.ownerId as string | null) ?? null,
-        ownerEmail: (k.ownerEmail as string | null) ?? null,
+        ownerId: k.ownerId ?? null,
+        ownerEmail: k.ownerEmail ?? null,
       })),
       filter.limit,
     );
@@ -194,10 +192,10 @@ export class ApiKeyStore {
     const at = new Date();
     const { actor } = options;
     return this.db.tx(function* () {
-      const key = yield* get<{ id: string; name: string; revokedAt: unknown }>(`SELECT "id", "name", "revokedAt" FROM "ApiKey" WHERE "id" = ?`, [id]);
+      const key = yield* selectFirst(storage.selectFrom("ApiKey").select(["id", "name", "revokedAt"]).where("id", "=", id));
       if (!key) return null;
       if (key.revokedAt === null || key.revokedAt === undefined) {
-        yield* run(`UPDATE "ApiKey" SET "revokedAt" = ?, "revokedBy" = ?, "liveName" = NULL WHERE "id" = ?`, [at, actor, key.id]);
+        yield* execute(storage.updateTable("ApiKey").set({ revokedAt: at, revokedBy: actor, liveName: null }).where("id", "=", key.id));
         yield* recordAudit({ actor, action: "apiKeys.revoke", target: key.id, reason: options.reason ?? null, data: { name: key.name }, at });
       }
       return { id: key.id, revokedAt: toDateOrNull(key.revokedAt) ?? at };

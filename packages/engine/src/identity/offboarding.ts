@@ -1,7 +1,7 @@
 // Offboarding an operator: everything that lets a user act — sessions, API keys they own,
 // review locks they hold — ends in the same transaction that disables, deletes or re-keys them,
 // so their very next request is UNAUTHORIZED. Each change is audited in that transaction.
-import { newId, run, toDate, type Database, type Query } from "@motion/db";
+import { execute, newId, storage, toDate, type Database, type Query } from "@motion/db";
 import { recordAudit } from "../audit-log.ts";
 import { revokeOwnedKeys } from "./api-key-store.ts";
 import { endSessions } from "./session-store.ts";
@@ -22,7 +22,7 @@ function* revokeAccess(userId: string, actor: string, at: Date): Query<{ session
   const sessions = yield* endSessions(userId);
   const revokedKeys = yield* revokeOwnedKeys(userId, actor, at);
   const holders = [`user:${userId}`, ...revokedKeys.map((k) => `apikey:${k.id}`)];
-  yield* run(`DELETE FROM "LabelLock" WHERE "holder" IN (${holders.map(() => "?").join(", ")})`, holders);
+  yield* execute(storage.deleteFrom("LabelLock").where("holder", "in", holders));
   return { sessions, revokedKeys };
 }
 

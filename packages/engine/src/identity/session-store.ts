@@ -6,7 +6,7 @@
 // found by (better-auth signs it into the refreshed cookie). Rows found any other way (by user)
 // carry the hash, which is no credential; the endpoints that would hand those out
 // (list/revoke sessions) are disabled by the API's auth configuration.
-import { all, run, type Database, type Provider, type Query } from "@motion/db";
+import { execute, selectAll, sql, storage, type Database, type Provider, type Query } from "@motion/db";
 import { sha256 } from "../hash.ts";
 
 type Where = { field: string; value: unknown; operator?: string };
@@ -122,16 +122,16 @@ export function withHashedSessionTokens<F extends (...args: never[]) => unknown>
 
 /** Ends every session of the user (they are signed out on their next request); how many ended. */
 export function* endSessions(userId: string): Query<number> {
-  return yield* run(`DELETE FROM "Session" WHERE "userId" = ?`, [userId]);
+  return yield* execute(storage.deleteFrom("Session").where("userId", "=", userId));
 }
 
 /** Sessions created before tokens were hashed: hash them in place (they stay signed in). */
 function* hashLegacyTokens(): Query<number> {
-  const rows = yield* all<{ id: string; token: string }>(`SELECT "id", "token" FROM "Session" WHERE length("token") <> 64`);
+  const rows = yield* selectAll(storage.selectFrom("Session").select(["id", "token"]).where(sql<number>`length(${sql.ref("token")})`, "<>", 64));
   let changed = 0;
   for (const row of rows) {
     if (HASHED.test(row.token)) continue;
-    changed += yield* run(`UPDATE "Session" SET "token" = ? WHERE "id" = ?`, [hashSessionToken(row.token), row.id]);
+    changed += yield* execute(storage.updateTable("Session").set({ token: hashSessionToken(row.token) }).where("id", "=", row.id));
   }
   return changed;
 }

@@ -1,7 +1,7 @@
 // Operators (tables `User` and `Account`; better-auth creates them, through the adapter in
 // session-store.ts). The role is stored as given (viewer | labeler | admin: the API decides
 // what each allows); a disabled user has `disabledAt` set and cannot start a session.
-import { all, get, run, toDate, toDateOrNull, type Database, type Query } from "@motion/db";
+import { execute, prepare, selectAll, selectFirst, storage, toDate, toDateOrNull, type Database, type Query } from "@motion/db";
 import { recordAudit } from "../audit-log.ts";
 import { pageOf, type Page } from "../read-model/page.ts";
 
@@ -26,80 +26,77 @@ export interface UserRecord {
 export const isDisabled = (user: { disabledAt: unknown }): boolean => user.disabledAt !== null && user.disabledAt !== undefined;
 
 export function* findUser(userId: string): Query<UserRow | undefined> {
-  return yield* get<UserRow>(`SELECT "id", "email", "role", "disabledAt" FROM "User" WHERE "id" = ?`, [userId]);
+  return yield* selectFirst(storage.selectFrom("User").select(["id", "email", "role", "disabledAt"]).where("id", "=", userId));
 }
 
 /** Admins who can still sign in, not counting `exceptId`. */
 export function* otherActiveAdmins(exceptId: string): Query<number> {
-  const row = yield* get<{ n: unknown }>(`SELECT COUNT(*) AS "n" FROM "User" WHERE "role" = 'admin' AND "disabledAt" IS NULL AND "id" <> ?`, [exceptId]);
+  const row = yield* selectFirst(storage.selectFrom("User").select((eb) => eb.fn.countAll().as("n")).where("role", "=", "admin").where("disabledAt", "is", null).where("id", "<>", exceptId));
   return Number(row?.n ?? 0);
 }
 
 /** Stores a new password hash on the user's credential account (creating it if missing). */
 export function* storePasswordHash(userId: string, hash: string, at: Date, newAccountId: string): Query<void> {
-  const changed = yield* run(`UPDATE "Account" SET "password" = ?, "updatedAt" = ? WHERE "userId" = ? AND "providerId" = 'credential'`, [hash, at, userId]);
+  const changed = yield* execute(storage.updateTable("Account").set({ password: hash, updatedAt: at }).where("userId", "=", userId).where("providerId", "=", "credential"));
   if (changed === 0) {
-    yield* run(
-      `INSERT INTO "Account" ("id", "accountId", "providerId", "userId", "password", "createdAt", "updatedAt") VALUES (?, ?, 'credential', ?, ?, ?, ?)`,
-      [newAccountId, userId, userId, hash, at, at],
-    );
+    yield* execute(storage.insertInto("Account").values({ id: newAccountId, accountId: userId, providerId: "credential", userId, password: hash, createdAt: at, updatedAt: at }));
   }
 }
 
 export function* setDisabled(userId: string, actor: string, at: Date): Query<void> {
-  yield* run(`UPDATE "User" SET "disabledAt" = ?, "disabledBy" = ?, "updatedAt" = ? WHERE "id" = ?`, [at, actor, at, userId]);
+  yield* execute(storage.updateTable("User").set({ disabledAt: at, disabledBy: actor, updatedAt: at }).where("id", "=", userId));
 }
 
 export function* clearDisabled(userId: string, at: Date): Query<void> {
-  yield* run(`UPDATE "User" SET "disabledAt" = NULL, "disabledBy" = NULL, "updatedAt" = ? WHERE "id" = ?`, [at, userId]);
+  yield* execute(storage.updateTable("User").set({ disabledAt: null, disabledBy: null, updatedAt: at }).where("id", "=", userId));
 }
 
 /** Deletes the user and their sign-in credentials (sessions go with the user, see offboarding.ts). */
 export function* deleteUserAndAccounts(userId: string): Query<void> {
-  yield* run(`DELETE FROM "Account" WHERE "userId" = ?`, [userId]);
-  yield* run(`DELETE FROM "User" WHERE "id" = ?`, [userId]);
+  yield* execute(storage.deleteFrom("Account").where("userId", "=", userId));
+  yield* execute(storage.deleteFrom("User").where("id", "=", userId));
 }
 
 export type SetRoleResult = { error: "NOT_FOUND" | "LAST_ADMIN" } | { user: { id: string; email: string; role: string; previousRole: string } };
+
+// Checked before every session is created: compiled once.
+const MAY_SIGN_IN = prepare((id: string) => storage.selectFrom("User").select("disabledAt").where("id", "=", id));
 
 export class UserStore {
   constructor(private readonly db: Database) {}
 
   /** Whether the user exists and is not disabled (checked before a session is created). */
   async maySignIn(userId: string): Promise<boolean> {
-    const user = await this.db.read(() => get<{ disabledAt: unknown }>(`SELECT "disabledAt" FROM "User" WHERE "id" = ?`, [userId]));
+    const user = await this.db.read(() => MAY_SIGN_IN.first(userId));
     return user !== undefined && !isDisabled(user);
   }
 
   /** By e-mail as stored (lower case). */
   findByEmail(email: string): Promise<{ id: string; email: string; name: string; role: string } | undefined> {
-    return this.db.read(() => get<{ id: string; email: string; name: string; role: string }>(`SELECT "id", "email", "name", "role", "createdAt" FROM "User" WHERE "email" = ?`, [email]));
+    return this.db.read(() => selectFirst(storage.selectFrom("User").select(["id", "email", "name", "role", "createdAt"]).where("email", "=", email)));
   }
 
   /** The e-mail of the oldest admin, or null when there is none. */
   async firstAdminEmail(): Promise<string | null> {
-    const admin = await this.db.read(() => get<{ email: string }>(`SELECT "email" FROM "User" WHERE "role" = 'admin' ORDER BY "createdAt" LIMIT 1`));
+    const admin = await this.db.read(() => selectFirst(storage.selectFrom("User").select("email").where("role", "=", "admin").orderBy("createdAt").limit(1)));
     return admin?.email ?? null;
   }
 
   /** Newest first (keyset on the time-sortable id). */
   async list(filter: { cursor?: string | null; limit: number }): Promise<Page<UserRecord>> {
-    const rows = await this.db.read(() =>
-      all<Record<string, unknown>>(
-        `SELECT "id", "email", "name", "role", "createdAt", "updatedAt", "disabledAt", "disabledBy" FROM "User"${filter.cursor ? ` WHERE "id" < ?` : ""} ORDER BY "id" DESC LIMIT ?`,
-        filter.cursor ? [filter.cursor, filter.limit + 1] : [filter.limit + 1],
-      ),
-    );
+    let query = storage.selectFrom("User").select(["id", "email", "name", "role", "createdAt", "updatedAt", "disabledAt", "disabledBy"]);
+    if (filter.cursor) query = query.where("id", "<", filter.cursor);
+    const rows = await this.db.read(() => selectAll(query.orderBy("id", "desc").limit(filter.limit + 1)));
     return pageOf(
       rows.map((u) => ({
-        id: u.id as string,
-        email: u.email as string,
-        name: u.name as string,
-        role: u.role as string,
+        id: u.id,
+        email: u.email,
+        name: u.name,
+        role: u.role,
         createdAt: toDate(u.createdAt),
         updatedAt: toDate(u.updatedAt),
         disabledAt: toDateOrNull(u.disabledAt),
-        disabledBy: (u.disabledBy as string | null) ?? null,
+        disabledBy: u.disabledBy ?? null,
       })),
       filter.limit,
     );
@@ -118,10 +115,10 @@ export class UserStore {
     const now = new Date();
     const { actor } = options;
     return this.db.tx(function* () {
-      const user = yield* get<{ id: string; email: string; role: string }>(`SELECT "id", "email", "role" FROM "User" WHERE "id" = ?`, [userId]);
+      const user = yield* selectFirst(storage.selectFrom("User").select(["id", "email", "role"]).where("id", "=", userId));
       if (!user) return { error: "NOT_FOUND" as const };
       if (user.role === "admin" && role !== "admin" && (yield* otherActiveAdmins(user.id)) === 0) return { error: "LAST_ADMIN" as const };
-      yield* run(`UPDATE "User" SET "role" = ?, "updatedAt" = ? WHERE "id" = ?`, [role, now, user.id]);
+      yield* execute(storage.updateTable("User").set({ role, updatedAt: now }).where("id", "=", user.id));
       yield* recordAudit({ actor, action: "users.setRole", target: user.id, reason: options.reason ?? null, data: { email: user.email, from: user.role, to: role }, at: now });
       return { user: { id: user.id, email: user.email, role, previousRole: user.role } };
     });
@@ -131,7 +128,7 @@ export class UserStore {
   promoteToAdmin(user: { id: string; email: string; role: string }, options: { actor: string; reason: string }): Promise<void> {
     const now = new Date();
     return this.db.tx(function* () {
-      yield* run(`UPDATE "User" SET "role" = 'admin', "updatedAt" = ? WHERE "id" = ?`, [now, user.id]);
+      yield* execute(storage.updateTable("User").set({ role: "admin", updatedAt: now }).where("id", "=", user.id));
       yield* recordAudit({ actor: options.actor, action: "users.setRole", target: user.id, reason: options.reason, data: { email: user.email, from: user.role, to: "admin" }, at: now });
     });
   }

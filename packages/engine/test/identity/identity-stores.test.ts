@@ -80,4 +80,17 @@ describe.each(factories)("identity stores on %s", (_name, makeDatabase) => {
     await motion.db.tx(() => records.write({ ...record, key: "short", response: "[1]" }));
     expect((await records.find("user:u-admin", "short"))?.response).toBe("[1]");
   });
+  it("hashes session tokens stored before tokens were hashed, and leaves hashed ones alone", async () => {
+    const at = new Date();
+    const later = new Date(Date.now() + 3_600_000);
+    const hashed = hashSessionToken("already");
+    await motion.db.tx(function* () {
+      yield* run(`INSERT INTO "Session" ("id", "expiresAt", "token", "userId", "createdAt", "updatedAt") VALUES (?, ?, ?, ?, ?, ?)`, ["s-legacy", later, "plainLegacyToken0123456789abcdef", "u-admin", at, at]);
+      yield* run(`INSERT INTO "Session" ("id", "expiresAt", "token", "userId", "createdAt", "updatedAt") VALUES (?, ?, ?, ?, ?, ?)`, ["s-hashed", later, hashed, "u-admin", at, at]);
+    });
+    expect(await motion.identity.sessions.hashLegacyTokens()).toBe(1);
+    const tokens = await motion.db.read(() => all<{ id: string; token: string }>(`SELECT "id", "token" FROM "Session" WHERE "id" IN ('s-legacy', 's-hashed') ORDER BY "id"`));
+    expect(tokens).toEqual([{ id: "s-hashed", token: hashed }, { id: "s-legacy", token: hashSessionToken("plainLegacyToken0123456789abcdef") }]);
+    expect(await motion.identity.sessions.hashLegacyTokens()).toBe(0);
+  });
 });
