@@ -1,10 +1,9 @@
 // Small operator listings the console and API page through: rows per relation, labels with
 // the output they judge, and the audit log. Newest first, keyset on the time-sortable id.
-// Typed queries (docs/layering.md) except the labels' join, whose SQLite CROSS JOIN steers the
-// planner (see listFeedback).
-import { all, decodeJson, selectAll, selectFirst, storage, toDate, toJsonOrNull, type Provider, type Query } from "@motion/db";
+// Typed queries (docs/layering.md).
+import { decodeJson, selectAll, selectFirst, storage, toDate, toJsonOrNull, type Provider, type Query } from "@motion/db";
 import { inferenceFeedback, type InferenceFeedback } from "./inference-search.ts";
-import { Conditions, pageOf, type Page } from "./page.ts";
+import { pageOf, type Page } from "./page.ts";
 
 /** Whether any row is stored at all (one index probe: a first start seeds only an empty database). */
 export function* readHasRows(): Query<boolean> {
@@ -28,24 +27,24 @@ export interface FeedbackListItem extends InferenceFeedback {
 }
 
 export function* listFeedback(provider: Provider, filter: FeedbackFilter): Query<Page<FeedbackListItem>> {
-  const where = new Conditions();
-  // Labels carry their trigger: one trigger's labels are a range of (trigger, id), however rare.
-  if (filter.trigger !== undefined) where.add(`f."trigger" = ?`, filter.trigger);
-  if (filter.inferenceId !== undefined) where.add(`f."inferenceId" = ?`, filter.inferenceId);
-  if (filter.label !== undefined) where.add(`f."label" = ?`, filter.label);
-  if (filter.actor !== undefined) where.add(`f."actor" = ?`, filter.actor);
-  if (filter.cursor) where.add(`f."id" < ?`, filter.cursor);
   // Newest labels first, each joined to its inference: a page walks the labels' primary key and
   // stops at `limit`. SQLite would rather start from the trigger's inferences and sort all of
-  // their labels (every label of the trigger, per page); CROSS JOIN keeps labels the outer loop.
-  // PostgreSQL's planner picks the walk itself.
-  const join = provider === "sqlite" && filter.inferenceId === undefined ? "CROSS JOIN" : "JOIN";
-  const rows = yield* all<Record<string, unknown>>(
-    `SELECT f.*, i."trigger" AS "trigger", i."route" AS "route", i."output" AS "output" FROM "Feedback" f ${join} "Inference" i ON i."id" = f."inferenceId" ${where.sql()} ORDER BY f."id" DESC LIMIT ?`,
-    [...where.params, filter.limit + 1],
-  );
+  // their labels (every label of the trigger, per page); a CROSS JOIN keeps labels the outer loop
+  // (SQLite never reorders one). PostgreSQL's planner picks the walk itself.
+  const from = storage.selectFrom("Feedback as f");
+  let query = (provider === "sqlite" && filter.inferenceId === undefined
+    ? from.crossJoin("Inference as i").whereRef("i.id", "=", "f.inferenceId")
+    : from.innerJoin("Inference as i", "i.id", "f.inferenceId")
+  ).selectAll("f").select(["i.trigger as trigger", "i.route as route", "i.output as output"]);
+  // Labels carry their trigger: one trigger's labels are a range of (trigger, id), however rare.
+  if (filter.trigger !== undefined) query = query.where("f.trigger", "=", filter.trigger);
+  if (filter.inferenceId !== undefined) query = query.where("f.inferenceId", "=", filter.inferenceId);
+  if (filter.label !== undefined) query = query.where("f.label", "=", filter.label);
+  if (filter.actor !== undefined) query = query.where("f.actor", "=", filter.actor);
+  if (filter.cursor) query = query.where("f.id", "<", filter.cursor);
+  const rows = yield* selectAll(query.orderBy("f.id", "desc").limit(filter.limit + 1));
   return pageOf(
-    rows.map((r) => ({ ...inferenceFeedback(r, provider), trigger: r.trigger as string, route: r.route as string, output: decodeJson(provider, r.output) })),
+    rows.map((r) => ({ ...inferenceFeedback(r, provider), trigger: r.trigger, route: r.route, output: decodeJson(provider, r.output) })),
     filter.limit,
   );
 }
