@@ -14,7 +14,7 @@ import {
   type ColumnType, type Compilable,
 } from "kysely";
 import type { DB } from "./generated/kysely/tables.ts";
-import type { Query } from "./query.ts";
+import { insertMany, type Query } from "./query.ts";
 
 /**
  * What a driver really returns for a column the schema declares as `T`: SQLite gives times as
@@ -108,4 +108,38 @@ export function prepare<A extends unknown[], O>(build: (...args: A) => Compilabl
       return (yield { kind: "run", sql: compiled!.sql, params }) as number;
     },
   };
+}
+
+type Column<T extends keyof StorageDB> = keyof StorageDB[T] & string;
+type InsertOf<C> = C extends ColumnType<unknown, infer I, unknown> ? I : C;
+/** One row's values, in the order of `columns`, each of the type the schema lets that column take. */
+export type RowValues<T extends keyof StorageDB, C extends readonly Column<T>[]> = { [K in keyof C]: C[K] extends keyof StorageDB[T] ? InsertOf<StorageDB[T][C[K]]> : never };
+
+/** What a bulk insert does with a row whose `on` columns are taken: nothing, or add its `add` columns to the stored ones (counters). */
+export interface OnConflict<T extends keyof StorageDB> {
+  on: readonly Column<T>[];
+  add?: readonly Column<T>[];
+}
+
+/**
+ * Inserts many rows into `table` through the query layer's bulk path (a cached one-row
+ * statement per row on SQLite, multi-row INSERTs on PostgreSQL), with table, columns and
+ * values checked against the schema. For the ingest-path rollups and other batches, where a
+ * Kysely multi-row INSERT would be a new statement text for every batch size.
+ */
+export function* insertRows<T extends keyof StorageDB & string, const C extends readonly Column<T>[]>(
+  table: T,
+  columns: C,
+  rows: readonly RowValues<T, C>[],
+  conflict?: OnConflict<T>,
+): Query<void> {
+  if (rows.length === 0) return;
+  const quote = (c: string) => `"${c}"`;
+  const head = `INSERT INTO "${table}" (${columns.map(quote).join(", ")}) VALUES `;
+  let tail = "";
+  if (conflict) {
+    tail = ` ON CONFLICT (${conflict.on.map(quote).join(", ")}) DO `;
+    tail += conflict.add?.length ? `UPDATE SET ${conflict.add.map((c) => `"${c}" = "${table}"."${c}" + excluded."${c}"`).join(", ")}` : "NOTHING";
+  }
+  yield* insertMany(head, columns.length, rows as unknown as unknown[][], tail);
 }

@@ -1,7 +1,7 @@
 // Typed queries compile to the SQL the query layer runs on both databases, return what the
 // driver returns, and refuse at type-check time what the schema does not have.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { execute, openDatabase, prepare, selectAll, selectFirst, storage, toDate, type Database } from "../src/index.ts";
+import { execute, insertRows, openDatabase, prepare, selectAll, selectFirst, storage, toDate, toNum, type Database } from "../src/index.ts";
 import { testDatabases, type TestDatabase } from "../test-support/services.ts";
 
 const factories = await testDatabases("motion_typed_query");
@@ -22,7 +22,11 @@ describe("typed queries compile without a connection", () => {
     const noColumn = () => storage.selectFrom("Row").select("created_at");
     // @ts-expect-error: "stateVersion" is a number column
     const wrongType = () => storage.selectFrom("Inference").select("id").where("stateVersion", "=", "one");
-    expect([noTable, noColumn, wrongType].every((f) => typeof f === "function")).toBe(true);
+    // @ts-expect-error: bulk inserts check columns too
+    const noBulkColumn = () => insertRows("LabeledTally", ["trigger", "labelled"], []);
+    // @ts-expect-error: and each value's type, in column order
+    const wrongBulkValue = () => insertRows("LabeledTally", ["trigger", "labeled"], [[1, "x"]]);
+    expect([noTable, noColumn, wrongType, noBulkColumn, wrongBulkValue].every((f) => typeof f === "function")).toBe(true);
   });
 });
 
@@ -61,6 +65,17 @@ describe.each(factories)("typed queries on %s", (_name, make) => {
     expect(await db.read(() => byActor.all("ann", 1))).toEqual([{ id: "p1", action: "typed.prepared" }]);
     expect(await db.read(() => byActor.first("bob", 5))).toEqual({ id: "p2", action: "typed.prepared" });
     expect(await db.read(() => byActor.first("nobody", 5))).toBeUndefined();
+  });
+
+  it("bulk-inserts rows, adding to counters where the key is taken, or leaving taken keys alone", async () => {
+    await db.tx(function* () {
+      yield* insertRows("LabeledTally", ["trigger", "labeled"], [["a", 2], ["b", 5]], { on: ["trigger"], add: ["labeled"] });
+      yield* insertRows("LabeledTally", ["trigger", "labeled"], [["a", 3], ["c", 1]], { on: ["trigger"], add: ["labeled"] });
+      yield* insertRows("LabeledTally", ["trigger", "labeled"], [["b", 100], ["d", 7]], { on: ["trigger"] });
+      yield* insertRows("LabeledTally", ["trigger", "labeled"], []);
+    });
+    const rows = await db.read(() => selectAll(storage.selectFrom("LabeledTally").select(["trigger", "labeled"]).orderBy("trigger")));
+    expect(rows.map((r) => [r.trigger, toNum(r.labeled)])).toEqual([["a", 5], ["b", 5], ["c", 1], ["d", 7]]);
   });
 
   it("refuses to prepare a query that does not use an argument as a plain value", async () => {

@@ -2,7 +2,7 @@
 // Review page's progress reads a few rows however many labels exist:
 //   LabelTally   (trigger, actor, label) -> labels given (every label, relabels included)
 //   LabeledTally (trigger)               -> inferences with at least one label (Inference.labeled)
-import { insertMany, type Query } from "@motion/db";
+import { insertRows, type Query } from "@motion/db";
 
 export interface LabelTallyDelta {
   trigger: string;
@@ -10,11 +10,6 @@ export interface LabelTallyDelta {
   label: string;
   labels: number;
 }
-
-const LABEL_HEAD = `INSERT INTO "LabelTally" ("trigger", "actor", "label", "labels") VALUES `;
-const LABEL_TAIL = ` ON CONFLICT ("trigger", "actor", "label") DO UPDATE SET "labels" = "LabelTally"."labels" + excluded."labels"`;
-const LABELED_HEAD = `INSERT INTO "LabeledTally" ("trigger", "labeled") VALUES `;
-const LABELED_TAIL = ` ON CONFLICT ("trigger") DO UPDATE SET "labeled" = "LabeledTally"."labeled" + excluded."labeled"`;
 
 /** Adds label counts (negative to subtract), in the caller's transaction. */
 export function* addLabelTally(deltas: readonly LabelTallyDelta[]): Query<void> {
@@ -27,11 +22,11 @@ export function* addLabelTally(deltas: readonly LabelTallyDelta[]): Query<void> 
   }
   // Sorted keys: concurrent PostgreSQL writers lock the tally rows in one order.
   const rows = [...merged.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, d]) => d).filter((d) => d.labels !== 0);
-  yield* insertMany(LABEL_HEAD, 4, rows.map((d) => [d.trigger, d.actor, d.label, d.labels]), LABEL_TAIL);
+  yield* insertRows("LabelTally", ["trigger", "actor", "label", "labels"], rows.map((d) => [d.trigger, d.actor, d.label, d.labels]), { on: ["trigger", "actor", "label"], add: ["labels"] });
 }
 
 /** Adds to the labeled-inference counts per trigger (negative to subtract). */
 export function* addLabeledTally(byTrigger: ReadonlyMap<string, number>): Query<void> {
   const rows = [...byTrigger.entries()].filter(([, n]) => n !== 0).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  yield* insertMany(LABELED_HEAD, 2, rows.map(([t, n]) => [t, n]), LABELED_TAIL);
+  yield* insertRows("LabeledTally", ["trigger", "labeled"], rows.map(([t, n]) => [t, n]), { on: ["trigger"], add: ["labeled"] });
 }

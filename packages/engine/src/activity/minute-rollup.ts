@@ -1,4 +1,4 @@
-import { insertMany, type Query } from "@motion/db";
+import { insertRows, type Query } from "@motion/db";
 import { latencyBucket } from "../outcomes/latency-histogram.ts";
 
 // Per (trigger, minute) activity: inference count, errors, latency sum and a latency histogram
@@ -72,15 +72,15 @@ export function rollUpMinutes(samples: readonly MinuteSample[], sign: 1 | -1 = 1
   };
 }
 
-const MINUTE_HEAD = `INSERT INTO "InferenceMinute" ("trigger", "minute", "shard", "inferences", "errors", "latencySum") VALUES `;
-const MINUTE_TAIL =
-  ` ON CONFLICT ("trigger", "minute", "shard") DO UPDATE SET ` +
-  ["inferences", "errors", "latencySum"].map((c) => `"${c}" = "InferenceMinute"."${c}" + excluded."${c}"`).join(", ");
-const LATENCY_HEAD = `INSERT INTO "InferenceMinuteLatency" ("trigger", "minute", "bucket", "shard", "count") VALUES `;
-const LATENCY_TAIL = ` ON CONFLICT ("trigger", "minute", "bucket", "shard") DO UPDATE SET "count" = "InferenceMinuteLatency"."count" + excluded."count"`;
 
 /** Adds a rollup to the per-minute totals, in the caller's transaction. */
 export function* addMinutes(rollup: MinuteRollup, shard: number): Query<void> {
-  yield* insertMany(MINUTE_HEAD, 6, rollup.minutes.map((m) => [m.trigger, new Date(m.minute), shard, m.inferences, m.errors, m.latencySum]), MINUTE_TAIL);
-  yield* insertMany(LATENCY_HEAD, 5, rollup.latencies.map((l) => [l.trigger, new Date(l.minute), l.bucket, shard, l.count]), LATENCY_TAIL);
+  yield* insertRows("InferenceMinute", ["trigger", "minute", "shard", "inferences", "errors", "latencySum"], rollup.minutes.map((m) => [m.trigger, new Date(m.minute), shard, m.inferences, m.errors, m.latencySum]), {
+    on: ["trigger", "minute", "shard"],
+    add: ["inferences", "errors", "latencySum"],
+  });
+  yield* insertRows("InferenceMinuteLatency", ["trigger", "minute", "bucket", "shard", "count"], rollup.latencies.map((l) => [l.trigger, new Date(l.minute), l.bucket, shard, l.count]), {
+    on: ["trigger", "minute", "bucket", "shard"],
+    add: ["count"],
+  });
 }

@@ -3,7 +3,7 @@
 // VersionOutcome (ingest, labels), so reading a range costs rows per hour, never per inference.
 // A label counts in the hour of the inference it labels (not the hour it was given): a bucket's
 // good-rate is the quality of what was served then, and it can still move as labels arrive.
-import { all, insertMany, type Provider, type Query } from "@motion/db";
+import { all, insertRows, type Provider, type Query } from "@motion/db";
 import { latencyBucket } from "./latency-histogram.ts";
 import { figuresOf, type OutcomeFigures, type OutcomeTotals } from "./outcome-read.ts";
 
@@ -134,18 +134,16 @@ export function mergeHours(a: HourRollup, b: HourRollup): HourRollup {
   };
 }
 
-const COLS = ["inferences", "errors", "cached", "latencySum", "good", "bad", "corrected"];
-const HOUR_HEAD = `INSERT INTO "VersionHour" ("trigger", "stateVersion", "hour", "paramsHash", "shard", ${COLS.map((c) => `"${c}"`).join(", ")}) VALUES `;
-const HOUR_TAIL = ` ON CONFLICT ("trigger", "stateVersion", "hour", "paramsHash", "shard") DO UPDATE SET ` + COLS.map((c) => `"${c}" = "VersionHour"."${c}" + excluded."${c}"`).join(", ");
-const LATENCY_HEAD = `INSERT INTO "VersionHourLatency" ("trigger", "stateVersion", "hour", "paramsHash", "bucket", "shard", "count") VALUES `;
-const LATENCY_TAIL = ` ON CONFLICT ("trigger", "stateVersion", "hour", "paramsHash", "bucket", "shard") DO UPDATE SET "count" = "VersionHourLatency"."count" + excluded."count"`;
+const COUNTS = ["inferences", "errors", "cached", "latencySum", "good", "bad", "corrected"] as const;
+const HOUR_KEY = ["trigger", "stateVersion", "hour", "paramsHash", "shard"] as const;
+const LATENCY_KEY = ["trigger", "stateVersion", "hour", "paramsHash", "bucket", "shard"] as const;
 
 /** Adds a rollup to the hourly totals, in the caller's transaction. */
 export function* addHours(rollup: HourRollup, shard: number): Query<void> {
-  yield* insertMany(HOUR_HEAD, 12, rollup.hours.map((h) => [
+  yield* insertRows("VersionHour", [...HOUR_KEY, ...COUNTS], rollup.hours.map((h) => [
     h.trigger, h.stateVersion, new Date(h.hour), h.paramsHash, shard, h.inferences, h.errors, h.cached, h.latencySum, h.good, h.bad, h.corrected,
-  ]), HOUR_TAIL);
-  yield* insertMany(LATENCY_HEAD, 7, rollup.latencies.map((l) => [l.trigger, l.stateVersion, new Date(l.hour), l.paramsHash, l.bucket, shard, l.count]), LATENCY_TAIL);
+  ]), { on: HOUR_KEY, add: COUNTS });
+  yield* insertRows("VersionHourLatency", [...LATENCY_KEY, "count"], rollup.latencies.map((l) => [l.trigger, l.stateVersion, new Date(l.hour), l.paramsHash, l.bucket, shard, l.count]), { on: LATENCY_KEY, add: ["count"] });
 }
 
 // ---- reading ----

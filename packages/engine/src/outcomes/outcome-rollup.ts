@@ -1,4 +1,4 @@
-import { insertMany, type InferenceInsert, type Provider, type Query } from "@motion/db";
+import { insertRows, type InferenceInsert, type Provider, type Query } from "@motion/db";
 import { latencyBucket } from "./latency-histogram.ts";
 
 /** Additions to one (trigger, version, params hash)'s running totals; feedback deltas may be negative. */
@@ -69,19 +69,16 @@ export function rollUpInferences(inferences: readonly InferenceInsert[]): Rollup
   };
 }
 
-const OUTCOME_HEAD = `INSERT INTO "VersionOutcome" ("trigger", "stateVersion", "paramsHash", "shard", "inferences", "errors", "cached", "latencySum", "good", "bad", "corrected") VALUES `;
-const OUTCOME_TAIL =
-  ` ON CONFLICT ("trigger", "stateVersion", "paramsHash", "shard") DO UPDATE SET ` +
-  ["inferences", "errors", "cached", "latencySum", "good", "bad", "corrected"].map((c) => `"${c}" = "VersionOutcome"."${c}" + excluded."${c}"`).join(", ");
-const LATENCY_HEAD = `INSERT INTO "VersionLatency" ("trigger", "stateVersion", "paramsHash", "bucket", "shard", "count") VALUES `;
-const LATENCY_TAIL = ` ON CONFLICT ("trigger", "stateVersion", "paramsHash", "bucket", "shard") DO UPDATE SET "count" = "VersionLatency"."count" + excluded."count"`;
+const COUNTS = ["inferences", "errors", "cached", "latencySum", "good", "bad", "corrected"] as const;
+const OUTCOME_KEY = ["trigger", "stateVersion", "paramsHash", "shard"] as const;
+const LATENCY_KEY = ["trigger", "stateVersion", "paramsHash", "bucket", "shard"] as const;
 
 /** Adds a rollup to the running totals, in the caller's transaction (the one storing the inferences or label). */
 export function* addOutcomes(rollup: Rollup, shard: number): Query<void> {
-  yield* insertMany(OUTCOME_HEAD, 11, rollup.outcomes.map((o) => [
+  yield* insertRows("VersionOutcome", [...OUTCOME_KEY, ...COUNTS], rollup.outcomes.map((o) => [
     o.trigger, o.stateVersion, o.paramsHash, shard, o.inferences, o.errors, o.cached, o.latencySum, o.good, o.bad, o.corrected,
-  ]), OUTCOME_TAIL);
-  yield* insertMany(LATENCY_HEAD, 6, rollup.latencies.map((l) => [l.trigger, l.stateVersion, l.paramsHash, l.bucket, shard, l.count]), LATENCY_TAIL);
+  ]), { on: OUTCOME_KEY, add: COUNTS });
+  yield* insertRows("VersionLatency", [...LATENCY_KEY, "count"], rollup.latencies.map((l) => [l.trigger, l.stateVersion, l.paramsHash, l.bucket, shard, l.count]), { on: LATENCY_KEY, add: ["count"] });
 }
 
 export interface LabelState {
