@@ -1,7 +1,7 @@
 // What a trigger's own `evaluate` says of each version, from the labels on the outputs that
 // version served: e.g. the chatbot's hit@k of the page operators named. Read on demand from
 // the labels (a long read), newest labels first, at most `limit` labeled inferences a version.
-import { all, decodeJson, get, idFloor, toDate, type Provider, type Query } from "@motion/db";
+import { decodeJson, idFloor, selectAll, selectFirst, storage, toDate, type Provider, type Query } from "@motion/db";
 import type { LabeledExample } from "../training-example.ts";
 
 /** A trigger's metrics over the labeled outputs of one version; finite numbers only. */
@@ -28,24 +28,24 @@ export function* readVersionExamples(provider: Provider, trigger: string, versio
   // margin absorbs clock skew between the process that committed and those that served it.
   // (Walking every label newest first, of all triggers, cost 40-95 ms a version at 2,000
   // labels and grew with every label: bench console-pages-more.)
-  const made = yield* get<{ createdAt: unknown }>(`SELECT "createdAt" FROM "StateVersion" WHERE "trigger" = ? AND "version" = ?`, [trigger, version]);
+  const made = yield* selectFirst(storage.selectFrom("StateVersion").select("createdAt").where("trigger", "=", trigger).where("version", "=", version));
   const from = made ? idFloor(Math.max(0, toDate(made.createdAt).getTime() - CLOCK_SKEW_MS)) : "";
-  const rows = yield* all<Record<string, unknown>>(
-    `SELECT f."inferenceId", f."label", f."correction", f."note", i."output", r."data" AS "input"
-     FROM "Inference" i CROSS JOIN "Feedback" f JOIN "Row" r ON r."id" = i."rowId"
-     WHERE i."trigger" = ? AND i."labeled" = TRUE AND i."id" >= ? AND i."stateVersion" = ? AND f."inferenceId" = i."id"
-     ORDER BY f."id" DESC LIMIT ?`,
-    [trigger, from, version, limit],
+  // CROSS JOIN: SQLite never reorders one, so the inferences stay the outer loop.
+  const rows = yield* selectAll(
+    storage.selectFrom("Inference as i").crossJoin("Feedback as f").innerJoin("Row as r", "r.id", "i.rowId")
+      .select(["f.inferenceId", "f.label", "f.correction", "f.note", "i.output", "r.data as input"])
+      .where("i.trigger", "=", trigger).where("i.labeled", "=", true).where("i.id", ">=", from).where("i.stateVersion", "=", version).whereRef("f.inferenceId", "=", "i.id")
+      .orderBy("f.id", "desc").limit(limit),
   );
   const seen = new Set<string>();
   const out: LabeledExample[] = [];
   for (const r of rows) {
-    const id = r.inferenceId as string;
+    const id = r.inferenceId;
     if (seen.has(id)) continue; // an older label of an inference relabeled since
     seen.add(id);
     out.push({
       inferenceId: id, input: decodeJson(provider, r.input), output: decodeJson(provider, r.output),
-      label: r.label as "good" | "bad", correction: decodeJson(provider, r.correction), note: (r.note as string | null) ?? null,
+      label: r.label as "good" | "bad", correction: decodeJson(provider, r.correction), note: r.note ?? null,
     });
   }
   return out;

@@ -3,9 +3,9 @@
 // VersionOutcome (ingest, labels), so reading a range costs rows per hour, never per inference.
 // A label counts in the hour of the inference it labels (not the hour it was given): a bucket's
 // good-rate is the quality of what was served then, and it can still move as labels arrive.
-import { all, insertRows, type Provider, type Query } from "@motion/db";
+import { insertRows, selectAll, sql, storage, type Provider, type Query } from "@motion/db";
 import { latencyBucket } from "./latency-histogram.ts";
-import { figuresOf, type OutcomeFigures, type OutcomeTotals } from "./outcome-read.ts";
+import { COUNTS, figuresOf, type OutcomeFigures, type OutcomeTotals } from "./outcome-read.ts";
 
 export const HOUR_MS = 3_600_000;
 export const DAY_MS = 86_400_000;
@@ -134,7 +134,6 @@ export function mergeHours(a: HourRollup, b: HourRollup): HourRollup {
   };
 }
 
-const COUNTS = ["inferences", "errors", "cached", "latencySum", "good", "bad", "corrected"] as const;
 const HOUR_KEY = ["trigger", "stateVersion", "hour", "paramsHash", "shard"] as const;
 const LATENCY_KEY = ["trigger", "stateVersion", "hour", "paramsHash", "bucket", "shard"] as const;
 
@@ -187,8 +186,10 @@ export function overTimeBucket(from: Date, to: Date): { bucket: "hour" | "day"; 
   };
 }
 
-function bucketExpr(provider: Provider, size: number): string {
-  return provider === "sqlite" ? `(("hour" / ${size}) * ${size})` : `(floor(extract(epoch from "hour") * 1000 / ${size}) * ${size})::bigint`;
+/** The start of the `size`-ms bucket an hour falls in (a literal size, so GROUP BY matches the select). */
+function bucketExpr(provider: Provider, size: number) {
+  const n = sql.lit(size);
+  return provider === "sqlite" ? sql<number>`((${sql.ref("hour")} / ${n}) * ${n})` : sql<number>`(floor(extract(epoch from ${sql.ref("hour")}) * 1000 / ${n}) * ${n})::bigint`;
 }
 
 const zero = (): OutcomeTotals => ({ inferences: 0, errors: 0, cached: 0, latencySum: 0, good: 0, bad: 0, corrected: 0, buckets: new Map() });
@@ -200,37 +201,27 @@ const zero = (): OutcomeTotals => ({ inferences: 0, errors: 0, cached: 0, latenc
  */
 export function* readOutcomesOverTime(provider: Provider, trigger: string, selection: OverTimeSelection, range: { from: Date; to: Date; bucketMs: number }): Query<OutcomeSeries[]> {
   const t = bucketExpr(provider, range.bucketMs);
-  let where: string;
-  let args: unknown[];
-  let group: string;
-  let keyOf: (r: Record<string, unknown>) => string;
-  let keys: string[];
-  if (selection.kind === "versions") {
-    keys = [...new Set(selection.versions)].map(String);
-    if (!keys.length) return [];
-    where = `"trigger" = ? AND "stateVersion" IN (${keys.map(() => "?").join(", ")}) AND "hour" >= ? AND "hour" < ?`;
-    args = [trigger, ...selection.versions.filter((v, i, a) => a.indexOf(v) === i), range.from, range.to];
-    group = `"stateVersion"`;
-    keyOf = (r) => String(Number(r.stateVersion));
-  } else {
-    keys = [...new Set(selection.paramsHashes)];
-    if (!keys.length) return [];
-    where = `"trigger" = ?${selection.version !== null ? ` AND "stateVersion" = ?` : ""} AND "paramsHash" IN (${keys.map(() => "?").join(", ")}) AND "hour" >= ? AND "hour" < ?`;
-    args = [trigger, ...(selection.version !== null ? [selection.version] : []), ...keys, range.from, range.to];
-    group = `"paramsHash"`;
-    keyOf = (r) => r.paramsHash as string;
-  }
-  const sums = yield* all<Record<string, unknown>>(
-    `SELECT ${group}, ${t} AS "t", SUM("inferences") AS "inferences", SUM("errors") AS "errors", SUM("cached") AS "cached", SUM("latencySum") AS "latencySum", SUM("good") AS "good", SUM("bad") AS "bad", SUM("corrected") AS "corrected"
-     FROM "VersionHour" WHERE ${where} GROUP BY ${group}, ${t}`,
-    args,
+  const keys = selection.kind === "versions" ? [...new Set(selection.versions)].map(String) : [...new Set(selection.paramsHashes)];
+  if (!keys.length) return [];
+  const group = selection.kind === "versions" ? "stateVersion" : "paramsHash";
+  const keyOf = (r: { stateVersion?: unknown; paramsHash?: unknown }) => (selection.kind === "versions" ? String(Number(r.stateVersion)) : (r.paramsHash as string));
+  const selected = (table: "VersionHour" | "VersionHourLatency") => {
+    let q = storage.selectFrom(table).where("trigger", "=", trigger);
+    if (selection.kind === "versions") q = q.where("stateVersion", "in", [...new Set(selection.versions)]);
+    else {
+      if (selection.version !== null) q = q.where("stateVersion", "=", selection.version);
+      q = q.where("paramsHash", "in", keys);
+    }
+    return q.where("hour", ">=", range.from).where("hour", "<", range.to);
+  };
+  const sums = yield* selectAll(
+    selected("VersionHour").select((eb) => [group, t.as("t"), ...COUNTS.map((c) => eb.fn.sum(eb.ref(`VersionHour.${c}`)).as(c))]).groupBy([group, t]),
   );
-  const hist = yield* all<Record<string, unknown>>(
-    `SELECT ${group}, ${t} AS "t", "bucket", SUM("count") AS "n" FROM "VersionHourLatency" WHERE ${where} GROUP BY ${group}, ${t}, "bucket"`,
-    args,
+  const hist = yield* selectAll(
+    selected("VersionHourLatency").select((eb) => [group, t.as("t"), "bucket", eb.fn.sum(eb.ref("VersionHourLatency.count")).as("n")]).groupBy([group, t, "bucket"]),
   );
   const bySeries = new Map<string, Map<number, OutcomeTotals>>(keys.map((k) => [k, new Map()]));
-  const slot = (r: Record<string, unknown>) => {
+  const slot = (r: { t: unknown; stateVersion?: unknown; paramsHash?: unknown }) => {
     const m = bySeries.get(keyOf(r))!;
     const at = Number(r.t);
     let b = m.get(at);

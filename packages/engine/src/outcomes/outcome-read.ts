@@ -1,4 +1,4 @@
-import { all, toDate, toJsonOrNull, type Query } from "@motion/db";
+import { selectAll, storage, toDate, toJsonOrNull, type Query } from "@motion/db";
 import { histogramQuantiles } from "./latency-histogram.ts";
 import { wilsonInterval, type Interval } from "./wilson.ts";
 
@@ -103,20 +103,25 @@ export function figuresOf(t: OutcomeTotals): OutcomeFigures {
  * holds). Reads only the rollup tables and the versions' fit runs: the cost grows with the
  * number of versions × params hashes × latency buckets (a few dozen), never with inferences.
  */
+/** The summed columns of the outcome rollups. */
+export const COUNTS = ["inferences", "errors", "cached", "latencySum", "good", "bad", "corrected"] as const;
+
 export function* readOutcomes(trigger: string, versions: readonly number[]): Query<VersionOutcomes[]> {
   if (versions.length === 0) return [];
-  const marks = versions.map(() => "?").join(", ");
-  const meta = yield* all<Record<string, unknown>>(
-    `SELECT v."version", v."parent", v."createdAt", v."fitRunId", f."route", f."relation", f."rowCount", f."paramsHash", f."metrics", f."finishedAt" FROM "StateVersion" v LEFT JOIN "FitRun" f ON f."id" = v."fitRunId" WHERE v."trigger" = ? AND v."version" IN (${marks}) ORDER BY v."version" DESC`,
-    [trigger, ...versions],
+  const meta = yield* selectAll(
+    storage.selectFrom("StateVersion as v").leftJoin("FitRun as f", "f.id", "v.fitRunId")
+      .select(["v.version", "v.parent", "v.createdAt", "v.fitRunId", "f.route", "f.relation", "f.rowCount", "f.paramsHash", "f.metrics", "f.finishedAt"])
+      .where("v.trigger", "=", trigger).where("v.version", "in", versions).orderBy("v.version", "desc"),
   );
-  const sums = yield* all<Record<string, unknown>>(
-    `SELECT "stateVersion", "paramsHash", SUM("inferences") AS "inferences", SUM("errors") AS "errors", SUM("cached") AS "cached", SUM("latencySum") AS "latencySum", SUM("good") AS "good", SUM("bad") AS "bad", SUM("corrected") AS "corrected" FROM "VersionOutcome" WHERE "trigger" = ? AND "stateVersion" IN (${marks}) GROUP BY "stateVersion", "paramsHash"`,
-    [trigger, ...versions],
+  const sums = yield* selectAll(
+    storage.selectFrom("VersionOutcome")
+      .select((eb) => ["stateVersion", "paramsHash", ...COUNTS.map((c) => eb.fn.sum(c).as(c))])
+      .where("trigger", "=", trigger).where("stateVersion", "in", versions).groupBy(["stateVersion", "paramsHash"]),
   );
-  const buckets = yield* all<{ stateVersion: unknown; paramsHash: string; bucket: unknown; n: unknown }>(
-    `SELECT "stateVersion", "paramsHash", "bucket", SUM("count") AS "n" FROM "VersionLatency" WHERE "trigger" = ? AND "stateVersion" IN (${marks}) GROUP BY "stateVersion", "paramsHash", "bucket" ORDER BY "stateVersion", "paramsHash", "bucket"`,
-    [trigger, ...versions],
+  const buckets = yield* selectAll(
+    storage.selectFrom("VersionLatency").select((eb) => ["stateVersion", "paramsHash", "bucket", eb.fn.sum("count").as("n")])
+      .where("trigger", "=", trigger).where("stateVersion", "in", versions)
+      .groupBy(["stateVersion", "paramsHash", "bucket"]).orderBy(["stateVersion", "paramsHash", "bucket"]),
   );
   // version → params hash → totals
   const byVersion = new Map<number, Map<string, OutcomeTotals>>();
@@ -129,7 +134,7 @@ export function* readOutcomes(trigger: string, versions: readonly number[]): Que
     return t;
   };
   for (const s of sums) {
-    add(totalsOf(s.stateVersion, s.paramsHash as string), {
+    add(totalsOf(s.stateVersion, s.paramsHash), {
       inferences: Number(s.inferences), errors: Number(s.errors), cached: Number(s.cached), latencySum: Number(s.latencySum),
       good: Number(s.good), bad: Number(s.bad), corrected: Number(s.corrected), buckets: new Map(),
     });
@@ -160,8 +165,8 @@ export function* readOutcomes(trigger: string, versions: readonly number[]): Que
       createdAt: toDate(m.createdAt),
       fit: m.fitRunId
         ? {
-            runId: m.fitRunId as string, route: (m.route as string | null) ?? "", relation: (m.relation as string | null) ?? "",
-            rowCount: Number(m.rowCount ?? 0), paramsHash: (m.paramsHash as string | null) ?? "",
+            runId: m.fitRunId, route: m.route ?? "", relation: m.relation ?? "",
+            rowCount: Number(m.rowCount ?? 0), paramsHash: m.paramsHash ?? "",
             metrics: toJsonOrNull<Record<string, number>>(m.metrics), finishedAt: m.finishedAt === null || m.finishedAt === undefined ? null : toDate(m.finishedAt),
           }
         : null,
