@@ -1,4 +1,4 @@
-import { all, get, insertMany, newId, run, toBuffer, toDate, toJson, type Database, type Provider, type Query } from "@motion/db";
+import { execute, insertRows, newId, prepare, selectAll, storage, toBuffer, toDate, toJson, type Database, type Provider, type Query } from "@motion/db";
 import {
   decodeValue, encodeValue, manifestChecksum, manifestSize,
   type BlobKind, type EncodedValue, type Manifest, type State, type StatePatch,
@@ -65,19 +65,21 @@ export function lockSuffix(provider: Provider): string {
   return provider === "postgresql" ? " FOR UPDATE" : "";
 }
 
+const ALIASES = prepare((trigger: string) => storage.selectFrom("StateAlias").select(["name", "version", "pinned"]).where("trigger", "=", trigger).orderBy("name"));
+const ALIASES_LOCKED = prepare((trigger: string) => storage.selectFrom("StateAlias").select(["name", "version", "pinned"]).where("trigger", "=", trigger).orderBy("name").forUpdate());
+
 export function* readAliases(trigger: string, provider?: Provider): Query<Aliases | null> {
-  const rows = yield* all<{ name: string; version: number; pinned: unknown }>(
-    `SELECT "name", "version", "pinned" FROM "StateAlias" WHERE "trigger" = ? ORDER BY "name"${provider ? lockSuffix(provider) : ""}`,
-    [trigger],
-  );
+  const rows = yield* (provider === "postgresql" ? ALIASES_LOCKED : ALIASES).all(trigger);
   const active = rows.find((r) => r.name === "active");
   const latest = rows.find((r) => r.name === "latest");
   if (!active || !latest) return null;
   return { active: Number(active.version), latest: Number(latest.version), pinned: active.pinned === true || active.pinned === 1 };
 }
 
+const VERSION = prepare((trigger: string, version: number) => storage.selectFrom("StateVersion").selectAll().where("trigger", "=", trigger).where("version", "=", version));
+
 export function* readVersion(trigger: string, version: number): Query<VersionInfo | undefined> {
-  const r = yield* get(`SELECT * FROM "StateVersion" WHERE "trigger" = ? AND "version" = ?`, [trigger, version]);
+  const r = yield* VERSION.first(trigger, version);
   return r ? rowToVersion(r) : undefined;
 }
 
@@ -85,22 +87,23 @@ export function* readVersion(trigger: string, version: number): Query<VersionInf
 export function* insertBlobs(patches: EncodedPatch | readonly EncodedPatch[], now: Date, provider: Provider): Query<void> {
   // Shared with other commits, exclusive with the state GC (see state-gc.ts).
   yield* lockBlobsShared(provider);
-  const rows = new Map<string, unknown[]>();
+  const rows = new Map<string, [string, string, number, Buffer, Date]>();
   for (const patch of Array.isArray(patches) ? patches : [patches]) {
     for (const value of Object.values(patch as EncodedPatch)) {
       if (!value || rows.has(value.checksum)) continue;
       rows.set(value.checksum, [value.checksum, value.kind, value.bytes.byteLength, Buffer.from(value.bytes.buffer, value.bytes.byteOffset, value.bytes.byteLength), now]);
     }
   }
-  yield* insertMany(`INSERT INTO "StateBlob" ("checksum", "kind", "size", "bytes", "createdAt") VALUES `, 5, [...rows.values()], ` ON CONFLICT ("checksum") DO NOTHING`);
+  yield* insertRows("StateBlob", ["checksum", "kind", "size", "bytes", "createdAt"], [...rows.values()], { on: ["checksum"] });
 }
 
 export function* insertVersion(v: Omit<VersionInfo, "size" | "checksum" | "collectedAt">): Query<VersionInfo> {
   const size = manifestSize(v.manifest);
   const checksum = manifestChecksum(v.manifest);
-  yield* run(
-    `INSERT INTO "StateVersion" ("trigger", "version", "parent", "fitRunId", "entries", "size", "checksum", "createdAt", "schema") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    [v.trigger, v.version, v.parent, v.fitRunId, JSON.stringify(v.manifest), size, checksum, v.createdAt, v.schema],
+  yield* execute(
+    storage.insertInto("StateVersion").values({
+      trigger: v.trigger, version: v.version, parent: v.parent, fitRunId: v.fitRunId, entries: JSON.stringify(v.manifest), size, checksum, createdAt: v.createdAt, schema: v.schema,
+    }),
   );
   return { ...v, size, checksum, collectedAt: null };
 }
@@ -121,21 +124,16 @@ export interface AliasMove {
 export function* moveAlias(move: AliasMove): Query<void> {
   if (move.to === null) {
     if (move.alias !== "candidate") throw new Error(`alias ${move.alias} cannot be cleared`);
-    yield* run(`DELETE FROM "StateAlias" WHERE "trigger" = ? AND "name" = ?`, [move.trigger, move.alias]);
+    yield* execute(storage.deleteFrom("StateAlias").where("trigger", "=", move.trigger).where("name", "=", move.alias));
   } else if (move.from === null) {
-    yield* run(
-      `INSERT INTO "StateAlias" ("trigger", "name", "version", "pinned", "updatedAt") VALUES (?, ?, ?, ?, ?)`,
-      [move.trigger, move.alias, move.to, move.pinned ?? false, move.at],
-    );
+    yield* execute(storage.insertInto("StateAlias").values({ trigger: move.trigger, name: move.alias, version: move.to, pinned: move.pinned ?? false, updatedAt: move.at }));
   } else {
-    yield* run(
-      `UPDATE "StateAlias" SET "version" = ?, "pinned" = ?, "updatedAt" = ? WHERE "trigger" = ? AND "name" = ?`,
-      [move.to, move.pinned ?? false, move.at, move.trigger, move.alias],
-    );
+    yield* execute(storage.updateTable("StateAlias").set({ version: move.to, pinned: move.pinned ?? false, updatedAt: move.at }).where("trigger", "=", move.trigger).where("name", "=", move.alias));
   }
-  yield* run(
-    `INSERT INTO "AliasEvent" ("id", "trigger", "alias", "fromVersion", "toVersion", "actor", "reason", "createdAt") VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-    [newId(move.at.getTime()), move.trigger, move.alias, move.from, move.to, move.actor, move.reason ?? null, move.at],
+  yield* execute(
+    storage.insertInto("AliasEvent").values({
+      id: newId(move.at.getTime()), trigger: move.trigger, alias: move.alias, fromVersion: move.from, toVersion: move.to, actor: move.actor, reason: move.reason ?? null, createdAt: move.at,
+    }),
   );
 }
 
@@ -171,7 +169,7 @@ export class StateStore {
     const unknown = versions.filter((v) => !this.manifests.has(`${v.trigger}@${v.version}`));
     if (unknown.length) {
       const rows = await this.db.read(() =>
-        all(`SELECT * FROM "StateVersion" WHERE ${unknown.map(() => `("trigger" = ? AND "version" = ?)`).join(" OR ")}`, unknown.flatMap((v) => [v.trigger, v.version])),
+        selectAll(storage.selectFrom("StateVersion").selectAll().where((eb) => eb.or(unknown.map((v) => eb.and([eb("trigger", "=", v.trigger), eb("version", "=", v.version)]))))),
       );
       for (const r of rows) {
         const info = rowToVersion(r);
@@ -187,12 +185,7 @@ export class StateStore {
   }
 
   private async loadBlobs(checksums: string[]): Promise<void> {
-    const rows = await this.db.read(() =>
-      all<{ checksum: string; kind: string; bytes: unknown }>(
-        `SELECT "checksum", "kind", "bytes" FROM "StateBlob" WHERE "checksum" IN (${checksums.map(() => "?").join(", ")})`,
-        checksums,
-      ),
-    );
+    const rows = await this.db.read(() => selectAll(storage.selectFrom("StateBlob").select(["checksum", "kind", "bytes"]).where("checksum", "in", checksums)));
     for (const row of rows) this.values.set(row.checksum, decodeValue(row.kind as BlobKind, toBuffer(row.bytes), row.checksum));
   }
 
