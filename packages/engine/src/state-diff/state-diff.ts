@@ -1,5 +1,5 @@
 import { assertNotCollected } from "../state-store.ts";
-import { all, toBuffer, toDate, toJson, type Query } from "@motion/db";
+import { selectAll, selectFirst, sql, storage, toBuffer, toDate, toJson, type Query } from "@motion/db";
 import { NotFoundError } from "../errors.ts";
 import type { BlobKind, Manifest } from "../state.ts";
 import { diffJson, previewJson, type JsonDiff } from "./json-diff.ts";
@@ -59,18 +59,18 @@ export interface VersionDiff {
 }
 
 function* manifestOf(trigger: string, version: number): Query<{ manifest: Manifest; size: number; checksum: string; createdAt: Date }> {
-  const [row] = yield* all<Record<string, unknown>>(`SELECT "entries", "size", "checksum", "createdAt", "collectedAt" FROM "StateVersion" WHERE "trigger" = ? AND "version" = ?`, [trigger, version]);
+  const row = yield* selectFirst(storage.selectFrom("StateVersion").select(["entries", "size", "checksum", "createdAt", "collectedAt"]).where("trigger", "=", trigger).where("version", "=", version));
   if (!row) throw new NotFoundError(`trigger ${trigger} has no state version ${version}`);
   // Its values are gone (state GC): a value diff would silently compare against nothing.
   assertNotCollected({ trigger, version, collectedAt: row.collectedAt ? toDate(row.collectedAt) : null });
-  return { manifest: toJson<Manifest>(row.entries), size: Number(row.size), checksum: row.checksum as string, createdAt: toDate(row.createdAt) };
+  return { manifest: toJson<Manifest>(row.entries), size: Number(row.size), checksum: row.checksum, createdAt: toDate(row.createdAt) };
 }
 
 function* jsonValues(checksums: string[]): Query<Map<string, unknown>> {
   const out = new Map<string, unknown>();
   for (let i = 0; i < checksums.length; i += 200) {
     const chunk = checksums.slice(i, i + 200);
-    const rows = yield* all<{ checksum: string; bytes: unknown }>(`SELECT "checksum", "bytes" FROM "StateBlob" WHERE "checksum" IN (${chunk.map(() => "?").join(", ")})`, chunk);
+    const rows = yield* selectAll(storage.selectFrom("StateBlob").select(["checksum", "bytes"]).where("checksum", "in", chunk));
     for (const r of rows) out.set(r.checksum, JSON.parse(toBuffer(r.bytes).toString("utf8")));
   }
   return out;
@@ -79,24 +79,33 @@ function* jsonValues(checksums: string[]): Query<Map<string, unknown>> {
 /** Versions per `IN (…)` list when totalling a side. */
 const CHUNK = 500;
 
+/** Some of a side's versions: a range of consecutive ones, or a list. */
+type VersionCondition = { from: number; to: number } | { in: number[] };
+
+/** The (state version, fit run) pairs of a trigger whose version meets `c`. */
+function versionsWithFits(trigger: string, c: VersionCondition) {
+  const q = storage.selectFrom("StateVersion as v").innerJoin("FitRun as f", "f.id", "v.fitRunId").where("v.trigger", "=", trigger);
+  return "in" in c ? q.where("v.version", "in", c.in) : q.where((eb) => eb.between("v.version", c.from, c.to));
+}
+
 /**
- * A side's versions as SQL conditions on `v."version"`: each run of 20+ consecutive versions
+ * A side's versions as conditions on the version: each run of 20+ consecutive versions
  * (a chain of fits, the usual case) as one range, the rest in `IN` lists of CHUNK.
  */
-function versionConditions(versions: readonly number[]): { sql: string; params: number[] }[] {
+function versionConditions(versions: readonly number[]): VersionCondition[] {
   const sorted = [...new Set(versions)].sort((a, b) => a - b);
-  const out: { sql: string; params: number[] }[] = [];
+  const out: VersionCondition[] = [];
   const loose: number[] = [];
   for (let i = 0; i < sorted.length; ) {
     let j = i;
     while (j + 1 < sorted.length && sorted[j + 1] === sorted[j]! + 1) j++;
-    if (j - i + 1 >= 20) out.push({ sql: `v."version" BETWEEN ? AND ?`, params: [sorted[i]!, sorted[j]!] });
+    if (j - i + 1 >= 20) out.push({ from: sorted[i]!, to: sorted[j]! });
     else loose.push(...sorted.slice(i, j + 1));
     i = j + 1;
   }
   for (let i = 0; i < loose.length; i += CHUNK) {
     const chunk = loose.slice(i, i + CHUNK);
-    out.push({ sql: `v."version" IN (${chunk.map(() => "?").join(", ")})`, params: chunk });
+    out.push({ in: chunk });
   }
   return out;
 }
@@ -112,10 +121,7 @@ function* sideOf(trigger: string, versions: number[]): Query<PathSide> {
   let fitsTotal = 0;
   const conditions = versionConditions(versions);
   for (const c of conditions) {
-    const sums = yield* all<{ relation: string; n: unknown; rows: unknown }>(
-      `SELECT f."relation", COUNT(*) AS "n", SUM(f."rowCount") AS "rows" FROM "StateVersion" v JOIN "FitRun" f ON f."id" = v."fitRunId" WHERE v."trigger" = ? AND ${c.sql} GROUP BY f."relation"`,
-      [trigger, ...c.params],
-    );
+    const sums = yield* selectAll(versionsWithFits(trigger, c).select((eb) => ["f.relation", eb.fn.countAll().as("n"), eb.fn.sum("f.rowCount").as("rows")]).groupBy("f.relation"));
     for (const r of sums) {
       fitsTotal += Number(r.n);
       rows += Number(r.rows);
@@ -131,10 +137,7 @@ function* sideOf(trigger: string, versions: number[]): Query<PathSide> {
   if (labels > 0 && labels <= MAX_LABEL_ROWS) {
     const feedbackVersions: number[] = [];
     for (const c of conditions) {
-      const found = yield* all<{ version: unknown }>(
-        `SELECT v."version" FROM "StateVersion" v JOIN "FitRun" f ON f."id" = v."fitRunId" WHERE v."trigger" = ? AND ${c.sql} AND f."relation" = ?`,
-        [trigger, ...c.params, "feedback"],
-      );
+      const found = yield* selectAll(versionsWithFits(trigger, c).select("v.version").where("f.relation", "=", "feedback"));
       for (const f of found) feedbackVersions.push(Number(f.version));
     }
     const withRows = yield* fitsOf(trigger, feedbackVersions, true);
@@ -142,9 +145,9 @@ function* sideOf(trigger: string, versions: number[]): Query<PathSide> {
     labelCounts = { good: 0, bad: 0, corrected: 0 };
     for (let i = 0; i < rowIds.length; i += 500) {
       const chunk = rowIds.slice(i, i + 500);
-      const counts = yield* all<{ label: string; corrected: unknown; n: unknown }>(
-        `SELECT "label", CASE WHEN "correction" IS NULL THEN 0 ELSE 1 END AS "corrected", COUNT(*) AS "n" FROM "Feedback" WHERE "rowId" IN (${chunk.map(() => "?").join(", ")}) GROUP BY "label", CASE WHEN "correction" IS NULL THEN 0 ELSE 1 END`,
-        chunk,
+      const corrected = sql<number>`CASE WHEN ${sql.ref("correction")} IS NULL THEN 0 ELSE 1 END`;
+      const counts = yield* selectAll(
+        storage.selectFrom("Feedback").select((eb) => ["label", corrected.as("corrected"), eb.fn.countAll().as("n")]).where("rowId", "in", chunk).groupBy(["label", corrected]),
       );
       for (const c of counts) {
         const n = Number(c.n);

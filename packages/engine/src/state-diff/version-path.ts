@@ -1,4 +1,4 @@
-import { all, toDateOrNull, toJson, toJsonOrNull, type Query } from "@motion/db";
+import { selectAll, storage, toDateOrNull, toJson, toJsonOrNull, type Query } from "@motion/db";
 import { NotFoundError } from "../errors.ts";
 
 /**
@@ -19,9 +19,8 @@ export function* versionPath(trigger: string, from: number, to: number): Query<V
   const parents = new Map<number, number | null>();
   const parentOf = function* (v: number): Query<number | null> {
     if (!parents.has(v)) {
-      const rows = yield* all<{ version: unknown; parent: unknown }>(
-        `SELECT "version", "parent" FROM "StateVersion" WHERE "trigger" = ? AND "version" <= ? AND "version" > ? ORDER BY "version" DESC`,
-        [trigger, v, v - WINDOW],
+      const rows = yield* selectAll(
+        storage.selectFrom("StateVersion").select(["version", "parent"]).where("trigger", "=", trigger).where("version", "<=", v).where("version", ">", v - WINDOW).orderBy("version", "desc"),
       );
       for (const r of rows) parents.set(Number(r.version), r.parent === null || r.parent === undefined ? null : Number(r.parent));
       if (!parents.has(v)) throw new NotFoundError(`trigger ${trigger} has no state version ${v}`);
@@ -68,14 +67,16 @@ export function* fitsOf(trigger: string, versions: readonly number[], withRowIds
   const out: (FitOnPath & { rowIds?: string[] })[] = [];
   for (let i = 0; i < versions.length; i += 500) {
     const chunk = versions.slice(i, i + 500);
-    const rows = yield* all<Record<string, unknown>>(
-      `SELECT f."id", f."route", f."relation", f."rowCount", f."metrics", f."finishedAt", f."reason", v."version"${withRowIds ? `, f."rowIds"` : ""} FROM "StateVersion" v JOIN "FitRun" f ON f."id" = v."fitRunId" WHERE v."trigger" = ? AND v."version" IN (${chunk.map(() => "?").join(", ")})`,
-      [trigger, ...chunk],
-    );
+    const query = storage.selectFrom("StateVersion as v").innerJoin("FitRun as f", "f.id", "v.fitRunId")
+      .select(["f.id", "f.route", "f.relation", "f.rowCount", "f.metrics", "f.finishedAt", "f.reason", "v.version"])
+      .where("v.trigger", "=", trigger).where("v.version", "in", chunk);
+    // The row ids only when asked: they are the largest column.
+    const rows: { id: string; route: string; relation: string; rowCount: number; metrics: unknown; finishedAt: unknown; reason: string | null; version: number; rowIds?: unknown }[] =
+      yield* selectAll(withRowIds ? query.select("f.rowIds") : query);
     for (const r of rows) {
       out.push({
-        runId: r.id as string, version: Number(r.version), route: r.route as string, relation: r.relation as string, rowCount: Number(r.rowCount),
-        metrics: toJsonOrNull<Record<string, number>>(r.metrics), finishedAt: toDateOrNull(r.finishedAt), reason: (r.reason as string | null) ?? null,
+        runId: r.id, version: Number(r.version), route: r.route, relation: r.relation, rowCount: Number(r.rowCount),
+        metrics: toJsonOrNull<Record<string, number>>(r.metrics), finishedAt: toDateOrNull(r.finishedAt), reason: r.reason ?? null,
         ...(withRowIds ? { rowIds: toJson<string[]>(r.rowIds) } : {}),
       });
     }
