@@ -1,7 +1,7 @@
 // Storage of drift: profile deltas (one per ingest batch and partition), verdicts per
 // partition, append-only events. Written once as query generators for both databases.
 import { recordAudit } from "../audit-log.ts";
-import { all, get, newId, run, toDate, toJson, type Provider, type Query } from "@motion/db";
+import { execute, newId, selectAll, selectFirst, sql, storage, toDate, toJson, type Provider, type Query, type SelectQueryBuilder, type StorageDB } from "@motion/db";
 import { type ColumnFinding } from "./detector.ts";
 import { type ProfileJSON } from "./profile-accumulator.ts";
 import { type DriftAction, type DriftEvent, type DriftPartition, type DriftStatus } from "./surface.ts";
@@ -15,26 +15,19 @@ export interface PartitionCount {
 
 /** Rows and stored profile rows per partition of a relation, oldest partition first. */
 export function* readPartitionCounts(relation: string, range: { from?: string; to?: string } = {}): Query<PartitionCount[]> {
-  const { where, params } = rangeClause(relation, range);
-  const rows = yield* all<{ partition: string; deltas: unknown; rows: unknown }>(
-    `SELECT "partition", COUNT(*) AS "deltas", SUM("rows") AS "rows" FROM "DriftProfile" WHERE ${where} GROUP BY "partition" ORDER BY "partition"`,
-    params,
+  const rows = yield* selectAll(
+    inRange(storage.selectFrom("DriftProfile").select((eb) => ["partition", eb.fn.countAll().as("deltas"), eb.fn.sum("rows").as("rows")]).where("relation", "=", relation), range)
+      .groupBy("partition").orderBy("partition"),
   );
   return rows.map((r) => ({ partition: r.partition, deltas: Number(r.deltas), rows: Number(r.rows) }));
 }
 
-function rangeClause(relation: string, range: { from?: string; to?: string }): { where: string; params: unknown[] } {
-  let where = `"relation" = ?`;
-  const params: unknown[] = [relation];
-  if (range.from !== undefined) {
-    where += ` AND "partition" >= ?`;
-    params.push(range.from);
-  }
-  if (range.to !== undefined) {
-    where += ` AND "partition" <= ?`;
-    params.push(range.to);
-  }
-  return { where, params };
+/** Narrows a query on a table with a `partition` column to a range of partition keys. */
+function inRange<Q extends SelectQueryBuilder<StorageDB, "DriftProfile" | "DriftPartition", object>>(query: Q, range: { from?: string; to?: string }): Q {
+  let q = query;
+  if (range.from !== undefined) q = q.where("partition", ">=", range.from) as Q;
+  if (range.to !== undefined) q = q.where("partition", "<=", range.to) as Q;
+  return q;
 }
 
 /**
@@ -43,10 +36,10 @@ function rangeClause(relation: string, range: { from?: string; to?: string }): {
  */
 export function* readProfileRows(relation: string, partitions: string[]): Query<{ id: string; partition: string; profile: string | ProfileJSON }[]> {
   if (partitions.length === 0) return [];
-  return yield* all<{ id: string; partition: string; profile: string | ProfileJSON }>(
-    `SELECT "id", "partition", "profile" FROM "DriftProfile" WHERE "relation" = ? AND "partition" IN (${partitions.map(() => "?").join(", ")}) ORDER BY "partition", "id"`,
-    [relation, ...partitions],
+  const rows = yield* selectAll(
+    storage.selectFrom("DriftProfile").select(["id", "partition", "profile"]).where("relation", "=", relation).where("partition", "in", partitions).orderBy(["partition", "id"]),
   );
+  return rows as { id: string; partition: string; profile: string | ProfileJSON }[];
 }
 
 /** Another process compacted the same profile rows first; the caller re-reads. */
@@ -57,13 +50,10 @@ export class CompactionRace extends Error {}
  * that were merged: if another process got there first, nothing is written (no double count).
  */
 export function* compactProfiles(relation: string, partition: string, ids: string[], merged: string, rows: number, now: Date): Query<string> {
-  const deleted = yield* run(`DELETE FROM "DriftProfile" WHERE "id" IN (${ids.map(() => "?").join(", ")})`, ids);
+  const deleted = yield* execute(storage.deleteFrom("DriftProfile").where("id", "in", ids));
   if (deleted !== ids.length) throw new CompactionRace(`profiles of ${relation}/${partition} were compacted concurrently`);
   const id = newId(now.getTime());
-  yield* run(
-    `INSERT INTO "DriftProfile" ("id", "relation", "partition", "rows", "profile", "createdAt") VALUES (?, ?, ?, ?, ?, ?)`,
-    [id, relation, partition, rows, merged, now],
-  );
+  yield* execute(storage.insertInto("DriftProfile").values({ id, relation, partition, rows, profile: merged, createdAt: now }));
   return id;
 }
 
@@ -92,90 +82,77 @@ function toVerdict(r: Record<string, unknown>): StoredVerdict {
   };
 }
 
-const VERDICT_COLUMNS = `"relation", "partition", "rows", "status", "valid", "score", "threshold", "history", "columns", "findings", "checkedAt", "decidedBy"`;
+const VERDICT_COLUMNS = ["relation", "partition", "rows", "status", "valid", "score", "threshold", "history", "columns", "checkedAt", "decidedBy"] as const;
+/** Verdicts, with their findings or (lists, alerts) without: findings are the largest column. */
+const verdicts = (withFindings: boolean) => {
+  const q = storage.selectFrom("DriftPartition").select(VERDICT_COLUMNS);
+  return withFindings ? q.select("findings") : q.select(sql<string>`'[]'`.as("findings"));
+};
 
 export function* readVerdicts(relation: string, range: { from?: string; to?: string } = {}, withFindings = true): Query<StoredVerdict[]> {
-  const { where, params } = rangeClause(relation, range);
-  const columns = withFindings ? VERDICT_COLUMNS : VERDICT_COLUMNS.replace(`"findings"`, `'[]' AS "findings"`);
-  const rows = yield* all(`SELECT ${columns} FROM "DriftPartition" WHERE ${where} ORDER BY "partition"`, params);
+  const rows = yield* selectAll(inRange(verdicts(withFindings).where("relation", "=", relation), range).orderBy("partition"));
   return rows.map(toVerdict);
 }
 
 export function* readVerdict(provider: Provider, relation: string, partition: string, forUpdate = false): Query<StoredVerdict | undefined> {
-  const lock = forUpdate && provider === "postgresql" ? " FOR UPDATE" : "";
-  const r = yield* get(`SELECT ${VERDICT_COLUMNS} FROM "DriftPartition" WHERE "relation" = ? AND "partition" = ?${lock}`, [relation, partition]);
+  const q = verdicts(true).where("relation", "=", relation).where("partition", "=", partition);
+  const r = yield* selectFirst(forUpdate && provider === "postgresql" ? q.forUpdate() : q);
   return r ? toVerdict(r) : undefined;
 }
 
 /** Flagged partitions not yet decided, newest verdict first. */
 export function* readAlerts(limit: number): Query<StoredVerdict[]> {
-  const rows = yield* all(
-    `SELECT ${VERDICT_COLUMNS.replace(`"findings"`, `'[]' AS "findings"`)} FROM "DriftPartition" WHERE "status" IN ('drift', 'held') ORDER BY "checkedAt" DESC, "partition" DESC LIMIT ?`,
-    [limit],
-  );
+  const rows = yield* selectAll(verdicts(false).where("status", "in", ["drift", "held"]).orderBy("checkedAt", "desc").orderBy("partition", "desc").limit(limit));
   return rows.map(toVerdict);
 }
 
 export function* writeVerdict(v: StoredVerdict, exists: boolean): Query<void> {
-  const values = [v.rows, v.status, v.valid, v.score, v.threshold, v.history, JSON.stringify(v.columns), v.findingsJson ?? JSON.stringify(v.findings), v.checkedAt, v.decidedBy];
-  if (exists) {
-    yield* run(
-      `UPDATE "DriftPartition" SET "rows" = ?, "status" = ?, "valid" = ?, "score" = ?, "threshold" = ?, "history" = ?, "columns" = ?, "findings" = ?, "checkedAt" = ?, "decidedBy" = ? WHERE "relation" = ? AND "partition" = ?`,
-      [...values, v.relation, v.partition],
-    );
-  } else {
-    yield* run(`INSERT INTO "DriftPartition" (${VERDICT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, [v.relation, v.partition, ...values]);
-  }
+  const values = {
+    rows: v.rows, status: v.status, valid: v.valid, score: v.score, threshold: v.threshold, history: v.history,
+    columns: JSON.stringify(v.columns), findings: v.findingsJson ?? JSON.stringify(v.findings), checkedAt: v.checkedAt, decidedBy: v.decidedBy,
+  };
+  if (exists) yield* execute(storage.updateTable("DriftPartition").set(values).where("relation", "=", v.relation).where("partition", "=", v.partition));
+  else yield* execute(storage.insertInto("DriftPartition").values({ relation: v.relation, partition: v.partition, ...values }));
 }
 
 /** An operator's decision on a partition: its new status and validity. */
 export function* decideVerdict(relation: string, partition: string, status: DriftStatus, valid: boolean, actor: string, now: Date): Query<void> {
-  yield* run(
-    `UPDATE "DriftPartition" SET "status" = ?, "valid" = ?, "decidedBy" = ?, "decidedAt" = ? WHERE "relation" = ? AND "partition" = ?`,
-    [status, valid, actor, now, relation, partition],
-  );
+  yield* execute(storage.updateTable("DriftPartition").set({ status, valid, decidedBy: actor, decidedAt: now }).where("relation", "=", relation).where("partition", "=", partition));
 }
 
 /** Appends a drift event and its audit-log entry (same transaction as the change). */
 export function* recordDriftEvent(e: { relation: string; partition: string; action: DriftAction; actor: string; reason: string | null; data: unknown; at: Date }): Query<string> {
   const id = newId(e.at.getTime());
   const data = e.data === undefined ? null : JSON.stringify(e.data);
-  yield* run(
-    `INSERT INTO "DriftEvent" ("id", "relation", "partition", "action", "actor", "reason", "data", "createdAt") VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-    [id, e.relation, e.partition, e.action, e.actor, e.reason, data, e.at],
-  );
+  yield* execute(storage.insertInto("DriftEvent").values({ id, relation: e.relation, partition: e.partition, action: e.action, actor: e.actor, reason: e.reason, data, createdAt: e.at }));
   yield* recordAudit({ actor: e.actor, action: `drift.${e.action}`, target: `${e.relation}/${e.partition}`, reason: e.reason, data, at: e.at });
   return id;
 }
 
 export function* readDriftEvents(relation: string, partition: string | undefined, limit: number): Query<DriftEvent[]> {
-  const rows = yield* all(
-    `SELECT "id", "relation", "partition", "action", "actor", "reason", "data", "createdAt" FROM "DriftEvent" WHERE "relation" = ?${partition === undefined ? "" : ` AND "partition" = ?`} ORDER BY "createdAt" DESC, "id" DESC LIMIT ?`,
-    partition === undefined ? [relation, limit] : [relation, partition, limit],
-  );
+  let q = storage.selectFrom("DriftEvent").select(["id", "relation", "partition", "action", "actor", "reason", "data", "createdAt"]).where("relation", "=", relation);
+  if (partition !== undefined) q = q.where("partition", "=", partition);
+  const rows = yield* selectAll(q.orderBy("createdAt", "desc").orderBy("id", "desc").limit(limit));
   return rows.map((r) => ({
-    id: r.id as string, relation: r.relation as string, partition: r.partition as string, action: r.action as DriftAction,
-    actor: r.actor as string, reason: (r.reason as string | null) ?? null, data: r.data === null ? null : toJson(r.data), createdAt: toDate(r.createdAt),
+    id: r.id, relation: r.relation, partition: r.partition, action: r.action as DriftAction,
+    actor: r.actor, reason: r.reason ?? null, data: r.data === null ? null : toJson(r.data), createdAt: toDate(r.createdAt),
   }));
 }
 
 /** Partitions that have rows held back for a route. */
 export function* heldPartitions(trigger: string, route: string): Query<string[]> {
-  const rows = yield* all<{ partition: string }>(
-    `SELECT DISTINCT "partition" FROM "PendingRow" WHERE "trigger" = ? AND "route" = ? AND "held" = ?`,
-    [trigger, route, true],
-  );
-  return rows.map((r) => r.partition);
+  const rows = yield* selectAll(storage.selectFrom("PendingRow").select("partition").distinct().where("trigger", "=", trigger).where("route", "=", route).where("held", "=", true));
+  return rows.map((r) => r.partition as string);
 }
 
 /** Lets a partition's held rows be fitted; returns how many. */
 export function* releaseHeld(trigger: string, route: string, partition: string): Query<number> {
-  return yield* run(`UPDATE "PendingRow" SET "held" = ? WHERE "trigger" = ? AND "route" = ? AND "held" = ? AND "partition" = ?`, [false, trigger, route, true, partition]);
+  return yield* execute(storage.updateTable("PendingRow").set({ held: false }).where("trigger", "=", trigger).where("route", "=", route).where("held", "=", true).where("partition", "=", partition));
 }
 
 /** Takes a dropped partition's held rows out of fitting for good (the rows stay stored). */
 export function* dropHeld(trigger: string, route: string, partition: string): Query<number> {
-  return yield* run(`DELETE FROM "PendingRow" WHERE "trigger" = ? AND "route" = ? AND "held" = ? AND "partition" = ?`, [trigger, route, true, partition]);
+  return yield* execute(storage.deleteFrom("PendingRow").where("trigger", "=", trigger).where("route", "=", route).where("held", "=", true).where("partition", "=", partition));
 }
 
 /**
@@ -184,26 +161,25 @@ export function* dropHeld(trigger: string, route: string, partition: string): Qu
  */
 export function* queueRefit(trigger: string, route: string, relation: string, partitions: string[], ids: string[] | null, now: Date): Query<number> {
   if (partitions.length === 0) return 0;
-  const head = `INSERT INTO "PendingRow" ("trigger", "route", "rowId", "partition", "held", "reason", "createdAt") SELECT ?, ?, "id", "partition", ?, 'drift', ? FROM "Row" WHERE "relation" = ? AND "partition" IN (${partitions.map(() => "?").join(", ")})`;
-  const params = [trigger, route, false, now, relation, ...partitions];
-  // A row still waiting for its first fit is taken by the refit (it is fitted once, as a refit);
-  // a row inside a running fit is read by that fit and not queued again.
-  const upsert = ` ON CONFLICT ("trigger", "route", "rowId") DO UPDATE SET "reason" = 'drift', "held" = excluded."held" WHERE "PendingRow"."fitRunId" IS NULL`;
-  if (ids === null) return yield* run(head + upsert, params);
+  const queue = (chunk: string[] | null) => {
+    let rows = storage.selectFrom("Row")
+      .select((eb) => [eb.val(trigger).as("trigger"), eb.val(route).as("route"), "id as rowId", "partition", eb.val(false).as("held"), sql.lit("drift").as("reason"), eb.val(now).as("createdAt")])
+      .where("relation", "=", relation).where("partition", "in", partitions);
+    if (chunk) rows = rows.where("id", "in", chunk);
+    return storage.insertInto("PendingRow").columns(["trigger", "route", "rowId", "partition", "held", "reason", "createdAt"]).expression(rows)
+      // A row still waiting for its first fit is taken by the refit (it is fitted once, as a
+      // refit); a row inside a running fit is read by that fit and not queued again.
+      .onConflict((oc) => oc.columns(["trigger", "route", "rowId"]).doUpdateSet((eb) => ({ reason: sql.lit("drift"), held: eb.ref("excluded.held") })).where("PendingRow.fitRunId", "is", null));
+  };
+  if (ids === null) return yield* execute(queue(null));
   let queued = 0;
-  for (let i = 0; i < ids.length; i += 500) {
-    const chunk = ids.slice(i, i + 500);
-    queued += yield* run(`${head} AND "id" IN (${chunk.map(() => "?").join(", ")})${upsert}`, [...params, ...chunk]);
-  }
+  for (let i = 0; i < ids.length; i += 500) queued += yield* execute(queue(ids.slice(i, i + 500)));
   return queued;
 }
 
 /** Ids (and data, when a route filters) of a relation's rows in some partitions. */
 export function* rowsOfPartitions(relation: string, partitions: string[]): Query<{ id: string; partition: string; data: unknown }[]> {
   if (partitions.length === 0) return [];
-  return yield* all<{ id: string; partition: string; data: unknown }>(
-    `SELECT "id", "partition", "data" FROM "Row" WHERE "relation" = ? AND "partition" IN (${partitions.map(() => "?").join(", ")}) ORDER BY "id"`,
-    [relation, ...partitions],
-  );
+  return yield* selectAll(storage.selectFrom("Row").select(["id", "partition", "data"]).where("relation", "=", relation).where("partition", "in", partitions).orderBy("id"));
 }
 
