@@ -1,7 +1,7 @@
 // The alias history operators read: every move of `active` / `latest` (or of `candidate`),
 // newest first, optionally only the moves a person or key made.
-import { all, idFloor, toDate, toNum, type Query } from "@motion/db";
-import { Conditions, pageOf, type Page } from "./page.ts";
+import { idFloor, prepare, selectAll, storage, toDate, toNum, type Query } from "@motion/db";
+import { pageOf, type Page } from "./page.ts";
 
 export interface AliasEventFilter {
   trigger: string;
@@ -43,23 +43,23 @@ function toRecord(r: Record<string, unknown>): AliasEventRecord {
   };
 }
 
+// Polled by every state.onVersion subscriber: compiled once.
+const MOVES_AFTER = prepare((trigger: string, after: string, limit: number) =>
+  storage.selectFrom("AliasEvent").selectAll().where("trigger", "=", trigger).where("id", ">", after).where("alias", "<>", "candidate").orderBy("id").limit(limit),
+);
+
 /** Moves of `active` / `latest` after alias-history id `after` ("" for all), oldest first. */
 export function* readAliasMovesAfter(trigger: string, after: string, limit: number): Query<AliasMove[]> {
-  const rows = yield* all<Record<string, unknown>>(
-    `SELECT * FROM "AliasEvent" WHERE "trigger" = ? AND "id" > ? AND "alias" <> ? ORDER BY "id" LIMIT ?`,
-    [trigger, after, "candidate", limit],
-  );
+  const rows = yield* MOVES_AFTER.all(trigger, after, limit);
   return rows.map((r) => ({ ...toRecord(r), trigger, alias: r.alias as "active" | "latest", toVersion: toNum(r.toVersion) }));
 }
 
 export function* listAliasEvents(filter: AliasEventFilter): Query<Page<AliasEventRecord>> {
-  const where = new Conditions();
-  where.add(`"trigger" = ?`, filter.trigger);
-  if (filter.alias) where.add(`"alias" = ?`, filter.alias);
-  else where.add(`"alias" <> ?`, "candidate");
+  let q = storage.selectFrom("AliasEvent").selectAll().where("trigger", "=", filter.trigger);
+  q = filter.alias ? q.where("alias", "=", filter.alias) : q.where("alias", "<>", "candidate");
   // Automatic moves are made by a fit ("fit:<run>") or by setUp (version 0).
-  if (filter.operatorOnly) where.add(`"actor" NOT LIKE 'fit:%' AND "actor" <> ?`, "setUp");
-  if (filter.cursor) where.add(`"id" < ?`, filter.cursor);
-  const rows = yield* all<Record<string, unknown>>(`SELECT * FROM "AliasEvent" ${where.sql()} ORDER BY "id" DESC LIMIT ?`, [...where.params, filter.limit + 1]);
+  if (filter.operatorOnly) q = q.where("actor", "not like", "fit:%").where("actor", "<>", "setUp");
+  if (filter.cursor) q = q.where("id", "<", filter.cursor);
+  const rows = yield* selectAll(q.orderBy("id", "desc").limit(filter.limit + 1));
   return pageOf(rows.map(toRecord), filter.limit);
 }

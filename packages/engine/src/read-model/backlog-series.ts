@@ -4,7 +4,7 @@
 // Cost: one BacklogSample primary-key range per route, at most windowMinutes + 1 rows each
 // (window ≤ 7 days: ≤ 10,081 rows per route), whatever the size of Row or PendingRow; plus
 // the route's current PendingRow count (bounded by its backlog, as the sampler's).
-import { all, toDate, type Query } from "@motion/db";
+import { selectAll, storage, toDate, type Query } from "@motion/db";
 import { countBacklog } from "../backlog-sampler.ts";
 
 export const BACKLOG_MAX_WINDOW_MINUTES = 7 * 24 * 60;
@@ -72,14 +72,9 @@ export function* readBacklogSeries(trigger: string, routes: readonly BacklogRout
   const out: BacklogRouteSeries[] = [];
   for (const r of routes) {
     // The sample before the window too: the first bucket's "added" needs the backlog it started with.
-    const before = yield* all<Record<string, unknown>>(
-      `SELECT "at", "waiting", "held", "claimed", "fitted", "shed" FROM "BacklogSample" WHERE "trigger" = ? AND "route" = ? AND "at" < ? ORDER BY "at" DESC LIMIT 1`,
-      [trigger, r.route, from],
-    );
-    const inWindow = yield* all<Record<string, unknown>>(
-      `SELECT "at", "waiting", "held", "claimed", "fitted", "shed" FROM "BacklogSample" WHERE "trigger" = ? AND "route" = ? AND "at" >= ? AND "at" < ? ORDER BY "at"`,
-      [trigger, r.route, from, window.to],
-    );
+    const samples = storage.selectFrom("BacklogSample").select(["at", "waiting", "held", "claimed", "fitted", "shed"]).where("trigger", "=", trigger).where("route", "=", r.route);
+    const before = yield* selectAll(samples.where("at", "<", from).orderBy("at", "desc").limit(1));
+    const inWindow = yield* selectAll(samples.where("at", ">=", from).where("at", "<", window.to).orderBy("at"));
     const buckets: BacklogBucket[] = Array.from({ length: count }, (_, i) => ({ at: new Date(firstStart + i * bucketMs), pending: null, claimed: null, added: 0, fitted: 0, shed: 0 }));
     let prevTotal: number | null = before[0] ? Number(before[0].waiting) + Number(before[0].held) + Number(before[0].claimed) : null;
     for (const s of inWindow) {

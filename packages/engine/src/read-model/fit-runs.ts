@@ -1,9 +1,9 @@
 // Fit history as operators read it: runs newest first (keyset on the time-sortable id), and one
 // run with every failed attempt (error, stack, what the fit logged) and operators' retries.
-import { all, get, toBool, toDate, toDateOrNull, toJson, toJsonOrNull, toNum, toNumOrNull, type Query } from "@motion/db";
+import { selectAll, selectFirst, storage, toBool, toDate, toDateOrNull, toJson, toJsonOrNull, toNum, toNumOrNull, type Query } from "@motion/db";
 import type { AttemptOutcome, FitStatus } from "../fit-store.ts";
 import type { FitLogs } from "../fit-log.ts";
-import { Conditions, pageOf, type Page } from "./page.ts";
+import { pageOf, type Page } from "./page.ts";
 
 export interface FitRunFilter {
   trigger?: string;
@@ -64,7 +64,10 @@ export interface FitRunDetail extends FitRunSummary {
 }
 
 /** The FitRun columns a summary reads. */
-export const FIT_RUN_SUMMARY_COLUMNS = `"id", "trigger", "route", "relation", "status", "rowCount", "attempts", "maxAttempts", "baseVersion", "producedVersion", "error", "deadLettered", "queuedAt", "startedAt", "finishedAt", "durationMs", "metrics", "reason"`;
+export const FIT_RUN_SUMMARY_COLUMNS = [
+  "id", "trigger", "route", "relation", "status", "rowCount", "attempts", "maxAttempts", "baseVersion", "producedVersion", "error", "deadLettered",
+  "queuedAt", "startedAt", "finishedAt", "durationMs", "metrics", "reason",
+] as const;
 /** Most failed attempts and retries one detail read returns (a run retried for weeks stays one cheap read). */
 const HISTORY_LIMIT = 100;
 
@@ -94,29 +97,25 @@ export function toFitRunSummary(r: Record<string, unknown>): FitRunSummary {
 
 /** A page of runs, newest first: indexed by (trigger, status) / id. */
 export function* listFitRuns(filter: FitRunFilter): Query<Page<FitRunSummary>> {
-  const where = new Conditions();
-  if (filter.trigger !== undefined) where.add(`"trigger" = ?`, filter.trigger);
-  if (filter.status !== undefined) where.add(`"status" = ?`, filter.status);
-  if (filter.deadLettered !== undefined) where.add(`"deadLettered" = ?`, filter.deadLettered);
-  if (filter.cursor) where.add(`"id" < ?`, filter.cursor);
-  const rows = yield* all<Record<string, unknown>>(
-    `SELECT ${FIT_RUN_SUMMARY_COLUMNS} FROM "FitRun" ${where.sql()} ORDER BY "id" DESC LIMIT ?`,
-    [...where.params, filter.limit + 1],
-  );
+  let q = storage.selectFrom("FitRun").select(FIT_RUN_SUMMARY_COLUMNS);
+  if (filter.trigger !== undefined) q = q.where("trigger", "=", filter.trigger);
+  if (filter.status !== undefined) q = q.where("status", "=", filter.status);
+  if (filter.deadLettered !== undefined) q = q.where("deadLettered", "=", filter.deadLettered);
+  if (filter.cursor) q = q.where("id", "<", filter.cursor);
+  const rows = yield* selectAll(q.orderBy("id", "desc").limit(filter.limit + 1));
   return pageOf(rows.map(toFitRunSummary), filter.limit);
 }
 
 /** One run with its attempts and retries, or undefined. */
 export function* readFitRunDetail(id: string): Query<FitRunDetail | undefined> {
-  const r = yield* get<Record<string, unknown>>(`SELECT * FROM "FitRun" WHERE "id" = ?`, [id]);
+  const r = yield* selectFirst(storage.selectFrom("FitRun").selectAll().where("id", "=", id));
   if (!r) return undefined;
-  const attempts = yield* all<Record<string, unknown>>(
-    `SELECT "id", "attempt", "outcome", "error", "errorStack", "logs", "owner", "durationMs", "createdAt" FROM "FitAttempt" WHERE "fitRunId" = ? ORDER BY "id" DESC LIMIT ?`,
-    [id, HISTORY_LIMIT],
+  const attempts = yield* selectAll(
+    storage.selectFrom("FitAttempt").select(["id", "attempt", "outcome", "error", "errorStack", "logs", "owner", "durationMs", "createdAt"])
+      .where("fitRunId", "=", id).orderBy("id", "desc").limit(HISTORY_LIMIT),
   );
-  const retries = yield* all<{ actor: string; reason: string | null; createdAt: unknown }>(
-    `SELECT "actor", "reason", "createdAt" FROM "AuditEvent" WHERE "action" = 'fits.retry' AND "target" = ? ORDER BY "id" DESC LIMIT ?`,
-    [id, HISTORY_LIMIT],
+  const retries = yield* selectAll(
+    storage.selectFrom("AuditEvent").select(["actor", "reason", "createdAt"]).where("action", "=", "fits.retry").where("target", "=", id).orderBy("id", "desc").limit(HISTORY_LIMIT),
   );
   return {
     ...toFitRunSummary(r),

@@ -1,6 +1,6 @@
 // The state versions operators browse: a trigger's versions newest first (with their fit, keys,
 // aliases and state schema), and one version's entries with a bounded preview of each value.
-import { all, get, toDate, toJson, toNum, type Provider, type Query } from "@motion/db";
+import { selectAll, selectFirst, sql, storage, toDate, toJson, toNum, type Provider, type Query } from "@motion/db";
 import { elementCount } from "../state.ts";
 
 const PREVIEW_BYTES = 4_096;
@@ -60,7 +60,7 @@ const num = (v: unknown) => (v === null || v === undefined ? null : toNum(v));
 const date = (v: unknown) => (v === null || v === undefined ? null : toDate(v));
 
 function* readAliasNames(trigger: string): Query<{ byVersion: Map<number, string[]>; pinned: boolean }> {
-  const rows = yield* all<{ name: string; version: unknown; pinned: unknown }>(`SELECT "name", "version", "pinned" FROM "StateAlias" WHERE "trigger" = ?`, [trigger]);
+  const rows = yield* selectAll(storage.selectFrom("StateAlias").select(["name", "version", "pinned"]).where("trigger", "=", trigger));
   const byVersion = new Map<number, string[]>();
   for (const r of rows) {
     const v = Number(r.version);
@@ -73,10 +73,11 @@ function* readAliasNames(trigger: string): Query<{ byVersion: Map<number, string
 /** Newest first, keyset on the version number below `cursor`; `limit + 1` rows tell if there is more. */
 export function* listStateVersions(trigger: string, query: { cursor?: number | null; limit: number }): Query<{ items: StateVersionItem[]; nextCursor: number | null }> {
   const below = query.cursor !== undefined && query.cursor !== null;
-  const rows = yield* all<Record<string, unknown>>(
-    `SELECT v."version", v."parent", v."fitRunId", v."size", v."checksum", v."entries", v."createdAt", v."collectedAt", v."schema", f."route" AS "fitRoute", f."rowCount" AS "fitRowCount" FROM "StateVersion" v LEFT JOIN "FitRun" f ON f."id" = v."fitRunId" WHERE v."trigger" = ?${below ? ` AND v."version" < ?` : ""} ORDER BY v."version" DESC LIMIT ?`,
-    below ? [trigger, query.cursor, query.limit + 1] : [trigger, query.limit + 1],
-  );
+  let q = storage.selectFrom("StateVersion as v").leftJoin("FitRun as f", "f.id", "v.fitRunId")
+    .select(["v.version", "v.parent", "v.fitRunId", "v.size", "v.checksum", "v.entries", "v.createdAt", "v.collectedAt", "v.schema", "f.route as fitRoute", "f.rowCount as fitRowCount"])
+    .where("v.trigger", "=", trigger);
+  if (below) q = q.where("v.version", "<", query.cursor!);
+  const rows = yield* selectAll(q.orderBy("v.version", "desc").limit(query.limit + 1));
   const { byVersion, pinned } = yield* readAliasNames(trigger);
   const items = rows.slice(0, query.limit).map((r): StateVersionItem => {
     const version = toNum(r.version);
@@ -84,10 +85,10 @@ export function* listStateVersions(trigger: string, query: { cursor?: number | n
     return {
       version,
       parent: num(r.parent),
-      fitRunId: (r.fitRunId as string | null) ?? null,
-      fit: r.fitRunId ? { id: r.fitRunId as string, route: (r.fitRoute as string | null) ?? null, rowCount: num(r.fitRowCount) } : null,
+      fitRunId: r.fitRunId ?? null,
+      fit: r.fitRunId ? { id: r.fitRunId, route: r.fitRoute ?? null, rowCount: num(r.fitRowCount) } : null,
       size: toNum(r.size),
-      checksum: r.checksum as string,
+      checksum: r.checksum,
       keys: Object.keys(toJson<Record<string, ManifestEntry>>(r.entries)).length,
       createdAt: toDate(r.createdAt),
       collectedAt: date(r.collectedAt),
@@ -106,9 +107,11 @@ function summarizeJson(value: unknown): string {
   return typeof value;
 }
 
-function previewSql(provider: Provider, n: number): string {
-  const slice = provider === "postgresql" ? `substring("bytes" from 1 for ${PREVIEW_BYTES})` : `substr("bytes", 1, ${PREVIEW_BYTES})`;
-  return `SELECT "checksum", ${slice} AS "head" FROM "StateBlob" WHERE "checksum" IN (${new Array(n).fill("?").join(", ")})`;
+/** The first PREVIEW_BYTES of each blob (the databases name the function differently). */
+function previews(provider: Provider, checksums: string[]) {
+  const bytes = sql.ref("bytes");
+  const head = provider === "postgresql" ? sql<unknown>`substring(${bytes} from 1 for ${sql.lit(PREVIEW_BYTES)})` : sql<unknown>`substr(${bytes}, 1, ${sql.lit(PREVIEW_BYTES)})`;
+  return storage.selectFrom("StateBlob").select(["checksum", head.as("head")]).where("checksum", "in", checksums);
 }
 
 /**
@@ -116,12 +119,12 @@ function previewSql(provider: Provider, n: number): string {
  * value's first 4 KiB (parsed when whole), a binary value's type and length. Undefined: no such version.
  */
 export function* readStateVersionDetail(trigger: string, version: number, provider: Provider): Query<StateVersionDetail | undefined> {
-  const v = yield* get<Record<string, unknown>>(`SELECT * FROM "StateVersion" WHERE "trigger" = ? AND "version" = ?`, [trigger, version]);
+  const v = yield* selectFirst(storage.selectFrom("StateVersion").selectAll().where("trigger", "=", trigger).where("version", "=", version));
   if (!v) return undefined;
   const manifest = toJson<Record<string, ManifestEntry>>(v.entries);
   const keys = Object.keys(manifest).sort().slice(0, MAX_ENTRIES);
   const jsonChecksums = [...new Set(keys.map((k) => manifest[k]!).filter((e) => e.kind === "json").map((e) => e.checksum))];
-  const heads = jsonChecksums.length ? yield* all<{ checksum: string; head: unknown }>(previewSql(provider, jsonChecksums.length), jsonChecksums) : [];
+  const heads = jsonChecksums.length ? yield* selectAll(previews(provider, jsonChecksums)) : [];
   const { byVersion, pinned } = yield* readAliasNames(trigger);
   const headByChecksum = new Map(heads.map((h) => [h.checksum, Buffer.from(h.head as Uint8Array).toString("utf8")]));
   const names = byVersion.get(version) ?? [];

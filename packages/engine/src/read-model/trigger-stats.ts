@@ -1,7 +1,7 @@
 // What the console's trigger list and trigger page read per trigger: its aliases, what waits
 // to be fitted, its newest fit run, finished runs by status over a recent window and a sample
 // of recent infer latencies. A long read (the console polls it).
-import { all, get, type Query } from "@motion/db";
+import { selectAll, selectFirst, storage, type Query } from "@motion/db";
 import { readFitActivity } from "../fit-activity.ts";
 import { FIT_RUN_SUMMARY_COLUMNS, toFitRunSummary, type FitRunSummary } from "./fit-runs.ts";
 
@@ -36,15 +36,15 @@ export function* readTriggerStats(triggers: readonly string[], window: TriggerSt
   const out: TriggerStats[] = [];
   for (const [i, name] of triggers.entries()) {
     const a = activity.triggers[i];
-    const aliasRows = yield* all<{ name: string; version: unknown; pinned: unknown }>(`SELECT "name", "version", "pinned" FROM "StateAlias" WHERE "trigger" = ?`, [name]);
+    const aliasRows = yield* selectAll(storage.selectFrom("StateAlias").select(["name", "version", "pinned"]).where("trigger", "=", name));
     const active = aliasRows.find((r) => r.name === "active");
     const latest = aliasRows.find((r) => r.name === "latest");
-    const last = yield* get<Record<string, unknown>>(`SELECT ${FIT_RUN_SUMMARY_COLUMNS} FROM "FitRun" WHERE "trigger" = ? ORDER BY "queuedAt" DESC LIMIT 1`, [name]);
-    const runs = yield* all<{ status: string; n: unknown }>(
-      `SELECT "status", COUNT(*) AS "n" FROM "FitRun" WHERE "trigger" = ? AND "queuedAt" >= ? GROUP BY "status"`,
-      [name, new Date(window.now.getTime() - window.windowMinutes * 60_000)],
+    const last = yield* selectFirst(storage.selectFrom("FitRun").select(FIT_RUN_SUMMARY_COLUMNS).where("trigger", "=", name).orderBy("queuedAt", "desc").limit(1));
+    const runs = yield* selectAll(
+      storage.selectFrom("FitRun").select((eb) => ["status", eb.fn.countAll().as("n")])
+        .where("trigger", "=", name).where("queuedAt", ">=", new Date(window.now.getTime() - window.windowMinutes * 60_000)).groupBy("status"),
     );
-    const latencies = yield* all<{ latencyMs: unknown }>(`SELECT "latencyMs" FROM "Inference" WHERE "trigger" = ? ORDER BY "id" DESC LIMIT ?`, [name, window.latencySample]);
+    const latencies = yield* selectAll(storage.selectFrom("Inference").select("latencyMs").where("trigger", "=", name).orderBy("id", "desc").limit(window.latencySample));
     out.push({
       trigger: name,
       aliases: active && latest ? { active: Number(active.version), latest: Number(latest.version), pinned: active.pinned === true || active.pinned === 1 } : null,
