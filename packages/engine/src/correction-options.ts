@@ -3,7 +3,7 @@
 // field of its newest row, when the hint names one). A console searches them to fill a select;
 // `Motion.feedback` refuses a correction whose value is not among them.
 
-import { all, type Provider, type Query } from "@motion/db";
+import { selectAll, sql, storage, type Provider, type Query, type RawBuilder } from "@motion/db";
 import { optionsFromFields, type JsonSchema, type OptionsFrom } from "./correction.ts";
 import { ValidationError, type RowIssue } from "./errors.ts";
 
@@ -21,39 +21,37 @@ export interface OptionQuery {
   limit: number;
 }
 
-/** A top-level string field of `data` (null when absent or not a string), and its params. */
-function textField(provider: Provider, field: string): { sql: string; params: unknown[] } {
+/** A top-level string field of `data` (null when absent or not a string), the field name bound. */
+function textField(provider: Provider, field: string): RawBuilder<string | null> {
+  const data = sql.ref("data");
   if (provider === "postgresql") {
-    return { sql: `(CASE WHEN jsonb_typeof("data" -> CAST(? AS text)) = 'string' THEN "data" ->> CAST(? AS text) END)`, params: [field, field] };
+    return sql<string | null>`(CASE WHEN jsonb_typeof(${data} -> CAST(${field} AS text)) = 'string' THEN ${data} ->> CAST(${field} AS text) END)`;
   }
   const path = `$."${field.replace(/"/g, "")}"`;
-  return { sql: `(CASE WHEN json_type("data", ?) = 'text' THEN json_extract("data", ?) END)`, params: [path, path] };
+  return sql<string | null>`(CASE WHEN json_type(${data}, ${path}) = 'text' THEN json_extract(${data}, ${path}) END)`;
 }
 
 /** Distinct values (newest row first per value), ordered by label then value. */
 export function* optionValues(provider: Provider, from: OptionsFrom, query: OptionQuery): Query<OptionValue[]> {
   const value = textField(provider, from.field);
-  const label = from.label ? textField(provider, from.label) : { sql: `CAST(NULL AS text)`, params: [] };
-  const params: unknown[] = [...value.params, ...label.params, ...value.params, from.relation, ...value.params];
-  const where: string[] = [`"n" = 1`];
+  const label = from.label ? textField(provider, from.label) : sql<string | null>`CAST(NULL AS text)`;
+  // The newest row of each value (n = 1) carries its label.
+  const newest = storage.selectFrom("Row")
+    .select([value.as("value"), label.as("label"), sql<number>`ROW_NUMBER() OVER (PARTITION BY ${value} ORDER BY ${sql.ref("id")} DESC)`.as("n")])
+    .where("relation", "=", from.relation).where(value, "is not", null);
+  let q = storage.selectFrom(newest.as("t")).select(["value", "label"]).where("n", "=", 1);
   if (query.search) {
-    const contains = provider === "postgresql" ? `strpos(lower(%s), lower(CAST(? AS text))) > 0` : `instr(lower(%s), lower(?)) > 0`;
-    where.push(`(${contains.replace("%s", `"value"`)} OR ${contains.replace("%s", `COALESCE("label", '')`)})`);
-    params.push(query.search, query.search);
+    const search = query.search;
+    const contains = (text: RawBuilder<unknown>) =>
+      provider === "postgresql" ? sql<boolean>`strpos(lower(${text}), lower(CAST(${search} AS text))) > 0` : sql<boolean>`instr(lower(${text}), lower(${search})) > 0`;
+    q = q.where((eb) => eb.or([contains(sql`${sql.ref("value")}`), contains(sql`COALESCE(${sql.ref("label")}, '')`)]));
   }
   if (query.values) {
     if (!query.values.length) return [];
-    where.push(`"value" IN (${query.values.map(() => "?").join(", ")})`);
-    params.push(...query.values);
+    q = q.where("value", "in", [...query.values]);
   }
-  params.push(query.limit);
-  return yield* all<OptionValue>(
-    `SELECT "value", "label" FROM (` +
-      `SELECT ${value.sql} AS "value", ${label.sql} AS "label", ROW_NUMBER() OVER (PARTITION BY ${value.sql} ORDER BY "id" DESC) AS "n" ` +
-      `FROM "Row" WHERE "relation" = ? AND ${value.sql} IS NOT NULL` +
-      `) t WHERE ${where.join(" AND ")} ORDER BY COALESCE("label", "value"), "value" LIMIT ?`,
-    params,
-  );
+  const rows = yield* selectAll(q.orderBy(sql`COALESCE(${sql.ref("label")}, ${sql.ref("value")})`).orderBy("value").limit(query.limit));
+  return rows as OptionValue[];
 }
 
 /** The values a parsed correction gives to fields with an `optionsFrom` hint, with their paths. */

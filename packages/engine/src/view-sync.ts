@@ -1,4 +1,4 @@
-import { all, type Database } from "@motion/db";
+import { selectAll, storage, type Database } from "@motion/db";
 import type { App } from "./app.ts";
 import { markerOf, readParamsMarkers, type TriggerParamsStore } from "./params-store.ts";
 import { readSettingsMarkers } from "./experiments/experiment-settings.ts";
@@ -58,7 +58,7 @@ export class ViewSync {
   private async once(): Promise<void> {
     const { db, app, params } = this.deps;
     const { aliases, candidates, markers, experiments } = await db.read(function* () {
-      const rows = yield* all<{ trigger: string; name: string; version: unknown }>(`SELECT "trigger", "name", "version" FROM "StateAlias" WHERE "name" IN ('active', 'candidate')`);
+      const rows = yield* selectAll(storage.selectFrom("StateAlias").select(["trigger", "name", "version"]).where("name", "in", ["active", "candidate"]));
       const markers = yield* readParamsMarkers();
       const experiments = yield* readSettingsMarkers();
       return { aliases: rows.filter((r) => r.name === "active"), candidates: rows.filter((r) => r.name === "candidate"), markers, experiments };

@@ -1,4 +1,4 @@
-import { all, toDateOrNull, toNum, toNumOrNull, type Provider, type Query } from "@motion/db";
+import { selectAll, sql, storage, toDateOrNull, toNum, toNumOrNull, type Provider, type Query } from "@motion/db";
 import { histogramQuantiles } from "../outcomes/latency-histogram.ts";
 import { MINUTE_MS } from "./minute-rollup.ts";
 
@@ -51,12 +51,13 @@ export interface ActivityWindow {
   maxFits?: number;
 }
 
-/** The SQL for a bucket's start (epoch ms) from the stored minute; `size` is an integer literal. */
-function bucketExpr(provider: Provider, size: number): string {
+/** A bucket's start (epoch ms) from the stored minute; `size` is an integer literal (GROUP BY matches the select). */
+function bucketExpr(provider: Provider, size: number) {
   if (!Number.isSafeInteger(size) || size <= 0) throw new RangeError(`bad bucket size ${size}`);
+  const n = sql.lit(size);
   return provider === "sqlite"
-    ? `(("minute" / ${size}) * ${size})`
-    : `(floor(extract(epoch from "minute") * 1000 / ${size}) * ${size})::bigint`;
+    ? sql<number>`((${sql.ref("minute")} / ${n}) * ${n})`
+    : sql<number>`(floor(extract(epoch from ${sql.ref("minute")}) * 1000 / ${n}) * ${n})::bigint`;
 }
 
 export function* readActivity(provider: Provider, window: ActivityWindow): Query<Activity> {
@@ -66,22 +67,19 @@ export function* readActivity(provider: Provider, window: ActivityWindow): Query
   const size = bucketMinutes * MINUTE_MS;
   const t = bucketExpr(provider, size);
   const names = triggers.length ? triggers : [""];
-  const inList = names.map(() => "?").join(", ");
-  const counts = yield* all<{ trigger: string; t: unknown; n: unknown; e: unknown; s: unknown }>(
-    `SELECT "trigger", ${t} AS "t", SUM("inferences") AS "n", SUM("errors") AS "e", SUM("latencySum") AS "s" FROM "InferenceMinute"
-     WHERE "trigger" IN (${inList}) AND "minute" >= ? AND "minute" < ? GROUP BY "trigger", ${t}`,
-    [...names, from, to],
+  const counts = yield* selectAll(
+    storage.selectFrom("InferenceMinute")
+      .select((eb) => ["trigger", t.as("t"), eb.fn.sum("inferences").as("n"), eb.fn.sum("errors").as("e"), eb.fn.sum("latencySum").as("s")])
+      .where("trigger", "in", names).where("minute", ">=", from).where("minute", "<", to).groupBy(["trigger", t]),
   );
-  const histograms = yield* all<{ trigger: string; t: unknown; bucket: unknown; n: unknown }>(
-    `SELECT "trigger", ${t} AS "t", "bucket", SUM("count") AS "n" FROM "InferenceMinuteLatency"
-     WHERE "trigger" IN (${inList}) AND "minute" >= ? AND "minute" < ? GROUP BY "trigger", ${t}, "bucket"`,
-    [...names, from, to],
+  const histograms = yield* selectAll(
+    storage.selectFrom("InferenceMinuteLatency").select((eb) => ["trigger", t.as("t"), "bucket", eb.fn.sum("count").as("n")])
+      .where("trigger", "in", names).where("minute", ">=", from).where("minute", "<", to).groupBy(["trigger", t, "bucket"]),
   );
   // The fit runs that finished in the window, a (trigger, finishedAt) index range per trigger:
   // an id range with a day of slack for long runs read a day of fits for an hour's chart.
-  const fitRows = yield* all<{ trigger: string; finishedAt: unknown; durationMs: unknown; status: string }>(
-    `SELECT "trigger", "finishedAt", "durationMs", "status" FROM "FitRun" WHERE "trigger" IN (${inList}) AND "finishedAt" >= ? AND "finishedAt" < ? LIMIT ?`,
-    [...names, from, to, maxFits + 1],
+  const fitRows = yield* selectAll(
+    storage.selectFrom("FitRun").select(["trigger", "finishedAt", "durationMs", "status"]).where("trigger", "in", names).where("finishedAt", ">=", from).where("finishedAt", "<", to).limit(maxFits + 1),
   );
 
   const perTrigger = new Map<string, Map<number, { c: ActivityBucket; h: Map<number, number> }>>();

@@ -1,4 +1,4 @@
-import { all, get, toNum, type Query } from "@motion/db";
+import { selectAll, selectFirst, sql, storage, toNum, type Query } from "@motion/db";
 
 export interface LabelCounts {
   /** Inferences of the trigger (from the per-minute rollups: no scan of the inferences). */
@@ -16,11 +16,10 @@ export interface LabelCounts {
  * labeled count and the per-labeler counts are tallies kept with the labels (label-tally.ts).
  */
 export function* readLabelCounts(trigger: string): Query<LabelCounts> {
-  const total = yield* get<{ n: unknown }>(`SELECT COALESCE(SUM("inferences"), 0) AS "n" FROM "InferenceMinute" WHERE "trigger" = ?`, [trigger]);
-  const labeled = yield* get<{ n: unknown }>(`SELECT "labeled" AS "n" FROM "LabeledTally" WHERE "trigger" = ?`, [trigger]);
-  const byActor = yield* all<{ actor: string; label: string; n: unknown }>(
-    `SELECT "actor", "label", "labels" AS "n" FROM "LabelTally" WHERE "trigger" = ? AND "labels" <> 0 ORDER BY "actor", "label"`,
-    [trigger],
+  const total = yield* selectFirst(storage.selectFrom("InferenceMinute").select((eb) => eb.fn.coalesce(eb.fn.sum("inferences"), sql.lit(0)).as("n")).where("trigger", "=", trigger));
+  const labeled = yield* selectFirst(storage.selectFrom("LabeledTally").select("labeled as n").where("trigger", "=", trigger));
+  const byActor = yield* selectAll(
+    storage.selectFrom("LabelTally").select(["actor", "label", "labels as n"]).where("trigger", "=", trigger).where("labels", "<>", 0).orderBy(["actor", "label"]),
   );
   return { total: toNum(total?.n ?? 0), labeled: toNum(labeled?.n ?? 0), byActor: byActor.map((r) => ({ actor: r.actor, label: r.label, n: toNum(r.n) })) };
 }
