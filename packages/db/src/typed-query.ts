@@ -70,6 +70,8 @@ export interface Prepared<A extends unknown[], O> {
   first(...args: A): Query<O | undefined>;
   /** Runs it as an INSERT / UPDATE / DELETE; returns the number of rows it changed. */
   run(...args: A): Query<number>;
+  /** Its SQL text (`?` placeholders in argument order where each argument is used once), e.g. to EXPLAIN it. */
+  readonly sql: string;
 }
 
 /**
@@ -81,14 +83,15 @@ export interface Prepared<A extends unknown[], O> {
  */
 export function prepare<A extends unknown[], O>(build: (...args: A) => Compilable<O>): Prepared<A, O> {
   let compiled: { sql: string; params: readonly unknown[]; slots: number[] } | undefined;
+  const compile = () => {
+    const stand = Array.from({ length: build.length }, (_, i) => new Slot(i)) as unknown as A;
+    const out = build(...stand).compile();
+    const slots = out.parameters.map((p) => (p instanceof Slot ? p.index : -1));
+    if (new Set(slots.filter((i) => i >= 0)).size < build.length) throw new Error(`prepare: an argument of ${build.toString().slice(0, 80)} is not used as a plain value`);
+    return { sql: out.sql, params: out.parameters, slots };
+  };
   const bind = (args: A) => {
-    if (!compiled) {
-      const stand = Array.from({ length: build.length }, (_, i) => new Slot(i)) as unknown as A;
-      const out = build(...stand).compile();
-      const slots = out.parameters.map((p) => (p instanceof Slot ? p.index : -1));
-      if (slots.filter((i) => i >= 0).length < build.length) throw new Error(`prepare: an argument of ${build.toString().slice(0, 80)} is not used as a plain value`);
-      compiled = { sql: out.sql, params: out.parameters, slots };
-    }
+    compiled ??= compile();
     const { params, slots } = compiled;
     const values = new Array<unknown>(params.length);
     for (let i = 0; i < params.length; i++) values[i] = slots[i]! >= 0 ? args[slots[i]!] : params[i];
@@ -106,6 +109,10 @@ export function prepare<A extends unknown[], O>(build: (...args: A) => Compilabl
     *run(...args) {
       const params = bind(args);
       return (yield { kind: "run", sql: compiled!.sql, params }) as number;
+    },
+    get sql() {
+      compiled ??= compile();
+      return compiled.sql;
     },
   };
 }

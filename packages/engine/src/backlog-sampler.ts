@@ -6,7 +6,7 @@
 // Cost per sample and route: one count over the route's PendingRow index range (bounded by the
 // route's backlog, at most maxPending + the in-flight batch with backpressure) and one sum over
 // the trigger's runs finished since the previous sample (FitRun(trigger, finishedAt) range).
-import { all, get, run, toDateOrNull, type Database, type Query } from "@motion/db";
+import { execute, selectAll, selectFirst, sql, storage, toDateOrNull, type Database, type Query } from "@motion/db";
 import type { App } from "./app.ts";
 import type { Logger } from "./logger.ts";
 
@@ -30,9 +30,9 @@ export function fitRoutes(app: App): { trigger: string; route: string }[] {
 
 /** Current PendingRow counts of one route: waiting (unclaimed, not held), held, claimed. */
 export function* countBacklog(trigger: string, route: string): Query<{ waiting: number; held: number; claimed: number }> {
-  const rows = yield* all<{ held: unknown; claimed: unknown; n: unknown }>(
-    `SELECT "held", CASE WHEN "fitRunId" IS NULL THEN 0 ELSE 1 END AS "claimed", COUNT(*) AS "n" FROM "PendingRow" WHERE "trigger" = ? AND "route" = ? GROUP BY "held", CASE WHEN "fitRunId" IS NULL THEN 0 ELSE 1 END`,
-    [trigger, route],
+  const claimed = sql<number>`CASE WHEN ${sql.ref("fitRunId")} IS NULL THEN 0 ELSE 1 END`;
+  const rows = yield* selectAll(
+    storage.selectFrom("PendingRow").select((eb) => ["held", claimed.as("claimed"), eb.fn.countAll().as("n")]).where("trigger", "=", trigger).where("route", "=", route).groupBy(["held", claimed]),
   );
   const out = { waiting: 0, held: 0, claimed: 0 };
   for (const r of rows) {
@@ -53,17 +53,15 @@ export function* sampleBacklog(routes: readonly { trigger: string; route: string
   const at = new Date(Math.floor(now.getTime() / MINUTE_MS) * MINUTE_MS);
   const written: BacklogSampleRow[] = [];
   for (const { trigger, route } of routes) {
-    const prev = yield* get<{ at: unknown; takenAt: unknown }>(
-      `SELECT "at", "takenAt" FROM "BacklogSample" WHERE "trigger" = ? AND "route" = ? ORDER BY "at" DESC LIMIT 1`,
-      [trigger, route],
-    );
+    const prev = yield* selectFirst(storage.selectFrom("BacklogSample").select(["at", "takenAt"]).where("trigger", "=", trigger).where("route", "=", route).orderBy("at", "desc").limit(1));
     const prevAt = toDateOrNull(prev?.at);
     if (prevAt && prevAt.getTime() >= at.getTime()) continue;
     // Runs finished since the previous sample (the first sample counts the minute before it).
     const since = toDateOrNull(prev?.takenAt) ?? new Date(at.getTime() - MINUTE_MS);
-    const sums = yield* all<{ status: string; reason: string | null; n: unknown }>(
-      `SELECT "status", "reason", SUM("rowCount") AS "n" FROM "FitRun" WHERE "trigger" = ? AND "finishedAt" > ? AND "finishedAt" <= ? AND "route" = ? AND "status" IN ('succeeded', 'skipped') GROUP BY "status", "reason"`,
-      [trigger, since, now, route],
+    const sums = yield* selectAll(
+      storage.selectFrom("FitRun").select((eb) => ["status", "reason", eb.fn.sum("rowCount").as("n")])
+        .where("trigger", "=", trigger).where("finishedAt", ">", since).where("finishedAt", "<=", now).where("route", "=", route).where("status", "in", ["succeeded", "skipped"])
+        .groupBy(["status", "reason"]),
     );
     let fitted = 0;
     let shed = 0;
@@ -73,9 +71,8 @@ export function* sampleBacklog(routes: readonly { trigger: string; route: string
     }
     const counts = yield* countBacklog(trigger, route);
     const row: BacklogSampleRow = { trigger, route, at, ...counts, fitted, shed };
-    const n = yield* run(
-      `INSERT INTO "BacklogSample" ("trigger", "route", "at", "takenAt", "waiting", "held", "claimed", "fitted", "shed") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
-      [trigger, route, at, now, row.waiting, row.held, row.claimed, fitted, shed],
+    const n = yield* execute(
+      storage.insertInto("BacklogSample").values({ trigger, route, at, takenAt: now, waiting: row.waiting, held: row.held, claimed: row.claimed, fitted, shed }).onConflict((oc) => oc.doNothing()),
     );
     if (n) written.push(row);
   }

@@ -2,7 +2,7 @@
 // limit, so its cost does not grow with the backlog, and a count is reused for a short while
 // (adjusted by this process's own adds) so the add path rarely pays for it.
 import { recordAudit } from "./audit-log.ts";
-import { all, get, newId, run, type Database, type Query } from "@motion/db";
+import { execute, newId, selectAll, selectFirst, sql, storage, type Database, type Query } from "@motion/db";
 import { BackpressureError } from "./errors.ts";
 import { type Logger } from "./logger.ts";
 import { type ResolvedRoute } from "./trigger.ts";
@@ -14,27 +14,30 @@ interface Count {
   at: number;
 }
 
+/** How many rows wait for a route, counting no further than `cap` (an index range the LIMIT stops). */
+function boundedCount(key: number, trigger: string, route: string, cap: number) {
+  const waiting = storage.selectFrom("PendingRow").select(sql.lit(1).as("one")).where("trigger", "=", trigger).where("route", "=", route).where("fitRunId", "is", null).where("held", "=", false).limit(cap);
+  return storage.selectFrom(waiting.as(`b${key}`)).select((eb) => [sql.lit(key).as("k"), eb.fn.countAll().as("n")]);
+}
+
 function* countPending(trigger: string, route: string, cap: number): Query<number> {
-  const r = yield* get<{ n: unknown }>(
-    `SELECT COUNT(*) AS "n" FROM (SELECT 1 FROM "PendingRow" WHERE "trigger" = ? AND "route" = ? AND "fitRunId" IS NULL AND "held" = ? LIMIT ?) AS "bounded"`,
-    [trigger, route, false, cap],
-  );
+  const r = yield* selectFirst(boundedCount(0, trigger, route, cap));
   return Number(r?.n ?? 0);
 }
 
 /** Takes the oldest waiting rows of a route out of fitting and records them as a skipped run. */
 function* shedOldest(trigger: string, route: string, relation: string, excess: number, now: Date): Query<string[]> {
-  const oldest = yield* all<{ rowId: string }>(
-    `SELECT "rowId" FROM "PendingRow" WHERE "trigger" = ? AND "route" = ? AND "fitRunId" IS NULL AND "held" = ? ORDER BY "rowId" LIMIT ?`,
-    [trigger, route, false, excess],
+  const oldest = yield* selectAll(
+    storage.selectFrom("PendingRow").select("rowId").where("trigger", "=", trigger).where("route", "=", route).where("fitRunId", "is", null).where("held", "=", false).orderBy("rowId").limit(excess),
   );
   if (oldest.length === 0) return [];
   const ids = oldest.map((o) => o.rowId);
-  const marks = ids.map(() => "?").join(", ");
-  yield* run(`DELETE FROM "PendingRow" WHERE "trigger" = ? AND "route" = ? AND "fitRunId" IS NULL AND "rowId" IN (${marks})`, [trigger, route, ...ids]);
-  yield* run(
-    `INSERT INTO "FitRun" ("id", "trigger", "route", "relation", "status", "rowIds", "rowCount", "params", "paramsHash", "attempts", "maxAttempts", "deadLettered", "queuedAt", "finishedAt", "error", "reason") VALUES (?, ?, ?, ?, 'skipped', ?, ?, ?, '', 0, 0, ?, ?, ?, ?, 'backpressure')`,
-    [newId(now.getTime()), trigger, route, relation, JSON.stringify(ids), ids.length, "null", false, now, now, `shed by backpressure: the route had more than its limit of rows waiting`],
+  yield* execute(storage.deleteFrom("PendingRow").where("trigger", "=", trigger).where("route", "=", route).where("fitRunId", "is", null).where("rowId", "in", ids));
+  yield* execute(
+    storage.insertInto("FitRun").values({
+      id: newId(now.getTime()), trigger, route, relation, status: "skipped", rowIds: JSON.stringify(ids), rowCount: ids.length, params: "null", paramsHash: "",
+      attempts: 0, maxAttempts: 0, deadLettered: false, queuedAt: now, finishedAt: now, error: `shed by backpressure: the route had more than its limit of rows waiting`, reason: "backpressure",
+    }),
   );
   yield* recordAudit({ actor: "backpressure", action: "fits.shed", target: `${trigger}/${route}`, data: { rows: ids.length, first: ids[0], last: ids.at(-1) }, at: now });
   return ids;
@@ -69,12 +72,8 @@ export class BackpressureGate {
       return route.backpressure && !(cached && now - cached.at < FRESH_MS);
     });
     if (stale.length < 2) return;
-    const rows = await this.db.read(() =>
-      all<{ k: unknown; n: unknown }>(
-        stale.map((_, i) => `SELECT ${i} AS "k", COUNT(*) AS "n" FROM (SELECT 1 FROM "PendingRow" WHERE "trigger" = ? AND "route" = ? AND "fitRunId" IS NULL AND "held" = ? LIMIT ?) AS "b${i}"`).join(" UNION ALL "),
-        stale.flatMap(({ trigger, route }) => [trigger, route.name, false, route.backpressure!.maxPending + 1]),
-      ),
-    );
+    const counts = stale.map(({ trigger, route }, i) => boundedCount(i, trigger, route.name, route.backpressure!.maxPending + 1));
+    const rows = await this.db.read(() => selectAll(counts.slice(1).reduce((all, q) => all.unionAll(q), counts[0]!)));
     for (const r of rows) {
       const { trigger, route } = stale[Number(r.k)]!;
       this.counts.set(`${trigger}\0${route.name}`, { n: Number(r.n), at: now });

@@ -1,4 +1,4 @@
-import { all, toDateOrNull, type Database, type Query } from "@motion/db";
+import { prepare, sql, storage, toDateOrNull, type Database, type Query, type SelectQueryBuilder, type StorageDB } from "@motion/db";
 import type { App } from "./app.ts";
 
 /** What one trigger's fits are doing now, from the database (so: across every process). */
@@ -35,21 +35,34 @@ export interface FitActivity {
  * batch neither as pending (already claimed) nor as running (claimed after the read).
  * The FitRun branch comes first so PostgreSQL types the UNION's columns from real columns.
  */
-const ACTIVITY_SQL = `
-SELECT "trigger", "status" AS "kind", COUNT(*) AS "n", MIN("runAfter") AS "at", CAST(NULL AS TEXT) AS "route" FROM "FitRun" WHERE "status" IN ('queued', 'running', 'failed') GROUP BY "trigger", "status"
-UNION ALL
-SELECT "trigger", CASE WHEN "held" = ? THEN 'held' ELSE 'pending' END, COUNT(*), NULL, "route" FROM "PendingRow" WHERE "fitRunId" IS NULL GROUP BY "trigger", "route", "held"
-UNION ALL
-SELECT p."trigger", 'claimed', COUNT(*), NULL, NULL FROM "PendingRow" p JOIN "FitRun" r ON r."id" = p."fitRunId" WHERE r."status" IN ('queued', 'running') GROUP BY p."trigger"
-UNION ALL
-SELECT "trigger", 'pinned', COUNT(*), NULL, NULL FROM "StateAlias" WHERE "name" = 'active' AND "pinned" = ? GROUP BY "trigger"`;
+const ACTIVITY = prepare((held: boolean, pinned: boolean) => {
+  type Out = { trigger: string; kind: string; n: unknown; at: unknown; route: string | null };
+  const none = sql<null>`NULL`;
+  const runs = storage.selectFrom("FitRun")
+    .select((eb) => ["trigger", sql<string>`${sql.ref("status")}`.as("kind"), eb.fn.countAll().as("n"), sql<unknown>`MIN(${sql.ref("runAfter")})`.as("at"), sql<string | null>`CAST(NULL AS TEXT)`.as("route")])
+    .where("status", "in", ["queued", "running", "failed"]).groupBy(["trigger", "status"]);
+  const waiting = storage.selectFrom("PendingRow")
+    .select((eb) => ["trigger", sql<string>`CASE WHEN ${sql.ref("held")} = ${held} THEN 'held' ELSE 'pending' END`.as("kind"), eb.fn.countAll().as("n"), none.as("at"), "route"])
+    .where("fitRunId", "is", null).groupBy(["trigger", "route", "held"]);
+  const claimed = storage.selectFrom("PendingRow as p").innerJoin("FitRun as r", "r.id", "p.fitRunId")
+    .select((eb) => ["p.trigger", sql.lit("claimed").as("kind"), eb.fn.countAll().as("n"), none.as("at"), none.as("route")])
+    .where("r.status", "in", ["queued", "running"]).groupBy("p.trigger");
+  const pins = storage.selectFrom("StateAlias")
+    .select((eb) => ["trigger", sql.lit("pinned").as("kind"), eb.fn.countAll().as("n"), none.as("at"), none.as("route")])
+    .where("name", "=", "active").where("pinned", "=", pinned).groupBy("trigger");
+  // The branches differ only in how each column is computed; the row type is Out for all.
+  return (runs as unknown as SelectQueryBuilder<StorageDB, "FitRun", Out>)
+    .unionAll(waiting as unknown as SelectQueryBuilder<StorageDB, "FitRun", Out>)
+    .unionAll(claimed as unknown as SelectQueryBuilder<StorageDB, "FitRun", Out>)
+    .unionAll(pins as unknown as SelectQueryBuilder<StorageDB, "FitRun", Out>);
+});
 
 /**
  * `scheduled`: the `trigger\u0000route` keys of scheduled routes, whose unheld pending rows
  * wait for a tick (counted apart, in `scheduled`).
  */
 export function* readFitActivity(triggers: readonly string[], scheduled: ReadonlySet<string> = new Set()): Query<FitActivity> {
-  const rows = yield* all<{ trigger: string; kind: string; n: unknown; at: unknown; route: string | null }>(ACTIVITY_SQL, [true, true]);
+  const rows = yield* ACTIVITY.all(true, true);
   const out = triggers.map((trigger): TriggerFitActivity => ({
     trigger, pending: 0, held: 0, scheduled: 0, claimed: 0, running: 0, retrying: 0, deadLettered: 0, pinned: false, nextRetryAt: null, idle: true,
   }));

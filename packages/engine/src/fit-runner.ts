@@ -1,5 +1,5 @@
 import os from "node:os";
-import { all, decodeJson, newId, toDate, type Database, type Provider, type Query } from "@motion/db";
+import { decodeJson, newId, selectAll, storage, toDate, type Database, type Provider, type Query } from "@motion/db";
 import type { App } from "./app.ts";
 import type { Trigger, InferenceSummary } from "./trigger.ts";
 import type { StoredRow } from "./relation.ts";
@@ -68,11 +68,7 @@ function* loadBatches(provider: Provider, claims: readonly { claim: Claim; trigg
   const ids = [...new Set(claims.flatMap((c) => c.claim.rowIds))];
   const out = new Map<string, Batch>(claims.map((c) => [c.claim.runId, { rows: [], inferences: {} }]));
   if (ids.length === 0) return out;
-  const marks = ids.map(() => "?").join(", ");
-  const rowRecords = yield* all<{ id: string; key: string | null; data: unknown; createdAt: unknown }>(
-    `SELECT "id", "key", "data", "createdAt" FROM "Row" WHERE "id" IN (${marks}) ORDER BY "id"`,
-    ids,
-  );
+  const rowRecords = yield* selectAll(storage.selectFrom("Row").select(["id", "key", "data", "createdAt"]).where("id", "in", ids).orderBy("id"));
   const rows = new Map(rowRecords.map((r) => [r.id, { id: r.id, key: r.key, createdAt: toDate(r.createdAt), data: decodeJson(provider, r.data) } as StoredRow]));
   const inferring = [...new Set(claims.filter(({ claim, trigger }) => {
     const relation = trigger.routes.find((r) => r.name === claim.route)?.relation.name;
@@ -80,9 +76,8 @@ function* loadBatches(provider: Provider, claims: readonly { claim: Claim; trigg
   }).map((c) => c.trigger.name))];
   const inferences = new Map<string, InferenceSummary>();
   if (inferring.length) {
-    const records = yield* all<{ id: string; trigger: string; rowId: string; output: unknown; stateVersion: number }>(
-      `SELECT "id", "trigger", "rowId", "output", "stateVersion" FROM "Inference" WHERE "trigger" IN (${inferring.map(() => "?").join(", ")}) AND "error" IS NULL AND "rowId" IN (${marks}) ORDER BY "id"`,
-      [...inferring, ...ids],
+    const records = yield* selectAll(
+      storage.selectFrom("Inference").select(["id", "trigger", "rowId", "output", "stateVersion"]).where("trigger", "in", inferring).where("error", "is", null).where("rowId", "in", ids).orderBy("id"),
     );
     for (const r of records) inferences.set(`${r.trigger}\u0000${r.rowId}`, { id: r.id, rowId: r.rowId, output: decodeJson(provider, r.output), stateVersion: Number(r.stateVersion) });
   }

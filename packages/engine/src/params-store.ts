@@ -1,5 +1,5 @@
 import { recordAudit } from "./audit-log.ts";
-import { all, get, run, toDate, toJson, type Database, type Query } from "@motion/db";
+import { execute, pgNotify, selectAll, selectFirst, storage, toDate, toJson, type Database, type Query } from "@motion/db";
 import type { App } from "./app.ts";
 import type { Trigger } from "./trigger.ts";
 import { NotFoundError, ValidationError } from "./errors.ts";
@@ -30,7 +30,7 @@ export function markerOf(row: { paramsHash: string; updatedAt: unknown } | undef
 }
 
 export function* readParamsMarkers(): Query<{ trigger: string; paramsHash: string; updatedAt: unknown }[]> {
-  return yield* all(`SELECT "trigger", "paramsHash", "updatedAt" FROM "TriggerParams"`);
+  return yield* selectAll(storage.selectFrom("TriggerParams").select(["trigger", "paramsHash", "updatedAt"]));
 }
 
 /**
@@ -51,7 +51,7 @@ export class TriggerParamsStore {
 
   /** Loads every trigger's params; invalid stored params fail the start (a clear error). */
   async load(): Promise<void> {
-    const rows = await this.db.read(() => all<ParamsRow>(`SELECT "trigger", "params", "paramsHash", "updatedAt" FROM "TriggerParams"`));
+    const rows: ParamsRow[] = await this.db.read(() => selectAll(storage.selectFrom("TriggerParams").select(["trigger", "params", "paramsHash", "updatedAt"])));
     for (const t of this.app.triggers) this.apply(t, rows.find((r) => r.trigger === t.name));
   }
 
@@ -70,7 +70,7 @@ export class TriggerParamsStore {
   async reload(trigger: string): Promise<void> {
     const t = this.app.trigger(trigger);
     if (!t) return;
-    const row = await this.db.read(() => get<ParamsRow>(`SELECT "trigger", "params", "paramsHash", "updatedAt" FROM "TriggerParams" WHERE "trigger" = ?`, [trigger]));
+    const row: ParamsRow | undefined = await this.db.read(() => selectFirst(storage.selectFrom("TriggerParams").select(["trigger", "params", "paramsHash", "updatedAt"]).where("trigger", "=", trigger)));
     if (markerOf(row) === this.current.get(trigger)?.marker) return;
     try {
       this.apply(t, row);
@@ -99,12 +99,12 @@ export class TriggerParamsStore {
     const json = JSON.stringify(parsed.data);
     const provider = this.db.provider;
     await this.db.tx(function* () {
-      const changed = yield* run(`UPDATE "TriggerParams" SET "params" = ?, "paramsHash" = ?, "updatedBy" = ?, "updatedAt" = ? WHERE "trigger" = ?`, [json, hash, actor, now, trigger]);
+      const changed = yield* execute(storage.updateTable("TriggerParams").set({ params: json, paramsHash: hash, updatedBy: actor, updatedAt: now }).where("trigger", "=", trigger));
       if (changed === 0) {
-        yield* run(`INSERT INTO "TriggerParams" ("trigger", "params", "paramsHash", "updatedBy", "updatedAt") VALUES (?, ?, ?, ?, ?)`, [trigger, json, hash, actor, now]);
+        yield* execute(storage.insertInto("TriggerParams").values({ trigger, params: json, paramsHash: hash, updatedBy: actor, updatedAt: now }));
       }
       yield* recordAudit({ actor, action: "trigger.params", target: trigger, data: json, at: now });
-      if (provider === "postgresql") yield* all(`SELECT pg_notify('${PARAMS_CHANNEL}', ?)`, [trigger]);
+      if (provider === "postgresql") yield* pgNotify(PARAMS_CHANNEL, trigger);
     });
     this.apply(t, { trigger, params: parsed.data, paramsHash: hash, updatedAt: now });
     return this.get(trigger);

@@ -6,7 +6,7 @@
 // Space: PostgreSQL reuses it through autovacuum; SQLite databases created with
 // auto_vacuum = INCREMENTAL (every database Motion creates) hand freed pages back to the file
 // system after a run (`PRAGMA incremental_vacuum`).
-import { all, get, idFloor, run, type Database, type Query } from "@motion/db";
+import { idFloor, pgAnalyze, pgBloatedTables, pgTryAdvisoryXactLock, prepare, selectAll, sqliteIncrementalVacuum, sqlitePragma, storage, type Database, type Query } from "@motion/db";
 import type { App } from "./app.ts";
 import { recordAudit } from "./audit-log.ts";
 import { NotFoundError, ValidationError } from "./errors.ts";
@@ -113,22 +113,13 @@ const PURGED_TABLES = ["Row", "Inference", "Feedback", "PendingRow", "ReviewQueu
  */
 export async function refreshPurgeStatistics(db: Database, log?: Logger): Promise<string[]> {
   if (db.provider !== "postgresql") return [];
-  const stale = await db.read(() =>
-    all<{ relname: string }>(
-      `SELECT c."relname" FROM "pg_class" c JOIN "pg_namespace" n ON n."oid" = c."relnamespace" ` +
-        `WHERE n."nspname" = current_schema() AND c."relkind" = 'r' AND c."relname" IN (${marks(PURGED_TABLES.length)}) ` +
-        `AND pg_relation_size(c."oid") >= 1048576 AND (c."reltuples" < 0 OR pg_relation_size(c."oid") / current_setting('block_size')::int > 2 * c."relpages" + 128) ORDER BY c."relname"`,
-      PURGED_TABLES,
-    ),
-  );
-  const tables = stale.map((t) => t.relname);
+  const tables = await db.read(() => pgBloatedTables(PURGED_TABLES));
   if (!tables.length) return [];
   const started = performance.now();
   try {
     await db.tx(function* () {
       // Never wait long behind an autovacuum of the same table: its analysis will do.
-      yield* run(`SET LOCAL lock_timeout = '2s'`);
-      yield* run(`ANALYZE ${tables.map((t) => `"${t}"`).join(", ")}`);
+      yield* pgAnalyze(tables, "2s");
     });
     log?.info({ tables, ms: Math.round(performance.now() - started) }, "retention analyzed tables with stale statistics");
   } catch (error) {
@@ -137,10 +128,10 @@ export async function refreshPurgeStatistics(db: Database, log?: Logger): Promis
   return tables;
 }
 
-const marks = (n: number) => new Array(n).fill("?").join(", ");
-
-/** A batch's candidates: the next old rows after the keyset cursor, in id order (relation, after, ceiling id, before, limit). */
-export const PURGE_CANDIDATES_SQL = `SELECT "id" FROM "Row" WHERE "relation" = ? AND "id" > ? AND "id" < ? AND "createdAt" < ? ORDER BY "id" LIMIT ?`;
+/** A batch's candidates: the next old rows after the keyset cursor, in id order. */
+export const PURGE_CANDIDATES = prepare((relation: string, after: string, ceiling: string, before: Date, limit: number) =>
+  storage.selectFrom("Row").select("id").where("relation", "=", relation).where("id", ">", after).where("id", "<", ceiling).where("createdAt", "<", before).orderBy("id").limit(limit),
+);
 
 export class RetentionService {
   private readonly db: Database;
@@ -307,10 +298,9 @@ export class RetentionService {
       const open: AuditSpan | null = unaudited;
       const batch = await this.db.tx(function* (): Query<BatchResult | null> {
         if (provider === "postgresql") {
-          const lock = yield* get<{ ok: unknown }>(`SELECT pg_try_advisory_xact_lock(?::bigint) AS "ok"`, [PG_LOCK_KEY]);
-          if (lock?.ok !== true) return null; // another process is purging now; try at the next run
+          if (!(yield* pgTryAdvisoryXactLock(PG_LOCK_KEY))) return null; // another process is purging now; try at the next run
         }
-        const candidates = yield* all<{ id: string }>(PURGE_CANDIDATES_SQL, [relation, after, ceiling, before, limit]);
+        const candidates = yield* PURGE_CANDIDATES.all(relation, after, ceiling, before, limit);
         if (!candidates.length) {
           if (open) yield* audit(open);
           return { last: null, kept: 0, deleted: null, span: null };
@@ -318,7 +308,7 @@ export class RetentionService {
         const ids = candidates.map((c) => c.id);
         const pending = new Set<string>();
         for (const r of fitting) {
-          for (const p of yield* all<{ rowId: string }>(`SELECT "rowId" FROM "PendingRow" WHERE "trigger" = ? AND "route" = ? AND "rowId" IN (${marks(ids.length)})`, [r.trigger, r.route, ...ids])) pending.add(p.rowId);
+          for (const p of yield* selectAll(storage.selectFrom("PendingRow").select("rowId").where("trigger", "=", r.trigger).where("route", "=", r.route).where("rowId", "in", ids))) pending.add(p.rowId);
         }
         const doomed = pending.size ? ids.filter((id) => !pending.has(id)) : ids;
         const deleted = doomed.length ? yield* deleteRows(doomed, routes) : null;
@@ -373,12 +363,12 @@ export class RetentionService {
   /** SQLite: hand freed pages back to the file system, a bounded step at a time. */
   private async reclaimSpace(): Promise<void> {
     if (this.db.provider !== "sqlite") return;
-    const mode = await this.db.read(() => get<{ auto_vacuum: unknown }>(`PRAGMA auto_vacuum`));
-    if (Number(mode?.auto_vacuum) !== 2) return; // not INCREMENTAL: a database from before; see docs
+    const mode = await this.db.read(() => sqlitePragma("auto_vacuum"));
+    if (mode !== 2) return; // not INCREMENTAL: a database from before; see docs
     for (let i = 0; i < 10_000 && !this.closed; i++) {
-      const free = await this.db.read(() => get<{ freelist_count: unknown }>(`PRAGMA freelist_count`));
-      if (!Number(free?.freelist_count)) return;
-      await this.db.tx(() => run(`PRAGMA incremental_vacuum(2000)`, []));
+      const free = await this.db.read(() => sqlitePragma("freelist_count"));
+      if (!free) return;
+      await this.db.tx(() => sqliteIncrementalVacuum(2000));
       await new Promise((resolve) => setImmediate(resolve));
     }
   }

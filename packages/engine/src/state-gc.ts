@@ -10,7 +10,7 @@
 // commits never wait for each other, and once the GC holds the lock every commit that could
 // re-reference a blob has committed and is visible to its READ COMMITTED reads. SQLite has a
 // single writer, so the GC transaction alone is enough.
-import { all, get, run, toJson, type Database, type Provider, type Query } from "@motion/db";
+import { execute, pgAdvisoryXactLock, selectAll, selectFirst, sql, storage, toJson, type Database, type Provider, type Query } from "@motion/db";
 import type { App } from "./app.ts";
 import { recordAudit } from "./audit-log.ts";
 import type { Manifest } from "./state.ts";
@@ -19,7 +19,7 @@ import type { Manifest } from "./state.ts";
 export const BLOB_GC_LOCK_KEY = 7_140_513;
 
 export function* lockBlobsShared(provider: Provider): Query<void> {
-  if (provider === "postgresql") yield* get(`SELECT pg_advisory_xact_lock_shared(?::bigint)`, [BLOB_GC_LOCK_KEY]);
+  if (provider === "postgresql") yield* pgAdvisoryXactLock(BLOB_GC_LOCK_KEY, "shared");
 }
 
 export interface StateGcReport {
@@ -70,24 +70,23 @@ class References {
   /** The versions committed since they were counted (by trigger: version numbers only grow). */
   *readNewer(): Query<void> {
     const known = [...this.newest];
-    const newer = known.map(() => `("trigger" = ? AND "version" > ?)`);
-    if (known.length) newer.push(`"trigger" NOT IN (${known.map(() => "?").join(", ")})`);
-    const rows = yield* all<VersionRow>(
-      `SELECT "trigger", "version", "entries" FROM "StateVersion" WHERE "collectedAt" IS NULL${known.length ? ` AND (${newer.join(" OR ")})` : ""}`,
-      [...known.flat(), ...known.map(([t]) => t)],
-    );
+    let q = storage.selectFrom("StateVersion").select(["trigger", "version", "entries"]).where("collectedAt", "is", null);
+    if (known.length) {
+      q = q.where((eb) => eb.or([...known.map(([t, v]) => eb.and([eb("trigger", "=", t), eb("version", ">", v)])), eb("trigger", "not in", known.map(([t]) => t))]));
+    }
+    const rows = yield* selectAll(q);
     for (const r of rows) this.add(r);
   }
 }
 
 /** Versions of `trigger` the policy would collect now: beyond the N newest, not aliased. */
 function* doomedVersions(trigger: string, keepVersions: number, limit: number, after = -1): Query<{ version: unknown; entries: unknown }[]> {
-  return yield* all<{ version: unknown; entries: unknown }>(
-    `SELECT "version", "entries" FROM "StateVersion" v WHERE "trigger" = ? AND "collectedAt" IS NULL AND "version" > ?
-       AND "version" NOT IN (SELECT "version" FROM "StateVersion" WHERE "trigger" = ? ORDER BY "version" DESC LIMIT ?)
-       AND "version" NOT IN (SELECT "version" FROM "StateAlias" WHERE "trigger" = ?)
-     ORDER BY "version" LIMIT ?`,
-    [trigger, after, trigger, keepVersions, trigger, limit],
+  return yield* selectAll(
+    storage.selectFrom("StateVersion as v").select(["v.version", "v.entries"])
+      .where("v.trigger", "=", trigger).where("v.collectedAt", "is", null).where("v.version", ">", after)
+      .where("v.version", "not in", storage.selectFrom("StateVersion").select("version").where("trigger", "=", trigger).orderBy("version", "desc").limit(keepVersions))
+      .where("v.version", "not in", storage.selectFrom("StateAlias").select("version").where("trigger", "=", trigger))
+      .orderBy("v.version").limit(limit),
   );
 }
 
@@ -122,10 +121,10 @@ export async function collectState(db: Database, trigger: string, keepVersions: 
   const refs = new References(watched);
   for (let cursor: [string, number] | null = ["", -1]; cursor;) {
     const [t, v] = cursor;
-    const page: VersionRow[] = await db.readLong(() => all<VersionRow>(
-      `SELECT "trigger", "version", "entries" FROM "StateVersion" WHERE "collectedAt" IS NULL AND ("trigger" > ? OR ("trigger" = ? AND "version" > ?))
-       ORDER BY "trigger", "version" LIMIT ?`,
-      [t, t, v, SCAN_PAGE],
+    const page: VersionRow[] = await db.readLong(() => selectAll(
+      storage.selectFrom("StateVersion").select(["trigger", "version", "entries"]).where("collectedAt", "is", null)
+        .where((eb) => eb.or([eb("trigger", ">", t), eb.and([eb("trigger", "=", t), eb("version", ">", v)])]))
+        .orderBy(["trigger", "version"]).limit(SCAN_PAGE),
     ));
     for (const r of page) refs.add(r);
     cursor = page.length < SCAN_PAGE ? null : [page.at(-1)!.trigger, Number(page.at(-1)!.version)];
@@ -139,8 +138,8 @@ export async function collectState(db: Database, trigger: string, keepVersions: 
         // version collected). Same order as commits (alias rows by name, then the blob lock): no
         // deadlock. ORDER BY matters: without it rows lock in heap order, which alias updates
         // shuffle, and a commit locking them by name deadlocked with this (CI run).
-        yield* all(`SELECT "name" FROM "StateAlias" WHERE "trigger" = ? ORDER BY "name" FOR SHARE`, [trigger]);
-        yield* get(`SELECT pg_advisory_xact_lock(?::bigint)`, [BLOB_GC_LOCK_KEY]);
+        yield* selectAll(storage.selectFrom("StateAlias").select("name").where("trigger", "=", trigger).orderBy("name").forShare());
+        yield* pgAdvisoryXactLock(BLOB_GC_LOCK_KEY);
       }
       // After the lock: every commit that could re-reference a blob is visible now.
       yield* refs.readNewer();
@@ -156,15 +155,15 @@ export async function collectState(db: Database, trigger: string, keepVersions: 
       let bytes = 0;
       for (let i = 0; i < ids.length; i += 500) {
         const chunk = ids.slice(i, i + 500);
-        const m = chunk.map(() => "?").join(", ");
-        const sum = yield* get<{ n: unknown; bytes: unknown }>(`SELECT COUNT(*) AS "n", COALESCE(SUM("size"), 0) AS "bytes" FROM "StateBlob" WHERE "checksum" IN (${m})`, chunk);
+        const sum = yield* selectFirst(
+          storage.selectFrom("StateBlob").select((eb) => [eb.fn.countAll().as("n"), eb.fn.coalesce(eb.fn.sum("size"), sql.lit(0)).as("bytes")]).where("checksum", "in", chunk),
+        );
         blobs += Number(sum?.n ?? 0);
         bytes += Number(sum?.bytes ?? 0);
-        yield* run(`DELETE FROM "StateBlob" WHERE "checksum" IN (${m})`, chunk);
+        yield* execute(storage.deleteFrom("StateBlob").where("checksum", "in", chunk));
       }
       const now = new Date();
-      const marks = versions.map(() => "?").join(", ");
-      yield* run(`UPDATE "StateVersion" SET "collectedAt" = ? WHERE "trigger" = ? AND "version" IN (${marks})`, [now, trigger, ...versions]);
+      yield* execute(storage.updateTable("StateVersion").set({ collectedAt: now }).where("trigger", "=", trigger).where("version", "in", versions));
       yield* recordAudit({
         actor: options.actor, action: "state.gc", target: trigger, reason: options.reason ?? `keepVersions: ${keepVersions}`,
         data: { versions, blobs, bytes }, at: now,

@@ -1,7 +1,7 @@
 // State migrations: a trigger's `stateSchema` and its `migrations` chain. Versions are never
 // edited: migrating one writes a NEW version (parent: the migrated one, schema: the current)
 // and moves the alias there, recorded as the actor `migration:<schema>` with an audit entry.
-import { all, get, type Database, type Query } from "@motion/db";
+import { pgNotify, selectFirst, storage, type Database, type Query } from "@motion/db";
 import { recordAudit } from "./audit-log.ts";
 import { ConflictError, StateMigrationError } from "./errors.ts";
 import type { Logger } from "./logger.ts";
@@ -73,7 +73,7 @@ export function encodeState(state: State): { patch: EncodedPatch; manifest: Mani
 /** Writes a migrated state as a new version (the caller holds the alias lock). */
 export function* insertMigratedVersion(t: Trigger, parent: number, state: State, now: Date, provider: Database["provider"]): Query<VersionInfo> {
   const { patch, manifest } = encodeState(state);
-  const max = yield* get<{ v: unknown }>(`SELECT MAX("version") AS "v" FROM "StateVersion" WHERE "trigger" = ?`, [t.name]);
+  const max = yield* selectFirst(storage.selectFrom("StateVersion").select((eb) => eb.fn.max("version").as("v")).where("trigger", "=", t.name));
   yield* insertBlobs(patch, now, provider);
   return yield* insertVersion({ trigger: t.name, version: Number(max?.v ?? 0) + 1, parent, fitRunId: null, manifest, createdAt: now, schema: t.stateSchema });
 }
@@ -140,7 +140,7 @@ export async function migrateTrigger(deps: { db: Database; store: StateStore; lo
         moves.push({ alias, from, to, fromSchema });
       }
       yield* recordAudit({ actor, action: "state.migrate", target: t.name, reason: options.reason ?? null, data: { schema: t.stateSchema, moves }, at: now });
-      if (provider === "postgresql") yield* all(`SELECT pg_notify('motion_state', ?)`, [t.name]);
+      if (provider === "postgresql") yield* pgNotify("motion_state", t.name);
       return { trigger: t.name, schema: t.stateSchema, actor, moves };
     });
     if (result) {
@@ -153,6 +153,6 @@ export async function migrateTrigger(deps: { db: Database; store: StateStore; lo
 
 /** A version's schema, for the rollback check (undefined: no such version). */
 export function* readVersionSchema(trigger: string, version: number): Query<{ schema: number; collectedAt: unknown } | undefined> {
-  const row = yield* get<{ schema: unknown; collectedAt: unknown }>(`SELECT "schema", "collectedAt" FROM "StateVersion" WHERE "trigger" = ? AND "version" = ?`, [trigger, version]);
+  const row = yield* selectFirst(storage.selectFrom("StateVersion").select(["schema", "collectedAt"]).where("trigger", "=", trigger).where("version", "=", version));
   return row ? { schema: Number(row.schema ?? 1), collectedAt: row.collectedAt } : undefined;
 }

@@ -4,7 +4,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { all, get, idFloor, insertIngest, type InferenceInsert, type RowInsert } from "@motion/db";
 import { z } from "zod";
 import { Motion, NotFoundError, ValidationError, defineApp, relation, trigger } from "../src/index.ts";
-import { PURGE_CANDIDATES_SQL, refreshPurgeStatistics } from "../src/retention.ts";
+import { PURGE_CANDIDATES, refreshPurgeStatistics } from "../src/retention.ts";
 import { databaseFactories, type TestDatabase } from "./harness.ts";
 
 const factories = await databaseFactories();
@@ -242,7 +242,7 @@ describe.each(factories.filter(([name]) => name === "postgresql"))("retention on
       return nodes;
     };
     // The first batch of the purge: an index walk under the LIMIT, no sort of the whole range.
-    const first = await plan(PURGE_CANDIDATES_SQL, ["events", "", idFloor(before.getTime()), before, 500]);
+    const first = await plan(PURGE_CANDIDATES.sql, ["events", "", idFloor(before.getTime()), before, 500]);
     expect(first[0]).toBe("Limit");
     expect(first).not.toContain("Sort");
     expect(first.some((n) => n.startsWith("Seq Scan") || n.startsWith("Bitmap Heap Scan"))).toBe(false);

@@ -1,10 +1,10 @@
-import { all, get, type Provider, type Query } from "@motion/db";
+import { pgNotify, selectFirst, storage, type Provider, type Query } from "@motion/db";
 import { recordAudit } from "../audit-log.ts";
 import { moveAlias, readAliases } from "../state-store.ts";
 import { ConflictError, NotFoundError } from "../errors.ts";
 
 export function* readCandidate(trigger: string): Query<number | null> {
-  const r = yield* get<{ version: unknown }>(`SELECT "version" FROM "StateAlias" WHERE "trigger" = ? AND "name" = 'candidate'`, [trigger]);
+  const r = yield* selectFirst(storage.selectFrom("StateAlias").select("version").where("trigger", "=", trigger).where("name", "=", "candidate"));
   return r ? Number(r.version) : null;
 }
 
@@ -14,14 +14,14 @@ interface Who {
 }
 
 function* notify(provider: Provider, trigger: string): Query<void> {
-  if (provider === "postgresql") yield* all(`SELECT pg_notify('motion_state', ?)`, [trigger]);
+  if (provider === "postgresql") yield* pgNotify("motion_state", trigger);
 }
 
 /** Points `candidate` at an existing version (not the active one: that would compare a version with itself). */
 export function* setCandidate(provider: Provider, trigger: string, version: number, who: Who, at: Date): Query<{ from: number | null; to: number }> {
   const aliases = yield* readAliases(trigger, provider);
   if (!aliases) throw new NotFoundError(`trigger ${trigger} has no state`);
-  const exists = yield* get(`SELECT "version" FROM "StateVersion" WHERE "trigger" = ? AND "version" = ?`, [trigger, version]);
+  const exists = yield* selectFirst(storage.selectFrom("StateVersion").select("version").where("trigger", "=", trigger).where("version", "=", version));
   if (!exists) throw new NotFoundError(`trigger ${trigger} has no state version ${version}`);
   if (version === aliases.active) throw new ConflictError(`version ${version} is already active on ${trigger}`);
   const from = yield* readCandidate(trigger);
