@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { all, get, run, toDate, toJson, type Query } from "@motion/db";
+import { execute, selectAll, selectFirst, storage, toDate, toJson, type Query } from "@motion/db";
 import type { PromotionRule } from "./promotion-rule.ts";
 import type { VariantSpec } from "./params-variants.ts";
 
@@ -39,9 +39,7 @@ export const NO_EXPERIMENT: ExperimentSettings = { shadowShare: 0, canaryShare: 
 
 /** A stored row replaces the declared settings wholesale (it was written from them, see writeSettings). */
 export function* readSettings(trigger: string): Query<(StoredSettings & { updatedAt: number }) | null> {
-  const r = yield* get<{ shadowShare: unknown; canaryShare: unknown; rule: unknown; variants: unknown; updatedAt: unknown }>(
-    `SELECT "shadowShare", "canaryShare", "rule", "variants", "updatedAt" FROM "TriggerExperiment" WHERE "trigger" = ?`, [trigger],
-  );
+  const r = yield* selectFirst(storage.selectFrom("TriggerExperiment").select(["shadowShare", "canaryShare", "rule", "variants", "updatedAt"]).where("trigger", "=", trigger));
   if (!r) return null;
   return {
     shadowShare: Number(r.shadowShare), canaryShare: Number(r.canaryShare),
@@ -53,14 +51,20 @@ export function* readSettings(trigger: string): Query<(StoredSettings & { update
 
 /** One marker per trigger with stored settings: what the consistency check compares. */
 export function* readSettingsMarkers(): Query<Map<string, number>> {
-  const rows = yield* all<{ trigger: string; updatedAt: unknown }>(`SELECT "trigger", "updatedAt" FROM "TriggerExperiment"`);
+  const rows = yield* selectAll(storage.selectFrom("TriggerExperiment").select(["trigger", "updatedAt"]));
   return new Map(rows.map((r) => [r.trigger, toDate(r.updatedAt).getTime()]));
 }
 
 export function* writeSettings(trigger: string, settings: StoredSettings, actor: string, at: Date): Query<void> {
-  yield* run(
-    `INSERT INTO "TriggerExperiment" ("trigger", "shadowShare", "canaryShare", "rule", "variants", "updatedBy", "updatedAt") VALUES (?, ?, ?, ?, ?, ?, ?)
-     ON CONFLICT ("trigger") DO UPDATE SET "shadowShare" = excluded."shadowShare", "canaryShare" = excluded."canaryShare", "rule" = excluded."rule", "variants" = excluded."variants", "updatedBy" = excluded."updatedBy", "updatedAt" = excluded."updatedAt"`,
-    [trigger, settings.shadowShare, settings.canaryShare, settings.rule ? JSON.stringify(settings.rule) : null, settings.variants ? JSON.stringify(settings.variants) : null, actor, at],
+  yield* execute(
+    storage.insertInto("TriggerExperiment")
+      .values({
+        trigger, shadowShare: settings.shadowShare, canaryShare: settings.canaryShare, rule: settings.rule ? JSON.stringify(settings.rule) : null,
+        variants: settings.variants ? JSON.stringify(settings.variants) : null, updatedBy: actor, updatedAt: at,
+      })
+      .onConflict((oc) => oc.column("trigger").doUpdateSet((eb) => ({
+        shadowShare: eb.ref("excluded.shadowShare"), canaryShare: eb.ref("excluded.canaryShare"), rule: eb.ref("excluded.rule"),
+        variants: eb.ref("excluded.variants"), updatedBy: eb.ref("excluded.updatedBy"), updatedAt: eb.ref("excluded.updatedAt"),
+      }))),
   );
 }

@@ -1,4 +1,4 @@
-import { all, insertMany, newId, type Database } from "@motion/db";
+import { insertRows, newId, selectAll, storage, type Database, type RowValues } from "@motion/db";
 import type { InferContext } from "../trigger.ts";
 import type { Logger } from "../logger.ts";
 
@@ -31,6 +31,8 @@ export interface ShadowStats {
  * behind, the oldest jobs are dropped (counted), so shadowing never grows memory or delays
  * callers without limit.
  */
+const SHADOW_COLUMNS = ["id", "inferenceId", "rowId", "trigger", "route", "stateVersion", "baseVersion", "paramsHash", "output", "error", "latencyMs", "differs", "createdAt"] as const;
+
 export class ShadowQueue {
   private readonly jobs: ShadowJob[] = [];
   private scheduled = false;
@@ -74,7 +76,7 @@ export class ShadowQueue {
     const jobs = this.jobs.splice(0, this.batch);
     this.stats.queued = this.jobs.length;
     if (!jobs.length) return;
-    const rows: unknown[][] = [];
+    const rows: RowValues<"ShadowInference", typeof SHADOW_COLUMNS>[] = [];
     const now = new Date();
     for (const job of jobs) {
       const started = performance.now();
@@ -106,16 +108,11 @@ export class ShadowQueue {
       // store only answers whose inference is still there. On PostgreSQL the key-share locks
       // hold off a deletion until this commits; the deletion then removes these shadow rows
       // (it deletes inferences before their shadow rows), or, if it came first, they are skipped.
-      const ids = [...new Set(rows.map((r) => r[1] as string))].sort();
-      const alive = new Set(
-        (yield* all<{ id: string }>(`SELECT "id" FROM "Inference" WHERE "id" IN (${ids.map(() => "?").join(", ")}) ORDER BY "id"${pg ? " FOR KEY SHARE" : ""}`, ids)).map((r) => r.id),
-      );
-      const kept = rows.filter((r) => alive.has(r[1] as string));
-      yield* insertMany(
-        `INSERT INTO "ShadowInference" ("id", "inferenceId", "rowId", "trigger", "route", "stateVersion", "baseVersion", "paramsHash", "output", "error", "latencyMs", "differs", "createdAt") VALUES `,
-        13,
-        kept,
-      );
+      const ids = [...new Set(rows.map((r) => r[1]))].sort();
+      const live = storage.selectFrom("Inference").select("id").where("id", "in", ids).orderBy("id");
+      const alive = new Set((yield* selectAll(pg ? live.forKeyShare() : live)).map((r) => r.id));
+      const kept = rows.filter((r) => alive.has(r[1]));
+      yield* insertRows("ShadowInference", SHADOW_COLUMNS, kept);
       return kept.length;
     });
     this.stats.done += stored;

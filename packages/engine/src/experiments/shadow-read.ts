@@ -1,4 +1,4 @@
-import { all, decodeJson, toDate, type Provider, type Query } from "@motion/db";
+import { decodeJson, selectAll, storage, toDate, type Expression, type Provider, type Query } from "@motion/db";
 import { wilsonInterval, type Interval } from "../outcomes/wilson.ts";
 import { diffJson, type JsonDiff } from "../state-diff/json-diff.ts";
 
@@ -30,28 +30,24 @@ export function impliedVerdict(shadowJson: string | null, primaryJson: string | 
   return null;
 }
 
+/** A column of the newest label of an inference (a correlated subquery on its labels). */
+function latestLabel<C extends "label" | "correction">(inferenceId: Expression<string>, column: C) {
+  return storage.selectFrom("Feedback as f").select(`f.${column}` as `f.${C}`).where("f.inferenceId", "=", inferenceId).orderBy("f.id", "desc").limit(1);
+}
+
 const text = (provider: Provider, v: unknown): string | null => (v === null || v === undefined ? null : provider === "postgresql" ? JSON.stringify(v) : String(v));
 
 /** Newest first, keyset on the shadow inference id; `differs` keeps rows whose two answers differ. */
 export function* readShadowRows(provider: Provider, q: { trigger: string; version?: number; differsOnly: boolean; cursor?: string | null; limit: number }): Query<{ items: ShadowRow[]; nextCursor: string | null }> {
-  const where = [`s."trigger" = ?`];
-  const args: unknown[] = [q.trigger];
-  const add = (sql: string, value: unknown) => {
-    where.push(sql);
-    args.push(value);
-  };
-  if (q.version !== undefined) add(`s."stateVersion" = ?`, q.version);
-  if (q.differsOnly) add(`s."differs" = ?`, true);
-  if (q.cursor) add(`s."id" < ?`, q.cursor);
-  const rows = yield* all<Record<string, unknown>>(
-    `SELECT s."id", s."rowId", s."route", s."createdAt", s."stateVersion", s."baseVersion", s."output" AS "shadowOutput", s."error" AS "shadowError", s."differs",
-            i."id" AS "inferenceId", i."output" AS "primaryOutput", i."error" AS "primaryError", r."data" AS "input",
-            (SELECT f."label" FROM "Feedback" f WHERE f."inferenceId" = s."inferenceId" ORDER BY f."id" DESC LIMIT 1) AS "label",
-            (SELECT f."correction" FROM "Feedback" f WHERE f."inferenceId" = s."inferenceId" ORDER BY f."id" DESC LIMIT 1) AS "correction"
-     FROM "ShadowInference" s JOIN "Inference" i ON i."id" = s."inferenceId" LEFT JOIN "Row" r ON r."id" = s."rowId"
-     WHERE ${where.join(" AND ")} ORDER BY s."id" DESC LIMIT ?`,
-    [...args, q.limit + 1],
-  );
+  let page = storage.selectFrom("ShadowInference as s").innerJoin("Inference as i", "i.id", "s.inferenceId").leftJoin("Row as r", "r.id", "s.rowId")
+    .select(["s.id", "s.rowId", "s.route", "s.createdAt", "s.stateVersion", "s.baseVersion", "s.output as shadowOutput", "s.error as shadowError", "s.differs"])
+    .select(["i.id as inferenceId", "i.output as primaryOutput", "i.error as primaryError", "r.data as input"])
+    .select((eb) => [latestLabel(eb.ref("s.inferenceId"), "label").as("label"), latestLabel(eb.ref("s.inferenceId"), "correction").as("correction")])
+    .where("s.trigger", "=", q.trigger);
+  if (q.version !== undefined) page = page.where("s.stateVersion", "=", q.version);
+  if (q.differsOnly) page = page.where("s.differs", "=", true);
+  if (q.cursor) page = page.where("s.id", "<", q.cursor);
+  const rows = yield* selectAll(page.orderBy("s.id", "desc").limit(q.limit + 1));
   const more = rows.length > q.limit;
   const items = rows.slice(0, q.limit).map((r): ShadowRow => {
     const shadowJson = text(provider, r.shadowOutput);
@@ -61,10 +57,10 @@ export function* readShadowRows(provider: Provider, q: { trigger: string; versio
     const primary = decodeJson(provider, r.primaryOutput);
     const shadow = decodeJson(provider, r.shadowOutput);
     return {
-      id: r.id as string, rowId: r.rowId as string, route: r.route as string, createdAt: toDate(r.createdAt),
+      id: r.id, rowId: r.rowId, route: r.route, createdAt: toDate(r.createdAt),
       input: r.input === null || r.input === undefined ? null : decodeJson(provider, r.input),
       active: {
-        inferenceId: r.inferenceId as string, version: Number(r.baseVersion), output: primary, error: (r.primaryError as string | null) ?? null,
+        inferenceId: r.inferenceId, version: Number(r.baseVersion), output: primary, error: (r.primaryError as string | null) ?? null,
         label, correction: r.correction === null || r.correction === undefined ? null : decodeJson(provider, r.correction),
       },
       candidate: { version: Number(r.stateVersion), output: shadow, error: (r.shadowError as string | null) ?? null, verdict: impliedVerdict(shadowJson, primaryJson, label, correctionJson) },
@@ -93,12 +89,11 @@ export interface ShadowSummary {
  * version (bounded: the index on (trigger, stateVersion, id) keeps it a range read).
  */
 export function* readShadowSummary(provider: Provider, trigger: string, version: number, scan = 20_000): Query<ShadowSummary> {
-  const rows = yield* all<Record<string, unknown>>(
-    `SELECT s."output" AS "shadowOutput", s."differs", i."output" AS "primaryOutput",
-            (SELECT f."label" FROM "Feedback" f WHERE f."inferenceId" = s."inferenceId" ORDER BY f."id" DESC LIMIT 1) AS "label",
-            (SELECT f."correction" FROM "Feedback" f WHERE f."inferenceId" = s."inferenceId" ORDER BY f."id" DESC LIMIT 1) AS "correction"
-     FROM (SELECT * FROM "ShadowInference" WHERE "trigger" = ? AND "stateVersion" = ? ORDER BY "id" DESC LIMIT ?) s JOIN "Inference" i ON i."id" = s."inferenceId"`,
-    [trigger, version, scan],
+  const newest = storage.selectFrom("ShadowInference").selectAll().where("trigger", "=", trigger).where("stateVersion", "=", version).orderBy("id", "desc").limit(scan);
+  const rows = yield* selectAll(
+    storage.selectFrom(newest.as("s")).innerJoin("Inference as i", "i.id", "s.inferenceId")
+      .select(["s.output as shadowOutput", "s.differs", "i.output as primaryOutput"])
+      .select((eb) => [latestLabel(eb.ref("s.inferenceId"), "label").as("label"), latestLabel(eb.ref("s.inferenceId"), "correction").as("correction")]),
   );
   let differing = 0, judged = 0, activeGood = 0, candidateGood = 0;
   for (const r of rows) {

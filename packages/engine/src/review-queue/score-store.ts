@@ -1,6 +1,6 @@
 // Stored scores: one row per given value (who and when), the latest per inference and name
 // counts. Reads are by inference id (indexed), a page at a time.
-import { all, decodeJson, newId, run, toDate, type Provider, type Query } from "@motion/db";
+import { decodeJson, execute, newId, selectAll, storage, toDate, type Provider, type Query } from "@motion/db";
 
 export interface GivenScore {
   value: number | string;
@@ -11,23 +11,16 @@ export interface GivenScore {
 /** Score name -> latest value of each of these inferences (cleared scores left out). */
 export type ScoresById = Map<string, Record<string, GivenScore>>;
 
-const marks = (n: number) => new Array(n).fill("?").join(", ");
-
 export function* writeScores(inferenceId: string, trigger: string, values: Record<string, unknown>, actor: string, now: Date): Query<void> {
   for (const [name, value] of Object.entries(values)) {
-    yield* run(`INSERT INTO "InferenceScore" ("id", "inferenceId", "trigger", "name", "value", "actor", "createdAt") VALUES (?, ?, ?, ?, ?, ?, ?)`, [
-      newId(), inferenceId, trigger, name, JSON.stringify(value), actor, now,
-    ]);
+    yield* execute(storage.insertInto("InferenceScore").values({ id: newId(), inferenceId, trigger, name, value: JSON.stringify(value), actor, createdAt: now }));
   }
 }
 
 export function* readScores(provider: Provider, inferenceIds: readonly string[]): Query<ScoresById> {
   const out: ScoresById = new Map();
   if (inferenceIds.length === 0) return out;
-  const rows = yield* all<Record<string, unknown>>(
-    `SELECT "inferenceId", "name", "value", "actor", "createdAt" FROM "InferenceScore" WHERE "inferenceId" IN (${marks(inferenceIds.length)}) ORDER BY "id"`,
-    inferenceIds,
-  );
+  const rows = yield* selectAll(storage.selectFrom("InferenceScore").select(["inferenceId", "name", "value", "actor", "createdAt"]).where("inferenceId", "in", [...inferenceIds]).orderBy("id"));
   for (const r of rows) {
     const id = r.inferenceId as string;
     const scores = out.get(id) ?? out.set(id, {}).get(id)!;
