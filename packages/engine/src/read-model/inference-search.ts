@@ -7,7 +7,7 @@
 // a rare term on a million inferences costs a few pages of clicks, never a query that holds
 // the database for seconds. Matching is case-insensitive (ASCII on SQLite) on the JSON text of
 // the row's data and the output.
-import { all, decodeJson, get, toBool, toDate, toNum, type Provider, type Query } from "@motion/db";
+import { decodeJson, selectAll, selectFirst, sql, storage, toBool, toDate, toNum, type Expression, type Provider, type Query } from "@motion/db";
 import type { InferenceResult } from "../motion.ts";
 import { readScores, type GivenScore } from "../review-queue/score-store.ts";
 
@@ -71,7 +71,6 @@ export interface InferencePage {
   searchedBack: Date | null;
 }
 
-const marks = (n: number) => new Array(n).fill("?").join(", ");
 
 export function inferenceRecord(i: Record<string, unknown>, provider: Provider): InferenceRecord {
   return {
@@ -107,8 +106,8 @@ export function* withDetails(provider: Provider, rows: Record<string, unknown>[]
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.id as string);
   const rowIds = [...new Set(rows.map((r) => r.rowId as string))];
-  const inputs = yield* all<{ id: string; data: unknown }>(`SELECT "id", "data" FROM "Row" WHERE "id" IN (${marks(rowIds.length)})`, rowIds);
-  const feedback = yield* all<Record<string, unknown>>(`SELECT * FROM "Feedback" WHERE "inferenceId" IN (${marks(ids.length)}) ORDER BY "id"`, ids);
+  const inputs = yield* selectAll(storage.selectFrom("Row").select(["id", "data"]).where("id", "in", rowIds));
+  const feedback = yield* selectAll(storage.selectFrom("Feedback").selectAll().where("inferenceId", "in", ids).orderBy("id"));
   const scores = yield* readScores(provider, ids);
   const inputById = new Map(inputs.map((r) => [r.id, decodeJson(provider, r.data)]));
   const byInference = new Map<string, InferenceFeedback[]>();
@@ -131,42 +130,37 @@ function likePattern(text: string): string {
  * "all" and "unlabeled" lists): exported so a test can check its plan uses an index.
  */
 export function inferencePageQuery(search: InferenceSearch): { sql: string; params: unknown[] } {
-  const { where, params } = filterClauses(search);
-  return { sql: `SELECT i.* FROM "Inference" i ${where} ORDER BY i."id" DESC LIMIT ?`, params: [...params, search.limit + 1] };
+  const { sql, parameters } = filtered(search).selectAll("i").orderBy("i.id", "desc").limit(search.limit + 1).compile();
+  return { sql, params: [...parameters] };
 }
 
-function filterClauses(search: InferenceSearch): { where: string; params: unknown[] } {
-  const clauses: string[] = [];
-  const params: unknown[] = [];
-  const add = (clause: string, ...values: unknown[]) => {
-    clauses.push(clause);
-    params.push(...values);
-  };
-  if (search.trigger !== undefined) add(`i."trigger" = ?`, search.trigger);
-  if (search.relation !== undefined) add(`i."relation" = ?`, search.relation);
-  if (search.version !== undefined) add(`i."stateVersion" = ?`, search.version);
-  if (search.cursor) add(`i."id" < ?`, search.cursor);
-  if (search.minLatencyMs !== undefined) add(`i."latencyMs" >= ?`, search.minLatencyMs);
-  if (search.maxLatencyMs !== undefined) add(`i."latencyMs" <= ?`, search.maxLatencyMs);
-  if (search.errors === true) add(`i."error" IS NOT NULL`);
-  if (search.errors === false) add(`i."error" IS NULL`);
+/** Inferences (as `i`) passing the search's filters, text search and ordering aside. */
+function filtered(search: InferenceSearch) {
+  let q = storage.selectFrom("Inference as i");
+  if (search.trigger !== undefined) q = q.where("i.trigger", "=", search.trigger);
+  if (search.relation !== undefined) q = q.where("i.relation", "=", search.relation);
+  if (search.version !== undefined) q = q.where("i.stateVersion", "=", search.version);
+  if (search.cursor) q = q.where("i.id", "<", search.cursor);
+  if (search.minLatencyMs !== undefined) q = q.where("i.latencyMs", ">=", search.minLatencyMs);
+  if (search.maxLatencyMs !== undefined) q = q.where("i.latencyMs", "<=", search.maxLatencyMs);
+  if (search.errors === true) q = q.where("i.error", "is not", null);
+  if (search.errors === false) q = q.where("i.error", "is", null);
   // The maintained flag (index Inference(trigger, labeled, id)): an "unlabeled" page is a range
   // of that index, however many labeled inferences sit between the unlabeled ones.
-  if (search.labeled === true) add(`i."labeled" = TRUE`);
-  if (search.labeled === false) add(`i."labeled" = FALSE`);
-  if (search.label) add(`EXISTS (SELECT 1 FROM "Feedback" f WHERE f."inferenceId" = i."id" AND f."label" = ?)`, search.label);
-  if (search.labeledBy) add(`EXISTS (SELECT 1 FROM "Feedback" f WHERE f."inferenceId" = i."id" AND f."actor" = ?)`, search.labeledBy);
-  return { where: clauses.length ? `WHERE ${clauses.join(" AND ")}` : "", params };
+  if (search.labeled === true) q = q.where("i.labeled", "=", true);
+  if (search.labeled === false) q = q.where("i.labeled", "=", false);
+  const labelOf = (inferenceId: Expression<string>) => storage.selectFrom("Feedback as f").select(sql.lit(1).as("one")).where("f.inferenceId", "=", inferenceId);
+  if (search.label) q = q.where((eb) => eb.exists(labelOf(eb.ref("i.id")).where("f.label", "=", search.label!)));
+  if (search.labeledBy) q = q.where((eb) => eb.exists(labelOf(eb.ref("i.id")).where("f.actor", "=", search.labeledBy!)));
+  return q;
 }
 
 export function* searchInferences(provider: Provider, search: InferenceSearch): Query<InferencePage> {
-  const { where, params } = filterClauses(search);
   const text = search.text?.trim();
 
-  if (!text && (search.label || search.labeledBy)) return yield* labeledPage(provider, search, where, params);
+  if (!text && (search.label || search.labeledBy)) return yield* labeledPage(provider, search);
   if (!text) {
-    const page = inferencePageQuery(search);
-    const rows = yield* all<Record<string, unknown>>(page.sql, page.params);
+    const rows = yield* selectAll(filtered(search).selectAll("i").orderBy("i.id", "desc").limit(search.limit + 1));
     const more = rows.length > search.limit;
     const items = yield* withDetails(provider, rows.slice(0, search.limit));
     return { items, nextCursor: more ? items.at(-1)!.id : null, searchedBack: null };
@@ -174,23 +168,22 @@ export function* searchInferences(provider: Provider, search: InferenceSearch): 
 
   // The window: the newest SCAN_WINDOW inferences passing the filters; the text test runs on those only.
   const size = Math.max(1, Math.floor(search.scanWindow ?? SCAN_WINDOW));
-  const window = `SELECT i."id" FROM "Inference" i ${where} ORDER BY i."id" DESC LIMIT ${size}`;
-  const like = provider === "postgresql" ? "ILIKE" : "LIKE";
-  const asText = (column: string) => (provider === "postgresql" ? `${column}::text` : column);
+  const window = () => filtered(search).select("i.id").orderBy("i.id", "desc").limit(size);
   const pattern = likePattern(text);
-  const rows = yield* all<Record<string, unknown>>(
-    `SELECT i.* FROM "Inference" i JOIN "Row" r ON r."id" = i."rowId"
-     WHERE i."id" IN (${window}) AND (${asText(`i."output"`)} ${like} ? ESCAPE '\\' OR ${asText(`r."data"`)} ${like} ? ESCAPE '\\')
-     ORDER BY i."id" DESC LIMIT ?`,
-    [...params, pattern, pattern, search.limit + 1],
+  const matches = (column: "i.output" | "r.data") =>
+    provider === "postgresql" ? sql<boolean>`${sql.ref(column)}::text ILIKE ${pattern} ESCAPE '\\'` : sql<boolean>`${sql.ref(column)} LIKE ${pattern} ESCAPE '\\'`;
+  const rows = yield* selectAll(
+    storage.selectFrom("Inference as i").innerJoin("Row as r", "r.id", "i.rowId").selectAll("i")
+      .where("i.id", "in", window()).where((eb) => eb.or([matches("i.output"), matches("r.data")]))
+      .orderBy("i.id", "desc").limit(search.limit + 1),
   );
   const items = yield* withDetails(provider, rows.slice(0, search.limit));
   if (rows.length > search.limit) return { items, nextCursor: items.at(-1)!.id, searchedBack: null };
   // Fewer matches than a page: the window is searched through. If it was full, older inferences
   // remain: continue below its oldest id.
-  const edge = yield* get<{ id: string | null; n: unknown }>(`SELECT MIN(w."id") AS "id", COUNT(*) AS "n" FROM (${window}) w`, params);
+  const edge = yield* selectFirst(storage.selectFrom(window().as("w")).select((eb) => [eb.fn.min("w.id").as("id"), eb.fn.countAll().as("n")]));
   if (!edge?.id || toNum(edge.n) < size) return { items, nextCursor: null, searchedBack: null };
-  const oldest = yield* get<{ createdAt: unknown }>(`SELECT "createdAt" FROM "Inference" WHERE "id" = ?`, [edge.id]);
+  const oldest = yield* selectFirst(storage.selectFrom("Inference").select("createdAt").where("id", "=", edge.id));
   return { items, nextCursor: edge.id, searchedBack: oldest ? toDate(oldest.createdAt) : null };
 }
 
@@ -203,31 +196,18 @@ const LABEL_STEP = 500;
  * passes over, not the whole table. Each step takes the next labeled ids, then applies every
  * filter (the EXISTS clauses included) to just those.
  */
-function* labeledPage(provider: Provider, search: InferenceSearch, where: string, params: unknown[]): Query<InferencePage> {
-  const conditions: string[] = [];
-  const values: unknown[] = [];
-  if (search.label) {
-    conditions.push(`f."label" = ?`);
-    values.push(search.label);
-  }
-  if (search.labeledBy) {
-    conditions.push(`f."actor" = ?`);
-    values.push(search.labeledBy);
-  }
+function* labeledPage(provider: Provider, search: InferenceSearch): Query<InferencePage> {
   const found: Record<string, unknown>[] = [];
   let below = search.cursor ?? null;
   for (;;) {
-    const step = yield* all<{ inferenceId: string }>(
-      `SELECT DISTINCT f."inferenceId" FROM "Feedback" f WHERE ${[...conditions, ...(below ? [`f."inferenceId" < ?`] : []), "1 = 1"].join(" AND ")} ORDER BY f."inferenceId" DESC LIMIT ${LABEL_STEP}`,
-      [...values, ...(below ? [below] : [])],
-    );
+    let labels = storage.selectFrom("Feedback as f").select("f.inferenceId").distinct();
+    if (search.label) labels = labels.where("f.label", "=", search.label);
+    if (search.labeledBy) labels = labels.where("f.actor", "=", search.labeledBy);
+    if (below) labels = labels.where("f.inferenceId", "<", below);
+    const step = yield* selectAll(labels.orderBy("f.inferenceId", "desc").limit(LABEL_STEP));
     if (step.length) {
       const ids = step.map((s) => s.inferenceId);
-      const rows = yield* all<Record<string, unknown>>(
-        `SELECT i.* FROM "Inference" i ${where ? `${where} AND` : "WHERE"} i."id" IN (${marks(ids.length)}) ORDER BY i."id" DESC`,
-        [...params, ...ids],
-      );
-      found.push(...rows);
+      found.push(...(yield* selectAll(filtered(search).selectAll("i").where("i.id", "in", ids).orderBy("i.id", "desc"))));
       below = ids.at(-1)!;
     }
     if (found.length > search.limit || step.length < LABEL_STEP) break;
