@@ -8,7 +8,7 @@
 // run or manual one; both are kept whatever their age. Older ticks are history only.
 // A retention purge of inferences older than this window subtracts from rollup minutes already
 // pruned: the rows it writes back are negative counts of old minutes, pruned by the next pass.
-import { all, run, type Database } from "@motion/db";
+import { prepare, storage, type Database } from "@motion/db";
 
 export interface BookkeepingReport {
   before: Date;
@@ -28,12 +28,30 @@ export interface BookkeepingOptions {
   stopped?: () => boolean;
 }
 
-const TICK_BATCH_SQL = `
-SELECT t."trigger", t."route", t."tickAt" FROM "ScheduleTick" t
-WHERE t."tickAt" < ?
-  AND (t."kind" = 'manual' OR EXISTS (SELECT 1 FROM "ScheduleTick" x WHERE x."trigger" = t."trigger" AND x."route" = t."route" AND x."tickAt" > t."tickAt" AND x."kind" <> 'manual'))
-  AND (t."kind" NOT IN ('run', 'manual') OR EXISTS (SELECT 1 FROM "ScheduleTick" y WHERE y."trigger" = t."trigger" AND y."route" = t."route" AND y."tickAt" > t."tickAt" AND y."kind" IN ('run', 'manual')))
-ORDER BY t."tickAt" LIMIT ?`;
+/**
+ * Ticks older than `before` that are history only: a manual tick, or a tick with a later
+ * non-manual one of its route; and not a run/manual tick unless a later run/manual one exists.
+ */
+const DOOMED_TICKS = prepare((before: Date, limit: number) =>
+  storage.selectFrom("ScheduleTick as t").select(["t.trigger", "t.route", "t.tickAt"]).where("t.tickAt", "<", before)
+    .where((eb) => eb.or([
+      eb("t.kind", "=", "manual"),
+      eb.exists(eb.selectFrom("ScheduleTick as x").select("x.tickAt").whereRef("x.trigger", "=", "t.trigger").whereRef("x.route", "=", "t.route").whereRef("x.tickAt", ">", "t.tickAt").where("x.kind", "<>", "manual")),
+    ]))
+    .where((eb) => eb.or([
+      eb("t.kind", "not in", ["run", "manual"]),
+      eb.exists(eb.selectFrom("ScheduleTick as y").select("y.tickAt").whereRef("y.trigger", "=", "t.trigger").whereRef("y.route", "=", "t.route").whereRef("y.tickAt", ">", "t.tickAt").where("y.kind", "in", ["run", "manual"])),
+    ]))
+    .orderBy("t.tickAt").limit(limit),
+);
+const DELETE_TICK = prepare((trigger: string, route: string, tickAt: unknown) => storage.deleteFrom("ScheduleTick").where("trigger", "=", trigger).where("route", "=", route).where("tickAt", "=", tickAt as Date));
+const DOOMED_SAMPLES = prepare((before: Date, limit: number) => storage.selectFrom("BacklogSample").select(["trigger", "route", "at"]).where("at", "<", before).orderBy("at").limit(limit));
+const DELETE_SAMPLE = prepare((trigger: string, route: string, at: unknown) => storage.deleteFrom("BacklogSample").where("trigger", "=", trigger).where("route", "=", route).where("at", "=", at as Date));
+const DOOMED_MINUTES = prepare((before: Date, limit: number) => storage.selectFrom("InferenceMinute").select(["trigger", "minute", "shard"]).where("minute", "<", before).orderBy("minute").limit(limit));
+const DELETE_MINUTE = prepare((trigger: string, minute: unknown, shard: number) =>
+  storage.deleteFrom("InferenceMinute").where("trigger", "=", trigger).where("minute", "=", minute as Date).where("shard", "=", shard),
+);
+const DELETE_MINUTE_LATENCY = prepare((trigger: string, minute: unknown) => storage.deleteFrom("InferenceMinuteLatency").where("trigger", "=", trigger).where("minute", "=", minute as Date));
 
 export async function pruneBookkeeping(db: Database, options: BookkeepingOptions): Promise<BookkeepingReport> {
   const batchSize = options.batchSize ?? 500;
@@ -54,28 +72,28 @@ export async function pruneBookkeeping(db: Database, options: BookkeepingOptions
   };
   report.scheduleTicks = await loop(() =>
     db.tx(function* () {
-      const doomed = yield* all<{ trigger: string; route: string; tickAt: unknown }>(TICK_BATCH_SQL, [before, batchSize]);
-      for (const t of doomed) yield* run(`DELETE FROM "ScheduleTick" WHERE "trigger" = ? AND "route" = ? AND "tickAt" = ?`, [t.trigger, t.route, t.tickAt]);
+      const doomed = yield* DOOMED_TICKS.all(before, batchSize);
+      for (const t of doomed) yield* DELETE_TICK.run(t.trigger, t.route, t.tickAt);
       return doomed.length;
     }),
   );
   report.backlogSamples = await loop(() =>
     db.tx(function* () {
-      const doomed = yield* all<{ trigger: string; route: string; at: unknown }>(`SELECT "trigger", "route", "at" FROM "BacklogSample" WHERE "at" < ? ORDER BY "at" LIMIT ?`, [before, batchSize]);
-      for (const s of doomed) yield* run(`DELETE FROM "BacklogSample" WHERE "trigger" = ? AND "route" = ? AND "at" = ?`, [s.trigger, s.route, s.at]);
+      const doomed = yield* DOOMED_SAMPLES.all(before, batchSize);
+      for (const s of doomed) yield* DELETE_SAMPLE.run(s.trigger, s.route, s.at);
       return doomed.length;
     }),
   );
   report.inferenceMinutes = await loop(() =>
     db.tx(function* () {
       // Rows of one (trigger, minute) go together with their latency histogram (its primary-key prefix).
-      const doomed = yield* all<{ trigger: string; minute: unknown; shard: unknown }>(`SELECT "trigger", "minute", "shard" FROM "InferenceMinute" WHERE "minute" < ? ORDER BY "minute" LIMIT ?`, [before, batchSize]);
+      const doomed = yield* DOOMED_MINUTES.all(before, batchSize);
       const minutes = new Map<string, { trigger: string; minute: unknown }>();
       for (const m of doomed) {
-        yield* run(`DELETE FROM "InferenceMinute" WHERE "trigger" = ? AND "minute" = ? AND "shard" = ?`, [m.trigger, m.minute, m.shard]);
+        yield* DELETE_MINUTE.run(m.trigger, m.minute, m.shard);
         minutes.set(`${m.trigger}\0${String(m.minute)}`, m);
       }
-      for (const m of minutes.values()) yield* run(`DELETE FROM "InferenceMinuteLatency" WHERE "trigger" = ? AND "minute" = ?`, [m.trigger, m.minute]);
+      for (const m of minutes.values()) yield* DELETE_MINUTE_LATENCY.run(m.trigger, m.minute);
       return doomed.length;
     }),
   );

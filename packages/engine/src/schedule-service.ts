@@ -123,7 +123,7 @@ export class ScheduleService {
         continue;
       }
       const tick = await this.tickRoute(trigger, route);
-      const outcome = await db.tx(() => claimDueTick(db.provider, { ...tick, now, graceMs: this.graceMs, owner: this.options.owner }));
+      const outcome = await db.tx(() => claimDueTick({ ...tick, now, graceMs: this.graceMs, owner: this.options.owner }));
       if (outcome.kind !== "none") this.seen.set(key, outcome.tickAt.getTime());
       else if (due) this.seen.set(key, due.getTime());
       if (outcome.kind === "run") {
@@ -179,7 +179,7 @@ export class ScheduleService {
     const at = new Date();
     const { db } = this.options;
     const outcome = await db.tx(function* () {
-      const claimed = yield* claimManualTick(db.provider, { ...tick, at, actor: options.actor });
+      const claimed = yield* claimManualTick({ ...tick, at, actor: options.actor });
       yield* recordAudit({ actor: options.actor, action: "schedules.runNow", target: `${tick.trigger}/${tick.route}`, reason: options.reason, data: { runId: claimed.runId, rows: claimed.rows }, at });
       return claimed;
     });

@@ -1,4 +1,4 @@
-import { all, get, newId, run, toDate, toDateOrNull, toNumOrNull, type Provider, type Query } from "@motion/db";
+import { execute, newId, selectAll, selectFirst, storage, toDate, toDateOrNull, toNumOrNull, type Query } from "@motion/db";
 import type { ResolvedSchedule } from "./schedule.ts";
 
 export type TickKind = "run" | "manual" | "skipped" | "baseline";
@@ -41,12 +41,9 @@ export interface TickRequest extends TickRoute {
  * the same transaction. Ticks since the last claim that got no run of their own are `missed`:
  * under `runOnce` this one run covers them, under `skip` a late tick is recorded and not run.
  */
-export function* claimDueTick(provider: Provider, req: TickRequest): Query<TickOutcome> {
+export function* claimDueTick(req: TickRequest): Query<TickOutcome> {
   const due = req.schedule.lastAtOrBefore(req.now);
-  const lastRow = yield* get<{ at: unknown }>(
-    `SELECT MAX("tickAt") AS "at" FROM "ScheduleTick" WHERE "trigger" = ? AND "route" = ? AND "kind" <> 'manual'`,
-    [req.trigger, req.route],
-  );
+  const lastRow = yield* selectFirst(lastTick(req.trigger, req.route));
   const last = toDateOrNull(lastRow?.at ?? null);
   if (!last) {
     const at = due ?? req.now;
@@ -62,24 +59,28 @@ export function* claimDueTick(provider: Provider, req: TickRequest): Query<TickO
   }
   const runId = newId();
   if (!(yield* insertTick(req, due, "run", missed, runId))) return { kind: "taken", tickAt: due };
-  const rows = yield* queueScheduledRun(provider, req, runId);
+  const rows = yield* queueScheduledRun(req, runId);
   return { kind: "run", tickAt: due, missed, runId, rows };
 }
 
 /** An operator's "run now": a manual tick at this instant, with its queued run. */
-export function* claimManualTick(provider: Provider, req: TickRoute & { at: Date; actor: string }): Query<TickOutcome & { kind: "manual" }> {
+export function* claimManualTick(req: TickRoute & { at: Date; actor: string }): Query<TickOutcome & { kind: "manual" }> {
   const runId = newId();
   const inserted = yield* insertTick({ ...req, owner: req.actor }, req.at, "manual", 0, runId);
   // Two manual runs in one millisecond: the second one is the first one.
   if (!inserted) throw new Error(`a run of ${req.trigger}/${req.route} was asked for at ${req.at.toISOString()} already`);
-  const rows = yield* queueScheduledRun(provider, req, runId);
+  const rows = yield* queueScheduledRun(req, runId);
   return { kind: "manual", tickAt: req.at, missed: 0, runId, rows };
 }
 
+/** The latest non-manual tick of a route (what is due next, what was missed). */
+function lastTick(trigger: string, route: string) {
+  return storage.selectFrom("ScheduleTick").select((eb) => eb.fn.max("tickAt").as("at")).where("trigger", "=", trigger).where("route", "=", route).where("kind", "<>", "manual");
+}
+
 function* insertTick(req: { trigger: string; route: string; owner: string }, at: Date, kind: TickKind, missed: number, runId: string | null): Query<boolean> {
-  const n = yield* run(
-    `INSERT INTO "ScheduleTick" ("trigger", "route", "tickAt", "kind", "missed", "fitRunId", "claimedBy", "createdAt") VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
-    [req.trigger, req.route, at, kind, missed, runId, req.owner, new Date()],
+  const n = yield* execute(
+    storage.insertInto("ScheduleTick").values({ trigger: req.trigger, route: req.route, tickAt: at, kind, missed, fitRunId: runId, claimedBy: req.owner, createdAt: new Date() }).onConflict((oc) => oc.doNothing()),
   );
   return n > 0;
 }
@@ -89,20 +90,21 @@ function* insertTick(req: { trigger: string; route: string; owner: string }, at:
  * first) and waits in the queue like a retry, so the ordinary claim runs it — one fit of the
  * trigger at a time, on the active version, committed as a new version with its run record.
  */
-function* queueScheduledRun(provider: Provider, req: TickRoute, runId: string): Query<number> {
-  const got = yield* all<{ rowId: string }>(
-    `UPDATE "PendingRow" SET "fitRunId" = ? WHERE "trigger" = ? AND "route" = ? AND "fitRunId" IS NULL AND "rowId" IN (
-       SELECT "rowId" FROM "PendingRow" WHERE "trigger" = ? AND "route" = ? AND "held" = ? AND "fitRunId" IS NULL ORDER BY "rowId" LIMIT ?
-     ) RETURNING "rowId"`,
-    [runId, req.trigger, req.route, req.trigger, req.route, false, req.schedule.maxRows],
+function* queueScheduledRun(req: TickRoute, runId: string): Query<number> {
+  const oldest = storage.selectFrom("PendingRow").select("rowId")
+    .where("trigger", "=", req.trigger).where("route", "=", req.route).where("held", "=", false).where("fitRunId", "is", null).orderBy("rowId").limit(req.schedule.maxRows);
+  const got = yield* selectAll(
+    storage.updateTable("PendingRow").set({ fitRunId: runId })
+      .where("trigger", "=", req.trigger).where("route", "=", req.route).where("fitRunId", "is", null).where("rowId", "in", oldest)
+      .returning("rowId"),
   );
   const rowIds = got.map((r) => r.rowId).sort();
-  const json = provider === "postgresql" ? "?::jsonb" : "?";
   const now = new Date();
-  yield* run(
-    `INSERT INTO "FitRun" ("id", "trigger", "route", "relation", "status", "rowIds", "rowCount", "params", "paramsHash", "attempts", "maxAttempts", "deadLettered", "queuedAt", "reason")
-     VALUES (?, ?, ?, ?, 'queued', ${json}, ?, ${json}, ?, 0, ?, ?, ?, 'schedule')`,
-    [runId, req.trigger, req.route, req.relation, JSON.stringify(rowIds), rowIds.length, JSON.stringify(req.params ?? {}), req.paramsHash, req.maxAttempts, false, now],
+  yield* execute(
+    storage.insertInto("FitRun").values({
+      id: runId, trigger: req.trigger, route: req.route, relation: req.relation, status: "queued", rowIds: JSON.stringify(rowIds), rowCount: rowIds.length,
+      params: JSON.stringify(req.params ?? {}), paramsHash: req.paramsHash, attempts: 0, maxAttempts: req.maxAttempts, deadLettered: false, queuedAt: now, reason: "schedule",
+    }),
   );
   return rowIds.length;
 }
@@ -132,7 +134,12 @@ export interface TickRecord {
   run: ScheduledRun | null;
 }
 
-const TICK_COLUMNS = `t."tickAt", t."kind", t."missed", t."fitRunId", t."claimedBy", t."createdAt", f."status", f."rowCount", f."producedVersion", f."error", f."finishedAt"`;
+/** A route's ticks, each with the fit run it queued. */
+function ticksOf(trigger: string, route: string) {
+  return storage.selectFrom("ScheduleTick as t").leftJoin("FitRun as f", "f.id", "t.fitRunId")
+    .select(["t.tickAt", "t.kind", "t.missed", "t.fitRunId", "t.claimedBy", "t.createdAt", "f.status", "f.rowCount", "f.producedVersion", "f.error", "f.finishedAt"])
+    .where("t.trigger", "=", trigger).where("t.route", "=", route);
+}
 
 function toTick(r: Record<string, unknown>): TickRecord {
   const runId = (r.fitRunId as string | null) ?? null;
@@ -155,10 +162,7 @@ function toTick(r: Record<string, unknown>): TickRecord {
 
 /** A route's claimed ticks, newest first. */
 export function* readTicks(trigger: string, route: string, limit: number): Query<TickRecord[]> {
-  const rows = yield* all(
-    `SELECT ${TICK_COLUMNS} FROM "ScheduleTick" t LEFT JOIN "FitRun" f ON f."id" = t."fitRunId" WHERE t."trigger" = ? AND t."route" = ? ORDER BY t."tickAt" DESC LIMIT ?`,
-    [trigger, route, limit],
-  );
+  const rows = yield* selectAll(ticksOf(trigger, route).orderBy("t.tickAt", "desc").limit(limit));
   return rows.map(toTick);
 }
 
@@ -175,14 +179,10 @@ export interface RouteTickSummary {
 export function* readTickSummaries(routes: readonly { trigger: string; route: string }[]): Query<RouteTickSummary[]> {
   const out: RouteTickSummary[] = [];
   for (const { trigger, route } of routes) {
-    const lastRun = yield* get(
-      `SELECT ${TICK_COLUMNS} FROM "ScheduleTick" t LEFT JOIN "FitRun" f ON f."id" = t."fitRunId" WHERE t."trigger" = ? AND t."route" = ? AND t."kind" IN ('run', 'manual') ORDER BY t."tickAt" DESC LIMIT 1`,
-      [trigger, route],
-    );
-    const last = yield* get<{ at: unknown }>(`SELECT MAX("tickAt") AS "at" FROM "ScheduleTick" WHERE "trigger" = ? AND "route" = ? AND "kind" <> 'manual'`, [trigger, route]);
-    const pending = yield* get<{ n: unknown }>(
-      `SELECT COUNT(*) AS "n" FROM "PendingRow" WHERE "trigger" = ? AND "route" = ? AND "held" = ? AND "fitRunId" IS NULL`,
-      [trigger, route, false],
+    const lastRun = yield* selectFirst(ticksOf(trigger, route).where("t.kind", "in", ["run", "manual"]).orderBy("t.tickAt", "desc").limit(1));
+    const last = yield* selectFirst(lastTick(trigger, route));
+    const pending = yield* selectFirst(
+      storage.selectFrom("PendingRow").select((eb) => eb.fn.countAll().as("n")).where("trigger", "=", trigger).where("route", "=", route).where("held", "=", false).where("fitRunId", "is", null),
     );
     out.push({ lastRun: lastRun ? toTick(lastRun).run : null, lastTickAt: toDateOrNull(last?.at ?? null), pendingRows: Number(pending?.n ?? 0) });
   }
