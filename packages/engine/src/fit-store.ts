@@ -1,4 +1,4 @@
-import { all, get, newId, run, toDate, toDateOrNull, toJson, type Query } from "@motion/db";
+import { execute, newId, selectAll, selectFirst, storage, toDate, toDateOrNull, toJson, type Query } from "@motion/db";
 import type { FitLogs } from "./fit-log.ts";
 import { toFitRunSummary } from "./read-model/fit-runs.ts";
 
@@ -44,7 +44,7 @@ export function toFitRun(r: Record<string, unknown>): FitRunRecord {
 }
 
 export function* readFitRun(id: string): Query<FitRunRecord | undefined> {
-  const r = yield* get(`SELECT * FROM "FitRun" WHERE "id" = ?`, [id]);
+  const r = yield* selectFirst(storage.selectFrom("FitRun").selectAll().where("id", "=", id));
   return r ? toFitRun(r) : undefined;
 }
 
@@ -70,31 +70,26 @@ export type AttemptOutcome = "failed" | "timeout" | "died";
 
 /** The failed attempt's record, in the transaction that records the failure on its run. */
 function* recordAttempt(a: { runId: string; attempt: number; outcome: AttemptOutcome; error: string; stack: string | null; logs: FitLogs | null; owner: string | null; durationMs: number | null; now: Date }): Query<void> {
-  yield* run(
-    `INSERT INTO "FitAttempt" ("id", "fitRunId", "attempt", "outcome", "error", "errorStack", "logs", "owner", "durationMs", "createdAt") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    [newId(a.now.getTime()), a.runId, a.attempt, a.outcome, a.error, a.stack, a.logs ? JSON.stringify(a.logs) : null, a.owner, a.durationMs, a.now],
+  yield* execute(
+    storage.insertInto("FitAttempt").values({
+      id: newId(a.now.getTime()), fitRunId: a.runId, attempt: a.attempt, outcome: a.outcome, error: a.error, errorStack: a.stack,
+      logs: a.logs ? JSON.stringify(a.logs) : null, owner: a.owner, durationMs: a.durationMs, createdAt: a.now,
+    }),
   );
 }
 
 /** Records a failed attempt: back to the queue after a backoff, or dead-lettered. Rows stay pending. */
 export function* failRun(f: FailRequest): Query<"retrying" | "dead" | "lost"> {
   const dead = f.attempts >= f.maxAttempts;
-  const changed = dead
-    ? yield* run(
-        `UPDATE "FitRun" SET "status" = 'failed', "deadLettered" = ?, "error" = ?, "errorStack" = ?, "finishedAt" = ?, "durationMs" = ?, "baseVersion" = ?, "leaseOwner" = NULL, "leaseUntil" = NULL WHERE "id" = ? AND "leaseOwner" = ?`,
-        [true, f.error, f.stack, f.now, f.durationMs, f.baseVersion, f.runId, f.owner],
-      )
-    : yield* run(
-        `UPDATE "FitRun" SET "status" = 'queued', "error" = ?, "errorStack" = ?, "runAfter" = ?, "durationMs" = ?, "baseVersion" = ?, "leaseOwner" = NULL, "leaseUntil" = NULL WHERE "id" = ? AND "leaseOwner" = ?`,
-        [f.error, f.stack, new Date(f.now.getTime() + f.backoffMs), f.durationMs, f.baseVersion, f.runId, f.owner],
-      );
+  const update = dead
+    ? storage.updateTable("FitRun").set({ status: "failed", deadLettered: true, error: f.error, errorStack: f.stack, finishedAt: f.now, durationMs: f.durationMs, baseVersion: f.baseVersion, leaseOwner: null, leaseUntil: null })
+    : storage.updateTable("FitRun").set({ status: "queued", error: f.error, errorStack: f.stack, runAfter: new Date(f.now.getTime() + f.backoffMs), durationMs: f.durationMs, baseVersion: f.baseVersion, leaseOwner: null, leaseUntil: null });
+  const changed = yield* execute(update.where("id", "=", f.runId).where("leaseOwner", "=", f.owner));
   // A run another process took over (our lease expired) is its attempt to record, not ours.
   if (changed === 0) return "lost";
   yield* recordAttempt({ runId: f.runId, attempt: f.attempts, outcome: f.outcome ?? "failed", error: f.error, stack: f.stack, logs: f.logs ?? null, owner: f.owner, durationMs: f.durationMs, now: f.now });
   return dead ? "dead" : "retrying";
 }
-
-const marks = (n: number) => new Array(n).fill("?").join(", ");
 
 /**
  * This process stopped the fits itself (closing), or never started them (the rest of a chain):
@@ -103,9 +98,9 @@ const marks = (n: number) => new Array(n).fill("?").join(", ");
  */
 export function* releaseRuns(runIds: readonly string[], owner: string): Query<number> {
   if (runIds.length === 0) return 0;
-  return yield* run(
-    `UPDATE "FitRun" SET "status" = 'queued', "attempts" = "attempts" - 1, "runAfter" = NULL, "leaseOwner" = NULL, "leaseUntil" = NULL WHERE "id" IN (${marks(runIds.length)}) AND "leaseOwner" = ? AND "status" = 'running'`,
-    [...runIds, owner],
+  return yield* execute(
+    storage.updateTable("FitRun").set((eb) => ({ status: "queued", attempts: eb("attempts", "-", 1), runAfter: null, leaseOwner: null, leaseUntil: null }))
+      .where("id", "in", [...runIds]).where("leaseOwner", "=", owner).where("status", "=", "running"),
   );
 }
 
@@ -116,30 +111,23 @@ export function* releaseRuns(runIds: readonly string[], owner: string): Query<nu
  */
 export function* unclaimRuns(runIds: readonly string[], owner: string): Query<number> {
   if (runIds.length === 0) return 0;
-  const gone = yield* all<{ id: string }>(
-    `DELETE FROM "FitRun" WHERE "id" IN (${marks(runIds.length)}) AND "leaseOwner" = ? AND "status" = 'running' RETURNING "id"`,
-    [...runIds, owner],
-  );
-  if (gone.length) yield* run(`UPDATE "PendingRow" SET "fitRunId" = NULL WHERE "fitRunId" IN (${marks(gone.length)})`, gone.map((c) => c.id));
+  const gone = yield* selectAll(storage.deleteFrom("FitRun").where("id", "in", [...runIds]).where("leaseOwner", "=", owner).where("status", "=", "running").returning("id"));
+  if (gone.length) yield* execute(storage.updateTable("PendingRow").set({ fitRunId: null }).where("fitRunId", "in", gone.map((c) => c.id)));
   return gone.length;
 }
 
 /** An operator re-queues a dead-lettered run: fresh attempts, same rows. */
 export function* requeueDead(id: string): Query<boolean> {
-  const changed = yield* run(
-    `UPDATE "FitRun" SET "status" = 'queued', "attempts" = 0, "deadLettered" = ?, "runAfter" = NULL, "finishedAt" = NULL WHERE "id" = ? AND "status" = 'failed'`,
-    [false, id],
+  const changed = yield* execute(
+    storage.updateTable("FitRun").set({ status: "queued", attempts: 0, deadLettered: false, runAfter: null, finishedAt: null }).where("id", "=", id).where("status", "=", "failed"),
   );
   return changed > 0;
 }
 
 /** The run lost its base (the active version moved): its rows go back to the pending pool. */
 export function* supersede(runId: string, now: Date): Query<void> {
-  yield* run(
-    `UPDATE "FitRun" SET "status" = 'superseded', "finishedAt" = ?, "leaseOwner" = NULL, "leaseUntil" = NULL WHERE "id" = ?`,
-    [now, runId],
-  );
-  yield* run(`UPDATE "PendingRow" SET "fitRunId" = NULL WHERE "fitRunId" = ?`, [runId]);
+  yield* execute(storage.updateTable("FitRun").set({ status: "superseded", finishedAt: now, leaseOwner: null, leaseUntil: null }).where("id", "=", runId));
+  yield* execute(storage.updateTable("PendingRow").set({ fitRunId: null }).where("fitRunId", "=", runId));
 }
 
 /**
@@ -152,9 +140,7 @@ export function* supersede(runId: string, now: Date): Query<void> {
  * says which one was running); retries run alone, so the next death is the culprit's only.
  */
 export function* recoverRuns(now: Date, isDead: (owner: string) => boolean, backoffMs: (trigger: string, attempts: number) => number = () => 0): Query<number> {
-  const running = yield* all<{ id: string; trigger: string; leaseOwner: string | null; leaseUntil: unknown; attempts: unknown; maxAttempts: unknown }>(
-    `SELECT "id", "trigger", "leaseOwner", "leaseUntil", "attempts", "maxAttempts" FROM "FitRun" WHERE "status" = 'running'`,
-  );
+  const running = yield* selectAll(storage.selectFrom("FitRun").select(["id", "trigger", "leaseOwner", "leaseUntil", "attempts", "maxAttempts"]).where("status", "=", "running"));
   let recovered = 0;
   for (const r of running) {
     const expired = r.leaseUntil === null || toDate(r.leaseUntil).getTime() < now.getTime();
@@ -165,15 +151,10 @@ export function* recoverRuns(now: Date, isDead: (owner: string) => boolean, back
     const error = dead
       ? `the process running this fit (${r.leaseOwner}) died during attempt ${attempts} of ${maxAttempts}`
       : `the process running this fit (${r.leaseOwner ?? "unknown"}) died or hung: its lease expired during attempt ${attempts} of ${maxAttempts}`;
-    const changed = attempts >= maxAttempts
-      ? yield* run(
-          `UPDATE "FitRun" SET "status" = 'failed', "deadLettered" = ?, "error" = ?, "errorStack" = NULL, "finishedAt" = ?, "leaseOwner" = NULL, "leaseUntil" = NULL WHERE "id" = ? AND "status" = 'running'`,
-          [true, error, now, r.id],
-        )
-      : yield* run(
-          `UPDATE "FitRun" SET "status" = 'queued', "error" = ?, "errorStack" = NULL, "leaseOwner" = NULL, "leaseUntil" = NULL, "runAfter" = ? WHERE "id" = ? AND "status" = 'running'`,
-          [error, new Date(now.getTime() + backoffMs(r.trigger, attempts)), r.id],
-        );
+    const update = attempts >= maxAttempts
+      ? storage.updateTable("FitRun").set({ status: "failed", deadLettered: true, error, errorStack: null, finishedAt: now, leaseOwner: null, leaseUntil: null })
+      : storage.updateTable("FitRun").set({ status: "queued", error, errorStack: null, leaseOwner: null, leaseUntil: null, runAfter: new Date(now.getTime() + backoffMs(r.trigger, attempts)) });
+    const changed = yield* execute(update.where("id", "=", r.id).where("status", "=", "running"));
     // What the dead attempt logged died with it; the attempt itself is on record.
     if (changed) yield* recordAttempt({ runId: r.id, attempt: attempts, outcome: "died", error, stack: null, logs: null, owner: r.leaseOwner, durationMs: null, now });
     recovered += changed;
@@ -184,9 +165,6 @@ export function* recoverRuns(now: Date, isDead: (owner: string) => boolean, back
 /** Extends the leases of these runs that are still ours and running (a chain's, together). */
 export function* renewLeases(runIds: readonly string[], owner: string, until: Date): Query<number> {
   if (runIds.length === 0) return 0;
-  return yield* run(
-    `UPDATE "FitRun" SET "leaseUntil" = ? WHERE "id" IN (${marks(runIds.length)}) AND "leaseOwner" = ? AND "status" = 'running'`,
-    [until, ...runIds, owner],
-  );
+  return yield* execute(storage.updateTable("FitRun").set({ leaseUntil: until }).where("id", "in", [...runIds]).where("leaseOwner", "=", owner).where("status", "=", "running"));
 }
 
