@@ -27,7 +27,7 @@ import { searchInferences, withDetails, type InferencePage, type InferenceSearch
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import {
-  all, decodeJson, get, insertIngest, newId, openDatabase, run, toDate,
+  decodeJson, execute, insertIngest, newId, openDatabase, pgNotify, ping, prepare, selectAll, selectFirst, sql, storage, toDate,
   type Database, type Query, type InferenceInsert, type PendingInsert, type ProfileInsert, type RowInsert,
 } from "@motion/db";
 import { PartitionKeyError } from "./drift/partition-key.ts";
@@ -485,12 +485,7 @@ export class Motion {
   }
 
   private async refreshMany(triggers: string[]): Promise<void> {
-    const rows = await this.db.read(() =>
-      all<{ trigger: string; version: unknown }>(
-        `SELECT "trigger", "version" FROM "StateAlias" WHERE "name" = 'active' AND "trigger" IN (${triggers.map(() => "?").join(", ")})`,
-        triggers,
-      ),
-    );
+    const rows = await this.db.read(() => selectAll(storage.selectFrom("StateAlias").select(["trigger", "version"]).where("name", "=", "active").where("trigger", "in", triggers)));
     const changed = rows.map((r) => ({ trigger: r.trigger, version: Number(r.version) })).filter((r) => this.active.get(r.trigger)?.version !== r.version);
     if (changed.length) {
       await this.store.preload(changed);
@@ -864,11 +859,7 @@ export class Motion {
   async feedback(inferenceId: string, input: FeedbackInput): Promise<{ id: string; rowId: string }> {
     const parsed = feedbackInput.safeParse(input);
     if (!parsed.success) throw new ValidationError("feedback", ValidationError.fromZod("feedback", 0, parsed.error));
-    const inference = await this.db.read(() =>
-      get<{ id: string; trigger: string; route: string; output: unknown; rowId: string; stateVersion: unknown; paramsHash: string; createdAt: unknown }>(
-        `SELECT "id", "trigger", "route", "output", "rowId", "stateVersion", "paramsHash", "createdAt" FROM "Inference" WHERE "id" = ?`, [inferenceId],
-      ),
-    );
+    const inference = await this.db.read(() => LABELED_INFERENCE.first(inferenceId));
     if (!inference) throw new NotFoundError(`no inference ${inferenceId}`);
     const schema = this.app.trigger(inference.trigger)?.correction ?? null;
     const correction = validateCorrection(schema, parsed.data.correction);
@@ -879,7 +870,7 @@ export class Motion {
     }
     const holder = parsed.data.holder;
     if (holder) await this.db.read(() => assertNotHeldByOther(inferenceId, holder, new Date()));
-    const row = await this.db.read(() => get<{ data: unknown }>(`SELECT "data" FROM "Row" WHERE "id" = ?`, [inference.rowId]));
+    const row = await this.db.read(() => ROW_DATA.first(inference.rowId));
     const data: FeedbackRow = {
       inferenceId, trigger: inference.trigger, route: inference.route, label: parsed.data.label,
       correction, note: parsed.data.note, actor: parsed.data.actor,
@@ -892,17 +883,11 @@ export class Motion {
     await this.db.tx(function* () {
       // Labels of one inference serialise on its row, so the outcome counts follow exactly
       // the latest label (by id) even when two labelers save at once.
-      if (provider === "postgresql") yield* all(`SELECT "id" FROM "Inference" WHERE "id" = ? FOR UPDATE`, [inferenceId]);
-      const previous = yield* get<{ id: string; label: string; corrected: unknown }>(
-        `SELECT "id", "label", CASE WHEN "correction" IS NULL THEN 0 ELSE 1 END AS "corrected" FROM "Feedback" WHERE "inferenceId" = ? ORDER BY "id" DESC LIMIT 1`,
-        [inferenceId],
-      );
-      yield* run(
-        `INSERT INTO "Feedback" ("id", "inferenceId", "rowId", "trigger", "label", "correction", "note", "actor", "createdAt") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        [id, inferenceId, stored!.id, inference.trigger, data.label, data.correction === undefined ? null : JSON.stringify(data.correction), data.note ?? null, data.actor, new Date()],
-      );
+      if (provider === "postgresql") yield* LOCK_INFERENCE.all(inferenceId);
+      const previous = yield* LATEST_LABEL.first(inferenceId);
+      yield* INSERT_LABEL.run(id, inferenceId, stored!.id, inference.trigger, data.label, data.correction === undefined ? null : JSON.stringify(data.correction), data.note ?? null, data.actor, new Date());
       // The maintained flag the "unlabeled" filters read through an index.
-      const flagged = yield* run(`UPDATE "Inference" SET "labeled" = TRUE WHERE "id" = ? AND "labeled" = FALSE`, [inferenceId]);
+      const flagged = yield* FLAG_LABELED.run(inferenceId);
       if (flagged > 0) yield* addLabeledTally(new Map([[inference.trigger, 1]]));
       yield* addLabelTally([{ trigger: inference.trigger, actor: data.actor, label: data.label, labels: 1 }]);
       yield* releaseLocks(inferenceId);
@@ -930,7 +915,7 @@ export class Motion {
    */
   async score(inferenceId: string, input: { scores: Record<string, unknown>; actor: string; holder?: string }): Promise<void> {
     if (!input.actor) throw new ValidationError("scores", [{ index: 0, path: ["actor"], message: "actor is required", code: "invalid_type" }]);
-    const inference = await this.db.read(() => get<{ trigger: string }>(`SELECT "trigger" FROM "Inference" WHERE "id" = ?`, [inferenceId]));
+    const inference = await this.db.read(() => INFERENCE_TRIGGER.first(inferenceId));
     if (!inference) throw new NotFoundError(`no inference ${inferenceId}`);
     const configs = this.app.trigger(inference.trigger)?.scores ?? {};
     const issues = scoreIssues(configs, input.scores ?? {});
@@ -968,7 +953,7 @@ export class Motion {
     const moved = await this.db.tx(function* () {
       const aliases = yield* readAliases(trigger, provider);
       if (!aliases) throw new NotFoundError(`trigger ${trigger} has no state`);
-      const exists = yield* get<{ collectedAt: unknown }>(`SELECT "version", "collectedAt" FROM "StateVersion" WHERE "trigger" = ? AND "version" = ?`, [trigger, version]);
+      const exists = yield* selectFirst(storage.selectFrom("StateVersion").select(["version", "collectedAt"]).where("trigger", "=", trigger).where("version", "=", version));
       if (!exists) throw new NotFoundError(`trigger ${trigger} has no state version ${version}`);
       // A collected version has no values to serve: refuse before moving anything.
       assertNotCollected({ trigger, version, collectedAt: exists.collectedAt ? toDate(exists.collectedAt) : null });
@@ -978,7 +963,7 @@ export class Motion {
       const requeuedLabels = options.refitLabels ? yield* requeueLabels(t, aliases.active, version, now) : 0;
       const migration = migrated ? { migratedFrom: version, fromSchema: target.schema, schema: t.stateSchema } : {};
       yield* recordAudit({ actor: options.actor, action: "state.rollback", target: trigger, reason: options.reason, data: { from: aliases.active, to, pin: options.pin ?? false, ...migration, ...(options.refitLabels ? { refitLabels: true, requeuedLabels } : {}) }, at: now });
-      if (provider === "postgresql") yield* all(`SELECT pg_notify('motion_state', ?)`, [trigger]);
+      if (provider === "postgresql") yield* pgNotify("motion_state", trigger);
       return { from: aliases.active, to, requeuedLabels, migratedFrom: migrated ? version : null };
     });
     await this.refresh(trigger);
@@ -1046,7 +1031,7 @@ export class Motion {
       yield* writeSettings(trigger, next, options.actor, now);
       const { variants: _variants, ...audited } = next;
       yield* recordAudit({ actor: options.actor, action: "state.experiment", target: trigger, data: audited, at: now });
-      if (provider === "postgresql") yield* all(`SELECT pg_notify('motion_state', ?)`, [trigger]);
+      if (provider === "postgresql") yield* pgNotify("motion_state", trigger);
     });
     await this.loadExperiment(trigger);
     return this.experiment(trigger);
@@ -1146,7 +1131,7 @@ export class Motion {
       const settings = stored ?? t.experiment;
       yield* writeSettings(trigger, { shadowShare: settings.shadowShare, canaryShare: settings.canaryShare, rule: settings.rule, variants: next }, options.actor, now);
       yield* recordAudit({ actor: options.actor, action, target: trigger, data: { ...audit, variants: next }, at: now });
-      if (provider === "postgresql") yield* all(`SELECT pg_notify('motion_state', ?)`, [trigger]);
+      if (provider === "postgresql") yield* pgNotify("motion_state", trigger);
     });
     await this.loadExperiment(trigger);
     return this.variants(trigger);
@@ -1286,7 +1271,7 @@ export class Motion {
     const wanted = [...new Set(options.versions)];
     const provider = this.db.provider;
     const examples = await this.db.readLong(function* () {
-      const found = yield* all<{ version: unknown }>(`SELECT "version" FROM "StateVersion" WHERE "trigger" = ? AND "version" IN (${wanted.map(() => "?").join(", ")})`, [trigger, ...wanted]);
+      const found = yield* selectAll(storage.selectFrom("StateVersion").select("version").where("trigger", "=", trigger).where("version", "in", wanted));
       const have = new Set(found.map((f) => Number(f.version)));
       const missing = wanted.filter((v) => !have.has(v));
       if (missing.length) return { missing };
@@ -1331,10 +1316,9 @@ export class Motion {
     if (options.before !== undefined && !isVersion(options.before)) throw issue(["before"], "before is a non-negative integer");
     const before = options.before;
     const page = await this.db.read(function* () {
-      const rows = yield* all<{ version: unknown }>(
-        `SELECT "version" FROM "StateVersion" WHERE "trigger" = ?${before !== undefined ? ` AND "version" < ?` : ""} ORDER BY "version" DESC LIMIT ?`,
-        before !== undefined ? [trigger, before, limit + 1] : [trigger, limit + 1],
-      );
+      let versions = storage.selectFrom("StateVersion").select("version").where("trigger", "=", trigger);
+      if (before !== undefined) versions = versions.where("version", "<", before);
+      const rows = yield* selectAll(versions.orderBy("version", "desc").limit(limit + 1));
       const numbers = rows.map((r) => Number(r.version));
       return { more: numbers.length > limit, versions: yield* readOutcomes(trigger, numbers.slice(0, limit)) };
     });
@@ -1383,7 +1367,7 @@ export class Motion {
     const wanted = selection.kind === "versions" ? selection.versions : selection.version !== null ? [selection.version] : [];
     const series = await this.db.read(function* () {
       if (wanted.length) {
-        const found = yield* all<{ version: unknown }>(`SELECT "version" FROM "StateVersion" WHERE "trigger" = ? AND "version" IN (${wanted.map(() => "?").join(", ")})`, [trigger, ...wanted]);
+        const found = yield* selectAll(storage.selectFrom("StateVersion").select("version").where("trigger", "=", trigger).where("version", "in", wanted));
         const have = new Set(found.map((f) => Number(f.version)));
         const missing = wanted.filter((v) => !have.has(v));
         if (missing.length) throw new NotFoundError(`trigger ${trigger} has no state version ${missing.join(", ")}`);
@@ -1475,7 +1459,7 @@ export class Motion {
   async inference(id: string): Promise<InferenceWithDetails> {
     const provider = this.db.provider;
     const [item] = await this.db.read(function* () {
-      const row = yield* get<Record<string, unknown>>(`SELECT * FROM "Inference" WHERE "id" = ?`, [id]);
+      const row = yield* selectFirst(storage.selectFrom("Inference").selectAll().where("id", "=", id));
       return row ? yield* withDetails(provider, [row]) : [];
     });
     if (!item) throw new NotFoundError(`no inference ${id}`);
@@ -1597,7 +1581,7 @@ export class Motion {
   /** Whether the database answers a trivial query. */
   async ping(): Promise<boolean> {
     try {
-      await this.db.read(() => get(`SELECT 1 AS "one"`));
+      await this.db.read(() => ping());
       return true;
     } catch {
       return false;
@@ -1830,14 +1814,34 @@ function* requeueLabels(trigger: Trigger, from: number, to: number, now: Date): 
     const list = [...ids].sort();
     for (let i = 0; i < list.length; i += 500) {
       const chunk = list.slice(i, i + 500);
-      requeued += yield* run(
-        `INSERT INTO "PendingRow" ("trigger", "route", "rowId", "partition", "held", "reason", "createdAt") SELECT ?, ?, "id", "partition", ?, 'rollback', ? FROM "Row" WHERE "id" IN (${chunk.map(() => "?").join(", ")}) ON CONFLICT ("trigger", "route", "rowId") DO NOTHING`,
-        [trigger.name, route, false, now, ...chunk],
+      const rows = storage.selectFrom("Row")
+        .select((eb) => [eb.val(trigger.name).as("trigger"), eb.val(route).as("route"), "id as rowId", "partition", eb.val(false).as("held"), sql.lit("rollback").as("reason"), eb.val(now).as("createdAt")])
+        .where("id", "in", chunk);
+      requeued += yield* execute(
+        storage.insertInto("PendingRow").columns(["trigger", "route", "rowId", "partition", "held", "reason", "createdAt"]).expression(rows).onConflict((oc) => oc.columns(["trigger", "route", "rowId"]).doNothing()),
       );
     }
   }
   return requeued;
 }
+
+// The label path (Motion.feedback / score) runs these for every label: compiled once.
+const LABELED_INFERENCE = prepare((id: string) =>
+  storage.selectFrom("Inference").select(["id", "trigger", "route", "output", "rowId", "stateVersion", "paramsHash", "createdAt"]).where("id", "=", id),
+);
+const INFERENCE_TRIGGER = prepare((id: string) => storage.selectFrom("Inference").select("trigger").where("id", "=", id));
+const ROW_DATA = prepare((id: string) => storage.selectFrom("Row").select("data").where("id", "=", id));
+// Labels of one inference serialise on its row (PostgreSQL).
+const LOCK_INFERENCE = prepare((id: string) => storage.selectFrom("Inference").select("id").where("id", "=", id).forUpdate());
+const LATEST_LABEL = prepare((inferenceId: string) =>
+  storage.selectFrom("Feedback").select(["id", "label", sql<number>`CASE WHEN ${sql.ref("correction")} IS NULL THEN 0 ELSE 1 END`.as("corrected")])
+    .where("inferenceId", "=", inferenceId).orderBy("id", "desc").limit(1),
+);
+const INSERT_LABEL = prepare(
+  (id: string, inferenceId: string, rowId: string, trigger: string, label: string, correction: string | null, note: string | null, actor: string, createdAt: Date) =>
+    storage.insertInto("Feedback").values({ id, inferenceId, rowId, trigger, label, correction, note, actor, createdAt }),
+);
+const FLAG_LABELED = prepare((id: string) => storage.updateTable("Inference").set({ labeled: true }).where("id", "=", id).where("labeled", "=", false));
 
 export function createMotion(options: MotionOptions): Promise<Motion> {
   return Motion.open(options);
