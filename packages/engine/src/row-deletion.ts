@@ -8,7 +8,7 @@
 // fitted on the row are immutable and keep what they learned (roll back or refit to drop it);
 // drift profiles keep counting it.
 import { addLabelTally, addLabeledTally } from "./activity/label-tally.ts";
-import { addRelationRows, all, get, run, toDate, toNum, type Query } from "@motion/db";
+import { addRelationRows, execute, selectAll, selectFirst, sql, storage, toDate, toNum, type Query } from "@motion/db";
 import { recordAudit } from "./audit-log.ts";
 import { removeQueueItems } from "./review-queue/queue-store.ts";
 import { addMinutes, rollUpMinutes } from "./activity/minute-rollup.ts";
@@ -26,7 +26,8 @@ export interface DeletedRow {
   pendingFits: number;
 }
 
-const marks = (n: number) => new Array(n).fill("?").join(", ");
+/** 1 when a label carries a correction, else 0. */
+const corrected = () => sql<number>`CASE WHEN ${sql.ref("f.correction")} IS NULL THEN 0 ELSE 1 END`;
 
 /** A (trigger, route) whose pending entries may name the rows. */
 export interface FitRoute {
@@ -47,7 +48,7 @@ export interface DeletedRows {
  * level of label mirroring, whatever the number of rows (callers bound it: ids go into IN lists).
  */
 export function* deleteRows(ids: readonly string[], routes: readonly FitRoute[]): Query<DeletedRows> {
-  const found = ids.length ? yield* all<{ id: string }>(`SELECT "id" FROM "Row" WHERE "id" IN (${marks(ids.length)})`, [...ids]) : [];
+  const found = ids.length ? yield* selectAll(storage.selectFrom("Row").select("id").where("id", "in", [...ids])) : [];
   const seen = new Set<string>(found.map((r) => r.id));
   const rowIds = ids.filter((id) => seen.has(id));
   const inferenceIds: string[] = [];
@@ -57,15 +58,14 @@ export function* deleteRows(ids: readonly string[], routes: readonly FitRoute[])
   // Their inferences may outlive them: their `labeled` flag is recomputed below.
   const relabel = new Set<string>();
   if (rowIds.length) {
-    for (const f of yield* all<{ id: string; inferenceId: string }>(`SELECT "id", "inferenceId" FROM "Feedback" WHERE "rowId" IN (${marks(rowIds.length)})`, rowIds)) {
+    for (const f of yield* selectAll(storage.selectFrom("Feedback").select(["id", "inferenceId"]).where("rowId", "in", rowIds))) {
       feedbackIds.add(f.id);
       relabel.add(f.inferenceId);
     }
   }
   for (let next = rowIds; next.length; ) {
-    const inferences = yield* all<{ id: string; trigger: string; createdAt: unknown; latencyMs: unknown; error: string | null; stateVersion: unknown; paramsHash: string; cached: unknown }>(
-      `SELECT "id", "trigger", "createdAt", "latencyMs", "error", "stateVersion", "paramsHash", "cached" FROM "Inference" WHERE "rowId" IN (${marks(next.length)})`,
-      next,
+    const inferences = yield* selectAll(
+      storage.selectFrom("Inference").select(["id", "trigger", "createdAt", "latencyMs", "error", "stateVersion", "paramsHash", "cached"]).where("rowId", "in", next),
     );
     const ids = inferences.map((i) => i.id);
     for (const i of inferences) {
@@ -75,7 +75,7 @@ export function* deleteRows(ids: readonly string[], routes: readonly FitRoute[])
       });
     }
     inferenceIds.push(...ids);
-    const labels = ids.length ? yield* all<{ id: string; rowId: string }>(`SELECT "id", "rowId" FROM "Feedback" WHERE "inferenceId" IN (${marks(ids.length)})`, ids) : [];
+    const labels = ids.length ? yield* selectAll(storage.selectFrom("Feedback").select(["id", "rowId"]).where("inferenceId", "in", ids)) : [];
     next = [];
     for (const label of labels) {
       feedbackIds.add(label.id);
@@ -90,40 +90,40 @@ export function* deleteRows(ids: readonly string[], routes: readonly FitRoute[])
   // The hourly outcomes follow the latest label of each inference: a deleted inference takes its
   // latest label with it; one that stays but loses labels falls back to its latest remaining one.
   const hourLabels = yield* labelLosses([...new Set([...inferenceIds, ...relabel])], feedbackIds, new Set(inferenceIds));
-  if (inferenceIds.length) yield* run(`DELETE FROM "LabelLock" WHERE "inferenceId" IN (${marks(inferenceIds.length)})`, inferenceIds);
+  if (inferenceIds.length) yield* execute(storage.deleteFrom("LabelLock").where("inferenceId", "in", inferenceIds));
   // Scores of a deleted inference go with it (its queue items go below, after the label tallies).
-  if (inferenceIds.length) yield* run(`DELETE FROM "InferenceScore" WHERE "inferenceId" IN (${marks(inferenceIds.length)})`, inferenceIds);
+  if (inferenceIds.length) yield* execute(storage.deleteFrom("InferenceScore").where("inferenceId", "in", inferenceIds));
   if (feedback.length) {
     // The label tallies lose these labels (their inferences still exist here: deleted below).
-    const gone = yield* all<{ trigger: string; actor: string; label: string; n: unknown }>(
-      `SELECT i."trigger", f."actor", f."label", COUNT(*) AS "n" FROM "Feedback" f JOIN "Inference" i ON i."id" = f."inferenceId" WHERE f."id" IN (${marks(feedback.length)}) GROUP BY i."trigger", f."actor", f."label"`,
-      feedback,
+    const gone = yield* selectAll(
+      storage.selectFrom("Feedback as f").innerJoin("Inference as i", "i.id", "f.inferenceId").select((eb) => ["i.trigger", "f.actor", "f.label", eb.fn.countAll().as("n")])
+        .where("f.id", "in", feedback).groupBy(["i.trigger", "f.actor", "f.label"]),
     );
     yield* addLabelTally(gone.map((g) => ({ trigger: g.trigger, actor: g.actor, label: g.label, labels: -toNum(g.n) })));
-    yield* run(`DELETE FROM "Feedback" WHERE "id" IN (${marks(feedback.length)})`, feedback);
+    yield* execute(storage.deleteFrom("Feedback").where("id", "in", feedback));
   }
   // Labeled inferences that go, and those that stay but lost their last label, leave the labeled count.
   const unlabeledNow = new Map<string, number>();
   if (inferenceIds.length) {
-    for (const r of yield* all<{ trigger: string; n: unknown }>(`SELECT "trigger", COUNT(*) AS "n" FROM "Inference" WHERE "id" IN (${marks(inferenceIds.length)}) AND "labeled" = TRUE GROUP BY "trigger"`, inferenceIds)) {
+    for (const r of yield* selectAll(storage.selectFrom("Inference").select((eb) => ["trigger", eb.fn.countAll().as("n")]).where("id", "in", inferenceIds).where("labeled", "=", true).groupBy("trigger"))) {
       unlabeledNow.set(r.trigger, (unlabeledNow.get(r.trigger) ?? 0) - toNum(r.n));
     }
   }
-  if (inferenceIds.length) yield* run(`DELETE FROM "Inference" WHERE "id" IN (${marks(inferenceIds.length)})`, inferenceIds);
+  if (inferenceIds.length) yield* execute(storage.deleteFrom("Inference").where("id", "in", inferenceIds));
   // Shadow answers to a deleted row's inferences are derived from the row: they go too. After
   // the inferences: a shadow write in flight holds key-share locks on them, so this statement
   // runs once it committed and sees its rows (see experiments/shadow-queue.ts).
-  if (inferenceIds.length) yield* run(`DELETE FROM "ShadowInference" WHERE "inferenceId" IN (${marks(inferenceIds.length)})`, inferenceIds);
+  if (inferenceIds.length) yield* execute(storage.deleteFrom("ShadowInference").where("inferenceId", "in", inferenceIds));
   // An inference that lost labels but not its row keeps `labeled` only while a label remains.
   for (const id of inferenceIds) relabel.delete(id);
   const kept = [...relabel];
   const flips = kept.length
-    ? yield* all<{ id: string; trigger: string }>(
-        `SELECT i."id", i."trigger" FROM "Inference" i WHERE i."id" IN (${marks(kept.length)}) AND i."labeled" = TRUE AND NOT EXISTS (SELECT 1 FROM "Feedback" f WHERE f."inferenceId" = i."id")`,
-        kept,
+    ? yield* selectAll(
+        storage.selectFrom("Inference as i").select(["i.id", "i.trigger"]).where("i.id", "in", kept).where("i.labeled", "=", true)
+          .where((eb) => eb.not(eb.exists(eb.selectFrom("Feedback as f").select("f.id").whereRef("f.inferenceId", "=", "i.id")))),
       )
     : [];
-  if (flips.length) yield* run(`UPDATE "Inference" SET "labeled" = FALSE WHERE "id" IN (${marks(flips.length)})`, flips.map((f) => f.id));
+  if (flips.length) yield* execute(storage.updateTable("Inference").set({ labeled: false }).where("id", "in", flips.map((f) => f.id)));
   for (const f of flips) unlabeledNow.set(f.trigger, (unlabeledNow.get(f.trigger) ?? 0) - 1);
   yield* addLabeledTally(unlabeledNow);
   // Queue items of a deleted inference go with it, and the queues count them out (a queue's total
@@ -136,12 +136,12 @@ export function* deleteRows(ids: readonly string[], routes: readonly FitRoute[])
   if (hours.hours.length || hours.latencies.length) yield* addHours(hours, 0);
   // By primary key, route by route: PendingRow has no index on rowId alone (ingest pays for every index).
   let pendingFits = 0;
-  if (rowIds.length) for (const r of routes) pendingFits += yield* run(`DELETE FROM "PendingRow" WHERE "trigger" = ? AND "route" = ? AND "rowId" IN (${marks(rowIds.length)})`, [r.trigger, r.route, ...rowIds]);
+  if (rowIds.length) for (const r of routes) pendingFits += yield* execute(storage.deleteFrom("PendingRow").where("trigger", "=", r.trigger).where("route", "=", r.route).where("rowId", "in", rowIds));
   if (rowIds.length) {
     // The kept row counts lose these rows (shard 0: deletions are rare).
-    const gone = yield* all<{ relation: string; n: unknown }>(`SELECT "relation", COUNT(*) AS "n" FROM "Row" WHERE "id" IN (${marks(rowIds.length)}) GROUP BY "relation"`, rowIds);
+    const gone = yield* selectAll(storage.selectFrom("Row").select((eb) => ["relation", eb.fn.countAll().as("n")]).where("id", "in", rowIds).groupBy("relation"));
     yield* addRelationRows(new Map(gone.map((g) => [g.relation, -toNum(g.n)])), 0);
-    yield* run(`DELETE FROM "Row" WHERE "id" IN (${marks(rowIds.length)})`, rowIds);
+    yield* execute(storage.deleteFrom("Row").where("id", "in", rowIds));
   }
   return { rowIds, inferences: inferenceIds.length, feedback: feedback.length, pendingFits };
 }
@@ -149,10 +149,10 @@ export function* deleteRows(ids: readonly string[], routes: readonly FitRoute[])
 /** How the latest label of each of `ids` moves when the labels `gone` go (and the inferences `dropped` with all theirs). */
 function* labelLosses(ids: readonly string[], gone: ReadonlySet<string>, dropped: ReadonlySet<string>) {
   if (!ids.length || (!gone.size && !dropped.size)) return labelHours([]);
-  const rows = yield* all<{ id: string; trigger: string; stateVersion: unknown; paramsHash: string; createdAt: unknown; fid: string; label: string; corrected: unknown }>(
-    `SELECT i."id", i."trigger", i."stateVersion", i."paramsHash", i."createdAt", f."id" AS "fid", f."label", CASE WHEN f."correction" IS NULL THEN 0 ELSE 1 END AS "corrected"
-     FROM "Inference" i JOIN "Feedback" f ON f."inferenceId" = i."id" WHERE i."id" IN (${marks(ids.length)}) ORDER BY f."id"`,
-    [...ids],
+  const rows = yield* selectAll(
+    storage.selectFrom("Inference as i").innerJoin("Feedback as f", "f.inferenceId", "i.id")
+      .select(["i.id", "i.trigger", "i.stateVersion", "i.paramsHash", "i.createdAt", "f.id as fid", "f.label", corrected().as("corrected")])
+      .where("i.id", "in", [...ids]).orderBy("f.id"),
   );
   const per = new Map<string, { key: { trigger: string; stateVersion: number; hour: number; paramsHash: string }; before: LabelState | null; after: LabelState | null }>();
   for (const r of rows) {
@@ -167,7 +167,7 @@ function* labelLosses(ids: readonly string[], gone: ReadonlySet<string>, dropped
 
 /** Deletes the row and what hangs off it (above), audited with the reason, in one transaction. */
 export function* deleteRow(id: string, routes: readonly FitRoute[], by: { actor: string; reason?: string | null; at?: Date }): Query<DeletedRow | null> {
-  const row = yield* get<{ id: string; relation: string; key: string | null }>(`SELECT "id", "relation", "key" FROM "Row" WHERE "id" = ?`, [id]);
+  const row = yield* selectFirst(storage.selectFrom("Row").select(["id", "relation", "key"]).where("id", "=", id));
   if (!row) return null;
   const deleted: DeletedRow = { id, relation: row.relation, key: row.key, ...(yield* deleteRows([id], routes)) };
   yield* recordAudit({ actor: by.actor, action: "rows.delete", target: id, reason: by.reason, data: deleted, at: by.at });
