@@ -28,7 +28,7 @@ type RawColumn<C> = C extends ColumnType<infer S, infer I, infer U> ? ColumnType
 /** The storage tables as queries see them (values as the drivers return them). */
 export type StorageDB = { [Table in keyof DB]: { [Column in keyof DB[Table]]: RawColumn<DB[Table][Column]> } };
 // Storage code writes provider-specific fragments with these (one place that imports Kysely).
-export { sql, type Expression, type RawBuilder, type SelectQueryBuilder, type SqlBool } from "kysely";
+export { sql, type Compilable, type Expression, type ExpressionBuilder, type RawBuilder, type SelectQueryBuilder, type SqlBool } from "kysely";
 
 /** The query builder for storage code (builds SQL; runs nothing). */
 export const storage = new Kysely<StorageDB>({
