@@ -2,7 +2,7 @@
 // here is indexed by queue id or assignee. Progress is the queue row's item counts
 // (pendingItems / doneItems / skippedItems), changed in the transaction of every write to the
 // items: fill, status changes, and deletions (`removeQueueItems`: row deletion, retention).
-import { all, decodeJson, get, run, toDate, toNum, valuesList, type Provider, type Query } from "@motion/db";
+import { decodeJson, execute, prepare, selectAll, selectFirst, storage, toDate, toNum, type Provider, type Query } from "@motion/db";
 import type { QueueFeed } from "./queue-feed.ts";
 
 export type QueueStatus = "filling" | "ready" | "failed";
@@ -29,9 +29,7 @@ export interface ReviewQueue {
   progress: QueueProgress;
 }
 
-const marks = (n: number) => new Array(n).fill("?").join(", ");
-
-const COUNT_COLUMN: Record<QueueItemStatus, string> = { pending: "pendingItems", done: "doneItems", skipped: "skippedItems" };
+const COUNT_COLUMN = { pending: "pendingItems", done: "doneItems", skipped: "skippedItems" } as const satisfies Record<QueueItemStatus, string>;
 const STATUSES: readonly QueueItemStatus[] = ["pending", "done", "skipped"];
 
 function progressOf(r: Record<string, unknown>): QueueProgress {
@@ -57,9 +55,10 @@ function* applyDeltas(deltas: CountDeltas): Query<void> {
     const d = deltas.get(queueId)!;
     const sets = STATUSES.filter((s) => (d[s] ?? 0) !== 0);
     if (!sets.length) continue;
-    yield* run(
-      `UPDATE "ReviewQueue" SET ${sets.map((s) => `"${COUNT_COLUMN[s]}" = "${COUNT_COLUMN[s]}" + ?`).join(", ")} WHERE "id" = ?`,
-      [...sets.map((s) => d[s]!), queueId],
+    yield* execute(
+      storage.updateTable("ReviewQueue")
+        .set((eb) => Object.fromEntries(sets.map((st) => [COUNT_COLUMN[st], eb(COUNT_COLUMN[st], "+", d[st]!)])))
+        .where("id", "=", queueId),
     );
   }
 }
@@ -67,7 +66,7 @@ function* applyDeltas(deltas: CountDeltas): Query<void> {
 function* hydrate(provider: Provider, rows: Record<string, unknown>[]): Query<ReviewQueue[]> {
   const ids = rows.map((r) => r.id as string);
   const assignees = ids.length
-    ? yield* all<{ queueId: string; actor: string }>(`SELECT "queueId", "actor" FROM "ReviewQueueAssignee" WHERE "queueId" IN (${marks(ids.length)}) ORDER BY "actor"`, ids)
+    ? yield* selectAll(storage.selectFrom("ReviewQueueAssignee").select(["queueId", "actor"]).where("queueId", "in", ids).orderBy("actor"))
     : [];
   return rows.map((r) => ({
     id: r.id as string,
@@ -85,24 +84,28 @@ function* hydrate(provider: Provider, rows: Record<string, unknown>[]): Query<Re
 }
 
 export function* insertQueue(q: { id: string; name: string; trigger: string; description: string | null; feed: QueueFeed; createdBy: string; assignees: readonly string[]; now: Date; leaseUntil: Date }): Query<void> {
-  yield* run(`INSERT INTO "ReviewQueue" ("id", "name", "trigger", "description", "feed", "status", "fillLeaseUntil", "createdBy", "createdAt") VALUES (?, ?, ?, ?, ?, 'filling', ?, ?, ?)`, [
-    q.id, q.name, q.trigger, q.description, JSON.stringify(q.feed), q.leaseUntil, q.createdBy, q.now,
-  ]);
+  yield* execute(
+    storage.insertInto("ReviewQueue").values({
+      id: q.id, name: q.name, trigger: q.trigger, description: q.description, feed: JSON.stringify(q.feed), status: "filling", fillLeaseUntil: q.leaseUntil, createdBy: q.createdBy, createdAt: q.now,
+    }),
+  );
   yield* setAssignees(q.id, q.assignees);
 }
 
 export function* setAssignees(queueId: string, actors: readonly string[]): Query<void> {
-  yield* run(`DELETE FROM "ReviewQueueAssignee" WHERE "queueId" = ?`, [queueId]);
-  for (const actor of new Set(actors)) yield* run(`INSERT INTO "ReviewQueueAssignee" ("queueId", "actor") VALUES (?, ?)`, [queueId, actor]);
+  yield* execute(storage.deleteFrom("ReviewQueueAssignee").where("queueId", "=", queueId));
+  for (const actor of new Set(actors)) yield* execute(storage.insertInto("ReviewQueueAssignee").values({ queueId, actor }));
 }
 
 export function* queueNameTaken(name: string, except?: string): Query<boolean> {
-  const row = yield* get(`SELECT "id" FROM "ReviewQueue" WHERE "name" = ?${except ? ` AND "id" <> ?` : ""}`, except ? [name, except] : [name]);
+  let q = storage.selectFrom("ReviewQueue").select("id").where("name", "=", name);
+  if (except) q = q.where("id", "<>", except);
+  const row = yield* selectFirst(q);
   return row !== undefined;
 }
 
 export function* readQueue(provider: Provider, id: string): Query<ReviewQueue | undefined> {
-  const row = yield* get<Record<string, unknown>>(`SELECT * FROM "ReviewQueue" WHERE "id" = ?`, [id]);
+  const row = yield* selectFirst(storage.selectFrom("ReviewQueue").selectAll().where("id", "=", id));
   return row ? (yield* hydrate(provider, [row]))[0] : undefined;
 }
 
@@ -111,17 +114,13 @@ export function* readQueue(provider: Provider, id: string): Query<ReviewQueue | 
  * (`assignedOnly` keeps only those). Queues are few (curated by admins), so one page holds all.
  */
 export function* listQueues(provider: Provider, f: { trigger?: string; actor?: string; assignedOnly?: boolean }): Query<ReviewQueue[]> {
-  const params: unknown[] = [];
-  const where: string[] = [];
-  if (f.trigger) {
-    where.push(`q."trigger" = ?`);
-    params.push(f.trigger);
-  }
+  let q = storage.selectFrom("ReviewQueue as q").selectAll("q");
+  if (f.trigger) q = q.where("q.trigger", "=", f.trigger);
   if (f.actor && f.assignedOnly) {
-    where.push(`EXISTS (SELECT 1 FROM "ReviewQueueAssignee" a WHERE a."queueId" = q."id" AND a."actor" = ?)`);
-    params.push(f.actor);
+    const actor = f.actor;
+    q = q.where((eb) => eb.exists(eb.selectFrom("ReviewQueueAssignee as a").select("a.actor").whereRef("a.queueId", "=", "q.id").where("a.actor", "=", actor)));
   }
-  const rows = yield* all<Record<string, unknown>>(`SELECT q.* FROM "ReviewQueue" q ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY q."createdAt" DESC, q."id" DESC LIMIT 500`, params);
+  const rows = yield* selectAll(q.orderBy("q.createdAt", "desc").orderBy("q.id", "desc").limit(500));
   const queues = yield* hydrate(provider, rows);
   if (!f.actor) return queues;
   const mine = (q: ReviewQueue) => (q.assignees.includes(f.actor!) ? 0 : 1);
@@ -129,42 +128,42 @@ export function* listQueues(provider: Provider, f: { trigger?: string; actor?: s
 }
 
 export function* updateQueueRow(id: string, patch: { name?: string; description?: string | null }): Query<void> {
-  if (patch.name !== undefined) yield* run(`UPDATE "ReviewQueue" SET "name" = ? WHERE "id" = ?`, [patch.name, id]);
-  if (patch.description !== undefined) yield* run(`UPDATE "ReviewQueue" SET "description" = ? WHERE "id" = ?`, [patch.description, id]);
+  if (patch.name !== undefined) yield* execute(storage.updateTable("ReviewQueue").set({ name: patch.name }).where("id", "=", id));
+  if (patch.description !== undefined) yield* execute(storage.updateTable("ReviewQueue").set({ description: patch.description }).where("id", "=", id));
 }
 
 export function* setQueueStatus(id: string, status: QueueStatus, error: string | null = null): Query<void> {
-  yield* run(`UPDATE "ReviewQueue" SET "status" = ?, "error" = ?, "fillLeaseUntil" = NULL WHERE "id" = ?`, [status, error, id]);
+  yield* execute(storage.updateTable("ReviewQueue").set({ status, error, fillLeaseUntil: null }).where("id", "=", id));
 }
 
 /** The filling process keeps its claim on the fill (see `ReviewQueue.fillLeaseUntil`). */
 export function* renewFillLease(id: string, until: Date): Query<void> {
-  yield* run(`UPDATE "ReviewQueue" SET "fillLeaseUntil" = ? WHERE "id" = ? AND "status" = 'filling'`, [until, id]);
+  yield* execute(storage.updateTable("ReviewQueue").set({ fillLeaseUntil: until }).where("id", "=", id).where("status", "=", "filling"));
 }
 
 /** Queues left filling by a process that stopped renewing its lease (it died mid-fill). */
 export function* staleFills(provider: Provider, now: Date): Query<{ id: string; trigger: string; feed: QueueFeed }[]> {
-  const rows = yield* all<Record<string, unknown>>(
-    `SELECT "id", "trigger", "feed" FROM "ReviewQueue" WHERE "status" = 'filling' AND ("fillLeaseUntil" IS NULL OR "fillLeaseUntil" < ?) ORDER BY "id" LIMIT 50`,
-    [now],
+  const rows = yield* selectAll(
+    storage.selectFrom("ReviewQueue").select(["id", "trigger", "feed"]).where("status", "=", "filling")
+      .where((eb) => eb.or([eb("fillLeaseUntil", "is", null), eb("fillLeaseUntil", "<", now)])).orderBy("id").limit(50),
   );
-  return rows.map((r) => ({ id: r.id as string, trigger: r.trigger as string, feed: decodeJson(provider, r.feed) as QueueFeed }));
+  return rows.map((r) => ({ id: r.id, trigger: r.trigger, feed: decodeJson(provider, r.feed) as QueueFeed }));
 }
 
 /** Takes over a stale fill; false when another process took it (or it finished) first. */
 export function* claimStaleFill(id: string, now: Date, until: Date): Query<boolean> {
-  const changed = yield* run(
-    `UPDATE "ReviewQueue" SET "fillLeaseUntil" = ? WHERE "id" = ? AND "status" = 'filling' AND ("fillLeaseUntil" IS NULL OR "fillLeaseUntil" < ?)`,
-    [until, id, now],
+  const changed = yield* execute(
+    storage.updateTable("ReviewQueue").set({ fillLeaseUntil: until }).where("id", "=", id).where("status", "=", "filling")
+      .where((eb) => eb.or([eb("fillLeaseUntil", "is", null), eb("fillLeaseUntil", "<", now)])),
   );
   return changed === 1;
 }
 
 /** Deletes a queue with its items and assignees (its counts go with its row). */
 export function* deleteQueue(id: string): Query<boolean> {
-  yield* run(`DELETE FROM "ReviewQueueItem" WHERE "queueId" = ?`, [id]);
-  yield* run(`DELETE FROM "ReviewQueueAssignee" WHERE "queueId" = ?`, [id]);
-  return (yield* run(`DELETE FROM "ReviewQueue" WHERE "id" = ?`, [id])) > 0;
+  yield* execute(storage.deleteFrom("ReviewQueueItem").where("queueId", "=", id));
+  yield* execute(storage.deleteFrom("ReviewQueueAssignee").where("queueId", "=", id));
+  return (yield* execute(storage.deleteFrom("ReviewQueue").where("id", "=", id))) > 0;
 }
 
 /** Adds pending items (ids already in the queue are left as they are); the queue counts the new ones. */
@@ -173,10 +172,9 @@ export function* insertItems(queueId: string, ids: readonly string[], firstPosit
   // 500 rows of 4 parameters per statement: under both databases' bind limits.
   for (let start = 0; start < ids.length; start += 500) {
     const chunk = ids.slice(start, start + 500);
-    const params = chunk.flatMap((id, i) => [queueId, id, firstPosition + start + i, "pending"]);
-    const inserted = yield* all<{ inferenceId: string }>(
-      `INSERT INTO "ReviewQueueItem" ("queueId", "inferenceId", "position", "status") VALUES ${valuesList(chunk.length, 4)} ON CONFLICT DO NOTHING RETURNING "inferenceId"`,
-      params,
+    const inserted = yield* selectAll(
+      storage.insertInto("ReviewQueueItem").values(chunk.map((inferenceId, i) => ({ queueId, inferenceId, position: firstPosition + start + i, status: "pending" })))
+        .onConflict((oc) => oc.doNothing()).returning("inferenceId"),
     );
     added += inserted.length;
   }
@@ -184,15 +182,17 @@ export function* insertItems(queueId: string, ids: readonly string[], firstPosit
   return added;
 }
 
+// Runs in every label's transaction: compiled once.
+const FINISH_ITEMS = prepare((actor: string, now: Date, inferenceId: string, from: string) =>
+  storage.updateTable("ReviewQueueItem").set({ status: "done", doneBy: actor, doneAt: now }).where("inferenceId", "=", inferenceId).where("status", "=", from).returning("queueId"),
+);
+
 /** A label on an inference finishes it in every queue holding it (also labels from browse mode). */
 export function* markDoneEverywhere(inferenceId: string, actor: string, now: Date): Query<void> {
   // One statement per previous status, so each queue's counts move by what this statement changed.
   const deltas: CountDeltas = new Map();
   for (const from of ["pending", "skipped"] as const) {
-    const moved = yield* all<{ queueId: string }>(
-      `UPDATE "ReviewQueueItem" SET "status" = 'done', "doneBy" = ?, "doneAt" = ? WHERE "inferenceId" = ? AND "status" = ? RETURNING "queueId"`,
-      [actor, now, inferenceId, from],
-    );
+    const moved = yield* FINISH_ITEMS.all(actor, now, inferenceId, from);
     for (const m of moved) {
       addDelta(deltas, m.queueId, from, -1);
       addDelta(deltas, m.queueId, "done", 1);
@@ -206,16 +206,15 @@ export function* setItemStatus(queueId: string, inferenceId: string, status: Que
   // Conditional on the previous status, so the counts move only by a change this statement made.
   for (const from of STATUSES) {
     if (from === status) continue;
-    const moved = yield* run(
-      `UPDATE "ReviewQueueItem" SET "status" = ?, "doneBy" = ?, "doneAt" = ? WHERE "queueId" = ? AND "inferenceId" = ? AND "status" = ?`,
-      [status, actor, now, queueId, inferenceId, from],
+    const moved = yield* execute(
+      storage.updateTable("ReviewQueueItem").set({ status, doneBy: actor, doneAt: now }).where("queueId", "=", queueId).where("inferenceId", "=", inferenceId).where("status", "=", from),
     );
     if (moved > 0) {
       yield* applyDeltas(new Map([[queueId, { [from]: -1, [status]: 1 }]]));
       return true;
     }
   }
-  return (yield* run(`UPDATE "ReviewQueueItem" SET "doneBy" = ?, "doneAt" = ? WHERE "queueId" = ? AND "inferenceId" = ? AND "status" = ?`, [actor, now, queueId, inferenceId, status])) > 0;
+  return (yield* execute(storage.updateTable("ReviewQueueItem").set({ doneBy: actor, doneAt: now }).where("queueId", "=", queueId).where("inferenceId", "=", inferenceId).where("status", "=", status))) > 0;
 }
 
 /** Deletes the items of these inferences from every queue (their rows are deleted); the queues count them out. */
@@ -223,10 +222,7 @@ export function* removeQueueItems(inferenceIds: readonly string[]): Query<void> 
   const deltas: CountDeltas = new Map();
   for (let start = 0; start < inferenceIds.length; start += 500) {
     const chunk = inferenceIds.slice(start, start + 500);
-    const gone = yield* all<{ queueId: string; status: string }>(
-      `DELETE FROM "ReviewQueueItem" WHERE "inferenceId" IN (${chunk.map(() => "?").join(", ")}) RETURNING "queueId", "status"`,
-      chunk,
-    );
+    const gone = yield* selectAll(storage.deleteFrom("ReviewQueueItem").where("inferenceId", "in", chunk).returning(["queueId", "status"]));
     for (const g of gone) addDelta(deltas, g.queueId, g.status, -1);
   }
   yield* applyDeltas(deltas);
@@ -234,9 +230,9 @@ export function* removeQueueItems(inferenceIds: readonly string[]): Query<void> 
 
 /** Gives a queue item to one labeler (null: back to any labeler of the queue); whether the item exists. */
 export function* setItemAssignee(queueId: string, inferenceId: string, assignee: string | null): Query<boolean> {
-  return (yield* run(`UPDATE "ReviewQueueItem" SET "assignee" = ? WHERE "queueId" = ? AND "inferenceId" = ?`, [assignee, queueId, inferenceId])) > 0;
+  return (yield* execute(storage.updateTable("ReviewQueueItem").set({ assignee }).where("queueId", "=", queueId).where("inferenceId", "=", inferenceId))) > 0;
 }
 
 export function* readItem(queueId: string, inferenceId: string): Query<{ status: QueueItemStatus } | undefined> {
-  return yield* get<{ status: QueueItemStatus }>(`SELECT "status" FROM "ReviewQueueItem" WHERE "queueId" = ? AND "inferenceId" = ?`, [queueId, inferenceId]);
+  return (yield* selectFirst(storage.selectFrom("ReviewQueueItem").select("status").where("queueId", "=", queueId).where("inferenceId", "=", inferenceId))) as { status: QueueItemStatus } | undefined;
 }
