@@ -1,4 +1,4 @@
-import { all, insertMany, newId, run, toDate, toJson, type Provider, type Query } from "@motion/db";
+import { all, execute, insertRows, newId, prepare, selectAll, storage, toDate, toJson, type Provider, type Query, type RowValues } from "@motion/db";
 import type { FitReason } from "./trigger.ts";
 
 export interface ClaimRoute {
@@ -82,7 +82,10 @@ interface Candidate {
   createdAt: unknown;
 }
 
-const marks = (n: number) => new Array(n).fill("?").join(", ");
+const RUN_COLUMNS = [
+  "id", "trigger", "route", "relation", "status", "rowIds", "rowCount", "params", "paramsHash", "attempts", "maxAttempts", "deadLettered",
+  "leaseOwner", "leaseUntil", "queuedAt", "startedAt", "reason", "baseVersion",
+] as const;
 
 /**
  * Takes the next batch of every target that has one ready, in one transaction: at most one
@@ -100,11 +103,10 @@ export function* claimBatches(provider: Provider, req: ClaimRequest): Query<Clai
   const names = req.targets.map((t) => t.trigger);
   if (names.length === 0) return { claims: [], wakeAt: null };
   // `latest` is the newest version (only commits create versions, and they hold this lock).
-  const locked = yield* all<{ trigger: string; version: unknown; latest: unknown }>(
-    `SELECT a."trigger", a."version", (SELECT l."version" FROM "StateAlias" l WHERE l."trigger" = a."trigger" AND l."name" = 'latest') AS "latest"
-     FROM "StateAlias" a WHERE a."name" = 'active' AND a."pinned" = ? AND a."trigger" IN (${marks(names.length)}) ORDER BY a."trigger"${pg ? " FOR UPDATE OF a SKIP LOCKED" : ""}`,
-    [false, ...names],
-  );
+  const aliases = storage.selectFrom("StateAlias as a")
+    .select((eb) => ["a.trigger", "a.version", eb.selectFrom("StateAlias as l").select("l.version").whereRef("l.trigger", "=", "a.trigger").where("l.name", "=", "latest").as("latest")])
+    .where("a.name", "=", "active").where("a.pinned", "=", false).where("a.trigger", "in", names).orderBy("a.trigger");
+  const locked = yield* selectAll(pg ? aliases.forUpdate("a").skipLocked() : aliases);
   if (locked.length === 0) return { claims: [], wakeAt: null };
   const lockedTargets = req.targets.filter((t) => locked.some((l) => l.trigger === t.trigger));
   const now = req.now.getTime();
@@ -121,6 +123,9 @@ export function* claimBatches(provider: Provider, req: ClaimRequest): Query<Clai
   const queued: Queued[] = [];
   const candidates: Candidate[] = [];
   if (pg) {
+    // One round trip for busy triggers, queued runs and each route's next rows (unnest +
+    // LATERAL), kept as SQL: set-based claims took P6 scale-out fits from 0.12 to 0.91–1.09 of
+    // raw BullMQ jobs (docs/operations.md), and Kysely has no typed unnest.
     const found = yield* all<Queued & Candidate & { k: string }>(
       `SELECT DISTINCT 'b' AS "k", NULL AS "id", "trigger", NULL AS "route", NULL::jsonb AS "rowIds", NULL::int AS "attempts", NULL AS "reason", NULL::timestamp(3) AS "runAfter", NULL::timestamp(3) AS "queuedAt", NULL AS "rowId", NULL::timestamp(3) AS "createdAt"
        FROM "FitRun" WHERE "status" = 'running' AND "leaseUntil" > ?::timestamp(3) AND "trigger" = ANY(?::text[])
@@ -138,20 +143,12 @@ export function* claimBatches(provider: Provider, req: ClaimRequest): Query<Clai
       else (f.k === "q" ? queued : candidates).push(f);
     }
   } else {
-    for (const b of yield* all<{ trigger: string }>(
-      `SELECT DISTINCT "trigger" FROM "FitRun" WHERE "status" = 'running' AND "leaseUntil" > ? AND "trigger" IN (${marks(lockedTargets.length)})`,
-      [req.now, ...lockedTargets.map((t) => t.trigger)],
-    )) busy.add(b.trigger);
-    queued.push(...(yield* all<Queued>(
-      `SELECT "id", "trigger", "route", "rowIds", "attempts", "reason", "runAfter", "queuedAt" FROM "FitRun" WHERE "status" = 'queued' AND "trigger" IN (${marks(lockedTargets.length)})`,
-      lockedTargets.map((t) => t.trigger),
+    const triggers = lockedTargets.map((t) => t.trigger);
+    for (const b of yield* selectAll(storage.selectFrom("FitRun").select("trigger").distinct().where("status", "=", "running").where("leaseUntil", ">", req.now).where("trigger", "in", triggers))) busy.add(b.trigger);
+    queued.push(...(yield* selectAll(
+      storage.selectFrom("FitRun").select(["id", "trigger", "route", "rowIds", "attempts", "reason", "runAfter", "queuedAt"]).where("status", "=", "queued").where("trigger", "in", triggers),
     )));
-    for (const s of slots) {
-      candidates.push(...(yield* all<Candidate>(
-        `SELECT "trigger", "route", "rowId", "reason", "createdAt" FROM "PendingRow" WHERE "trigger" = ? AND "route" = ? AND "held" = ? AND "fitRunId" IS NULL ORDER BY "rowId" LIMIT ?`,
-        [s.trigger, s.route.name, false, s.n],
-      )));
-    }
+    for (const s of slots) candidates.push(...(yield* NEXT_ROWS.all(s.trigger, s.route.name, s.n)));
   }
   // Oldest first; runs of one chain were queued together and go in their claim (id) order.
   queued.sort((a, b) => toDate(a.queuedAt).getTime() - toDate(b.queuedAt).getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
@@ -221,9 +218,10 @@ export function* claimBatches(provider: Provider, req: ClaimRequest): Query<Clai
   for (const [trigger, retry] of retryOf) {
     const target = targets.find((t) => t.trigger === trigger)!;
     const { active, latest } = base.get(trigger)!;
-    const changed = yield* run(
-      `UPDATE "FitRun" SET "status" = 'running', "attempts" = "attempts" + 1, "params" = ?, "paramsHash" = ?, "leaseOwner" = ?, "leaseUntil" = ?, "startedAt" = ?, "runAfter" = NULL, "baseVersion" = ? WHERE "id" = ? AND "status" = 'queued'`,
-      [JSON.stringify(target.params), target.paramsHash, req.owner, leaseUntil, req.now, active, retry.id],
+    const changed = yield* execute(
+      storage.updateTable("FitRun")
+        .set((eb) => ({ status: "running", attempts: eb("attempts", "+", 1), params: JSON.stringify(target.params), paramsHash: target.paramsHash, leaseOwner: req.owner, leaseUntil, startedAt: req.now, runAfter: null, baseVersion: active }))
+        .where("id", "=", retry.id).where("status", "=", "queued"),
     );
     if (changed === 0) continue;
     claims.push({
@@ -246,7 +244,8 @@ export function* claimBatches(provider: Provider, req: ClaimRequest): Query<Clai
   const latestOf = (trigger: string) => base.get(trigger)!.latest;
   const paramsJson = new Map(fresh.map((t) => [t.trigger, JSON.stringify(t.params)]));
   if (pg) {
-    // Rows and run records in one statement: each run lists exactly the rows it got.
+    // Rows and run records in one statement: each run lists exactly the rows it got. SQL for the
+    // same reason as the read above (unnest; P6).
     const rows = runs.flatMap((p) => p.rows.map((r) => ({ ...r, run: p.runId })));
     const made = yield* all<{ id: string; trigger: string; route: string; rowIds: unknown; reason: string | null; baseVersion: unknown }>(
       `WITH "claimed" AS (
@@ -278,13 +277,14 @@ export function* claimBatches(provider: Provider, req: ClaimRequest): Query<Clai
     }
     return { claims, wakeAt: wakeAt === Infinity ? null : wakeAt };
   }
-  const inserts: unknown[][] = [];
+  const inserts: RowValues<"FitRun", typeof RUN_COLUMNS>[] = [];
   for (const p of runs) {
     const trigger = p.target.trigger;
     const ids = p.rows.map((r) => r.rowId);
-    const got = yield* all<{ rowId: string; reason: string | null }>(
-      `UPDATE "PendingRow" SET "fitRunId" = ? WHERE "trigger" = ? AND "route" = ? AND "fitRunId" IS NULL AND "rowId" IN (${marks(ids.length)}) RETURNING "rowId", "reason"`,
-      [p.runId, trigger, p.route.name, ...ids],
+    const got = yield* selectAll(
+      storage.updateTable("PendingRow").set({ fitRunId: p.runId })
+        .where("trigger", "=", trigger).where("route", "=", p.route.name).where("fitRunId", "is", null).where("rowId", "in", ids)
+        .returning(["rowId", "reason"]),
     );
     if (got.length === 0) continue;
     const rowIds = got.map((c) => c.rowId).sort();
@@ -295,13 +295,15 @@ export function* claimBatches(provider: Provider, req: ClaimRequest): Query<Clai
     ]);
     claims.push({ runId: p.runId, trigger, route: p.route.name, rowIds, attempts: 1, baseVersion: p.base, reason, params: p.target.params, latestVersion: latestOf(trigger) });
   }
-  yield* insertMany(
-    `INSERT INTO "FitRun" ("id", "trigger", "route", "relation", "status", "rowIds", "rowCount", "params", "paramsHash", "attempts", "maxAttempts", "deadLettered", "leaseOwner", "leaseUntil", "queuedAt", "startedAt", "reason", "baseVersion") VALUES `,
-    18,
-    inserts,
-  );
+  yield* insertRows("FitRun", RUN_COLUMNS, inserts);
   return { claims, wakeAt: wakeAt === Infinity ? null : wakeAt };
 }
+
+// A route's next unclaimed, unheld rows (SQLite: one indexed range per route per round).
+const NEXT_ROWS = prepare((trigger: string, route: string, limit: number) =>
+  storage.selectFrom("PendingRow").select(["trigger", "route", "rowId", "reason", "createdAt"])
+    .where("trigger", "=", trigger).where("route", "=", route).where("held", "=", false).where("fitRunId", "is", null).orderBy("rowId").limit(limit),
+);
 
 /** How many batches of a route one chain may take: maxChain, fewer for large batches. */
 function routeChain(route: ClaimRoute, maxChain: number): number {
@@ -317,6 +319,7 @@ export function* claimable(targets: readonly ClaimTarget[], now: Date): Query<Se
   const slots = targets.flatMap((t) => t.routes.map((r) => ({ trigger: t.trigger, route: r.name, scheduled: !!r.scheduled })));
   if (slots.length === 0) return new Set();
   // A scheduled route's pending rows wait for its tick: only its queued runs make it claimable.
+  // SQL (unnest over the routes): one round trip per peek, like the claim's read (P6).
   const rows = yield* all<{ t: string }>(
     `SELECT DISTINCT s."t" FROM unnest(?::text[], ?::text[], ?::boolean[]) AS s("t", "r", "sch")
      WHERE NOT EXISTS (SELECT 1 FROM "FitRun" f WHERE f."trigger" = s."t" AND f."status" = 'running' AND f."leaseUntil" > ?::timestamp(3))
