@@ -1,4 +1,4 @@
-import { all, insertMany, newId, run, type Provider, type Query } from "@motion/db";
+import { all, execute, insertRows, newId, selectAll, sql, storage, type Provider, type Query, type SelectQueryBuilder, type StorageDB } from "@motion/db";
 import { manifestChecksum, manifestSize } from "./state.ts";
 import { insertBlobs, nextManifest, type EncodedPatch, type VersionInfo } from "./state-store.ts";
 import { supersede } from "./fit-store.ts";
@@ -27,7 +27,15 @@ export type CommitOutcome =
   | { kind: "superseded" }
   | { kind: "lost" };
 
-const marks = (n: number) => new Array(n).fill("?").join(", ");
+/** Runs (still ours?) and each trigger's newest version number, in one read. */
+function seenQuery(runIds: string[], triggers: string[]) {
+  type Out = { k: string; id: string; status: string | null; leaseOwner: string | null; v: unknown };
+  const runs = storage.selectFrom("FitRun").select([sql.lit("run").as("k"), "id", "status", "leaseOwner", sql<unknown>`NULL`.as("v")]).where("id", "in", runIds);
+  const newest = storage.selectFrom("StateVersion").select((eb) => [sql.lit("max").as("k"), "trigger", sql<null>`NULL`.as("status"), sql<null>`NULL`.as("leaseOwner"), eb.fn.max("version").as("v")])
+    .where("trigger", "in", triggers).groupBy("trigger");
+  // Same row shape; only how each column is computed differs.
+  return (runs as unknown as SelectQueryBuilder<StorageDB, "FitRun", Out>).unionAll(newest as unknown as SelectQueryBuilder<StorageDB, "FitRun", Out>);
+}
 
 /**
  * v+1 = v ⊕ patch for each fit, atomically with its run's record and the consumption of its
@@ -42,17 +50,11 @@ export function* commitFits(provider: Provider, owner: string, now: Date, fits: 
   const pg = provider === "postgresql";
   const triggers = [...new Set(fits.map((f) => f.trigger))].sort();
   // Row locks in one order (trigger, name), so two committing workers cannot deadlock.
-  const aliasRows = yield* all<{ trigger: string; name: string; version: unknown; pinned: unknown }>(
-    `SELECT "trigger", "name", "version", "pinned" FROM "StateAlias" WHERE "trigger" IN (${marks(triggers.length)}) ORDER BY "trigger", "name"${pg ? " FOR UPDATE" : ""}`,
-    triggers,
-  );
+  const aliasQuery = storage.selectFrom("StateAlias").select(["trigger", "name", "version", "pinned"]).where("trigger", "in", triggers).orderBy(["trigger", "name"]);
+  const aliasRows = yield* selectAll(pg ? aliasQuery.forUpdate() : aliasQuery);
   // Read after the locks: the runs (still ours?) and each trigger's newest version number.
   const runIds = fits.map((f) => f.runId);
-  const seen = yield* all<{ k: string; id: string; status: string | null; leaseOwner: string | null; v: unknown }>(
-    `SELECT 'run' AS "k", "id", "status", "leaseOwner", NULL AS "v" FROM "FitRun" WHERE "id" IN (${marks(runIds.length)})
-     UNION ALL SELECT 'max', "trigger", NULL, NULL, MAX("version") FROM "StateVersion" WHERE "trigger" IN (${marks(triggers.length)}) GROUP BY "trigger"`,
-    [...runIds, ...triggers],
-  );
+  const seen = yield* selectAll(seenQuery(runIds, triggers));
   const runs = seen.filter((r) => r.k === "run");
   const next = new Map(seen.filter((r) => r.k === "max").map((m) => [m.id, Number(m.v ?? 0)]));
   const alias = (trigger: string, name: string) => aliasRows.find((a) => a.trigger === trigger && a.name === name);
@@ -99,11 +101,8 @@ export function* commitFits(provider: Provider, owner: string, now: Date, fits: 
     outcomes.push({ kind: "committed", version, activeMoved: !pinned });
   }
   for (const fit of unchanged) {
-    yield* run(`DELETE FROM "PendingRow" WHERE "fitRunId" = ?`, [fit.runId]);
-    yield* run(
-      `UPDATE "FitRun" SET "status" = 'succeeded', "producedVersion" = NULL, "metrics" = ?, "baseVersion" = ?, "finishedAt" = ?, "durationMs" = ?, "logs" = ?, "error" = NULL, "errorStack" = NULL, "leaseOwner" = NULL, "leaseUntil" = NULL WHERE "id" = ?`,
-      [JSON.stringify(fit.metrics), fit.base.version, now, fit.durationMs, fit.logs ? JSON.stringify(fit.logs) : null, fit.runId],
-    );
+    yield* execute(storage.deleteFrom("PendingRow").where("fitRunId", "=", fit.runId));
+    yield* execute(succeeded(fit, null, now));
   }
   if (done.length === 0) return outcomes;
 
@@ -130,6 +129,14 @@ interface Move {
   actor: string;
 }
 
+/** The run record of a fit that succeeded (producing `version`, or nothing). */
+function succeeded(fit: FitCommit, version: number | null, now: Date) {
+  return storage.updateTable("FitRun").set({
+    status: "succeeded", producedVersion: version, metrics: JSON.stringify(fit.metrics), baseVersion: fit.base.version, finishedAt: now, durationMs: fit.durationMs,
+    logs: fit.logs ? JSON.stringify(fit.logs) : null, error: null, errorStack: null, leaseOwner: null, leaseUntil: null,
+  }).where("id", "=", fit.runId);
+}
+
 /**
  * Every write of a round's commits in one statement: versions, alias moves and their events,
  * consumed rows, run records and the broadcast. Each part is set-based over the round's fits.
@@ -141,6 +148,9 @@ function* writePostgres(now: Date, done: readonly Done[], moves: readonly Move[]
   const final = new Map<string, Move>();
   for (const m of moves) final.set(`${m.trigger}\u0000${m.alias}`, m);
   const pointers = [...final.values()];
+  // SQL: five set-based writes and the broadcast over unnest'ed arrays in one round trip, which
+  // Kysely cannot type; batched commits are part of what took P6 scale-out fits from 0.12 to
+  // 0.91-1.09 of raw BullMQ jobs (docs/operations.md).
   yield* all(
     `WITH "versions" AS (
        INSERT INTO "StateVersion" ("trigger", "version", "parent", "fitRunId", "entries", "size", "checksum", "createdAt", "schema")
@@ -175,25 +185,19 @@ function* writePostgres(now: Date, done: readonly Done[], moves: readonly Move[]
 }
 
 function* writeSqlite(now: Date, done: readonly Done[], moves: readonly Move[]): Query<void> {
-  yield* insertMany(
-    `INSERT INTO "StateVersion" ("trigger", "version", "parent", "fitRunId", "entries", "size", "checksum", "createdAt", "schema") VALUES `,
-    9,
+  yield* insertRows(
+    "StateVersion",
+    ["trigger", "version", "parent", "fitRunId", "entries", "size", "checksum", "createdAt", "schema"],
     done.map(({ version: v }) => [v.trigger, v.version, v.parent, v.fitRunId, JSON.stringify(v.manifest), v.size, v.checksum, now, v.schema]),
   );
   for (const m of moves) {
-    yield* run(`UPDATE "StateAlias" SET "version" = ?, "pinned" = ?, "updatedAt" = ? WHERE "trigger" = ? AND "name" = ?`, [m.to, false, now, m.trigger, m.alias]);
+    yield* execute(storage.updateTable("StateAlias").set({ version: m.to, pinned: false, updatedAt: now }).where("trigger", "=", m.trigger).where("name", "=", m.alias));
   }
-  yield* insertMany(
-    `INSERT INTO "AliasEvent" ("id", "trigger", "alias", "fromVersion", "toVersion", "actor", "reason", "createdAt") VALUES `,
-    8,
+  yield* insertRows(
+    "AliasEvent",
+    ["id", "trigger", "alias", "fromVersion", "toVersion", "actor", "reason", "createdAt"],
     moves.map((m) => [newId(now.getTime()), m.trigger, m.alias, m.from, m.to, m.actor, null, now]),
   );
-  const ids = done.map((d) => d.fit.runId);
-  yield* run(`DELETE FROM "PendingRow" WHERE "fitRunId" IN (${marks(ids.length)})`, ids);
-  for (const d of done) {
-    yield* run(
-      `UPDATE "FitRun" SET "status" = 'succeeded', "producedVersion" = ?, "metrics" = ?, "baseVersion" = ?, "finishedAt" = ?, "durationMs" = ?, "logs" = ?, "error" = NULL, "errorStack" = NULL, "leaseOwner" = NULL, "leaseUntil" = NULL WHERE "id" = ?`,
-      [d.version.version, JSON.stringify(d.fit.metrics), d.fit.base.version, now, d.fit.durationMs, d.fit.logs ? JSON.stringify(d.fit.logs) : null, d.fit.runId],
-    );
-  }
+  yield* execute(storage.deleteFrom("PendingRow").where("fitRunId", "in", done.map((d) => d.fit.runId)));
+  for (const d of done) yield* execute(succeeded(d.fit, d.version.version, now));
 }
