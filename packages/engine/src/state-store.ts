@@ -60,11 +60,7 @@ function rowToVersion(r: Record<string, unknown>): VersionInfo {
   };
 }
 
-/** Row lock on the trigger's `active` alias: serialises every alias move of one trigger. */
-export function lockSuffix(provider: Provider): string {
-  return provider === "postgresql" ? " FOR UPDATE" : "";
-}
-
+// Locked (PostgreSQL) the alias rows serialise every alias move of one trigger.
 const ALIASES = prepare((trigger: string) => storage.selectFrom("StateAlias").select(["name", "version", "pinned"]).where("trigger", "=", trigger).orderBy("name"));
 const ALIASES_LOCKED = prepare((trigger: string) => storage.selectFrom("StateAlias").select(["name", "version", "pinned"]).where("trigger", "=", trigger).orderBy("name").forUpdate());
 
