@@ -4,6 +4,7 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import pg from "pg";
 import { all, get, migrate, newId } from "@motion/db";
+import { createThrowawayDatabase } from "@motion/db/test-support";
 import { Motion, type App } from "@motion/engine";
 import { fitApp, ingestApp, loadFlights, unprofiledIngestApp } from "./fixtures.ts";
 import { median, percentile, type BenchResult } from "./stats.ts";
@@ -123,14 +124,9 @@ export async function benchIngestPostgres(adminUrl: string): Promise<BenchResult
   const raw: number[] = [];
   const ours: number[] = [];
   for (let i = 0; i < REPEATS; i++) {
-    const name = `motion_bench_${Date.now().toString(36)}_${i}`;
-    const admin = new pg.Client({ connectionString: adminUrl });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE "${name}"`);
-    const url = new URL(adminUrl);
-    url.pathname = `/${name}`;
+    const target = await createThrowawayDatabase(adminUrl, "motion_bench");
     try {
-      const client = new pg.Client({ connectionString: url.toString() });
+      const client = new pg.Client({ connectionString: target.url });
       await client.connect();
       // Its own schema: Motion's migrations refuse a non-empty public schema.
       await client.query(`CREATE SCHEMA raw_bench; CREATE TABLE raw_bench.raw_rows (id BIGSERIAL PRIMARY KEY, relation TEXT NOT NULL, data JSONB NOT NULL)`);
@@ -148,10 +144,9 @@ export async function benchIngestPostgres(adminUrl: string): Promise<BenchResult
       await client.query("COMMIT");
       raw.push(rows.length / ((performance.now() - started) / 1000));
       await client.end();
-      ours.push(await motionIngest(url.toString(), rows));
+      ours.push(await motionIngest(target.url, rows));
     } finally {
-      await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      await admin.end();
+      await target.drop();
     }
   }
   const value = median(ours);

@@ -9,9 +9,8 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import pg from "pg";
 import { all, get, insertMany, openDatabase, prepare, run, selectAll, selectFirst, execute, newId, storage, type Database } from "@motion/db";
-import { requirePostgres } from "@motion/db/test-support";
+import { createThrowawayDatabase, requirePostgres } from "@motion/db/test-support";
 import { median, type BenchResult } from "./stats.ts";
 
 const ROWS = 5_000;
@@ -126,22 +125,16 @@ export async function benchTypedQueries(): Promise<BenchResult[]> {
   }
   const adminUrl = await requirePostgres();
   if (!adminUrl) return results;
-  const name = `motion_bench_typed_${Date.now().toString(36)}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${name}"`);
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
+  const target = await createThrowawayDatabase(adminUrl, "motion_bench_typed");
   try {
-    const db = await openDatabase({ url: url.toString() });
+    const db = await openDatabase({ url: target.url });
     try {
       results.push(...report("PostgreSQL", await measure(db)));
     } finally {
       await db.close();
     }
   } finally {
-    await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-    await admin.end();
+    await target.drop();
   }
   return results;
 }
