@@ -57,9 +57,9 @@ export function* execute(query: Compilable<unknown>): Query<number> {
   return (yield { kind: "run", sql: compiled.sql, params: compiled.parameters }) as number;
 }
 
-/** Where a prepared query's argument goes: stands in for the value while the query is compiled once. */
+/** Where a prepared query's argument goes (`element` >= 0: that element of an array argument). */
 class Slot {
-  constructor(readonly index: number) {}
+  constructor(readonly index: number, readonly element = -1) {}
 }
 
 /** A query compiled once, run with new values: see `prepare`. */
@@ -70,49 +70,75 @@ export interface Prepared<A extends unknown[], O> {
   first(...args: A): Query<O | undefined>;
   /** Runs it as an INSERT / UPDATE / DELETE; returns the number of rows it changed. */
   run(...args: A): Query<number>;
-  /** Its SQL text (`?` placeholders in argument order where each argument is used once), e.g. to EXPLAIN it. */
+  /** Its SQL text for scalar arguments (`?` placeholders), e.g. to EXPLAIN it. */
   readonly sql: string;
+}
+
+interface Compiled {
+  sql: string;
+  params: readonly unknown[];
+  slots: (Slot | null)[];
 }
 
 /**
  * A fixed-shape query built and compiled once, for statements on hot paths: building and
- * compiling a Kysely query costs 2–4 µs a call, as much as an indexed SQLite read. `build`
- * receives stand-ins for its arguments and may only pass them into the query as scalar values
- * (no `.length`, no `in` lists, no branching on them); each call binds the real values in their
- * place. The SQL text is the same string every call, so the statement cache hits at once.
+ * compiling a Kysely query costs 2–4 µs a call (more with an `in` list: a node per value), as
+ * much as an indexed SQLite read. `build` receives stand-ins for its arguments and may only
+ * pass them into the query as plain values, or an array argument as an `in` list (no
+ * `.length`, no branching on them; never an empty array). Each call binds the real values in
+ * their place; a query with array arguments is compiled once per list length. The SQL text is
+ * the same string every call, so the statement cache hits at once.
  */
 export function prepare<A extends unknown[], O>(build: (...args: A) => Compilable<O>): Prepared<A, O> {
-  let compiled: { sql: string; params: readonly unknown[]; slots: number[] } | undefined;
-  const compile = () => {
-    const stand = Array.from({ length: build.length }, (_, i) => new Slot(i)) as unknown as A;
+  const byShape = new Map<string, Compiled>();
+  const compile = (args: readonly unknown[] | null): Compiled => {
+    const stand = Array.from({ length: build.length }, (_, i) => {
+      const a = args?.[i];
+      return Array.isArray(a) ? a.map((_, j) => new Slot(i, j)) : new Slot(i);
+    }) as unknown as A;
     const out = build(...stand).compile();
-    const slots = out.parameters.map((p) => (p instanceof Slot ? p.index : -1));
-    if (new Set(slots.filter((i) => i >= 0)).size < build.length) throw new Error(`prepare: an argument of ${build.toString().slice(0, 80)} is not used as a plain value`);
+    const slots = out.parameters.map((p) => (p instanceof Slot ? p : null));
+    if (new Set(slots.filter((p) => p).map((p) => p!.index)).size < build.length) {
+      throw new Error(`prepare: an argument of ${build.toString().slice(0, 80)} is not used as a plain value or an in list`);
+    }
     return { sql: out.sql, params: out.parameters, slots };
   };
-  const bind = (args: A) => {
-    compiled ??= compile();
+  let scalar: Compiled | undefined;
+  const bind = (args: A): Compiled & { values: unknown[] } => {
+    let compiled: Compiled | undefined;
+    let shape: string | null = null;
+    for (let i = 0; i < args.length; i++) {
+      const a = args[i];
+      if (Array.isArray(a)) shape = `${shape ?? ""}${i}:${a.length},`;
+    }
+    if (shape === null) compiled = scalar ??= compile(null);
+    else {
+      compiled = byShape.get(shape);
+      if (!compiled) byShape.set(shape, (compiled = compile(args)));
+    }
     const { params, slots } = compiled;
     const values = new Array<unknown>(params.length);
-    for (let i = 0; i < params.length; i++) values[i] = slots[i]! >= 0 ? args[slots[i]!] : params[i];
-    return values;
+    for (let i = 0; i < params.length; i++) {
+      const slot = slots[i];
+      values[i] = slot ? (slot.element >= 0 ? (args[slot.index] as unknown[])[slot.element] : args[slot.index]) : params[i];
+    }
+    return { ...compiled, values };
   };
   return {
     *all(...args) {
-      const params = bind(args);
-      return (yield { kind: "all", sql: compiled!.sql, params }) as O[];
+      const { sql, values } = bind(args);
+      return (yield { kind: "all", sql, params: values }) as O[];
     },
     *first(...args) {
-      const params = bind(args);
-      return ((yield { kind: "all", sql: compiled!.sql, params }) as O[])[0];
+      const { sql, values } = bind(args);
+      return ((yield { kind: "all", sql, params: values }) as O[])[0];
     },
     *run(...args) {
-      const params = bind(args);
-      return (yield { kind: "run", sql: compiled!.sql, params }) as number;
+      const { sql, values } = bind(args);
+      return (yield { kind: "run", sql, params: values }) as number;
     },
     get sql() {
-      compiled ??= compile();
-      return compiled.sql;
+      return (scalar ??= compile(null)).sql;
     },
   };
 }

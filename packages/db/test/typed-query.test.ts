@@ -65,6 +65,12 @@ describe.each(factories)("typed queries on %s", (_name, make) => {
     expect(await db.read(() => byActor.all("ann", 1))).toEqual([{ id: "p1", action: "typed.prepared" }]);
     expect(await db.read(() => byActor.first("bob", 5))).toEqual({ id: "p2", action: "typed.prepared" });
     expect(await db.read(() => byActor.first("nobody", 5))).toBeUndefined();
+    // An array argument is an `in` list, compiled once per length.
+    const byIds = prepare((action: string, ids: string[]) => storage.selectFrom("AuditEvent").select("id").where("action", "=", action).where("id", "in", ids).orderBy("id"));
+    expect(await db.read(() => byIds.all("typed.prepared", ["p3", "p1"]))).toEqual([{ id: "p1" }, { id: "p3" }]);
+    expect(await db.read(() => byIds.all("typed.prepared", ["p2"]))).toEqual([{ id: "p2" }]);
+    expect(await db.read(() => byIds.all("typed.prepared", ["p2", "x", "p3"]))).toEqual([{ id: "p2" }, { id: "p3" }]);
+    expect(await db.read(() => byIds.all("other", ["p1", "p2"]))).toEqual([]);
   });
 
   it("bulk-inserts rows, adding to counters where the key is taken, or leaving taken keys alone", async () => {

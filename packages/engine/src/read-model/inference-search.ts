@@ -7,7 +7,7 @@
 // a rare term on a million inferences costs a few pages of clicks, never a query that holds
 // the database for seconds. Matching is case-insensitive (ASCII on SQLite) on the JSON text of
 // the row's data and the output.
-import { decodeJson, selectAll, selectFirst, sql, storage, toBool, toDate, toNum, type Expression, type Provider, type Query } from "@motion/db";
+import { decodeJson, prepare, selectAll, selectFirst, sql, storage, toBool, toDate, toNum, type Expression, type Provider, type Query } from "@motion/db";
 import type { InferenceResult } from "../motion.ts";
 import { readScores, type GivenScore } from "../review-queue/score-store.ts";
 
@@ -101,13 +101,17 @@ export function inferenceFeedback(f: Record<string, unknown>, provider: Provider
   };
 }
 
+// Every page of inferences reads these (50 ids a page): compiled once per list length.
+const ROW_DATA = prepare((ids: string[]) => storage.selectFrom("Row").select(["id", "data"]).where("id", "in", ids));
+const LABELS_OF = prepare((ids: string[]) => storage.selectFrom("Feedback").selectAll().where("inferenceId", "in", ids).orderBy("id"));
+
 /** Inputs (row data) and feedback of a page of inferences, in two indexed queries. */
 export function* withDetails(provider: Provider, rows: Record<string, unknown>[]): Query<InferenceWithDetails[]> {
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.id as string);
   const rowIds = [...new Set(rows.map((r) => r.rowId as string))];
-  const inputs = yield* selectAll(storage.selectFrom("Row").select(["id", "data"]).where("id", "in", rowIds));
-  const feedback = yield* selectAll(storage.selectFrom("Feedback").selectAll().where("inferenceId", "in", ids).orderBy("id"));
+  const inputs = yield* ROW_DATA.all(rowIds);
+  const feedback = yield* LABELS_OF.all(ids);
   const scores = yield* readScores(provider, ids);
   const inputById = new Map(inputs.map((r) => [r.id, decodeJson(provider, r.data)]));
   const byInference = new Map<string, InferenceFeedback[]>();

@@ -1,6 +1,6 @@
 // Stored scores: one row per given value (who and when), the latest per inference and name
 // counts. Reads are by inference id (indexed), a page at a time.
-import { decodeJson, execute, newId, selectAll, storage, toDate, type Provider, type Query } from "@motion/db";
+import { decodeJson, execute, newId, prepare, storage, toDate, type Provider, type Query } from "@motion/db";
 
 export interface GivenScore {
   value: number | string;
@@ -17,10 +17,13 @@ export function* writeScores(inferenceId: string, trigger: string, values: Recor
   }
 }
 
+// Read with every page of inferences: compiled once per list length.
+const SCORES_OF = prepare((ids: string[]) => storage.selectFrom("InferenceScore").select(["inferenceId", "name", "value", "actor", "createdAt"]).where("inferenceId", "in", ids).orderBy("id"));
+
 export function* readScores(provider: Provider, inferenceIds: readonly string[]): Query<ScoresById> {
   const out: ScoresById = new Map();
   if (inferenceIds.length === 0) return out;
-  const rows = yield* selectAll(storage.selectFrom("InferenceScore").select(["inferenceId", "name", "value", "actor", "createdAt"]).where("inferenceId", "in", [...inferenceIds]).orderBy("id"));
+  const rows = yield* SCORES_OF.all([...inferenceIds]);
   for (const r of rows) {
     const id = r.inferenceId as string;
     const scores = out.get(id) ?? out.set(id, {}).get(id)!;
