@@ -5,21 +5,6 @@ export interface Page<T> {
   nextCursor: string | null;
 }
 
-/** WHERE clause built from optional conditions, in order. */
-export class Conditions {
-  private readonly parts: string[] = [];
-  readonly params: unknown[] = [];
-
-  add(sql: string, value: unknown): void {
-    this.parts.push(sql);
-    this.params.push(value);
-  }
-
-  sql(): string {
-    return this.parts.length ? `WHERE ${this.parts.join(" AND ")}` : "";
-  }
-}
-
 export function pageOf<T extends { id: string }>(rows: T[], limit: number): Page<T> {
   const items = rows.slice(0, limit);
   return { items, nextCursor: rows.length > limit ? items[items.length - 1]!.id : null };
