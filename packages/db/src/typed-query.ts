@@ -84,8 +84,8 @@ interface Compiled {
  * A fixed-shape query built and compiled once, for statements on hot paths: building and
  * compiling a Kysely query costs 2–4 µs a call (more with an `in` list: a node per value), as
  * much as an indexed SQLite read. `build` receives stand-ins for its arguments and may only
- * pass them into the query as plain values, or an array argument as an `in` list (no
- * `.length`, no branching on them; never an empty array). Each call binds the real values in
+ * pass them into the query as plain values, or an array argument as an `in` list (never
+ * empty) or element by element (no `.length`, no branching on them). Each call binds the real values in
  * their place; a query with array arguments is compiled once per list length. The SQL text is
  * the same string every call, so the statement cache hits at once.
  */
@@ -98,7 +98,9 @@ export function prepare<A extends unknown[], O>(build: (...args: A) => Compilabl
     }) as unknown as A;
     const out = build(...stand).compile();
     const slots = out.parameters.map((p) => (p instanceof Slot ? p : null));
-    if (new Set(slots.filter((p) => p).map((p) => p!.index)).size < build.length) {
+    // Every argument must reach the query (an empty array argument has nothing to place).
+    const expected = Array.from({ length: build.length }, (_, i) => i).filter((i) => !(Array.isArray(args?.[i]) && (args![i] as unknown[]).length === 0)).length;
+    if (new Set(slots.filter((p) => p).map((p) => p!.index)).size < expected) {
       throw new Error(`prepare: an argument of ${build.toString().slice(0, 80)} is not used as a plain value or an in list`);
     }
     return { sql: out.sql, params: out.parameters, slots };

@@ -7,7 +7,7 @@
 // a rare term on a million inferences costs a few pages of clicks, never a query that holds
 // the database for seconds. Matching is case-insensitive (ASCII on SQLite) on the JSON text of
 // the row's data and the output.
-import { decodeJson, prepare, selectAll, selectFirst, sql, storage, toBool, toDate, toNum, type Expression, type Provider, type Query } from "@motion/db";
+import { decodeJson, prepare, selectAll, selectFirst, sql, storage, toBool, toDate, toNum, type Compilable, type Expression, type Prepared, type Provider, type Query } from "@motion/db";
 import type { InferenceResult } from "../motion.ts";
 import { readScores, type GivenScore } from "../review-queue/score-store.ts";
 
@@ -138,6 +138,50 @@ export function inferencePageQuery(search: InferenceSearch): { sql: string; para
   return { sql, params: [...parameters] };
 }
 
+/** The filters `filtered` reads, in a fixed order. */
+const FILTER_KEYS = ["trigger", "relation", "version", "cursor", "minLatencyMs", "maxLatencyMs", "errors", "labeled", "label", "labeledBy"] as const;
+
+/**
+ * A search's filters as a statement shape (which are set; booleans by value, as they change the
+ * SQL) and the values that shape binds, so a page's statement is compiled once per shape.
+ */
+function shapeOf(search: InferenceSearch): { key: string; names: (typeof FILTER_KEYS)[number][]; values: unknown[] } {
+  let key = "";
+  const names: (typeof FILTER_KEYS)[number][] = [];
+  const values: unknown[] = [];
+  for (const name of FILTER_KEYS) {
+    const v = search[name];
+    if (v === undefined || v === null || v === "") key += "-";
+    else if (typeof v === "boolean") key += v ? "t" : "f";
+    else {
+      key += "v";
+      names.push(name);
+      values.push(v);
+    }
+  }
+  return { key, names, values };
+}
+
+type InferenceRow = Record<string, unknown> & { id: string };
+const byShape = new Map<string, Prepared<[unknown[], unknown], InferenceRow>>();
+
+/**
+ * Runs `finish(filtered(search), extra)` as a statement prepared for the search's shape: the
+ * filters' values and `extra` (the limit, or a step's ids) are bound, not rebuilt per call.
+ */
+function* shaped(search: InferenceSearch, kind: string, extra: unknown, finish: (q: ReturnType<typeof filtered>, extra: never) => Compilable<InferenceRow>): Query<InferenceRow[]> {
+  const { key, names, values } = shapeOf(search);
+  const id = `${kind}:${key}`;
+  let statement = byShape.get(id);
+  if (!statement) {
+    if (byShape.size > 512) byShape.clear(); // shapes are few; a bound, not a cache policy
+    const base = search;
+    statement = prepare((stand: unknown[], more: unknown) => finish(filtered({ ...base, ...Object.fromEntries(names.map((n, j) => [n, stand[j]])) } as InferenceSearch), more as never));
+    byShape.set(id, statement);
+  }
+  return yield* statement.all(values, extra);
+}
+
 /** Inferences (as `i`) passing the search's filters, text search and ordering aside. */
 function filtered(search: InferenceSearch) {
   let q = storage.selectFrom("Inference as i");
@@ -164,7 +208,7 @@ export function* searchInferences(provider: Provider, search: InferenceSearch): 
 
   if (!text && (search.label || search.labeledBy)) return yield* labeledPage(provider, search);
   if (!text) {
-    const rows = yield* selectAll(filtered(search).selectAll("i").orderBy("i.id", "desc").limit(search.limit + 1));
+    const rows = yield* shaped(search, "page", search.limit + 1, (q, limit: number) => q.selectAll("i").orderBy("i.id", "desc").limit(limit));
     const more = rows.length > search.limit;
     const items = yield* withDetails(provider, rows.slice(0, search.limit));
     return { items, nextCursor: more ? items.at(-1)!.id : null, searchedBack: null };
@@ -211,7 +255,7 @@ function* labeledPage(provider: Provider, search: InferenceSearch): Query<Infere
     const step = yield* selectAll(labels.orderBy("f.inferenceId", "desc").limit(LABEL_STEP));
     if (step.length) {
       const ids = step.map((s) => s.inferenceId);
-      found.push(...(yield* selectAll(filtered(search).selectAll("i").where("i.id", "in", ids).orderBy("i.id", "desc"))));
+      found.push(...(yield* shaped(search, "step", ids, (q, list: string[]) => q.selectAll("i").where("i.id", "in", list).orderBy("i.id", "desc"))));
       below = ids.at(-1)!;
     }
     if (found.length > search.limit || step.length < LABEL_STEP) break;
