@@ -9,11 +9,6 @@ export function* pgNotify(channel: string, payload: string): Query<void> {
   yield* all(`SELECT pg_notify(?, ?)`, [channel, payload]);
 }
 
-/** One notification per payload, in one statement (delivered at commit). */
-export function* pgNotifyEach(channel: string, payloads: readonly string[]): Query<void> {
-  if (payloads.length) yield* all(`SELECT pg_notify(?, t) FROM unnest(?::text[]) AS t`, [channel, payloads]);
-}
-
 /** Waits for the transaction-scoped advisory lock `key` (exclusive, or shared). */
 export function* pgAdvisoryXactLock(key: bigint | number | string, mode: "exclusive" | "shared" = "exclusive"): Query<void> {
   yield* get(mode === "shared" ? `SELECT pg_advisory_xact_lock_shared(?::bigint)` : `SELECT pg_advisory_xact_lock(?::bigint)`, [String(key)]);

@@ -6,4 +6,4 @@ export { defaultDatabaseUrl, providerOf, redactUrl, resolveDatabaseUrl, sqliteFi
 export { newId, idFloor } from "./ids.ts";
 export { addRelationRows, insertIngest, type InferenceInsert, type PendingInsert, type ProfileInsert, type RowInsert } from "./repositories/ingest.ts";
 export * from "./codec.ts";
-export { pgAdvisoryXactLock, pgAnalyze, pgBloatedTables, pgNotify, pgNotifyEach, pgTryAdvisoryXactLock, ping, sqliteIncrementalVacuum, sqlitePragma } from "./database-calls.ts";
+export { pgAdvisoryXactLock, pgAnalyze, pgBloatedTables, pgNotify, pgTryAdvisoryXactLock, ping, sqliteIncrementalVacuum, sqlitePragma } from "./database-calls.ts";

@@ -85,9 +85,9 @@ interface Compiled {
  * compiling a Kysely query costs 2–4 µs a call (more with an `in` list: a node per value), as
  * much as an indexed SQLite read. `build` receives stand-ins for its arguments and may only
  * pass them into the query as plain values, or an array argument as an `in` list (never
- * empty) or element by element (no `.length`, no branching on them). Each call binds the real values in
- * their place; a query with array arguments is compiled once per list length. The SQL text is
- * the same string every call, so the statement cache hits at once.
+ * empty) or element by element (no `.length`, no branching on them). Each call binds the real
+ * values in their place; a query with array arguments is compiled once per list length. The
+ * SQL text is the same string every call, so the statement cache hits at once.
  */
 export function prepare<A extends unknown[], O>(build: (...args: A) => Compilable<O>): Prepared<A, O> {
   const byShape = new Map<string, Compiled>();
@@ -106,38 +106,38 @@ export function prepare<A extends unknown[], O>(build: (...args: A) => Compilabl
     return { sql: out.sql, params: out.parameters, slots };
   };
   let scalar: Compiled | undefined;
-  const bind = (args: A): Compiled & { values: unknown[] } => {
-    let compiled: Compiled | undefined;
+  /** The statement for these arguments' shape (scalars, or arrays of these lengths). */
+  const compiledFor = (args: A): Compiled => {
     let shape: string | null = null;
     for (let i = 0; i < args.length; i++) {
       const a = args[i];
       if (Array.isArray(a)) shape = `${shape ?? ""}${i}:${a.length},`;
     }
-    if (shape === null) compiled = scalar ??= compile(null);
-    else {
-      compiled = byShape.get(shape);
-      if (!compiled) byShape.set(shape, (compiled = compile(args)));
-    }
-    const { params, slots } = compiled;
+    if (shape === null) return (scalar ??= compile(null));
+    let compiled = byShape.get(shape);
+    if (!compiled) byShape.set(shape, (compiled = compile(args)));
+    return compiled;
+  };
+  const bind = ({ params, slots }: Compiled, args: A): unknown[] => {
     const values = new Array<unknown>(params.length);
     for (let i = 0; i < params.length; i++) {
       const slot = slots[i];
       values[i] = slot ? (slot.element >= 0 ? (args[slot.index] as unknown[])[slot.element] : args[slot.index]) : params[i];
     }
-    return { ...compiled, values };
+    return values;
   };
   return {
     *all(...args) {
-      const { sql, values } = bind(args);
-      return (yield { kind: "all", sql, params: values }) as O[];
+      const c = compiledFor(args);
+      return (yield { kind: "all", sql: c.sql, params: bind(c, args) }) as O[];
     },
     *first(...args) {
-      const { sql, values } = bind(args);
-      return ((yield { kind: "all", sql, params: values }) as O[])[0];
+      const c = compiledFor(args);
+      return ((yield { kind: "all", sql: c.sql, params: bind(c, args) }) as O[])[0];
     },
     *run(...args) {
-      const { sql, values } = bind(args);
-      return (yield { kind: "run", sql, params: values }) as number;
+      const c = compiledFor(args);
+      return (yield { kind: "run", sql: c.sql, params: bind(c, args) }) as number;
     },
     get sql() {
       return (scalar ??= compile(null)).sql;

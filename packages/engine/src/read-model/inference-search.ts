@@ -134,9 +134,12 @@ function likePattern(text: string): string {
  * "all" and "unlabeled" lists): exported so a test can check its plan uses an index.
  */
 export function inferencePageQuery(search: InferenceSearch): { sql: string; params: unknown[] } {
-  const { sql, parameters } = filtered(search).selectAll("i").orderBy("i.id", "desc").limit(search.limit + 1).compile();
+  const { sql, parameters } = newestFirst(filtered(search), search.limit + 1).compile();
   return { sql, params: [...parameters] };
 }
+
+/** A page of filtered inferences, newest first. */
+const newestFirst = (q: ReturnType<typeof filtered>, limit: number) => q.selectAll("i").orderBy("i.id", "desc").limit(limit);
 
 /** The filters `filtered` reads, in a fixed order. */
 const FILTER_KEYS = ["trigger", "relation", "version", "cursor", "minLatencyMs", "maxLatencyMs", "errors", "labeled", "label", "labeledBy"] as const;
@@ -208,7 +211,7 @@ export function* searchInferences(provider: Provider, search: InferenceSearch): 
 
   if (!text && (search.label || search.labeledBy)) return yield* labeledPage(provider, search);
   if (!text) {
-    const rows = yield* shaped(search, "page", search.limit + 1, (q, limit: number) => q.selectAll("i").orderBy("i.id", "desc").limit(limit));
+    const rows = yield* shaped(search, "page", search.limit + 1, newestFirst);
     const more = rows.length > search.limit;
     const items = yield* withDetails(provider, rows.slice(0, search.limit));
     return { items, nextCursor: more ? items.at(-1)!.id : null, searchedBack: null };
