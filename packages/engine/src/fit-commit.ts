@@ -50,7 +50,7 @@ export function* commitFits(provider: Provider, owner: string, now: Date, fits: 
   const pg = provider === "postgresql";
   const triggers = [...new Set(fits.map((f) => f.trigger))].sort();
   // Row locks in one order (trigger, name), so two committing workers cannot deadlock.
-  const aliasQuery = storage.selectFrom("StateAlias").select(["trigger", "name", "version", "pinned"]).where("trigger", "in", triggers).orderBy(["trigger", "name"]);
+  const aliasQuery = storage.selectFrom("StateAlias").select(["trigger", "name", "version", "pinned"]).where("trigger", "in", triggers).orderBy("trigger").orderBy("name");
   const aliasRows = yield* selectAll(pg ? aliasQuery.forUpdate() : aliasQuery);
   // Read after the locks: the runs (still ours?) and each trigger's newest version number.
   const runIds = fits.map((f) => f.runId);

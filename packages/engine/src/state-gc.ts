@@ -124,7 +124,7 @@ export async function collectState(db: Database, trigger: string, keepVersions: 
     const page: VersionRow[] = await db.readLong(() => selectAll(
       storage.selectFrom("StateVersion").select(["trigger", "version", "entries"]).where("collectedAt", "is", null)
         .where((eb) => eb.or([eb("trigger", ">", t), eb.and([eb("trigger", "=", t), eb("version", ">", v)])]))
-        .orderBy(["trigger", "version"]).limit(SCAN_PAGE),
+        .orderBy("trigger").orderBy("version").limit(SCAN_PAGE),
     ));
     for (const r of page) refs.add(r);
     cursor = page.length < SCAN_PAGE ? null : [page.at(-1)!.trigger, Number(page.at(-1)!.version)];

@@ -100,6 +100,13 @@ async function throughput(url: string, headers: Record<string, string>): Promise
   return r.requests.total / MEASURE_S;
 }
 
+/** A failed answer is a defect to chase: print what the server logged at error level (its log goes to stdout, which the bench keeps). */
+function serverErrors(target: Target, log: (line: string) => void): void {
+  const errors = target.output().split("\n").filter((line) => line.includes('"level":50'));
+  for (const line of errors.slice(0, 5)) log(`server error: ${line.slice(0, 2000)}`);
+  if (errors.length > 5) log(`server error: … ${errors.length - 5} more`);
+}
+
 export async function prepare(dir: string, log: (line: string) => void): Promise<{ file: string; key: string; cookie: string }> {
   const file = path.join(dir, "server.db");
   const motion = await Motion.open({ app: serverApp, databaseUrl: `file:${file}`, fitIn: "inline" });
@@ -260,6 +267,7 @@ export async function benchServer(log: (line: string) => void = (line) => consol
       `server bench mixed closed loop (saturation: no think time, latency ≈ ${MIXED_CLIENTS} clients / throughput), ${MIXED_CLIENTS} clients: ${(closed.requests.total / MIXED_S).toFixed(0)} req/s, ` +
         `p50 ${closed.latency.p50} ms, p99 ${closed.latency.p99} ms, p99 / idle p50 = ${(closed.latency.p99 / idle).toFixed(1)}×, ${describeFailures(closed)}`,
     );
+    serverErrors(motion, log);
 
     const med = (pick: (r: (typeof rounds)[number]) => [number, number]) => ({
       motion: median(rounds.map((r) => pick(r)[0])),

@@ -19,7 +19,7 @@ export function* readLabelCounts(trigger: string): Query<LabelCounts> {
   const total = yield* selectFirst(storage.selectFrom("InferenceMinute").select((eb) => eb.fn.coalesce(eb.fn.sum("inferences"), sql.lit(0)).as("n")).where("trigger", "=", trigger));
   const labeled = yield* selectFirst(storage.selectFrom("LabeledTally").select("labeled as n").where("trigger", "=", trigger));
   const byActor = yield* selectAll(
-    storage.selectFrom("LabelTally").select(["actor", "label", "labels as n"]).where("trigger", "=", trigger).where("labels", "<>", 0).orderBy(["actor", "label"]),
+    storage.selectFrom("LabelTally").select(["actor", "label", "labels as n"]).where("trigger", "=", trigger).where("labels", "<>", 0).orderBy("actor").orderBy("label"),
   );
   return { total: toNum(total?.n ?? 0), labeled: toNum(labeled?.n ?? 0), byActor: byActor.map((r) => ({ actor: r.actor, label: r.label, n: toNum(r.n) })) };
 }

@@ -1,7 +1,7 @@
 // Storage of drift: profile deltas (one per ingest batch and partition), verdicts per
 // partition, append-only events. Written once as query generators for both databases.
 import { recordAudit } from "../audit-log.ts";
-import { execute, newId, selectAll, selectFirst, sql, storage, toDate, toJson, type Provider, type Query, type SelectQueryBuilder, type StorageDB } from "@motion/db";
+import { execute, newId, prepare, selectAll, sql, storage, toDate, toJson, type Provider, type Query, type SelectQueryBuilder, type StorageDB } from "@motion/db";
 import { type ColumnFinding } from "./detector.ts";
 import { type ProfileJSON } from "./profile-accumulator.ts";
 import { type DriftAction, type DriftEvent, type DriftPartition, type DriftStatus } from "./surface.ts";
@@ -37,7 +37,7 @@ function inRange<Q extends SelectQueryBuilder<StorageDB, "DriftProfile" | "Drift
 export function* readProfileRows(relation: string, partitions: string[]): Query<{ id: string; partition: string; profile: string | ProfileJSON }[]> {
   if (partitions.length === 0) return [];
   const rows = yield* selectAll(
-    storage.selectFrom("DriftProfile").select(["id", "partition", "profile"]).where("relation", "=", relation).where("partition", "in", partitions).orderBy(["partition", "id"]),
+    storage.selectFrom("DriftProfile").select(["id", "partition", "profile"]).where("relation", "=", relation).where("partition", "in", partitions).orderBy("partition").orderBy("id"),
   );
   return rows as { id: string; partition: string; profile: string | ProfileJSON }[];
 }
@@ -94,9 +94,14 @@ export function* readVerdicts(relation: string, range: { from?: string; to?: str
   return rows.map(toVerdict);
 }
 
+const VERDICT = prepare((relation: string, partition: string) => verdicts(true).where("relation", "=", relation).where("partition", "=", partition));
+// Decisions and a check's writes read the verdict they replace for its status only: the
+// findings (the largest column, tens of KB) are not parsed on the thread that serves answers.
+const VERDICT_HEAD = prepare((relation: string, partition: string) => verdicts(false).where("relation", "=", relation).where("partition", "=", partition));
+const VERDICT_HEAD_FOR_UPDATE = prepare((relation: string, partition: string) => verdicts(false).where("relation", "=", relation).where("partition", "=", partition).forUpdate());
+
 export function* readVerdict(provider: Provider, relation: string, partition: string, forUpdate = false): Query<StoredVerdict | undefined> {
-  const q = verdicts(true).where("relation", "=", relation).where("partition", "=", partition);
-  const r = yield* selectFirst(forUpdate && provider === "postgresql" ? q.forUpdate() : q);
+  const r = yield* (forUpdate ? (provider === "postgresql" ? VERDICT_HEAD_FOR_UPDATE : VERDICT_HEAD) : VERDICT).first(relation, partition);
   return r ? toVerdict(r) : undefined;
 }
 
@@ -106,13 +111,22 @@ export function* readAlerts(limit: number): Query<StoredVerdict[]> {
   return rows.map(toVerdict);
 }
 
+// A check writes one verdict per partition (365 for a year) on the main thread: compiled once.
+const UPDATE_VERDICT = prepare((
+  relation: string, partition: string, rows: number, status: string, valid: boolean, score: number | null, threshold: number, history: number,
+  columns: string, findings: string, checkedAt: Date, decidedBy: string | null,
+) => storage.updateTable("DriftPartition").set({ rows, status, valid, score, threshold, history, columns, findings, checkedAt, decidedBy })
+  .where("relation", "=", relation).where("partition", "=", partition));
+const INSERT_VERDICT = prepare((
+  relation: string, partition: string, rows: number, status: string, valid: boolean, score: number | null, threshold: number, history: number,
+  columns: string, findings: string, checkedAt: Date, decidedBy: string | null,
+) => storage.insertInto("DriftPartition").values({ relation, partition, rows, status, valid, score, threshold, history, columns, findings, checkedAt, decidedBy }));
+
 export function* writeVerdict(v: StoredVerdict, exists: boolean): Query<void> {
-  const values = {
-    rows: v.rows, status: v.status, valid: v.valid, score: v.score, threshold: v.threshold, history: v.history,
-    columns: JSON.stringify(v.columns), findings: v.findingsJson ?? JSON.stringify(v.findings), checkedAt: v.checkedAt, decidedBy: v.decidedBy,
-  };
-  if (exists) yield* execute(storage.updateTable("DriftPartition").set(values).where("relation", "=", v.relation).where("partition", "=", v.partition));
-  else yield* execute(storage.insertInto("DriftPartition").values({ relation: v.relation, partition: v.partition, ...values }));
+  yield* (exists ? UPDATE_VERDICT : INSERT_VERDICT).run(
+    v.relation, v.partition, v.rows, v.status, v.valid, v.score, v.threshold, v.history,
+    JSON.stringify(v.columns), v.findingsJson ?? JSON.stringify(v.findings), v.checkedAt, v.decidedBy,
+  );
 }
 
 /** An operator's decision on a partition: its new status and validity. */

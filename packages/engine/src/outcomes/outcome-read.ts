@@ -121,7 +121,7 @@ export function* readOutcomes(trigger: string, versions: readonly number[]): Que
   const buckets = yield* selectAll(
     storage.selectFrom("VersionLatency").select((eb) => ["stateVersion", "paramsHash", "bucket", eb.fn.sum("count").as("n")])
       .where("trigger", "=", trigger).where("stateVersion", "in", versions)
-      .groupBy(["stateVersion", "paramsHash", "bucket"]).orderBy(["stateVersion", "paramsHash", "bucket"]),
+      .groupBy(["stateVersion", "paramsHash", "bucket"]).orderBy("stateVersion").orderBy("paramsHash").orderBy("bucket"),
   );
   // version → params hash → totals
   const byVersion = new Map<number, Map<string, OutcomeTotals>>();
