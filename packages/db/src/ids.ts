@@ -19,19 +19,24 @@ function randomSuffix(): string {
   return out;
 }
 
+/** `lastMs` in base 36, made once per millisecond (a batch's ids share theirs). */
+let prefix = "0".repeat(9);
+
 export function newId(now = Date.now()): string {
   if (now > lastMs) {
     lastMs = now;
     counter = 0;
+    prefix = lastMs.toString(36).padStart(9, "0");
   } else {
     counter++;
     if (counter >= 36 ** 4) {
       // More than 1.6M ids in one millisecond: borrow the next millisecond.
       lastMs++;
       counter = 0;
+      prefix = lastMs.toString(36).padStart(9, "0");
     }
   }
-  return lastMs.toString(36).padStart(9, "0") + counter.toString(36).padStart(4, "0") + randomSuffix();
+  return prefix + counter.toString(36).padStart(4, "0") + randomSuffix();
 }
 
 /** Latest instant an id can hold: 9 base-36 characters of milliseconds. */

@@ -723,6 +723,11 @@ export class Motion {
         this.log.warn({ trigger: trigger.name, route: route.name, row: rowInserts[i]!.id, err: message }, "infer failed");
         return message;
       };
+      const done = (i: number, version: number, value: unknown, started: number, inputHash: string, cacheKey: string, params: unknown, paramsHash: string) => {
+        const output = value === undefined ? null : value;
+        if (useCache) this.cache.set(cacheKey, output);
+        record(i, version, output, null, false, performance.now() - started, inputHash, params, paramsHash);
+      };
       // Synchronous infers finish in this loop with no promise per row; the first one that
       // returns a promise switches the rest of the batch to bounded concurrency.
       const start = (i: number): Promise<void> | undefined => {
@@ -745,15 +750,14 @@ export class Motion {
           record(i, version, null, failed(i, e), false, performance.now() - started, inputHash, params, paramsHash);
           return undefined;
         }
-        const done = (value: unknown) => {
-          const output = value === undefined ? null : value;
-          if (useCache) this.cache.set(cacheKey, output);
-          record(i, version, output, null, false, performance.now() - started, inputHash, params, paramsHash);
-        };
         if (out && typeof (out as Promise<unknown>).then === "function") {
-          return (out as Promise<unknown>).then(done, (e) => record(i, version, null, failed(i, e), false, performance.now() - started, inputHash, params, paramsHash));
+          return (out as Promise<unknown>).then(
+            (value) => done(i, version, value, started, inputHash, cacheKey, params, paramsHash),
+            (e) => record(i, version, null, failed(i, e), false, performance.now() - started, inputHash, params, paramsHash),
+          );
         }
-        done(out);
+        // A synchronous answer is stored with no closure made for it (this runs for every row).
+        done(i, version, out, started, inputHash, cacheKey, params, paramsHash);
         return undefined;
       };
       for (let k = 0; k < count; k++) {

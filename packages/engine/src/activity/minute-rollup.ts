@@ -50,25 +50,33 @@ const sep = "\u0000";
  */
 export function rollUpMinutes(samples: readonly MinuteSample[], sign: 1 | -1 = 1): MinuteRollup {
   const minutes = new Map<string, MinuteDelta>();
-  const latencies = new Map<string, MinuteLatencyDelta>();
+  const latencies = new Map<string, Map<number, MinuteLatencyDelta>>();
+  // Runs of one key (a batch shares its trigger and instant): looked up when the key changes.
+  let m: MinuteDelta | undefined;
+  let buckets: Map<number, MinuteLatencyDelta> | undefined;
   for (const s of samples) {
     const minute = minuteOf(s.createdAt);
-    const key = s.trigger + sep + minute;
-    let m = minutes.get(key);
-    if (!m) minutes.set(key, (m = { trigger: s.trigger, minute, inferences: 0, errors: 0, latencySum: 0 }));
+    if (!m || s.trigger !== m.trigger || minute !== m.minute) {
+      const key = s.trigger + sep + minute;
+      m = minutes.get(key);
+      if (!m) minutes.set(key, (m = { trigger: s.trigger, minute, inferences: 0, errors: 0, latencySum: 0 }));
+      buckets = latencies.get(key);
+      if (!buckets) latencies.set(key, (buckets = new Map()));
+    }
     m.inferences += sign;
     if (s.error !== null) m.errors += sign;
     m.latencySum += sign * s.latencyMs;
     const bucket = latencyBucket(s.latencyMs);
-    const lkey = key + sep + bucket;
-    const l = latencies.get(lkey);
+    const l = buckets!.get(bucket);
     if (l) l.count += sign;
-    else latencies.set(lkey, { trigger: s.trigger, minute, bucket, count: sign });
+    else buckets!.set(bucket, { trigger: s.trigger, minute, bucket, count: sign });
   }
   const byKey = (a: { trigger: string; minute: number }, b: typeof a) => (a.trigger < b.trigger ? -1 : a.trigger > b.trigger ? 1 : a.minute - b.minute);
+  const all: MinuteLatencyDelta[] = [];
+  for (const perKey of latencies.values()) for (const l of perKey.values()) all.push(l);
   return {
     minutes: [...minutes.values()].sort(byKey),
-    latencies: [...latencies.values()].sort((a, b) => byKey(a, b) || a.bucket - b.bucket),
+    latencies: all.sort((a, b) => byKey(a, b) || a.bucket - b.bucket),
   };
 }
 

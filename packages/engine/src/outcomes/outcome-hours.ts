@@ -73,25 +73,34 @@ export const emptyHour = (k: Keyed): HourDelta => ({ ...k, inferences: 0, errors
  */
 export function rollUpHours(samples: readonly HourSample[], sign: 1 | -1 = 1): HourRollup {
   const hours = new Map<string, HourDelta>();
-  const latencies = new Map<string, HourLatencyDelta>();
+  const latencies = new Map<string, Map<number, HourLatencyDelta>>();
+  // Runs of one key (a route's batch shares trigger, version, hour and params): looked up when the key changes.
+  let h: HourDelta | undefined;
+  let buckets: Map<number, HourLatencyDelta> | undefined;
   for (const s of samples) {
-    const k = { trigger: s.trigger, stateVersion: s.stateVersion, hour: hourOf(s.createdAt), paramsHash: s.paramsHash };
-    const key = k.trigger + sep + k.stateVersion + sep + k.hour + sep + k.paramsHash;
-    let h = hours.get(key);
-    if (!h) hours.set(key, (h = emptyHour(k)));
+    const hour = hourOf(s.createdAt);
+    if (!h || s.trigger !== h.trigger || s.stateVersion !== h.stateVersion || hour !== h.hour || s.paramsHash !== h.paramsHash) {
+      const k = { trigger: s.trigger, stateVersion: s.stateVersion, hour, paramsHash: s.paramsHash };
+      const key = k.trigger + sep + k.stateVersion + sep + k.hour + sep + k.paramsHash;
+      h = hours.get(key);
+      if (!h) hours.set(key, (h = emptyHour(k)));
+      buckets = latencies.get(key);
+      if (!buckets) latencies.set(key, (buckets = new Map()));
+    }
     h.inferences += sign;
     if (s.error !== null) h.errors += sign;
     if (s.cached) h.cached += sign;
     h.latencySum += sign * s.latencyMs;
     const bucket = latencyBucket(s.latencyMs);
-    const lkey = key + sep + bucket;
-    const l = latencies.get(lkey);
+    const l = buckets!.get(bucket);
     if (l) l.count += sign;
-    else latencies.set(lkey, { ...k, bucket, count: sign });
+    else buckets!.set(bucket, { trigger: h.trigger, stateVersion: h.stateVersion, hour: h.hour, paramsHash: h.paramsHash, bucket, count: sign });
   }
+  const all: HourLatencyDelta[] = [];
+  for (const perKey of latencies.values()) for (const l of perKey.values()) all.push(l);
   return {
     hours: [...hours.values()].sort(byKey),
-    latencies: [...latencies.values()].sort((a, b) => byKey(a, b) || a.bucket - b.bucket),
+    latencies: all.sort((a, b) => byKey(a, b) || a.bucket - b.bucket),
   };
 }
 

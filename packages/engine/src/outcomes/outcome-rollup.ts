@@ -43,29 +43,38 @@ const sep = "\u0000";
  */
 export function rollUpInferences(inferences: readonly InferenceInsert[]): Rollup {
   const outcomes = new Map<string, OutcomeDelta>();
-  const latencies = new Map<string, LatencyDelta>();
+  const latencies = new Map<string, Map<number, LatencyDelta>>();
+  // A batch's inferences come in runs of one key (a route's rows share trigger, version and
+  // params): the key is built and looked up when it changes, not for every inference.
+  let o: OutcomeDelta | undefined;
+  let buckets: Map<number, LatencyDelta> | undefined;
   for (const i of inferences) {
-    const key = i.trigger + sep + i.stateVersion + sep + i.paramsHash;
-    let o = outcomes.get(key);
-    if (!o) {
-      o = { trigger: i.trigger, stateVersion: i.stateVersion, paramsHash: i.paramsHash, inferences: 0, errors: 0, cached: 0, latencySum: 0, good: 0, bad: 0, corrected: 0 };
-      outcomes.set(key, o);
+    if (!o || i.trigger !== o.trigger || i.stateVersion !== o.stateVersion || i.paramsHash !== o.paramsHash) {
+      const key = i.trigger + sep + i.stateVersion + sep + i.paramsHash;
+      o = outcomes.get(key);
+      if (!o) {
+        o = { trigger: i.trigger, stateVersion: i.stateVersion, paramsHash: i.paramsHash, inferences: 0, errors: 0, cached: 0, latencySum: 0, good: 0, bad: 0, corrected: 0 };
+        outcomes.set(key, o);
+      }
+      buckets = latencies.get(key);
+      if (!buckets) latencies.set(key, (buckets = new Map()));
     }
     o.inferences++;
     if (i.error !== null) o.errors++;
     if (i.cached) o.cached++;
     o.latencySum += i.latencyMs;
     const bucket = latencyBucket(i.latencyMs);
-    const lkey = key + sep + bucket;
-    const l = latencies.get(lkey);
+    const l = buckets!.get(bucket);
     if (l) l.count++;
-    else latencies.set(lkey, { trigger: i.trigger, stateVersion: i.stateVersion, paramsHash: i.paramsHash, bucket, count: 1 });
+    else buckets!.set(bucket, { trigger: i.trigger, stateVersion: i.stateVersion, paramsHash: i.paramsHash, bucket, count: 1 });
   }
   const byKey = (a: { trigger: string; stateVersion: number; paramsHash: string }, b: typeof a) =>
     a.trigger < b.trigger ? -1 : a.trigger > b.trigger ? 1 : a.stateVersion - b.stateVersion || (a.paramsHash < b.paramsHash ? -1 : a.paramsHash > b.paramsHash ? 1 : 0);
+  const all: LatencyDelta[] = [];
+  for (const perKey of latencies.values()) for (const l of perKey.values()) all.push(l);
   return {
     outcomes: [...outcomes.values()].sort(byKey),
-    latencies: [...latencies.values()].sort((a, b) => byKey(a, b) || a.bucket - b.bucket),
+    latencies: all.sort((a, b) => byKey(a, b) || a.bucket - b.bucket),
   };
 }
 
