@@ -25,7 +25,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import next from "next";
 import { bullmqScheduler, importApp, isApp, Motion, type App } from "@motion/engine";
-import { createMotionApi, createMotionServer, isDevelopment, pageContentSecurityPolicy } from "@motion/api";
+import { closeGracefully, createMotionApi, createMotionServer, isDevelopment, pageContentSecurityPolicy, shutdownTimeoutFromEnv } from "@motion/api";
 
 process.env.NEXT_TELEMETRY_DISABLED = "1";
 // Production unless a developer opts in; Next and React read NODE_ENV when they start.
@@ -132,12 +132,15 @@ async function main(): Promise<void> {
     ].join("\n"),
   );
 
+  const shutdownTimeout = shutdownTimeoutFromEnv();
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;
     closing = true;
     console.log(`${signal}: closing…`);
-    server.close();
+    // Answers in progress finish (up to MOTION_SHUTDOWN_TIMEOUT_MS) before the engine closes.
+    const drained = await closeGracefully(server, shutdownTimeout);
+    if (drained === "forced") console.log(`requests still open after ${shutdownTimeout} ms were dropped`);
     await nextApp.close().catch(() => {});
     await motion.close().catch(() => {});
     process.exit(0);

@@ -16,3 +16,4 @@ export { type Meta } from "./trpc.ts";
 export { API_VERSION } from "./version.ts";
 export { prepareOverview, percentile, type Overview, type MinutePoint, type TriggerSeries } from "./features/stats/prepare.ts";
 export { toOpenAIJsonl } from "@motion/engine";
+export { closeGracefully, shutdownTimeoutFromEnv, DEFAULT_SHUTDOWN_TIMEOUT_MS } from "./http/graceful-close.ts";
