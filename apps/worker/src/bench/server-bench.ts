@@ -49,7 +49,7 @@ export interface Target {
   output: () => string;
 }
 
-export async function start(mode: "motion" | "bare" | "probe", file: string, port: number): Promise<Target> {
+export async function start(mode: "motion" | "bare" | "bare-headers" | "probe", file: string, port: number): Promise<Target> {
   // MOTION_BENCH_CPU_PROF=<dir>: a CPU profile of the Motion server (where per-request time goes).
   const profile = mode === "motion" && process.env.MOTION_BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.MOTION_BENCH_CPU_PROF}`] : [];
   const child = spawn(process.execPath, [...profile, "--import", "tsx", path.join(here, "server-target.ts"), mode, file, String(port)], {
@@ -238,16 +238,22 @@ export async function benchServer(log: (line: string) => void = (line) => consol
     targets.push(motion);
     const bare = await start("bare", file, BARE_PORT);
     targets.push(bare);
+    const sameBytes = await start("bare-headers", file, BARE_PORT + 1);
+    targets.push(sameBytes);
 
     // Alternate rounds; each round's ratio compares runs seconds apart (the machine's load drifts).
-    const rounds: { health: [number, number]; list: [number, number] }[] = [];
+    // [Motion, bare, bare answering with Motion's headers]
+    const rounds: { health: [number, number, number]; list: [number, number, number] }[] = [];
     for (let round = 0; round < ROUNDS; round++) {
-      const health: [number, number] = [await throughput(`${motion.url}/api/trpc/health`, {}), await throughput(`${bare.url}/api/trpc/health`, {})];
-      const list: [number, number] = [await throughput(`${motion.url}${LIST_PATH}`, auth), await throughput(`${bare.url}${LIST_PATH}`, auth)];
+      const health: [number, number, number] = [
+        await throughput(`${motion.url}/api/trpc/health`, {}), await throughput(`${bare.url}/api/trpc/health`, {}), await throughput(`${sameBytes.url}/api/trpc/health`, {}),
+      ];
+      const list: [number, number, number] = [await throughput(`${motion.url}${LIST_PATH}`, auth), await throughput(`${bare.url}${LIST_PATH}`, auth), await throughput(`${sameBytes.url}${LIST_PATH}`, auth)];
       rounds.push({ health, list });
-      log(`server bench round ${round + 1}: health ${health[0].toFixed(0)} vs bare ${health[1].toFixed(0)} req/s; rows.list ${list[0].toFixed(0)} vs bare ${list[1].toFixed(0)} req/s`);
+      log(`server bench round ${round + 1}: health ${health[0].toFixed(0)} vs bare ${health[1].toFixed(0)} (same headers ${health[2].toFixed(0)}) req/s; rows.list ${list[0].toFixed(0)} vs bare ${list[1].toFixed(0)} (same headers ${list[2].toFixed(0)}) req/s`);
     }
     await stop(bare);
+    await stop(sameBytes);
 
     const idle = await idleP50(motion.url, auth);
     const mixed: { rate: number; result: MixedResult; waitP99: number }[] = [];
@@ -269,16 +275,20 @@ export async function benchServer(log: (line: string) => void = (line) => consol
     );
     serverErrors(motion, log);
 
-    const med = (pick: (r: (typeof rounds)[number]) => [number, number]) => ({
+    const med = (pick: (r: (typeof rounds)[number]) => [number, number, number], against = 1) => ({
       motion: median(rounds.map((r) => pick(r)[0])),
-      bare: median(rounds.map((r) => pick(r)[1])),
-      ratio: median(rounds.map((r) => pick(r)[0] / pick(r)[1])),
+      bare: median(rounds.map((r) => pick(r)[against]!)),
+      ratio: median(rounds.map((r) => pick(r)[0] / pick(r)[against]!)),
     });
     const h = med((r) => r.health);
     const l = med((r) => r.list);
+    const hs = med((r) => r.health, 2);
+    const ls = med((r) => r.list, 2);
     return [
       { name: "Server: health through the Motion server", value: h.motion, unit: "req/s", baseline: h.bare, ratio: h.ratio, goal: "≥ 0.5", note: `bare node:http answering the same query; ${CONNECTIONS} connections; median of ${ROUNDS} rounds` },
       { name: "Server: rows.list page (50 of 20k rows, API key)", value: l.motion, unit: "req/s", baseline: l.bare, ratio: l.ratio, goal: "≥ 0.5", note: "bare node:http running the same SQL and JSON" },
+      { name: "Server: health vs a bare server sending Motion's answer headers", value: hs.motion, unit: "req/s", baseline: hs.bare, ratio: hs.ratio, note: "the bare server above, answering with the security headers, vary and content-length Motion sends: the framework's cost apart from the answer's bytes" },
+      { name: "Server: rows.list vs a bare server sending Motion's answer headers", value: ls.motion, unit: "req/s", baseline: ls.bare, ratio: ls.ratio, note: "as above, for the 50-row page" },
       ...mixed.map(({ rate, result, waitP99 }) => ({
         name: `Server: mixed open loop p99, ${MIXED_CLIENTS} clients × ${rate / MIXED_CLIENTS}/s = ${rate} req/s offered (70% rows.list, 30% rows.add)`,
         value: result.p99,

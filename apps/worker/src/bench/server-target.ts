@@ -4,6 +4,7 @@
  *   motion  — the Motion API on the HTTP front `npm start` uses for `/api/*`
  *             (createMotionApi + createMotionServer; Next.js never sees these requests);
  *   bare    — a bare node:http server answering the same queries straight from SQLite;
+ *   bare-headers — the same, answering with the headers Motion sends (security headers, length);
  *   probe   — no server: an idle process timing its own event-loop delay, i.e. how long this
  *             machine keeps a ready Node process waiting for a CPU (printed on SIGTERM).
  *
@@ -13,7 +14,7 @@ import http from "node:http";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import Database from "better-sqlite3";
 import { Motion } from "@motion/engine";
-import { API_VERSION, createMotionApi, createMotionServer } from "@motion/api";
+import { API_VERSION, apiHeaders, createMotionApi, createMotionServer } from "@motion/api";
 import { BENCH_SECRET, serverApp } from "./fixtures.ts";
 
 
@@ -30,7 +31,13 @@ if (mode === "motion") {
     server.close();
     void motion.close().then(() => process.exit(0));
   });
-} else if (mode === "bare") {
+} else if (mode === "bare" || mode === "bare-headers") {
+  // bare-headers: the same bytes Motion answers with (its security headers, vary, a length),
+  // so the two bare servers together separate the framework's cost from the answer's size.
+  const answerHeaders = (body: string): Record<string, string> =>
+    mode === "bare-headers"
+      ? { ...apiHeaders({ https: false }), vary: "trpc-accept, accept", "content-type": "application/json", "content-length": String(Buffer.byteLength(body)) }
+      : { "content-type": "application/json" };
   const db = new Database(file, { readonly: true });
   const ping = db.prepare(`SELECT 1 AS "one"`);
   const page = db.prepare(`SELECT "id", "key", "createdAt", "data" FROM "Row" WHERE "relation" = ? ORDER BY "id" DESC LIMIT ?`);
@@ -48,7 +55,7 @@ if (mode === "motion") {
       res.writeHead(404).end();
       return;
     }
-    res.writeHead(200, { "content-type": "application/json" });
+    res.writeHead(200, answerHeaders(body));
     res.end(body);
   });
   server.listen(port, "127.0.0.1", () => console.log(`ready ${port}`));
@@ -69,6 +76,6 @@ if (mode === "motion") {
     process.exit(0);
   });
 } else {
-  console.error("usage: server-target.ts <motion|bare> <sqlite file> <port>");
+  console.error("usage: server-target.ts <motion|bare|bare-headers|probe> <sqlite file> <port>");
   process.exit(2);
 }
