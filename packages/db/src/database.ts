@@ -152,7 +152,7 @@ async function openSqlite(url: string, busyTimeoutMs: number): Promise<Database>
     url,
     prisma,
     async tx(body) {
-      // Under load (the server bench's closed loop, about once in 40,000 requests) BEGIN
+      // Under load (the server bench's closed loop, about once in 70,000 requests) BEGIN
       // IMMEDIATE failed with "database is locked" well inside the busy timeout, and the caller
       // got a 500; the other party was one of this process's own background connections (WAL
       // checkpointer, long-read reader), not pinned down. The body had not run, so the
