@@ -100,6 +100,7 @@ const VERDICT = prepare((relation: string, partition: string) => verdicts(true).
 const VERDICT_HEAD = prepare((relation: string, partition: string) => verdicts(false).where("relation", "=", relation).where("partition", "=", partition));
 const VERDICT_HEAD_FOR_UPDATE = prepare((relation: string, partition: string) => verdicts(false).where("relation", "=", relation).where("partition", "=", partition).forUpdate());
 
+/** One partition's verdict; `forUpdate` (a check's or a decision's own transaction) reads it without findings and, on PostgreSQL, locks its row. */
 export function* readVerdict(provider: Provider, relation: string, partition: string, forUpdate = false): Query<StoredVerdict | undefined> {
   const r = yield* (forUpdate ? (provider === "postgresql" ? VERDICT_HEAD_FOR_UPDATE : VERDICT_HEAD) : VERDICT).first(relation, partition);
   return r ? toVerdict(r) : undefined;
