@@ -81,6 +81,14 @@ function sqliteParam(value: unknown): unknown {
   return value;
 }
 
+/**
+ * Rows per INSERT statement of a bulk insert on SQLite. One statement of many rows binds and
+ * runs once instead of once per row: `npm run bench -- ingest-model` put multi-row inserts of
+ * Motion's schema 10% ahead of a statement per row, and P1 measured it (docs/indexes.md).
+ * SQLite allows 32,766 parameters a statement: 64 rows of up to 500 columns.
+ */
+const MULTI_ROW = 64;
+
 /** BEGIN IMMEDIATE refused with the write lock taken (SQLITE_BUSY or one of its extended codes). */
 const isBusy = (error: unknown) => typeof (error as { code?: unknown })?.code === "string" && (error as { code: string }).code.startsWith("SQLITE_BUSY");
 /** How long in all a transaction that cannot begin is retried, without blocking the event loop. */
@@ -121,15 +129,31 @@ async function openSqlite(url: string, busyTimeoutMs: number): Promise<Database>
   const prepare = (sql: string) => statements.get(sql, (text) => connection!.prepare(text).safeIntegers(false));
   const exec = (op: QueryOp): unknown => {
     if (op.kind === "insertMany") {
-      const stmt = prepare(op.head + valuesList(1, op.columns) + (op.tail ?? ""));
-      for (const row of op.rows) {
+      const { rows, columns } = op;
+      for (const row of rows) {
         for (let i = 0; i < row.length; i++) {
           const v = row[i];
           if (v === undefined || v instanceof Date || typeof v === "boolean") row[i] = sqliteParam(v);
         }
-        stmt.run(row);
       }
-      return op.rows.length;
+      // Rows in statements of MULTI_ROW (one statement text, cached), the rest one by one.
+      let at = 0;
+      if (rows.length >= MULTI_ROW) {
+        const many = prepare(op.head + valuesList(MULTI_ROW, columns) + (op.tail ?? ""));
+        const values = new Array<unknown>(MULTI_ROW * columns);
+        for (; at + MULTI_ROW <= rows.length; at += MULTI_ROW) {
+          for (let r = 0; r < MULTI_ROW; r++) {
+            const row = rows[at + r]!;
+            for (let c = 0; c < columns; c++) values[r * columns + c] = row[c];
+          }
+          many.run(values);
+        }
+      }
+      if (at < rows.length) {
+        const one = prepare(op.head + valuesList(1, columns) + (op.tail ?? ""));
+        for (; at < rows.length; at++) one.run(rows[at]!);
+      }
+      return rows.length;
     }
     const stmt = prepare(op.sql);
     const params = op.params.map(sqliteParam);

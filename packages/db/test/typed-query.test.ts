@@ -84,6 +84,18 @@ describe.each(factories)("typed queries on %s", (_name, make) => {
     expect(rows.map((r) => [r.trigger, toNum(r.labeled)])).toEqual([["a", 5], ["b", 5], ["c", 1], ["d", 7]]);
   });
 
+  it("bulk-inserts more rows than one statement holds: every row once, counters added across statements", async () => {
+    // 150 rows: two full multi-row statements on SQLite and 22 rows one by one.
+    const keys = Array.from({ length: 150 }, (_, i) => `bulk${String(i).padStart(3, "0")}`);
+    await db.tx(function* () {
+      yield* insertRows("LabeledTally", ["trigger", "labeled"], keys.map((k, i) => [k, i]), { on: ["trigger"], add: ["labeled"] });
+      yield* insertRows("LabeledTally", ["trigger", "labeled"], keys.map((k) => [k, 1000]), { on: ["trigger"], add: ["labeled"] });
+      yield* insertRows("LabeledTally", ["trigger", "labeled"], keys.map((k) => [k, -5]), { on: ["trigger"] });
+    });
+    const rows = await db.read(() => selectAll(storage.selectFrom("LabeledTally").select(["trigger", "labeled"]).where("trigger", "like", "bulk%").orderBy("trigger")));
+    expect(rows.map((r) => [r.trigger, toNum(r.labeled)])).toEqual(keys.map((k, i) => [k, i + 1000]));
+  });
+
   it("refuses to prepare a query that does not use an argument as a plain value", async () => {
     const bad = prepare((ids: string[]) => storage.selectFrom("AuditEvent").select("id").where("id", "in", ids.length ? ["x"] : []));
     await expect(db.read(() => bad.all(["a"]))).rejects.toThrow(/not used as a plain value/);
