@@ -1394,15 +1394,20 @@ export class Motion {
     return this.db.read(() => diffVersions(trigger, from, to));
   }
 
-  /** Lets `active` follow `latest` again after a pinned rollback; held fits resume. */
+  /**
+   * Lets `active` follow `latest` again after a pinned rollback; held fits resume. Audited
+   * (`state.unpin`) in the same transaction, also when the trigger was not pinned.
+   */
   async unpin(trigger: string, options: { actor: string; reason?: string }): Promise<void> {
     this.trigger(trigger);
     const now = new Date();
     await this.db.tx(function* () {
       const aliases = yield* readAliases(trigger);
       if (!aliases) throw new NotFoundError(`trigger ${trigger} has no state`);
-      if (!aliases.pinned) return;
-      yield* moveAlias({ trigger, alias: "active", from: aliases.active, to: aliases.active, actor: options.actor, reason: options.reason ?? "unpin", pinned: false, at: now });
+      if (aliases.pinned) {
+        yield* moveAlias({ trigger, alias: "active", from: aliases.active, to: aliases.active, actor: options.actor, reason: options.reason ?? "unpin", pinned: false, at: now });
+      }
+      yield* recordAudit({ actor: options.actor, action: "state.unpin", target: trigger, reason: options.reason ?? null, at: now });
     });
     this.scheduler?.kick(trigger);
   }

@@ -183,9 +183,12 @@ describe.each(factories)("engine on %s", (_name, makeDatabase) => {
     expect(motion.activeVersion("counter")).toBe(0);
     const pending = await motion.db.read(() => get<{ n: number }>(`SELECT COUNT(*) AS "n" FROM "PendingRow" WHERE "trigger" = 'counter'`));
     expect(Number(pending!.n)).toBe(5);
-    await motion.unpin("counter", { actor: "bob" });
+    await motion.unpin("counter", { actor: "bob", reason: "thawed" });
     await motion.flush();
     expect(motion.activeVersion("counter")).toBe(2);
+    // The unpin is audited by the engine, in the move's transaction.
+    const entries = (await motion.auditEvents({ action: "state.unpin", limit: 10 })).items;
+    expect(entries.map((e) => [e.actor, e.target, e.reason])).toEqual([["bob", "counter", "thawed"]]);
   });
 
   it("retries a failing fit with backoff, then succeeds without touching state in between", async () => {

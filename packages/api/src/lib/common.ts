@@ -54,4 +54,3 @@ export function pageByName<T extends { name: string }>(all: readonly T[], cursor
   return page(all.slice(start, start + limit + 1), limit, (x) => x.name);
 }
 
-export { recordAudit as audit } from "@motion/engine";

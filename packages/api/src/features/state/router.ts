@@ -1,6 +1,6 @@
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
-import { audit, cursorSchema, idSchema, limitSchema, nameSchema, reasonSchema, requireTrigger, versionSchema } from "../../lib/common.ts";
+import { cursorSchema, idSchema, limitSchema, nameSchema, reasonSchema, requireTrigger, versionSchema } from "../../lib/common.ts";
 import { MAX_EVALUATE_VERSIONS, MAX_OUTCOME_VERSIONS, MAX_OVER_TIME_RANGE_MS } from "@motion/engine";
 import { adminProcedure, router, viewerProcedure } from "../../trpc.ts";
 import { aliasMoves } from "./on-version.ts";
@@ -142,8 +142,6 @@ export const stateRouter = router({
   unpin: adminProcedure.input(z.object({ trigger: nameSchema, reason: reasonSchema.optional() })).mutation(async ({ ctx, input }) => {
     requireTrigger(ctx.motion, input.trigger);
     await ctx.motion.unpin(input.trigger, { actor: ctx.actor, reason: input.reason });
-    const actor = ctx.actor;
-    await ctx.motion.db.tx(() => audit({ actor, action: "state.unpin", target: input.trigger, reason: input.reason ?? null }));
     return { trigger: input.trigger, pinned: false };
   }),
 
