@@ -26,13 +26,13 @@ const ROW_INDEXES = [`CREATE INDEX "r1" ON "Row" ("relation", "id")`, `CREATE IN
 const INFERENCE_INDEXES = [`CREATE INDEX "i1" ON "Inference" ("trigger", "id")`, `CREATE INDEX "i2" ON "Inference" ("trigger", "labeled", "id")`, `CREATE INDEX "i3" ON "Inference" ("rowId")`];
 const INFERENCE_COLUMNS = `("id", "rowId", "relation", "trigger", "route", "output", "error", "stateVersion", "paramsHash", "inputHash", "latencyMs", "cached", "createdAt")`;
 
-function inferenceTable(id: "TEXT" | "INTEGER", names: "TEXT" | "INTEGER", fk: boolean): string {
-  return `CREATE TABLE "Inference" ("id" ${id} PRIMARY KEY, "rowId" ${id} NOT NULL${fk ? ` REFERENCES "Row" ("id") ON DELETE CASCADE` : ""}, "relation" ${names} NOT NULL, "trigger" ${names} NOT NULL, "route" ${names} NOT NULL, "output" TEXT, "error" TEXT, "stateVersion" INTEGER NOT NULL, "paramsHash" ${names} NOT NULL, "inputHash" TEXT, "latencyMs" REAL NOT NULL, "cached" INTEGER NOT NULL DEFAULT 0, "labeled" INTEGER NOT NULL DEFAULT 0, "createdAt" INTEGER NOT NULL)`;
+function inferenceTable(id: "TEXT" | "INTEGER", names: "TEXT" | "INTEGER", fk: boolean, withoutRowid = false): string {
+  return `CREATE TABLE "Inference" ("id" ${id} PRIMARY KEY, "rowId" ${id} NOT NULL${fk ? ` REFERENCES "Row" ("id") ON DELETE CASCADE` : ""}, "relation" ${names} NOT NULL, "trigger" ${names} NOT NULL, "route" ${names} NOT NULL, "output" TEXT, "error" TEXT, "stateVersion" INTEGER NOT NULL, "paramsHash" ${names} NOT NULL, "inputHash" TEXT, "latencyMs" REAL NOT NULL, "cached" INTEGER NOT NULL DEFAULT 0, "labeled" INTEGER NOT NULL DEFAULT 0, "createdAt" INTEGER NOT NULL)${withoutRowid ? " WITHOUT ROWID" : ""}`;
 }
 
-function rowTable(id: "TEXT" | "INTEGER", relation: "TEXT" | "INTEGER", inline = false): string {
+function rowTable(id: "TEXT" | "INTEGER", relation: "TEXT" | "INTEGER", inline = false, withoutRowid = false): string {
   const inferenceColumns = inline ? `, "output" TEXT, "error" TEXT, "stateVersion" INTEGER, "paramsHash" INTEGER, "latencyMs" REAL, "labeled" INTEGER NOT NULL DEFAULT 0` : "";
-  return `CREATE TABLE "Row" ("id" ${id} PRIMARY KEY, "relation" ${relation} NOT NULL, "key" TEXT, "data" TEXT NOT NULL, "partition" TEXT NOT NULL, "createdAt" INTEGER NOT NULL${inferenceColumns})`;
+  return `CREATE TABLE "Row" ("id" ${id} PRIMARY KEY, "relation" ${relation} NOT NULL, "key" TEXT, "data" TEXT NOT NULL, "partition" TEXT NOT NULL, "createdAt" INTEGER NOT NULL${inferenceColumns})${withoutRowid ? " WITHOUT ROWID" : ""}`;
 }
 
 const values = (columns: number, rows: number) => Array(rows).fill(`(${Array(columns).fill("?").join(", ")})`).join(", ");
@@ -81,6 +81,7 @@ const VARIANTS: Variant[] = [
   } },
   { name: "today: text ids, 2 row + 3 inference indexes, foreign key, a statement per row", ddl: [rowTable("TEXT", "TEXT"), ...ROW_INDEXES, inferenceTable("TEXT", "TEXT", true), ...INFERENCE_INDEXES], insert: twoTables("text", "TEXT", 1) },
   { name: "today's schema, multi-row INSERTs of 100", ddl: [rowTable("TEXT", "TEXT"), ...ROW_INDEXES, inferenceTable("TEXT", "TEXT", true), ...INFERENCE_INDEXES], insert: twoTables("text", "TEXT", PER_STATEMENT) },
+  { name: "today's schema, multi-row, Row and Inference WITHOUT ROWID (text key clustered)", ddl: [rowTable("TEXT", "TEXT", false, true), ...ROW_INDEXES, inferenceTable("TEXT", "TEXT", true, true), ...INFERENCE_INDEXES], insert: twoTables("text", "TEXT", PER_STATEMENT) },
   { name: "integer ids (rowid), same indexes and key", ddl: [rowTable("INTEGER", "TEXT"), ...ROW_INDEXES, inferenceTable("INTEGER", "TEXT", true), ...INFERENCE_INDEXES], insert: twoTables("integer", "TEXT", 1) },
   { name: "integer ids, multi-row INSERTs of 100", ddl: [rowTable("INTEGER", "TEXT"), ...ROW_INDEXES, inferenceTable("INTEGER", "TEXT", true), ...INFERENCE_INDEXES], insert: twoTables("integer", "TEXT", PER_STATEMENT) },
   { name: "integer ids, multi-row, relation/trigger/route/params hash interned as integers", ddl: [rowTable("INTEGER", "INTEGER"), ...ROW_INDEXES, inferenceTable("INTEGER", "INTEGER", false), ...INFERENCE_INDEXES], insert: twoTables("integer", "INTEGER", PER_STATEMENT) },
