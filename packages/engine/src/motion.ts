@@ -52,6 +52,7 @@ import { addOutcomes, labelDelta, outcomeShard, rollUpInferences } from "./outco
 import { readOutcomes, type VersionOutcomes } from "./outcomes/outcome-read.ts";
 import { addMinutes, rollUpMinutes } from "./activity/minute-rollup.ts";
 import { readRelationRows } from "./activity/relation-row-count.ts";
+import { compactedBefore } from "./outcomes/outcome-compaction.ts";
 import { addHours, hourOf, labelHours, MAX_OVER_TIME_RANGE_MS, overTimeBucket, readOutcomesOverTime, rollUpHours, type OutcomesOverTime, type OverTimeSelection } from "./outcomes/outcome-hours.ts";
 import { readActivity, type Activity } from "./activity/activity-read.ts";
 import { diffVersions, type VersionDiff } from "./state-diff/state-diff.ts";
@@ -1333,7 +1334,8 @@ export class Motion {
    * Outcomes of a trigger over time, one series per picked version (`versions`, each summing
    * its params hashes) or per params hash (`paramsHashes`, on `version` or on every version),
    * in buckets of an hour when `to - from` is at most 7 days and of a UTC day beyond (the range
-   * is widened to whole buckets). Defaults: `to` now, `from` 7 days before `to`. A label counts
+   * is widened to whole buckets); a range that starts before the bookkeeping window
+   * (`retention.bookkeepingDays`) is read in days, as those days are folded into one row each. Defaults: `to` now, `from` 7 days before `to`. A label counts
    * in the bucket of the inference it labels, whenever it was given. Reads the hourly rollup
    * tables only: the cost grows with hours × params hashes in range, never with inferences.
    */
@@ -1366,7 +1368,8 @@ export class Motion {
     if (!isDate(from)) throw issue(["from"], "from must be a valid date");
     if (from.getTime() >= to.getTime()) throw issue(["to"], "to must be after from");
     if (to.getTime() - from.getTime() > MAX_OVER_TIME_RANGE_MS) throw issue(["from"], `the range is at most ${MAX_OVER_TIME_RANGE_MS / 86_400_000} days`);
-    const range = overTimeBucket(from, to);
+    // Days before the bookkeeping window hold one row per day (outcome-compaction.ts).
+    const range = overTimeBucket(from, to, compactedBefore(Date.now() - this.retentionService.bookkeepingDays * 86_400_000));
     const provider = this.db.provider;
     const wanted = selection.kind === "versions" ? selection.versions : selection.version !== null ? [selection.version] : [];
     const series = await this.db.read(function* () {

@@ -13,9 +13,16 @@ import { NotFoundError, ValidationError } from "./errors.ts";
 import type { Logger } from "./logger.ts";
 import { deleteRows, type DeletedRows } from "./row-deletion.ts";
 import { collectState, statePolicies, type StateGcReport } from "./state-gc.ts";
-import { pruneBookkeeping, type BookkeepingReport } from "./bookkeeping-gc.ts";
+import { pruneBookkeeping, type BookkeepingReport as PruneReport } from "./bookkeeping-gc.ts";
+import { compactOutcomeHours } from "./outcomes/outcome-compaction.ts";
 
-export type { BookkeepingReport } from "./bookkeeping-gc.ts";
+/** What a bookkeeping pass pruned, and the hourly outcome rows it folded into days. */
+export interface BookkeepingReport extends PruneReport {
+  /** VersionHour rows of days past the window folded into one row per day (outcome-compaction.ts). */
+  outcomeHours: number;
+  outcomeHourLatencies: number;
+}
+
 
 export { retentionOptionsSchema, type RetentionOptions } from "./retention-options.ts";
 
@@ -138,7 +145,8 @@ export class RetentionService {
   private readonly app: App;
   private readonly log: Logger;
   private readonly batchSize: number;
-  private readonly bookkeepingDays: number;
+  /** Bookkeeping older than this is pruned, and hourly outcomes are folded into days. */
+  readonly bookkeepingDays: number;
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<unknown> | null = null;
   private closed = false;
@@ -186,14 +194,18 @@ export class RetentionService {
   /**
    * Prunes bookkeeping now: schedule ticks (but each scheduled route's latest ticks), backlog
    * samples and inference rollup minutes older than `days` (default the service's
-   * `bookkeepingDays`, 30) before `now`, in `batchSize`-row transactions.
+   * `bookkeepingDays`, 30) before `now`, in `batchSize`-row transactions; and folds the hourly
+   * outcomes of whole UTC days before then into one row per day.
    */
   async pruneBookkeeping(options: { days?: number; now?: Date; batchSize?: number } = {}): Promise<BookkeepingReport> {
     const days = options.days ?? this.bookkeepingDays;
     if (!Number.isFinite(days) || days < 1) throw new ValidationError("bookkeeping", [{ index: 0, path: ["days"], message: "days must be a number ≥ 1", code: "invalid_type" }]);
     const before = new Date((options.now ?? new Date()).getTime() - days * DAY_MS);
-    const report = await pruneBookkeeping(this.db, { before, batchSize: options.batchSize ?? this.batchSize, stopped: () => this.closed });
-    if (report.scheduleTicks + report.backlogSamples + report.inferenceMinutes > 0) this.log.info({ ...report }, "pruned bookkeeping");
+    const batchSize = options.batchSize ?? this.batchSize;
+    const pruned = await pruneBookkeeping(this.db, { before, batchSize, stopped: () => this.closed });
+    const folded = await compactOutcomeHours(this.db, { before, batchSize, stopped: () => this.closed });
+    const report: BookkeepingReport = { ...pruned, outcomeHours: folded.hours, outcomeHourLatencies: folded.latencies, batches: pruned.batches + folded.batches };
+    if (report.scheduleTicks + report.backlogSamples + report.inferenceMinutes + report.outcomeHours + report.outcomeHourLatencies > 0) this.log.info({ ...report }, "pruned bookkeeping");
     return report;
   }
 

@@ -50,7 +50,7 @@ describe.each(factories)("bookkeeping pruning on %s", (_name, makeDatabase) => {
 
     const report = await motion.retention.pruneBookkeeping({ now: NOW, batchSize: 2 });
     // 6 ticks in batches of 2 (3), 2 samples (1 full batch, then an empty look), 2 minutes (1 likewise).
-    expect(report).toEqual({ before: daysAgo(30), scheduleTicks: 6, backlogSamples: 2, inferenceMinutes: 2, batches: 5 });
+    expect(report).toEqual({ before: daysAgo(30), scheduleTicks: 6, backlogSamples: 2, inferenceMinutes: 2, outcomeHours: 0, outcomeHourLatencies: 0, batches: 5 });
 
     const left = await motion.db.read(() => all<{ route: string; tickAt: unknown; kind: string }>(`SELECT "route", "tickAt", "kind" FROM "ScheduleTick" ORDER BY "route", "tickAt"`));
     expect(left.map((t) => [t.route, Math.round((NOW.getTime() - new Date(t.tickAt as string | number | Date).getTime()) / 86_400_000), t.kind])).toEqual([

@@ -183,9 +183,12 @@ export interface OutcomesOverTime {
 
 export type OverTimeSelection = { kind: "versions"; versions: readonly number[] } | { kind: "params"; paramsHashes: readonly string[]; version: number | null };
 
-/** The bucket of a range: hours up to 7 days, UTC days beyond. */
-export function overTimeBucket(from: Date, to: Date): { bucket: "hour" | "day"; bucketMs: number; from: Date; to: Date } {
-  const hourly = to.getTime() - from.getTime() <= HOURLY_RANGE_MS;
+/**
+ * The bucket of a range: hours up to 7 days, UTC days beyond — and days for a range that starts
+ * before `hourlySince` (hours of older days are folded into their day by the retention pass).
+ */
+export function overTimeBucket(from: Date, to: Date, hourlySince?: Date): { bucket: "hour" | "day"; bucketMs: number; from: Date; to: Date } {
+  const hourly = to.getTime() - from.getTime() <= HOURLY_RANGE_MS && (!hourlySince || from.getTime() >= hourlySince.getTime());
   const size = hourly ? HOUR_MS : DAY_MS;
   return {
     bucket: hourly ? "hour" : "day",

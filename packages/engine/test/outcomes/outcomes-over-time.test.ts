@@ -2,7 +2,7 @@
 // labels, checked against hand counts — including labels given hours after the inference (they
 // count in the inference's hour), relabels, row deletion, day buckets and bad input.
 import { afterAll, describe, expect, it } from "vitest";
-import { insertIngest, newId, type InferenceInsert, type RowInsert } from "@motion/db";
+import { all, get, insertIngest, newId, toDate, type InferenceInsert, type RowInsert } from "@motion/db";
 import {
   addHours, addMinutes, addOutcomes, histogramQuantiles, hourOf, latencyBucket, Motion, NotFoundError, rollUpHours, rollUpInferences, rollUpMinutes, ValidationError, wilsonInterval,
 } from "../../src/index.ts";
@@ -136,5 +136,64 @@ describe.each(factories)("outcomes over time on %s", (_name, makeDatabase) => {
     expect(await path(motion.outcomesOverTime("scorer", { versions: [0], from: new Date(now - 500 * DAY), to: new Date(now) }))).toEqual([["from"]]);
     expect(await path(motion.outcomesOverTime("scorer", { versions: [0, -1] }))).toEqual([["versions", 1]]);
     expect(await path(motion.outcomesOverTime("scorer", {}))).toEqual([["versions"]]);
+  });
+
+  it("folds hours of days past the bookkeeping window into one row per day; totals, labels and latencies stay exact", async () => {
+    const db = await makeDatabase();
+    databases.push(db);
+    const motion = await Motion.open({ app: outcomeApp, databaseUrl: db.url, fitIn: "inline", drift: { autoCheck: false }, retention: { auto: false, bookkeepingDays: 30 } });
+    opened.push(motion);
+    const now = Date.now();
+    const today = Math.floor(now / DAY) * DAY;
+    const oldDay = today - 40 * DAY;
+    const nextDay = oldDay + DAY;
+    const recent = today - 2 * DAY;
+    // Samples written as ingest writes them, in several shards (PostgreSQL's writers spread over 8).
+    const sample = (at: number, v: number, hash: string, ms: number, error = false) => ({ trigger: "scorer", stateVersion: v, paramsHash: hash, createdAt: at, latencyMs: ms, error: error ? "x" : null, cached: false });
+    const batches: [number, ReturnType<typeof sample>[]][] = [
+      [0, [sample(oldDay + 5 * 60_000, 0, "hA", 1), sample(oldDay + 3 * HOUR, 0, "hA", 2, true), sample(oldDay + 3 * HOUR + 1, 0, "hB", 4)]],
+      [3, [sample(oldDay + 23 * HOUR, 0, "hA", 8), sample(nextDay + HOUR, 0, "hA", 16)]],
+      [5, [sample(oldDay + 7 * HOUR, 0, "hA", 1), sample(recent + 4 * HOUR, 0, "hA", 32)]],
+    ];
+    await motion.db.tx(function* () {
+      for (const [shard, samples] of batches) yield* addHours(rollUpHours(samples), shard);
+      // A label on the old day's first inference (counts in its hour, shard 2).
+      yield* addHours({ hours: [{ trigger: "scorer", stateVersion: 0, hour: oldDay + 3 * HOUR, paramsHash: "hA", inferences: 0, errors: 0, cached: 0, latencySum: 0, good: 1, bad: 1, corrected: 1 }], latencies: [] }, 2);
+    });
+    const count = (table: "VersionHour" | "VersionHourLatency") => motion.db.read(() => get<{ n: number }>(`SELECT COUNT(*) AS "n" FROM "${table}"`)).then((r) => Number(r!.n));
+    const oldRange = { versions: [0], from: new Date(oldDay - DAY), to: new Date(nextDay + DAY) };
+    const recentRange = { versions: [0], from: new Date(recent), to: new Date(recent + DAY) };
+    // A range that starts before the window is read in days, before and after folding.
+    const before = await motion.outcomesOverTime("scorer", oldRange);
+    expect(before.bucket).toBe("day");
+    const recentBefore = await motion.outcomesOverTime("scorer", recentRange);
+    expect(recentBefore.bucket).toBe("hour");
+    const hoursBefore = await count("VersionHour");
+
+    const report = await motion.retention.pruneBookkeeping();
+    // Old day: 6 rows besides its own day row (hA at 00:00 in shard 0) fold into it and a new hB day row; next day: 1 row → its day row.
+    expect(report.outcomeHours).toBe(6);
+    expect(report.outcomeHourLatencies).toBe(5);
+    expect(await count("VersionHour")).toBe(hoursBefore - 6 + 2);
+    const folded = await motion.db.read(() => all<{ hour: unknown; paramsHash: string; shard: number; inferences: unknown; good: number }>(`SELECT "hour", "paramsHash", "shard", "inferences", "good" FROM "VersionHour" ORDER BY "hour", "paramsHash"`));
+    expect(folded.map((r) => [toDate(r.hour).getTime(), r.paramsHash, Number(r.shard), Number(r.inferences), Number(r.good)])).toEqual([
+      [oldDay, "hA", 0, 4, 1],
+      [oldDay, "hB", 0, 1, 0],
+      [nextDay, "hA", 0, 1, 0],
+      [recent + 4 * HOUR, "hA", 5, 1, 0],
+    ]);
+    // The same answers as before folding, latencies included; the recent hours untouched.
+    expect(await motion.outcomesOverTime("scorer", oldRange)).toEqual(before);
+    expect(await motion.outcomesOverTime("scorer", recentRange)).toEqual(recentBefore);
+    const day = before.series[0]!.points.find((p) => p.t === oldDay)!;
+    expect([day.inferences, day.errors, day.feedback.good, day.feedback.bad, day.feedback.corrected]).toEqual([5, 1, 1, 1, 1]);
+    expect(day.latencyMs!.mean).toBeCloseTo((1 + 2 + 4 + 8 + 1) / 5, 9);
+
+    // Nothing left to fold; a late label on the folded day is folded by the next pass.
+    expect((await motion.retention.pruneBookkeeping()).outcomeHours).toBe(0);
+    await motion.db.tx(() => addHours({ hours: [{ trigger: "scorer", stateVersion: 0, hour: oldDay + 9 * HOUR, paramsHash: "hA", inferences: 0, errors: 0, cached: 0, latencySum: 0, good: 2, bad: 0, corrected: 0 }], latencies: [] }, 7));
+    expect((await motion.retention.pruneBookkeeping()).outcomeHours).toBe(1);
+    const late = await motion.outcomesOverTime("scorer", oldRange);
+    expect(late.series[0]!.points.find((p) => p.t === oldDay)!.feedback.good).toBe(3);
   });
 });
