@@ -84,8 +84,12 @@ export function createContext(input: CreateContextOptions): ApiContext {
     auth: input.auth,
     headers: input.headers,
     options: withDefaults(input.options),
-    resolvePrincipal: () => (principal ??= principalFromHeaders(input.motion, input.auth, input.headers, input.principals)),
-    authChanged: async () => {
+    // Methods, not arrow properties: under tsx every named arrow made per request also pays
+    // an Object.defineProperty for its name (esbuild's keepNames), ~2% of a `health` call.
+    resolvePrincipal() {
+      return (principal ??= principalFromHeaders(input.motion, input.auth, input.headers, input.principals));
+    },
+    async authChanged() {
       input.principals?.invalidate();
       await input.onAuthChanged?.();
     },

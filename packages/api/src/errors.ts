@@ -82,32 +82,44 @@ const MAX_NODES = 200_000;
  * the path, as BAD_REQUEST.
  */
 export function checkRawInput(input: unknown): Issue | null {
-  let nodes = 0;
-  const visit = (value: unknown, path: (string | number)[], depth: number): Issue | null => {
-    if (++nodes > MAX_NODES) return { path, message: "input is too large", code: "too_big" };
-    if (typeof value === "string") {
-      // eslint-disable-next-line no-control-regex
-      if (/\u0000/.test(value)) return { path, message: "strings may not contain NUL characters", code: "invalid_string" };
-      if (LONE_SURROGATE.test(value)) return { path, message: "strings may not contain unpaired surrogates", code: "invalid_string" };
-      return null;
-    }
-    if (typeof value !== "object" || value === null) return null;
-    if (depth >= MAX_DEPTH) return { path, message: `input is nested deeper than ${MAX_DEPTH} levels`, code: "too_big" };
-    if (Array.isArray(value)) {
-      for (let i = 0; i < value.length; i++) {
-        const issue = visit(value[i], [...path, i], depth + 1);
-        if (issue) return issue;
-      }
-      return null;
-    }
-    if (value instanceof Date || value instanceof Uint8Array) return null;
-    for (const key of Object.keys(value)) {
-      const keyIssue = visit(key, [...path, key], depth + 1);
-      if (keyIssue) return keyIssue;
-      const issue = visit((value as Record<string, unknown>)[key], [...path, key], depth + 1);
+  return visitRaw({ nodes: 0, path: [] }, input, 0);
+}
+
+/**
+ * One walk of checkRawInput: `path` is a stack (pushed and popped, copied only into an issue),
+ * so a large batch allocates nothing per value — this runs on every API call's input.
+ */
+interface RawWalk {
+  nodes: number;
+  path: (string | number)[];
+}
+
+function visitRaw(walk: RawWalk, value: unknown, depth: number): Issue | null {
+  if (++walk.nodes > MAX_NODES) return { path: [...walk.path], message: "input is too large", code: "too_big" };
+  if (typeof value === "string") {
+    // eslint-disable-next-line no-control-regex
+    if (/\u0000/.test(value)) return { path: [...walk.path], message: "strings may not contain NUL characters", code: "invalid_string" };
+    if (LONE_SURROGATE.test(value)) return { path: [...walk.path], message: "strings may not contain unpaired surrogates", code: "invalid_string" };
+    return null;
+  }
+  if (typeof value !== "object" || value === null) return null;
+  if (depth >= MAX_DEPTH) return { path: [...walk.path], message: `input is nested deeper than ${MAX_DEPTH} levels`, code: "too_big" };
+  const path = walk.path;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      path.push(i);
+      const issue = visitRaw(walk, value[i], depth + 1);
+      path.pop();
       if (issue) return issue;
     }
     return null;
-  };
-  return visit(input, [], 0);
+  }
+  if (value instanceof Date || value instanceof Uint8Array) return null;
+  for (const key of Object.keys(value)) {
+    path.push(key);
+    const issue = visitRaw(walk, key, depth + 1) ?? visitRaw(walk, (value as Record<string, unknown>)[key], depth + 1);
+    path.pop();
+    if (issue) return issue;
+  }
+  return null;
 }

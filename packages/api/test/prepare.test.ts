@@ -95,6 +95,10 @@ describe("input guard", () => {
     expect(checkRawInput(deep)).toMatchObject({ code: "too_big" });
     expect(checkRawInput({ ["k\u0000"]: 1 })).toMatchObject({ path: ["k\u0000"] });
     expect(checkRawInput(new Date())).toBeNull();
+    // The path is the failing value's own, after siblings that passed (the walk keeps one stack).
+    expect(checkRawInput({ rows: [{ t: "a", u: ["x", "y"] }, { t: "b" }, { t: "c", u: ["z", "bad\u0000"] }] })).toEqual({ path: ["rows", 2, "u", 1], message: "strings may not contain NUL characters", code: "invalid_string" });
+    expect((checkRawInput(deep) as { path: unknown[] }).path).toEqual(Array(32).fill(0));
+    expect(checkRawInput({ rows: Array.from({ length: 200_000 }, (_, i) => i) })).toMatchObject({ code: "too_big", message: "input is too large" });
   });
 });
 
