@@ -56,7 +56,7 @@ export { ScheduleService, listSchedules, DEFAULT_SCHEDULE_GRACE_MS, DEFAULT_SCHE
 export { type TickOutcome, type TickRecord, type TickKind, type ScheduledRun } from "./schedule-store.ts";
 export { scheduledRouteKeys } from "./fit-activity.ts";
 export { type ExperimentView, type PromotionEvaluation, type VariantsView, type VariantView } from "./motion.ts";
-export { inCanary, routingPoint } from "./experiments/routing.ts";
+export { inCanary, inShadowSample, routingPoint } from "./experiments/routing.ts";
 export { DEFAULT_VARIANT, pickVariant, variantPoint, type VariantSpec } from "./experiments/params-variants.ts";
 export { decide, normalQuantile, type PromotionRule, type RuleDecision, type LabelCounts as RuleLabelCounts } from "./experiments/promotion-rule.ts";
 export { type ExperimentSettings, type ExperimentPatch } from "./experiments/experiment-settings.ts";

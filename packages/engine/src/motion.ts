@@ -63,7 +63,7 @@ import { createLogger, type Logger } from "./logger.ts";
 import { fitActivity, scheduledRouteKeys, type FitActivity } from "./fit-activity.ts";
 import { ScheduleService } from "./schedule-service.ts";
 import { ShadowQueue, type ShadowJob, type ShadowStats } from "./experiments/shadow-queue.ts";
-import { inCanary } from "./experiments/routing.ts";
+import { inCanary, inShadowSample } from "./experiments/routing.ts";
 import { abortCandidate, promoteCandidate, readCandidate, setCandidate } from "./experiments/candidate-moves.ts";
 import { experimentPatch, readSettings, writeSettings, type ExperimentPatch, type ExperimentSettings, type StoredSettings } from "./experiments/experiment-settings.ts";
 import { decide, type RuleDecision } from "./experiments/promotion-rule.ts";
@@ -712,7 +712,7 @@ export class Motion {
         });
         results[i]!.inferences.push({ id, trigger: trigger.name, route: route.name, output, error, stateVersion: version, paramsHash, cached, latencyMs });
         // Shadow: sampled rows answered by active are answered again by the candidate later.
-        if (shadowShare > 0 && error === null && version === active.version && Math.random() < shadowShare) {
+        if (shadowShare > 0 && error === null && version === active.version && inShadowSample(trigger.name, insert.id, shadowShare)) {
           shadowJobs.push({
             trigger: trigger.name, route: route.name, inferenceId: id, primaryOutput: outputJson, baseVersion: version, paramsHash, infer,
             ctx: { state: candidate!.view, row: { id: insert.id, key: insert.key, createdAt: now, data: parsed[i] }, params, version: candidate!.version, trigger: trigger.name, log: this.log },

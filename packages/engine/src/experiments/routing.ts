@@ -17,3 +17,14 @@ export function inCanary(trigger: string, key: string, share: number): boolean {
   if (share >= 1) return true;
   return routingPoint(trigger, key) < share;
 }
+
+/**
+ * Whether the row is in a shadow sample of `share`: a point of the row's id (not its routing
+ * key, so one caller's rows are sampled like anyone's), stable across processes and retries of
+ * the same rows, so which rows were shadowed can be recomputed.
+ */
+export function inShadowSample(trigger: string, rowId: string, share: number): boolean {
+  if (share <= 0) return false;
+  if (share >= 1) return true;
+  return routingPoint(`shadow\u0000${trigger}`, rowId) < share;
+}

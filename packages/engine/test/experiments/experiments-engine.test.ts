@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { all, get } from "@motion/db";
-import { ConflictError, inCanary, Motion, NotFoundError, ValidationError } from "../../src/index.ts";
+import { ConflictError, inCanary, inShadowSample, Motion, NotFoundError, ValidationError } from "../../src/index.ts";
 import { experimentApp, shadowHold } from "../fixtures/experiment-app.ts";
 import { databaseFactories, type TestDatabase } from "../harness.ts";
 
@@ -73,6 +73,23 @@ describe.each(factories)("experiments: candidate, shadow, canary, promote/abort 
     await motion.add("queries", { user: "later", text: "x" });
     await motion.shadow.idle();
     expect(Number((await motion.db.read(() => get<{ n: unknown }>(`SELECT COUNT(*) AS "n" FROM "ShadowInference"`)))!.n)).toBe(29);
+  });
+
+  it("shadow: a share samples rows by their id, the same rows in every process", async () => {
+    const motion = await open();
+    await motion.setExperiment("ranker", { shadow: { share: 0.3 } }, { actor: "alice" });
+    const results = await motion.addMany("queries", Array.from({ length: 400 }, (_, i) => ({ user: "one-caller", text: `s${i}` })));
+    await motion.shadow.idle();
+    const answers = new Map(results.map((r) => [r.inferences.find((x) => x.trigger === "ranker")!.id, r.id]));
+    const shadowed = await motion.db.read(() => all<{ inferenceId: string }>(`SELECT "inferenceId" FROM "ShadowInference" WHERE "trigger" = 'ranker'`));
+    const sampledRows = new Set(shadowed.map((s) => answers.get(s.inferenceId)));
+    // Exactly the rows the row-id sample picks — recomputable — and about 30% of them, though
+    // every row has the same caller (a sample by routing key would take all or none).
+    expect([...sampledRows].sort()).toEqual(results.map((r) => r.id).filter((id) => inShadowSample("ranker", id, 0.3)).sort());
+    expect(sampledRows.size).toBeGreaterThan(400 * 0.2);
+    expect(sampledRows.size).toBeLessThan(400 * 0.4);
+    expect(inShadowSample("ranker", results[0]!.id, 0)).toBe(false);
+    expect(inShadowSample("ranker", results[0]!.id, 1)).toBe(true);
   });
 
   it("a row deleted before its shadow answer is written leaves no shadow answer behind", async () => {
