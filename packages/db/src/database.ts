@@ -12,6 +12,7 @@ import { migrate } from "./migrate.ts";
 import { startWalCheckpointer } from "./wal-checkpointer.ts";
 import { StatementCache } from "./statement-cache.ts";
 import { startSqliteReader } from "./sqlite-reader.ts";
+import { bulkTarget, ColumnTypes, unnestInsert } from "./pg-bulk-insert.ts";
 
 const require = createRequire(import.meta.url);
 
@@ -280,8 +281,16 @@ async function openPostgres(url: string): Promise<Database> {
     throw new Error(`Cannot reach PostgreSQL at ${redactUrl(url)}: ${(error as Error).message}`);
   }
 
+  const columnTypes = new ColumnTypes();
   const execOn = (client: pg.Pool | pg.PoolClient) => async (op: QueryOp) => {
     if (op.kind === "insertMany") {
+      const target = bulkTarget(op.head);
+      const types = target && (await columnTypes.of(client as pg.ClientBase, target));
+      if (target && types) {
+        const { text, values } = unnestInsert(target, types, op.rows, op.tail ?? "", pgParam);
+        await client.query({ text, values });
+        return op.rows.length;
+      }
       // Stay under PostgreSQL's 65,535 bind parameters per statement.
       const per = Math.max(1, Math.floor(60_000 / op.columns));
       for (let start = 0; start < op.rows.length; start += per) {

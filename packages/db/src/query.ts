@@ -30,8 +30,9 @@ export function* run(sql: string, params: readonly unknown[] = []): Query<number
 }
 
 /**
- * Inserts many rows the fastest way each database allows: a cached one-row prepared statement
- * per row on SQLite (inside the caller's transaction), multi-row INSERTs on PostgreSQL.
+ * Inserts many rows the fastest way each database allows: cached statements of 64 rows (and one
+ * row for the rest) on SQLite, inside the caller's transaction; on PostgreSQL one
+ * `INSERT … SELECT FROM unnest(…)` of an array per column (pg-bulk-insert.ts).
  */
 export function* insertMany(head: string, columns: number, rows: readonly unknown[][], tail = ""): Query<void> {
   if (rows.length) yield { kind: "insertMany", head, columns, rows, tail };

@@ -157,8 +157,8 @@ export interface OnConflict<T extends keyof StorageDB> {
 }
 
 /**
- * Inserts many rows into `table` through the query layer's bulk path (a cached one-row
- * statement per row on SQLite, multi-row INSERTs on PostgreSQL), with table, columns and
+ * Inserts many rows into `table` through the query layer's bulk path (cached 64-row and
+ * one-row statements on SQLite, arrays through `unnest` on PostgreSQL), with table, columns and
  * values checked against the schema. For the ingest-path rollups and other batches, where a
  * Kysely multi-row INSERT would be a new statement text for every batch size.
  */

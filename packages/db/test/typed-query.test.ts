@@ -1,7 +1,8 @@
 // Typed queries compile to the SQL the query layer runs on both databases, return what the
 // driver returns, and refuse at type-check time what the schema does not have.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { execute, insertRows, openDatabase, prepare, selectAll, selectFirst, storage, toDate, toNum, type Database } from "../src/index.ts";
+import { decodeJson, execute, insertIngest, insertRows, openDatabase, prepare, selectAll, selectFirst, storage, toDate, toNum, type Database, type InferenceInsert, type RowInsert } from "../src/index.ts";
+import { bulkTarget, unnestInsert } from "../src/pg-bulk-insert.ts";
 import { testDatabases, type TestDatabase } from "../test-support/services.ts";
 
 const factories = await testDatabases("motion_typed_query");
@@ -27,6 +28,20 @@ describe("typed queries compile without a connection", () => {
     // @ts-expect-error: and each value's type, in column order
     const wrongBulkValue = () => insertRows("LabeledTally", ["trigger", "labeled"], [[1, "x"]]);
     expect([noTable, noColumn, wrongType, noBulkColumn, wrongBulkValue].every((f) => typeof f === "function")).toBe(true);
+  });
+});
+
+describe("PostgreSQL bulk inserts", () => {
+  it("become one INSERT … SELECT from unnest with an array per column, whatever the batch size", () => {
+    const target = bulkTarget(`INSERT INTO "RelationRowCount" ("relation", "shard", "rows") VALUES `)!;
+    expect(target).toEqual({ table: "RelationRowCount", columns: ["relation", "shard", "rows"] });
+    const rows = Array.from({ length: 3000 }, (_, i) => [`r${i}`, i % 8, i]);
+    const { text, values } = unnestInsert(target, ["text", "integer", "bigint"], rows, ` ON CONFLICT ("relation", "shard") DO NOTHING`, (v) => v);
+    expect(text).toBe(`INSERT INTO "RelationRowCount" ("relation", "shard", "rows") SELECT * FROM unnest($1::text[], $2::integer[], $3::bigint[]) ON CONFLICT ("relation", "shard") DO NOTHING`);
+    expect(values.map((a) => a.length)).toEqual([3000, 3000, 3000]);
+    expect(values.map((a) => a[7])).toEqual(["r7", 7, 7]);
+    // Another head shape keeps the VALUES statement.
+    expect(bulkTarget(`INSERT INTO "X" SELECT 1`)).toBeNull();
   });
 });
 
@@ -94,6 +109,29 @@ describe.each(factories)("typed queries on %s", (_name, make) => {
     });
     const rows = await db.read(() => selectAll(storage.selectFrom("LabeledTally").select(["trigger", "labeled"]).where("trigger", "like", "bulk%").orderBy("trigger")));
     expect(rows.map((r) => [r.trigger, toNum(r.labeled)])).toEqual(keys.map((k, i) => [k, i + 1000]));
+  });
+
+  it("bulk-inserts every column type as given: text with quotes, JSON, nulls, numbers, booleans, times, bytes", async () => {
+    const at = new Date("2026-03-04T05:06:07.089Z");
+    const tricky = [`quote " and backslash \\ and {braces}, commas`, "NULL", "", "ünïcødé 😀", "line\nbreak\ttab"];
+    const rows: RowInsert[] = tricky.map((t, i) => ({ id: `bulkrow${i}`, relation: "bulk", key: i % 2 ? null : t, data: JSON.stringify({ t, i, nested: { a: [1, null, "x"] } }), partition: "2026-03-04", createdAt: at }));
+    const inferences: InferenceInsert[] = rows.map((r, i) => ({
+      id: `bulkinf${i}`, rowId: r.id, relation: "bulk", trigger: "t", route: "r", output: i === 2 ? null : JSON.stringify({ answer: tricky[i] }), error: i === 2 ? tricky[0]! : null,
+      stateVersion: i, paramsHash: "h", inputHash: "", latencyMs: i + 0.25, cached: i % 2 === 1, createdAt: new Date(at.getTime() + i),
+    }));
+    const bytes = Buffer.from([0, 1, 0x5c, 0x22, 0x7b, 0xff]);
+    await db.tx(function* () {
+      yield* insertIngest(rows, inferences, []);
+      yield* insertRows("StateBlob", ["checksum", "kind", "size", "bytes", "createdAt"], [["bulkblob", "bytes", bytes.length, bytes, at]]);
+    });
+    const readRows = await db.read(() => selectAll(storage.selectFrom("Row").select(["id", "key", "data", "createdAt"]).where("relation", "=", "bulk").orderBy("id")));
+    expect(readRows.map((r) => [r.id, r.key, decodeJson(db.provider, r.data), toDate(r.createdAt).getTime()])).toEqual(rows.map((r) => [r.id, r.key, JSON.parse(r.data), at.getTime()]));
+    const readInf = await db.read(() => selectAll(storage.selectFrom("Inference").select(["id", "output", "error", "stateVersion", "latencyMs", "cached", "createdAt"]).where("relation", "=", "bulk").orderBy("id")));
+    expect(readInf.map((r) => [r.id, decodeJson(db.provider, r.output), r.error, toNum(r.stateVersion), toNum(r.latencyMs), Boolean(r.cached), toDate(r.createdAt).getTime()])).toEqual(
+      inferences.map((i) => [i.id, i.output === null ? null : JSON.parse(i.output), i.error, i.stateVersion, i.latencyMs, i.cached, i.createdAt.getTime()]),
+    );
+    const blob = await db.read(() => selectFirst(storage.selectFrom("StateBlob").select(["bytes", "size"]).where("checksum", "=", "bulkblob")));
+    expect(Buffer.from(blob!.bytes as Uint8Array).equals(bytes)).toBe(true);
   });
 
   it("refuses to prepare a query that does not use an argument as a plain value", async () => {
