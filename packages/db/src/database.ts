@@ -82,6 +82,21 @@ function sqliteParam(value: unknown): unknown {
   return value;
 }
 
+/** sqliteParam for bulk values: the common primitives first (this runs for every value of every ingest batch). */
+function bulkParam(v: unknown): unknown {
+  switch (typeof v) {
+    case "string":
+    case "number":
+      return v;
+    case "boolean":
+      return v ? 1 : 0;
+    case "undefined":
+      return null;
+    default:
+      return v instanceof Date ? v.getTime() : v;
+  }
+}
+
 /**
  * Rows per INSERT statement of a bulk insert on SQLite. One statement of many rows binds and
  * runs once instead of once per row: `npm run bench -- ingest-model` put multi-row inserts of
@@ -131,28 +146,29 @@ async function openSqlite(url: string, busyTimeoutMs: number): Promise<Database>
   const exec = (op: QueryOp): unknown => {
     if (op.kind === "insertMany") {
       const { rows, columns } = op;
-      for (const row of rows) {
-        for (let i = 0; i < row.length; i++) {
-          const v = row[i];
-          if (v === undefined || v instanceof Date || typeof v === "boolean") row[i] = sqliteParam(v);
-        }
-      }
-      // Rows in statements of MULTI_ROW (one statement text, cached), the rest one by one.
+      // Rows in statements of MULTI_ROW (one statement text, cached), the rest one by one; each
+      // value converted as it is copied into the bound array (one pass; the caller's rows untouched).
       let at = 0;
       if (rows.length >= MULTI_ROW) {
         const many = prepare(op.head + valuesList(MULTI_ROW, columns) + (op.tail ?? ""));
         const values = new Array<unknown>(MULTI_ROW * columns);
         for (; at + MULTI_ROW <= rows.length; at += MULTI_ROW) {
-          for (let r = 0; r < MULTI_ROW; r++) {
-            const row = rows[at + r]!;
-            for (let c = 0; c < columns; c++) values[r * columns + c] = row[c];
+          let k = 0;
+          for (let r = at; r < at + MULTI_ROW; r++) {
+            const row = rows[r]!;
+            for (let c = 0; c < columns; c++) values[k++] = bulkParam(row[c]);
           }
           many.run(values);
         }
       }
       if (at < rows.length) {
         const one = prepare(op.head + valuesList(1, columns) + (op.tail ?? ""));
-        for (; at < rows.length; at++) one.run(rows[at]!);
+        const values = new Array<unknown>(columns);
+        for (; at < rows.length; at++) {
+          const row = rows[at]!;
+          for (let c = 0; c < columns; c++) values[c] = bulkParam(row[c]);
+          one.run(values);
+        }
       }
       return rows.length;
     }
