@@ -6,7 +6,8 @@
 // whole UTC day of a key into one row at the day's start in shard 0: totals, labels and the
 // latency histogram stay exact, the hours within the day are gone.
 //
-// Rows to fold are found off the answering thread (readLong: the reader thread on SQLite);
+// Rows to fold are found off the answering thread (readLong: the reader thread on SQLite),
+// walking the primary key from where the previous batch stopped;
 // each batch then deletes exactly those rows with RETURNING (so a count added to one since it
 // was found is folded too, never lost) and adds the sums to the day rows in one transaction.
 // Labels or deletions that touch a folded day later write hour rows again; the next pass folds
@@ -44,13 +45,28 @@ function notFolded(provider: Provider) {
     : sql<boolean>`(${sql.ref("shard")} <> 0 OR ${sql.ref("hour")} <> date_trunc('day', ${sql.ref("hour")}))`;
 }
 
-const hourCandidates = (provider: Provider, before: Date, limit: number) =>
-  storage.selectFrom("VersionHour").select(["trigger", "stateVersion", "hour", "paramsHash", "shard"])
-    .where("hour", "<", before).where(notFolded(provider)).limit(limit);
+/**
+ * Past the last key of the previous batch, in primary-key order: a pass walks the key index
+ * once instead of rescanning the day rows already folded (which stay, ahead of nothing: a day
+ * row sorts before the hour rows it was folded from).
+ */
+function after(columns: readonly string[], cursor: readonly unknown[] | null) {
+  if (!cursor) return sql<boolean>`1 = 1`;
+  return sql<boolean>`(${sql.join(columns.map((c) => sql.ref(c)))}) > (${sql.join(cursor.map((v) => sql`${v}`))})`;
+}
 
-const latencyCandidates = (provider: Provider, before: Date, limit: number) =>
-  storage.selectFrom("VersionHourLatency").select(["trigger", "stateVersion", "hour", "paramsHash", "bucket", "shard"])
-    .where("hour", "<", before).where(notFolded(provider)).limit(limit);
+const HOUR_PK = ["trigger", "stateVersion", "hour", "paramsHash", "shard"] as const;
+const LATENCY_PK = ["trigger", "stateVersion", "hour", "paramsHash", "bucket", "shard"] as const;
+
+const hourCandidates = (provider: Provider, before: Date, limit: number, cursor: readonly unknown[] | null) =>
+  storage.selectFrom("VersionHour").select([...HOUR_PK])
+    .where(after(HOUR_PK, cursor)).where("hour", "<", before).where(notFolded(provider))
+    .orderBy("trigger").orderBy("stateVersion").orderBy("hour").orderBy("paramsHash").orderBy("shard").limit(limit);
+
+const latencyCandidates = (provider: Provider, before: Date, limit: number, cursor: readonly unknown[] | null) =>
+  storage.selectFrom("VersionHourLatency").select([...LATENCY_PK])
+    .where(after(LATENCY_PK, cursor)).where("hour", "<", before).where(notFolded(provider))
+    .orderBy("trigger").orderBy("stateVersion").orderBy("hour").orderBy("paramsHash").orderBy("bucket").orderBy("shard").limit(limit);
 
 const TAKE_HOUR = prepare((trigger: string, stateVersion: number, hour: unknown, paramsHash: string, shard: number) =>
   storage.deleteFrom("VersionHour")
@@ -129,11 +145,13 @@ export async function compactOutcomeHours(db: Database, options: CompactionOptio
   const before = compactedBefore(options.before);
   const provider = db.provider;
   const report: CompactionReport = { hours: 0, latencies: 0, batches: 0 };
-  const loop = async <K>(find: () => Promise<K[]>, fold: (found: K[]) => Query<number>): Promise<number> => {
+  const loop = async <K extends Record<string, unknown>>(pk: readonly string[], find: (cursor: unknown[] | null) => Promise<K[]>, fold: (found: K[]) => Query<number>): Promise<number> => {
     let total = 0;
+    let cursor: unknown[] | null = null;
     for (;;) {
       if (options.stopped?.()) return total;
-      const found = await find();
+      const found = await find(cursor);
+      if (found.length) cursor = pk.map((c) => found[found.length - 1]![c]);
       if (found.length === 0) return total;
       const folded = await db.tx(() => fold(found));
       total += folded;
@@ -149,11 +167,13 @@ export async function compactOutcomeHours(db: Database, options: CompactionOptio
   const hourPk = (r: HourKey) => [r.trigger, Number(r.stateVersion), timeOf(r.hour), r.paramsHash, Number(r.shard)];
   const latencyPk = (r: LatencyKey) => [r.trigger, Number(r.stateVersion), timeOf(r.hour), r.paramsHash, Number(r.bucket), Number(r.shard)];
   report.hours = await loop(
-    () => db.readLong(() => selectAll(hourCandidates(provider, before, batchSize))) as Promise<HourKey[]>,
+    HOUR_PK,
+    (cursor) => db.readLong(() => selectAll(hourCandidates(provider, before, batchSize, cursor))) as Promise<HourKey[]>,
     (found) => foldHours([...found].sort((a, b) => keyCompare(hourPk(a), hourPk(b)))),
   );
   report.latencies = await loop(
-    () => db.readLong(() => selectAll(latencyCandidates(provider, before, batchSize))) as Promise<LatencyKey[]>,
+    LATENCY_PK,
+    (cursor) => db.readLong(() => selectAll(latencyCandidates(provider, before, batchSize, cursor))) as Promise<LatencyKey[]>,
     (found) => foldLatencies([...found].sort((a, b) => keyCompare(latencyPk(a), latencyPk(b)))),
   );
   return report;

@@ -170,10 +170,12 @@ describe.each(factories)("outcomes over time on %s", (_name, makeDatabase) => {
     expect(recentBefore.bucket).toBe("hour");
     const hoursBefore = await count("VersionHour");
 
-    const report = await motion.retention.pruneBookkeeping();
+    // Two rows a batch: the pass walks on from where each batch stopped.
+    const report = await motion.retention.pruneBookkeeping({ batchSize: 2 });
     // Old day: 6 rows besides its own day row (hA at 00:00 in shard 0) fold into it and a new hB day row; next day: 1 row → its day row.
     expect(report.outcomeHours).toBe(6);
     expect(report.outcomeHourLatencies).toBe(5);
+    expect(report.batches).toBe(6);
     expect(await count("VersionHour")).toBe(hoursBefore - 6 + 2);
     const folded = await motion.db.read(() => all<{ hour: unknown; paramsHash: string; shard: number; inferences: unknown; good: number }>(`SELECT "hour", "paramsHash", "shard", "inferences", "good" FROM "VersionHour" ORDER BY "hour", "paramsHash"`));
     expect(folded.map((r) => [toDate(r.hour).getTime(), r.paramsHash, Number(r.shard), Number(r.inferences), Number(r.good)])).toEqual([
