@@ -13,6 +13,7 @@
 // Labels or deletions that touch a folded day later write hour rows again; the next pass folds
 // them.
 import { insertRows, prepare, selectAll, sql, storage, type Database, type Provider, type Query } from "@motion/db";
+import type { BookkeepingOptions } from "../bookkeeping-gc.ts";
 import { COUNTS } from "./outcome-read.ts";
 import { DAY_MS } from "./outcome-hours.ts";
 
@@ -24,13 +25,8 @@ export interface CompactionReport {
   batches: number;
 }
 
-export interface CompactionOptions {
-  /** Days that end at or before this instant are folded (it is floored to a UTC day). */
-  before: Date;
-  batchSize?: number;
-  pause?: () => Promise<unknown>;
-  stopped?: () => boolean;
-}
+/** The bookkeeping pass's options: days that end at or before `before` (floored to a UTC day) are folded. */
+export type CompactionOptions = BookkeepingOptions;
 
 /** The first instant whose hours stay hourly: `before` floored to the UTC day. */
 export function compactedBefore(before: Date | number): Date {
