@@ -36,8 +36,9 @@ export const stateRouter = router({
   /**
    * Outcomes over time for the Compare charts: one series per version in `versions` (its params
    * hashes summed) or per hash in `paramsHashes` (on `version`, or on every version), in hours
-   * for ranges up to 7 days and UTC days beyond (widened to whole buckets; defaults: the 7 days
-   * before now). A label counts in its inference's bucket. Reads hourly rollup tables only; an
+   * for ranges up to 7 days and UTC days beyond, and in days for a range that starts before the
+   * bookkeeping window (its hours are folded into days; widened to whole buckets; defaults: the
+   * 7 days before now). A label counts in its inference's bucket. Reads hourly rollup tables only; an
    * unknown trigger or version is NOT_FOUND.
    */
   outcomesOverTime: viewerProcedure
