@@ -129,7 +129,7 @@ export function CompareView({ trigger }: { trigger: string }) {
           <div>
             <CardTitle>Outcomes over time</CardTitle>
             <CardDescription>
-              v{pick.a} and v{pick.b} per hour (recent ranges up to 7 days) or UTC day: inferences, good-rate with its 95% interval band, p99 latency. A label counts in the hour its inference was served, so recent buckets fill in as labels arrive.
+              v{pick.a} and v{pick.b} per hour (ranges up to 7 days) or UTC day: inferences, good-rate with its 95% interval band, p99 latency. A label counts in the hour its inference was served, so recent buckets fill in as labels arrive.
             </CardDescription>
           </div>
         </CardHeader>
