@@ -16,7 +16,7 @@
  *
  *   npm run bench -- server      (part of `npm run bench`)
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import http from "node:http";
 import os from "node:os";
@@ -92,12 +92,41 @@ function describeFailures(r: Result): string {
   return `${failures(r)} failed (${r.errors} errors, ${r.timeouts} timeouts, ${r.non2xx} non-2xx${statuses.length ? `: ${statuses.map(([c, v]) => `${c}×${v.count}`).join(", ")}` : ""})`;
 }
 
-/** Requests per second after a warm-up; throws on any failed request. */
-async function throughput(url: string, headers: Record<string, string>): Promise<number> {
+/** Clock ticks per second of /proc's CPU times (Linux; 100 nearly everywhere). */
+const CLOCK_TICKS = (() => {
+  try {
+    return Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/** CPU time (ms) a process has used so far, all its threads, user and system; NaN where /proc is missing. */
+function cpuMs(pid: number | undefined): number {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return NaN;
+  }
+}
+
+interface Throughput {
+  /** Requests per second. */
+  rps: number;
+  /** The server process's CPU time per answered request, µs: what requests/s hides on a shared machine. */
+  cpuUs: number;
+}
+
+/** Requests per second after a warm-up, and the server's CPU per request; throws on any failed request. */
+async function throughput(target: Target, pathAndQuery: string, headers: Record<string, string>): Promise<Throughput> {
+  const url = `${target.url}${pathAndQuery}`;
   await run({ url, headers, connections: CONNECTIONS, duration: WARMUP_S });
+  const before = cpuMs(target.child.pid);
   const r = await run({ url, headers, connections: CONNECTIONS, duration: MEASURE_S });
+  const used = cpuMs(target.child.pid) - before;
   if (failures(r) > 0) throw new Error(`${url}: ${describeFailures(r)}`);
-  return r.requests.total / MEASURE_S;
+  return { rps: r.requests.total / MEASURE_S, cpuUs: (used * 1000) / r.requests.total };
 }
 
 /** A failed answer is a defect to chase: print what the server logged at error level (its log goes to stdout, which the bench keeps). */
@@ -243,14 +272,24 @@ export async function benchServer(log: (line: string) => void = (line) => consol
 
     // Alternate rounds; each round's ratio compares runs seconds apart (the machine's load drifts).
     // [Motion, bare, bare answering with Motion's headers]
-    const rounds: { health: [number, number, number]; list: [number, number, number] }[] = [];
+    type Triple = [number, number, number];
+    const rounds: { health: Triple; list: Triple; healthCpu: Triple; listCpu: Triple }[] = [];
+    const servers = [motion, bare, sameBytes];
+    const measure = async (pathAndQuery: string, headers: Record<string, string>) => {
+      const out: Throughput[] = [];
+      for (const target of servers) out.push(await throughput(target, pathAndQuery, headers));
+      return { rps: out.map((t) => t.rps) as Triple, cpu: out.map((t) => t.cpuUs) as Triple };
+    };
     for (let round = 0; round < ROUNDS; round++) {
-      const health: [number, number, number] = [
-        await throughput(`${motion.url}/api/trpc/health`, {}), await throughput(`${bare.url}/api/trpc/health`, {}), await throughput(`${sameBytes.url}/api/trpc/health`, {}),
-      ];
-      const list: [number, number, number] = [await throughput(`${motion.url}${LIST_PATH}`, auth), await throughput(`${bare.url}${LIST_PATH}`, auth), await throughput(`${sameBytes.url}${LIST_PATH}`, auth)];
-      rounds.push({ health, list });
-      log(`server bench round ${round + 1}: health ${health[0].toFixed(0)} vs bare ${health[1].toFixed(0)} (same headers ${health[2].toFixed(0)}) req/s; rows.list ${list[0].toFixed(0)} vs bare ${list[1].toFixed(0)} (same headers ${list[2].toFixed(0)}) req/s`);
+      const h = await measure("/api/trpc/health", {});
+      const l = await measure(LIST_PATH, auth);
+      const [health, list] = [h.rps, l.rps];
+      rounds.push({ health, list, healthCpu: h.cpu, listCpu: l.cpu });
+      log(
+        `server bench round ${round + 1}: health ${health[0].toFixed(0)} vs bare ${health[1].toFixed(0)} (same headers ${health[2].toFixed(0)}) req/s, ` +
+          `${h.cpu[0].toFixed(0)} vs ${h.cpu[1].toFixed(0)} µs CPU per answer; rows.list ${list[0].toFixed(0)} vs bare ${list[1].toFixed(0)} (same headers ${list[2].toFixed(0)}) req/s, ` +
+          `${l.cpu[0].toFixed(0)} vs ${l.cpu[1].toFixed(0)} µs CPU per answer`,
+      );
     }
     await stop(bare);
     await stop(sameBytes);
@@ -284,11 +323,17 @@ export async function benchServer(log: (line: string) => void = (line) => consol
     const l = med((r) => r.list);
     const hs = med((r) => r.health, 2);
     const ls = med((r) => r.list, 2);
+    const hc = med((r) => r.healthCpu);
+    const lc = med((r) => r.listCpu);
+    const cpuNote =
+      "the server process's CPU time (all threads, user + system, from /proc) over the measured seconds, per answered request; unlike requests/s it does not move with the load generator's share of this machine: when the machine is otherwise idle the req/s ratio approaches bare / Motion of this";
     return [
       { name: "Server: health through the Motion server", value: h.motion, unit: "req/s", baseline: h.bare, ratio: h.ratio, goal: "≥ 0.5", note: `bare node:http answering the same query; ${CONNECTIONS} connections; median of ${ROUNDS} rounds` },
       { name: "Server: rows.list page (50 of 20k rows, API key)", value: l.motion, unit: "req/s", baseline: l.bare, ratio: l.ratio, goal: "≥ 0.5", note: "bare node:http running the same SQL and JSON" },
       { name: "Server: health vs a bare server sending Motion's answer headers", value: hs.motion, unit: "req/s", baseline: hs.bare, ratio: hs.ratio, note: "the bare server above, answering with the security headers, vary and content-length Motion sends: the framework's cost apart from the answer's bytes" },
       { name: "Server: rows.list vs a bare server sending Motion's answer headers", value: ls.motion, unit: "req/s", baseline: ls.bare, ratio: ls.ratio, note: "as above, for the 50-row page" },
+      { name: "Server: health, server CPU per answer (Motion vs bare)", value: hc.motion, unit: "µs", baseline: hc.bare, ratio: hc.ratio, note: cpuNote },
+      { name: "Server: rows.list, server CPU per answer (Motion vs bare)", value: lc.motion, unit: "µs", baseline: lc.bare, ratio: lc.ratio, note: cpuNote },
       ...mixed.map(({ rate, result, waitP99 }) => ({
         name: `Server: mixed open loop p99, ${MIXED_CLIENTS} clients × ${rate / MIXED_CLIENTS}/s = ${rate} req/s offered (70% rows.list, 30% rows.add)`,
         value: result.p99,
