@@ -215,12 +215,14 @@ async function openSqlite(url: string, busyTimeoutMs: number): Promise<Database>
       }
     },
     async read(body) {
-      await idle();
+      // Checked here first: awaiting idle() costs two promises per read, and every promise pays
+      // for the process's async hooks once anything (Next.js, better-auth) uses AsyncLocalStorage.
+      if (connection!.inTransaction) await idle();
       return runSync(body(), exec);
     },
     async readLong(body) {
       if (reader) return reader.read(body);
-      await idle();
+      if (connection!.inTransaction) await idle();
       return runSync(body(), exec);
     },
     async close() {

@@ -49,7 +49,7 @@ export interface Target {
   output: () => string;
 }
 
-export async function start(mode: "motion" | "bare" | "bare-headers" | "probe", file: string, port: number): Promise<Target> {
+export async function start(mode: "motion" | "motion-hooks" | "bare" | "bare-headers" | "probe", file: string, port: number): Promise<Target> {
   // MOTION_BENCH_CPU_PROF=<dir>: a CPU profile of the Motion server (where per-request time goes).
   const profile = mode === "motion" && process.env.MOTION_BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.MOTION_BENCH_CPU_PROF}`] : [];
   const child = spawn(process.execPath, [...profile, "--import", "tsx", path.join(here, "server-target.ts"), mode, file, String(port)], {
@@ -269,11 +269,13 @@ export async function benchServer(log: (line: string) => void = (line) => consol
     targets.push(bare);
     const sameBytes = await start("bare-headers", file, BARE_PORT + 1);
     targets.push(sameBytes);
+    const hooked = await start("motion-hooks", file, BARE_PORT + 2);
+    targets.push(hooked);
 
     // Alternate rounds; each round's ratio compares runs seconds apart (the machine's load drifts).
     // [Motion, bare, bare answering with Motion's headers]
     type Triple = [number, number, number];
-    const rounds: { health: Triple; list: Triple; healthCpu: Triple; listCpu: Triple }[] = [];
+    const rounds: { health: Triple; list: Triple; healthCpu: Triple; listCpu: Triple; hooks: Throughput }[] = [];
     const servers = [motion, bare, sameBytes];
     const measure = async (pathAndQuery: string, headers: Record<string, string>) => {
       const out: Throughput[] = [];
@@ -284,15 +286,17 @@ export async function benchServer(log: (line: string) => void = (line) => consol
       const h = await measure("/api/trpc/health", {});
       const l = await measure(LIST_PATH, auth);
       const [health, list] = [h.rps, l.rps];
-      rounds.push({ health, list, healthCpu: h.cpu, listCpu: l.cpu });
+      const hooks = await throughput(hooked, "/api/trpc/health", {});
+      rounds.push({ health, list, healthCpu: h.cpu, listCpu: l.cpu, hooks });
       log(
         `server bench round ${round + 1}: health ${health[0].toFixed(0)} vs bare ${health[1].toFixed(0)} (same headers ${health[2].toFixed(0)}) req/s, ` +
           `${h.cpu[0].toFixed(0)} vs ${h.cpu[1].toFixed(0)} µs CPU per answer; rows.list ${list[0].toFixed(0)} vs bare ${list[1].toFixed(0)} (same headers ${list[2].toFixed(0)}) req/s, ` +
-          `${l.cpu[0].toFixed(0)} vs ${l.cpu[1].toFixed(0)} µs CPU per answer`,
+          `${l.cpu[0].toFixed(0)} vs ${l.cpu[1].toFixed(0)} µs CPU per answer; health with async hooks on ${hooks.rps.toFixed(0)} req/s, ${hooks.cpuUs.toFixed(0)} µs CPU per answer`,
       );
     }
     await stop(bare);
     await stop(sameBytes);
+    await stop(hooked);
 
     const idle = await idleP50(motion.url, auth);
     const mixed: { rate: number; result: MixedResult; waitP99: number }[] = [];
@@ -323,6 +327,12 @@ export async function benchServer(log: (line: string) => void = (line) => consol
     const l = med((r) => r.list);
     const hs = med((r) => r.health, 2);
     const ls = med((r) => r.list, 2);
+    const hooks = {
+      rps: median(rounds.map((r) => r.hooks.rps)),
+      ratio: median(rounds.map((r) => r.hooks.rps / r.health[1])),
+      cpu: median(rounds.map((r) => r.hooks.cpuUs)),
+      cpuRatio: median(rounds.map((r) => r.hooks.cpuUs / r.healthCpu[1])),
+    };
     const hc = med((r) => r.healthCpu);
     const lc = med((r) => r.listCpu);
     const cpuNote =
@@ -332,6 +342,11 @@ export async function benchServer(log: (line: string) => void = (line) => consol
       { name: "Server: rows.list page (50 of 20k rows, API key)", value: l.motion, unit: "req/s", baseline: l.bare, ratio: l.ratio, goal: "≥ 0.5", note: "bare node:http running the same SQL and JSON" },
       { name: "Server: health vs a bare server sending Motion's answer headers", value: hs.motion, unit: "req/s", baseline: hs.bare, ratio: hs.ratio, note: "the bare server above, answering with the security headers, vary and content-length Motion sends: the framework's cost apart from the answer's bytes" },
       { name: "Server: rows.list vs a bare server sending Motion's answer headers", value: ls.motion, unit: "req/s", baseline: ls.bare, ratio: ls.ratio, note: "as above, for the 50-row page" },
+      {
+        name: "Server: health with async hooks on, as `npm start` after a console sign-in",
+        value: hooks.rps, unit: "req/s", baseline: h.bare, ratio: hooks.ratio,
+        note: `Node 20 runs async hooks for every promise once AsyncLocalStorage is used (better-auth, Next.js); ${hooks.cpu.toFixed(0)} µs CPU per answer, ${hooks.cpuRatio.toFixed(2)}× the bare server's`,
+      },
       { name: "Server: health, server CPU per answer (Motion vs bare)", value: hc.motion, unit: "µs", baseline: hc.bare, ratio: hc.ratio, note: cpuNote },
       { name: "Server: rows.list, server CPU per answer (Motion vs bare)", value: lc.motion, unit: "µs", baseline: lc.bare, ratio: lc.ratio, note: cpuNote },
       ...mixed.map(({ rate, result, waitP99 }) => ({

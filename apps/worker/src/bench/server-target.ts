@@ -3,12 +3,14 @@
  * its event loop):
  *   motion  — the Motion API on the HTTP front `npm start` uses for `/api/*`
  *             (createMotionApi + createMotionServer; Next.js never sees these requests);
+ *   motion-hooks — the same after one better-auth request: async hooks on, as in `npm start`
+ *             once the console has been used;
  *   bare    — a bare node:http server answering the same queries straight from SQLite;
  *   bare-headers — the same, answering with the headers Motion sends (security headers, length);
  *   probe   — no server: an idle process timing its own event-loop delay, i.e. how long this
  *             machine keeps a ready Node process waiting for a CPU (printed on SIGTERM).
  *
- *   tsx server-target.ts <motion|bare|probe> <sqlite file> <port>
+ *   tsx server-target.ts <motion|motion-hooks|bare|bare-headers|probe> <sqlite file> <port>
  */
 import http from "node:http";
 import { monitorEventLoopDelay } from "node:perf_hooks";
@@ -22,9 +24,13 @@ import { BENCH_SECRET, serverApp } from "./fixtures.ts";
 const [mode, file, portArg] = process.argv.slice(2);
 const port = Number(portArg);
 
-if (mode === "motion") {
+if (mode === "motion" || mode === "motion-hooks") {
   const motion = await Motion.open({ app: serverApp, databaseUrl: `file:${file}`, fitIn: "inline" });
   const api = createMotionApi({ motion, baseURL: `http://127.0.0.1:${port}`, secret: BENCH_SECRET });
+  // As `npm start` is once an operator has used the console: better-auth (and Next.js) run
+  // requests in AsyncLocalStorage, which on Node 20 turns on async hooks for the whole process,
+  // so from then on every promise pays for them.
+  if (mode === "motion-hooks") await api.handle(new Request(`http://127.0.0.1:${port}/api/auth/get-session`), { ip: "127.0.0.1" });
   const server = createMotionServer(api);
   server.listen(port, "127.0.0.1", () => console.log(`ready ${port}`));
   process.on("SIGTERM", () => {
@@ -76,6 +82,6 @@ if (mode === "motion") {
     process.exit(0);
   });
 } else {
-  console.error("usage: server-target.ts <motion|bare|bare-headers|probe> <sqlite file> <port>");
+  console.error("usage: server-target.ts <motion|motion-hooks|bare|bare-headers|probe> <sqlite file> <port>");
   process.exit(2);
 }

@@ -1,16 +1,90 @@
 // tRPC over Node's http without building a fetch Request/Response per call. It covers the
 // requests Motion's clients send — JSON queries (GET, or POST with method override) and
-// mutations (POST), single or batched — with tRPC's own building blocks (procedure call, error
-// shape, transformer, HTTP status), so answers are the ones the fetch adapter gives (a test
-// compares the two). Anything else (streaming, subscriptions, other content types) returns
+// mutations (POST), single or batched — with tRPC's own building blocks (error shape,
+// transformer, HTTP status) and its procedures' middleware chains, run as tRPC runs them, so
+// answers are the ones the fetch adapter gives (a test compares the two). Anything else (streaming, subscriptions, other content types) returns
 // null and goes through tRPC's fetch adapter.
 import { getErrorShape, getTRPCErrorFromUnknown, transformTRPCResponse, TRPCError, type AnyTRPCRouter } from "@trpc/server";
 import { getHTTPStatusCode } from "@trpc/server/http";
 
 type ProcedureType = "query" | "mutation" | "subscription";
+interface CallOptions {
+  path: string;
+  getRawInput: () => Promise<unknown>;
+  ctx: unknown;
+  type: ProcedureType;
+  signal: AbortSignal | undefined;
+  batchIndex: number;
+  input?: unknown;
+}
+type MiddlewareResult = { ok: true; data: unknown } | { ok: false; error: TRPCError };
+interface NextOptions {
+  ctx?: object;
+  input?: unknown;
+  getRawInput?: () => Promise<unknown>;
+}
+type Middleware = (opts: CallOptions & { meta: unknown; next: (next?: NextOptions) => Promise<MiddlewareResult> }) => Promise<MiddlewareResult>;
+interface ProcedureDef {
+  type: ProcedureType;
+  middlewares?: Middleware[];
+  meta?: unknown;
+  caller?: unknown;
+  experimental_caller?: boolean;
+}
 interface Procedure {
-  (opts: { path: string; getRawInput: () => Promise<unknown>; ctx: unknown; type: ProcedureType; signal: AbortSignal | undefined; batchIndex: number }): Promise<unknown>;
-  _def: { type: ProcedureType };
+  (opts: CallOptions): Promise<unknown>;
+  _def: ProcedureDef;
+}
+
+const failed = (cause: unknown): MiddlewareResult => ({ ok: false, error: getTRPCErrorFromUnknown(cause) });
+
+/**
+ * A procedure's middleware chain, run as tRPC 11 runs it (same options, same context merge, same
+ * results: a middleware's throw becomes `{ ok: false }`), with plain object literals: tRPC's build
+ * copies each level's options with Babel's spread helper, property by property. Not an async
+ * function: one promise per level instead of two (each one pays for the process's async hooks
+ * once anything in it uses AsyncLocalStorage, as Next.js and better-auth do).
+ */
+function callAt(middlewares: Middleware[], meta: unknown, index: number, opts: CallOptions): Promise<MiddlewareResult> {
+  try {
+    return Promise.resolve(
+      middlewares[index]!({
+        path: opts.path,
+        type: opts.type,
+        ctx: opts.ctx,
+        input: opts.input,
+        getRawInput: opts.getRawInput,
+        signal: opts.signal,
+        batchIndex: opts.batchIndex,
+        meta,
+        // A method, not an arrow property: tsx (keepNames) would name an arrow on every call.
+        next(next?: NextOptions) {
+          return callAt(middlewares, meta, index + 1, {
+            path: opts.path,
+            type: opts.type,
+            ctx: next?.ctx ? { ...(opts.ctx as object), ...next.ctx } : opts.ctx,
+            input: next && "input" in next ? next.input : opts.input,
+            getRawInput: next?.getRawInput ?? opts.getRawInput,
+            signal: opts.signal,
+            batchIndex: opts.batchIndex,
+          });
+        },
+      }),
+    ).then(undefined, failed);
+  } catch (cause) {
+    return Promise.resolve(failed(cause));
+  }
+}
+
+function callProcedure(proc: Procedure, opts: CallOptions): Promise<unknown> {
+  const def = proc._def;
+  // Not a plain procedure (a caller override, or a shape this runner does not know): tRPC's own call.
+  if (!Array.isArray(def.middlewares) || def.caller || def.experimental_caller) return proc(opts);
+  return callAt(def.middlewares, def.meta, 0, opts).then((result) => {
+    if (!result) throw new TRPCError({ code: "INTERNAL_SERVER_ERROR", message: "No result from middlewares - did you forget to `return next()`?" });
+    if (!result.ok) throw result.error;
+    return result.data;
+  });
 }
 
 export interface TrpcNodeRequest {
@@ -110,7 +184,7 @@ class Call<TContext> {
     try {
       if (!proc) throw new TRPCError({ code: "NOT_FOUND", message: `No procedure found on path "${p}"` });
       if (!allowed(this.req.method, proc._def.type, this.opts.allowMethodOverride)) throw new TRPCError({ code: "METHOD_NOT_SUPPORTED", message: `Unsupported ${this.req.method}-request to ${proc._def.type} procedure at path "${p}"` });
-      const data = await proc({ path: p, getRawInput: index === 0 ? this.firstInput : async () => this.input(index), ctx, type: proc._def.type, signal: undefined, batchIndex: index });
+      const data = await callProcedure(proc, { path: p, getRawInput: index === 0 ? this.firstInput : async () => this.input(index), ctx, type: proc._def.type, signal: undefined, batchIndex: index });
       if (isDataStream(data)) throw new TRPCError({ code: "UNSUPPORTED_MEDIA_TYPE", message: "Cannot use stream-like response in non-streaming request - use httpBatchStreamLink" });
       return { result: { data } };
     } catch (cause) {
