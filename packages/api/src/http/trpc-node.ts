@@ -2,8 +2,9 @@
 // requests Motion's clients send — JSON queries (GET, or POST with method override) and
 // mutations (POST), single or batched — with tRPC's own building blocks (error shape,
 // transformer, HTTP status) and its procedures' middleware chains, run as tRPC runs them, so
-// answers are the ones the fetch adapter gives (a test compares the two). Anything else (streaming, subscriptions, other content types) returns
-// null and goes through tRPC's fetch adapter.
+// answers are the ones the fetch adapter gives (a test compares the two). Anything else
+// (streaming, subscriptions, other content types) returns null and goes through tRPC's fetch
+// adapter.
 import { getErrorShape, getTRPCErrorFromUnknown, transformTRPCResponse, TRPCError, type AnyTRPCRouter } from "@trpc/server";
 import { getHTTPStatusCode } from "@trpc/server/http";
 
