@@ -51,6 +51,10 @@ describe("the typed client over HTTP", () => {
   it("the server answers an oversized URL with a JSON 431, which the client reads as an error", async () => {
     const raw = await fetch(`${s.url}/api/trpc/health?input=${"x".repeat(20_000)}`);
     expect(raw.status).toBe(431);
+    // The API's security headers too: this answer is written before the request is parsed.
+    expect(raw.headers.get("cache-control")).toBe("no-store");
+    expect(raw.headers.get("x-frame-options")).toBe("DENY");
+    expect(raw.headers.get("content-security-policy")).toContain("frame-ancestors 'none'");
     expect(await raw.json()).toMatchObject({ code: "REQUEST_HEADER_FIELDS_TOO_LARGE" });
     // A client that does not cap its URLs (a plain httpLink) gets a readable error, not "Unexpected end of JSON input".
     const wrapped = readableErrors(fetch);

@@ -5,7 +5,7 @@
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import type { MotionApi } from "../server.ts";
-import { securityHeaders } from "./security-headers.ts";
+import { apiHeaders, securityHeaders } from "./security-headers.ts";
 
 export interface CreateMotionServerOptions {
   /** Serves every path outside `/api` (e.g. Next.js's request handler). Default: JSON 404. */
@@ -27,9 +27,14 @@ function rejectClientError(error: Error & { code?: string }, socket: Duplex): vo
       ? { code: "REQUEST_HEADER_FIELDS_TOO_LARGE", message: "the request's URL and headers are too large; send long input in a POST body" }
       : { code: "BAD_REQUEST", message: "malformed HTTP request" },
   );
+  // The API's security headers, as on every other answer (whether the request came over https
+  // is unknown here: the head was never parsed, so no HSTS).
+  const headers = Object.entries(apiHeaders({ https: false }))
+    .map(([name, value]) => `${name}: ${value}\r\n`)
+    .join("");
   socket.end(
     `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n` +
-      `x-content-type-options: nosniff\r\nconnection: close\r\n\r\n${body}`,
+      `${headers}connection: close\r\n\r\n${body}`,
   );
 }
 
