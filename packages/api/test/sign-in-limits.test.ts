@@ -59,6 +59,33 @@ describe("sign-in limits over HTTP", () => {
     nextWindow();
   });
 
+  it("counts guesses in every body encoding better-auth reads: form-encoded and multipart share the account's limit", async () => {
+    nextWindow();
+    const post = (body: BodyInit, headers: Record<string, string> = {}) => fetch(`${s.url}/api/auth/sign-in/email`, { method: "POST", headers, body });
+    const form = (email: string, password: string) => post(new URLSearchParams({ email, password }).toString(), { "content-type": "application/x-www-form-urlencoded" });
+    const multipart = (email: string, password: string) => {
+      const data = new FormData();
+      data.set("email", email);
+      data.set("password", password);
+      return post(data);
+    };
+    for (let i = 0; i < 3; i++) expect((await form("Third@Example.com", "wrong password!")).status).toBe(401);
+    for (let i = 0; i < 2; i++) expect((await attempt(s, "third@example.com", "wrong password!")).status).toBe(401);
+    // Five guesses, whatever their encoding: the account is limited in all of them.
+    expect((await form("third@example.com", PASSWORD)).status).toBe(429);
+    expect((await multipart("third@example.com", PASSWORD)).status).toBe(429);
+    expect((await attempt(s, "third@example.com", PASSWORD)).status).toBe(429);
+    // Bodies the limiter cannot read for certain are refused before better-auth sees them.
+    const plain = await post(JSON.stringify({ email: "third@example.com", password: PASSWORD }), { "content-type": "text/plain" });
+    expect(plain.status).toBe(415);
+    expect(await plain.json()).toMatchObject({ code: "UNSUPPORTED_MEDIA_TYPE" });
+    const two = await post("email=nobody%40example.com&email=third%40example.com&password=x", { "content-type": "application/x-www-form-urlencoded" });
+    expect(two.status).toBe(400);
+    nextWindow();
+    expect((await form("third@example.com", PASSWORD)).status).toBe(200);
+    nextWindow();
+  });
+
   it("successful sign-ins do not count", async () => {
     for (let i = 0; i < 8; i++) expect((await attempt(s, "other@example.com", PASSWORD)).status).toBe(200);
   });
