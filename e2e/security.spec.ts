@@ -1,5 +1,5 @@
 import path from "node:path";
-import { AUTH_DIR, expect, test, trpc, useSession } from "./support";
+import { AUTH_DIR, expect, signIn, test, trpc, useSession } from "./support";
 
 const ADMIN_STATE = path.join(AUTH_DIR, "admin.json");
 
@@ -30,6 +30,23 @@ test.describe("the console as npm start serves it: production defaults", () => {
       await expect(page.locator("body")).not.toBeEmpty();
     }
     await expect(page.getByText("This page could not be found.")).toBeVisible();
+  });
+
+  test("sign-in's `next` never leads off the console, signed in or through the form", async ({ page, playwright, baseURL }) => {
+    const signedIn = await playwright.request.newContext({ baseURL, storageState: ADMIN_STATE });
+    for (const next of ["//evil.example/x", "/\\evil.example", "https://evil.example/"]) {
+      const answer = await signedIn.get(`/sign-in?next=${encodeURIComponent(next)}`, { maxRedirects: 0 });
+      expect(answer.status(), next).toBe(307);
+      expect(answer.headers()["location"], next).toBe("/");
+    }
+    const inside = await signedIn.get(`/sign-in?next=${encodeURIComponent("/fits?status=failed")}`, { maxRedirects: 0 });
+    expect(inside.headers()["location"]).toBe("/fits?status=failed");
+    await signedIn.dispose();
+
+    // The form: browsers read "/\host" as another site; after signing in the console stays put.
+    await signIn(page, "viewer", `/sign-in?next=${encodeURIComponent("/\\evil.example/x")}`);
+    expect(new URL(page.url()).origin).toBe(new URL(baseURL!).origin);
+    expect(page.url()).not.toContain("evil");
   });
 
   test("another site cannot frame the console", async ({ browser, baseURL }) => {

@@ -39,8 +39,8 @@ export const USERS = {
 } as const;
 
 /** Signs in through the form, like an operator. If the sign-in limit answers, wait and retry. */
-export async function signIn(page: Page, who: keyof typeof USERS): Promise<void> {
-  await page.goto("/sign-in");
+export async function signIn(page: Page, who: keyof typeof USERS, from = "/sign-in"): Promise<void> {
+  await page.goto(from);
   await page.getByLabel("Email").fill(USERS[who].email);
   await page.getByLabel("Password").fill(USERS[who].password);
   for (let attempt = 0; ; attempt++) {

@@ -4,6 +4,7 @@ import { useRouter } from "next/navigation";
 import { Activity, Loader2 } from "lucide-react";
 import { Button } from "@/components/ui/button";
 import { Input, Label } from "@/components/ui/input";
+import { safeNext } from "../safe-next";
 
 export function SignInForm({ next }: { next: string }) {
   const router = useRouter();
@@ -26,7 +27,7 @@ export function SignInForm({ next }: { next: string }) {
         setError(body?.message ?? (res.status === 401 ? "Wrong email or password." : `Sign-in failed (${res.status}).`));
         return;
       }
-      router.replace(next);
+      router.replace(safeNext(next));
       router.refresh();
     } catch (e) {
       setError((e as Error).message);

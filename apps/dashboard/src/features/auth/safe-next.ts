@@ -1,0 +1,18 @@
+// Where to go after signing in: only a path on this console. A `next` that merely starts with
+// "/" is not enough — browsers read "//host", "/\host" and "/<tab>/host" as other sites.
+const HERE = "http://console.invalid";
+
+export function safeNext(next: unknown): string {
+  // A repeated `?next=` arrives as an array: no choosing between them.
+  if (typeof next !== "string" || !next.startsWith("/")) return "/";
+  // Backslashes and control characters: browsers turn "\" into "/" and drop tabs and newlines.
+  if (/[\\\u0000-\u001f\u007f]/.test(next)) return "/";
+  let url: URL;
+  try {
+    url = new URL(next, HERE);
+  } catch {
+    return "/";
+  }
+  if (url.origin !== HERE) return "/";
+  return `${url.pathname}${url.search}${url.hash}`;
+}
