@@ -6,7 +6,10 @@ export function safeNext(next: unknown): string {
   // A repeated `?next=` arrives as an array: no choosing between them.
   if (typeof next !== "string" || !next.startsWith("/")) return "/";
   // Backslashes and control characters: browsers turn "\" into "/" and drop tabs and newlines.
-  if (/[\\\u0000-\u001f\u007f]/.test(next)) return "/";
+  for (let i = 0; i < next.length; i++) {
+    const code = next.charCodeAt(i);
+    if (code === 0x5c || code < 0x20 || code === 0x7f) return "/";
+  }
   let url: URL;
   try {
     url = new URL(next, HERE);
