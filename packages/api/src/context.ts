@@ -27,6 +27,10 @@ export interface ApiContext {
   resolvePrincipal(): Promise<Principal | null>;
   /** Access may have been taken away (a key revoked, a user disabled…): forget cached identities here and in other processes. */
   authChanged(): Promise<void>;
+  /** The identity of these headers now (not this request's first answer): open streams re-check with it. */
+  recheckPrincipal(): Promise<Principal | null>;
+  /** Calls `listener` whenever access may have changed (in this process, or another's on PostgreSQL); returns the way to stop. */
+  onAccessChange(listener: () => void): () => void;
 }
 
 export interface CreateContextOptions {
@@ -92,6 +96,12 @@ export function createContext(input: CreateContextOptions): ApiContext {
     async authChanged() {
       input.principals?.invalidate();
       await input.onAuthChanged?.();
+    },
+    recheckPrincipal() {
+      return principalFromHeaders(input.motion, input.auth, input.headers, input.principals);
+    },
+    onAccessChange(listener: () => void) {
+      return input.principals?.onInvalidate(listener) ?? (() => undefined);
     },
   };
 }

@@ -24,6 +24,7 @@ export class PrincipalCache {
   private readonly entries = new Map<string, Entry>();
   private readonly inflight = new Map<string, Promise<Principal | null>>();
   private generation = 0;
+  private readonly listeners = new Set<() => void>();
 
   constructor(readonly ttlMs = DEFAULT_PRINCIPAL_CACHE_MS) {}
 
@@ -58,6 +59,13 @@ export class PrincipalCache {
     this.generation++;
     this.entries.clear();
     this.inflight.clear();
+    for (const listener of [...this.listeners]) listener();
+  }
+
+  /** Called after each `invalidate()` (open streams check their caller's access again); returns the way to stop. */
+  onInvalidate(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => void this.listeners.delete(listener);
   }
 
   get size(): number {

@@ -61,7 +61,7 @@ describe("sign-in limits over HTTP", () => {
 
   it("counts guesses in every body encoding better-auth reads: form-encoded and multipart share the account's limit", async () => {
     nextWindow();
-    const post = (body: BodyInit, headers: Record<string, string> = {}) => fetch(`${s.url}/api/auth/sign-in/email`, { method: "POST", headers, body });
+    const post = (body: string | FormData, headers: Record<string, string> = {}) => fetch(`${s.url}/api/auth/sign-in/email`, { method: "POST", headers, body });
     const form = (email: string, password: string) => post(new URLSearchParams({ email, password }).toString(), { "content-type": "application/x-www-form-urlencoded" });
     const multipart = (email: string, password: string) => {
       const data = new FormData();

@@ -110,6 +110,34 @@ describe.each(factories)("subscriptions over SSE (%s)", (dialect, makeDatabase) 
     unknown.stop();
   });
 
+  it("taking access away ends that caller's open streams at once (a revoked key, a disabled user); others' stay open", async () => {
+    const { key: doomedKey, id: doomedId } = await admin.apiKeys.create.mutate({ name: "doomed", role: "viewer" });
+    const doomed = createMotionClient({ url: s.url, apiKey: doomedKey });
+    const user = await admin.users.create.mutate({ email: "leaving@example.com", password: "leaving-password", role: "viewer" });
+    const leaving = createMotionClient({ url: s.url, headers: { cookie: await s.signIn("leaving@example.com", "leaving-password") } });
+
+    const byKey = collect<{ id: string; data: Move }>((h) => doomed.state.onVersion.subscribe({ trigger: "qa" }, h));
+    const byCookie = collect<{ idle: true }>((h) => leaving.fits.onIdle.subscribe({ trigger: "qa" }, h));
+    const bystander = collect<{ id: string; data: Move }>((h) => viewer.state.onVersion.subscribe({ trigger: "qa" }, h));
+    await byCookie.until(() => byCookie.events.length === 1, "the first idle");
+    await new Promise((r) => setTimeout(r, 300)); // the version streams are open
+
+    // Well inside the periodic re-check (5 s): the revocation itself ends the stream.
+    await admin.apiKeys.revoke.mutate({ id: doomedId, reason: "offboarding" });
+    await expect(byKey.until(() => false, "the key's stream to end", 3_000)).rejects.toMatchObject({ data: { code: "UNAUTHORIZED" } });
+    await admin.users.disable.mutate({ userId: user.id, reason: "offboarding" });
+    await expect(byCookie.until(() => false, "the user's stream to end", 3_000)).rejects.toMatchObject({ data: { code: "UNAUTHORIZED" } });
+
+    // Nothing more reaches them; a caller whose access stands still hears the next move.
+    const heardBefore = byKey.events.length;
+    await admin.state.rollback.mutate({ trigger: "qa", version: 0, reason: "after offboarding", pin: true });
+    await bystander.until(() => bystander.events.some((e) => e.data.actor !== "setUp" && e.data.alias === "active" && e.data.toVersion === 0), "the rollback");
+    expect(bystander.errors).toEqual([]);
+    expect(byKey.events).toHaveLength(heardBefore);
+    for (const sub of [byKey, byCookie, bystander]) sub.stop();
+    await admin.state.unpin.mutate({ trigger: "qa" });
+  });
+
   it("curl-style: a plain GET with Accept: text/event-stream streams events; closing the server ends the stream", async () => {
     const key = await s.adminKey();
     const response = await fetch(`${s.url}/api/trpc/fits.onIdle?input=${encodeURIComponent(JSON.stringify({ json: {} }))}`, {

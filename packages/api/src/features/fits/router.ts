@@ -2,6 +2,7 @@ import { z } from "zod";
 import { BACKLOG_MAX_WINDOW_MINUTES, ConflictError, NotFoundError } from "@motion/engine";
 import { cursorSchema, idSchema, limitSchema, nameSchema, reasonSchema, requireTrigger } from "../../lib/common.ts";
 import { adminProcedure, router, viewerProcedure } from "../../trpc.ts";
+import { whileAllowed } from "../../lib/access-bound.ts";
 import { idleMoments } from "./on-idle.ts";
 
 export const fitsRouter = router({
@@ -35,7 +36,7 @@ export const fitsRouter = router({
     .input(z.object({ trigger: nameSchema.optional() }).default({}))
     .subscription(({ ctx, input, signal }) => {
       if (input.trigger !== undefined) requireTrigger(ctx.motion, input.trigger);
-      return idleMoments(ctx.motion, input.trigger, signal, ctx.options.subscriptionPollMs);
+      return whileAllowed(ctx, "viewer", signal, (stop) => idleMoments(ctx.motion, input.trigger, stop, ctx.options.subscriptionPollMs));
     }),
 
   get: viewerProcedure.input(z.object({ id: idSchema })).query(({ ctx, input }) => ctx.motion.fitRun(input.id)),

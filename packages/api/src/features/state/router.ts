@@ -3,6 +3,7 @@ import { z } from "zod";
 import { cursorSchema, idSchema, limitSchema, nameSchema, reasonSchema, requireTrigger, versionSchema } from "../../lib/common.ts";
 import { MAX_EVALUATE_VERSIONS, MAX_OUTCOME_VERSIONS, MAX_OVER_TIME_RANGE_MS } from "@motion/engine";
 import { adminProcedure, router, viewerProcedure } from "../../trpc.ts";
+import { whileAllowed } from "../../lib/access-bound.ts";
 import { aliasMoves } from "./on-version.ts";
 
 export const stateRouter = router({
@@ -155,7 +156,7 @@ export const stateRouter = router({
     .input(z.object({ trigger: nameSchema, lastEventId: idSchema.nullish() }))
     .subscription(({ ctx, input, signal }) => {
       requireTrigger(ctx.motion, input.trigger);
-      return aliasMoves(ctx.motion, input.trigger, input.lastEventId, signal, ctx.options.subscriptionPollMs);
+      return whileAllowed(ctx, "viewer", signal, (stop) => aliasMoves(ctx.motion, input.trigger, input.lastEventId, stop, ctx.options.subscriptionPollMs));
     }),
 
   /** Every move of `active` / `latest`, newest first (keyset on id). */
