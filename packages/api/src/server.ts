@@ -12,6 +12,7 @@ import type { Motion } from "@motion/engine";
 import { DEFAULT_PRINCIPAL_CACHE_MS, PrincipalCache } from "./principal-cache.ts";
 import { bootstrapAdmin, createAuth, createUser, ensureAdmin, type BootstrapResult, type MotionAuth, type NewUser } from "./auth.ts";
 import { createContext, type ApiOptions } from "./context.ts";
+import { applyAuthBodyRules, signInAccount } from "./http/auth-body.ts";
 import { BodyTooLargeError, DEFAULT_MAX_BODY_BYTES, discardRest, readBody } from "./http/body.ts";
 import { CLIENT_IP_HEADER, clientIp, trustProxyFromEnv } from "./http/client-ip.ts";
 import { checkOrigin, originSet } from "./http/origin.ts";
@@ -103,30 +104,6 @@ function json(status: number, body: unknown, headers: Record<string, string> = {
 /** Errors outside tRPC (auth, limits) have better-auth's shape: `{ code, message }`. */
 const errorBody = (code: string, message: string) => ({ code, message });
 
-/**
- * The account a sign-in names, from its body as better-auth will read it (JSON, form-encoded or
- * multipart): the per-account limit must count every encoding. `null`: none named (malformed;
- * better-auth answers those itself); an error for a body the limiter cannot read for certain (an
- * unknown type, two e-mails): refused.
- */
-async function signInAccount(contentType: string | null, body: ArrayBuffer | null): Promise<string | null | { status: 400 | 415; message: string }> {
-  const type = (contentType ?? "").split(";", 1)[0]!.trim().toLowerCase();
-  try {
-    let email: unknown;
-    if (type === "" || type === "application/json" || type.endsWith("+json")) email = (JSON.parse(new TextDecoder().decode(body ?? new ArrayBuffer(0))) as { email?: unknown } | null)?.email;
-    else if (type === "application/x-www-form-urlencoded" || type === "multipart/form-data") {
-      const form = type === "multipart/form-data" ? await new Response(body, { headers: { "content-type": contentType! } }).formData() : new URLSearchParams(new TextDecoder().decode(body ?? new ArrayBuffer(0)));
-      const emails = form.getAll("email");
-      // Two e-mails: which one better-auth would take is its business; the limiter refuses.
-      if (emails.length > 1) return { status: 400, message: "name one email" };
-      email = emails[0];
-    } else return { status: 415, message: "sign in with a JSON or form-encoded body" };
-    return typeof email === "string" ? email : null;
-  } catch {
-    return null;
-  }
-}
-
 function isHttps(request: { url: string; headers: Headers }, trustProxy: number): boolean {
   if (request.url.startsWith("https:")) return true;
   return trustProxy > 0 && request.headers.get("x-forwarded-proto")?.split(",")[0]?.trim() === "https";
@@ -190,14 +167,23 @@ export function createMotionApi(options: CreateMotionApiOptions): MotionApi {
     const headers = new Headers(request.headers);
     headers.delete(CLIENT_IP_HEADER);
     if (info.ip) headers.set(CLIENT_IP_HEADER, info.ip);
-    const body = request.method === "GET" || request.method === "HEAD" ? null : await request.arrayBuffer();
+    let body: ArrayBuffer | string | null = request.method === "GET" || request.method === "HEAD" ? null : await request.arrayBuffer();
+    const { pathname } = new URL(request.url);
+    if (request.method === "POST") {
+      const ruled = await applyAuthBodyRules(pathname.slice(AUTH_BASE_PATH.length), request.headers.get("content-type"), body as ArrayBuffer | null);
+      if (ruled !== null && typeof ruled === "object") return json(ruled.status, errorBody(ruled.code, ruled.message));
+      if (typeof ruled === "string") {
+        body = ruled;
+        headers.set("content-type", "application/json");
+        headers.delete("content-length");
+      }
+    }
     const forwarded = new Request(request.url, { method: request.method, headers, body });
 
-    const { pathname } = new URL(request.url);
     let attempt: { succeeded(): void } | undefined;
     if (pathname === SIGN_IN_PATH && request.method === "POST") {
-      const account = await signInAccount(request.headers.get("content-type"), body);
-      if (account !== null && typeof account === "object") return json(account.status, errorBody(account.status === 415 ? "UNSUPPORTED_MEDIA_TYPE" : "BAD_REQUEST", account.message));
+      const account = await signInAccount(request.headers.get("content-type"), body as ArrayBuffer | null);
+      if (account !== null && typeof account === "object") return json(account.status, errorBody(account.code, account.message));
       const verdict = signInLimiter.begin({ ip: info.ip, account });
       if (!verdict.allowed) {
         const seconds = Math.max(1, Math.ceil(verdict.retryAfterMs / 1000));

@@ -150,3 +150,48 @@ describe.each(await databaseFactories())("session tokens at rest on %s", (_name,
     }
   });
 });
+
+describe("operators' own account changes through better-auth", () => {
+  let s: TestServer;
+  beforeAll(async () => {
+    s = await openServer();
+  });
+  afterAll(async () => s?.close());
+
+  const me = async (cookie: string) => (await trpc(s.url, "query", "auth.me", undefined, { cookie })).data as { email: string } | null;
+  const post = (path: string, cookie: string, body: string, contentType = "application/json") =>
+    fetch(`${s.url}/api/auth/${path}`, { method: "POST", headers: { cookie, origin: s.url, "content-type": contentType }, body });
+
+  it("changing one's password ends every other session, in any body encoding, even when the caller asks to keep them", async () => {
+    let password = "first-password-1";
+    await s.api.createUser({ email: "mover@example.com", password, role: "viewer" });
+    for (const [encode, contentType] of [
+      [(next: string) => JSON.stringify({ currentPassword: password, newPassword: next, revokeOtherSessions: false }), "application/json"],
+      [(next: string) => new URLSearchParams({ currentPassword: password, newPassword: next }).toString(), "application/x-www-form-urlencoded"],
+    ] as const) {
+      const here = await s.signIn("mover@example.com", password);
+      const stolen = await s.signIn("mover@example.com", password);
+      expect((await me(stolen))?.email).toBe("mover@example.com");
+      const next = `${password}-next`;
+      const changed = await post("change-password", here, encode(next), contentType);
+      expect([contentType, changed.status]).toEqual([contentType, 200]);
+      password = next;
+      expect(await me(stolen)).toBeNull();
+      // The caller carries on with the session the change handed back.
+      const renewed = changed.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+      expect((await me(renewed))?.email).toBe("mover@example.com");
+    }
+  });
+
+  it("a display name and image stay within bounds (every admin's users list shows them)", async () => {
+    await s.api.createUser({ email: "named@example.com", password: PASSWORD, role: "viewer" });
+    const cookie = await s.signIn("named@example.com", PASSWORD);
+    const huge = await post("update-user", cookie, JSON.stringify({ name: "x".repeat(2_000_000) }));
+    expect(huge.status).toBe(400);
+    expect(await huge.json()).toMatchObject({ code: "BAD_REQUEST", message: expect.stringMatching(/^name: /) });
+    expect((await post("update-user", cookie, new URLSearchParams({ image: `https://example.com/${"a".repeat(3000)}` }).toString(), "application/x-www-form-urlencoded")).status).toBe(400);
+    expect((await post("update-user", cookie, JSON.stringify({ name: "Named Operator" }))).status).toBe(200);
+    const { items } = (await trpc(s.url, "query", "users.list", {}, { authorization: `Bearer ${await s.adminKey()}` })).data as { items: { email: string; name: string }[] };
+    expect(items.find((u) => u.email === "named@example.com")?.name).toBe("Named Operator");
+  });
+});
