@@ -19,7 +19,7 @@ import { checkOrigin, originSet } from "./http/origin.ts";
 import { apiHeaders } from "./http/security-headers.ts";
 import { STATE_VALUE_PATH, stateValueResponse } from "./http/state-value.ts";
 import { createRestHandler, isRestPath } from "./http/rest.ts";
-import { handleTrpcNode } from "./http/trpc-node.ts";
+import { handleTrpcNode, isTrpcMethod, methodNotSupported } from "./http/trpc-node.ts";
 import { isDevelopment } from "./mode.ts";
 import { appRouter, createCaller } from "./root.ts";
 import { SignInLimiter, signInLimitsFromEnv, type SignInLimits } from "./sign-in-limiter.ts";
@@ -211,6 +211,10 @@ export function createMotionApi(options: CreateMotionApiOptions): MotionApi {
       return new Response(request.method === "HEAD" ? null : answer.body, { status: answer.status, headers: answer.headers });
     }
     if (pathname === TRPC_ENDPOINT || pathname.startsWith(`${TRPC_ENDPOINT}/`)) {
+      if (!isTrpcMethod(request.method)) {
+        const answer = methodNotSupported(appRouter, request.method);
+        return new Response(answer.body, { status: answer.status, headers: answer.headers });
+      }
       return fetchRequestHandler({
         endpoint: TRPC_ENDPOINT,
         req: request,

@@ -44,6 +44,11 @@ describe("tRPC on Node vs tRPC's fetch adapter", () => {
       ["/api/trpc/rows.add,rows.add?batch=1", { method: "POST", headers: { ...auth, ...json }, body: JSON.stringify({ 0: { json: { relation: "nope", row: {} } }, 1: { json: { relation: "questions" } } }) }],
       ["/api/trpc/rows.add", { method: "POST", headers: { ...auth, ...json }, body: JSON.stringify({ json: { relation: "questions", row: { text: "x" } }, meta: { values: { "row.text": ["bogus"] } } }) }],
       ["/api/trpc/triggers.setParams", { method: "POST", headers: { ...auth, ...json }, body: JSON.stringify({ json: { trigger: "qa", params: { prefix: 1 } } }) }],
+      // The wrong method is a 405 with Allow (tRPC's adapter said 415 "Missing content-type header").
+      ["/api/trpc/rows.add", { method: "PUT", headers: { ...auth } }],
+      ["/api/trpc/rows.add", { method: "DELETE", headers: { ...auth, ...json }, body: "{}" }],
+      ["/api/trpc/health", { method: "OPTIONS" }],
+      ["/api/trpc/health", { method: "PATCH" }],
     ];
     for (const [path, init] of cases) {
       const viaNode = await fetch(`${s.url}${path}`, init);
@@ -56,6 +61,10 @@ describe("tRPC on Node vs tRPC's fetch adapter", () => {
       const fetchType = viaFetch.headers.get("content-type")?.startsWith("text/plain") ? "application/json" : viaFetch.headers.get("content-type");
       expect({ name, status: viaNode.status, type: viaNode.headers.get("content-type"), vary: viaNode.headers.get("vary") }).toEqual({ name, status: viaFetch.status, type: fetchType, vary: viaFetch.headers.get("vary") });
       expect([name, JSON.parse(nodeBody)]).toEqual([name, JSON.parse(fetchBody)]);
+      if (!["GET", "POST"].includes(init.method ?? "GET")) {
+        expect([name, viaNode.status, viaNode.headers.get("allow"), viaFetch.headers.get("allow")]).toEqual([name, 405, "GET, POST", "GET, POST"]);
+        expect(JSON.parse(nodeBody)).toMatchObject({ error: { json: { data: { code: "METHOD_NOT_SUPPORTED", httpStatus: 405 } } } });
+      }
     }
   });
 });

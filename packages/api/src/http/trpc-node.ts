@@ -197,7 +197,21 @@ class Call<TContext> {
   }
 }
 
+/** Queries come over GET (or HEAD), mutations over POST; any other method is the wrong method, not a wrong body. */
+export function isTrpcMethod(method: string): boolean {
+  return method === "GET" || method === "POST" || method === "HEAD";
+}
+
+/** tRPC's error shape with 405 and `Allow` (tRPC's fetch adapter would answer 415 "Missing content-type header"). */
+export function methodNotSupported(router: AnyTRPCRouter, method: string): TrpcNodeResponse {
+  const config = (router._def as RouterDef)._config;
+  const error = new TRPCError({ code: "METHOD_NOT_SUPPORTED", message: `${method} is not supported: queries are GET, mutations POST` });
+  const shape = { error: getErrorShape({ config, error, type: "unknown", path: undefined, input: undefined, ctx: undefined }) };
+  return { status: getHTTPStatusCode(shape), headers: { ...JSON_HEADERS, allow: "GET, POST" }, body: JSON.stringify(transformTRPCResponse(config, shape)) };
+}
+
 export async function handleTrpcNode<TContext>(req: TrpcNodeRequest, opts: TrpcNodeOptions<TContext>): Promise<TrpcNodeResponse | null> {
+  if (!isTrpcMethod(req.method)) return methodNotSupported(opts.router, req.method);
   if (needsFetchAdapter(req)) return null;
   const def = opts.router._def as RouterDef;
   for (const _ in def.lazy) return null;
