@@ -328,6 +328,10 @@ describe.each(factories)("api on %s", (_name, makeDatabase) => {
 
     const params = await admin.triggers.setParams({ trigger: "qa", params: { prefix: "Q: " } });
     expect(params.params).toEqual({ prefix: "Q: " });
+    // A misspelt param is refused by name, and nothing changes (an object schema would have
+    // dropped it and set every param back to its default).
+    expect(await issuesOf(env, () => admin.triggers.setParams({ trigger: "qa", params: { Prefix: "typo: " } }))).toEqual({ code: "BAD_REQUEST", paths: ["params.Prefix"] });
+    expect((await admin.triggers.list()).items.find((t) => t.name === "qa")).toMatchObject({ params: { prefix: "Q: " } });
     expect((await labeler.rows.add({ relation: "questions", row: { text: "p" } })).inferences.find((i) => i.trigger === "qa")!.output).toMatchObject({ answer: "Q: P" });
     expect((await admin.audit.list({ action: "trigger.params" })).items[0]).toMatchObject({ actor: env.emails.admin, target: "qa" });
   });

@@ -11,6 +11,13 @@ export interface ParamsInUse {
   hash: string;
 }
 
+/** The keys of a plain object schema (one that drops unknown keys); null for any other schema, which decides for itself. */
+function knownParamKeys(schema: unknown): Set<string> | null {
+  const zod = (schema as { _zod?: { def?: { type?: string; catchall?: unknown; shape?: Record<string, unknown> } } })._zod?.def;
+  if (zod?.type !== "object" || zod.catchall !== undefined || !zod.shape) return null;
+  return new Set(Object.keys(zod.shape));
+}
+
 interface Loaded extends ParamsInUse {
   /** Which stored row these params came from (`hash@updatedAt`), "" for none. */
   marker: string;
@@ -92,6 +99,14 @@ export class TriggerParamsStore {
   async set(trigger: string, raw: Record<string, unknown>, actor: string): Promise<ParamsInUse> {
     const t = this.app.trigger(trigger);
     if (!t) throw new NotFoundError(`unknown trigger ${trigger}`);
+    // An object schema drops keys it does not know: a typo ("K" for "k") would quietly set every
+    // param back to its default. Unknown keys are refused by name instead.
+    const known = knownParamKeys(t.params);
+    const unknown = known ? Object.keys(raw).filter((key) => !known.has(key)) : [];
+    if (unknown.length) {
+      const expected = [...known!].join(", ") || "none";
+      throw new ValidationError(`params of trigger ${trigger}`, unknown.map((key) => ({ index: 0, path: [key], message: `unknown param "${key}" (${trigger} takes: ${expected})`, code: "unrecognized_keys" })));
+    }
     const parsed = t.params.safeParse(raw);
     if (!parsed.success) throw new ValidationError(`params of trigger ${trigger}`, ValidationError.fromZod(trigger, 0, parsed.error));
     const hash = contentHash(parsed.data);
