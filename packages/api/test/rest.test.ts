@@ -488,8 +488,10 @@ describe("operators, keys, version comparison and drift over REST", () => {
     expect((await rest("GET", "/me", { key: key.body.key })).body).toMatchObject({ kind: "apiKey", role: "viewer" });
     expect((await rest("GET", "/api-keys?includeRevoked=false", { key: keys.admin })).body.items.map((k: { id: string }) => k.id)).toContain(key.body.id);
     expect((await rest("POST", `/api-keys/${key.body.id}/revoke`, { key: keys.admin, body: {} })).body).toMatchObject({ id: key.body.id });
-    // `/me` is public: a revoked key is nobody there, and refused where a role is needed.
-    expect((await rest("GET", "/me", { key: key.body.key })).body).toBeNull();
+    // A revoked key is refused everywhere, `/me` included (a script checking its key must not read success).
+    const me = await rest("GET", "/me", { key: key.body.key });
+    expect([me.status, me.body.code]).toEqual([401, "UNAUTHORIZED"]);
+    expect((await rest("GET", "/me")).body).toBeNull(); // no credential: anonymous
     expect((await rest("GET", "/triggers", { key: key.body.key })).status).toBe(401);
 
     const audit = await rest("GET", "/audit?limit=200", { key: keys.admin });
