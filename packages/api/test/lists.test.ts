@@ -76,6 +76,20 @@ describe.each(factories)("lists on %s", (_name, makeDatabase) => {
     expect(await outcome(() => viewer.relations.list({ cursor: "nope" }))).toBe("BAD_REQUEST");
   });
 
+  it("every list takes no input at all: the newest page with the default limit", async () => {
+    const viewer = env.caller("viewer");
+    await env.caller("labeler").rows.addMany({ relation: "questions", rows: [{ text: "one" }, { text: "two" }] });
+    const inferences = await viewer.inferences.list();
+    expect(inferences.items.length).toBeGreaterThan(0);
+    expect(inferences.items.length).toBeLessThanOrEqual(50);
+    expect(inferences).toHaveProperty("nextCursor");
+    expect(await viewer.feedback.list()).toMatchObject({ items: expect.any(Array), nextCursor: null });
+    const admin = env.caller("admin");
+    for (const [name, list] of Object.entries({ users: admin.users, apiKeys: admin.apiKeys, fits: admin.fits, audit: admin.audit, relations: admin.relations, triggers: admin.triggers })) {
+      expect([name, await outcome(() => (list as { list(): Promise<unknown> }).list())]).toEqual([name, "OK"]);
+    }
+  });
+
   it("feedback.export pages: the pages concatenated are the whole export", async () => {
     const labeler = env.caller("labeler");
     const rows = await labeler.rows.addMany({ relation: "tickets", rows: Array.from({ length: 7 }, (_, i) => ({ text: `export ${i}` })) });

@@ -40,7 +40,8 @@ export const feedbackRouter = router({
         actor: z.string().min(1).max(320).optional(),
         cursor: cursorSchema,
         limit: limitSchema,
-      }),
+      })
+      .default({ limit: 50 }),
     )
     .query(async ({ ctx, input }) => {
       if (input.trigger !== undefined) requireTrigger(ctx.motion, input.trigger);

@@ -34,7 +34,9 @@ export const inferencesRouter = router({
           cursor: cursorSchema,
           limit: limitSchema,
         })
-        .refine((i) => i.minLatencyMs === undefined || i.maxLatencyMs === undefined || i.minLatencyMs <= i.maxLatencyMs, { message: "minLatencyMs must not exceed maxLatencyMs", path: ["minLatencyMs"] }),
+        .refine((i) => i.minLatencyMs === undefined || i.maxLatencyMs === undefined || i.minLatencyMs <= i.maxLatencyMs, { message: "minLatencyMs must not exceed maxLatencyMs", path: ["minLatencyMs"] })
+        // No filters at all is a valid list (as users.list, fits.list): the newest page.
+        .default({ limit: 50 }),
     )
     .query(({ ctx, input }) => ctx.motion.searchInferences(input)),
 
