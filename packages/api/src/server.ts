@@ -196,6 +196,8 @@ export function createMotionApi(options: CreateMotionApiOptions): MotionApi {
     // Sign-out, password changes and resets can end sessions: forget remembered identities.
     if (request.method !== "GET" && request.method !== "HEAD" && pathname !== SIGN_IN_PATH) await authChanged();
     if (response.status >= 500 && !development) return json(response.status, errorBody("INTERNAL_SERVER_ERROR", "Internal server error"));
+    // better-auth answers an unknown (or disabled) path with an empty 404: say so in JSON, as every other API error does.
+    if (response.status === 404 && !response.headers.get("content-type")?.includes("json")) return json(404, errorBody("NOT_FOUND", `no route ${pathname}`));
     return response;
   }
 

@@ -147,7 +147,10 @@ describe.each(await databaseFactories())("session tokens at rest on %s", (_name,
     for (const path of ["list-sessions", "revoke-other-sessions"]) {
       const r = await fetch(`${s.url}/api/auth/${path}`, { method: path === "list-sessions" ? "GET" : "POST", headers: { cookie, origin: s.url, "content-type": "application/json" }, ...(path === "list-sessions" ? {} : { body: "{}" }) });
       expect([path, r.status]).toEqual([path, 404]);
+      expect([path, await r.json()]).toEqual([path, { code: "NOT_FOUND", message: `no route /api/auth/${path}` }]);
     }
+    const unknown = await fetch(`${s.url}/api/auth/nope`);
+    expect([unknown.status, unknown.headers.get("content-type")]).toEqual([404, "application/json"]);
   });
 });
 
