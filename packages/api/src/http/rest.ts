@@ -86,8 +86,11 @@ export function createRestHandler<TContext>(options: RestHandlerOptions<TContext
       return { status: 200, headers: JSON_HEADERS, body: spec };
     }
     const path = req.pathname.slice(REST_BASE_PATH.length) || "/";
-    // HEAD is a GET without the body (the caller drops it): health checks use it.
-    const method = req.method === "HEAD" ? "GET" : req.method;
+    // HEAD is a GET without the body (the caller drops it): health checks use it. A POST with
+    // `X-HTTP-Method-Override: GET` is a GET whose input comes as a JSON body: for input too long
+    // for a URL (proxies and Node refuse heads past 16 KB; a filter may hold 10 × 1,000 characters).
+    const override = req.method === "POST" && req.headers.get("x-http-method-override")?.trim().toUpperCase() === "GET";
+    const method = req.method === "HEAD" || override ? "GET" : req.method;
     let match: { c: Compiled; values: string[] } | undefined;
     const allowed: string[] = [];
     for (const c of compiled) {
@@ -117,7 +120,7 @@ export function createRestHandler<TContext>(options: RestHandlerOptions<TContext
     const readInput = async (): Promise<unknown> => {
       const fields: Record<string, unknown> = {};
       try {
-        if (op.type === "query") {
+        if (op.type === "query" && !override) {
           const names = new Set(req.searchParams.keys());
           for (const name of names) fields[name] = name in shape ? readQueryField(shape[name]!, name, req.searchParams.getAll(name)) : req.searchParams.get(name);
         } else {

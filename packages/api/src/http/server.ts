@@ -24,7 +24,7 @@ function rejectClientError(error: Error & { code?: string }, socket: Duplex): vo
   const status = tooLarge ? 431 : 400;
   const body = JSON.stringify(
     tooLarge
-      ? { code: "REQUEST_HEADER_FIELDS_TOO_LARGE", message: "the request's URL and headers are too large; send long input in a POST body" }
+      ? { code: "REQUEST_HEADER_FIELDS_TOO_LARGE", message: "the request's URL and headers are too large; send long input in a POST body (REST: POST with X-HTTP-Method-Override: GET and the query as JSON)" }
       : { code: "BAD_REQUEST", message: "malformed HTTP request" },
   );
   // The API's security headers, as on every other answer (whether the request came over https

@@ -90,6 +90,8 @@ const ERRORS: Record<string, string> = {
   "409": "The change conflicts with the current state (`CONFLICT`)",
   "413": "The body is over the size limit (`PAYLOAD_TOO_LARGE`)",
   "415": "The body is not `application/json` (`UNSUPPORTED_MEDIA_TYPE`)",
+  "422": "The idempotency key was used before with a different body (`UNPROCESSABLE_CONTENT`)",
+  "431": "The URL and headers are too long: send the query as `POST` with `X-HTTP-Method-Override: GET` and its input as a JSON body (`REQUEST_HEADER_FIELDS_TOO_LARGE`)",
   "429": "A fit route bound to the relation has its limit of rows waiting; nothing was written — retry later (`TOO_MANY_REQUESTS`)",
   "500": "A bug; details are in the server log (`INTERNAL_SERVER_ERROR`)",
 };
@@ -102,7 +104,9 @@ function operation({ route, tier, type, procedure }: RestOperation): ZodOpenApiO
   for (const name of pathNames) if (!(name in shape)) throw new Error(`REST route ${route.path}: {${name}} is not an input field of ${route.procedure}`);
   const rest = z.object(pick((name) => !pathNames.includes(name)));
   const hasRest = Object.keys(rest.shape).length > 0;
-  const errors = tier === "public" ? ["400", "500"] : ["400", "401", "403", "404", "409", ...(type === "mutation" ? ["413", "415"] : []), ...(route.procedure.startsWith("rows.add") ? ["429"] : []), "500"];
+  const errors = tier === "public"
+    ? ["400", "500"]
+    : ["400", "401", "403", "404", "409", ...(type === "mutation" ? ["413", "415"] : ["431"]), ...(route.procedure.startsWith("rows.add") ? ["422", "429"] : []), "500"];
   return {
     operationId: route.procedure,
     summary: route.summary,
@@ -138,7 +142,9 @@ export function buildOpenApiDocument(operations: RestOperation[], options: { bas
       info: {
         title: options.title ?? "Motion API",
         version: options.version,
-        description: "Plain HTTP + JSON over the same procedures as the tRPC API (`/api/trpc`): same authentication, roles, validation and errors. Dates are ISO 8601 strings.",
+        description:
+          "Plain HTTP + JSON over the same procedures as the tRPC API (`/api/trpc`): same authentication, roles, validation and errors. Dates are ISO 8601 strings. " +
+          "A GET whose query is too long for a URL can be sent as `POST` with the header `X-HTTP-Method-Override: GET` and the same fields as a JSON body.",
       },
       servers: [{ url: `${options.baseURL.replace(/\/$/, "")}${REST_BASE_PATH}` }],
       paths,
