@@ -26,6 +26,7 @@ test.describe.serial("schedules on the Fits page", () => {
     await expect(last).toContainText(/manual|ago|just now/);
     const ticks = await trpc(page.request, "query", "schedules.history", { trigger: "docs-qa" });
     expect((ticks.data.items as { kind: string }[]).some((t) => t.kind === "manual")).toBe(true);
+    expect(ticks.data).toHaveProperty("nextCursor");
     await expect(last.locator("[data-status]")).toHaveAttribute("data-status", "succeeded");
     await expect(last).toContainText("no change");
     // The run is in the fit history, marked as scheduled.

@@ -63,7 +63,7 @@ export { type ExperimentSettings, type ExperimentPatch } from "./experiments/exp
 export { impliedVerdict, type ShadowRow, type ShadowSummary, type Verdict } from "./experiments/shadow-read.ts";
 export { type ShadowStats } from "./experiments/shadow-queue.ts";
 export { ReviewQueues, type CreateQueueInput, type CompleteInput } from "./review-queue/review-queues.ts";
-export { type ReviewQueue, type QueueProgress, type QueueStatus, type QueueItemStatus } from "./review-queue/queue-store.ts";
+export { type ReviewQueue, type QueueListFilter, type QueueProgress, type QueueStatus, type QueueItemStatus } from "./review-queue/queue-store.ts";
 export { queueFeedSchema, queueFilterSchema, queueSampleSchema, sampleKey, MAX_QUEUE_ITEMS, DEFAULT_QUEUE_ITEMS, type QueueFeed, type QueueFeedInput, type QueueFilter, type QueueSample } from "./review-queue/queue-feed.ts";
 export { scoreIssues, type ScoreConfig, type ScoreConfigs, type ScoreValue } from "./review-queue/score-config.ts";
 export { type GivenScore } from "./review-queue/score-store.ts";

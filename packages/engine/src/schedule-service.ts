@@ -5,6 +5,7 @@ import { NotFoundError, ValidationError } from "./errors.ts";
 import type { Logger } from "./logger.ts";
 import type { MissedPolicy } from "./schedule.ts";
 import { claimDueTick, claimManualTick, readTicks, readTickSummaries, type ScheduledRun, type TickOutcome, type TickRecord, type TickRoute } from "./schedule-store.ts";
+import type { Page } from "./read-model/page.ts";
 import type { ResolvedRoute, Trigger } from "./trigger.ts";
 
 /** A tick claimed later than this after its cron instant is late (`missed: "skip"` skips it). */
@@ -160,12 +161,19 @@ export class ScheduleService {
     return listSchedules(this.options.db, this.options.app, { trigger: options.trigger, now: this.now() });
   }
 
-  /** A route's claimed ticks (runs, skips, the baseline), newest first. */
-  async history(trigger: string, route: string | undefined, options: { limit?: number } = {}): Promise<TickRecord[]> {
+  /**
+   * A page of a route's claimed ticks (runs, skips, the baseline), newest first. The cursor is
+   * the last tick's instant (ISO 8601; a route has one tick per instant): pass the page's
+   * `nextCursor` as `cursor` for the next, older page.
+   */
+  async history(trigger: string, route: string | undefined, options: { limit?: number; cursor?: string | null } = {}): Promise<Page<TickRecord>> {
     const found = this.find(trigger, route);
     const limit = options.limit ?? 20;
     if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new ValidationError("schedules", [{ index: -1, path: ["limit"], message: "limit must be an integer in 1..500", code: "invalid_type" }]);
-    return this.options.db.read(() => readTicks(found.trigger.name, found.route.name, limit));
+    const before = options.cursor ? tickCursor(options.cursor) : undefined;
+    const rows = await this.options.db.read(() => readTicks(found.trigger.name, found.route.name, limit + 1, before));
+    const items = rows.slice(0, limit);
+    return { items, nextCursor: rows.length > limit ? items[items.length - 1]!.tickAt.toISOString() : null };
   }
 
   /**
@@ -193,6 +201,15 @@ export class ScheduleService {
     this.timer = null;
     await this.passing;
   }
+}
+
+/** A history cursor: the ISO 8601 instant of the previous page's last tick. */
+function tickCursor(cursor: string): Date {
+  const at = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/.test(cursor) ? new Date(cursor) : null;
+  if (!at || Number.isNaN(at.getTime())) {
+    throw new ValidationError("schedules", [{ index: -1, path: ["cursor"], message: `cursor ${JSON.stringify(cursor)} is not a tick instant; pass the nextCursor of the previous page`, code: "custom" }]);
+  }
+  return at;
 }
 
 /**

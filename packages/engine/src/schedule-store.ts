@@ -160,9 +160,15 @@ function toTick(r: Record<string, unknown>): TickRecord {
   };
 }
 
-/** A route's claimed ticks, newest first. */
-export function* readTicks(trigger: string, route: string, limit: number): Query<TickRecord[]> {
-  const rows = yield* selectAll(ticksOf(trigger, route).orderBy("t.tickAt", "desc").limit(limit));
+/**
+ * A route's claimed ticks, newest first, those before `before` (exclusive) when given: a route's
+ * tickAt is unique (the primary key), so the order is total and the previous page's last tickAt
+ * is the keyset cursor. Reads `limit` rows: ask for one more than a page to know if one follows.
+ */
+export function* readTicks(trigger: string, route: string, limit: number, before?: Date): Query<TickRecord[]> {
+  let q = ticksOf(trigger, route);
+  if (before) q = q.where("t.tickAt", "<", before);
+  const rows = yield* selectAll(q.orderBy("t.tickAt", "desc").limit(limit));
   return rows.map(toTick);
 }
 

@@ -137,12 +137,21 @@ describe.each(factories)("review queues and scores on %s", (_name, makeDatabase)
   });
 
   it("lists assigned queues first, updates assignees, exports scores as columns", async () => {
-    const mine = await motion.queues.list({ actor: "ana@example.com" });
+    const mine = (await motion.queues.list({ actor: "ana@example.com" })).items;
     expect(mine[0]?.name).toBe("race");
-    expect(await motion.queues.list({ actor: "ana@example.com", assignedOnly: true })).toHaveLength(1);
+    expect((await motion.queues.list({ actor: "ana@example.com", assignedOnly: true })).items).toHaveLength(1);
+    // Pages of one keep the order: the actor's queues, then the others, each newest first.
+    const walked = [];
+    for (let cursor: string | null = null, pages = 0; pages === 0 || cursor !== null; pages++) {
+      const page = await motion.queues.list({ actor: "ana@example.com", limit: 1, cursor });
+      walked.push(...page.items);
+      cursor = page.nextCursor;
+    }
+    expect(walked.map((q) => q.id)).toEqual(mine.map((q) => q.id));
+    await expect(motion.queues.list({ actor: "ana@example.com", cursor: "nowhere" })).rejects.toBeInstanceOf(ValidationError);
     const updated = await motion.queues.update(mine[0]!.id, { assignees: ["cy@example.com"], description: "hard ones" });
     expect(updated).toMatchObject({ assignees: ["cy@example.com"], description: "hard ones" });
-    expect(await motion.queues.list({ actor: "ana@example.com", assignedOnly: true })).toHaveLength(0);
+    expect((await motion.queues.list({ actor: "ana@example.com", assignedOnly: true })).items).toHaveLength(0);
 
     const csv = await motion.exportLabels({ trigger: "answer", format: "csv", limit: 100 });
     const [header, ...lines] = csv.content.split("\r\n");
@@ -204,7 +213,7 @@ describe.each(factories)("review queues and scores on %s", (_name, makeDatabase)
       e.total += Number(c.n);
       expected.set(c.queueId, e);
     }
-    const queues = await motion.queues.list();
+    const queues = (await motion.queues.list()).items;
     expect(queues.length).toBeGreaterThan(1);
     for (const q of queues) expect(q.progress, q.name).toEqual(expected.get(q.id) ?? { total: 0, pending: 0, done: 0, skipped: 0 });
     expect(queues.find((q) => q.id === queue.id)!.progress).toEqual({ total: 10, pending: 8, done: 1, skipped: 1 });

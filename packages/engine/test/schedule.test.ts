@@ -89,7 +89,19 @@ describe.each(factories)("scheduled triggers on %s", (_name, makeDatabase) => {
     });
     expect(info!.lastRun).toMatchObject({ kind: "run", status: "succeeded", rows: 0, producedVersion: motion.activeVersion("hourly") });
     const history = await motion.schedules.history("hourly", "tick");
-    expect(history.map((t) => t.kind)).toEqual(["run", "run", "run", "baseline"]);
+    expect(history.items.map((t) => t.kind)).toEqual(["run", "run", "run", "baseline"]);
+    expect(history.nextCursor).toBeNull();
+    // Pages of one: every tick once, newest first, the cursor the last tick's instant.
+    const onePage = await motion.schedules.history("hourly", "tick", { limit: 1 });
+    expect(onePage.nextCursor).toBe(onePage.items[0]!.tickAt.toISOString());
+    const walked = [];
+    for (let cursor: string | null = null, pages = 0; pages === 0 || cursor !== null; pages++) {
+      const page = await motion.schedules.history("hourly", "tick", { limit: 1, cursor });
+      walked.push(...page.items);
+      cursor = page.nextCursor;
+    }
+    expect(walked).toEqual(history.items);
+    await expect(motion.schedules.history("hourly", "tick", { cursor: "yesterday" })).rejects.toBeInstanceOf(ValidationError);
   });
 
   it("three processes racing the same ticks run each tick exactly once", async () => {
@@ -131,12 +143,12 @@ describe.each(factories)("scheduled triggers on %s", (_name, makeDatabase) => {
     const after = await h.open(db, c.now, { schedules: { auto: true, now: c.now } });
     const until = Date.now() + 10_000;
     // The pass claims route after route: wait for the last one (skipping/daily), not just the first.
-    let history = await after.schedules.history("hourly", "tick");
-    let daily = await after.schedules.history("skipping", "daily");
+    let history = (await after.schedules.history("hourly", "tick")).items;
+    let daily = (await after.schedules.history("skipping", "daily")).items;
     while ((history.length < 2 || daily.length < 2) && Date.now() < until) {
       await new Promise((resolve) => setTimeout(resolve, 20));
-      history = await after.schedules.history("hourly", "tick");
-      daily = await after.schedules.history("skipping", "daily");
+      history = (await after.schedules.history("hourly", "tick")).items;
+      daily = (await after.schedules.history("skipping", "daily")).items;
     }
     expect(history[0]).toMatchObject({ kind: "run", tickAt: new Date("2026-01-07T10:00:00Z"), missed: 51 });
     await after.flush();

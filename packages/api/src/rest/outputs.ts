@@ -453,6 +453,7 @@ export const scheduleHistory = z
         run: scheduledRun.nullable(),
       }),
     ),
+    nextCursor: z.string().nullable().meta({ description: "the last tick's instant: pass as `cursor` for older ticks; null on the last page" }),
   })
   .meta({ id: "ScheduleHistory" });
 export const scheduleRan = z.object({ trigger: z.string(), route: z.string(), runId: z.string(), rows: z.number(), tickAt: timestamp }).meta({ id: "ScheduleRan" });
@@ -492,7 +493,7 @@ export const reviewQueue = z
   })
   .meta({ id: "ReviewQueue" });
 export const reviewQueueForCaller = reviewQueue.extend({ assignedToMe: z.boolean() }).meta({ id: "ReviewQueueForCaller" });
-export const reviewQueues = z.object({ items: z.array(reviewQueueForCaller) }).meta({ id: "ReviewQueueList" });
+export const reviewQueues = page(reviewQueueForCaller).meta({ id: "ReviewQueueList" });
 export const queueDeleted = z.object({ deleted: z.boolean() }).meta({ id: "ReviewQueueDeleted" });
 export const queueCompleted = z.object({ feedbackId: z.string().nullable() }).meta({ id: "ReviewQueueCompleted" });
 export const queueSkipped = z.object({ skipped: z.boolean() }).meta({ id: "ReviewQueueSkipped" });

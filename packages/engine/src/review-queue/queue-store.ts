@@ -3,6 +3,8 @@
 // (pendingItems / doneItems / skippedItems), changed in the transaction of every write to the
 // items: fill, status changes, and deletions (`removeQueueItems`: row deletion, retention).
 import { decodeJson, execute, prepare, selectAll, selectFirst, storage, toDate, toNum, type Provider, type Query } from "@motion/db";
+import { ValidationError } from "../errors.ts";
+import type { Page } from "../read-model/page.ts";
 import type { QueueFeed } from "./queue-feed.ts";
 
 export type QueueStatus = "filling" | "ready" | "failed";
@@ -109,22 +111,85 @@ export function* readQueue(provider: Provider, id: string): Query<ReviewQueue | 
   return row ? (yield* hydrate(provider, [row]))[0] : undefined;
 }
 
+export interface QueueListFilter {
+  trigger?: string;
+  /** With an actor, the queues assigned to them come first (`assignedOnly`: only those). */
+  actor?: string;
+  assignedOnly?: boolean;
+  /** The `nextCursor` of the previous page. */
+  cursor?: string | null;
+  /** Queues per page (1..500, default 50). */
+  limit?: number;
+}
+
+/** A stretch of the list order: the actor's assigned queues, or the others. `key` names it in cursors. */
+interface Segment {
+  key: string | null;
+  assigned?: boolean;
+}
+const ASSIGNED: Segment = { key: "mine", assigned: true };
+const OTHERS: Segment = { key: "rest", assigned: false };
+
 /**
- * Queues, optionally of one trigger. With `actor`, the ones assigned to that actor come first
- * (`assignedOnly` keeps only those). Queues are few (curated by admins), so one page holds all.
+ * The segments of the list, in order. Without an actor (or with `assignedOnly`) the list is one
+ * segment and a cursor is the last queue's id; with an actor the assigned queues come first and
+ * a cursor is `mine:<id>` or `rest:<id>` (the segment of the last queue, fixed in the cursor, so
+ * an assignee change between pages cannot send the walk back to the first segment).
  */
-export function* listQueues(provider: Provider, f: { trigger?: string; actor?: string; assignedOnly?: boolean }): Query<ReviewQueue[]> {
-  let q = storage.selectFrom("ReviewQueue as q").selectAll("q");
-  if (f.trigger) q = q.where("q.trigger", "=", f.trigger);
-  if (f.actor && f.assignedOnly) {
-    const actor = f.actor;
-    q = q.where((eb) => eb.exists(eb.selectFrom("ReviewQueueAssignee as a").select("a.actor").whereRef("a.queueId", "=", "q.id").where("a.actor", "=", actor)));
+function segmentsOf(f: QueueListFilter): Segment[] {
+  if (!f.actor) return [{ key: null }];
+  if (f.assignedOnly) return [{ key: null, assigned: true }];
+  return [ASSIGNED, OTHERS];
+}
+
+function badCursor(message: string): ValidationError {
+  return new ValidationError("review queues", [{ index: -1, path: ["cursor"], message, code: "custom" }]);
+}
+
+/** Where a cursor resumes: the segment index and the id after which it goes on. */
+function resumeAt(segments: Segment[], cursor: string | null | undefined): { segment: number; after: string | null } {
+  if (!cursor) return { segment: 0, after: null };
+  if (segments.length === 1) return { segment: 0, after: cursor };
+  const colon = cursor.indexOf(":");
+  const at = colon > 0 ? segments.findIndex((s) => s.key === cursor.slice(0, colon)) : -1;
+  const after = cursor.slice(colon + 1);
+  if (at === -1 || !after) throw badCursor(`cursor ${JSON.stringify(cursor)} is not one of this list's; pass the nextCursor of the previous page`);
+  return { segment: at, after };
+}
+
+/**
+ * A page of queues, optionally of one trigger, newest first by id (ids are time-sortable). With
+ * `actor`, the ones assigned to that actor come first (`assignedOnly` keeps only those); the
+ * order is (assigned first, id descending), total and keyset-paged, so walking the pages
+ * returns every queue once.
+ */
+export function* listQueues(provider: Provider, f: QueueListFilter): Query<Page<ReviewQueue>> {
+  const limit = f.limit ?? 50;
+  if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new ValidationError("review queues", [{ index: -1, path: ["limit"], message: "limit must be an integer in 1..500", code: "invalid_type" }]);
+  const segments = segmentsOf(f);
+  const start = resumeAt(segments, f.cursor);
+  const rows: { row: Record<string, unknown>; segment: Segment }[] = [];
+  for (let i = start.segment; i < segments.length && rows.length <= limit; i++) {
+    const segment = segments[i]!;
+    let q = storage.selectFrom("ReviewQueue as q").selectAll("q");
+    if (f.trigger) q = q.where("q.trigger", "=", f.trigger);
+    if (segment.assigned !== undefined) {
+      const actor = f.actor!;
+      const assigned = segment.assigned;
+      q = q.where((eb) => {
+        const exists = eb.exists(eb.selectFrom("ReviewQueueAssignee as a").select("a.actor").whereRef("a.queueId", "=", "q.id").where("a.actor", "=", actor));
+        return assigned ? exists : eb.not(exists);
+      });
+    }
+    if (i === start.segment && start.after !== null) q = q.where("q.id", "<", start.after);
+    const got = yield* selectAll(q.orderBy("q.id", "desc").limit(limit + 1 - rows.length));
+    for (const row of got) rows.push({ row, segment });
   }
-  const rows = yield* selectAll(q.orderBy("q.createdAt", "desc").orderBy("q.id", "desc").limit(500));
-  const queues = yield* hydrate(provider, rows);
-  if (!f.actor) return queues;
-  const mine = (q: ReviewQueue) => (q.assignees.includes(f.actor!) ? 0 : 1);
-  return queues.map((q, i) => ({ q, i })).sort((a, b) => mine(a.q) - mine(b.q) || a.i - b.i).map((x) => x.q);
+  const kept = rows.slice(0, limit);
+  const items = yield* hydrate(provider, kept.map((r) => r.row));
+  const last = kept[kept.length - 1];
+  const nextCursor = rows.length > limit && last ? (last.segment.key ? `${last.segment.key}:${last.row.id as string}` : (last.row.id as string)) : null;
+  return { items, nextCursor };
 }
 
 export function* updateQueueRow(id: string, patch: { name?: string; description?: string | null }): Query<void> {

@@ -10,8 +10,9 @@ import { claimQueueItem, releaseOwnLock } from "./queue-claim.ts";
 import { queueFeedSchema, type QueueFeedInput } from "./queue-feed.ts";
 import { FILL_LEASE_MS, fillQueue } from "./queue-fill.ts";
 import {
-  claimStaleFill, deleteQueue, insertQueue, staleFills, listQueues, queueNameTaken, readItem, readQueue, setAssignees, setItemStatus, updateQueueRow, type ReviewQueue, setItemAssignee,
+  claimStaleFill, deleteQueue, insertQueue, staleFills, listQueues, queueNameTaken, readItem, readQueue, setAssignees, setItemStatus, updateQueueRow, type QueueListFilter, type ReviewQueue, setItemAssignee,
 } from "./queue-store.ts";
+import type { Page } from "../read-model/page.ts";
 
 export interface CreateQueueInput {
   name: string;
@@ -138,12 +139,15 @@ export class ReviewQueues {
     return queue;
   }
 
-  /** Queues (of a trigger); with `actor`, that actor's assigned queues first, or only them. */
-  async list(filter: { trigger?: string; actor?: string; assignedOnly?: boolean } = {}): Promise<ReviewQueue[]> {
+  /**
+   * A page of queues (of a trigger), newest first; with `actor`, that actor's assigned queues
+   * first, or only them. Pass the page's `nextCursor` as `cursor` for the next one.
+   */
+  async list(filter: QueueListFilter = {}): Promise<Page<ReviewQueue>> {
     const provider = this.motion.db.provider;
-    const queues = await this.motion.db.read(() => listQueues(provider, filter));
-    this.checkStale(queues);
-    return queues;
+    const page = await this.motion.db.read(() => listQueues(provider, filter));
+    this.checkStale(page.items);
+    return page;
   }
 
   async update(id: string, patch: { name?: string; description?: string | null; assignees?: string[] }): Promise<ReviewQueue> {

@@ -4,7 +4,7 @@
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { queueFeedSchema } from "@motion/engine";
-import { idSchema, nameSchema, requireTrigger } from "../../lib/common.ts";
+import { cursorSchema, idSchema, limitSchema, nameSchema, requireTrigger } from "../../lib/common.ts";
 import { principalKey } from "../../principal.ts";
 import { adminProcedure, labelerProcedure, router, viewerProcedure } from "../../trpc.ts";
 
@@ -16,12 +16,17 @@ const actorsSchema = z.array(z.string().trim().min(1).max(200)).max(100);
 const scoresSchema = z.record(z.string().min(1).max(64), z.union([z.number(), z.string().max(10_000), z.null()]));
 
 export const queuesRouter = router({
-  /** Queues with progress and assignees; the caller's assigned queues first (`mine`: only those). */
-  list: viewerProcedure.input(z.object({ trigger: nameSchema.optional(), mine: z.boolean().default(false) }).default({ mine: false })).query(async ({ ctx, input }) => {
-    if (input.trigger) requireTrigger(ctx.motion, input.trigger);
-    const items = await ctx.motion.queues.list({ trigger: input.trigger, actor: ctx.actor, assignedOnly: input.mine });
-    return { items: items.map((q) => ({ ...q, assignedToMe: q.assignees.includes(ctx.actor) })) };
-  }),
+  /**
+   * A page of queues with progress and assignees: the caller's assigned queues first, then the
+   * others, each newest first (`mine`: only the caller's). Keyset-paged: pass `nextCursor` back.
+   */
+  list: viewerProcedure
+    .input(z.object({ trigger: nameSchema.optional(), mine: z.boolean().default(false), cursor: cursorSchema, limit: limitSchema }).default({ mine: false, limit: 50 }))
+    .query(async ({ ctx, input }) => {
+      if (input.trigger) requireTrigger(ctx.motion, input.trigger);
+      const page = await ctx.motion.queues.list({ trigger: input.trigger, actor: ctx.actor, assignedOnly: input.mine, cursor: input.cursor, limit: input.limit });
+      return { items: page.items.map((q) => ({ ...q, assignedToMe: q.assignees.includes(ctx.actor) })), nextCursor: page.nextCursor };
+    }),
 
   get: viewerProcedure.input(queueId).query(async ({ ctx, input }) => {
     const queue = await ctx.motion.queues.get(input.id);

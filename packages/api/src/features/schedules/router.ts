@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { resolveSchedule, ValidationError, type ScheduleInfo } from "@motion/engine";
-import { nameSchema, reasonSchema, requireTrigger } from "../../lib/common.ts";
+import { cursorSchema, nameSchema, reasonSchema, requireTrigger } from "../../lib/common.ts";
 import { adminProcedure, router, viewerProcedure } from "../../trpc.ts";
 
 /** A cron + time zone as the engine would accept them on a route; bad ones are issues at their own path. */
@@ -33,11 +33,14 @@ export const schedulesRouter = router({
     return { items };
   }),
 
-  /** A scheduled route's claimed ticks, newest first: runs (with their fit run), skipped ticks, the baseline. */
-  history: viewerProcedure.input(routeInput.extend({ limit: z.number().int().min(1).max(500).default(20) })).query(async ({ ctx, input }) => {
+  /**
+   * A page of a scheduled route's claimed ticks, newest first: runs (with their fit run), skipped
+   * ticks, the baseline. Keyset-paged on the tick instant: pass `nextCursor` back for older ticks.
+   */
+  history: viewerProcedure.input(routeInput.extend({ cursor: cursorSchema, limit: z.number().int().min(1).max(500).default(20) })).query(async ({ ctx, input }) => {
     requireTrigger(ctx.motion, input.trigger);
-    const ticks = await ctx.motion.schedules.history(input.trigger, input.route, { limit: input.limit });
-    return { trigger: input.trigger, items: ticks };
+    const page = await ctx.motion.schedules.history(input.trigger, input.route, { cursor: input.cursor, limit: input.limit });
+    return { trigger: input.trigger, items: page.items, nextCursor: page.nextCursor };
   }),
 
   /** The next instants of a cron expression in a time zone: checks an expression before it goes into code. */

@@ -1,10 +1,11 @@
 "use client";
 // Named review queues: cards (one column at 390 px) with trigger, progress and assignees, the
 // caller's queues first; admins create queues from a filter and/or a seeded sample, and edit a
-// queue's name, description and assignees (its items were picked once: the feed stays).
+// queue's name, description and assignees (its items were picked once: the feed stays). The list
+// comes in pages of the largest size; "Load more" fetches the next one when there are more.
 import * as React from "react";
 import Link from "next/link";
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/react-query";
 import { ListChecks, Loader2, Pencil, Play, Plus, Trash2, UserRound } from "lucide-react";
 import { useTRPC } from "@/lib/trpc/client";
 import type { RouterOutputs } from "@/lib/trpc/types";
@@ -19,6 +20,7 @@ import { EmptyState, ErrorState, errorMessage } from "@/components/states";
 import { RelativeTime } from "@/components/relative-time";
 import { formatPath, inputIssues } from "@/lib/issues";
 import { useCan } from "@/features/auth/role";
+import { WHOLE_LIST, nextPage } from "@/lib/lists";
 import { reviewQueueHref } from "@/features/review/filters";
 import { EMPTY_FEED_FORM, feedFromForm, parseAssignees, percentDone, type FeedForm } from "../feed-form";
 
@@ -31,7 +33,13 @@ export function QueuesView({ triggers }: { triggers: string[] }) {
   const [mine, setMine] = React.useState(false);
   const [creating, setCreating] = React.useState(false);
   // A queue still filling is polled until its items are in.
-  const list = useQuery(trpc.queues.list.queryOptions({ mine }, { refetchInterval: (q) => (q.state.data?.items.some((i) => i.status === "filling") ? 2000 : false) }));
+  const list = useInfiniteQuery(
+    trpc.queues.list.infiniteQueryOptions({ mine, ...WHOLE_LIST }, {
+      getNextPageParam: nextPage,
+      refetchInterval: (q) => (q.state.data?.pages.some((p) => p.items.some((i) => i.status === "filling")) ? 2000 : false),
+    }),
+  );
+  const queues = React.useMemo(() => list.data?.pages.flatMap((p) => p.items) ?? [], [list.data]);
   return (
     <div className="flex flex-col gap-4 p-4 sm:p-6">
       <div className="flex flex-wrap items-center gap-2">
@@ -47,12 +55,21 @@ export function QueuesView({ triggers }: { triggers: string[] }) {
         <div className="grid gap-3 md:grid-cols-2 xl:grid-cols-3">{Array.from({ length: 3 }, (_, i) => <Skeleton key={i} className="h-36" />)}</div>
       ) : list.isError ? (
         <ErrorState error={list.error} retry={() => list.refetch()} />
-      ) : list.data.items.length === 0 ? (
+      ) : queues.length === 0 ? (
         <Card><EmptyState title={mine ? "No queue is assigned to you" : "No review queues yet"} className="py-16">{isAdmin ? "Create one from a filter or a sample of a trigger's inferences." : "An admin creates queues and assigns them to labelers."}</EmptyState></Card>
       ) : (
-        <ul className="grid gap-3 md:grid-cols-2 xl:grid-cols-3" aria-label="Review queues" data-testid="queue-list">
-          {list.data.items.map((q) => <QueueCard key={q.id} queue={q} canLabel={canLabel} isAdmin={isAdmin} />)}
-        </ul>
+        <>
+          <ul className="grid gap-3 md:grid-cols-2 xl:grid-cols-3" aria-label="Review queues" data-testid="queue-list">
+            {queues.map((q) => <QueueCard key={q.id} queue={q} canLabel={canLabel} isAdmin={isAdmin} />)}
+          </ul>
+          {list.hasNextPage && (
+            <div className="flex justify-center">
+              <Button variant="outline" size="sm" onClick={() => list.fetchNextPage()} disabled={list.isFetchingNextPage} data-testid="load-more">
+                {list.isFetchingNextPage && <Loader2 className="animate-spin" />} Load more queues
+              </Button>
+            </div>
+          )}
+        </>
       )}
       {creating && <CreateQueueDialog triggers={triggers} onClose={() => setCreating(false)} />}
     </div>
