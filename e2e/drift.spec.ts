@@ -44,6 +44,10 @@ test.describe.serial("drift", () => {
     const alert = page.getByTestId("drift-alert").filter({ hasText: BROKEN });
     await expect(alert).toBeVisible();
     await expect(alert).toHaveAttribute("href", `/drift/${RELATION}?partition=${BROKEN}`);
+    // Alerts come a page at a time: the card counts what the API's first page holds.
+    const firstPage = (await trpc(page.request, "query", "drift.alerts", {})).data as { items: unknown[]; nextCursor: string | null };
+    expect(firstPage.items.length).toBeGreaterThanOrEqual(1);
+    await expect(page.getByTestId("drift-alerts")).toContainText(`Open drift alerts (${firstPage.items.length}${firstPage.nextCursor ? "+" : ""})`);
 
     // The Drift page: /drift picks the relation with an open flag.
     await page.getByRole("link", { name: "Drift", exact: true }).click();

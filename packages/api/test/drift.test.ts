@@ -87,13 +87,30 @@ describe.each(factories)("drift procedures on %s", (_name, makeDatabase) => {
     // The still-open newest partition has a profile but no verdict.
     expect(await viewer.drift.profile({ relation: "readings", partition: TODAY })).toMatchObject({ rows: 20, verdict: null, explanation: [] });
 
-    const events = await viewer.drift.events({ relation: "readings" });
+    const { items: events, nextCursor: noMoreEvents } = await viewer.drift.events({ relation: "readings" });
+    expect(noMoreEvents).toBeNull();
     expect(events.map((e) => [e.action, e.partition, e.actor])).toEqual(expect.arrayContaining([["flag", UNIT_CHANGE, "detector"], ["flag", SENSOR_GONE, "detector"]]));
-    expect((await viewer.drift.events({ relation: "readings", partition: UNIT_CHANGE })).map((e) => e.partition)).toEqual([UNIT_CHANGE]);
-    expect(await viewer.drift.events({ relation: "readings", limit: 1 })).toHaveLength(1);
+    expect((await viewer.drift.events({ relation: "readings", partition: UNIT_CHANGE })).items.map((e) => e.partition)).toEqual([UNIT_CHANGE]);
+    // Page by page, one at a time: every event once, in the same order.
+    const walked: string[] = [];
+    for (let cursor: string | null = null, pages = 0; pages === 0 || cursor; pages++) {
+      const page: { items: { id: string }[]; nextCursor: string | null } = await viewer.drift.events({ relation: "readings", limit: 1, cursor });
+      expect(page.items).toHaveLength(1);
+      walked.push(page.items[0]!.id);
+      cursor = page.nextCursor;
+    }
+    expect(walked).toEqual(events.map((e) => e.id));
 
     const alerts = await viewer.drift.alerts();
-    expect(alerts.map((a) => `${a.relation}/${a.partition}`).sort()).toEqual([`readings/${UNIT_CHANGE}`, `readings/${SENSOR_GONE}`]);
+    expect(alerts.nextCursor).toBeNull();
+    expect(alerts.items.map((a) => `${a.relation}/${a.partition}`).sort()).toEqual([`readings/${UNIT_CHANGE}`, `readings/${SENSOR_GONE}`]);
+    const first = await viewer.drift.alerts({ limit: 1 });
+    expect(first.nextCursor).not.toBeNull();
+    const second = await viewer.drift.alerts({ limit: 1, cursor: first.nextCursor });
+    expect([...first.items, ...second.items].map((a) => a.partition)).toEqual(alerts.items.map((a) => a.partition));
+    expect(second.nextCursor).toBeNull();
+    expect(await outcome(() => viewer.drift.alerts({ cursor: "no-cursor" }))).toBe("BAD_REQUEST");
+    expect(await outcome(() => viewer.drift.events({ relation: "readings", cursor: "nope" }))).toBe("BAD_REQUEST");
   });
 
   it("release, drop and mark valid record the caller as actor with the reason; a decided partition is not decided twice", async () => {
@@ -110,7 +127,7 @@ describe.each(factories)("drift procedures on %s", (_name, makeDatabase) => {
     // An ok partition is valid already.
     expect(await outcome(() => labeler.drift.markValid({ relation: "readings", partition: DAYS[6]!, reason: "x" }))).toBe("CONFLICT");
 
-    const events = await env.caller("viewer").drift.events({ relation: "readings" });
+    const { items: events } = await env.caller("viewer").drift.events({ relation: "readings" });
     const decisions = events.filter((e) => e.action !== "flag").map((e) => [e.action, e.partition, e.actor, e.reason]);
     expect(decisions).toEqual([
       ["mark-valid", UNIT_CHANGE, env.emails.admin, "the scale is right after all"],
@@ -119,7 +136,7 @@ describe.each(factories)("drift procedures on %s", (_name, makeDatabase) => {
     ]);
     const audit = await env.motion.db.read(() => all<{ action: string; actor: string; target: string; reason: string | null }>(`SELECT "action", "actor", "target", "reason" FROM "AuditEvent" WHERE "action" = 'drift.release'`));
     expect(audit).toEqual([{ action: "drift.release", actor: env.emails.labeler, target: `readings/${UNIT_CHANGE}`, reason: "vendor sent milli-units; fixed upstream" }]);
-    expect(await env.caller("viewer").drift.alerts()).toEqual([]);
+    expect(await env.caller("viewer").drift.alerts()).toEqual({ items: [], nextCursor: null });
     expect((await env.caller("viewer").drift.relations()).find((r) => r.relation === "readings")).toMatchObject({ open: 0 });
   });
 

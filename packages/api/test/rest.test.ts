@@ -561,7 +561,7 @@ describe("operators, keys, version comparison and drift over REST", () => {
     expect(checked.status, checked.text).toBe(200);
     const relations = await rest("GET", "/drift", { key: keys.viewer });
     expect(relations.body.find((r: { relation: string }) => r.relation === "readings")).toMatchObject({ profiled: true });
-    const alerts = (await rest("GET", "/drift/alerts", { key: keys.viewer })).body as { relation: string; partition: string }[];
+    const alerts = (await rest("GET", "/drift/alerts", { key: keys.viewer })).body.items as { relation: string; partition: string }[];
     const flagged = alerts.find((a) => a.relation === "readings" && a.partition === days[8]);
     expect(flagged, JSON.stringify(alerts)).toBeDefined();
     const profile = await rest("GET", `/drift/readings/partitions/${days[8]}`, { key: keys.viewer });
@@ -574,7 +574,12 @@ describe("operators, keys, version comparison and drift over REST", () => {
     expect(released.status, released.text).toBe(200);
     expect(released.body).toMatchObject({ partition: days[8] });
     const events = await rest("GET", `/drift/readings/events?partition=${days[8]}`, { key: keys.viewer });
-    expect(events.body[0]).toMatchObject({ action: "release", reason: "checked: real", actor: "apikey:rest-labeler" });
+    expect(events.body.items[0]).toMatchObject({ action: "release", reason: "checked: real", actor: "apikey:rest-labeler" });
+    // Pages over plain HTTP: the cursor of the last page, then nothing.
+    const one = await rest("GET", `/drift/readings/events?limit=1`, { key: keys.viewer });
+    expect(one.body.items).toHaveLength(1);
+    const next = await rest("GET", `/drift/readings/events?limit=1&cursor=${one.body.nextCursor}`, { key: keys.viewer });
+    expect(next.body.items[0].id).not.toBe(one.body.items[0].id);
   });
   it("a named review queue worked over plain HTTP: an admin creates it, a labeler takes, completes and skips items, progress follows", async () => {
     const rows = Array.from({ length: 3 }, (_, i) => ({ text: `queue question ${i}`, topic: "queue" }));

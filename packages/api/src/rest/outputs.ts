@@ -394,6 +394,7 @@ export const driftPartition = z
   })
   .meta({ id: "DriftPartition" });
 export const driftPartitions = z.array(driftPartition).meta({ id: "DriftPartitions" });
+export const driftAlerts = page(driftPartition).meta({ id: "DriftAlerts" });
 export const driftProfile = z
   .object({ relation: z.string(), partition: z.string(), rows: z.number(), summary: json, verdict: driftPartition.nullable(), findings: z.array(json), explanation: z.array(z.string()) })
   .meta({ id: "DriftProfile" });
@@ -403,9 +404,9 @@ export const driftSeries = z
 export const driftHeatmap = z
   .object({ columns: z.array(z.string()), partitions: z.array(z.string()), cells: z.array(json).meta({ description: "row-major: cells[c * partitions.length + p]" }), max: z.number() })
   .meta({ id: "DriftHeatmap" });
-export const driftEvents = z
-  .array(z.object({ id: z.string(), relation: z.string(), partition: z.string(), action: z.string(), actor: z.string(), reason: z.string().nullable(), data: json, createdAt: timestamp }))
-  .meta({ id: "DriftEvents" });
+export const driftEvents = page(z.object({ id: z.string(), relation: z.string(), partition: z.string(), action: z.string(), actor: z.string(), reason: z.string().nullable(), data: json, createdAt: timestamp })).meta({
+  id: "DriftEvents",
+});
 
 const scheduledRun = z
   .object({

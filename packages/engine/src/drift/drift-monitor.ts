@@ -9,7 +9,7 @@ import { type Relation } from "../relation.ts";
 import { type ResolvedRoute, type Trigger } from "../trigger.ts";
 import { heatmapData, seriesData, type Heatmap, type SeriesPoint } from "./chart-data.ts";
 import {
-  CompactionRace, compactProfiles, decideVerdict, dropHeld, heldPartitions, queueRefit, readAlerts, readDriftEvents,
+  CompactionRace, compactProfiles, decideVerdict, dropHeld, heldPartitions, queueRefit, readAlerts, readDriftEvents, type AlertKey,
   readPartitionCounts, readProfileRows, readVerdict, readVerdicts, recordDriftEvent, releaseHeld, rowsOfPartitions, writeVerdict,
   type PartitionCount, type StoredVerdict,
 } from "./drift-store.ts";
@@ -185,16 +185,22 @@ export class DriftMonitor implements DriftSurface {
     return heatmapData(verdicts.map((v) => forCharts(v, rel, v)));
   }
 
-  async events(relation: string, options: { partition?: string; limit?: number } = {}): Promise<DriftEvent[]> {
+  async events(relation: string, options: { partition?: string; limit?: number; cursor?: string } = {}): Promise<DriftEvent[]> {
     const rel = this.relation(relation);
     const limit = options.limit ?? 100;
     if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new ValidationError("drift.events", [{ index: 0, path: ["limit"], message: "limit must be an integer from 1 to 1000", code: "too_big" }]);
-    return this.db.read(() => readDriftEvents(rel.name, options.partition, limit));
+    const events = await this.db.read(() => readDriftEvents(rel.name, options.partition, limit, options.cursor));
+    if (!events) throw new ValidationError("drift.events", [{ index: 0, path: ["cursor"], message: `no drift event ${options.cursor} of ${rel.name}`, code: "invalid_value" }]);
+    return events;
   }
 
-  async alerts(): Promise<DriftPartition[]> {
-    const verdicts = await this.db.read(() => readAlerts(100));
-    return verdicts.filter((v) => this.app.relation(v.relation)).map((v) => publicVerdict(v, v.rows));
+  async alerts(options: { limit?: number; cursor?: AlertKey } = {}): Promise<DriftPartition[]> {
+    const limit = options.limit ?? 100;
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new ValidationError("drift.alerts", [{ index: 0, path: ["limit"], message: "limit must be an integer from 1 to 1000", code: "too_big" }]);
+    const relations = this.app.relations.map((r) => r.name);
+    const verdicts = await this.db.read(() => readAlerts(relations, limit, options.cursor));
+    if (!verdicts) throw new ValidationError("drift.alerts", [{ index: 0, path: ["cursor"], message: "that alert has been decided since; start from the first page", code: "invalid_value" }]);
+    return verdicts.map((v) => publicVerdict(v, v.rows));
   }
 
   /** Judges every closed partition without a current verdict; returns the new verdicts. */

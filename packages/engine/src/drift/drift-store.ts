@@ -106,9 +106,33 @@ export function* readVerdict(provider: Provider, relation: string, partition: st
   return r ? toVerdict(r) : undefined;
 }
 
-/** Flagged partitions not yet decided, newest verdict first. */
-export function* readAlerts(limit: number): Query<StoredVerdict[]> {
-  const rows = yield* selectAll(verdicts(false).where("status", "in", ["drift", "held"]).orderBy("checkedAt", "desc").orderBy("partition", "desc").limit(limit));
+/** Where a page of alerts ends: the last one's keys. */
+export interface AlertKey {
+  relation: string;
+  partition: string;
+}
+
+/**
+ * Flagged partitions not yet decided, newest verdict first (then relation and partition, so the
+ * order is total), `after` the alert a previous page ended with. `null`: that alert is gone
+ * (decided meanwhile) — the caller starts over.
+ */
+export function* readAlerts(relations: string[], limit: number, after?: AlertKey): Query<StoredVerdict[] | null> {
+  if (relations.length === 0) return [];
+  // Relations the app still declares (a removed relation's verdicts stay in the table).
+  let q = verdicts(false).where("status", "in", ["drift", "held"]).where("relation", "in", relations);
+  if (after) {
+    const [at] = yield* selectAll(storage.selectFrom("DriftPartition").select("checkedAt").where("relation", "=", after.relation).where("partition", "=", after.partition).where("status", "in", ["drift", "held"]));
+    if (!at) return null;
+    const checkedAt = toDate(at.checkedAt);
+    q = q.where((eb) =>
+      eb.or([
+        eb("checkedAt", "<", checkedAt),
+        eb.and([eb("checkedAt", "=", checkedAt), eb.or([eb("relation", "<", after.relation), eb.and([eb("relation", "=", after.relation), eb("partition", "<", after.partition)])])]),
+      ]),
+    );
+  }
+  const rows = yield* selectAll(q.orderBy("checkedAt", "desc").orderBy("relation", "desc").orderBy("partition", "desc").limit(limit));
   return rows.map(toVerdict);
 }
 
@@ -144,9 +168,16 @@ export function* recordDriftEvent(e: { relation: string; partition: string; acti
   return id;
 }
 
-export function* readDriftEvents(relation: string, partition: string | undefined, limit: number): Query<DriftEvent[]> {
+/** A relation's drift events newest first, `after` the event a previous page ended with (`null`: no such event of this relation). */
+export function* readDriftEvents(relation: string, partition: string | undefined, limit: number, after?: string): Query<DriftEvent[] | null> {
   let q = storage.selectFrom("DriftEvent").select(["id", "relation", "partition", "action", "actor", "reason", "data", "createdAt"]).where("relation", "=", relation);
   if (partition !== undefined) q = q.where("partition", "=", partition);
+  if (after !== undefined) {
+    const [at] = yield* selectAll(storage.selectFrom("DriftEvent").select("createdAt").where("id", "=", after).where("relation", "=", relation));
+    if (!at) return null;
+    const createdAt = toDate(at.createdAt);
+    q = q.where((eb) => eb.or([eb("createdAt", "<", createdAt), eb.and([eb("createdAt", "=", createdAt), eb("id", "<", after)])]));
+  }
   const rows = yield* selectAll(q.orderBy("createdAt", "desc").orderBy("id", "desc").limit(limit));
   return rows.map((r) => ({
     id: r.id, relation: r.relation, partition: r.partition, action: r.action as DriftAction,

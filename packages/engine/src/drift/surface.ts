@@ -83,7 +83,8 @@ export interface DriftSurface {
   release(relation: string, partition: string, decision: DriftDecision): Promise<DriftPartition>;
   drop(relation: string, partition: string, decision: DriftDecision): Promise<DriftPartition>;
   markValid(relation: string, partition: string, decision: DriftDecision): Promise<DriftPartition>;
-  events(relation: string, options?: { partition?: string; limit?: number }): Promise<DriftEvent[]>;
-  /** Flagged, undecided partitions across relations, newest first (the Overview's alerts). */
-  alerts(): Promise<DriftPartition[]>;
+  /** Newest first; `cursor`: the id of the last event of a previous page. */
+  events(relation: string, options?: { partition?: string; limit?: number; cursor?: string }): Promise<DriftEvent[]>;
+  /** Flagged, undecided partitions across relations, newest first (the Overview's alerts); `cursor`: the last alert of a previous page. */
+  alerts(options?: { limit?: number; cursor?: { relation: string; partition: string } }): Promise<DriftPartition[]>;
 }

@@ -5,7 +5,7 @@ import type { Motion } from "@motion/engine";
 import type { DriftSurface } from "@motion/engine/drift";
 import { requireRelation } from "../../lib/common.ts";
 import { labelerProcedure, router, viewerProcedure } from "../../trpc.ts";
-import { decisionInput, eventsInput, partitionsInput, profileInput, rangeOf, relationInput, seriesInput } from "./inputs.ts";
+import { alertCursor, alertsInput, decisionInput, eventsInput, partitionsInput, profileInput, rangeOf, relationInput, seriesInput } from "./inputs.ts";
 
 function drift(motion: Motion): DriftSurface {
   return motion.drift;
@@ -39,14 +39,26 @@ export const driftRouter = router({
     return drift(ctx.motion).heatmap(input.relation, rangeOf(input));
   }),
 
-  /** Flags, releases, drops, marks and refits, newest first. */
-  events: viewerProcedure.input(eventsInput).query(({ ctx, input }) => {
+  /** Flags, releases, drops, marks and refits, newest first, a page at a time (cursor: the last event's id). */
+  events: viewerProcedure.input(eventsInput).query(async ({ ctx, input }) => {
     requireRelation(ctx.motion, input.relation);
-    return drift(ctx.motion).events(input.relation, { limit: input.limit, ...(input.partition !== undefined ? { partition: input.partition } : {}) });
+    const events = await drift(ctx.motion).events(input.relation, {
+      limit: input.limit + 1,
+      ...(input.partition !== undefined ? { partition: input.partition } : {}),
+      ...(input.cursor ? { cursor: input.cursor } : {}),
+    });
+    const items = events.slice(0, input.limit);
+    return { items, nextCursor: events.length > input.limit ? items.at(-1)!.id : null };
   }),
 
-  /** Flagged, undecided partitions of every relation, newest first (the Overview's alerts). */
-  alerts: viewerProcedure.query(({ ctx }) => drift(ctx.motion).alerts()),
+  /** Flagged, undecided partitions of every relation, newest first (the Overview's alerts), a page at a time. */
+  alerts: viewerProcedure.input(alertsInput).query(async ({ ctx, input }) => {
+    const cursor = alertCursor(input.cursor);
+    const alerts = await drift(ctx.motion).alerts({ limit: input.limit + 1, ...(cursor ? { cursor } : {}) });
+    const items = alerts.slice(0, input.limit);
+    const last = items.at(-1);
+    return { items, nextCursor: alerts.length > input.limit && last ? `${last.relation}:${last.partition}` : null };
+  }),
 
   /** Judges the relation's closed, unjudged partitions now instead of waiting for the idle time. */
   check: labelerProcedure.input(relationInput).mutation(({ ctx, input }) => {

@@ -18,7 +18,7 @@ import { RelativeTime } from "@/components/relative-time";
 import { errorCode, inputIssues, issuesByField } from "@/lib/issues";
 import { formatCount } from "@/lib/time";
 import { ADMIN_PAGE, nextPage } from "@/lib/lists";
-import { LoadMore } from "./load-more";
+import { LoadMore } from "@/components/load-more";
 import { cn } from "@/lib/utils";
 import type { RouterOutputs } from "@/lib/trpc/types";
 import type { Role } from "@/features/auth/role";

@@ -19,7 +19,7 @@ import { RelativeTime } from "@/components/relative-time";
 import { errorCode, inputIssues, issuesByField } from "@/lib/issues";
 import { formatCount } from "@/lib/time";
 import { ADMIN_PAGE, nextPage } from "@/lib/lists";
-import { LoadMore } from "./load-more";
+import { LoadMore } from "@/components/load-more";
 import type { RouterOutputs } from "@/lib/trpc/types";
 import { useMe, type Role } from "@/features/auth/role";
 import { ROLE_HELP, ROLE_OPTIONS, RoleBadge } from "./role-badge";

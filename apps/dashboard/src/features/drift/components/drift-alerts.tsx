@@ -18,19 +18,22 @@ export function DriftAlerts() {
   if (alerts.isPending) return <Skeleton className="h-20 w-full" />;
   if (alerts.isError) return <Card><ErrorState error={alerts.error} retry={() => alerts.refetch()} className="py-4" /></Card>;
   // Nothing open: no card, the Overview stays about the triggers.
-  if (alerts.data.length === 0) return null;
+  const { items, nextCursor } = alerts.data;
+  if (items.length === 0) return null;
+  // One page (100) is what an Overview shows; past it the count says "100+" and the Drift page has the rest.
+  const count = `${items.length}${nextCursor ? "+" : ""}`;
   return (
     <Card className="border-destructive/40" data-testid="drift-alerts">
       <CardHeader>
         <div className="min-w-0">
           <CardTitle className="flex items-center gap-2">
-            <TrendingUp className="size-4 text-destructive" /> Open drift alerts ({alerts.data.length})
+            <TrendingUp className="size-4 text-destructive" /> Open drift alerts ({count})
           </CardTitle>
           <CardDescription>Partitions whose data moved away from its history. Held ones are not fitted until someone decides.</CardDescription>
         </div>
       </CardHeader>
       <ul className="divide-y border-t text-sm">
-        {alerts.data.slice(0, 10).map((a) => (
+        {items.slice(0, 10).map((a) => (
           <li key={`${a.relation}/${a.partition}`}>
             <Link
               href={`/drift/${encodeURIComponent(a.relation)}?partition=${encodeURIComponent(a.partition)}`}
@@ -50,7 +53,11 @@ export function DriftAlerts() {
           </li>
         ))}
       </ul>
-      {alerts.data.length > 10 && <p className="border-t px-5 py-2 text-xs text-muted-foreground">and {alerts.data.length - 10} more on the Drift page</p>}
+      {(items.length > 10 || nextCursor) && (
+        <p className="border-t px-5 py-2 text-xs text-muted-foreground">
+          and {nextCursor ? "more" : items.length - 10} on the Drift page
+        </p>
+      )}
     </Card>
   );
 }
