@@ -18,6 +18,7 @@ import { Select } from "@/components/ui/select";
 import { Skeleton } from "@/components/ui/skeleton";
 import { EmptyState, ErrorState, errorMessage } from "@/components/states";
 import { RelativeTime } from "@/components/relative-time";
+import { LoadMore } from "@/components/load-more";
 import { formatPath, inputIssues } from "@/lib/issues";
 import { useCan } from "@/features/auth/role";
 import { WHOLE_LIST, nextPage } from "@/lib/lists";
@@ -62,13 +63,7 @@ export function QueuesView({ triggers }: { triggers: string[] }) {
           <ul className="grid gap-3 md:grid-cols-2 xl:grid-cols-3" aria-label="Review queues" data-testid="queue-list">
             {queues.map((q) => <QueueCard key={q.id} queue={q} canLabel={canLabel} isAdmin={isAdmin} />)}
           </ul>
-          {list.hasNextPage && (
-            <div className="flex justify-center">
-              <Button variant="outline" size="sm" onClick={() => list.fetchNextPage()} disabled={list.isFetchingNextPage} data-testid="load-more">
-                {list.isFetchingNextPage && <Loader2 className="animate-spin" />} Load more queues
-              </Button>
-            </div>
-          )}
+          <LoadMore query={list} noun="queues" />
         </>
       )}
       {creating && <CreateQueueDialog triggers={triggers} onClose={() => setCreating(false)} />}
