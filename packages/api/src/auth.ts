@@ -8,7 +8,7 @@ import path from "node:path";
 import { betterAuth } from "better-auth";
 import { APIError } from "better-auth/api";
 import { prismaAdapter } from "better-auth/adapters/prisma";
-import { newId, type Identity } from "@motion/engine";
+import { newId, type Identity, type Logger } from "@motion/engine";
 import { CLIENT_IP_HEADER } from "./http/client-ip.ts";
 import { isRole, toRole, type Role } from "./principal.ts";
 
@@ -23,6 +23,25 @@ export interface CreateAuthOptions {
   trustedOrigins?: string[];
   /** Session lifetime in seconds (default 7 days). */
   sessionExpiresIn?: number;
+  /** Where better-auth's own messages go (Motion's pino logger): one JSON line each, never raw text. */
+  log?: Pick<Logger, "warn" | "info" | "debug">;
+}
+
+/**
+ * better-auth logs what callers send it (an invalid callback URL, a malformed body) at "error",
+ * as raw colored text: anyone could write ERROR lines, newlines included, into the server log.
+ * Through pino each is one JSON line, as a warning: the caller's mistake, not the server's.
+ */
+function authLogger(log: NonNullable<CreateAuthOptions["log"]>) {
+  return {
+    level: "warn" as const,
+    log(level: "debug" | "info" | "warn" | "error", message: string, ...args: unknown[]) {
+      const fields = { source: "better-auth", ...(args.length ? { details: args.map((a) => (a instanceof Error ? a.message : a)) } : {}) };
+      if (level === "debug") log.debug(fields, message);
+      else if (level === "info") log.info(fields, message);
+      else log.warn(fields, message);
+    },
+  };
 }
 
 export function createAuth(options: CreateAuthOptions) {
@@ -33,6 +52,7 @@ export function createAuth(options: CreateAuthOptions) {
     basePath: "/api/auth",
     secret: options.secret,
     trustedOrigins: options.trustedOrigins,
+    ...(options.log ? { logger: authLogger(options.log) } : {}),
     // Session tokens are stored as SHA-256 hashes (the engine's identity/session-store.ts).
     database: identity.sessions.authDatabase(prismaAdapter),
     emailAndPassword: {

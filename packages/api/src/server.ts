@@ -115,7 +115,7 @@ export function createMotionApi(options: CreateMotionApiOptions): MotionApi {
   const development = options.development ?? isDevelopment();
   const trustProxy = options.trustProxy ?? trustProxyFromEnv();
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-  const auth = options.auth ?? createAuth({ identity: motion.identity, baseURL: options.baseURL, secret: options.secret!, trustedOrigins: options.trustedOrigins });
+  const auth = options.auth ?? createAuth({ identity: motion.identity, baseURL: options.baseURL, secret: options.secret!, trustedOrigins: options.trustedOrigins, log: motion.log });
   const allowedOrigins = originSet([options.baseURL, ...(options.trustedOrigins ?? [])]);
   const apiOptions: Partial<ApiOptions> = {
     development,

@@ -198,3 +198,24 @@ describe("operators' own account changes through better-auth", () => {
     expect(items.find((u) => u.email === "named@example.com")?.name).toBe("Named Operator");
   });
 });
+
+describe("better-auth's messages in the server log", () => {
+  const lines: { level: string; fields: Record<string, unknown>; message: string }[] = [];
+  const capture = (level: string) => (fields: Record<string, unknown> | string, message?: string) => void lines.push({ level, fields: typeof fields === "string" ? {} : fields, message: typeof fields === "string" ? fields : (message ?? "") });
+  const log = { debug: capture("debug"), info: capture("info"), warn: capture("warn"), error: capture("error"), child: () => log };
+  let s: TestServer;
+  beforeAll(async () => {
+    s = await openServer({ motion: { log: log as never } });
+  });
+  afterAll(async () => s?.close());
+
+  it("what a caller sends is logged through Motion's logger as a warning, never as raw ERROR text", async () => {
+    const forged = "https://evil.example/\nERROR [Better Auth]: forged line";
+    const response = await fetch(`${s.url}/api/auth/sign-in/email`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ email: s.adminEmail, password: PASSWORD, callbackURL: forged }) });
+    expect(response.status).toBeGreaterThanOrEqual(400);
+    const fromAuth = lines.filter((l) => l.fields.source === "better-auth");
+    expect(fromAuth.length).toBeGreaterThan(0);
+    expect(fromAuth.every((l) => l.level === "warn")).toBe(true);
+    expect(lines.filter((l) => l.level === "error")).toEqual([]);
+  });
+});
