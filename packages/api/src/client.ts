@@ -57,7 +57,15 @@ function isTrpcEnvelope(body: unknown): boolean {
 export function readableErrors(fetchImpl: typeof globalThis.fetch): typeof globalThis.fetch {
   return async (input, init) => {
     const response = await fetchImpl(input, init);
-    if (response.ok) return response;
+    const type = response.headers.get("content-type");
+    // A success that is not JSON is not the API's: a sign-in page or portal of a proxy in front of it.
+    if (response.ok && (!type || type.includes("json"))) return response;
+    if (response.ok) {
+      await response.body?.cancel();
+      const message = `the server answered ${type!.split(";", 1)[0]} with HTTP ${response.status}, not the API's JSON: is a proxy or a sign-in page in front of ${new URL(response.url || String(input)).origin}?`;
+      const shape = { message, code: TRPC_ERROR_CODES_BY_KEY.BAD_GATEWAY, data: { code: "BAD_GATEWAY", httpStatus: response.status, issues: null } };
+      return new Response(JSON.stringify({ error: { json: shape } }), { status: 502, headers: { "content-type": "application/json" } });
+    }
     const text = await response.text();
     let body: unknown = undefined;
     try {

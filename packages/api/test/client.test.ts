@@ -70,6 +70,12 @@ describe("the typed client over HTTP", () => {
     expect(error).toBeInstanceOf(TRPCClientError);
     expect(error.data).toMatchObject({ code: "BAD_GATEWAY", httpStatus: 502 });
     expect(error.message).toBe("HTTP 502");
+    // A sign-in portal answering 200 with HTML is not the API either: a readable error, not "Unexpected token '<'".
+    const portal = createMotionClient({ url: s.url, fetch: async () => new Response("<!doctype html><form>Sign in to Corp SSO</form>", { status: 200, headers: { "content-type": "text/html; charset=utf-8" } }) });
+    const redirected = (await portal.health.query().catch((e: unknown) => e)) as TRPCClientError<AppRouter>;
+    expect(redirected).toBeInstanceOf(TRPCClientError);
+    expect(redirected.data).toMatchObject({ code: "BAD_GATEWAY", httpStatus: 200 });
+    expect(redirected.message).toMatch(/answered text\/html with HTTP 200, not the API's JSON/);
   });
 
   it("one error shape: readable message, code, issues with full input paths", async () => {
