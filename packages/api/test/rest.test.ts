@@ -284,6 +284,9 @@ describe("a client's flow over REST", () => {
     const filter = encodeURIComponent(JSON.stringify([{ field: "topic", op: "eq", value: "news" }]));
     const filtered = await rest("GET", `/relations/questions/rows?filter=${filter}&from=${encodeURIComponent(new Date(Date.now() - 60_000).toISOString())}`, { key: keys.viewer });
     expect(filtered.body.items.map((r: { id: string }) => r.id)).toEqual([added.body.id]);
+    const badDate = await rest("GET", `/relations/questions/rows?from=notadate`, { key: keys.viewer });
+    expect([badDate.status, badDate.body.issues]).toEqual([400, [{ path: ["from"], message: "not an ISO 8601 date (e.g. 2026-12-04T07:00:00Z)", code: "invalid_date" }]]);
+    expect(badDate.body.message).toBe("from: not an ISO 8601 date (e.g. 2026-12-04T07:00:00Z)");
     const first = await rest("GET", `/relations/docs/rows?limit=1`, { key: keys.viewer });
     expect(first.body.items).toHaveLength(1);
     expect((await rest("GET", `/relations/docs/rows?limit=1&cursor=`, { key: keys.viewer })).body).toEqual(first.body);

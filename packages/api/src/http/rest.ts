@@ -151,7 +151,7 @@ export function createRestHandler<TContext>(options: RestHandlerOptions<TContext
         });
       } catch (cause) {
         if (cause instanceof WireError) {
-          const issues: Issue[] = [{ path: [cause.field], message: "not valid JSON", code: "invalid_json" }];
+          const issues: Issue[] = [{ path: [cause.field], message: cause.issue.message, code: cause.issue.code }];
           throw new TRPCError({ code: "BAD_REQUEST", message: cause.message, cause: Object.assign(new Error(cause.message), { issues }) });
         }
         throw cause;

@@ -59,7 +59,12 @@ function scalar(kind: FieldKind, text: string): unknown {
 }
 
 export class WireError extends Error {
-  constructor(readonly field: string, message: string) {
+  constructor(
+    readonly field: string,
+    message: string,
+    /** The issue's own message and code (the error's message names the field too). */
+    readonly issue: { message: string; code: string } = { message: "not valid JSON", code: "invalid_json" },
+  ) {
     super(message);
     this.name = "WireError";
   }
@@ -82,13 +87,22 @@ export function readQueryField(schema: z.ZodType, name: string, values: string[]
       throw new WireError(name, `${name}: not valid JSON`);
     }
   }
-  return scalar(kind, text);
+  const value = scalar(kind, text);
+  // Over the wire a date is text: "expected date, received string" would say nothing useful.
+  if (kind === "date" && typeof value === "string") throw notADate(name, text);
+  return value;
 }
+
+const notADate = (name: string, text: string) =>
+  new WireError(name, `${name}: ${JSON.stringify(text.slice(0, 40))} is not a date: send ISO 8601, e.g. 2026-12-04T07:00:00Z`, { message: "not an ISO 8601 date (e.g. 2026-12-04T07:00:00Z)", code: "invalid_date" });
 
 /** Dates in a JSON body arrive as ISO strings: turn them into Dates where the schema wants one. */
 export function reviveBodyDates(shape: Record<string, z.ZodType>, body: Record<string, unknown>): void {
   for (const [name, field] of Object.entries(shape)) {
-    if (typeof body[name] === "string" && fieldKind(field) === "date") body[name] = scalar("date", body[name]);
+    if (typeof body[name] === "string" && fieldKind(field) === "date") {
+      body[name] = scalar("date", body[name]);
+      if (typeof body[name] === "string") throw notADate(name, body[name]);
+    }
   }
 }
 
