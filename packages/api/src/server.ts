@@ -15,7 +15,7 @@ import { createContext, type ApiOptions } from "./context.ts";
 import { applyAuthBodyRules, signInAccount } from "./http/auth-body.ts";
 import { BodyTooLargeError, DEFAULT_MAX_BODY_BYTES, discardRest, readBody } from "./http/body.ts";
 import { CLIENT_IP_HEADER, clientIp, trustProxyFromEnv } from "./http/client-ip.ts";
-import { checkOrigin, originSet } from "./http/origin.ts";
+import { checkOrigin, originSet, withLoopbackAliases } from "./http/origin.ts";
 import { apiHeaders } from "./http/security-headers.ts";
 import { STATE_VALUE_PATH, stateValueResponse } from "./http/state-value.ts";
 import { createRestHandler, isRestPath } from "./http/rest.ts";
@@ -115,8 +115,10 @@ export function createMotionApi(options: CreateMotionApiOptions): MotionApi {
   const development = options.development ?? isDevelopment();
   const trustProxy = options.trustProxy ?? trustProxyFromEnv();
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-  const auth = options.auth ?? createAuth({ identity: motion.identity, baseURL: options.baseURL, secret: options.secret!, trustedOrigins: options.trustedOrigins, log: motion.log });
-  const allowedOrigins = originSet([options.baseURL, ...(options.trustedOrigins ?? [])]);
+  // The console's own origin under each loopback name too (127.0.0.1 and localhost are one server).
+  const origins = withLoopbackAliases([options.baseURL, ...(options.trustedOrigins ?? [])]);
+  const auth = options.auth ?? createAuth({ identity: motion.identity, baseURL: options.baseURL, secret: options.secret!, trustedOrigins: origins, log: motion.log });
+  const allowedOrigins = originSet(origins);
   const apiOptions: Partial<ApiOptions> = {
     development,
     allowedOrigins,

@@ -80,6 +80,17 @@ describe("CSRF", () => {
     expect((await trpc(s.url, "query", "rows.count", { relation: "questions" }, { cookie, origin: FOREIGN })).data).toEqual({ count: 4 });
   });
 
+  it("the console opened under another loopback name (localhost for 127.0.0.1) is the same site; another port is not", async () => {
+    const port = new URL(s.url).port;
+    for (const host of ["localhost", "[::1]"]) {
+      expect([host, (await add({ cookie, origin: `http://${host}:${port}` })).status]).toEqual([host, 200]);
+      const signIn = await fetch(`${s.url}/api/auth/sign-in/email`, { method: "POST", headers: { "content-type": "application/json", origin: `http://${host}:${port}` }, body: JSON.stringify({ email: s.adminEmail, password: PASSWORD }) });
+      expect([host, signIn.status]).toEqual([host, 200]);
+    }
+    expect((await add({ cookie, origin: `http://localhost:${Number(port) + 1}` })).status).toBe(403);
+    expect((await add({ cookie, origin: `https://localhost:${port}` })).status).toBe(403);
+  });
+
   it("review.next takes a lock, so it is a mutation: refused over GET", async () => {
     const r = await trpc(s.url, "query", "review.next", { trigger: "triage" }, { authorization: `Bearer ${key}` });
     expect([r.status, r.error?.data.code]).toEqual([405, "METHOD_NOT_SUPPORTED"]);

@@ -12,6 +12,28 @@ export function originSet(urls: Iterable<string>): ReadonlySet<string> {
   return out;
 }
 
+const LOOPBACK = ["localhost", "127.0.0.1", "[::1]"];
+
+/**
+ * A loopback origin with its other spellings (`localhost`, `127.0.0.1`, `[::1]`, same scheme and
+ * port): they reach the same local server, and an operator who opens the console under another
+ * of them is no other site. Origins of other hosts are kept as they are.
+ */
+export function withLoopbackAliases(urls: Iterable<string>): string[] {
+  const out = new Set<string>();
+  for (const url of urls) {
+    const parsed = new URL(url);
+    out.add(parsed.origin);
+    if (!LOOPBACK.includes(parsed.hostname)) continue;
+    for (const host of LOOPBACK) {
+      const alias = new URL(parsed.origin);
+      alias.hostname = host;
+      out.add(alias.origin);
+    }
+  }
+  return [...out];
+}
+
 /** Whether a cookie-carrying, state-changing request may proceed. */
 export function checkOrigin(headers: Headers, allowed: ReadonlySet<string>): OriginVerdict {
   const origin = headers.get("origin");
