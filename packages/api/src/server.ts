@@ -230,7 +230,7 @@ export function createMotionApi(options: CreateMotionApiOptions): MotionApi {
       });
     }
     if (pathname.startsWith(STATE_VALUE_PATH)) {
-      return stateValueResponse(motion, { method: request.method, pathname }, () => context(request.headers).resolvePrincipal());
+      return stateValueResponse(motion, { method: request.method, pathname, ifNoneMatch: request.headers.get("if-none-match") }, () => context(request.headers).resolvePrincipal());
     }
     return json(404, errorBody("NOT_FOUND", `no route ${pathname}`));
   }

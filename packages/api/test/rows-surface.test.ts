@@ -189,7 +189,19 @@ describe.each(factories)("rows surface on %s", (_name, makeDatabase) => {
       const titles = await download("viewer", "qa/active/titles");
       expect(titles.headers.get("content-type")).toBe("application/json; charset=utf-8");
       expect(await titles.json()).toContain("download-me");
-      expect(titles.headers.get("etag")).toMatch(/^"[0-9a-f]{64}"$/);
+      const etag = titles.headers.get("etag")!;
+      expect(etag).toMatch(/^"[0-9a-f]{64}"$/);
+      // A client that holds the value already (its ETag) gets 304 and no body; a stale tag gets the value.
+      const withTag = (tag: string) => {
+        const headers = new Headers(env.headers.viewer);
+        headers.set("if-none-match", tag);
+        return env.api.handle(new Request(`${env.baseURL}/api/state/qa/active/titles`, { headers }));
+      };
+      const cached = await withTag(`"stale", ${etag}`);
+      expect([cached.status, await cached.text(), cached.headers.get("etag")]).toEqual([304, "", etag]);
+      const stale = await withTag(`"${"0".repeat(64)}"`);
+      expect(stale.status).toBe(200);
+      expect(await stale.json()).toContain("download-me");
 
       const v0 = await download("viewer", "qa/0/docs");
       expect(await v0.json()).toBe(0);

@@ -17,7 +17,7 @@ function attachment(name: string): string {
   return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
 }
 
-export async function stateValueResponse(motion: Motion, request: { method: string; pathname: string }, resolvePrincipal: () => Promise<Principal | null>): Promise<Response> {
+export async function stateValueResponse(motion: Motion, request: { method: string; pathname: string; ifNoneMatch?: string | null }, resolvePrincipal: () => Promise<Principal | null>): Promise<Response> {
   if (request.method !== "GET" && request.method !== "HEAD") return json(405, "METHOD_NOT_SUPPORTED", "state values are read with GET");
   const principal = await resolvePrincipal();
   if (!principal) return json(401, "UNAUTHORIZED", "sign in or send Authorization: Bearer <api key>");
@@ -55,5 +55,10 @@ export async function stateValueResponse(motion: Motion, request: { method: stri
     "x-motion-value-kind": entry.kind,
   };
   if (binary) headers["x-motion-value-length"] = String(elementCount(entry.kind, bytes.byteLength));
+  // The ETag is the value's checksum (SHA-256 of its kind and bytes): a client that holds it
+  // already gets 304 and no body — state values can be hundreds of megabytes.
+  if (request.ifNoneMatch && request.ifNoneMatch.split(",").some((tag) => tag.trim().replace(/^W\//, "") === headers.etag || tag.trim() === "*")) {
+    return new Response(null, { status: 304, headers: { etag: headers.etag!, "x-motion-version": headers["x-motion-version"]! } });
+  }
   return new Response(request.method === "HEAD" ? null : new Uint8Array(bytes), { status: 200, headers });
 }
