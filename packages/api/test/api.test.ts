@@ -457,7 +457,9 @@ describe.each(factories)("api on %s", (_name, makeDatabase) => {
     expect((await viewer.triggers.get({ trigger: "echo" })).correctionSchema).toBeNull();
     await labeler.rows.addMany({ relation: "docs", rows: [{ url: "opt/zebra", body: "Zebra guide" }, { url: "opt/apple", body: "Apple guide" }, { url: "opt/zebra", body: "Zebra handbook" }] });
     const options = await viewer.triggers.correctionOptions({ trigger: "qa", field: ["source"], search: "OPT/" });
-    expect(options).toEqual({ trigger: "qa", field: ["source"], relation: "docs", relationField: "url", items: [{ value: "opt/apple", label: "Apple guide" }, { value: "opt/zebra", label: "Zebra handbook" }] });
+    expect(options).toEqual({ trigger: "qa", field: ["source"], relation: "docs", relationField: "url", items: [{ value: "opt/apple", label: "Apple guide" }, { value: "opt/zebra", label: "Zebra handbook" }], more: false });
+    // Fewer than match: the answer says there are more (narrow the search).
+    expect(await viewer.triggers.correctionOptions({ trigger: "qa", field: ["source"], search: "OPT/", limit: 1 })).toMatchObject({ items: [{ value: "opt/apple" }], more: true });
     expect((await viewer.triggers.correctionOptions({ trigger: "qa", field: ["source"], search: "handbook" })).items.map((i) => i.value)).toEqual(["opt/zebra"]);
     expect(await outcome(() => viewer.triggers.correctionOptions({ trigger: "qa", field: ["answer"] }))).toBe("NOT_FOUND");
     expect(await outcome(() => viewer.triggers.correctionOptions({ trigger: "nope", field: ["source"] }))).toBe("NOT_FOUND");

@@ -145,6 +145,7 @@ export const correctionOptions = z
     relation: z.string(),
     relationField: z.string(),
     items: z.array(z.object({ value: z.string(), label: z.string().nullable() })),
+    more: z.boolean().meta({ description: "more values match than `limit`: narrow the search" }),
   })
   .meta({ id: "CorrectionOptions" });
 

@@ -69,8 +69,9 @@ export const triggersRouter = router({
     )
     .query(async ({ ctx, input }) => {
       requireTrigger(ctx.motion, input.trigger);
-      const { relation, field, items } = await ctx.motion.correctionOptions(input.trigger, input.field, { search: input.search, limit: input.limit });
-      return { trigger: input.trigger, field: input.field, relation, relationField: field, items };
+      // A search-as-you-type list: the best `limit` matches, and whether there are more (one extra read says so).
+      const { relation, field, items } = await ctx.motion.correctionOptions(input.trigger, input.field, { search: input.search, limit: input.limit + 1 });
+      return { trigger: input.trigger, field: input.field, relation, relationField: field, items: items.slice(0, input.limit), more: items.length > input.limit };
     }),
 
   /**
