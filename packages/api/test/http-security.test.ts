@@ -197,6 +197,14 @@ describe("operators' own account changes through better-auth", () => {
     }
   });
 
+  it("/api/auth errors have the documented codes", async () => {
+    const signIn = (body: string) => fetch(`${s.url}/api/auth/sign-in/email`, { method: "POST", headers: { "content-type": "application/json" }, body });
+    const codeOf = async (r: Response) => [r.status, ((await r.json()) as { code: string }).code];
+    expect(await codeOf(await signIn(JSON.stringify({ email: s.adminEmail, password: "not the password" })))).toEqual([401, "INVALID_EMAIL_OR_PASSWORD"]);
+    expect(await codeOf(await signIn(JSON.stringify({ email: 5, password: [] })))).toEqual([400, "VALIDATION_ERROR"]);
+    expect(await codeOf(await signIn("{not json"))).toEqual([400, "BAD_REQUEST"]);
+  });
+
   it("a display name and image stay within bounds (every admin's users list shows them)", async () => {
     await s.api.createUser({ email: "named@example.com", password: PASSWORD, role: "viewer" });
     const cookie = await s.signIn("named@example.com", PASSWORD);
