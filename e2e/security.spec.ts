@@ -34,7 +34,7 @@ test.describe("the console as npm start serves it: production defaults", () => {
 
   test("sign-in's `next` never leads off the console, signed in or through the form", async ({ page, playwright, baseURL }) => {
     const signedIn = await playwright.request.newContext({ baseURL, storageState: ADMIN_STATE });
-    for (const next of ["//evil.example/x", "/\\evil.example", "https://evil.example/"]) {
+    for (const next of ["//evil.example/x", "/\\evil.example", "https://evil.example/", "/.//evil.example", "/x/..//evil.example"]) {
       const answer = await signedIn.get(`/sign-in?next=${encodeURIComponent(next)}`, { maxRedirects: 0 });
       expect(answer.status(), next).toBe(307);
       expect(answer.headers()["location"], next).toBe("/");

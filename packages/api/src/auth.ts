@@ -24,22 +24,26 @@ export interface CreateAuthOptions {
   /** Session lifetime in seconds (default 7 days). */
   sessionExpiresIn?: number;
   /** Where better-auth's own messages go (Motion's pino logger): one JSON line each, never raw text. */
-  log?: Pick<Logger, "warn" | "info" | "debug">;
+  log?: Pick<Logger, "error" | "warn" | "info" | "debug">;
 }
 
 /**
  * better-auth logs what callers send it (an invalid callback URL, a malformed body) at "error",
  * as raw colored text: anyone could write ERROR lines, newlines included, into the server log.
- * Through pino each is one JSON line, as a warning: the caller's mistake, not the server's.
+ * Through pino each is one JSON line, and a caller's mistake is a warning; an error carrying an
+ * exception (a failed query) stays an error. Level "info": at "warn" or "error" better-auth also
+ * prints every rejected request's message to the console itself, past this logger.
  */
 function authLogger(log: NonNullable<CreateAuthOptions["log"]>) {
   return {
-    level: "warn" as const,
+    level: "info" as const,
     log(level: "debug" | "info" | "warn" | "error", message: string, ...args: unknown[]) {
+      const failure = args.find((a): a is Error => a instanceof Error);
       const fields = { source: "better-auth", ...(args.length ? { details: args.map((a) => (a instanceof Error ? a.message : a)) } : {}) };
-      if (level === "debug") log.debug(fields, message);
-      else if (level === "info") log.info(fields, message);
-      else log.warn(fields, message);
+      if (level === "error" && (failure || message === "INTERNAL_SERVER_ERROR")) log.error({ ...fields, err: failure?.stack }, message);
+      else if (level === "error" || level === "warn") log.warn(fields, message);
+      // Its "info" is advice to the developer ("add this URL to trustedOrigins"), triggered by callers too.
+      else log.debug(fields, message);
     },
   };
 }
@@ -53,6 +57,10 @@ export function createAuth(options: CreateAuthOptions) {
     secret: options.secret,
     trustedOrigins: options.trustedOrigins,
     ...(options.log ? { logger: authLogger(options.log) } : {}),
+    // Rejections are answered as usual; anything else (a bug, a failed query) is thrown to the
+    // caller — Motion's handler logs it through pino and answers a JSON 500 — instead of being
+    // printed raw to the console by better-call.
+    onAPIError: { throw: true },
     // Session tokens are stored as SHA-256 hashes (the engine's identity/session-store.ts).
     database: identity.sessions.authDatabase(prismaAdapter),
     emailAndPassword: {
@@ -96,6 +104,9 @@ export function createAuth(options: CreateAuthOptions) {
       // better-auth (server.ts), so that a script or server without a browser's headers can
       // sign in; callback URLs are still checked against the trusted origins.
       disableCSRFCheck: true,
+      // Explicit: better-auth skips the callback-URL check under test runners by default, so the
+      // tests would not see what production does.
+      disableOriginCheck: false,
       database: { generateId: () => newId() },
     },
     telemetry: { enabled: false },

@@ -12,7 +12,7 @@ import type { Motion } from "@motion/engine";
 import { DEFAULT_PRINCIPAL_CACHE_MS, PrincipalCache } from "./principal-cache.ts";
 import { bootstrapAdmin, createAuth, createUser, ensureAdmin, type BootstrapResult, type MotionAuth, type NewUser } from "./auth.ts";
 import { createContext, type ApiOptions } from "./context.ts";
-import { applyAuthBodyRules, signInAccount } from "./http/auth-body.ts";
+import { applyAuthBodyRules, redirectFieldError, signInAccount } from "./http/auth-body.ts";
 import { BodyTooLargeError, DEFAULT_MAX_BODY_BYTES, discardRest, readBody } from "./http/body.ts";
 import { CLIENT_IP_HEADER, clientIp, trustProxyFromEnv } from "./http/client-ip.ts";
 import { checkOrigin, originSet, withLoopbackAliases } from "./http/origin.ts";
@@ -170,7 +170,9 @@ export function createMotionApi(options: CreateMotionApiOptions): MotionApi {
     headers.delete(CLIENT_IP_HEADER);
     if (info.ip) headers.set(CLIENT_IP_HEADER, info.ip);
     let body: ArrayBuffer | string | null = request.method === "GET" || request.method === "HEAD" ? null : await request.arrayBuffer();
-    const { pathname } = new URL(request.url);
+    const { pathname, searchParams } = new URL(request.url);
+    const badQuery = redirectFieldError(searchParams);
+    if (badQuery) return json(badQuery.status, errorBody(badQuery.code, badQuery.message));
     if (request.method === "POST") {
       const ruled = await applyAuthBodyRules(pathname.slice(AUTH_BASE_PATH.length), request.headers.get("content-type"), body as ArrayBuffer | null);
       if (ruled !== null && typeof ruled === "object") return json(ruled.status, errorBody(ruled.code, ruled.message));

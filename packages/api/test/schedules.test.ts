@@ -1,6 +1,6 @@
 // Schedule procedures: list (next / last run, policy), history, preview of a cron expression
 // (bad cron or time zone: BAD_REQUEST naming the field), and the admin's runNow.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { z } from "zod";
 import { defineApp, relation, trigger } from "@motion/engine";
 import { databaseFactories, failure, openEnv, type TestEnv } from "./harness.ts";
@@ -43,6 +43,21 @@ describe.each(factories)("schedules API on %s", (_name, makeDatabase) => {
     expect(fits.items[0]).toMatchObject({ id: ran.runId, reason: "schedule", status: "succeeded" });
     const t = await viewer.triggers.get({ trigger: "poller" });
     expect(t.routes[0]!.schedule).toEqual({ cron: "*/5 * * * *", timezone: "Europe/Berlin", missed: "skip" });
+  });
+
+  it("two runNow in the same millisecond (a double click): the second is a CONFLICT, not a server error", async () => {
+    vi.useFakeTimers({ toFake: ["Date"], now: new Date("2026-06-01T10:03:00.123Z") });
+    try {
+      const admin = env.caller("admin");
+      const first = await admin.schedules.runNow({ trigger: "poller", reason: "once" });
+      expect(first.tickAt).toEqual(new Date("2026-06-01T10:03:00.123Z"));
+      const second = await failure(() => admin.schedules.runNow({ trigger: "poller", reason: "twice" }));
+      expect(second.code).toBe("CONFLICT");
+      expect(second.message).toMatch(/was asked for at 2026-06-01T10:03:00.123Z already/);
+    } finally {
+      vi.useRealTimers();
+    }
+    await env.motion.flush();
   });
 
   it("previews a cron expression; a bad cron or time zone is BAD_REQUEST at its path; unknown triggers are NOT_FOUND", async () => {

@@ -1,4 +1,5 @@
 import { execute, newId, selectAll, selectFirst, storage, toDate, toDateOrNull, toNumOrNull, type Query } from "@motion/db";
+import { ConflictError } from "./errors.ts";
 import type { ResolvedSchedule } from "./schedule.ts";
 
 export type TickKind = "run" | "manual" | "skipped" | "baseline";
@@ -67,8 +68,9 @@ export function* claimDueTick(req: TickRequest): Query<TickOutcome> {
 export function* claimManualTick(req: TickRoute & { at: Date; actor: string }): Query<TickOutcome & { kind: "manual" }> {
   const runId = newId();
   const inserted = yield* insertTick({ ...req, owner: req.actor }, req.at, "manual", 0, runId);
-  // Two manual runs in one millisecond: the second one is the first one.
-  if (!inserted) throw new Error(`a run of ${req.trigger}/${req.route} was asked for at ${req.at.toISOString()} already`);
+  // Two manual runs in one millisecond (a double click, a retried request): the second one is
+  // the first one — a conflict for its caller, not a failure.
+  if (!inserted) throw new ConflictError(`a run of ${req.trigger}/${req.route} was asked for at ${req.at.toISOString()} already`);
   const rows = yield* queueScheduledRun(req, runId);
   return { kind: "manual", tickAt: req.at, missed: 0, runId, rows };
 }

@@ -53,10 +53,13 @@ export async function signInAccount(contentType: string | null, body: ArrayBuffe
  * - `/update-user` keeps the name and image within bounds (they show in every admin's users list).
  */
 export async function applyAuthBodyRules(route: string, contentType: string | null, body: ArrayBuffer | null): Promise<AuthBodyError | string | null> {
-  if (route !== "/change-password" && route !== "/update-user") return null;
+  if (!body || body.byteLength === 0) return null;
   const fields = await readAuthFields(contentType, body);
-  if (isError(fields)) return fields;
+  if (isError(fields)) return route === "/change-password" || route === "/update-user" ? fields : null;
   if (!fields) return null;
+  const badUrl = redirectFieldError(fields);
+  if (badUrl) return badUrl;
+  if (route !== "/change-password" && route !== "/update-user") return null;
   if (route === "/change-password") return JSON.stringify({ ...fields, revokeOtherSessions: true });
   if (fields.name !== undefined && (typeof fields.name !== "string" || fields.name.trim().length === 0 || fields.name.length > MAX_NAME_LENGTH)) {
     return { status: 400, code: "BAD_REQUEST", message: `name: 1 to ${MAX_NAME_LENGTH} characters` };
@@ -65,4 +68,30 @@ export async function applyAuthBodyRules(route: string, contentType: string | nu
     return { status: 400, code: "BAD_REQUEST", message: `image: a URL of at most ${MAX_IMAGE_LENGTH} characters` };
   }
   return null;
+}
+
+/** Fields better-auth may redirect to or echo into a header. */
+export const REDIRECT_FIELDS = ["callbackURL", "newUserCallbackURL", "errorCallbackURL", "redirectTo"] as const;
+
+/**
+ * A redirect target with control characters (a newline) is never a URL a console sends: better-auth
+ * would write it into a header and fail with a 500. Refused with its name instead.
+ */
+export function redirectFieldError(fields: Record<string, unknown> | URLSearchParams): AuthBodyError | null {
+  for (const name of REDIRECT_FIELDS) {
+    const value = fields instanceof URLSearchParams ? fields.get(name) : fields[name];
+    if (value === undefined || value === null) continue;
+    if (typeof value !== "string" || value.length > MAX_IMAGE_LENGTH || hasControlCharacter(value)) {
+      return { status: 400, code: "BAD_REQUEST", message: `${name}: a URL of at most ${MAX_IMAGE_LENGTH} characters, without control characters` };
+    }
+  }
+  return null;
+}
+
+function hasControlCharacter(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x20 || code === 0x7f) return true;
+  }
+  return false;
 }

@@ -22,6 +22,12 @@ describe("safeNext", () => {
       "\\\\evil.example",
       "javascript:alert(1)",
       "/%5C%5Cevil.example".replace(/%5C/g, "\\"),
+      // Dot segments that resolve to "//host".
+      "/.//evil.example",
+      "/%2e//evil.example",
+      "/%2e%2e//evil.example",
+      "/x/..//evil.example",
+      "/x/%2E%2E//evil.example/y?z#w",
     ]) {
       expect(safeNext(next), String(next)).toBe("/");
     }

@@ -17,5 +17,8 @@ export function safeNext(next: unknown): string {
     return "/";
   }
   if (url.origin !== HERE) return "/";
+  // Dot segments resolve away ("/.//evil.example" is the path "//evil.example"): a path that
+  // starts with two slashes is another host to a browser, wherever it came from.
+  if (url.pathname.startsWith("//")) return "/";
   return `${url.pathname}${url.search}${url.hash}`;
 }
