@@ -200,6 +200,12 @@ export function createMotionApi(options: CreateMotionApiOptions): MotionApi {
     // Sign-out, password changes and resets can end sessions: forget remembered identities.
     if (request.method !== "GET" && request.method !== "HEAD" && pathname !== SIGN_IN_PATH) await authChanged();
     if (response.status >= 500 && !development) return json(response.status, errorBody("INTERNAL_SERVER_ERROR", "Internal server error"));
+    // better-auth's own limiter (password changes, sessions) answers 429 without a code and with
+    // X-Retry-After: the same shape and header as Motion's sign-in limit.
+    if (response.status === 429) {
+      const seconds = Math.max(1, Number(response.headers.get("x-retry-after") ?? response.headers.get("retry-after")) || 10);
+      return json(429, errorBody("TOO_MANY_REQUESTS", `Too many requests. Try again in ${seconds} s.`), { "retry-after": String(seconds) });
+    }
     // better-auth answers an unknown (or disabled) path with an empty 404: say so in JSON, as every other API error does.
     if (response.status === 404 && !response.headers.get("content-type")?.includes("json")) return json(404, errorBody("NOT_FOUND", `no route ${pathname}`));
     return response;

@@ -93,7 +93,9 @@ describe("CSRF", () => {
 
   it("review.next takes a lock, so it is a mutation: refused over GET", async () => {
     const r = await trpc(s.url, "query", "review.next", { trigger: "triage" }, { authorization: `Bearer ${key}` });
-    expect([r.status, r.error?.data.code]).toEqual([405, "METHOD_NOT_SUPPORTED"]);
+    expect([r.status, r.error?.data.code, r.headers.get("allow")]).toEqual([405, "METHOD_NOT_SUPPORTED", "POST"]);
+    const spec = await fetch(`${s.url}/api/openapi.json`, { method: "POST" });
+    expect([spec.status, spec.headers.get("allow")]).toEqual([405, "GET, HEAD"]);
     expect((await trpc(s.url, "mutation", "review.next", { trigger: "triage" }, { authorization: `Bearer ${key}` })).status).toBe(200);
   });
 
@@ -195,6 +197,21 @@ describe("operators' own account changes through better-auth", () => {
       const renewed = changed.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
       expect((await me(renewed))?.email).toBe("mover@example.com");
     }
+  });
+
+  it("better-auth's own limit (password changes) answers like Motion's: TOO_MANY_REQUESTS with Retry-After", async () => {
+    await s.api.createUser({ email: "hasty@example.com", password: "hasty-password-1", role: "viewer" });
+    const cookie = await s.signIn("hasty@example.com", "hasty-password-1");
+    const statuses: number[] = [];
+    let limited: Response | undefined;
+    for (let i = 0; i < 6 && !limited; i++) {
+      const r = await post("change-password", cookie, JSON.stringify({ currentPassword: "wrong-password-x", newPassword: "another-password-2" }));
+      statuses.push(r.status);
+      if (r.status === 429) limited = r;
+    }
+    expect(limited, `statuses ${statuses.join(", ")}`).toBeDefined();
+    expect(await limited!.json()).toMatchObject({ code: "TOO_MANY_REQUESTS", message: expect.stringMatching(/try again in \d+ s/i) });
+    expect(Number(limited!.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
   });
 
   it("/api/auth errors have the documented codes", async () => {

@@ -502,6 +502,9 @@ describe("operators, keys, version comparison and drift over REST", () => {
     const key = await rest("POST", "/api-keys", { key: keys.admin, body: { name: "rest-made", role: "viewer", expiresAt: new Date(Date.now() + 3_600_000).toISOString() } });
     expect(key.body.key).toMatch(/^mk_/);
     expect((await rest("GET", "/me", { key: key.body.key })).body).toMatchObject({ kind: "apiKey", role: "viewer" });
+    // The document says what /me can answer: 401 for a key that does not work, 431 like every GET.
+    const meResponses = Object.keys((await documentOf()).paths["/me"]!.get!.responses ?? {});
+    expect(meResponses).toEqual(expect.arrayContaining(["200", "401", "431"]));
     expect((await rest("GET", "/api-keys?includeRevoked=false", { key: keys.admin })).body.items.map((k: { id: string }) => k.id)).toContain(key.body.id);
     expect((await rest("POST", `/api-keys/${key.body.id}/revoke`, { key: keys.admin, body: {} })).body).toMatchObject({ id: key.body.id });
     // A revoked key is refused everywhere, `/me` included (a script checking its key must not read success).

@@ -81,7 +81,10 @@ export function createRestHandler<TContext>(options: RestHandlerOptions<TContext
 
   return async function handleRest(req: RestRequest): Promise<RestResponse> {
     if (req.pathname === OPENAPI_PATH || req.pathname === `${REST_BASE_PATH}/openapi.json`) {
-      if (req.method !== "GET" && req.method !== "HEAD") return fail(new TRPCError({ code: "METHOD_NOT_SUPPORTED", message: `use GET for ${req.pathname}` }), undefined, undefined, undefined);
+      if (req.method !== "GET" && req.method !== "HEAD") {
+        const refused = fail(new TRPCError({ code: "METHOD_NOT_SUPPORTED", message: `use GET for ${req.pathname}` }), undefined, undefined, undefined);
+        return { ...refused, headers: { ...refused.headers, allow: "GET, HEAD" } };
+      }
       spec ??= JSON.stringify(buildOpenApiDocument(operations, { baseURL: options.baseURL, version: options.version }));
       return { status: 200, headers: JSON_HEADERS, body: spec };
     }

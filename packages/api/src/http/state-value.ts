@@ -7,8 +7,8 @@ import { allows, type Principal } from "../principal.ts";
 
 export const STATE_VALUE_PATH = "/api/state/";
 
-function json(status: number, code: string, message: string): Response {
-  return new Response(JSON.stringify({ code, message }), { status, headers: { "content-type": "application/json" } });
+function json(status: number, code: string, message: string, extra: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify({ code, message }), { status, headers: { "content-type": "application/json", ...extra } });
 }
 
 /** `filename*` safe for any key: RFC 5987 percent-encoding. */
@@ -18,7 +18,7 @@ function attachment(name: string): string {
 }
 
 export async function stateValueResponse(motion: Motion, request: { method: string; pathname: string; ifNoneMatch?: string | null }, resolvePrincipal: () => Promise<Principal | null>): Promise<Response> {
-  if (request.method !== "GET" && request.method !== "HEAD") return json(405, "METHOD_NOT_SUPPORTED", "state values are read with GET");
+  if (request.method !== "GET" && request.method !== "HEAD") return json(405, "METHOD_NOT_SUPPORTED", "state values are read with GET", { allow: "GET, HEAD" });
   const principal = await resolvePrincipal();
   if (!principal) return json(401, "UNAUTHORIZED", "sign in or send Authorization: Bearer <api key>");
   if (!allows(principal.role, "viewer")) return json(403, "FORBIDDEN", `requires the viewer role (you are ${principal.role})`);

@@ -248,7 +248,10 @@ export async function handleTrpcNode<TContext>(req: TrpcNodeRequest, opts: TrpcN
       // would copy it twice through Babel's object-spread helper first; the result is the same).
       const one = await call.run(procedures[0]!, path, 0, ctx);
       const body = "result" in one ? { result: { data: config.transformer.output.serialize(one.result.data) } } : transformTRPCResponse(config, one as never);
-      return { status: getHTTPStatusCode(one as never), headers: JSON_HEADERS, body: JSON.stringify(body) };
+      const status = getHTTPStatusCode(one as never);
+      // A query sent as POST is allowed (method override); a mutation only as POST.
+      const headers = status === 405 ? { ...JSON_HEADERS, allow: procedures[0]!._def.type === "mutation" ? "POST" : "GET, POST" } : JSON_HEADERS;
+      return { status, headers, body: JSON.stringify(body) };
     }
     const results = await Promise.all(paths.map((p, index) => call.run(procedures[index]!, p, index, ctx as TContext)));
     return { status: getHTTPStatusCode(results as never), headers: JSON_HEADERS, body: JSON.stringify(transformTRPCResponse(config, results as never)) };

@@ -105,7 +105,7 @@ function operation({ route, tier, type, procedure }: RestOperation): ZodOpenApiO
   const rest = z.object(pick((name) => !pathNames.includes(name)));
   const hasRest = Object.keys(rest.shape).length > 0;
   const errors = tier === "public"
-    ? ["400", "500"]
+    ? ["400", ...(route.procedure === "auth.me" ? ["401"] : []), ...(type === "query" ? ["431"] : []), "500"]
     : ["400", "401", "403", "404", "409", ...(type === "mutation" ? ["413", "415"] : ["431"]), ...(route.procedure.startsWith("rows.add") ? ["422", "429"] : []), "500"];
   return {
     operationId: route.procedure,
