@@ -287,6 +287,9 @@ describe("a client's flow over REST", () => {
     const badDate = await rest("GET", `/relations/questions/rows?from=notadate`, { key: keys.viewer });
     expect([badDate.status, badDate.body.issues]).toEqual([400, [{ path: ["from"], message: "not an ISO 8601 date (e.g. 2026-12-04T07:00:00Z)", code: "invalid_date" }]]);
     expect(badDate.body.message).toBe("from: not an ISO 8601 date (e.g. 2026-12-04T07:00:00Z)");
+    // A day the calendar does not have is not rolled over into the next month.
+    expect((await rest("GET", `/relations/questions/rows?from=2026-02-30`, { key: keys.viewer })).body.issues).toEqual([expect.objectContaining({ path: ["from"], code: "invalid_date" })]);
+    expect((await rest("GET", `/relations/questions/rows?from=2028-02-29T00:00:00Z`, { key: keys.viewer })).status).toBe(200);
     const first = await rest("GET", `/relations/docs/rows?limit=1`, { key: keys.viewer });
     expect(first.body.items).toHaveLength(1);
     expect((await rest("GET", `/relations/docs/rows?limit=1&cursor=`, { key: keys.viewer })).body).toEqual(first.body);

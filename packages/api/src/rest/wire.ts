@@ -53,9 +53,17 @@ function scalar(kind: FieldKind, text: string): unknown {
   }
   if (kind === "date") {
     const date = new Date(text);
-    return Number.isNaN(date.getTime()) ? text : date;
+    return Number.isNaN(date.getTime()) || !calendarDateExists(text) ? text : date;
   }
   return text;
+}
+
+/** `Date` rolls 2026-02-30 over to March 2: the calendar date written in the text must exist. */
+function calendarDateExists(text: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(text);
+  if (!m) return true;
+  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  return month >= 1 && month <= 12 && day >= 1 && day <= new Date(Date.UTC(year, month, 0)).getUTCDate();
 }
 
 export class WireError extends Error {
