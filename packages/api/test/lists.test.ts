@@ -140,6 +140,25 @@ describe.each(factories)("lists on %s", (_name, makeDatabase) => {
     }
   });
 
+  it("a cursor no list gave out is refused with its path; an id that was deleted since still pages on", async () => {
+    const admin = env.caller("admin");
+    for (const [name, call] of Object.entries({
+      rows: () => admin.rows.list({ relation: "questions", cursor: "garbage" }),
+      inferences: () => admin.inferences.list({ cursor: "garbage" }),
+      feedback: () => admin.feedback.list({ cursor: "garbage" }),
+      fits: () => admin.fits.list({ cursor: "garbage" }),
+      audit: () => admin.audit.list({ cursor: "garbage" }),
+    })) {
+      expect([name, await outcome(call)]).toEqual([name, "BAD_REQUEST"]);
+    }
+    const added = await env.caller("labeler").rows.addMany({ relation: "questions", rows: [{ text: "older" }, { text: "cursor" }, { text: "newer" }] });
+    const [, middle] = added.map((r) => r.id);
+    await admin.rows.delete({ id: middle!, reason: "test: a cursor that is gone" });
+    const after = await admin.rows.list({ relation: "questions", cursor: middle!, limit: 200 });
+    expect(after.items.map((r) => r.id)).toContain(added[0]!.id);
+    expect(after.items.map((r) => r.id)).not.toContain(added[2]!.id);
+  });
+
   it("feedback.export pages: the pages concatenated are the whole export", async () => {
     const labeler = env.caller("labeler");
     const rows = await labeler.rows.addMany({ relation: "tickets", rows: Array.from({ length: 7 }, (_, i) => ({ text: `export ${i}` })) });

@@ -6,6 +6,15 @@ import type { Motion } from "@motion/engine";
 export const nameSchema = z.string().min(1).max(128);
 export const idSchema = z.string().min(1).max(64);
 export const cursorSchema = z.string().min(1).max(64).nullish();
+/**
+ * The cursor of a list keyed by Motion's ids (20 characters, time-sortable): the id of the last
+ * item of the previous page. Any other text was never handed out; paging "after" it would
+ * answer a page that means nothing. (An id that was deleted since still pages on correctly.)
+ */
+export const idCursorSchema = z
+  .string()
+  .regex(/^[0-9a-z]{20}$/, "not a cursor this list gave out: pass nextCursor back as it came")
+  .nullish();
 export const limitSchema = z.number().int().min(1).max(200).default(50);
 /** Versions are int4 in PostgreSQL. */
 export const versionSchema = z.number().int().min(0).max(2_147_483_647);

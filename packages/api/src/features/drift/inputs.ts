@@ -2,7 +2,7 @@
 // have is NOT_FOUND (from the engine); a malformed one never reaches it (BAD_REQUEST, with path).
 import { z } from "zod";
 import { FINDING_STATISTICS } from "@motion/engine/drift";
-import { cursorSchema, nameSchema, reasonSchema } from "../../lib/common.ts";
+import { idCursorSchema, nameSchema, reasonSchema } from "../../lib/common.ts";
 
 /** The engine's partition keys: `2001-02-17T05` (hour), `2001-02-17` (day), `2001-W07` (week), `2001-02` (month). */
 export const PARTITION_KEY = /^[+-]?\d{4,6}-(?:W\d{2}|\d{2}(?:-\d{2}(?:T\d{2})?)?)$/;
@@ -28,7 +28,7 @@ export const relationInput = z.object({ relation: nameSchema });
 export const partitionsInput = z.object({ relation: nameSchema, ...rangeShape }).superRefine(rangeInOrder);
 export const profileInput = z.object({ relation: nameSchema, partition: partitionSchema });
 export const seriesInput = z.object({ relation: nameSchema, column: columnSchema, statistic: statisticSchema, ...rangeShape }).superRefine(rangeInOrder);
-export const eventsInput = z.object({ relation: nameSchema, partition: partitionSchema.optional(), cursor: cursorSchema, limit: z.number().int().min(1).max(500).default(100) });
+export const eventsInput = z.object({ relation: nameSchema, partition: partitionSchema.optional(), cursor: idCursorSchema, limit: z.number().int().min(1).max(500).default(100) });
 /** An alert's cursor is `relation:partition` of the last alert of the previous page (relation names hold no ":"). */
 export const alertsInput = z
   .object({ cursor: z.string().min(3).max(512).regex(/^[a-zA-Z][a-zA-Z0-9_-]{0,63}:.+$/s, "a cursor from a previous page (relation:partition)").nullish(), limit: z.number().int().min(1).max(500).default(100) })

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { principalKey } from "../../principal.ts";
-import { cursorSchema, idSchema, limitSchema, nameSchema, requireTrigger, versionSchema } from "../../lib/common.ts";
+import { cursorSchema, idCursorSchema, idSchema, limitSchema, nameSchema, requireTrigger, versionSchema } from "../../lib/common.ts";
 import { labelerProcedure, router, viewerProcedure } from "../../trpc.ts";
 import { scoresSchema } from "../queues/router.ts";
 
@@ -38,7 +38,7 @@ export const feedbackRouter = router({
         inferenceId: idSchema.optional(),
         label: z.enum(["good", "bad"]).optional(),
         actor: z.string().min(1).max(320).optional(),
-        cursor: cursorSchema,
+        cursor: idCursorSchema,
         limit: limitSchema,
       })
       .default({ limit: 50 }),

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { BACKLOG_MAX_WINDOW_MINUTES, ConflictError, NotFoundError } from "@motion/engine";
-import { cursorSchema, idSchema, limitSchema, nameSchema, reasonSchema, requireTrigger } from "../../lib/common.ts";
+import { idCursorSchema, idSchema, limitSchema, nameSchema, reasonSchema, requireTrigger } from "../../lib/common.ts";
 import { adminProcedure, router, viewerProcedure } from "../../trpc.ts";
 import { whileAllowed } from "../../lib/access-bound.ts";
 import { idleMoments } from "./on-idle.ts";
@@ -14,7 +14,7 @@ export const fitsRouter = router({
           trigger: nameSchema.optional(),
           status: z.enum(["queued", "running", "succeeded", "failed", "superseded", "skipped"]).optional(),
           deadLettered: z.boolean().optional(),
-          cursor: cursorSchema,
+          cursor: idCursorSchema,
           limit: limitSchema,
         })
         .default({ limit: 50 }),

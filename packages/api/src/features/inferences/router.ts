@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { InferenceFeedback, InferenceRecord } from "@motion/engine";
-import { cursorSchema, idSchema, limitSchema, nameSchema, versionSchema } from "../../lib/common.ts";
+import { idCursorSchema, idSchema, limitSchema, nameSchema, versionSchema } from "../../lib/common.ts";
 import { router, viewerProcedure } from "../../trpc.ts";
 
 export type InferenceItem = InferenceRecord;
@@ -31,7 +31,7 @@ export const inferencesRouter = router({
           maxLatencyMs: latencySchema.optional(),
           errors: z.boolean().optional(),
           text: z.string().trim().min(1).max(500).optional(),
-          cursor: cursorSchema,
+          cursor: idCursorSchema,
           limit: limitSchema,
         })
         .refine((i) => i.minLatencyMs === undefined || i.maxLatencyMs === undefined || i.minLatencyMs <= i.maxLatencyMs, { message: "minLatencyMs must not exceed maxLatencyMs", path: ["minLatencyMs"] })

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { AddResult } from "@motion/engine";
 import { rowValidationError } from "../../errors.ts";
-import { cursorSchema, idSchema, reasonSchema, limitSchema, nameSchema, requireRelation } from "../../lib/common.ts";
+import { idCursorSchema, idSchema, reasonSchema, limitSchema, nameSchema, requireRelation } from "../../lib/common.ts";
 import { principalKey } from "../../principal.ts";
 import { adminProcedure, labelerProcedure, router, viewerProcedure } from "../../trpc.ts";
 import { idempotent } from "./idempotency.ts";
@@ -52,7 +52,7 @@ type AddedRow = ReturnType<typeof toAdded>;
 export const rowsRouter = router({
   /** Newest first; keyset pagination on the time-sortable id (never OFFSET). */
   list: viewerProcedure
-    .input(z.object({ ...rowQuery, cursor: cursorSchema, limit: limitSchema }))
+    .input(z.object({ ...rowQuery, cursor: idCursorSchema, limit: limitSchema }))
     .query(({ ctx, input }) => {
       requireRelation(ctx.motion, input.relation);
       // A filtered page may scan many rows to fill itself: the engine reads it off the main thread.

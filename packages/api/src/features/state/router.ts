@@ -1,6 +1,6 @@
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
-import { cursorSchema, idSchema, limitSchema, nameSchema, reasonSchema, requireTrigger, versionSchema } from "../../lib/common.ts";
+import { idCursorSchema, idSchema, limitSchema, nameSchema, reasonSchema, requireTrigger, versionSchema } from "../../lib/common.ts";
 import { MAX_EVALUATE_VERSIONS, MAX_OUTCOME_VERSIONS, MAX_OVER_TIME_RANGE_MS } from "@motion/engine";
 import { adminProcedure, router, viewerProcedure } from "../../trpc.ts";
 import { whileAllowed } from "../../lib/access-bound.ts";
@@ -167,7 +167,7 @@ export const stateRouter = router({
         alias: z.enum(["active", "latest"]).optional(),
         /** "operator": only moves a person or key made (rollbacks, unpins), not each fit's. */
         moves: z.enum(["all", "operator"]).optional(),
-        cursor: cursorSchema,
+        cursor: idCursorSchema,
         limit: limitSchema,
       }),
     )
