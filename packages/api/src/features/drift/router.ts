@@ -3,7 +3,7 @@
 // the data and decide whether a partition is fit to learn from (docs/api.md says why).
 import type { Motion } from "@motion/engine";
 import type { DriftSurface } from "@motion/engine/drift";
-import { requireRelation } from "../../lib/common.ts";
+import { page, requireRelation } from "../../lib/common.ts";
 import { labelerProcedure, router, viewerProcedure } from "../../trpc.ts";
 import { alertCursor, alertsInput, decisionInput, eventsInput, partitionsInput, profileInput, rangeOf, relationInput, seriesInput } from "./inputs.ts";
 
@@ -47,17 +47,14 @@ export const driftRouter = router({
       ...(input.partition !== undefined ? { partition: input.partition } : {}),
       ...(input.cursor ? { cursor: input.cursor } : {}),
     });
-    const items = events.slice(0, input.limit);
-    return { items, nextCursor: events.length > input.limit ? items.at(-1)!.id : null };
+    return page(events, input.limit, (e) => e.id);
   }),
 
   /** Flagged, undecided partitions of every relation, newest first (the Overview's alerts), a page at a time. */
   alerts: viewerProcedure.input(alertsInput).query(async ({ ctx, input }) => {
     const cursor = alertCursor(input.cursor);
     const alerts = await drift(ctx.motion).alerts({ limit: input.limit + 1, ...(cursor ? { cursor } : {}) });
-    const items = alerts.slice(0, input.limit);
-    const last = items.at(-1);
-    return { items, nextCursor: alerts.length > input.limit && last ? `${last.relation}:${last.partition}` : null };
+    return page(alerts, input.limit, (a) => `${a.relation}:${a.partition}`);
   }),
 
   /** Judges the relation's closed, unjudged partitions now instead of waiting for the idle time. */
