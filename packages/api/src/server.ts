@@ -12,7 +12,7 @@ import type { Motion } from "@motion/engine";
 import { DEFAULT_PRINCIPAL_CACHE_MS, PrincipalCache } from "./principal-cache.ts";
 import { bootstrapAdmin, createAuth, createUser, ensureAdmin, type BootstrapResult, type MotionAuth, type NewUser } from "./auth.ts";
 import { createContext, type ApiOptions } from "./context.ts";
-import { applyAuthBodyRules, redirectFieldError, signInAccount } from "./http/auth-body.ts";
+import { applyAuthBodyRules, readAuthFields, redirectFieldError, signInAccount } from "./http/auth-body.ts";
 import { BodyTooLargeError, DEFAULT_MAX_BODY_BYTES, discardRest, readBody } from "./http/body.ts";
 import { CLIENT_IP_HEADER, clientIp, trustProxyFromEnv } from "./http/client-ip.ts";
 import { checkOrigin, originSet, withLoopbackAliases } from "./http/origin.ts";
@@ -173,8 +173,9 @@ export function createMotionApi(options: CreateMotionApiOptions): MotionApi {
     const { pathname, searchParams } = new URL(request.url);
     const badQuery = redirectFieldError(searchParams);
     if (badQuery) return json(badQuery.status, errorBody(badQuery.code, badQuery.message));
+    const fields = request.method === "POST" ? await readAuthFields(request.headers.get("content-type"), body) : null;
     if (request.method === "POST") {
-      const ruled = await applyAuthBodyRules(pathname.slice(AUTH_BASE_PATH.length), request.headers.get("content-type"), body as ArrayBuffer | null);
+      const ruled = applyAuthBodyRules(pathname.slice(AUTH_BASE_PATH.length), fields);
       if (ruled !== null && typeof ruled === "object") return json(ruled.status, errorBody(ruled.code, ruled.message));
       if (typeof ruled === "string") {
         body = ruled;
@@ -186,7 +187,7 @@ export function createMotionApi(options: CreateMotionApiOptions): MotionApi {
 
     let attempt: { succeeded(): void } | undefined;
     if (pathname === SIGN_IN_PATH && request.method === "POST") {
-      const account = await signInAccount(request.headers.get("content-type"), body as ArrayBuffer | null);
+      const account = signInAccount(fields);
       if (account !== null && typeof account === "object") return json(account.status, errorBody(account.code, account.message));
       const verdict = signInLimiter.begin({ ip: info.ip, account });
       if (!verdict.allowed) {

@@ -1,19 +1,22 @@
 // What Motion reads and enforces in better-auth's request bodies before better-auth sees them:
 // the account a sign-in names (for the per-account limit), every other session ended when a
 // password changes, and bounded profile fields. Bodies are read the ways better-auth reads them
-// (JSON, form-encoded, multipart), so no encoding slips past a rule.
+// (JSON, form-encoded, multipart), so no encoding slips past a rule; each body is read once.
+import { MAX_NAME_LENGTH } from "../lib/common.ts";
 
 export type AuthBodyError = { status: 400 | 415; code: string; message: string };
 type Fields = Record<string, unknown>;
 
-/** Longest display name (as `users.create` allows) and profile image URL. */
-export const MAX_NAME_LENGTH = 200;
-export const MAX_IMAGE_LENGTH = 2_048;
+/** Longest profile image URL or redirect target. */
+export const MAX_URL_LENGTH = 2_048;
 
-const isError = (v: unknown): v is AuthBodyError => typeof v === "object" && v !== null && "status" in v && "code" in v;
+/** What `readAuthFields` made of a body. */
+export type AuthFields = Fields | null | AuthBodyError;
+
+export const isAuthBodyError = (v: unknown): v is AuthBodyError => typeof v === "object" && v !== null && "status" in v && "code" in v;
 
 /** The body's fields; `null` when it is not an object (better-auth answers that itself), an error when it cannot be read for certain. */
-export async function readAuthFields(contentType: string | null, body: ArrayBuffer | null): Promise<Fields | null | AuthBodyError> {
+export async function readAuthFields(contentType: string | null, body: ArrayBuffer | null): Promise<AuthFields> {
   const type = (contentType ?? "").split(";", 1)[0]!.trim().toLowerCase();
   const text = () => new TextDecoder().decode(body ?? new ArrayBuffer(0));
   try {
@@ -39,9 +42,8 @@ export async function readAuthFields(contentType: string | null, body: ArrayBuff
 }
 
 /** The account a sign-in names: the per-account limit must count every encoding. */
-export async function signInAccount(contentType: string | null, body: ArrayBuffer | null): Promise<string | null | AuthBodyError> {
-  const fields = await readAuthFields(contentType, body);
-  if (isError(fields)) return fields;
+export function signInAccount(fields: AuthFields): string | null | AuthBodyError {
+  if (isAuthBodyError(fields)) return fields;
   return typeof fields?.email === "string" ? fields.email : null;
 }
 
@@ -52,10 +54,8 @@ export async function signInAccount(contentType: string | null, body: ArrayBuffe
  *   the password it was stolen with (better-auth keeps them unless asked).
  * - `/update-user` keeps the name and image within bounds (they show in every admin's users list).
  */
-export async function applyAuthBodyRules(route: string, contentType: string | null, body: ArrayBuffer | null): Promise<AuthBodyError | string | null> {
-  if (!body || body.byteLength === 0) return null;
-  const fields = await readAuthFields(contentType, body);
-  if (isError(fields)) return route === "/change-password" || route === "/update-user" ? fields : null;
+export function applyAuthBodyRules(route: string, fields: AuthFields): AuthBodyError | string | null {
+  if (isAuthBodyError(fields)) return route === "/change-password" || route === "/update-user" ? fields : null;
   if (!fields) return null;
   const badUrl = redirectFieldError(fields);
   if (badUrl) return badUrl;
@@ -64,8 +64,8 @@ export async function applyAuthBodyRules(route: string, contentType: string | nu
   if (fields.name !== undefined && (typeof fields.name !== "string" || fields.name.trim().length === 0 || fields.name.length > MAX_NAME_LENGTH)) {
     return { status: 400, code: "BAD_REQUEST", message: `name: 1 to ${MAX_NAME_LENGTH} characters` };
   }
-  if (fields.image !== undefined && fields.image !== null && (typeof fields.image !== "string" || fields.image.length > MAX_IMAGE_LENGTH)) {
-    return { status: 400, code: "BAD_REQUEST", message: `image: a URL of at most ${MAX_IMAGE_LENGTH} characters` };
+  if (fields.image !== undefined && fields.image !== null && (typeof fields.image !== "string" || fields.image.length > MAX_URL_LENGTH)) {
+    return { status: 400, code: "BAD_REQUEST", message: `image: a URL of at most ${MAX_URL_LENGTH} characters` };
   }
   return null;
 }
@@ -81,8 +81,8 @@ export function redirectFieldError(fields: Record<string, unknown> | URLSearchPa
   for (const name of REDIRECT_FIELDS) {
     const value = fields instanceof URLSearchParams ? fields.get(name) : fields[name];
     if (value === undefined || value === null) continue;
-    if (typeof value !== "string" || value.length > MAX_IMAGE_LENGTH || hasControlCharacter(value)) {
-      return { status: 400, code: "BAD_REQUEST", message: `${name}: a URL of at most ${MAX_IMAGE_LENGTH} characters, without control characters` };
+    if (typeof value !== "string" || value.length > MAX_URL_LENGTH || hasControlCharacter(value)) {
+      return { status: 400, code: "BAD_REQUEST", message: `${name}: a URL of at most ${MAX_URL_LENGTH} characters, without control characters` };
     }
   }
   return null;

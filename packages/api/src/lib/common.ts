@@ -19,6 +19,8 @@ export const limitSchema = z.number().int().min(1).max(200).default(50);
 /** Versions are int4 in PostgreSQL. */
 export const versionSchema = z.number().int().min(0).max(2_147_483_647);
 export const reasonSchema = z.string().trim().min(1).max(2_000);
+/** Longest display name: `users.create` and an operator's own profile (better-auth's update-user). */
+export const MAX_NAME_LENGTH = 200;
 export const roleSchema = z.enum(["viewer", "labeler", "admin"]);
 
 /** `?, ?, …` for an IN list (the state router's, until it moves to the engine). */

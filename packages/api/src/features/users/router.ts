@@ -2,7 +2,7 @@ import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import type { OffboardingRefusal } from "@motion/engine";
 import { createUser } from "../../auth.ts";
-import { idSchema, listInput, reasonSchema, roleSchema } from "../../lib/common.ts";
+import { idSchema, listInput, MAX_NAME_LENGTH, reasonSchema, roleSchema } from "../../lib/common.ts";
 import { toRole, userIdOf } from "../../principal.ts";
 import { adminProcedure, router } from "../../trpc.ts";
 
@@ -26,7 +26,7 @@ export const usersRouter = router({
 
   /** Creates an operator (sign-up is closed to the public). Audited. */
   create: adminProcedure
-    .input(z.object({ email: z.email().max(254), password: z.string().min(8).max(128), name: z.string().trim().max(200).optional(), role: roleSchema }))
+    .input(z.object({ email: z.email().max(254), password: z.string().min(8).max(128), name: z.string().trim().max(MAX_NAME_LENGTH).optional(), role: roleSchema }))
     .mutation(async ({ ctx, input }) => {
       if (!ctx.auth) throw new TRPCError({ code: "PRECONDITION_FAILED", message: "this API runs without auth" });
       const user = await createUser(ctx.auth, input);
