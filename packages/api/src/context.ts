@@ -27,10 +27,8 @@ export interface ApiContext {
   resolvePrincipal(): Promise<Principal | null>;
   /** Access may have been taken away (a key revoked, a user disabled…): forget cached identities here and in other processes. */
   authChanged(): Promise<void>;
-  /** The identity of these headers now (not this request's first answer): open streams re-check with it. */
-  recheckPrincipal(): Promise<Principal | null>;
-  /** Calls `listener` whenever access may have changed (in this process, or another's on PostgreSQL); returns the way to stop. */
-  onAccessChange(listener: () => void): () => void;
+  /** Identities remembered across requests; open streams re-check theirs when it is invalidated. */
+  principals: PrincipalCache | undefined;
 }
 
 export interface CreateContextOptions {
@@ -97,11 +95,6 @@ export function createContext(input: CreateContextOptions): ApiContext {
       input.principals?.invalidate();
       await input.onAuthChanged?.();
     },
-    recheckPrincipal() {
-      return principalFromHeaders(input.motion, input.auth, input.headers, input.principals);
-    },
-    onAccessChange(listener: () => void) {
-      return input.principals?.onInvalidate(listener) ?? (() => undefined);
-    },
+    principals: input.principals,
   };
 }

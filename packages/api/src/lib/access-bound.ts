@@ -4,7 +4,7 @@
 // this process hears of (its own, and other processes' on PostgreSQL) and every few seconds
 // (changes made outside the API, a session running out).
 import { TRPCError } from "@trpc/server";
-import type { ApiContext } from "../context.ts";
+import { principalFromHeaders, type ApiContext } from "../context.ts";
 import { allows, type Tier } from "../principal.ts";
 
 export const ACCESS_RECHECK_MS = 5_000;
@@ -19,8 +19,8 @@ export async function* whileAllowed<T>(ctx: ApiContext, tier: Exclude<Tier, "pub
   const recheck = () => {
     if (checking || stop.signal.aborted) return;
     checking = true;
-    ctx
-      .recheckPrincipal()
+    // The identity of the stream's headers now (not the request's first answer, which is memoised).
+    principalFromHeaders(ctx.motion, ctx.auth, ctx.headers, ctx.principals)
       .then((principal) => {
         if (!principal) refused = new TRPCError({ code: "UNAUTHORIZED", message: "access ended: sign in or send Authorization: Bearer <api key>" });
         else if (!allows(principal.role, tier)) refused = new TRPCError({ code: "FORBIDDEN", message: `access ended: requires the ${tier} role (you are ${principal.role})` });
@@ -30,7 +30,8 @@ export async function* whileAllowed<T>(ctx: ApiContext, tier: Exclude<Tier, "pub
       .catch(() => undefined)
       .finally(() => (checking = false));
   };
-  const offChange = ctx.onAccessChange(recheck);
+  // Every access change this process hears of (its own, and other processes' on PostgreSQL).
+  const offChange = ctx.principals?.onInvalidate(recheck) ?? (() => undefined);
   const timer = setInterval(recheck, ACCESS_RECHECK_MS);
   timer.unref?.();
   try {
